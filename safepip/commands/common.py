@@ -1,0 +1,62 @@
+"""Options and output plumbing shared by several subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from safepip.errors import NotBuiltYetError, UsageError
+from safepip.findings import Severity
+from safepip.policy import DEFAULT_FAIL_ON
+from safepip.report.interface import Formatter, Report
+from safepip.report.json import JsonFormatter
+from safepip.report.text import TextFormatter
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+def add_fail_on(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--fail-on",
+        type=_severity,
+        default=DEFAULT_FAIL_ON,
+        metavar="{info,low,medium,high,critical}",
+        help="lowest severity that blocks (default: high)",
+    )
+
+
+def add_output(parser: argparse.ArgumentParser, formats: tuple[str, ...] = FORMATS) -> None:
+    parser.add_argument("--format", choices=formats, default="text", help="report format")
+    parser.add_argument("-o", "--output", type=Path, help="write the report to FILE")
+
+
+def _severity(text: str) -> Severity:
+    try:
+        return Severity.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def formatter_for(name: str) -> Formatter:
+    if name == "json":
+        return JsonFormatter()
+    if name == "text":
+        return TextFormatter(color=sys.stdout.isatty())
+    raise NotBuiltYetError(f"The {name!r} report format is not built yet.")
+
+
+def emit(report: Report, format_name: str, output: Path | None) -> None:
+    """Render the report and write it to FILE or standard output."""
+    text = formatter_for(format_name).format(report)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"Cannot write the report to {output}: {error.strerror}.") from None
+
+
+def not_built(name: str) -> int:
+    raise NotBuiltYetError(f"`safepip {name}` is not built yet.")

@@ -1,0 +1,1 @@
+"""Dependency resolution without executing package code."""

@@ -1,0 +1,1 @@
+"""Test kit: archive factories, a loopback index server, isolation helpers."""
