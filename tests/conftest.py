@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.kit.index_server import IndexServer
 from tests.kit.isolation import install_socket_guard, isolate_process_environment
 
 install_socket_guard()
@@ -28,3 +30,25 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     return home
+
+
+IndexServerFactory = Callable[..., IndexServer]
+
+
+@pytest.fixture
+def index_server() -> Iterator[IndexServerFactory]:
+    """Factory: `index_server(files, **options) -> IndexServer` on 127.0.0.1; closed at teardown.
+
+    Options are those of `tests.kit.index_server.IndexServer` (json_api, metadata,
+    advertise_metadata, range_requests, absolute_urls, auth, file_options, faults, ...).
+    """
+    servers: list[IndexServer] = []
+
+    def factory(files: Iterable[Path] = (), **options: Any) -> IndexServer:
+        server = IndexServer(files, **options)
+        servers.append(server)
+        return server
+
+    yield factory
+    for server in servers:
+        server.close()
