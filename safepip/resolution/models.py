@@ -11,7 +11,7 @@ from packaging.version import Version
 from safepip.findings import Finding
 from safepip.index.models import DistributionFile
 
-MetadataSource = Literal["pep658", "wheel", "pkg-info", "static", "unknown", "lock"]
+MetadataSource = Literal["pep658", "wheel", "pkg-info", "static", "unknown", "lock", "installed"]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,192 @@
+"""The environment packages are resolved for: marker values, wheel tags, installed projects.
+
+For the running interpreter these come from `packaging` in-process. For another interpreter
+(`--python`) we run *that* interpreter on a tiny probe of our own (never package code), with only
+our copy of `packaging` on its path, in isolated mode (-I: no PYTHONPATH, no user site).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from email.parser import HeaderParser
+from pathlib import Path
+from typing import Any
+
+import packaging
+from packaging import tags as wheel_tags
+from packaging.markers import default_environment
+from packaging.tags import Tag
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from safepip.errors import SafepipError, UsageError
+from safepip.request import TargetOptions
+
+logger = logging.getLogger(__name__)
+
+_PROBE = """
+import json, sys, sysconfig
+sys.path.insert(0, sys.argv[1])
+from packaging import markers, tags
+print(json.dumps({
+    "markers": markers.default_environment(),
+    "tags": [str(t) for t in tags.sys_tags()],
+    "paths": [p for p in sys.path[1:] if p],
+    "purelib": sysconfig.get_paths()["purelib"],
+}))
+"""
+_PROBE_TIMEOUT = 60.0
+
+
+class TargetInterpreterError(SafepipError):
+    hint = "Check the path given to --python; it must be a working Python interpreter."
+
+
+@dataclass(frozen=True)
+class InstalledProject:
+    """A project found installed in the target environment."""
+
+    name: NormalizedName
+    version: Version
+    metadata_path: Path
+    """Its `*.dist-info/METADATA`, read as data for its dependencies."""
+
+
+@dataclass(frozen=True)
+class TargetEnvironment:
+    """What resolution needs to know about where the packages will be installed."""
+
+    markers: dict[str, str]
+    """PEP 508 marker values (`extra` is added per evaluation)."""
+    tags: tuple[Tag, ...]
+    """Supported wheel tags, most preferred first (PEP 425 order, as pip uses it)."""
+    python_version: Version
+    """The version `Requires-Python` is checked against."""
+    installed: dict[NormalizedName, InstalledProject]
+    """Projects already installed in the target's search path (empty for --target)."""
+
+    def tag_priority(self) -> dict[Tag, int]:
+        """Tag -> rank (0 is best), for choosing among a version's wheels."""
+        return {tag: index for index, tag in enumerate(self.tags)}
+
+
+def probe_target(options: TargetOptions) -> TargetEnvironment:
+    """Describe the environment named by the options (current interpreter by default)."""
+    if options.python and Path(options.python).resolve() != Path(sys.executable).resolve():
+        facts = _run_probe(options.python)
+    else:
+        facts = {
+            "markers": dict(default_environment()),
+            "tags": [str(t) for t in wheel_tags.sys_tags()],
+            "paths": [p for p in sys.path if p],
+        }
+    markers = {str(k): str(v) for k, v in facts["markers"].items()}
+    supported = tuple(Tag(*t.split("-")) for t in facts["tags"])
+    python_version = Version(markers["python_full_version"].rstrip("+"))
+    if options.python_version or options.platforms or options.implementation or options.abis:
+        supported, python_version = _overridden_tags(options, markers, python_version)
+    installed = {} if options.target_dir else _installed_projects(facts["paths"])
+    return TargetEnvironment(markers, supported, python_version, installed)
+
+
+def _run_probe(python: str) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="safepip-probe-") as probe_path:
+        # Only our `packaging` is visible to the probe: a link to the installed package dir.
+        Path(probe_path, "packaging").symlink_to(Path(packaging.__file__).parent)
+        try:
+            completed = subprocess.run(
+                [python, "-I", "-c", _PROBE, probe_path],
+                capture_output=True, text=True, timeout=_PROBE_TIMEOUT, check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            message = f"Could not run the interpreter {python}: {error}."
+            raise TargetInterpreterError(message) from None
+    if completed.returncode != 0:
+        raise TargetInterpreterError(
+            f"The interpreter {python} failed to describe itself: {completed.stderr.strip()[-300:]}"
+        )
+    result: dict[str, Any] = json.loads(completed.stdout)
+    return result
+
+
+def _overridden_tags(
+    options: TargetOptions, markers: dict[str, str], python_version: Version
+) -> tuple[tuple[Tag, ...], Version]:
+    """Tags for --python-version/--platform/--implementation/--abi, as pip computes them.
+
+    As in pip, these change tags and the Requires-Python check but not marker evaluation.
+    """
+    version_tuple: tuple[int, ...] | None = None
+    if options.python_version:
+        version_tuple, python_version = _parse_python_version(options.python_version)
+    implementation = options.implementation or wheel_tags.interpreter_name()
+    version_digits = "".join(map(str, version_tuple or ())) or wheel_tags.interpreter_version()
+    interpreter = f"{implementation}{version_digits}"
+    platforms = _expand_platforms(options.platforms) or None
+    abis = list(options.abis) or None
+    supported: list[Tag] = []
+    if implementation == "cp":
+        supported.extend(wheel_tags.cpython_tags(version_tuple, abis=abis, platforms=platforms))
+    else:
+        supported.extend(wheel_tags.generic_tags(interpreter, abis=abis, platforms=platforms))
+    supported.extend(wheel_tags.compatible_tags(version_tuple, interpreter, platforms))
+    return tuple(supported), python_version
+
+
+def _parse_python_version(text: str) -> tuple[tuple[int, ...], Version]:
+    """pip accepts `3`, `37`, `3.7` and `3.7.3` for --python-version."""
+    try:
+        parts = tuple(int(p) for p in text.split(".")) if "." in text else (
+            (int(text[0]), int(text[1:])) if len(text) > 1 else (int(text),)
+        )
+    except ValueError:
+        raise UsageError(f"--python-version {text!r} is not a version like 3.12.") from None
+    padded = (*parts, 0, 0)[:3]
+    return parts[:2], Version(".".join(map(str, padded)))
+
+
+def _expand_platforms(platforms: tuple[str, ...]) -> list[str]:
+    """PEP 599/571: manylinux2014 systems also take manylinux2010 and manylinux1 wheels."""
+    expanded: list[str] = []
+    for platform in platforms:
+        prefix, _, arch = platform.partition("_")
+        candidates = [platform]
+        if prefix == "manylinux2014" and arch in {"i686", "x86_64"}:
+            candidates += [f"manylinux2010_{arch}", f"manylinux1_{arch}"]
+        elif prefix == "manylinux2010":
+            candidates.append(f"manylinux1_{arch}")
+        expanded.extend(c for c in candidates if c not in expanded)
+    return expanded
+
+
+def _installed_projects(paths: list[str]) -> dict[NormalizedName, InstalledProject]:
+    """Read `*.dist-info/METADATA` name and version on the search path (data, never imported).
+
+    The first entry on the path wins, as for imports.
+    """
+    installed: dict[NormalizedName, InstalledProject] = {}
+    for directory in paths:
+        base = Path(directory)
+        if not base.is_dir():
+            continue
+        for metadata_file in sorted(base.glob("*.dist-info/METADATA")):
+            project = _read_installed(metadata_file)
+            if project and project.name not in installed:
+                installed[project.name] = project
+    return installed
+
+
+def _read_installed(metadata_file: Path) -> InstalledProject | None:
+    try:
+        with metadata_file.open(encoding="utf-8", errors="replace") as handle:
+            headers = HeaderParser().parse(handle, headersonly=True)
+        name = canonicalize_name(headers["Name"])
+        return InstalledProject(name, Version(headers["Version"]), metadata_file)
+    except (OSError, TypeError, InvalidVersion):
+        logger.debug("skipping unreadable installed metadata %s", metadata_file)
+        return None

@@ -1,0 +1,89 @@
+"""Fetch each candidate's metadata down the static ladder, concurrently, once per run.
+
+Rungs (DESIGN.md): PEP 658 `.metadata` -> the wheel's METADATA by HTTP range requests -> the whole
+file (wheel METADATA, or the sdist's static sources). Whole files downloaded here are kept for the
+later stages so nothing is fetched twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+from safepip.artifacts.download import download
+from safepip.index.client import IndexClient
+from safepip.index.models import DistributionFile
+from safepip.resolution.metadata import (
+    StaticMetadata,
+    metadata_from_core_metadata,
+    metadata_from_sdist_file,
+    metadata_from_wheel_file,
+    wheel_metadata_over_http,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class MetadataFetcher:
+    """Thread-safe, memoised metadata for distribution files."""
+
+    def __init__(
+        self, client: IndexClient, session: requests.Session, workdir: Path, workers: int = 8
+    ) -> None:
+        self._client = client
+        self._session = session
+        self._workdir = workdir
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="safepip-meta")
+        self._lock = threading.Lock()
+        self._futures: dict[str, Future[StaticMetadata]] = {}
+        self._downloads: dict[str, Path] = {}
+
+    def prefetch(self, file: DistributionFile) -> None:
+        """Start fetching in the background; `get` will wait for it."""
+        self._future(file)
+
+    def get(self, file: DistributionFile) -> StaticMetadata:
+        """The file's metadata (errors from the fetch are raised here)."""
+        return self._future(file).result()
+
+    def downloaded(self) -> dict[str, Path]:
+        """URL -> local path of every whole file downloaded so far."""
+        with self._lock:
+            return dict(self._downloads)
+
+    def download(self, file: DistributionFile) -> Path:
+        """The whole file on disk, downloading it (hash-checked) if not done yet."""
+        with self._lock:
+            known = self._downloads.get(file.url)
+        if known is not None:
+            return known
+        path = download(self._session, file, self._workdir).path
+        with self._lock:
+            return self._downloads.setdefault(file.url, path)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _future(self, file: DistributionFile) -> Future[StaticMetadata]:
+        with self._lock:
+            future = self._futures.get(file.url)
+            if future is None:
+                future = self._pool.submit(self._fetch, file)
+                self._futures[file.url] = future
+            return future
+
+    def _fetch(self, file: DistributionFile) -> StaticMetadata:
+        if file.kind == "wheel":
+            core = self._client.core_metadata(file)
+            if core is not None:
+                return metadata_from_core_metadata(core, source="pep658", origin=file.filename)
+            if file.url.startswith(("http://", "https://")):
+                ranged = wheel_metadata_over_http(self._session, file.url)
+                if ranged is not None:
+                    return metadata_from_core_metadata(ranged, source="wheel", origin=file.filename)
+            return metadata_from_wheel_file(self.download(file))
+        return metadata_from_sdist_file(self.download(file))

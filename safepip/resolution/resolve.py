@@ -1,0 +1,276 @@
+"""Resolve an InstallRequest into a plan, with build dependencies, never running package code."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+from packaging.requirements import Requirement as Pep508Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
+
+from safepip.errors import ResolutionImpossibleError
+from safepip.findings import Finding, Severity
+from safepip.index.client import IndexClient
+from safepip.request import InstallRequest, RequirementLine
+from safepip.resolution.catalog import Catalog
+from safepip.resolution.environment import TargetEnvironment
+from safepip.resolution.fetch import MetadataFetcher
+from safepip.resolution.finder import CandidateFinder, FinderPolicy
+from safepip.resolution.findings import dynamic_metadata_findings, multiple_index_findings
+from safepip.resolution.metadata import build_requirements_from_sdist
+from safepip.resolution.models import Resolution, ResolvedPackage
+from safepip.resolution.provider import (
+    PYTHON_IDENTIFIER,
+    Candidate,
+    ProviderState,
+    Requirement,
+    SafepipProvider,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_ROUNDS = 200_000
+MAX_BUILD_DEPTH = 4
+"""Build dependencies of build dependencies that are themselves sdists, at most this deep."""
+
+
+@dataclass(frozen=True)
+class ResolveOutcome:
+    """The plan, plus the whole files resolution already downloaded (URL -> local path)."""
+
+    resolution: Resolution
+    downloads: dict[str, Path]
+
+
+@dataclass(frozen=True)
+class _Roots:
+    requirements: tuple[Requirement, ...]
+    constraints: dict[str, SpecifierSet]
+    findings: tuple[Finding, ...]
+
+
+def resolve_request(
+    request: InstallRequest,
+    *,
+    client: IndexClient,
+    session: requests.Session,
+    environment: TargetEnvironment,
+    workdir: Path,
+    reporter: BaseReporter[Requirement, Candidate, str] | None = None,
+    finder_policy: FinderPolicy | None = None,
+) -> ResolveOutcome:
+    """Resolve the request for `environment`; sdists' build requirements are resolved too."""
+    if request.ignore_installed:
+        environment = dataclasses.replace(environment, installed={})
+    policy = finder_policy or FinderPolicy(environment, request.formats, request.pre)
+    fetcher = MetadataFetcher(client, session, workdir)
+    try:
+        catalog = Catalog(client, CandidateFinder(policy), fetcher, environment)
+        roots = _roots(request, environment)
+        runtime, already = _run(catalog, environment, roots, request, reporter)
+        build = _build_dependencies(catalog, environment, runtime, reporter)
+        packages = (*runtime, *build)
+        findings = (
+            *roots.findings,
+            *dynamic_metadata_findings(catalog, packages),
+            *multiple_index_findings(catalog, packages, request.index.index_urls),
+        )
+        resolution = Resolution(packages, findings, already)
+        return ResolveOutcome(resolution, fetcher.downloaded())
+    finally:
+        fetcher.close()
+
+
+def _roots(request: InstallRequest, environment: TargetEnvironment) -> _Roots:
+    requirements: list[Requirement] = []
+    findings: list[Finding] = []
+    for line in request.requirements:
+        if not line.vettable_from_index or line.requirement is None:
+            findings.append(_unvettable(line))
+        elif _marker_applies(line.requirement, environment):
+            requirements.append(_root_requirement(line, line.requirement))
+    constraints: dict[str, SpecifierSet] = {}
+    for line in request.constraints:
+        if line.requirement is not None and _marker_applies(line.requirement, environment):
+            name = canonicalize_name(line.requirement.name)
+            constraints[name] = constraints.get(name, SpecifierSet()) & line.requirement.specifier
+    return _Roots(tuple(requirements), constraints, tuple(findings))
+
+
+def _root_requirement(line: RequirementLine, parsed: Pep508Requirement) -> Requirement:
+    sha256 = frozenset(h.split(":", 1)[1].lower() for h in line.hashes if h.startswith("sha256:"))
+    where = line.source.path + (f":{line.source.line}" if line.source.line else "")
+    return Requirement(
+        canonicalize_name(parsed.name), parsed.specifier,
+        frozenset(canonicalize_name(e) for e in parsed.extras), where,
+        sha256 if line.hashes else None,
+    )
+
+
+def _unvettable(line: RequirementLine) -> Finding:
+    name = canonicalize_name(line.requirement.name) if line.requirement else line.text
+    return Finding(
+        rule="resolve/unvettable-source", severity=Severity.HIGH, package=name, version=None,
+        message="This requirement points at a URL, a local path, or an editable/VCS checkout; "
+        "safepip vets packages from an index only, so it cannot vouch for it. Install it from an "
+        "index, or vet it with `safepip scan` first.",
+        location=line.source, evidence=line.text,
+    )
+
+
+def _marker_applies(requirement: Pep508Requirement, environment: TargetEnvironment) -> bool:
+    if requirement.marker is None:
+        return True
+    return requirement.marker.evaluate({**environment.markers, "extra": ""})
+
+
+def _run(
+    catalog: Catalog,
+    environment: TargetEnvironment,
+    roots: _Roots,
+    request: InstallRequest,
+    reporter: BaseReporter[Requirement, Candidate, str] | None,
+) -> tuple[tuple[ResolvedPackage, ...], tuple[str, ...]]:
+    requested = {r.name for r in roots.requirements}
+    upgradable: frozenset[str] | None = frozenset()
+    if request.upgrade:
+        upgradable = None if request.upgrade_strategy == "eager" else frozenset(requested)
+    provider = SafepipProvider(
+        catalog, environment, constraints=roots.constraints, upgradable=upgradable,
+        no_deps=request.no_deps,
+    )
+    mapping = _resolve(provider, roots.requirements, reporter)
+    return _plan(mapping, provider.state, requested, build=False)
+
+
+def _resolve(
+    provider: SafepipProvider,
+    requirements: Sequence[Requirement],
+    reporter: BaseReporter[Requirement, Candidate, str] | None,
+) -> dict[str, Candidate]:
+    resolver: Resolver[Requirement, Candidate, str] = Resolver(provider, reporter or BaseReporter())
+    try:
+        result = resolver.resolve(requirements, max_rounds=MAX_ROUNDS)
+    except ResolutionImpossible as impossible:
+        raise ResolutionImpossibleError(
+            "The requirements cannot all be satisfied together:\n" + _explain(impossible.causes),
+            hint="Loosen or correct the conflicting requirements, then try again.",
+        ) from None
+    except ResolutionTooDeep:
+        raise ResolutionImpossibleError(
+            "Resolution gave up after too many backtracking rounds.",
+            hint="Pin some of the packages involved to narrow the search, then try again.",
+        ) from None
+    return dict(result.mapping)
+
+
+def _explain(causes: Iterable[object]) -> str:
+    lines = []
+    for cause in causes:
+        requirement = getattr(cause, "requirement", None)
+        parent = getattr(cause, "parent", None)
+        if requirement is None:
+            continue
+        if requirement.name == PYTHON_IDENTIFIER:
+            who = f"{parent.name} {parent.version}" if parent else requirement.requested_by
+            lines.append(f"  - {who} requires Python {requirement.specifier}")
+            continue
+        by = f"{parent.name} {parent.version}" if parent else requirement.requested_by
+        lines.append(f"  - {by} requires {requirement}")
+    return "\n".join(sorted(set(lines))) or "  (no details from the resolver)"
+
+
+def _plan(
+    mapping: dict[str, Candidate],
+    state: ProviderState,
+    requested: set[str],
+    *,
+    build: bool,
+) -> tuple[tuple[ResolvedPackage, ...], tuple[str, ...]]:
+    extras: dict[str, frozenset[NormalizedName]] = {}
+    for candidate in mapping.values():
+        if candidate.extras:
+            extras[candidate.name] = extras.get(candidate.name, frozenset()) | candidate.extras
+    packages, already = [], []
+    for identifier, candidate in sorted(mapping.items()):
+        if candidate.extras or identifier == PYTHON_IDENTIFIER:
+            continue
+        if candidate.installed is not None or candidate.file is None:
+            already.append(f"{candidate.name}=={candidate.version}")
+            continue
+        packages.append(_resolved(candidate, state, requested, extras, build=build))
+    return tuple(packages), tuple(already)
+
+
+def _resolved(
+    candidate: Candidate, state: ProviderState, requested: set[str],
+    extras: dict[str, frozenset[NormalizedName]], *, build: bool,
+) -> ResolvedPackage:
+    assert candidate.file is not None  # noqa: S101 - installed candidates never reach here
+    key = (candidate.name, candidate.version)
+    # Extras candidates share the key, so their dependencies are already merged in.
+    dependencies = state.dependencies.get(key, set())
+    metadata = state.metadata.get(key)
+    return ResolvedPackage(
+        name=canonicalize_name(candidate.name),
+        version=candidate.version,
+        artifact=candidate.file,
+        metadata_source=metadata.source if metadata else "unknown",
+        dependencies=tuple(sorted(dependencies)),
+        requested=candidate.name in requested,
+        build_dependency=build,
+        extras=extras.get(candidate.name, frozenset()),
+    )
+
+
+def _build_dependencies(
+    catalog: Catalog,
+    environment: TargetEnvironment,
+    runtime: Sequence[ResolvedPackage],
+    reporter: BaseReporter[Requirement, Candidate, str] | None,
+) -> tuple[ResolvedPackage, ...]:
+    """pip builds each sdist in an isolated environment it fills by resolving the sdist's
+    `[build-system] requires`; those packages run, so they are resolved and vetted here too."""
+    isolated = dataclasses.replace(environment, installed={})
+    planned = {(p.name, p.version) for p in runtime}
+    found: dict[tuple[str, object], ResolvedPackage] = {}
+    seen_sets: set[frozenset[str]] = set()
+    pending = [p for p in runtime if p.artifact.kind == "sdist"]
+    for _depth in range(MAX_BUILD_DEPTH):
+        next_round: list[ResolvedPackage] = []
+        for sdist in pending:
+            wanted = _build_roots(catalog, isolated, sdist)
+            key = frozenset(str(r) for r in wanted)
+            if not wanted or key in seen_sets:
+                continue
+            seen_sets.add(key)
+            provider = SafepipProvider(catalog, isolated, constraints={}, upgradable=None)
+            packages, _ = _plan(_resolve(provider, wanted, reporter), provider.state, set(),
+                                build=True)
+            for package in packages:
+                if (package.name, package.version) not in planned | found.keys():
+                    found[(package.name, package.version)] = package
+                    if package.artifact.kind == "sdist":
+                        next_round.append(package)
+        pending = next_round
+    return tuple(found.values())
+
+
+def _build_roots(
+    catalog: Catalog, environment: TargetEnvironment, sdist: ResolvedPackage
+) -> list[Requirement]:
+    path = catalog.fetcher.download(sdist.artifact)
+    who = f"{sdist.name} {sdist.version} (build)"
+    return [
+        Requirement(canonicalize_name(r.name), r.specifier,
+                    frozenset(canonicalize_name(e) for e in r.extras), who)
+        for r in build_requirements_from_sdist(path)
+        if _marker_applies(r, environment)
+    ]
+
