@@ -1,0 +1,104 @@
+"""Reading TOML input files as untrusted data, with line numbers for messages.
+
+tomllib gives no positions, so lines come from a plain text scan of the same bytes: array-of-tables
+headers (`[[package]]`) are matched to array items by order, and single values by a text search.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from safepip.errors import InputError
+
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+"""Refuse absurdly large input files rather than spend minutes parsing them."""
+
+_TOML_ERROR_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+@dataclass(frozen=True)
+class TomlDocument:
+    """A parsed TOML file plus its text, for locating values."""
+
+    path: Path
+    """The file as given by the user (shown in messages and report locations)."""
+    data: dict[str, Any]
+    """The parsed document; still untrusted: check every type before use."""
+    lines: tuple[str, ...]
+    """The file's text, one entry per line."""
+
+    def array_table_lines(self, key: str) -> list[int]:
+        """1-based lines of each `[[key]]` header, in file order."""
+        header = re.compile(r"^\s*\[\[\s*" + re.escape(key) + r"\s*\]\]\s*(#.*)?$")
+        return [n for n, line in enumerate(self.lines, 1) if header.match(line)]
+
+    def find_line(self, needle: str, start: int = 1) -> int | None:
+        """First 1-based line at or after `start` containing `needle`, else anywhere, else None."""
+        order: list[int] = [*range(start, len(self.lines) + 1), *range(1, start)]
+        for number in order:
+            if needle in self.lines[number - 1]:
+                return number
+        return None
+
+
+@dataclass
+class Problems:
+    """Collects every problem in a document so the user sees them all at once."""
+
+    path: Path
+    items: list[tuple[int | None, str]] = field(default_factory=list)
+
+    def add(self, line: int | None, message: str) -> None:
+        self.items.append((line, message))
+
+    def raise_if_any(self) -> None:
+        if not self.items:
+            return
+        line, first = self.items[0]
+        rest = [f"line {n}: {m}" if n else m for n, m in self.items[1:6]]
+        more = f" (and {len(self.items) - 6} more)" if len(self.items) > 6 else ""
+        extra = ("; also " + "; ".join(rest) + more) if rest else ""
+        raise InputError(first + extra, path=str(self.path), line=line,
+                         hint="Fix or regenerate the file, then run safepip again.")
+
+
+def load_toml(path: Path) -> TomlDocument:
+    """Read and parse `path`; every failure is an InputError naming the file (and line)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read the file: {error.strerror}.", path=str(path),
+                         hint="Check the path and its permissions.") from None
+    if len(raw) > MAX_INPUT_BYTES:
+        raise InputError(f"the file is larger than {MAX_INPUT_BYTES // 2**20} MiB.", path=str(path))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"the file is not UTF-8 (byte {error.start}).", path=str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = _TOML_ERROR_LINE.search(str(error))
+        raise InputError(f"not valid TOML: {error}.", path=str(path),
+                         line=int(match.group(1)) if match else None,
+                         hint="Fix the syntax or regenerate the file.") from None
+    return TomlDocument(path, data, tuple(text.splitlines()))
+
+
+def table_list(value: object) -> list[dict[str, Any]] | None:
+    """`value` as a list of tables, or None when it is anything else."""
+    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        return value
+    return None
+
+
+def optional_str(table: dict[str, Any], key: str) -> str | None:
+    """`table[key]` when it is a string; None when absent; ValueError when another type."""
+    value = table.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"`{key}` must be a string, not {type(value).__name__}")

@@ -1,0 +1,137 @@
+"""The rule catalogue: what each finding id means, for SARIF rule metadata and help text.
+
+Checks own their rules. Areas without a module of their own yet are described here; an area module
+may expose `RULES: dict[str, RuleInfo]` (e.g. `safepip.checks.install_hooks`), which `catalog()`
+merges in. A rule id nobody describes still gets honest generic metadata (`rule_info`), so a report
+never fails because a check emitted a new id.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from safepip.findings import Severity
+
+logger = logging.getLogger(__name__)
+
+_PROVIDERS = ("safepip.checks.install_hooks", "safepip.checks.hooks")
+"""Modules that may expose `RULES: dict[str, RuleInfo]`; absent modules are skipped."""
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """Static description of one rule id."""
+
+    id: str
+    """`area/slug`, as in `Finding.rule`."""
+    default_severity: Severity
+    """Severity the rule usually reports (a finding may raise or lower it)."""
+    short: str
+    """One-line title (SARIF `shortDescription`)."""
+    full: str
+    """One paragraph: what the rule looks for and why it matters (SARIF `fullDescription`)."""
+    help: str
+    """What to do when it fires (SARIF `help`)."""
+
+
+def _rule(rule_id: str, severity: Severity, short: str, full: str, help_text: str) -> RuleInfo:
+    return RuleInfo(rule_id, severity, short, full, help_text)
+
+
+RULES: dict[str, RuleInfo] = {
+    r.id: r
+    for r in (
+        _rule(
+            "name/typosquat", Severity.HIGH,
+            "Name imitates a popular project",
+            "The project name is a plausible mutation (typo, swapped or doubled letters, "
+            "confusable glyphs, separator or prefix games) of a much more popular project. "
+            "Typosquats are the most common way malware reaches PyPI users.",
+            "Check the spelling. If you meant the popular project, fix the requirement; if this "
+            "project is really what you want, add an `ignore` entry for it.",
+        ),
+        _rule(
+            "name/known-malicious", Severity.CRITICAL,
+            "Release reported as malicious",
+            "The project (and version) matches a malicious-package report in the OSV database "
+            "(`MAL-` records from ossf/malicious-packages).",
+            "Do not install it. Remove the requirement, and if it was ever installed, treat the "
+            "machine and its credentials as compromised.",
+        ),
+        _rule(
+            "name/not-found", Severity.MEDIUM,
+            "Requested project does not exist on the index",
+            "A requested name is not on the index. Mistyped or invented names are exactly the "
+            "names a squatter registers next.",
+            "Check the spelling against the suggestions in the message.",
+        ),
+        _rule(
+            "resolve/dynamic-metadata", Severity.MEDIUM,
+            "Dependencies cannot be read without running package code",
+            "No static source (PEP 658 metadata, wheel METADATA, PKG-INFO 2.2+, pyproject "
+            "[project], setup.cfg, literal setup.py) gave the dependency list, so the tree "
+            "below this package is unknown.",
+            "Prefer a version that ships a wheel, or vet this package's dependencies by hand.",
+        ),
+        _rule(
+            "resolve/multiple-indexes", Severity.MEDIUM,
+            "Project offered by more than one index",
+            "The same project name is served by several configured indexes. With pip's "
+            "--extra-index-url the highest version wins wherever it lives (dependency confusion).",
+            "Pin the project to one index, or drop the extra index.",
+        ),
+        _rule(
+            "resolve/yanked", Severity.LOW,
+            "Pinned release is yanked",
+            "The selected file is yanked on the index (PEP 592), usually because it is broken "
+            "or unsafe.",
+            "Read the yank reason and move to another version.",
+        ),
+        _rule(
+            "lock/hash-mismatch", Severity.CRITICAL,
+            "Locked hash differs from the index",
+            "A lock file promises a sha256 for a file that the index lists with a different "
+            "hash, or does not list at all.",
+            "Regenerate the lock file from a trusted index and review the difference.",
+        ),
+        _rule(
+            "archive/unsafe-member", Severity.HIGH,
+            "Archive member refused",
+            "An archive member would escape the extraction directory, is a link or device, or "
+            "breaks size or count limits. Honest build tools never produce such members.",
+            "Do not install the artifact; report it to the project's maintainers.",
+        ),
+    )
+}
+
+
+def catalog() -> Mapping[str, RuleInfo]:
+    """Every described rule: this module's plus those exposed by check modules."""
+    merged = dict(RULES)
+    for module_name in _PROVIDERS:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        provided = getattr(module, "RULES", None)
+        if isinstance(provided, Mapping):
+            merged.update({k: v for k, v in provided.items() if isinstance(v, RuleInfo)})
+    return merged
+
+
+def rule_info(rule_id: str, rules: Mapping[str, RuleInfo] | None = None) -> RuleInfo:
+    """The description of `rule_id`, or generic metadata when no module describes it."""
+    known = catalog() if rules is None else rules
+    if rule_id in known:
+        return known[rule_id]
+    logger.debug("no description for rule %s; using generic metadata", rule_id)
+    area = rule_id.split("/", 1)[0]
+    return RuleInfo(
+        rule_id, Severity.MEDIUM,
+        f"safepip {area} rule {rule_id}",
+        f"Finding reported by safepip's {area} checks under the id {rule_id}.",
+        "Read the finding's message and evidence, then decide whether to allow the package.",
+    )
