@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import subprocess  # nosec B404 - runs pip as an argv list, never a shell
 import sys
 from collections.abc import Sequence
 
@@ -21,12 +22,30 @@ from safepip.index.redact import redact_text
 
 logger = logging.getLogger(__name__)
 
+PIP_COMMANDS = frozenset({
+    "uninstall", "freeze", "inspect", "list", "show", "check", "config", "search", "cache",
+    "index", "hash", "completion", "debug", "help",
+})
+"""pip commands that install nothing: passed straight to pip, so `alias pip=safepip` is drop-in."""
+UNVETTED_PIP_COMMANDS = frozenset({"download", "wheel", "lock"})
+"""pip commands that may build sdists (running their code) with nothing vetted: refused."""
+
+ALIAS_HELP = """\
+Use safepip in place of pip:
+  alias pip='safepip'
+`pip install ...` is then vetted before anything runs; other pip commands (list, show,
+uninstall, freeze, ...) are passed to pip unchanged. Note: `python -m pip install ...` runs pip
+itself and bypasses the alias; use `safepip install ...` (or `python -m safepip install ...`).
+"""
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="safepip",
         description="Vet what pip would install - names, releases, install hooks - before "
         "anything runs, then hand the vetted files to pip.",
+        epilog=ALIAS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"safepip {__version__}")
     parser.add_argument(
@@ -40,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if _pip_command(args_list) in PIP_COMMANDS | UNVETTED_PIP_COMMANDS:
+        return run_pip_command(args_list)
     parser = build_parser()
     try:
         args, extras = parser.parse_known_args(args_list)
@@ -66,3 +87,44 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _print_error(text: str) -> None:
     Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {escape(text)}")
+
+
+def _pip_command(args: Sequence[str]) -> str | None:
+    """The pip command named by `args` (first word that is not an option), if any."""
+    words = _without_python_option(args)[1]
+    return next((word for word in words if not word.startswith("-")), None)
+
+
+def _without_python_option(args: Sequence[str]) -> tuple[str | None, list[str]]:
+    """Split off `--python PATH` / `--python=PATH`; the rest is for pip."""
+    rest: list[str] = []
+    python: str | None = None
+    items = iter(args)
+    for item in items:
+        if item == "--python":
+            python = next(items, None)
+        elif item.startswith("--python="):
+            python = item.partition("=")[2]
+        else:
+            rest.append(item)
+    return python, rest
+
+
+def run_pip_command(args: Sequence[str]) -> int:
+    """Run a non-install pip command unchanged (`--python PATH` picks the interpreter)."""
+    python, rest = _without_python_option(args)
+    command = _pip_command(rest)
+    if command in UNVETTED_PIP_COMMANDS:
+        _print_error(
+            f"`pip {command}` can build sdists and so run package code that safepip has not "
+            f"vetted. Vet first with `safepip audit ...`; if you accept the risk, run "
+            f"`python -m pip {command} ...` yourself."
+        )
+        return int(ExitCode.USAGE)
+    argv = [python or sys.executable, "-m", "pip", *rest]
+    logger.debug("passing through to pip: %s", argv)
+    try:
+        return subprocess.run(argv, check=False).returncode  # nosec B603 - argv list, no shell
+    except OSError as error:
+        _print_error(f"Cannot run {argv[0]}: {error.strerror}. Check the --python path.")
+        return int(ExitCode.USAGE)

@@ -1,0 +1,239 @@
+"""Hand real pip exactly the vetted files, hash-pinned, with no way to fetch anything else.
+
+pip is run as `PYTHON -m pip install --no-deps --require-hashes --no-index --find-links DIR
+-r FILE ...` (an argv list, never a shell string), where DIR is a private directory holding copies
+of the vetted files (build dependencies of sdists included) and FILE pins each installed file as
+`name==version --hash=sha256:...`. The copies are hashed while they are written, so what pip reads
+is what was vetted; `--require-hashes` makes pip check again for every installed file.
+
+pip's own configuration could widen what pip may read, so the handoff neutralises it:
+- `PIP_CONFIG_FILE=os.devnull` makes pip skip *every* configuration file (pip's documented switch):
+  a config `find-links` would be added to ours, `requirement`/`constraint` settings would add
+  unvetted inputs; `--no-index` alone does not stop those.
+- `PIP_*` variables are dropped except an allow-list that only says where and how verbosely to
+  install (`PIP_USER`, `PIP_TARGET`, `PIP_PREFIX`, ...), so `PIP_FIND_LINKS`, `PIP_CONSTRAINT` etc.
+  from the user's shell cannot reach pip.
+- `PIP_NO_INDEX=1` and `PIP_FIND_LINKS=DIR` are set in the environment as well as on the command
+  line: build isolation installs an sdist's build requirements with a nested pip that inherits the
+  environment (and is also given `--no-index --find-links DIR` by pip), so it can only take vetted
+  files from DIR.
+- Pass-through options that add sources or requirements (`-i`, `--extra-index-url`, `-f`, `-c`,
+  `-r`, `-e`, `--build-constraint`, ...) are refused before pip runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import subprocess  # nosec B404 - runs pip as an argv list, never a shell
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import NormalizedName
+from packaging.version import Version
+
+from safepip.errors import HashMismatchError, SafepipError, UsageError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VettedFile:
+    """One file that passed every check, as it lies on disk after download."""
+
+    name: NormalizedName
+    """Normalised project name."""
+    version: Version
+    """The pinned version."""
+    filename: str
+    """The file's published name (pip reads name, version and tags from it)."""
+    sha256: str
+    """Lower-case hex sha256 of the vetted bytes."""
+    path: Path
+    """Where the vetted bytes are now (the download cache or a temporary directory)."""
+    build_dependency: bool = False
+    """Only needed to build an sdist: placed where pip's build isolation finds it, not installed."""
+
+
+KEPT_PIP_VARIABLES = frozenset({
+    "PIP_USER", "PIP_TARGET", "PIP_PREFIX", "PIP_ROOT", "PIP_BREAK_SYSTEM_PACKAGES",
+    "PIP_REQUIRE_VIRTUALENV", "PIP_NO_COMPILE", "PIP_COMPILE", "PIP_VERBOSE", "PIP_QUIET",
+    "PIP_LOG", "PIP_LOG_FILE", "PIP_NO_COLOR", "PIP_PROGRESS_BAR", "PIP_ROOT_USER_ACTION",
+    "PIP_NO_WARN_SCRIPT_LOCATION", "PIP_NO_WARN_CONFLICTS", "PIP_CACHE_DIR", "PIP_NO_CACHE_DIR",
+    "PIP_FORCE_REINSTALL", "PIP_IGNORE_INSTALLED", "PIP_UPGRADE", "PIP_UPGRADE_STRATEGY",
+})
+"""`PIP_*` variables that say where and how to install, never what or from where."""
+
+_REFUSED_LONG = (
+    "--index-url", "--extra-index-url", "--find-links", "--constraint", "--requirement",
+    "--editable", "--build-constraint", "--src", "--python",
+)
+_REFUSED_SHORT = frozenset("ifcre")
+_SHORT_WITH_VALUE = frozenset("ifcretC")
+
+
+def check_passthrough(passthrough: Sequence[str]) -> None:
+    """Refuse pass-through arguments that would let pip read sources or requirements not vetted.
+
+    optparse accepts unambiguous prefixes of long options (`--find` is `--find-links`) and
+    clustered short options (`-qf DIR`), so both forms are checked.
+    """
+    for argument in passthrough:
+        refused = _refused_option(argument)
+        if refused:
+            raise UsageError(
+                f"The pip option {argument!r} cannot be passed through: as {refused} it would "
+                "let pip read packages or requirements safepip did not vet.",
+                hint="Give requirements, indexes and constraints to safepip itself (it vets "
+                "them); nothing was installed.",
+            )
+
+
+def _refused_option(argument: str) -> str | None:
+    if argument == "--":
+        return "the end of options, what follows would be unvetted requirements,"
+    if argument.startswith("--"):
+        name = argument.split("=", 1)[0]
+        return next((o for o in _REFUSED_LONG if len(name) > 2 and o.startswith(name)), None)
+    if argument.startswith("-") and len(argument) > 1:
+        for letter in argument[1:]:
+            if letter in _REFUSED_SHORT:
+                return f"-{letter}"
+            if letter in _SHORT_WITH_VALUE:
+                return None
+    return None
+
+
+def pinned_requirement_lines(files: Sequence[VettedFile]) -> list[str]:
+    """`name==version --hash=sha256:...` for every file to install (not build-only ones)."""
+    hashes: dict[tuple[NormalizedName, Version], list[str]] = {}
+    for file in files:
+        if not file.build_dependency:
+            digests = hashes.setdefault((file.name, file.version), [])
+            if file.sha256 not in digests:
+                digests.append(file.sha256)
+    names = [name for name, _ in hashes]
+    clashing = sorted({n for n in names if names.count(n) > 1})
+    if clashing:
+        raise SafepipError(f"The plan pins {clashing[0]} at two versions; nothing was installed.")
+    return [
+        f"{name}=={version} " + " ".join(f"--hash=sha256:{d}" for d in digests)
+        for (name, version), digests in sorted(hashes.items())
+    ]
+
+
+def write_pinned_requirements(files: Sequence[VettedFile], path: Path) -> None:
+    """Write the requirements file pip installs from."""
+    lines = pinned_requirement_lines(files)
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+
+
+def build_pip_command(
+    python: str, vetted_dir: Path, requirements: Path, passthrough: Sequence[str]
+) -> list[str]:
+    """The argv that installs exactly the pinned files; the user's options come last."""
+    return [
+        python, "-m", "pip", "install",
+        "--no-deps", "--require-hashes", "--no-index",
+        "--find-links", str(vetted_dir),
+        "-r", str(requirements),
+        *passthrough,
+    ]
+
+
+def pip_environment(environ: Mapping[str, str], vetted_dir: Path) -> dict[str, str]:
+    """The user's environment with pip's configuration neutralised (see the module docstring)."""
+    env = {
+        key: value for key, value in environ.items()
+        if not key.upper().startswith("PIP_") or key.upper() in KEPT_PIP_VARIABLES
+    }
+    env.update(
+        PIP_CONFIG_FILE=os.devnull,
+        PIP_NO_INDEX="1",
+        PIP_FIND_LINKS=str(vetted_dir),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        PIP_NO_INPUT="1",
+    )
+    return env
+
+
+def stage_vetted_files(files: Sequence[VettedFile], vetted_dir: Path) -> None:
+    """Copy each vetted file into `vetted_dir`, hashing the bytes as they are written.
+
+    A file whose bytes no longer match the vetted sha256 (changed after vetting) stops the
+    handoff before pip runs: HashMismatchError, nothing installed.
+    """
+    for file in files:
+        if Path(file.filename).name != file.filename or file.filename in ("", ".", ".."):
+            raise SafepipError(f"Refusing the unsafe file name {file.filename!r}.")
+        target = vetted_dir / file.filename
+        if target.exists():
+            if _digest_of(target) == file.sha256.lower():
+                continue
+            raise HashMismatchError(f"Two different vetted files are named {file.filename}.")
+        digest = _copy_hashing(file.path, target)
+        if not hmac.compare_digest(digest, file.sha256.lower()):
+            raise HashMismatchError(
+                f"{file.filename} changed after it was vetted (sha256 {digest}, vetted "
+                f"{file.sha256}); nothing was installed."
+            )
+
+
+def _copy_hashing(source: Path, target: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with source.open("rb") as reader, target.open("xb") as writer:
+            while chunk := reader.read(1 << 20):
+                digest.update(chunk)
+                writer.write(chunk)
+    except OSError as error:
+        raise SafepipError(
+            f"Cannot stage {source.name} for pip: {error.strerror}; nothing was installed."
+        ) from None
+    return digest.hexdigest()
+
+
+def _digest_of(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def handoff(
+    files: Sequence[VettedFile], *, python: str, passthrough: Sequence[str],
+    environ: Mapping[str, str],
+) -> int:
+    """Install exactly `files` into `python`'s environment with pip; return pip's exit code."""
+    check_passthrough(passthrough)
+    if not any(not f.build_dependency for f in files):
+        logger.info("handoff: nothing to install")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="safepip-handoff-") as private:  # mode 0700
+        vetted_dir = Path(private) / "vetted"
+        vetted_dir.mkdir(mode=0o700)
+        stage_vetted_files(files, vetted_dir)
+        requirements = Path(private) / "requirements.txt"
+        write_pinned_requirements(files, requirements)
+        command = build_pip_command(python, vetted_dir, requirements, passthrough)
+        return run_pip(command, pip_environment(environ, vetted_dir))
+
+
+def run_pip(command: Sequence[str], env: Mapping[str, str]) -> int:
+    """Run pip (argv list, no shell) with the terminal attached; return its exit code."""
+    logger.debug("handoff: %s", command)
+    try:
+        completed = subprocess.run(  # nosec B603 - argv list built here, no shell
+            list(command), env=dict(env), stdin=subprocess.DEVNULL, check=False
+        )
+    except OSError as error:
+        raise UsageError(
+            f"Cannot run {command[0]}: {error.strerror}.",
+            hint="Check the --python path; nothing was installed.",
+        ) from None
+    code = completed.returncode
+    # A signal shows as -N; report it the way a shell would (128 + N).
+    return 128 + abs(code) if code < 0 else code
+
