@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-import subprocess  # nosec B404 - runs pip as an argv list, never a shell
+import subprocess  # nosec B404
 import sys
 from collections.abc import Sequence
 
@@ -124,7 +124,8 @@ def run_pip_command(args: Sequence[str]) -> int:
     argv = [python or sys.executable, "-m", "pip", *rest]
     logger.debug("passing through to pip: %s", argv)
     try:
-        return subprocess.run(argv, check=False).returncode  # nosec B603 - argv list, no shell
+        # An argv list (never a shell string) naming pip; the arguments are the user's own.
+        return subprocess.run(argv, check=False).returncode  # nosec B603
     except OSError as error:
         _print_error(f"Cannot run {argv[0]}: {error.strerror}. Check the --python path.")
         return int(ExitCode.USAGE)

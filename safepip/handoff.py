@@ -27,7 +27,7 @@ import hashlib
 import hmac
 import logging
 import os
-import subprocess  # nosec B404 - runs pip as an argv list, never a shell
+import subprocess  # nosec B404
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -225,7 +225,8 @@ def run_pip(command: Sequence[str], env: Mapping[str, str]) -> int:
     """Run pip (argv list, no shell) with the terminal attached; return its exit code."""
     logger.debug("handoff: %s", command)
     try:
-        completed = subprocess.run(  # nosec B603 - argv list built here, no shell
+        # argv list built by build_pip_command, never a shell string.
+        completed = subprocess.run(  # nosec B603
             list(command), env=dict(env), stdin=subprocess.DEVNULL, check=False
         )
     except OSError as error:

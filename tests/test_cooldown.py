@@ -1,0 +1,82 @@
+"""Release-age cooldown: durations, the fail-closed age test, and the file filter."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from safepip.cooldown import filter_by_age, format_duration, parse_duration, too_new
+from safepip.errors import ExitCode, InputError
+from safepip.index.models import DistributionFile
+
+NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
+WEEK = dt.timedelta(days=7)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7d", dt.timedelta(days=7)),
+        ("12h", dt.timedelta(hours=12)),
+        ("30m", dt.timedelta(minutes=30)),
+        ("2w", dt.timedelta(weeks=2)),
+        ("90s", dt.timedelta(seconds=90)),
+        ("1w2d", dt.timedelta(days=9)),
+        (" 3D ", dt.timedelta(days=3)),
+        ("0d", dt.timedelta(0)),
+    ],
+)
+def test_parse_duration(text: str, expected: dt.timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "7", "d", "7 days", "-1d", "1.5d", "7y", "7d junk"])
+def test_parse_duration_rejects_garbage_as_input_error(text: str) -> None:
+    with pytest.raises(InputError) as raised:
+        parse_duration(text)
+    assert raised.value.exit_code == ExitCode.USAGE
+    assert "7d" in raised.value.diagnostics()
+
+
+def test_format_duration_keeps_two_largest_units() -> None:
+    assert format_duration(dt.timedelta(days=2, hours=3, minutes=4)) == "2d3h"
+    assert format_duration(dt.timedelta(0)) == "0s"
+
+
+def test_too_new_compares_upload_time_with_the_limit() -> None:
+    assert too_new(NOW - dt.timedelta(days=1), WEEK, NOW)
+    assert not too_new(NOW - dt.timedelta(days=8), WEEK, NOW)
+    assert not too_new(NOW - WEEK, WEEK, NOW)  # exactly old enough
+
+
+def test_unknown_upload_time_is_too_new_fail_closed() -> None:
+    assert too_new(None, WEEK, NOW)
+
+
+def test_zero_min_age_disables_the_cooldown_even_for_unknown_times() -> None:
+    assert not too_new(None, dt.timedelta(0), NOW)
+    assert not too_new(NOW, dt.timedelta(0), NOW)
+
+
+def test_naive_upload_time_is_read_as_utc() -> None:
+    naive = (NOW - dt.timedelta(hours=2)).replace(tzinfo=None)
+    assert too_new(naive, dt.timedelta(hours=3), NOW)
+    assert not too_new(naive, dt.timedelta(hours=1), NOW)
+
+
+def _file(name: str, uploaded: dt.datetime | None) -> DistributionFile:
+    return DistributionFile(filename=name, url=f"https://example.test/{name}", upload_time=uploaded)
+
+
+def test_filter_by_age_keeps_order_and_explains_exclusions() -> None:
+    old = _file("a-1.0-py3-none-any.whl", NOW - dt.timedelta(days=30))
+    fresh = _file("a-1.1-py3-none-any.whl", NOW - dt.timedelta(days=2))
+    unknown = _file("a-1.2.tar.gz", None)
+    older = _file("a-0.9.tar.gz", NOW - dt.timedelta(days=60))
+    outcome = filter_by_age([old, fresh, unknown, older], WEEK, NOW)
+    assert outcome.kept == (old, older)
+    assert [e.file for e in outcome.excluded] == [fresh, unknown]
+    assert "uploaded 2d ago" in outcome.excluded[0].reason
+    assert "--min-release-age 7d" in outcome.excluded[0].reason
+    assert "no upload time" in outcome.excluded[1].reason

@@ -1,0 +1,188 @@
+"""Handoff to pip: pins, argv, environment, pass-through screening, staging, cleanup.
+
+The last tests run a recording stand-in for the interpreter (a real executable that writes what
+it was given); real pip runs in tests/integration/test_handoff_pip.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from safepip.errors import ExitCode, HashMismatchError, SafepipError, UsageError
+from safepip.handoff import (
+    VettedFile,
+    build_pip_command,
+    check_passthrough,
+    handoff,
+    pinned_requirement_lines,
+    pip_environment,
+    run_pip,
+    stage_vetted_files,
+)
+
+
+def _vetted(tmp_path: Path, name: str, version: str, *, data: bytes | None = None,
+            build: bool = False, suffix: str = "-py3-none-any.whl") -> VettedFile:
+    payload = data if data is not None else f"{name}-{version}".encode()
+    filename = f"{name.replace('-', '_')}-{version}{suffix}"
+    path = tmp_path / "downloads" / filename
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(payload)
+    return VettedFile(canonicalize_name(name), Version(version), filename,
+                      hashlib.sha256(payload).hexdigest(), path, build)
+
+
+def test_pins_cover_installed_files_only_sorted(tmp_path: Path) -> None:
+    b, a, tools = (_vetted(tmp_path, "b", "2.0"), _vetted(tmp_path, "a-pkg", "1.0"),
+                   _vetted(tmp_path, "setuptools", "70.0", build=True))
+    lines = pinned_requirement_lines([b, a, tools])
+    assert lines == [f"a-pkg==1.0 --hash=sha256:{a.sha256}", f"b==2.0 --hash=sha256:{b.sha256}"]
+
+
+def test_two_files_of_one_release_share_a_line_and_duplicates_collapse(tmp_path: Path) -> None:
+    wheel = _vetted(tmp_path, "a", "1.0")
+    sdist = _vetted(tmp_path, "a", "1.0", data=b"sdist", suffix=".tar.gz")
+    (line,) = pinned_requirement_lines([wheel, sdist, wheel])
+    assert line == f"a==1.0 --hash=sha256:{wheel.sha256} --hash=sha256:{sdist.sha256}"
+
+
+def test_one_name_at_two_versions_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SafepipError, match="two versions"):
+        pinned_requirement_lines([_vetted(tmp_path, "a", "1.0"), _vetted(tmp_path, "a", "2.0")])
+
+
+def test_command_is_an_argv_list_with_passthrough_last(tmp_path: Path) -> None:
+    command = build_pip_command("/py", tmp_path / "v", tmp_path / "r.txt", ["--user", "-q"])
+    assert command == [
+        "/py", "-m", "pip", "install", "--no-deps", "--require-hashes", "--no-index",
+        "--find-links", str(tmp_path / "v"), "-r", str(tmp_path / "r.txt"), "--user", "-q",
+    ]
+
+
+def test_environment_neutralises_pip_sources_and_keeps_placement(tmp_path: Path) -> None:
+    user_env = {
+        "PATH": "/bin", "HOME": "/home/u", "PIP_FIND_LINKS": "/opt/wheels",
+        "PIP_INDEX_URL": "https://evil.example/simple", "PIP_EXTRA_INDEX_URL": "file:///x",
+        "PIP_CONSTRAINT": "/c.txt", "PIP_REQUIREMENT": "/r.txt", "PIP_BUILD_CONSTRAINT": "/b",
+        "pip_find_links": "/lower", "PIP_CONFIG_FILE": "/home/u/pip.conf", "PIP_NO_INDEX": "0",
+        "PIP_USER": "1", "PIP_TARGET": "/t", "PIP_BREAK_SYSTEM_PACKAGES": "1",
+    }
+    env = pip_environment(user_env, tmp_path / "vetted")
+    assert env["PIP_CONFIG_FILE"] == os.devnull
+    assert env["PIP_NO_INDEX"] == "1" and env["PIP_FIND_LINKS"] == str(tmp_path / "vetted")
+    for gone in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_CONSTRAINT", "PIP_REQUIREMENT",
+                 "PIP_BUILD_CONSTRAINT", "pip_find_links"):
+        assert gone not in env
+    assert (env["PIP_USER"], env["PIP_TARGET"], env["PIP_BREAK_SYSTEM_PACKAGES"]) == ("1", "/t", "1")
+    assert (env["PATH"], env["HOME"]) == ("/bin", "/home/u")
+
+
+@pytest.mark.parametrize("args", [
+    [], ["--user"], ["--target", "/t"], ["-t", "/t"], ["--prefix=/p"], ["--root", "/r"],
+    ["-q"], ["-qq"], ["-vv"], ["--no-compile"], ["--force-reinstall"], ["-U"], ["--pre"],
+    ["--no-build-isolation"], ["-C", "key=value"], ["--config-settings", "k=v"],
+    ["--report", "-"], ["--no-warn-script-location"], ["-tfoo"], ["--require-virtualenv"],
+])
+def test_passthrough_accepts_placement_and_output_options(args: list[str]) -> None:
+    check_passthrough(args)
+
+
+@pytest.mark.parametrize("args", [
+    ["-i", "https://x"], ["--index-url=https://x"], ["--index", "https://x"],
+    ["--extra-index-url", "https://x"], ["--extra", "https://x"], ["-f", "/d"], ["-f/d"],
+    ["-qf", "/d"], ["--find-links", "/d"], ["--find=/d"], ["-c", "c.txt"], ["--constraint=c"],
+    ["-r", "r.txt"], ["-Ur", "r.txt"], ["-e", "."], ["--editable", "."],
+    ["--build-constraint", "b.txt"], ["--python", "/py"], ["--src", "/s"], ["--", "evil"],
+])
+def test_passthrough_refuses_options_that_add_sources(args: list[str]) -> None:
+    with pytest.raises(UsageError) as raised:
+        check_passthrough(["--user", *args])
+    assert raised.value.exit_code == ExitCode.USAGE
+    assert "did not vet" in raised.value.diagnostics()
+
+
+def test_staging_copies_exactly_the_vetted_files(tmp_path: Path) -> None:
+    files = [_vetted(tmp_path, "a", "1.0"), _vetted(tmp_path, "setuptools", "70", build=True)]
+    target = tmp_path / "stage"
+    target.mkdir()
+    stage_vetted_files([*files, files[0]], target)
+    assert sorted(p.name for p in target.iterdir()) == sorted(f.filename for f in files)
+    assert (target / files[0].filename).read_bytes() == files[0].path.read_bytes()
+
+
+def test_staging_refuses_bytes_changed_after_vetting(tmp_path: Path) -> None:
+    file = _vetted(tmp_path, "a", "1.0")
+    file.path.write_bytes(b"swapped after vetting")
+    target = tmp_path / "stage"
+    target.mkdir()
+    with pytest.raises(HashMismatchError, match="changed after it was vetted") as raised:
+        stage_vetted_files([file], target)
+    assert raised.value.exit_code == ExitCode.INCOMPLETE
+
+
+@pytest.mark.parametrize("filename", ["../evil.whl", "sub/evil.whl", "..", ""])
+def test_staging_refuses_unsafe_file_names(tmp_path: Path, filename: str) -> None:
+    file = _vetted(tmp_path, "a", "1.0")
+    bad = VettedFile(file.name, file.version, filename, file.sha256, file.path)
+    with pytest.raises(SafepipError, match="unsafe file name"):
+        stage_vetted_files([bad], tmp_path)
+
+
+def test_nothing_to_install_does_not_run_pip(tmp_path: Path) -> None:
+    build_only = _vetted(tmp_path, "setuptools", "70", build=True)
+    assert handoff([build_only], python="/nonexistent/python", passthrough=[], environ={}) == 0
+
+
+def test_missing_interpreter_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="Cannot run /nonexistent/python"):
+        handoff([_vetted(tmp_path, "a", "1.0")], python="/nonexistent/python", passthrough=[],
+                environ={})
+
+
+def test_signal_exit_is_reported_like_a_shell() -> None:
+    kill_self = "import os, signal; os.kill(os.getpid(), signal.SIGTERM)"
+    assert run_pip([sys.executable, "-c", kill_self], dict(os.environ)) == 128 + 15
+
+
+RECORDER = textwrap.dedent('''\
+    #!{python}
+    import json, os, sys
+    links = sys.argv[sys.argv.index("--find-links") + 1]
+    reqs = sys.argv[sys.argv.index("-r") + 1]
+    json.dump({{"argv": sys.argv[1:], "links": links, "listing": sorted(os.listdir(links)),
+               "mode": os.stat(os.path.dirname(links)).st_mode & 0o777,
+               "requirements": open(reqs).read(),
+               "env": {{k: v for k, v in os.environ.items() if k.startswith("PIP_")}}}},
+              open(os.environ["RECORD_TO"], "w"))
+    sys.exit(7)
+''')
+
+
+def test_handoff_runs_the_interpreter_with_staged_files_and_cleans_up(tmp_path: Path) -> None:
+    fake = tmp_path / "python"
+    fake.write_text(RECORDER.format(python=sys.executable))
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    files = [_vetted(tmp_path, "a", "1.0"), _vetted(tmp_path, "setuptools", "70", build=True)]
+    record = tmp_path / "record.json"
+    environ = {"RECORD_TO": str(record), "PIP_FIND_LINKS": "/opt/wheels", "PIP_USER": "1"}
+    code = handoff(files, python=str(fake), passthrough=["--user", "-q"], environ=environ)
+    assert code == 7  # pip's exit code passes through
+    seen = json.loads(record.read_text())
+    assert seen["argv"][:5] == ["-m", "pip", "install", "--no-deps", "--require-hashes"]
+    assert seen["argv"][-2:] == ["--user", "-q"]
+    assert seen["listing"] == sorted(f.filename for f in files)
+    assert seen["mode"] == 0o700
+    assert seen["requirements"] == f"a==1.0 --hash=sha256:{files[0].sha256}\n"
+    assert seen["env"]["PIP_FIND_LINKS"] == seen["links"]
+    assert seen["env"]["PIP_NO_INDEX"] == "1" and seen["env"]["PIP_USER"] == "1"
+    assert not Path(seen["links"]).exists()  # the vetted directory was cleaned up
