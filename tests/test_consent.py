@@ -1,4 +1,4 @@
-"""Consent: blocks stay blocks, warnings ask on a TTY (default No), proceed with notice otherwise."""
+"""Consent: blocks stay blocks; warnings ask on a TTY (default No), else warn and proceed."""
 
 from __future__ import annotations
 

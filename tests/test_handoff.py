@@ -83,7 +83,8 @@ def test_environment_neutralises_pip_sources_and_keeps_placement(tmp_path: Path)
     for gone in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_CONSTRAINT", "PIP_REQUIREMENT",
                  "PIP_BUILD_CONSTRAINT", "pip_find_links"):
         assert gone not in env
-    assert (env["PIP_USER"], env["PIP_TARGET"], env["PIP_BREAK_SYSTEM_PACKAGES"]) == ("1", "/t", "1")
+    kept = (env["PIP_USER"], env["PIP_TARGET"], env["PIP_BREAK_SYSTEM_PACKAGES"])
+    assert kept == ("1", "/t", "1")
     assert (env["PATH"], env["HOME"]) == ("/bin", "/home/u")
 
 
