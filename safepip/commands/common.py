@@ -9,8 +9,10 @@ from pathlib import Path
 from safepip.errors import NotBuiltYetError, UsageError
 from safepip.findings import Severity
 from safepip.policy import DEFAULT_FAIL_ON
+from safepip.report.github import GithubFormatter
 from safepip.report.interface import Formatter, Report
 from safepip.report.json import JsonFormatter
+from safepip.report.sarif import SarifFormatter
 from safepip.report.text import TextFormatter
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -43,6 +45,10 @@ def formatter_for(name: str) -> Formatter:
         return JsonFormatter()
     if name == "text":
         return TextFormatter(color=sys.stdout.isatty())
+    if name == "sarif":
+        return SarifFormatter()
+    if name == "github":
+        return GithubFormatter()
     raise NotBuiltYetError(f"The {name!r} report format is not built yet.")
 
 

@@ -1,0 +1,76 @@
+"""Where a finding belongs, for formatters that point at files (SARIF, GitHub annotations).
+
+Two places matter: the line of the input file (requirements, pyproject, lock file) that brought
+the package in, which code-scanning tools can show in the repository; and, for findings inside a
+downloaded artifact (install hooks, archive members), the member path and line inside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from safepip.findings import Finding
+from safepip.report.interface import Report
+
+
+@dataclass(frozen=True)
+class Place:
+    """A finding's position in the repository and, when it has one, inside an artifact."""
+
+    input_path: str | None
+    """Input file, POSIX-style and relative to the base directory when it lies below it."""
+    input_line: int | None
+    """1-based line in the input file, when known."""
+    artifact: str | None = None
+    """File name of the artifact the finding was seen in (hook and archive findings)."""
+    member: str | None = None
+    """Path of the member inside that artifact."""
+    member_line: int | None = None
+    """1-based line inside the member, when known."""
+
+
+def relative_path(path: str, base: Path) -> str:
+    """`path` relative to `base` when it lies below it, always with forward slashes."""
+    candidate = Path(path)
+    if candidate.is_absolute():
+        try:
+            candidate = candidate.resolve().relative_to(base.resolve())
+        except ValueError:
+            return candidate.as_posix()
+    return candidate.as_posix()
+
+
+def input_paths(report: Report, base: Path) -> list[str]:
+    """The run's input files, relative and without duplicates, in order."""
+    return list(dict.fromkeys(relative_path(p, base) for p in report.inputs))
+
+
+def place_of(finding: Finding, report: Report, base: Path) -> Place:
+    """Where `finding` belongs; see the module docstring."""
+    inputs = input_paths(report, base)
+    location = finding.location
+    if location is not None and relative_path(location.path, base) in inputs:
+        return Place(relative_path(location.path, base), location.line)
+    origin = report.origins.get(canonicalize_name(finding.package))
+    if origin is not None:
+        path, line = relative_path(origin.path, base), origin.line
+    elif len(inputs) == 1:
+        # Everything in the run came from the one input file, even if the exact line is unknown.
+        path, line = inputs[0], None
+    else:
+        path, line = None, None
+    if location is None:
+        return Place(path, line)
+    return Place(path, line, artifact_filename(finding, report), location.path, location.line)
+
+
+def artifact_filename(finding: Finding, report: Report) -> str | None:
+    """File name of the vetted artifact of the finding's package (and version, when given)."""
+    name = canonicalize_name(finding.package)
+    for package in report.packages:
+        if package.name == name and (finding.version in (None, str(package.version))):
+            return package.artifact.filename
+    return None
