@@ -107,8 +107,8 @@ def parse_requirements_file(
     cwd: Path | None = None,
 ) -> RequirementsFile:
     """Parse `path` (a requirements file, or a constraints file with `constraint=True`)."""
-    collector = _Collector(environ, cwd or Path.cwd())
-    _parse(collector, _local_path(str(path), None), constraint, chain=())
+    collector = _Collector(environ, Path(os.path.abspath(cwd or Path.cwd())))
+    _parse(collector, collector.cwd / _local_path(str(path), None), constraint, chain=())
     return RequirementsFile(path, tuple(collector.requirements), tuple(collector.constraints),
                             tuple(collector.options), tuple(collector.files))
 

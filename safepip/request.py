@@ -392,7 +392,7 @@ def parse_install_args(
     override configured ones; list options (extra indexes, find-links, -r, -c) add to them.
     """
     environ = os.environ if environ is None else environ
-    cwd = cwd or Path.cwd()
+    cwd = Path(os.path.abspath(cwd or Path.cwd()))
     isolated = "--isolated" in argv  # pip decides this from the literal word, before parsing
     tokens = list(split_args(argv, INSTALL_OPTIONS, origin="pip install"))
     if config_files is None:
