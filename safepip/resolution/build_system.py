@@ -62,7 +62,8 @@ def _string_list(value: Any, what: str, origin: str) -> list[str]:
 def build_system_from_pyproject(pyproject: dict[str, Any], files: SdistFiles,
                                 origin: str) -> BuildSystem:
     """The build system pip would use for this sdist."""
-    if not pyproject and "setup.py" not in files.files:
+    has_setup_py = "setup.py" in files.files or "setup.py" in files.not_regular
+    if not pyproject and not has_setup_py:
         raise MetadataInvalidError(f"{origin}: neither setup.py nor pyproject.toml found; it "
                                    "does not appear to be a Python project.")
     table = pyproject.get("build-system")

@@ -130,6 +130,9 @@ def _pyproject_fields(project: dict[str, Any]) -> tuple[dict[str, Any], set[str]
 def _static_rungs(ident: _Identity, files: SdistFiles, pyproject: dict[str, Any],
                   build: BuildSystem) -> StaticMetadata:
     """Rungs 4-6: pyproject `[project]`, then setup.cfg / setup.py for setuptools builds."""
+    if files.not_regular - {"PKG-INFO"}:
+        links = ", ".join(sorted(files.not_regular))
+        return _unknown(ident, f"{links} in the sdist is a link or special file; not followed")
     project = pyproject.get("project")
     static, dynamic = _pyproject_fields(project) if isinstance(project, dict) else ({}, set())
     needed = dynamic if isinstance(project, dict) else {
