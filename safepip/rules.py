@@ -17,8 +17,10 @@ from safepip.findings import Severity
 
 logger = logging.getLogger(__name__)
 
-_PROVIDERS = ("safepip.checks.install_hooks", "safepip.checks.hooks")
-"""Modules that may expose `RULES: dict[str, RuleInfo]`; absent modules are skipped."""
+_PROVIDERS = ("safepip.checks.hooks.rules", "safepip.checks.install_hooks")
+"""Modules that may expose `RULES: dict[str, <rule>]`; absent modules are skipped. A rule is a
+`RuleInfo`, or any object with `id`, `short`, `full`, `help` and a `Severity` in `severity` or
+`default_severity` (the hook scanner keeps its own richer record)."""
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,24 @@ def catalog() -> Mapping[str, RuleInfo]:
             continue
         provided = getattr(module, "RULES", None)
         if isinstance(provided, Mapping):
-            merged.update({k: v for k, v in provided.items() if isinstance(v, RuleInfo)})
+            adopted = (_adopt(value) for value in provided.values())
+            merged.update({rule.id: rule for rule in adopted if rule is not None})
     return merged
+
+
+def _adopt(value: object) -> RuleInfo | None:
+    """A provider's rule record as a RuleInfo; None (and a debug line) when it does not fit."""
+    if isinstance(value, RuleInfo):
+        return value
+    severity = getattr(value, "default_severity", None)
+    if severity is None:
+        severity = getattr(value, "severity", None)
+    texts = [getattr(value, name, None) for name in ("id", "short", "full", "help")]
+    if not isinstance(severity, Severity) or not all(isinstance(t, str) for t in texts):
+        logger.debug("ignoring rule record %r: missing id/short/full/help/severity", value)
+        return None
+    rule_id, short, full, help_text = (str(t) for t in texts)
+    return RuleInfo(rule_id, severity, short, full, help_text)
 
 
 def rule_info(rule_id: str, rules: Mapping[str, RuleInfo] | None = None) -> RuleInfo:

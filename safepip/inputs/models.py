@@ -22,7 +22,7 @@ class LockedFile:
     sha256: str | None = None
     """Lower-case hex sha256 the lock file promises; None when it records no sha256."""
     path: str | None = None
-    """Local path the lock file gives instead of a URL (relative to the lock file's directory)."""
+    """Local path the lock file gives instead of a URL (absolute, or relative to the lock file)."""
     size: int | None = None
     """Size in bytes, when the lock file records it."""
 

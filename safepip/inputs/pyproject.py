@@ -60,7 +60,7 @@ def _project_requirements(
     optional = _normalised_tables(project.get("optional-dependencies", {}), document, problems)
     pending, seen = [canonicalize_name(e) for e in extras], set()
     while pending:
-        extra = pending.pop()
+        extra = pending.pop(0)
         if extra in seen:
             continue
         seen.add(extra)
@@ -70,7 +70,7 @@ def _project_requirements(
         key, values = optional[extra]
         for line in _strings(document, values, "project.optional-dependencies", key, problems):
             if line.requirement and canonicalize_name(line.requirement.name) == own_name:
-                pending.extend(canonicalize_name(e) for e in line.requirement.extras)
+                pending.extend(canonicalize_name(e) for e in sorted(line.requirement.extras))
             else:
                 lines.append(line)
     return lines

@@ -256,3 +256,30 @@ def test_the_schema_check_is_not_vacuous(
     assert sarif_validator.is_valid(document)
     mutation(document)
     assert not sarif_validator.is_valid(document)
+
+
+def test_rule_records_of_another_shape_are_adopted(
+    render: Callable[..., dict[str, Any]], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The hook scanner keeps its own record type (`severity`, extra fields): duck-typed."""
+    @dataclasses.dataclass(frozen=True)
+    class HookRule:
+        id: str
+        severity: Severity
+        short: str
+        full: str
+        help: str
+        import_time_drop: int = 2
+
+    provider = types.ModuleType("safepip.checks.install_hooks")
+    provider.RULES = {  # type: ignore[attr-defined]
+        "hook/webhook": HookRule("hook/webhook", Severity.HIGH, "Posts to a webhook.",
+                                 "Data goes to a chat webhook.", "Do not install."),
+        "hook/broken": object(),
+    }
+    monkeypatch.setitem(sys.modules, "safepip.checks.install_hooks", provider)
+    finding = Finding("hook/webhook", Severity.HIGH, "evil", "1.0", "Posts to discord.")
+    rule = render(Report(verdict=Verdict.BLOCK, findings=(finding,)))["runs"][0]["tool"][
+        "driver"]["rules"][0]
+    assert rule["shortDescription"]["text"] == "Posts to a webhook."
+    assert rule["defaultConfiguration"]["level"] == "error"
