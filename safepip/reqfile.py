@@ -337,12 +337,18 @@ def dependency_group_requirements(values: list[str], *, cwd: Path) -> list[Requi
         table = _toml(path).get("dependency-groups", {})
         try:
             specs = resolve_dependency_groups(table, group)
-        except (LookupError, ValueError, TypeError) as error:
-            raise InputError(f"Dependency group {group!r} cannot be read: {error}",
+        except (LookupError, ValueError, TypeError, ExceptionGroup) as error:
+            raise InputError(f"Dependency group {group!r} cannot be read: {_reasons(error)}.",
                              path=str(path)) from None
         where = Location(str(path), None)
         lines += [parse_requirement_spec(spec, where, cwd=cwd) for spec in specs]
     return lines
+
+
+def _reasons(error: BaseException) -> str:
+    if isinstance(error, BaseExceptionGroup):
+        return "; ".join(_reasons(e) for e in error.exceptions)
+    return str(error).strip("'\"")
 
 
 def script_requirements(path: Path, *, cwd: Path) -> list[RequirementLine]:

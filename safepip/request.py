@@ -513,6 +513,7 @@ class _Assembler:
 
     def request(self, *, isolated: bool, config_files: tuple[str, ...]) -> InstallRequest:
         state, flags = self.state, self.state.flags
+        normalize_python_version(state.scalars.get("--python-version", ""))  # pip checks it first
         self._check_combinations()
         if flags.get("pre"):
             state.sets["--all-releases"].add(":all:")  # pip: --pre is --all-releases :all:
