@@ -95,14 +95,16 @@ def setuptools_deps(files: dict[str, bytes], top: str) -> SetuptoolsDeps:
             raise NotStatic("setup.py python_requires is not a string")
         install, extras = _setup_py_values(args)
         python = args.python_requires
-        sources.append("setup.py (ast literals)")
+        if install or extras or python or "setup.cfg" not in files:
+            sources.append("setup.py (ast literals)")
     if "setup.cfg" in files:
         cfg_install, cfg_extras, cfg_python = _read_cfg(files["setup.cfg"])
+        if not (install and extras and python):  # setup() keywords win when truthy
+            sources.append("setup.cfg [options]")
         install = install if install else cfg_install
         extras = extras if extras else cfg_extras
         python = python if python else cfg_python
-        sources.append("setup.cfg [options]")
-    if not sources:
+    if "setup.py" not in files and "setup.cfg" not in files:
         raise NotStatic("there is no setup.py or setup.cfg to read")
     return SetuptoolsDeps(install, extras, python, tuple(sources))
 

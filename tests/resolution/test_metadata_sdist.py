@@ -74,7 +74,7 @@ def test_pkg_info_older_than_2_2_is_not_trusted_for_dependencies(tmp_path: Path)
                        setup_py=SETUP_MIN, setup_cfg="[options]\ninstall_requires = fresh\n")
     meta = metadata_from_sdist_file(sdist)
     assert (meta.source, _deps(meta), meta.detail) == (
-        "static", ["fresh"], "setup.py (ast literals) + setup.cfg [options]")
+        "static", ["fresh"], "setup.cfg [options]")
 
 
 def test_pyproject_project_table_with_extras_and_python(tmp_path: Path) -> None:
@@ -168,6 +168,7 @@ def test_setup_py_keywords_win_over_setup_cfg(tmp_path: Path) -> None:
                        setup_cfg="[options]\ninstall_requires = cfg\npython_requires = >=3\n")
     meta = metadata_from_sdist_file(sdist)
     assert _deps(meta) == ["py"] and str(meta.requires_python) == ">=3"
+    assert meta.detail == "setup.py (ast literals) + setup.cfg [options]"
 
 
 @pytest.mark.parametrize(("setup_py", "needle"), [
