@@ -83,6 +83,20 @@ class IndexPageError(NetworkError):
     """An index page or file was malformed, truncated, or missing."""
 
 
+class ProjectNotFoundError(SafepipError):
+    """Every configured index answered 404 for a project and no find-links location has it."""
+
+    exit_code = ExitCode.USAGE
+    hint = "Check the name for typos and your --index-url / --extra-index-url / --find-links."
+
+    def __init__(self, name: str, indexes: tuple[str, ...], *, message: str | None = None) -> None:
+        where = ", ".join(indexes) or "no index (--no-index) and no find-links location"
+        super().__init__(message or f"No project named {name!r} was found on {where}.")
+        self.name = name
+        self.indexes = indexes
+        """The redacted index URLs and find-links locations that were asked."""
+
+
 class HashMismatchError(SafepipError):
     """Downloaded bytes do not match the hash the index (or lock file) promised."""
 

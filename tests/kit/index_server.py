@@ -18,6 +18,9 @@ import hashlib
 import html
 import io
 import json
+import shutil
+import ssl
+import subprocess
 import threading
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -142,6 +145,7 @@ class IndexServer:
         range_requests: bool = True, absolute_urls: bool = False,
         auth: tuple[str, str] | None = None, file_options: Mapping[str, FileOptions] | None = None,
         cache_control: str | None = "max-age=600", faults: Iterable[Fault] = (),
+        tls: tuple[Path, Path] | None = None,
     ) -> None:
         self.json_api, self.metadata = json_api, metadata
         self.advertise_metadata = advertise_metadata
@@ -157,7 +161,12 @@ class IndexServer:
             self.add_file(path, (file_options or {}).get(Path(path).name))
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self.scheme = "https" if tls else "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(tls[0]), str(tls[1]))
+            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
 
     # -- configuration ---------------------------------------------------------------------
@@ -165,7 +174,7 @@ class IndexServer:
     def url(self) -> str:
         """Base URL, e.g. http://127.0.0.1:PORT (no trailing slash)."""
         host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self.scheme}://{host!s}:{port}"
 
     @property
     def index_url(self) -> str:
@@ -174,7 +183,8 @@ class IndexServer:
 
     def url_with_auth(self, user: str, password: str) -> str:
         """The index URL with `user:password@` in it."""
-        return self.index_url.replace("http://", f"http://{quote(user)}:{quote(password)}@", 1)
+        scheme = f"{self.scheme}://"
+        return self.index_url.replace(scheme, f"{scheme}{quote(user)}:{quote(password)}@", 1)
 
     def file_url(self, filename: str) -> str:
         return f"{self.url}/files/{quote(filename)}"
@@ -546,6 +556,20 @@ def write_file_index(root: Path, files: Iterable[Path], *, metadata: bool = Fals
     root_links = [f'<a href="{p}/">{p}</a><br/>' for p in sorted(by_project)]
     (simple / "index.html").write_text(_html_page("Simple index", root_links))
     return simple.resolve().as_uri() + "/"
+
+
+def self_signed_certificate(directory: Path) -> tuple[Path, Path] | None:
+    """A cert/key pair for 127.0.0.1 made with the openssl CLI (None when it is missing)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        return None
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+         "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key),
+         "-out", str(cert)], check=True, capture_output=True,
+    )
+    return cert, key
 
 
 def utc_iso(moment: dt.datetime) -> str:

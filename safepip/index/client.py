@@ -1,0 +1,152 @@
+"""Ask every configured index (and find-links location) about a project; fetch PEP 658 metadata.
+
+Thread-safe and memoised: each URL is fetched at most once per run, and concurrent callers of the
+same URL wait for the one fetch (a resolver may call from a thread pool). A 404 from one index
+means "not there"; 404 everywhere is `ProjectNotFoundError`; any other fault is a `NetworkError`,
+never an empty result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TypeVar
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from packaging.utils import NormalizedName
+
+from safepip.errors import HashMismatchError, NetworkError, ProjectNotFoundError
+from safepip.index.auth import UrlCredentials
+from safepip.index.findlinks import FindLinks
+from safepip.index.http import get
+from safepip.index.models import DistributionFile, ProjectPage
+from safepip.index.redact import redact_url
+from safepip.index.simple import ACCEPT, parse_project_page
+from safepip.request import IndexOptions
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MAX_PAGE_BYTES = 64 * 1024 * 1024
+MAX_METADATA_BYTES = 16 * 1024 * 1024
+# pip sends max-age=0 for index pages: always revalidate (yanks and new releases matter), but a
+# 304 still saves the body. Files and metadata are immutable and served from cache.
+_PAGE_HEADERS = {"Accept": ACCEPT, "Cache-Control": "max-age=0"}
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def is_secure_origin(url: str, trusted_hosts: tuple[str, ...]) -> bool:
+    """pip's rule: https, file, loopback, or a --trusted-host (host or host:port)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme in ("https", "file") or host in _LOOPBACK or host.startswith("127."):
+        return True
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return host in trusted_hosts or netloc in trusted_hosts
+
+
+class _Memo:
+    """URL -> Future: the first caller computes, the others wait; errors are remembered too."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._futures: dict[str, Future[object]] = {}
+
+    def get(self, key: str, compute: Callable[[], T]) -> T:
+        with self._lock:
+            future = self._futures.get(key)
+            owner = future is None
+            if future is None:
+                future = self._futures[key] = Future()
+        if owner:
+            try:
+                future.set_result(compute())
+            except BaseException as exc:
+                future.set_exception(exc)
+        return future.result()  # type: ignore[return-value]
+
+
+class IndexClient:
+    """Project pages and core metadata from the indexes of one `IndexOptions`."""
+
+    def __init__(self, session: requests.Session, index: IndexOptions) -> None:
+        self.session, self.index = session, index
+        self._memo = _Memo()
+        self._find_links = [FindLinks(session, location) for location in index.find_links]
+        credentials = session.auth
+        if isinstance(credentials, UrlCredentials):
+            for url in index.index_urls:
+                credentials.remember(url)
+
+    def project_pages(self, name: NormalizedName) -> list[ProjectPage]:
+        """Every index's page for `name` in priority order, then find-links pages with files."""
+        pages = [page for url in self.index.index_urls
+                 if (page := self._index_page(url, name)) is not None]
+        for source in self._find_links:
+            files = source.files_for(name)
+            if files:
+                pages.append(ProjectPage(name=name, files=tuple(files),
+                                         source_url=source.location))
+        if not pages:
+            asked = tuple(redact_url(u) for u in (*self.index.index_urls, *self.index.find_links))
+            raise ProjectNotFoundError(name, asked)
+        return pages
+
+    def _index_page(self, index_url: str, name: NormalizedName) -> ProjectPage | None:
+        url = urljoin(index_url if index_url.endswith("/") else index_url + "/", f"{name}/")
+        if not is_secure_origin(url, self.index.trusted_hosts):
+            raise NetworkError(
+                f"The index {redact_url(index_url)} is plain HTTP on a host that is not trusted.",
+                hint="Use an https:// index URL, or pass --trusted-host for this host (unsafe).")
+        return self._memo.get(url, lambda: self._fetch_page(url, index_url, name))
+
+    def _fetch_page(self, url: str, index_url: str, name: NormalizedName) -> ProjectPage | None:
+        document = get(self.session, url, headers=_PAGE_HEADERS, max_bytes=MAX_PAGE_BYTES)
+        if document.status == 404:
+            logger.debug("%s has no project %s", redact_url(index_url), name)
+            return None
+        page = parse_project_page(document, name, index_url=index_url)
+        logger.debug("%s lists %d files for %s", redact_url(url), len(page.files), name)
+        return page
+
+    def core_metadata(self, file: DistributionFile) -> bytes | None:
+        """PEP 658/714 metadata for `file`, hash-checked; None when the index has none.
+
+        When not advertised it is still tried once (mirrors serve it unadvertised); a 4xx then
+        means "none". An advertised file whose hash does not match raises HashMismatchError.
+        """
+        if file.metadata_hashes is None and file.kind != "wheel":
+            return None
+        url = file.url + ".metadata"
+        return self._memo.get(url, lambda: self._fetch_metadata(url, file))
+
+    def _fetch_metadata(self, url: str, file: DistributionFile) -> bytes | None:
+        advertised = file.metadata_hashes is not None
+        document = get(self.session, url, max_bytes=MAX_METADATA_BYTES,
+                       allow_statuses=frozenset(range(400, 500)))
+        if document.status >= 400:
+            if advertised:
+                logger.warning("%s advertises %s but answered %d; reading the file instead.",
+                               redact_url(file.index_url), redact_url(url), document.status)
+            return None
+        if advertised:
+            _verify(document.content, file.metadata_hashes or {}, url)
+        elif not document.content.lstrip().startswith(b"Metadata-Version:"):
+            logger.debug("%s is not a core metadata file; ignoring it", redact_url(url))
+            return None
+        return document.content
+
+
+def _verify(content: bytes, hashes: dict[str, str], url: str) -> None:
+    for algo, expected in hashes.items():
+        if algo not in hashlib.algorithms_guaranteed:
+            continue
+        actual = hashlib.new(algo, content).hexdigest()
+        if actual != expected:
+            raise HashMismatchError(
+                f"The metadata file {redact_url(url)} has {algo} {actual}, "
+                f"but the index promised {expected}.")

@@ -1,0 +1,133 @@
+"""`--find-links` locations: local directories, local files, and HTML pages (http or file).
+
+Like pip: a directory is listed (not recursively) for archives; a local `.html` file or a remote
+URL is read as a PEP 503-style page of links; a local archive path is itself a candidate. Files are
+kept only when their name parses (packaging) to the wanted project. Local files get a sha256
+computed here so they are pinned like index files. A location that does not exist is skipped with
+a warning, as pip does; a page that cannot be fetched is an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+
+from safepip.index.fileadapter import file_url_to_path
+from safepip.index.http import get
+from safepip.index.models import DistributionFile
+from safepip.index.redact import redact_url
+from safepip.index.simple import (
+    SDIST_SUFFIXES,
+    filename_from_url,
+    is_distribution_filename,
+    parse_project_page,
+)
+
+logger = logging.getLogger(__name__)
+_HTML_ACCEPT = "text/html, application/vnd.pypi.simple.v1+html; q=0.9"
+
+
+def project_of(filename: str) -> NormalizedName | None:
+    """The normalized project name a wheel/sdist filename belongs to (None if it does not parse)."""
+    try:
+        if filename.endswith(".whl"):
+            return parse_wheel_filename(filename)[0]
+        if filename.endswith((".tar.gz", ".zip")):
+            return parse_sdist_filename(filename)[0]
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+    # Older sdist formats (.tar.bz2, .tgz, ...): `{name}-{version}{suffix}`, as pip splits them.
+    for suffix in SDIST_SUFFIXES:
+        if filename.lower().endswith(suffix) and "-" in filename:
+            return canonicalize_name(filename[: -len(suffix)].rsplit("-", 1)[0])
+    return None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def is_local(location: str) -> bool:
+    scheme = urlsplit(location).scheme.lower()
+    return scheme == "file" or len(scheme) <= 1  # "" or a Windows drive letter
+
+
+class FindLinks:
+    """One `--find-links` location, read at most once per run; thread-safe."""
+
+    def __init__(self, session: requests.Session, location: str) -> None:
+        self.session, self.location = session, location
+        self._lock = threading.Lock()
+        self._entries: list[DistributionFile | Path] | None = None
+        self._hashed: dict[Path, DistributionFile] = {}
+
+    def files_for(self, name: NormalizedName) -> list[DistributionFile]:
+        """This location's files for project `name` (local files hashed on first use)."""
+        return [self._materialize(entry) for entry in self._load()
+                if project_of(entry.name if isinstance(entry, Path) else entry.filename) == name]
+
+    def _load(self) -> list[DistributionFile | Path]:
+        with self._lock:
+            if self._entries is None:
+                self._entries = (self._read_local() if is_local(self.location)
+                                 else list(self._read_page(self.location)))
+            return self._entries
+
+    def _materialize(self, entry: DistributionFile | Path) -> DistributionFile:
+        if isinstance(entry, DistributionFile):
+            return entry
+        with self._lock:
+            if entry not in self._hashed:
+                self._hashed[entry] = DistributionFile(
+                    filename=entry.name, url=entry.as_uri(), hashes={"sha256": sha256_of(entry)},
+                    size=entry.stat().st_size, index_url=self.location,
+                )
+            return self._hashed[entry]
+
+    def _local_path(self) -> Path:
+        if urlsplit(self.location).scheme.lower() == "file":
+            return file_url_to_path(self.location).resolve()
+        return Path(self.location).expanduser().resolve()
+
+    def _read_local(self) -> list[DistributionFile | Path]:
+        path = self._local_path()
+        if path.is_dir():
+            return [p for p in sorted(path.iterdir())
+                    if p.is_file() and is_distribution_filename(p.name)]
+        if path.is_file() and path.suffix.lower() in (".html", ".htm"):
+            return list(self._read_page(path.as_uri()))
+        if path.is_file() and is_distribution_filename(path.name):
+            return [path]
+        logger.warning("Find-links location %s is ignored: it is neither a file nor a directory.",
+                       redact_url(self.location))
+        return []
+
+    def _read_page(self, url: str) -> list[DistributionFile]:
+        if is_distribution_filename(filename_from_url(url)):
+            return [DistributionFile(filename=filename_from_url(url), url=url,
+                                     index_url=self.location)]
+        document = get(self.session, url, headers={"Accept": _HTML_ACCEPT})
+        if document.status == 404:
+            logger.warning("Find-links page %s was not found (404); it is ignored.",
+                           redact_url(url))
+            return []
+        page = parse_project_page(document, canonicalize_name("find-links"),
+                                  index_url=self.location)
+        return list(page.files)

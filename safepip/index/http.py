@@ -1,0 +1,250 @@
+"""The one HTTP session of a run: verified TLS, timeouts, bounded retries, an HTTP cache, redaction.
+
+`make_session(options)` builds it; `get(session, url, ...)` fetches one document and turns every
+transport fault (connection refused, timeout, 5xx after retries, truncated or oversize body) into a
+`NetworkError`/`IndexPageError` whose message carries no credentials.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import requests
+import urllib3
+from cachecontrol import CacheControlAdapter
+from cachecontrol.caches import SeparateBodyFileCache
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from safepip import __version__
+from safepip.errors import IndexPageError, NetworkError
+from safepip.index.auth import UrlCredentials
+from safepip.index.fileadapter import FileAdapter
+from safepip.index.redact import redact_text, redact_url
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = f"safepip/{__version__}"
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    """How the session talks to indexes."""
+
+    connect_timeout: float = 10.0
+    """Seconds to wait for a TCP/TLS connection."""
+    read_timeout: float = 30.0
+    """Seconds to wait between bytes of a response."""
+    retries: int = 3
+    """Retries after the first attempt, on connection errors, read errors and 5xx (GET/HEAD)."""
+    backoff_factor: float = 0.25
+    """urllib3 exponential backoff factor between retries (seconds)."""
+    cache_dir: Path | None = None
+    """HTTP cache directory; None = `<platformdirs user cache>/safepip/http`."""
+    use_cache: bool = True
+    """False disables the on-disk HTTP cache (like pip's --no-cache-dir)."""
+    trusted_hosts: tuple[str, ...] = ()
+    """`host` or `host:port` whose TLS certificate is not verified (pip's --trusted-host)."""
+    cert: str | None = None
+    """CA bundle path used instead of certifi's (pip's --cert)."""
+    client_cert: str | None = field(default=None)
+    """Client certificate (PEM, key included) for indexes that require one (pip's --client-cert)."""
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        return (self.connect_timeout, self.read_timeout)
+
+    def resolved_cache_dir(self) -> Path:
+        return self.cache_dir or Path(platformdirs.user_cache_dir("safepip")) / "http"
+
+
+@dataclass(frozen=True)
+class FetchedDocument:
+    """A response body read in full and checked for completeness."""
+
+    url: str
+    """The final URL (after redirects); may carry credentials: redact before showing."""
+    status: int
+    content_type: str
+    """The Content-Type header, lower-cased ("" when absent)."""
+    content: bytes
+
+
+class Session(requests.Session):
+    """A requests session whose every request has the configured timeouts by default."""
+
+    def __init__(self, options: HttpOptions) -> None:
+        super().__init__()
+        self.http_options = options
+        self.credentials = UrlCredentials()
+
+    def request(self, method: str | bytes, url: str | bytes,
+                *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", self.http_options.timeout)
+        if self.http_options.cert:
+            # Per request: requests lets REQUESTS_CA_BUNDLE override a session-level `verify`.
+            kwargs.setdefault("verify", self.http_options.cert)
+        return super().request(method, url, *args, **kwargs)
+
+
+class _InsecureCacheAdapter(CacheControlAdapter):
+    """pip's semantics for --trusted-host over HTTPS: no certificate verification."""
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any,
+             ) -> requests.Response:
+        kwargs["verify"] = False
+        return super().send(request, *args, **kwargs)
+
+
+class _InsecureAdapter(HTTPAdapter):
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any,
+             ) -> requests.Response:
+        kwargs["verify"] = False
+        return super().send(request, *args, **kwargs)
+
+
+def _retry(options: HttpOptions) -> Retry:
+    # GET/HEAD only: both are idempotent; the final 5xx comes back as a response (raise_on_status
+    # False) so `get` can word the error itself.
+    return Retry(
+        total=options.retries, connect=options.retries, read=options.retries,
+        status=options.retries, backoff_factor=options.backoff_factor,
+        status_forcelist=RETRY_STATUSES, allowed_methods=frozenset({"GET", "HEAD"}),
+        raise_on_status=False, respect_retry_after_header=True,
+    )
+
+
+def _adapter(options: HttpOptions, *, insecure: bool) -> HTTPAdapter:
+    retry = _retry(options)
+    if not options.use_cache:
+        return _InsecureAdapter(max_retries=retry) if insecure else HTTPAdapter(max_retries=retry)
+    cache = SeparateBodyFileCache(str(options.resolved_cache_dir()))
+    cls = _InsecureCacheAdapter if insecure else CacheControlAdapter
+    return cls(cache=cache, max_retries=retry)
+
+
+def make_session(options: HttpOptions | None = None) -> Session:
+    """The session for the whole run (one per run: it carries the connection pools and cache)."""
+    options = options or HttpOptions()
+    session = Session(options)
+    session.headers["User-Agent"] = USER_AGENT
+    session.auth = session.credentials
+    if options.cert:
+        session.verify = options.cert
+    if options.client_cert:
+        session.cert = options.client_cert
+    session.mount("https://", _adapter(options, insecure=False))
+    session.mount("http://", _adapter(options, insecure=False))
+    session.mount("file://", FileAdapter())
+    for host in options.trusted_hosts:
+        # Like pip: a trusted host's HTTPS certificate is not checked. Say so every run.
+        logger.warning("TLS certificate verification is disabled for trusted host %s", host)
+        for prefix in _host_prefixes(host):
+            session.mount(prefix, _adapter(options, insecure=True))
+    return session
+
+
+def _host_prefixes(host: str) -> list[str]:
+    # pip mounts "https://host/" and, without a port, "https://host:" so every port matches.
+    return [f"https://{host}/"] if ":" in host else [f"https://{host}/", f"https://{host}:"]
+
+
+def describe_exception(exc: BaseException, url: str) -> str:
+    """A redacted sentence for a transport exception raised while fetching `url`."""
+    where = redact_url(url)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return (f"TLS verification failed for {where}: {redact_text(str(exc))}. "
+                "Use --cert with your CA bundle; --trusted-host disables verification (unsafe).")
+    if isinstance(exc, requests.exceptions.Timeout) or _timed_out(exc):
+        return f"Timed out fetching {where}"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError
+                  | requests.exceptions.ContentDecodingError):
+        return f"The response from {where} was cut off or corrupted ({type(exc).__name__})"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return f"Could not connect to {where}: {redact_text(str(exc))}"
+    return f"Fetching {where} failed: {redact_text(str(exc))}"
+
+
+def _timed_out(exc: BaseException) -> bool:
+    # After retries requests reports a read timeout as ConnectionError(MaxRetryError(reason)).
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    # urllib3's NewConnectionError (refused) subclasses its ConnectTimeoutError: not a timeout.
+    return isinstance(reason, urllib3.exceptions.TimeoutError) and not isinstance(
+        reason, urllib3.exceptions.NewConnectionError)
+
+
+def open_stream(session: requests.Session, url: str, *,
+                headers: Mapping[str, str] | None = None) -> requests.Response:
+    """Start a streamed GET; transport faults become NetworkError (redacted)."""
+    try:
+        return session.get(url, headers=dict(headers or {}), stream=True, allow_redirects=True)
+    except requests.RequestException as exc:
+        raise NetworkError(describe_exception(exc, url)) from None
+
+
+def check_status(response: requests.Response, url: str, allow: frozenset[int]) -> None:
+    """Raise a NetworkError for statuses the caller did not allow (5xx come after retries)."""
+    status = response.status_code
+    if 200 <= status < 300 or status in allow:
+        return
+    where = redact_url(url)
+    if status in (401, 403):
+        raise NetworkError(
+            f"{where} answered {status}: credentials are missing or refused.",
+            hint="Put them in the index URL or in ~/.netrc; safepip never prints them.")
+    if status >= 500:
+        raise NetworkError(f"{where} answered {status} {response.reason} (after retries).")
+    raise NetworkError(f"{where} answered {status} {response.reason}.")
+
+
+def iter_body(response: requests.Response, url: str, max_bytes: int) -> Iterator[bytes]:
+    """Yield the body in chunks, enforcing `max_bytes` and the announced Content-Length."""
+    announced = _content_length(response)
+    if announced is not None and announced > max_bytes:
+        raise IndexPageError(f"{redact_url(url)} is {announced} bytes, over the "
+                             f"{max_bytes}-byte limit.")
+    received = 0
+    try:
+        for chunk in response.iter_content(CHUNK):
+            received += len(chunk)
+            if received > max_bytes:
+                raise IndexPageError(f"{redact_url(url)} is over the {max_bytes}-byte limit.")
+            yield chunk
+    except requests.RequestException as exc:
+        raise IndexPageError(describe_exception(exc, url)) from None
+    if announced is not None and received != announced:
+        raise IndexPageError(f"The response from {redact_url(url)} was truncated: "
+                             f"{received} of {announced} bytes arrived.")
+
+
+def _content_length(response: requests.Response) -> int | None:
+    # Content-Length counts encoded bytes; only comparable when the body is not compressed.
+    if response.headers.get("Content-Encoding", "identity").lower() not in ("identity", ""):
+        return None
+    try:
+        return int(response.headers["Content-Length"])
+    except (KeyError, ValueError):
+        return None
+
+
+def get(
+    session: requests.Session, url: str, *, headers: Mapping[str, str] | None = None,
+    max_bytes: int = 64 * 1024 * 1024, allow_statuses: frozenset[int] = frozenset({404}),
+) -> FetchedDocument:
+    """GET `url` in full. Statuses other than 2xx and `allow_statuses` raise NetworkError."""
+    response = open_stream(session, url, headers=headers)
+    with response:
+        check_status(response, url, allow_statuses)
+        content = b"".join(iter_body(response, url, max_bytes))
+    logger.debug("GET %s -> %d (%d bytes)", redact_url(url), response.status_code, len(content))
+    return FetchedDocument(
+        url=response.url or url, status=response.status_code,
+        content_type=response.headers.get("Content-Type", "").lower(), content=content,
+    )
