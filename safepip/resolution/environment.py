@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 import tempfile
@@ -77,7 +78,8 @@ class TargetEnvironment:
 
 def probe_target(options: TargetOptions) -> TargetEnvironment:
     """Describe the environment named by the options (current interpreter by default)."""
-    if options.python and Path(options.python).resolve() != Path(sys.executable).resolve():
+    # Compare without resolving links: venvs share one binary but not one sys.prefix.
+    if options.python and os.path.abspath(options.python) != os.path.abspath(sys.executable):
         facts = _run_probe(options.python)
     else:
         facts = {

@@ -1,0 +1,55 @@
+"""The target environment probe: this interpreter, another one, and pip's override options."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from packaging.tags import Tag, sys_tags
+
+from safepip.errors import UsageError
+from safepip.request import TargetOptions
+from safepip.resolution.environment import TargetInterpreterError, probe_target
+
+
+def test_current_interpreter_matches_packaging() -> None:
+    env = probe_target(TargetOptions())
+    assert env.tags[0] == next(iter(sys_tags()))
+    assert str(env.python_version).startswith(f"{sys.version_info.major}.{sys.version_info.minor}")
+
+
+def test_other_interpreter_is_probed_in_a_subprocess(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next((venv / "lib").glob("python*/site-packages"))
+    dist_info = site / "installedthing-1.2.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: InstalledThing\nVersion: 1.2\n")
+    env = probe_target(TargetOptions(python=str(venv / "bin" / "python")))
+    assert "installedthing" in env.installed
+    assert str(env.installed["installedthing"].version) == "1.2"  # type: ignore[index]
+
+
+def test_target_dir_ignores_installed_projects() -> None:
+    assert probe_target(TargetOptions(target_dir=os.devnull)).installed == {}
+
+
+def test_overrides_follow_pip() -> None:
+    env = probe_target(TargetOptions(python_version="3.9", platforms=("manylinux2014_x86_64",)))
+    assert str(env.python_version) == "3.9.0"
+    assert env.tags[0] == Tag("cp39", "cp39", "manylinux2014_x86_64")
+    assert Tag("cp39", "cp39", "manylinux1_x86_64") in env.tags
+    assert Tag("py3", "none", "any") in env.tags
+
+
+def test_bad_python_version_is_a_usage_error() -> None:
+    with pytest.raises(UsageError):
+        probe_target(TargetOptions(python_version="three"))
+
+
+def test_missing_interpreter_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(TargetInterpreterError, match="Could not run"):
+        probe_target(TargetOptions(python=str(tmp_path / "nope")))
