@@ -159,6 +159,22 @@ class ReleaseControl:
 
 
 @dataclass(frozen=True)
+class NetworkOptions:
+    """How pip is set to reach indexes (config, PIP_* or command line); pip gets these too."""
+
+    cert: str | None = None
+    """`--cert` / PIP_CERT: CA bundle to verify TLS with."""
+    client_cert: str | None = None
+    """`--client-cert`: client certificate (PEM with key)."""
+    proxy: str | None = None
+    """`--proxy`: proxy URL in the form scheme://[user:passwd@]proxy.server:port."""
+    timeout: float | None = None
+    """`--timeout` / PIP_DEFAULT_TIMEOUT: socket timeout in seconds."""
+    retries: int | None = None
+    """`--retries`: how many times pip retries a connection."""
+
+
+@dataclass(frozen=True)
 class InstallRequest:
     """Everything that decides which files get installed, plus what passes through to pip."""
 
@@ -191,6 +207,8 @@ class InstallRequest:
     """`--isolated`: user config files and PIP_* variables were ignored."""
     config_files: tuple[str, ...] = ()
     """pip configuration files that were read, in load order (for diagnostics)."""
+    network: NetworkOptions = field(default_factory=NetworkOptions)
+    """Network settings pip would use; they also stay in `passthrough` when given as args."""
 
     def handoff_args(self) -> list[str]:
         """Interpreted options pip still needs when it installs the vetted files: where to
@@ -376,6 +394,7 @@ _LISTS = ("--requirement", "--constraint", "--build-constraint", "--requirements
           "--trusted-host", "--group")
 _EXCLUSIVE = {"--no-binary": "--only-binary", "--only-binary": "--no-binary",
               "--all-releases": "--only-final", "--only-final": "--all-releases"}
+_NETWORK = ("--cert", "--client-cert", "--proxy", "--timeout", "--retries")
 INTERPRETED = frozenset((*_FLAGS, *_SCALARS, *_LISTS, *_EXCLUSIVE))
 """Options safepip understands; they never reach `passthrough`."""
 UPGRADE_STRATEGIES = ("only-if-needed", "eager")
@@ -425,6 +444,8 @@ class _OptionState:
         """pip's `_update_defaults`: booleans via strtobool, lists split on whitespace and
         replacing earlier ones, callbacks applied cumulatively."""
         option = find_option("--" + name)
+        if option is not None and option.key in _NETWORK:
+            self.scalars[option.key] = value
         if option is None or option.key not in INTERPRETED:
             return  # pip applies the rest itself when it runs
         key = option.key
@@ -446,6 +467,8 @@ class _OptionState:
             self.positionals.append(token)
             return
         key = token.option.key if token.option else ""
+        if key in _NETWORK:
+            self.scalars[key] = token.value or ""
         if key not in INTERPRETED:
             if token.option is None:
                 logger.warning("pip has no option %s; passing it to pip unchanged", token.raw[0])
@@ -494,6 +517,7 @@ class _OptionState:
         for key, value in (*options.format_ops, *options.release_ops):
             self.exclude(key, value)
         if options.pre:
+            self.flags["pre"] = True
             self.sets["--all-releases"].add(":all:")
         for name, given in (("prefer_binary", options.prefer_binary),
                             ("require_hashes", options.require_hashes),
@@ -603,7 +627,7 @@ class _Assembler:
             ignore_requires_python=flags.get("ignore_requires_python", False),
             no_require_hashes=flags.get("no_require_hashes", False),
             uploaded_prior_to=parse_uploaded_prior_to(scalars.get("--uploaded-prior-to")),
-            isolated=isolated, config_files=config_files,
+            isolated=isolated, config_files=config_files, network=_network(scalars),
         )
 
 
@@ -613,6 +637,21 @@ def _reqfile_module() -> types.ModuleType:
 
 
 _PYLOCK_RE = re.compile(r"(^|[/\\])pylock\.([^./\\]+\.)?toml$")
+
+
+def _network(scalars: dict[str, str]) -> NetworkOptions:
+    def number(key: str, kind: type[float] | type[int]) -> float | int | None:
+        try:
+            return kind(scalars[key]) if scalars.get(key) else None
+        except ValueError:
+            raise UsageError(f"{key} {scalars[key]!r} is not a number.") from None
+
+    timeout, retries = number("--timeout", float), number("--retries", int)
+    return NetworkOptions(
+        cert=scalars.get("--cert") or None, client_cert=scalars.get("--client-cert") or None,
+        proxy=scalars.get("--proxy") or None,
+        timeout=None if timeout is None else float(timeout),
+        retries=None if retries is None else int(retries))
 
 
 def _upgrade_strategy(value: str | None) -> str:

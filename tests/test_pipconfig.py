@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from safepip.errors import InputError
+from safepip.errors import InputError, UsageError
 from safepip.pipconfig import (
     FILE_OPTIONS,
     INSTALL_OPTIONS,
@@ -23,7 +23,7 @@ from safepip.pipconfig import (
     load_config,
     target_prefix,
 )
-from safepip.request import InstallRequest, parse_install_args
+from safepip.request import InstallRequest, NetworkOptions, parse_install_args
 from tests.kit.isolation import clean_pip_environment
 
 
@@ -179,6 +179,17 @@ def test_options_pip_would_ignore_or_apply_itself_are_not_interpreted(tmp_path: 
                                          "[install]\nprefix = /somewhere\n")]
     request = request_for([], files, {"PIP_RETRIES": "2"}, tmp_path)
     assert request.passthrough == ()  # pip reads these itself at handoff
+
+
+def test_network_settings_follow_pip(tmp_path: Path) -> None:
+    files = [conf(tmp_path / "pip.conf", "[global]\ncert = /ca.pem\ntimeout = 15\n")]
+    request = request_for(["--proxy", "http://proxy.test:3128", "--retries=2"], files,
+                          {"PIP_DEFAULT_TIMEOUT": "60"}, tmp_path)
+    assert request.network == NetworkOptions(cert="/ca.pem", proxy="http://proxy.test:3128",
+                                              timeout=60.0, retries=2)
+    assert request.passthrough == ("--proxy", "http://proxy.test:3128", "--retries=2")
+    with pytest.raises(UsageError, match="--retries 'many' is not a number"):
+        request_for(["--retries", "many"], [], {}, tmp_path)
 
 
 def test_broken_config_file_is_an_input_error(tmp_path: Path) -> None:

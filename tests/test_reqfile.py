@@ -190,7 +190,7 @@ def test_global_options_inside_a_file(tmp_path: Path) -> None:
     assert request.formats.only_binary == {":all:"}
     assert request.formats.no_binary == {"some-pkg"}
     assert request.formats.prefer_binary and request.require_hashes
-    assert request.releases.allows_prereleases("anything") is True
+    assert request.pre and request.releases.allows_prereleases("anything") is True
 
 
 def test_index_url_in_a_file_replaces_command_line_indexes(tmp_path: Path) -> None:
