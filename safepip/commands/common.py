@@ -18,14 +18,27 @@ from safepip.report.text import TextFormatter
 FORMATS = ("text", "json", "sarif", "github")
 
 
+class _FailOnAction(argparse.Action):
+    """Stores the severity and remembers it was given, so it can override configuration."""
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+        values: object, option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.fail_on_given = True
+
+
 def add_fail_on(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fail-on",
         type=_severity,
+        action=_FailOnAction,
         default=DEFAULT_FAIL_ON,
         metavar="{info,low,medium,high,critical}",
-        help="lowest severity that blocks (default: high)",
+        help="lowest severity that blocks (default: high, or the configured `fail-on`)",
     )
+    parser.set_defaults(fail_on_given=False)
 
 
 def add_output(parser: argparse.ArgumentParser, formats: tuple[str, ...] = FORMATS) -> None:

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
 
-from safepip.commands.common import add_fail_on, not_built
+from safepip.commands.common import add_fail_on
+from safepip.commands.vetting import VetRun, add_vetting_options, load_policy, run_vetting
+from safepip.consent import ask_consent
+from safepip.errors import ExitCode
+from safepip.handoff import VettedFile, handoff
+from safepip.policy import Verdict
+from safepip.report.text import TextFormatter
+from safepip.request import InstallRequest, parse_install_args
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -14,12 +25,62 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         usage="safepip install [options] [pip install options] [SPEC ...]",
         help="vet and install packages (takes pip install's arguments)",
         description="Resolve and vet everything pip would install, then install exactly the "
-        "vetted files with pip.",
+        "vetted files with pip. Every pip install option is accepted.",
     )
+    parser.add_argument("--dry-run", action="store_true", help="vet and show the plan only")
     parser.add_argument("--yes", action="store_true", help="accept warnings without asking")
     add_fail_on(parser)
+    add_vetting_options(parser)
     parser.set_defaults(run=run, takes_pip_args=True)
 
 
 def run(args: argparse.Namespace) -> int:
-    return not_built("install")
+    config = load_policy(args, os.environ)
+    request = parse_install_args(args.pip_args, environ=os.environ)
+    with tempfile.TemporaryDirectory(prefix="safepip-") as workdir:
+        vet = run_vetting(request, config, Path(workdir))
+        _print_plan(vet)
+        if vet.verdict is Verdict.BLOCK:
+            sys.stderr.write("safepip: blocked; nothing was installed.\n")
+            return int(ExitCode.BLOCKED)
+        if args.dry_run:
+            return int(ExitCode.OK)
+        consent = ask_consent(
+            vet.outcome.kept, fail_on=vet.fail_on, assume_yes=args.yes,
+            is_tty=sys.stdin.isatty(), stdin=sys.stdin, output=sys.stderr,
+        )
+        if not consent.proceed:
+            sys.stderr.write("safepip: not confirmed; nothing was installed.\n")
+            return int(ExitCode.BLOCKED)
+        return _handoff(vet, request)
+
+
+def _print_plan(vet: VetRun) -> None:
+    for requirement in vet.vetting.resolution.already_satisfied:
+        sys.stdout.write(f"Requirement already satisfied: {requirement}\n")
+    sys.stdout.write(TextFormatter(color=sys.stdout.isatty()).format(vet.report()))
+
+
+def _handoff(vet: VetRun, request: InstallRequest) -> int:
+    files = [
+        VettedFile(
+            name=p.name, version=p.version, filename=p.artifact.filename,
+            sha256=vet.vetting.hashes[(p.name, str(p.version))],
+            build_dependency=p.build_dependency, path=vet.vetting.files[(p.name, str(p.version))],
+        )
+        for p in vet.vetting.resolution.packages
+    ]
+    passthrough = [*request.passthrough, *_where_args(request)]
+    return handoff(
+        files, python=request.target.python or sys.executable, passthrough=passthrough,
+        environ=os.environ,
+    )
+
+
+def _where_args(request: InstallRequest) -> list[str]:
+    """Where-to-install options safepip interpreted; the interpreter is handed over apart."""
+    args = request.handoff_args()
+    if "--python" in args:
+        at = args.index("--python")
+        del args[at:at + 2]
+    return args

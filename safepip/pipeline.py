@@ -1,0 +1,196 @@
+"""The composition root: request -> resolution -> name checks -> artifacts -> hook scan -> verdict.
+
+Nothing here runs package code. Each stage fails closed: an error stops the run (exit 3) rather
+than letting an unvetted package through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+from packaging.utils import NormalizedName, canonicalize_name
+
+from safepip.artifacts.download import download_all
+from safepip.artifacts.unpack import unpack
+from safepip.checks.interface import ArtifactCheck, NameCheck, UnpackedArtifact
+from safepip.errors import HashMismatchError
+from safepip.findings import Finding, Severity
+from safepip.index.client import IndexClient
+from safepip.index.http import HttpOptions, make_session
+from safepip.policy import DEFAULT_FAIL_ON, Verdict, decide
+from safepip.request import InstallRequest
+from safepip.resolution.environment import TargetEnvironment, probe_target
+from safepip.resolution.finder import FinderPolicy
+from safepip.resolution.models import Resolution, ResolvedPackage
+from safepip.resolution.resolve import resolve_request
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VetOptions:
+    """How thoroughly and against what to vet."""
+
+    workdir: Path
+    """A private directory (owned by the caller) for downloads and unpacking."""
+    fail_on: Severity = DEFAULT_FAIL_ON
+    http: HttpOptions = field(default_factory=HttpOptions)
+    uploaded_before: dt.datetime | None = None
+    """Release-age cooldown: refuse files uploaded after this moment."""
+
+
+@dataclass(frozen=True)
+class Vetting:
+    """Everything the vetting learnt; the handoff installs `files` and nothing else."""
+
+    resolution: Resolution
+    findings: tuple[Finding, ...]
+    verdict: Verdict
+    files: dict[tuple[NormalizedName, str], Path] = field(default_factory=dict)
+    """(name, version) -> the vetted local file, hash-checked against the index."""
+    hashes: dict[tuple[NormalizedName, str], str] = field(default_factory=dict)
+    """(name, version) -> sha256 of the vetted bytes, which the handoff pins."""
+    stopped_early: bool = False
+    """True when a critical name finding stopped the run before downloads."""
+
+
+def default_name_checks() -> list[NameCheck]:
+    from safepip.checks.malicious import KnownMaliciousCheck
+    from safepip.checks.typosquat import TyposquatCheck
+
+    return [KnownMaliciousCheck(), TyposquatCheck()]
+
+
+def default_artifact_checks() -> list[ArtifactCheck]:
+    from safepip.checks.install_hooks import InstallHookCheck
+
+    return [InstallHookCheck()]
+
+
+class Pipeline:
+    """Wires the stages; one HTTP session for the whole run."""
+
+    def __init__(
+        self,
+        options: VetOptions,
+        *,
+        name_checks: Sequence[NameCheck] | None = None,
+        artifact_checks: Sequence[ArtifactCheck] | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.options = options
+        self.name_checks = list(name_checks if name_checks is not None else default_name_checks())
+        self.artifact_checks = list(
+            artifact_checks if artifact_checks is not None else default_artifact_checks()
+        )
+        self.session = session or make_session(options.http)
+
+    def vet(self, request: InstallRequest) -> Vetting:
+        early = self._check_requested_names(request)
+        if _stops(early):
+            return Vetting(Resolution(()), tuple(early), Verdict.BLOCK, stopped_early=True)
+        environment = probe_target(request.target)
+        resolution, downloads = self._resolve(request, environment)
+        findings = [*resolution.findings, *self._check_plan_names(resolution.packages)]
+        if _stops(findings):
+            return self._verdict(resolution, findings, {}, stopped_early=True)
+        files = self._download(resolution.packages, downloads)
+        hashes = _hash_files(resolution.packages, files)
+        findings.extend(self._scan(resolution.packages, files))
+        return self._verdict(resolution, findings, files, hashes)
+
+    def _check_requested_names(self, request: InstallRequest) -> list[Finding]:
+        """Before any request to the index: the names the user typed."""
+        findings = []
+        for line in request.requirements:
+            if line.requirement is None:
+                continue
+            name = canonicalize_name(line.requirement.name)
+            for check in self.name_checks:
+                findings.extend(check.check_name(name, None))
+        return [f for f in findings if f.severity >= Severity.CRITICAL]
+
+    def _resolve(
+        self, request: InstallRequest, environment: TargetEnvironment
+    ) -> tuple[Resolution, dict[str, Path]]:
+        client = IndexClient(self.session, request.index)
+        policy = FinderPolicy(
+            environment, request.formats, request.pre, self.options.uploaded_before
+        )
+        outcome = resolve_request(
+            request, client=client, session=self.session, environment=environment,
+            workdir=self.options.workdir / "downloads", finder_policy=policy,
+        )
+        return outcome.resolution, outcome.downloads
+
+    def _check_plan_names(self, packages: Sequence[ResolvedPackage]) -> list[Finding]:
+        findings = []
+        for package in packages:
+            for check in self.name_checks:
+                findings.extend(check.check_name(package.name, package.version))
+        return findings
+
+    def _download(
+        self, packages: Sequence[ResolvedPackage], already: dict[str, Path]
+    ) -> dict[tuple[NormalizedName, str], Path]:
+        missing = [p.artifact for p in packages if p.artifact.url not in already]
+        fetched = download_all(self.session, missing, self.options.workdir / "downloads")
+        paths = {**already, **{f.url: d.path for f, d in zip(missing, fetched, strict=True)}}
+        return {(p.name, str(p.version)): paths[p.artifact.url] for p in packages}
+
+    def _scan(
+        self, packages: Sequence[ResolvedPackage], files: dict[tuple[NormalizedName, str], Path]
+    ) -> list[Finding]:
+        findings: list[Finding] = []
+        for package in packages:
+            path = files[(package.name, str(package.version))]
+            with unpack(path, parent=self.options.workdir) as unpacked:
+                findings.extend(unpacked.findings(package.name, str(package.version)))
+                artifact = UnpackedArtifact(
+                    package.name, package.version, package.artifact.filename,
+                    package.artifact.kind, unpacked.root,
+                )
+                for check in self.artifact_checks:
+                    findings.extend(check.check_artifact(artifact))
+        return findings
+
+    def _verdict(
+        self,
+        resolution: Resolution,
+        findings: list[Finding],
+        files: dict[tuple[NormalizedName, str], Path],
+        hashes: dict[tuple[NormalizedName, str], str] | None = None,
+        *,
+        stopped_early: bool = False,
+    ) -> Vetting:
+        verdict = decide(findings, self.options.fail_on)
+        return Vetting(resolution, tuple(findings), verdict, files, hashes or {}, stopped_early)
+
+
+def _hash_files(
+    packages: Sequence[ResolvedPackage], files: dict[tuple[NormalizedName, str], Path]
+) -> dict[tuple[NormalizedName, str], str]:
+    """sha256 of each vetted file as it lies on disk; it must equal what the index promised."""
+    hashes = {}
+    for package in packages:
+        key = (package.name, str(package.version))
+        with files[key].open("rb") as stream:
+            digest = hashlib.file_digest(stream, "sha256").hexdigest()
+        promised = package.artifact.sha256
+        if promised is not None and promised.lower() != digest:
+            raise HashMismatchError(
+                f"{package.artifact.filename} on disk does not match the index's sha256."
+            )
+        hashes[key] = digest
+    return hashes
+
+
+def _stops(findings: Sequence[Finding]) -> bool:
+    """A critical name finding (a known-malicious release) ends the run before any download."""
+    return any(f.severity >= Severity.CRITICAL and f.rule.startswith("name/") for f in findings)
