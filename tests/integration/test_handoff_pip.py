@@ -1,0 +1,276 @@
+"""Real pip into throwaway venvs: the handoff installs exactly the vetted files, nothing else.
+
+One venv (with pip, via ensurepip) is built per module and copied for each test, because
+building one takes seconds and a copy a fraction of that. Every subprocess runs with
+`clean_pip_environment`, so this machine's pip configuration cannot leak in; the poisoning
+tests then put hostile pip settings back on purpose to show the handoff neutralises them.
+"""
+
+from __future__ import annotations
+
+import compileall
+import ensurepip
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.version import Version
+
+from safepip.cli import main
+from safepip.errors import HashMismatchError
+from safepip.handoff import (
+    VettedFile,
+    build_pip_command,
+    handoff,
+    pip_environment,
+    run_pip,
+    stage_vetted_files,
+    write_pinned_requirements,
+)
+from tests.kit.archives import make_sdist, make_wheel
+from tests.kit.isolation import clean_pip_environment
+
+pytestmark = pytest.mark.integration
+
+SETUPTOOLS_WHEEL_DIRS = (Path("/opt/pypi/files"), Path("/opt/wheels"), Path("/usr/share/python-wheels"))
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="module")
+def env(home: Path) -> dict[str, str]:
+    return clean_pip_environment(os.environ, str(home))
+
+
+@pytest.fixture(scope="module")
+def shared_pip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pip that `python -m venv` would install (ensurepip's bundled wheel), unpacked once."""
+    bundled = sorted((Path(ensurepip.__file__).parent / "_bundled").glob("pip-*.whl"))
+    if not bundled:
+        pytest.skip("this Python has no bundled pip wheel to build test venvs with")
+    path = tmp_path_factory.mktemp("shared-pip")
+    with zipfile.ZipFile(bundled[-1]) as wheel:
+        wheel.extractall(path)
+    # The test environment sets PYTHONDONTWRITEBYTECODE, so compile once here or every pip run
+    # would recompile pip from source.
+    compileall.compile_dir(path, quiet=1, workers=0)
+    return path
+
+
+def _make_venv(path: Path, shared_pip: Path, env: dict[str, str]) -> Path:
+    """A venv without its own pip; a .pth lends it the shared one (as pipx does), in ~0.3 s."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], env=env,
+                   check=True)
+    (site_packages,) = path.glob("lib/python*/site-packages")
+    (site_packages / "_shared_pip.pth").write_text(f"{shared_pip}\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def venv(shared_pip: Path, env: dict[str, str], tmp_path: Path) -> Path:
+    """A fresh venv per test: tests never see each other's installs."""
+    return _make_venv(tmp_path / "venv", shared_pip, env)
+
+
+def _python(venv: Path) -> str:
+    return str(venv / "bin" / "python")
+
+
+def _installed(venv: Path, env: dict[str, str]) -> dict[str, str]:
+    result = subprocess.run([_python(venv), "-m", "pip", "list", "--format", "json"],
+                            env=env, capture_output=True, text=True, check=True)
+    return {canonicalize_name(p["name"]): p["version"] for p in json.loads(result.stdout)}
+
+
+def _vetted(path: Path, *, build: bool = False) -> VettedFile:
+    if path.name.endswith(".whl"):
+        name, version, _, _ = parse_wheel_filename(path.name)
+    else:
+        stem = path.name.removesuffix(".tar.gz")
+        raw_name, _, raw_version = stem.rpartition("-")
+        name, version = canonicalize_name(raw_name), Version(raw_version)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return VettedFile(name, version, path.name, digest, path, build)
+
+
+def _new_packages(venv: Path, base: dict[str, str], env: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in _installed(venv, env).items() if base.get(k) != v}
+
+
+@pytest.fixture(scope="module")
+def baseline(
+    shared_pip: Path, env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
+    """What `pip list` shows in an untouched test venv."""
+    return _installed(_make_venv(tmp_path_factory.mktemp("b") / "v", shared_pip, env), env)
+
+
+def test_benign_tree_installs_exactly_the_pins(
+    venv: Path, env: dict[str, str], baseline: dict[str, str], tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    downloads = tmp_path / "downloads"
+    files = [_vetted(make_wheel(downloads, "alpha-pkg", "1.0", requires_dist=["beta"])),
+             _vetted(make_wheel(downloads, "beta", "2.0"))]
+    make_wheel(downloads, "gamma", "3.0")  # lies next to them but was never vetted
+    assert handoff(files, python=_python(venv), passthrough=[], environ=env) == 0
+    assert _new_packages(venv, baseline, env) == {"alpha-pkg": "1.0", "beta": "2.0"}
+    assert "Successfully installed" in capfd.readouterr().out
+    # Pins are exact: running it again reports them as already satisfied, like pip does.
+    assert handoff(files, python=_python(venv), passthrough=[], environ=env) == 0
+    assert capfd.readouterr().out.count("Requirement already satisfied") == 2
+
+
+def test_pip_exit_code_passes_through(
+    venv: Path, env: dict[str, str], baseline: dict[str, str], tmp_path: Path,
+) -> None:
+    wheel = make_wheel(tmp_path / "d", "needs-new-python", "1.0", tag="py3-none-any",
+                       requires_python=">=3.99")
+    code = handoff([_vetted(wheel)], python=_python(venv), passthrough=["-q"], environ=env)
+    assert code == 1
+    assert _new_packages(venv, baseline, env) == {}
+
+
+def test_file_changed_after_vetting_stops_before_pip(
+    venv: Path, env: dict[str, str], baseline: dict[str, str], tmp_path: Path,
+) -> None:
+    good = _vetted(make_wheel(tmp_path / "d", "fine", "1.0"))
+    changed = _vetted(make_wheel(tmp_path / "d", "victim", "1.0"))
+    make_wheel(tmp_path / "d", "victim", "1.0", files={"victim/__init__.py": "CANARY = 1\n"})
+    with pytest.raises(HashMismatchError):
+        handoff([good, changed], python=_python(venv), passthrough=[], environ=env)
+    assert _new_packages(venv, baseline, env) == {}
+
+
+def test_pip_refuses_bytes_swapped_inside_the_vetted_dir(
+    venv: Path, env: dict[str, str], baseline: dict[str, str], tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """Second line of defence: even if the staged copy changed, --require-hashes refuses it."""
+    files = [_vetted(make_wheel(tmp_path / "d", "fine", "1.0")),
+             _vetted(make_wheel(tmp_path / "d", "victim", "1.0"))]
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    stage_vetted_files(files, staged)
+    make_wheel(staged, "victim", "1.0", files={"victim/__init__.py": "CANARY = 1\n"})
+    requirements = tmp_path / "requirements.txt"
+    write_pinned_requirements(files, requirements)
+    command = build_pip_command(_python(venv), staged, requirements, [])
+    assert run_pip(command, pip_environment(env, staged)) != 0
+    assert "DO NOT MATCH THE HASHES" in capfd.readouterr().err
+    assert _new_packages(venv, baseline, env) == {}
+
+
+def _setuptools_wheel() -> Path:
+    """A real setuptools wheel from this machine, new enough to build without `wheel`."""
+    found = [p for d in SETUPTOOLS_WHEEL_DIRS if d.is_dir() for p in d.glob("setuptools-*.whl")]
+    usable = [p for p in found if parse_wheel_filename(p.name)[1] >= Version("70.1")]
+    if not usable:
+        pytest.skip("no setuptools>=70.1 wheel on this machine to act as a vetted build dep")
+    return max(usable, key=lambda p: parse_wheel_filename(p.name)[1])
+
+
+POISON_BACKEND = '''\
+import pathlib
+pathlib.Path({canary!r}).write_text("poisoned setuptools ran")
+raise SystemExit("poisoned setuptools ran")
+'''
+
+
+@pytest.fixture
+def poisoned_env(env: dict[str, str], tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """The user's pip settings point at a poisoned setuptools 999 and a breaking constraint."""
+    canary = tmp_path / "CANARY"
+    poison = tmp_path / "poison"
+    wheel = make_wheel(poison, "setuptools", "999.0", files={
+        "setuptools/__init__.py": "", "setuptools/build_meta.py":
+        POISON_BACKEND.format(canary=str(canary))})
+    index = poison / "simple" / "setuptools"
+    index.mkdir(parents=True)
+    (index / "index.html").write_text(f'<a href="{wheel.as_uri()}">{wheel.name}</a>')
+    constraint = _write(tmp_path / "constraints.txt", "built-pkg==0.5\n")
+    config = _write(tmp_path / "pip.conf", f"[global]\nfind-links = {poison}\n"
+                    f"extra-index-url = {(poison / 'simple').as_uri()}\n"
+                    f"[install]\nconstraint = {constraint}\n")
+    hostile = {**env, "PIP_CONFIG_FILE": str(config), "PIP_FIND_LINKS": str(poison),
+               "PIP_INDEX_URL": (poison / "simple").as_uri(), "PIP_CONSTRAINT": str(constraint)}
+    return hostile, canary
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_sdist_build_takes_setuptools_only_from_the_vetted_dir(
+    venv: Path, baseline: dict[str, str], env: dict[str, str], tmp_path: Path,
+    poisoned_env: tuple[dict[str, str], Path],
+) -> None:
+    hostile, canary = poisoned_env
+    sdist = make_sdist(tmp_path / "d", "built-pkg", "1.0")
+    files = [_vetted(sdist), _vetted(_setuptools_wheel(), build=True)]
+    assert handoff(files, python=_python(venv), passthrough=["-q"], environ=hostile) == 0
+    assert not canary.exists()
+    # The build dependency was used in the isolated build, not installed into the venv.
+    assert _new_packages(venv, baseline, env) == {"built-pkg": "1.0"}
+
+
+def test_control_plain_pip_with_the_same_settings_runs_the_poison(
+    venv: Path, tmp_path: Path, poisoned_env: tuple[dict[str, str], Path],
+) -> None:
+    """Without the handoff's neutralised environment, pip's own settings reach the poison."""
+    hostile, canary = poisoned_env
+    vetted = tmp_path / "vetted"
+    make_sdist(vetted, "built-pkg", "1.0")
+    shutil.copy(_setuptools_wheel(), vetted)
+    naive = [_python(venv), "-m", "pip", "install", "-q", "--no-deps", "--no-index",
+             "--find-links", str(vetted), "built-pkg==1.0"]
+    hostile = {k: v for k, v in hostile.items() if k != "PIP_CONSTRAINT"}
+    subprocess.run(naive, env={**hostile, "PIP_CONFIG_FILE": os.devnull}, capture_output=True)
+    assert canary.exists()
+
+
+def test_passthrough_target_with_the_running_interpreter(tmp_path: Path, env: dict[str, str]) -> None:
+    """`--target` passes through; this one runs the dev venv's (newer) pip."""
+    files = [_vetted(make_wheel(tmp_path / "d", "alpha-pkg", "1.0"))]
+    target = tmp_path / "target"
+    code = handoff(files, python=sys.executable, passthrough=["--target", str(target), "-q"],
+                   environ=env)
+    assert code == 0
+    assert sorted(p.name for p in target.iterdir()) == ["alpha_pkg", "alpha_pkg-1.0.dist-info"]
+
+
+@pytest.fixture
+def cli_env(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_non_install_commands_pass_through_to_pip(
+    venv: Path, tmp_path: Path, env: dict[str, str], capfd: pytest.CaptureFixture[str],
+) -> None:
+    files = [_vetted(make_wheel(tmp_path / "d", "alpha-pkg", "1.0"))]
+    assert handoff(files, python=_python(venv), passthrough=["-q"], environ=env) == 0
+    capfd.readouterr()
+    assert main(["show", "--python", _python(venv), "alpha-pkg"]) == 0
+    assert "Version: 1.0" in capfd.readouterr().out
+    assert main(["--python", _python(venv), "show", "no-such-thing"]) == 1
+    assert main(["uninstall", "-y", "-q", f"--python={_python(venv)}", "alpha-pkg"]) == 0
+    assert "alpha-pkg" not in _installed(venv, env)
+
+
+def test_unvetted_pip_commands_are_refused(capfd: pytest.CaptureFixture[str]) -> None:
+    assert main(["download", "requests"]) == 2
+    assert "python -m pip download" in capfd.readouterr().err
