@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,7 +39,9 @@ from tests.kit.isolation import clean_pip_environment
 
 pytestmark = pytest.mark.integration
 
-SETUPTOOLS_WHEEL_DIRS = (Path("/opt/pypi/files"), Path("/opt/wheels"), Path("/usr/share/python-wheels"))
+SETUPTOOLS_WHEEL_DIRS = (
+    Path("/opt/pypi/files"), Path("/opt/wheels"), Path("/usr/share/python-wheels"),
+)
 
 
 @pytest.fixture(scope="module")
@@ -241,7 +242,9 @@ def test_control_plain_pip_with_the_same_settings_runs_the_poison(
     assert canary.exists()
 
 
-def test_passthrough_target_with_the_running_interpreter(tmp_path: Path, env: dict[str, str]) -> None:
+def test_passthrough_target_with_the_running_interpreter(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
     """`--target` passes through; this one runs the dev venv's (newer) pip."""
     files = [_vetted(make_wheel(tmp_path / "d", "alpha-pkg", "1.0"))]
     target = tmp_path / "target"
