@@ -27,8 +27,9 @@ from safepip.policy import DEFAULT_FAIL_ON, Verdict, decide
 from safepip.request import InstallRequest
 from safepip.resolution.environment import TargetEnvironment, probe_target
 from safepip.resolution.finder import FinderPolicy
+from safepip.resolution.locked import Pin
 from safepip.resolution.models import Resolution, ResolvedPackage
-from safepip.resolution.resolve import resolve_request
+from safepip.resolution.resolve import resolve_pins, resolve_request
 
 logger = logging.getLogger(__name__)
 
@@ -92,11 +93,40 @@ class Pipeline:
         self.session = session or make_session(options.http)
 
     def vet(self, request: InstallRequest) -> Vetting:
-        early = self._check_requested_names(request)
+        """Resolve the request, then vet the plan."""
+        names = [canonicalize_name(r.requirement.name) for r in request.requirements
+                 if r.requirement is not None]
+        early = self._check_names_early(names)
         if _stops(early):
             return Vetting(Resolution(()), tuple(early), Verdict.BLOCK, stopped_early=True)
         environment = probe_target(request.target)
-        resolution, downloads = self._resolve(request, environment)
+        outcome = resolve_request(
+            request, client=IndexClient(self.session, request.index), session=self.session,
+            environment=environment, workdir=self.options.workdir / "downloads",
+            finder_policy=self._finder_policy(request, environment),
+        )
+        return self.vet_resolution(outcome.resolution, outcome.downloads)
+
+    def vet_pins(
+        self, pins: Sequence[Pin], request: InstallRequest, findings: Sequence[Finding] = ()
+    ) -> Vetting:
+        """Vet locked pins as they are (lock files, hash-pinned requirements)."""
+        early = [*findings, *self._check_names_early([p.name for p in pins])]
+        if _stops(early):
+            return Vetting(Resolution(()), tuple(early), Verdict.BLOCK, stopped_early=True)
+        environment = probe_target(request.target)
+        outcome = resolve_pins(
+            pins, request=request, client=IndexClient(self.session, request.index),
+            session=self.session, environment=environment,
+            workdir=self.options.workdir / "downloads",
+            finder_policy=self._finder_policy(request, environment),
+        )
+        resolution = outcome.resolution
+        resolution = Resolution(resolution.packages, (*findings, *resolution.findings))
+        return self.vet_resolution(resolution, outcome.downloads)
+
+    def vet_resolution(self, resolution: Resolution, downloads: dict[str, Path]) -> Vetting:
+        """Name checks on every name, then download, hash and scan every chosen file."""
         findings = [*resolution.findings, *self._check_plan_names(resolution.packages)]
         if _stops(findings):
             return self._verdict(resolution, findings, {}, stopped_early=True)
@@ -105,29 +135,18 @@ class Pipeline:
         findings.extend(self._scan(resolution.packages, files))
         return self._verdict(resolution, findings, files, hashes)
 
-    def _check_requested_names(self, request: InstallRequest) -> list[Finding]:
-        """Before any request to the index: the names the user typed."""
-        findings = []
-        for line in request.requirements:
-            if line.requirement is None:
-                continue
-            name = canonicalize_name(line.requirement.name)
-            for check in self.name_checks:
-                findings.extend(check.check_name(name, None))
-        return [f for f in findings if f.severity >= Severity.CRITICAL]
-
-    def _resolve(
+    def _finder_policy(
         self, request: InstallRequest, environment: TargetEnvironment
-    ) -> tuple[Resolution, dict[str, Path]]:
-        client = IndexClient(self.session, request.index)
-        policy = FinderPolicy(
+    ) -> FinderPolicy:
+        return FinderPolicy(
             environment, request.formats, request.pre, self.options.uploaded_before
         )
-        outcome = resolve_request(
-            request, client=client, session=self.session, environment=environment,
-            workdir=self.options.workdir / "downloads", finder_policy=policy,
-        )
-        return outcome.resolution, outcome.downloads
+
+    def _check_names_early(self, names: Sequence[NormalizedName]) -> list[Finding]:
+        """Before any request to the index: only a critical finding matters here."""
+        findings = [f for name in names for check in self.name_checks
+                    for f in check.check_name(name, None)]
+        return [f for f in findings if f.severity >= Severity.CRITICAL]
 
     def _check_plan_names(self, packages: Sequence[ResolvedPackage]) -> list[Finding]:
         findings = []

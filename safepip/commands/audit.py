@@ -1,24 +1,153 @@
-"""`safepip audit`: resolve and vet requirements or lock files; never installs."""
+"""`safepip audit`: resolve and vet requirements, pyproject or lock files; never installs."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-from safepip.commands.common import add_fail_on, add_output, not_built
+from packaging.utils import canonicalize_name
+
+from safepip.commands.common import add_fail_on, add_output, emit
+from safepip.commands.vetting import add_vetting_options, load_policy, run_vetting
+from safepip.errors import UsageError
+from safepip.findings import Finding, Location
+from safepip.inputs import (
+    LOCK_FORMATS,
+    InputFormat,
+    detect_format,
+    input_file_format,
+    read_lock,
+    read_pyproject,
+)
+from safepip.inputs.models import LockedPackage
+from safepip.request import InstallRequest, RequirementLine, parse_install_args
+from safepip.resolution.locked import Pin, pins_from_lock, pins_from_requirements
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "audit",
         allow_abbrev=False,
-        usage="safepip audit [options] [pip install options] [SPEC ...]",
+        usage="safepip audit [options] [-r FILE]... [LOCKFILE|pyproject.toml]... [SPEC ...]",
         help="vet requirements, pyproject or lock files without installing",
-        description="Resolve and vet what the inputs would install; never installs.",
+        description="Resolve and vet what the inputs would install; never installs. Lock files "
+        "(pylock.toml, uv.lock, poetry.lock) and fully hash-pinned requirements files are vetted "
+        "as locked, without re-resolving.",
     )
     add_fail_on(parser)
     add_output(parser)
+    add_vetting_options(parser)
+    parser.add_argument("--input-format", choices=("requirements", "pyproject", *LOCK_FORMATS),
+                        help="read every positional FILE as this format (default: by file name)")
+    parser.add_argument("--group", action="append", default=[], metavar="GROUP",
+                        help="with pyproject.toml: include this PEP 735 dependency group")
+    parser.add_argument("--extra", action="append", default=[], metavar="EXTRA",
+                        help="with pyproject.toml: include this optional-dependency group")
     parser.set_defaults(run=run, takes_pip_args=True)
 
 
+@dataclass
+class _Inputs:
+    pip_args: list[str] = field(default_factory=list)
+    requirements: list[RequirementLine] = field(default_factory=list)
+    locked: list[LockedPackage] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
 def run(args: argparse.Namespace) -> int:
-    return not_built("audit")
+    config = load_policy(args, os.environ)
+    inputs = _read_inputs(args)
+    request = parse_install_args(inputs.pip_args, environ=os.environ)
+    request = _with_requirements(request, inputs.requirements)
+    pins, findings = _pins(request, inputs)
+    if pins is None and not request.requirements:
+        raise UsageError(
+            "Nothing to audit.",
+            hint="Give -r requirements.txt, a lock file, pyproject.toml, or package names.",
+        )
+    with tempfile.TemporaryDirectory(prefix="safepip-") as workdir:
+        vet = run_vetting(request, config, Path(workdir), pins, findings)
+    origins = _origins(request.requirements, inputs.locked)
+    files = [*inputs.files, *sorted({r.source.path for r in request.requirements
+                                     if r.source.path != "<command line>"})]
+    emit(vet.report(origins, files), args.format, args.output)
+    return int(vet.verdict.exit_code)
+
+
+def _read_inputs(args: argparse.Namespace) -> _Inputs:
+    """Positional lock files and pyproject.toml are read here; all else goes to pip's parser."""
+    inputs = _Inputs()
+    previous = ""
+    for argument in args.pip_args:
+        fmt = None if _is_option_value(previous) else _positional_format(argument, args)
+        previous = argument
+        if fmt is None:
+            inputs.pip_args.append(argument)
+            continue
+        inputs.files.append(argument)
+        if fmt == "requirements":
+            inputs.pip_args += ["-r", argument]
+        elif fmt == "pyproject":
+            path = Path(argument)
+            inputs.requirements += read_pyproject(path, extras=args.extra, groups=args.group)
+        else:
+            inputs.locked += read_lock(Path(argument), fmt)
+    return inputs
+
+
+def _positional_format(argument: str, args: argparse.Namespace) -> InputFormat | None:
+    if argument.startswith("-") or not Path(argument).is_file():
+        return None
+    return detect_format(Path(argument), args.input_format) if args.input_format else (
+        input_file_format(argument)
+    )
+
+
+_VALUE_OPTIONS = frozenset({
+    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
+    "--extra-index-url", "-f", "--find-links", "--trusted-host", "--only-binary", "--no-binary",
+    "--python-version", "--platform", "--implementation", "--abi", "-t", "--target",
+    "--upgrade-strategy", "--python", "--cert", "--client-cert", "--proxy", "--timeout",
+    "--retries", "--build-constraint", "--prefix", "--root", "--src", "--log", "--report",
+    "--progress-bar", "--config-settings", "-C", "--group", "--extra", "--input-format",
+})
+
+
+def _is_option_value(previous: str) -> bool:
+    """Whether an argument is the value of the option before it (`-r FILE`, `-c FILE`...)."""
+    return previous in _VALUE_OPTIONS
+
+
+def _with_requirements(
+    request: InstallRequest, extra: Sequence[RequirementLine]
+) -> InstallRequest:
+    if not extra:
+        return request
+    return replace(request, requirements=(*request.requirements, *extra))
+
+
+def _pins(request: InstallRequest, inputs: _Inputs) -> tuple[list[Pin] | None, list[Finding]]:
+    if inputs.locked:
+        if request.requirements:
+            raise UsageError(
+                "Lock files are vetted as locked and cannot be mixed with requirements to "
+                "resolve in one run.", hint="Audit the lock file and the requirements separately.",
+            )
+        return pins_from_lock(inputs.locked)
+    return pins_from_requirements(request.requirements), []
+
+
+def _origins(
+    requirements: Sequence[RequirementLine], locked: Sequence[LockedPackage]
+) -> dict[str, Location]:
+    origins: dict[str, Location] = {}
+    for line in requirements:
+        if line.requirement is not None and line.source.path != "<command line>":
+            origins.setdefault(canonicalize_name(line.requirement.name), line.source)
+    for package in locked:
+        origins.setdefault(package.name, package.source)
+    return origins

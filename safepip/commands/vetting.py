@@ -12,12 +12,13 @@ from pathlib import Path
 from safepip.config import PolicyConfig, load_config
 from safepip.cooldown import parse_duration
 from safepip.errors import UsageError
-from safepip.findings import Location, Severity
+from safepip.findings import Finding, Location, Severity
 from safepip.index.http import HttpOptions
 from safepip.pipeline import Pipeline, VetOptions, Vetting
 from safepip.policy import IgnoreOutcome, Verdict, apply_ignores, check_indexes, decide
 from safepip.report.interface import Report
 from safepip.request import InstallRequest
+from safepip.resolution.locked import Pin
 
 
 @dataclass(frozen=True)
@@ -99,15 +100,17 @@ def uploaded_before(request: InstallRequest, config: PolicyConfig) -> dt.datetim
 
 
 def run_vetting(
-    request: InstallRequest, config: PolicyConfig, workdir: Path
+    request: InstallRequest, config: PolicyConfig, workdir: Path,
+    pins: Sequence[Pin] | None = None, findings: Sequence[Finding] = (),
 ) -> VetRun:
-    """Vet the request and apply the configured ignores to what was found."""
+    """Vet the request (or the pins, taken as locked) and apply the configured ignores."""
     check_indexes(config, request.index.index_urls)
     options = VetOptions(
         workdir=workdir, fail_on=config.fail_on, http=http_options(request),
         uploaded_before=uploaded_before(request, config),
     )
-    vetting = Pipeline(options).vet(request)
+    pipeline = Pipeline(options)
+    vetting = pipeline.vet(request) if pins is None else pipeline.vet_pins(pins, request, findings)
     outcome = apply_ignores(vetting.findings, config, dt.date.today())
     for notice in outcome.notices:
         sys.stderr.write(f"safepip: {notice}\n")

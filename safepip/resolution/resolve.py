@@ -23,6 +23,7 @@ from safepip.resolution.environment import TargetEnvironment
 from safepip.resolution.fetch import MetadataFetcher
 from safepip.resolution.finder import CandidateFinder, FinderPolicy
 from safepip.resolution.findings import dynamic_metadata_findings, multiple_index_findings
+from safepip.resolution.locked import Pin, plan_from_pins
 from safepip.resolution.metadata import build_requirements_from_sdist
 from safepip.resolution.models import Resolution, ResolvedPackage
 from safepip.resolution.provider import (
@@ -83,6 +84,30 @@ def resolve_request(
         )
         resolution = Resolution(packages, findings, already)
         return ResolveOutcome(resolution, fetcher.downloaded())
+    finally:
+        fetcher.close()
+
+
+def resolve_pins(
+    pins: Sequence[Pin],
+    *,
+    request: InstallRequest,
+    client: IndexClient,
+    session: requests.Session,
+    environment: TargetEnvironment,
+    workdir: Path,
+    finder_policy: FinderPolicy | None = None,
+) -> ResolveOutcome:
+    """Take locked pins as they are (no resolution); only sdists' build needs are resolved."""
+    policy = finder_policy or FinderPolicy(environment, request.formats, request.pre)
+    fetcher = MetadataFetcher(client, session, workdir)
+    try:
+        catalog = Catalog(client, CandidateFinder(policy), fetcher, environment)
+        pinned, findings = plan_from_pins(pins, catalog, environment)
+        build = _build_dependencies(catalog, environment, pinned, None)
+        packages = (*pinned, *build)
+        findings.extend(multiple_index_findings(catalog, packages, request.index.index_urls))
+        return ResolveOutcome(Resolution(packages, tuple(findings)), fetcher.downloaded())
     finally:
         fetcher.close()
 
