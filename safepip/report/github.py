@@ -14,7 +14,7 @@ from pathlib import Path
 from safepip.findings import Finding, Severity, sort_findings
 from safepip.index.redact import redact_text
 from safepip.report.interface import Report
-from safepip.report.places import Place, place_of
+from safepip.report.places import Place, context_sentence, place_of
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +62,7 @@ def annotation(finding: Finding, place: Place) -> str:
 
 def _message(finding: Finding, place: Place) -> str:
     text = redact_text(finding.message)
-    if place.member:
-        line = f":{place.member_line}" if place.member_line else ""
-        text += f" (in {place.member}{line} of {place.artifact or 'the artifact'})"
+    text += context_sentence(place)
     if finding.evidence:
         text += f"\nEvidence: {redact_text(finding.evidence)[:300]}"
     return text

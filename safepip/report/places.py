@@ -30,6 +30,9 @@ class Place:
     """Path of the member inside that artifact."""
     member_line: int | None = None
     """1-based line inside the member, when known."""
+    candidates: tuple[str, ...] = ()
+    """When no input line is known for the package and several inputs were read: all of them
+    (`input_path` is then the first, an anchor only: code scanning refuses unlocated results)."""
 
 
 def relative_path(path: str, base: Path) -> str:
@@ -57,14 +60,27 @@ def place_of(finding: Finding, report: Report, base: Path) -> Place:
     origin = report.origins.get(canonicalize_name(finding.package))
     if origin is not None:
         path, line = relative_path(origin.path, base), origin.line
-    elif len(inputs) == 1:
-        # Everything in the run came from the one input file, even if the exact line is unknown.
+    elif inputs:
+        # With one input, everything came from it; with several, the first is only an anchor.
         path, line = inputs[0], None
     else:
         path, line = None, None
+    candidates = tuple(inputs) if origin is None and len(inputs) > 1 else ()
     if location is None:
-        return Place(path, line)
-    return Place(path, line, artifact_filename(finding, report), location.path, location.line)
+        return Place(path, line, candidates=candidates)
+    return Place(path, line, artifact_filename(finding, report), location.path, location.line,
+                 candidates)
+
+
+def context_sentence(place: Place) -> str:
+    """Where the finding is beyond the input line: the artifact member, or the candidate inputs."""
+    text = ""
+    if place.member:
+        line = f":{place.member_line}" if place.member_line else ""
+        text += f" (in {place.member}{line} of {place.artifact or 'the artifact'})"
+    if place.candidates:
+        text += f" (brought in by one of: {', '.join(place.candidates)})"
+    return text
 
 
 def artifact_filename(finding: Finding, report: Report) -> str | None:

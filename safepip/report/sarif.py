@@ -21,7 +21,7 @@ from safepip import __version__
 from safepip.findings import Finding, Severity, sort_findings
 from safepip.index.redact import redact_text
 from safepip.report.interface import Report
-from safepip.report.places import Place, input_paths, place_of
+from safepip.report.places import Place, context_sentence, input_paths, place_of
 from safepip.rules import RuleInfo, catalog, rule_info
 
 logger = logging.getLogger(__name__)
@@ -129,9 +129,7 @@ def _result(finding: Finding, place: Place, index: int, artifacts: list[str]) ->
 def _message(finding: Finding, place: Place) -> str:
     subject = f"{finding.package} {finding.version}" if finding.version else finding.package
     text = f"{subject}: {redact_text(finding.message)}"
-    if place.member:
-        line = f":{place.member_line}" if place.member_line else ""
-        text += f" (in {place.member}{line} of {place.artifact or 'the artifact'})"
+    text += context_sentence(place)
     if finding.evidence:
         evidence = redact_text(finding.evidence)
         if len(evidence) > EVIDENCE_LIMIT:

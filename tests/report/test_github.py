@@ -98,11 +98,20 @@ def test_hostile_text_cannot_start_another_command(tmp_path: Path) -> None:
                        "(in evil-1.0/set,up:py:3 of the artifact)\nEvidence: %0A::error::forged")
 
 
-def test_finding_without_a_known_file_has_no_file_property() -> None:
+def test_package_of_unknown_origin_is_anchored_at_the_first_input_and_says_so() -> None:
     finding = Finding("name/typosquat", Severity.HIGH, "djnago", None, "Looks like django.")
     report = Report(verdict=Verdict.BLOCK, findings=(finding,),
                     inputs=("requirements.txt", "requirements-dev.txt"))
-    _, props, _ = parse(GithubFormatter().format(report).splitlines()[0])
+    _, props, message = parse(GithubFormatter().format(report).splitlines()[0])
+    assert set(props) == {"file", "title"} and props["file"] == "requirements.txt"
+    assert message == ("Looks like django. "
+                       "(brought in by one of: requirements.txt, requirements-dev.txt)")
+
+
+def test_finding_without_any_input_file_has_no_file_property() -> None:
+    finding = Finding("name/typosquat", Severity.HIGH, "djnago", None, "Looks like django.")
+    line = GithubFormatter().format(Report(verdict=Verdict.BLOCK, findings=(finding,)))
+    _, props, _ = parse(line.splitlines()[0])
     assert set(props) == {"title"}
 
 

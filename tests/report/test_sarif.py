@@ -283,3 +283,21 @@ def test_rule_records_of_another_shape_are_adopted(
         "driver"]["rules"][0]
     assert rule["shortDescription"]["text"] == "Posts to a webhook."
     assert rule["defaultConfiguration"]["level"] == "error"
+
+
+def test_every_result_has_a_file_location_when_the_run_read_files(
+    render: Callable[..., dict[str, Any]], sample_report: Report,
+) -> None:
+    """GitHub refuses the whole upload when one result has no physical artifact location."""
+    two_inputs = dataclasses.replace(sample_report, origins={},
+                                     inputs=("requirements.txt", "requirements-dev.txt"))
+    for report in (sample_report, two_inputs):
+        for result in render(report)["runs"][0]["results"]:
+            (location,) = result["locations"]
+            assert location["physicalLocation"]["artifactLocation"]["uri"]
+    anchored = render(two_inputs)["runs"][0]["results"][0]
+    physical = anchored["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"]["uri"] == "requirements.txt"
+    assert "region" not in physical  # the line is unknown: a file-level result, not line 1
+    assert "(brought in by one of: requirements.txt, requirements-dev.txt)" in anchored[
+        "message"]["text"]
