@@ -227,6 +227,22 @@ def test_sdist_build_takes_setuptools_only_from_the_vetted_dir(
     assert _new_packages(venv, baseline, env) == {"built-pkg": "1.0"}
 
 
+def test_sdist_build_with_the_newer_pip_of_the_running_interpreter(
+    tmp_path: Path, poisoned_env: tuple[dict[str, str], Path],
+) -> None:
+    """Same proof with the dev venv's pip (newer build-isolation code), into a --target dir."""
+    hostile, canary = poisoned_env
+    sdist = make_sdist(tmp_path / "d", "built-pkg", "1.0")
+    files = [_vetted(sdist), _vetted(_setuptools_wheel(), build=True)]
+    target = tmp_path / "target"
+    code = handoff(files, python=sys.executable, passthrough=["-q", "--target", str(target)],
+                   environ=hostile)
+    assert code == 0
+    assert not canary.exists()
+    assert (target / "built_pkg" / "__init__.py").is_file()
+    assert not list(target.glob("setuptools*"))
+
+
 def test_control_plain_pip_with_the_same_settings_runs_the_poison(
     venv: Path, tmp_path: Path, poisoned_env: tuple[dict[str, str], Path],
 ) -> None:
