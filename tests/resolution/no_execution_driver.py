@@ -15,7 +15,9 @@ never runs inside the pytest process. The hook is installed before safepip is im
 - fails on `exec` of any code object whose filename is outside the trusted roots or whose
   constants carry the canary token (nothing from a downloaded file may run, parsed or not);
 - while the rungs run (`checking`), fails on every file opened for writing and on mkdir, symlink,
-  link, rename, remove: nothing is extracted to disk.
+  link, rename, remove: nothing is extracted to disk. The one exception is the full-resolver
+  case, whose work/cache directory may receive whole downloads (the test then checks that it
+  holds only archives and cache entries, no extracted member).
 
 Each violation is recorded and raised, so the offending operation also fails.
 """
@@ -27,6 +29,7 @@ import importlib.util
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +44,8 @@ _spec = importlib.util.find_spec("safepip")
 _ROOTS = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(_spec.origin or "")}
 TRUSTED = (*(os.path.realpath(root) + os.sep for root in _ROOTS), os.path.realpath(__file__))
 
-state: dict[str, Any] = {"checking": False, "violations": [], "parse_only": 0, "seen": 0}
+state: dict[str, Any] = {"checking": False, "violations": [], "parse_only": 0, "seen": 0,
+                         "writable": ()}
 
 
 def _trusted_file(filename: str) -> bool:
@@ -87,10 +91,17 @@ def hook(event: str, args: tuple[Any, ...]) -> None:
         code = args[0]
         if _carries_token(code) or not _trusted_file(getattr(code, "co_filename", "?")):
             _violation(event, getattr(code, "co_filename", "?"))
-    elif state["checking"] and event == "open" and _writes(args):
+    elif state["checking"] and event == "open" and _writes(args) and not _writable(args[0]):
         _violation(event, str(args[0]))
-    elif state["checking"] and event.startswith(FS_EVENTS):
+    elif state["checking"] and event.startswith(FS_EVENTS) and not _writable(args[0]):
         _violation(event, repr(args)[:200])
+
+
+def _writable(path: Any) -> bool:
+    """Only the resolver's own work/cache directory (whole downloads, HTTP cache) is writable."""
+    if not isinstance(path, str | bytes | os.PathLike) or not state["writable"]:
+        return False
+    return (os.path.realpath(os.fsdecode(path)) + os.sep).startswith(state["writable"])
 
 
 if SPEC.get("hook", True):
@@ -128,6 +139,8 @@ def run_case(case: dict[str, Any], session: requests.Session) -> dict[str, Any]:
         response.raise_for_status()
         return _summary(ladder.metadata_from_core_metadata(
             response.content, source="pep658", origin=target))
+    if call == "resolve":
+        return _resolve(target, case["specs"], Path(case["workdir"]))
     if call == "control_run":  # positive control: really run a file (the hook must object)
         import runpy
         runpy.run_path(target)
@@ -142,8 +155,41 @@ def run_case(case: dict[str, Any], session: requests.Session) -> dict[str, Any]:
     raise ValueError(call)
 
 
+def _resolve(index_url: str, specs: list[str], workdir: Path) -> dict[str, Any]:
+    """The whole resolver (lead's resolve_request) over a loopback index of hostile sdists."""
+    from packaging.requirements import Requirement
+
+    from safepip.findings import Location
+    from safepip.index.client import IndexClient
+    from safepip.index.http import HttpOptions, make_session
+    from safepip.request import IndexOptions, InstallRequest, RequirementLine, TargetOptions
+    from safepip.resolution.environment import probe_target
+    from safepip.resolution.resolve import resolve_request
+
+    lines = tuple(RequirementLine(Requirement(s), Location("<driver>"), s) for s in specs)
+    index = IndexOptions(index_url=index_url)
+    request = InstallRequest(requirements=lines, index=index,
+                             target=TargetOptions(target_dir="/nowhere"))
+    state["writable"] = (os.path.realpath(workdir) + os.sep,)
+    # CacheControl buffers HTTP bodies in temporary files: keep them inside the work directory.
+    (workdir / "tmp").mkdir(parents=True)
+    tempfile.tempdir = str(workdir / "tmp")
+    try:
+        session = make_session(HttpOptions(cache_dir=workdir / "cache"))
+        outcome = resolve_request(request, client=IndexClient(session, index), session=session,
+                                  environment=probe_target(request.target),
+                                  workdir=workdir / "work")
+    finally:
+        state["writable"], tempfile.tempdir = (), None
+    resolution = outcome.resolution
+    return {"packages": {p.name: [str(p.version), p.metadata_source, p.build_dependency]
+                         for p in resolution.packages},
+            "findings": sorted(f"{f.rule}:{f.package}" for f in resolution.findings)}
+
+
 def main() -> None:
     results: dict[str, Any] = {}
+    tempfile.gettempdir()  # its one-off writability probe writes a file in /tmp; do it up front
     with requests.Session() as session:
         state["checking"] = True
         for case in SPEC["cases"]:

@@ -2,7 +2,9 @@
 
 The hook (PEP 578) lives in a child process (tests/resolution/no_execution_driver.py; audit hooks
 cannot be removed, so never in the pytest process). The hostile files would write a canary file
-and spawn `touch` if any line of them ran. Positive controls show the canaries and the hook work.
+and spawn `touch` if any line of them ran. Each rung is called directly, then the whole resolver
+runs over a loopback index of the same hostile files (PEP 658 on; off with ranges; off without
+ranges). Positive controls show the canaries, the hook and the write guard really fire.
 """
 
 from __future__ import annotations
@@ -154,6 +156,46 @@ def test_build_inspection_reports_the_in_tree_backend_without_importing_it(
     assert out["violations"] == [] and h.fired() == []
     assert out["results"]["b"]["requires"] == [] and out["results"]["b"]["in_tree"] is True
     assert "canary_backend" in out["results"]["b"]["detail"]
+
+
+def _index_files(h: Hostile) -> list[Path]:
+    """Hostile sdists, the hostile wheel, and plain wheels for everything they depend on."""
+    deps = ["dep-pkginfo", "dep-pyproj", "dep-cfg", "dep-literal", "dep-two", "dep-zip",
+            "dep-wheel", "setuptools"]
+    return [*(path for path, _ in _sdists(h).values()), _wheel(h),
+            *(make_wheel(h.dist / "deps", dep, "70.0") for dep in deps)]
+
+
+@pytest.mark.parametrize(("options", "wheel_source"), [
+    ({}, "pep658"),
+    ({"metadata": False, "advertise_metadata": False}, "wheel"),
+    ({"metadata": False, "advertise_metadata": False, "range_requests": False}, "wheel"),
+])
+def test_the_whole_resolver_runs_no_package_code(
+        tmp_path: Path, index_server: ServerFactory, options: dict[str, Any],
+        wheel_source: str) -> None:
+    h = Hostile(tmp_path)
+    server = index_server(_index_files(h), **options)
+    roots = ["pkginfo", "pyproj", "intree", "cfgpkg", "literal", "computed", "zipped", "wheelpkg"]
+    workdir = tmp_path / "resolver"
+    out = _run(tmp_path, h, [{"name": "r", "call": "resolve", "target": server.index_url,
+                              "specs": roots, "workdir": str(workdir)}])
+    print(json.dumps(out, indent=1))
+
+    assert out["violations"] == [] and h.fired() == []
+    assert out["parse_only"] >= 4  # cfgpkg, literal, computed, zipped: setup.py parsed, not run
+    packages = out["results"]["r"]["packages"]
+    assert {name: packages[name][1] for name in roots} == {
+        "pkginfo": "pkg-info", "pyproj": "static", "intree": "unknown", "cfgpkg": "static",
+        "literal": "static", "computed": "unknown", "zipped": "static", "wheelpkg": wheel_source}
+    assert {"dep-pkginfo", "dep-pyproj", "dep-cfg", "dep-literal", "dep-two", "dep-zip",
+            "dep-wheel"} <= set(packages)
+    assert packages["setuptools"][2] is True  # resolved as a build dependency of the sdists
+    assert {"resolve/dynamic-metadata:intree", "resolve/dynamic-metadata:computed"} <= set(
+        out["results"]["r"]["findings"])
+    written = [p for p in workdir.rglob("*") if p.is_file()]
+    assert not [p for p in written if p.name in {"setup.py", "setup.cfg", "pyproject.toml",
+                                                 "PKG-INFO", "canary_backend.py"}]
 
 
 def _extract_setup_py(h: Hostile, archive: Path, tmp_path: Path) -> Path:
