@@ -18,6 +18,7 @@ from rich.markup import escape
 from safepip import __version__
 from safepip.commands import COMMANDS
 from safepip.errors import ExitCode, SafepipError
+from safepip.handoff import resolve_interpreter
 from safepip.index.redact import redact_text
 
 logger = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ def run_pip_command(args: Sequence[str]) -> int:
             f"`python -m pip {command} ...` yourself."
         )
         return int(ExitCode.USAGE)
-    argv = [python or sys.executable, "-m", "pip", *rest]
+    argv = [resolve_interpreter(python) if python else sys.executable, "-m", "pip", *rest]
     logger.debug("passing through to pip: %s", argv)
     try:
         # An argv list (never a shell string) naming pip; the arguments are the user's own.

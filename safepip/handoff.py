@@ -70,7 +70,7 @@ KEPT_PIP_VARIABLES = frozenset({
 
 _REFUSED_LONG = (
     "--index-url", "--extra-index-url", "--find-links", "--constraint", "--requirement",
-    "--editable", "--build-constraint", "--src", "--python",
+    "--editable", "--build-constraint", "--python",
 )
 _REFUSED_SHORT = frozenset("ifcre")
 _SHORT_WITH_VALUE = frozenset("ifcretC")
@@ -202,12 +202,26 @@ def _digest_of(path: Path) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
+def resolve_interpreter(python: str) -> str:
+    """Like pip's `--python`: an environment directory stands for its interpreter."""
+    path = Path(python)
+    if path.is_dir():
+        for candidate in (path / "bin" / "python", path / "Scripts" / "python.exe"):
+            if candidate.exists():
+                return str(candidate)
+    return python
+
+
 def handoff(
     files: Sequence[VettedFile], *, python: str, passthrough: Sequence[str],
     environ: Mapping[str, str],
 ) -> int:
-    """Install exactly `files` into `python`'s environment with pip; return pip's exit code."""
+    """Install exactly `files` into `python`'s environment with pip; return pip's exit code.
+
+    `python` is an interpreter path or an environment directory (as pip's `--python` takes).
+    """
     check_passthrough(passthrough)
+    python = resolve_interpreter(python)
     if not any(not f.build_dependency for f in files):
         logger.info("handoff: nothing to install")
         return 0

@@ -26,6 +26,7 @@ from safepip.handoff import (
     handoff,
     pinned_requirement_lines,
     pip_environment,
+    resolve_interpreter,
     run_pip,
     stage_vetted_files,
 )
@@ -93,6 +94,8 @@ def test_environment_neutralises_pip_sources_and_keeps_placement(tmp_path: Path)
     ["-q"], ["-qq"], ["-vv"], ["--no-compile"], ["--force-reinstall"], ["-U"], ["--pre"],
     ["--no-build-isolation"], ["-C", "key=value"], ["--config-settings", "k=v"],
     ["--report", "-"], ["--no-warn-script-location"], ["-tfoo"], ["--require-virtualenv"],
+    ["--python-version", "3.11"], ["--platform", "any"], ["--timeout", "30"], ["--src", "/s"],
+    ["--ignore-installed"], ["--exists-action", "w"], ["--isolated"],
 ])
 def test_passthrough_accepts_placement_and_output_options(args: list[str]) -> None:
     check_passthrough(args)
@@ -103,7 +106,7 @@ def test_passthrough_accepts_placement_and_output_options(args: list[str]) -> No
     ["--extra-index-url", "https://x"], ["--extra", "https://x"], ["-f", "/d"], ["-f/d"],
     ["-qf", "/d"], ["--find-links", "/d"], ["--find=/d"], ["-c", "c.txt"], ["--constraint=c"],
     ["-r", "r.txt"], ["-Ur", "r.txt"], ["-e", "."], ["--editable", "."],
-    ["--build-constraint", "b.txt"], ["--python", "/py"], ["--src", "/s"], ["--", "evil"],
+    ["--build-constraint", "b.txt"], ["--python", "/py"], ["--", "evil"],
 ])
 def test_passthrough_refuses_options_that_add_sources(args: list[str]) -> None:
     with pytest.raises(UsageError) as raised:
@@ -148,6 +151,13 @@ def test_missing_interpreter_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="Cannot run /nonexistent/python"):
         handoff([_vetted(tmp_path, "a", "1.0")], python="/nonexistent/python", passthrough=[],
                 environ={})
+
+
+def test_environment_directory_stands_for_its_interpreter(tmp_path: Path) -> None:
+    (tmp_path / "env" / "bin").mkdir(parents=True)
+    (tmp_path / "env" / "bin" / "python").write_text("")
+    assert resolve_interpreter(str(tmp_path / "env")) == str(tmp_path / "env" / "bin" / "python")
+    assert resolve_interpreter("/usr/bin/python3") == "/usr/bin/python3"
 
 
 def test_signal_exit_is_reported_like_a_shell() -> None:
