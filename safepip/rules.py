@@ -100,6 +100,34 @@ RULES: dict[str, RuleInfo] = {
             "Regenerate the lock file from a trusted index and review the difference.",
         ),
         _rule(
+            "lock/file-not-on-index", Severity.HIGH,
+            "Locked file is not on the index",
+            "A lock file names a file that the index does not list for the project, so what "
+            "the lock would install cannot be vetted.",
+            "Regenerate the lock file against the index you install from.",
+        ),
+        _rule(
+            "lock/unpinned-file", Severity.MEDIUM,
+            "Locked file has no sha256",
+            "The lock file records no sha256 for a file (e.g. only md5 or no hash), so it does "
+            "not pin the bytes; safepip pins the index's hash instead.",
+            "Regenerate the lock file with sha256 hashes.",
+        ),
+        _rule(
+            "lock/inconsistent-file", Severity.HIGH,
+            "Locked file belongs to another project or version",
+            "The file a lock entry pins is named for a different project or version than the "
+            "entry, so the audit would describe one release while another is installed.",
+            "Regenerate the lock file and review the diff of the entry.",
+        ),
+        _rule(
+            "lock/unvetted-source", Severity.MEDIUM,
+            "Locked package does not come from an index",
+            "A lock entry comes from a VCS repository, a URL or a local path. safepip vets "
+            "index releases; such sources are reported, not vetted.",
+            "Review that source yourself, or depend on a released version from an index.",
+        ),
+        _rule(
             "archive/unsafe-member", Severity.HIGH,
             "Archive member refused",
             "An archive member would escape the extraction directory, is a link or device, or "

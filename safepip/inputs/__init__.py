@@ -15,6 +15,7 @@ from safepip.inputs.poetrylock import read_poetry_lock
 from safepip.inputs.pylock import read_pylock
 from safepip.inputs.pyproject import read_pyproject
 from safepip.inputs.uvlock import read_uv_lock
+from safepip.inputs.verify import LockedMatch, check_locked_package, direct_source_finding
 
 LOCK_FORMATS: tuple[InputFormat, ...] = ("pylock", "uv.lock", "poetry.lock")
 
@@ -23,8 +24,11 @@ __all__ = [
     "LOCK_FORMATS",
     "InputFormat",
     "LockedFile",
+    "LockedMatch",
     "LockedPackage",
+    "check_locked_package",
     "detect_format",
+    "direct_source_finding",
     "input_file_format",
     "read_lock",
     "read_poetry_lock",
