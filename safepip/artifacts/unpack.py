@@ -1,0 +1,212 @@
+"""Safe extraction of sdists and wheels into a private temporary directory.
+
+The archive is untrusted: every member name is checked before anything is written, links,
+devices and FIFOs are never created, duplicate names are refused, and sizes are counted while
+bytes are copied (headers can lie). Python's tarfile `filter="data"` is the model, but the
+checks are our own so they do not depend on the interpreter's patch level. Each refused member
+becomes an `archive/unsafe-member` finding; extraction goes on where that is still safe and stops
+once a bound is crossed. The directory is removed on exit, also on errors and Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tarfile
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from safepip.artifacts.members import Member, MemberGate, Refusal, StopExtraction
+from safepip.errors import ArchiveError
+from safepip.findings import Finding, Location, Severity
+
+__all__ = ["DEFAULT_LIMITS", "Refusal", "UnpackLimits", "UnpackResult", "unpack"]
+
+logger = logging.getLogger(__name__)
+
+_CHUNK = 1 << 16
+_TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar")
+_ZIP_SUFFIXES = (".zip", ".whl")
+
+
+@dataclass(frozen=True)
+class UnpackLimits:
+    """Bounds on what one archive may unpack to (defaults fit the largest popular sdists)."""
+
+    max_total_bytes: int = 1 << 30
+    """Sum of all extracted file sizes (1 GiB)."""
+    max_members: int = 100_000
+    """Number of members, directories included."""
+    max_member_bytes: int = 256 << 20
+    """Size of any one extracted file (256 MiB)."""
+    max_ratio: float = 100.0
+    """Extracted bytes per archive byte, checked once `ratio_floor_bytes` have been written."""
+    ratio_floor_bytes: int = 16 << 20
+    """Below this many extracted bytes the ratio is not enforced (small files compress well)."""
+
+
+DEFAULT_LIMITS = UnpackLimits()
+
+
+@dataclass
+class UnpackResult:
+    """An extracted archive and what extraction refused."""
+
+    root: Path
+    """Private directory holding the extracted members; removed when the context exits."""
+    archive: Path
+    """The archive that was unpacked."""
+    refusals: list[Refusal] = field(default_factory=list)
+    """Members that were not extracted, and why (also any bound that stopped extraction)."""
+
+    def findings(self, package: str, version: str | None) -> list[Finding]:
+        """Each refusal as an `archive/unsafe-member` finding about package==version."""
+        return [
+            Finding(
+                rule="archive/unsafe-member", severity=Severity.HIGH, package=package,
+                version=version, message=f"{self.archive.name}: {r.reason}",
+                location=Location(path=r.member), evidence=r.member,
+            )
+            for r in self.refusals
+        ]
+
+
+@contextmanager
+def unpack(
+    archive: Path, *, limits: UnpackLimits = DEFAULT_LIMITS, parent: Path | None = None,
+    select: Callable[[str], bool] | None = None,
+) -> Iterator[UnpackResult]:
+    """Extract `archive` into a fresh private directory (under `parent` when given).
+
+    `select(name)` may limit which files are written (by member name); every member is still
+    checked, counted and reported, so a refusal is never hidden by the selection.
+
+    Raises ArchiveError when the archive cannot be read at all (unknown type, corrupt data);
+    unsafe members are refused and reported instead.
+    """
+    workdir = Path(tempfile.mkdtemp(prefix="safepip-unpack-", dir=parent))
+    try:
+        root = workdir / "root"
+        root.mkdir()
+        result = UnpackResult(root=root, archive=archive)
+        gate = MemberGate(root, limits, archive_size=_archive_size(archive), select=select)
+        try:
+            _extract(archive, gate)
+        except StopExtraction as stop:
+            result.refusals.extend(gate.refusals)
+            result.refusals.append(stop.refusal)
+        else:
+            result.refusals.extend(gate.refusals)
+        yield result
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _archive_size(archive: Path) -> int:
+    try:
+        return archive.stat().st_size
+    except OSError as error:
+        raise ArchiveError(f"Cannot read {archive}: {error.strerror}.") from None
+
+
+def archive_format(archive: Path) -> str:
+    """'tar' or 'zip', from the file name, else from the file's magic bytes."""
+    name = archive.name.lower()
+    if name.endswith(_TAR_SUFFIXES):
+        return "tar"
+    if name.endswith(_ZIP_SUFFIXES):
+        return "zip"
+    if zipfile.is_zipfile(archive):
+        return "zip"
+    raise ArchiveError(
+        f"{archive.name} is not a supported archive.",
+        hint="safepip scans .tar.gz, .tgz, .tar.bz2, .tar.xz, .zip and .whl files.",
+    )
+
+
+def _extract(archive: Path, gate: MemberGate) -> None:
+    kind = archive_format(archive)
+    try:
+        if kind == "zip":
+            _extract_zip(archive, gate)
+        else:
+            _extract_tar(archive, gate)
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+        # zlib.error, lzma.LZMAError and bz2 errors subclass OSError/ValueError or are raised as
+        # such by their file objects; a corrupt archive never reads as "nothing found".
+        raise ArchiveError(
+            f"{archive.name} could not be read as a {kind} archive: {error}.",
+            hint="The file is corrupt or not what its name says; nothing from it was trusted.",
+        ) from None
+
+
+def _extract_tar(archive: Path, gate: MemberGate) -> None:
+    # Stream mode ("r|*"): members are read strictly in order, no seeking, bounded memory.
+    with tarfile.open(archive, mode="r|*") as bundle:
+        while (info := bundle.next()) is not None:
+            member = Member(
+                name=info.name, size=info.size, is_file=info.isreg(), is_dir=info.isdir(),
+                kind=_tar_kind(info),
+            )
+            target = gate.admit(member)
+            if target is not None:
+                source = bundle.extractfile(info)
+                if source is not None:
+                    _copy(source, target, member, gate)
+            bundle.members.clear()  # tarfile keeps every TarInfo otherwise: bound memory
+
+
+def _tar_kind(info: tarfile.TarInfo) -> str:
+    if info.issym():
+        return "symbolic link"
+    if info.islnk():
+        return "hard link"
+    if info.ischr() or info.isblk():
+        return "device"
+    if info.isfifo():
+        return "FIFO"
+    return "special member"
+
+
+def _extract_zip(archive: Path, gate: MemberGate) -> None:
+    with zipfile.ZipFile(archive) as bundle:
+        for info in bundle.infolist():
+            # Unix mode bits live in the top 16 bits of external_attr; S_IFLNK marks a symlink.
+            mode = info.external_attr >> 16
+            is_link = (mode & 0o170000) in (0o120000, 0o020000, 0o060000, 0o010000, 0o140000)
+            member = Member(
+                name=info.filename, size=info.file_size, is_file=not info.is_dir() and not is_link,
+                is_dir=info.is_dir() and not is_link, kind=_zip_kind(mode),
+                compressed_size=info.compress_size,
+            )
+            target = gate.admit(member)
+            if target is not None:
+                with bundle.open(info) as source:
+                    _copy(source, target, member, gate)
+
+
+def _zip_kind(mode: int) -> str:
+    kinds = {0o120000: "symbolic link", 0o020000: "device", 0o060000: "device",
+             0o010000: "FIFO", 0o140000: "socket"}
+    return kinds.get(mode & 0o170000, "special member")
+
+
+def _copy(source: IO[bytes], target: Path, member: Member, gate: MemberGate) -> None:
+    # O_EXCL|O_NOFOLLOW: never write through a link or over an existing file.
+    target.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(target, flags, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            while chunk := source.read(_CHUNK):
+                gate.count(member, len(chunk))
+                out.write(chunk)
+    except StopExtraction:
+        target.unlink()  # a member cut off at a bound is not scanned half-written
+        raise

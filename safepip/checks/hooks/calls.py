@@ -1,0 +1,121 @@
+"""Who is being called: qualified names through import aliases, and the catalogues of calls
+the rules care about (process, network, decoding, host identity)."""
+
+from __future__ import annotations
+
+import ast
+
+EXEC_BUILTINS = frozenset({"exec", "eval", "compile", "execfile"})
+"""Builtins that run a string as code (named without call parentheses on purpose)."""
+
+PROCESS = frozenset({
+    "subprocess.Popen", "subprocess.run", "subprocess.call", "subprocess.check_call",
+    "subprocess.check_output", "subprocess.getoutput", "subprocess.getstatusoutput",
+    "os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4", "os.posix_spawn",
+    "os.posix_spawnp", "os.startfile", "pty.spawn", "commands.getoutput",
+    "commands.getstatusoutput", "asyncio.create_subprocess_exec",
+    "asyncio.create_subprocess_shell", "platform.popen",
+})
+PROCESS_PREFIXES = ("os.exec", "os.spawn")
+
+NETWORK = frozenset({
+    "urllib.request.urlopen", "urllib.request.urlretrieve", "urllib.request.build_opener",
+    "urllib.urlopen", "urllib.urlretrieve", "urllib2.urlopen", "urlopen", "urlretrieve",
+    "requests.get", "requests.post", "requests.put", "requests.patch", "requests.delete",
+    "requests.head", "requests.request", "requests.Session", "requests.session",
+    "urllib3.PoolManager", "urllib3.request", "http.client.HTTPConnection",
+    "http.client.HTTPSConnection", "httplib.HTTPConnection", "httplib.HTTPSConnection",
+    "socket.socket", "socket.create_connection", "ftplib.FTP", "ftplib.FTP_TLS",
+    "smtplib.SMTP", "smtplib.SMTP_SSL", "telnetlib.Telnet", "aiohttp.ClientSession",
+    "aiohttp.request", "websocket.create_connection", "paramiko.SSHClient",
+})
+NETWORK_PREFIXES = ("httpx.", "pycurl.Curl")
+
+DECODERS = frozenset({
+    "base64.b64decode", "base64.b32decode", "base64.b16decode", "base64.a85decode",
+    "base64.b85decode", "base64.urlsafe_b64decode", "base64.standard_b64decode",
+    "base64.decodebytes", "base64.decodestring", "zlib.decompress", "gzip.decompress",
+    "bz2.decompress", "lzma.decompress", "marshal.loads", "codecs.decode", "pickle.loads",
+    "binascii.unhexlify", "binascii.a2b_base64", "binascii.a2b_hex", "bytes.fromhex",
+    "bytearray.fromhex",
+})
+DECODING_CODECS = frozenset({"base64", "base_64", "hex", "rot13", "rot_13", "zlib", "bz2", "uu"})
+
+HOST_INFO = frozenset({
+    "getpass.getuser", "socket.gethostname", "socket.getfqdn", "platform.node", "os.getlogin",
+    "uuid.getnode", "platform.uname", "os.uname",
+})
+FILE_OPEN = frozenset({"open", "io.open", "codecs.open", "os.open"})
+BUILTINS_NAMES = frozenset({"builtins", "__builtins__", "__builtin__"})
+
+
+def is_process(name: str) -> bool:
+    return name in PROCESS or name.startswith(PROCESS_PREFIXES)
+
+
+def is_network(name: str) -> bool:
+    return (name in NETWORK or name.startswith(NETWORK_PREFIXES)
+            or name.endswith((".urlopen", ".urlretrieve")))
+
+
+class Aliases:
+    """Local name -> qualified name, from a module's imports (`import x as y`, `from a import b`)."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.names: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    local = alias.asname or alias.name.split(".")[0]
+                    self.names[local] = alias.name if alias.asname else local
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    self.names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+    def qualify(self, node: ast.expr) -> str | None:
+        """The dotted name `node` refers to, with builtins indirection undone."""
+        name = self._qualify(node)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        if head in BUILTINS_NAMES and rest:
+            return rest
+        return name
+
+    def _qualify(self, node: ast.expr) -> str | None:
+        if isinstance(node, ast.Name):
+            return self.names.get(node.id, node.id)
+        if isinstance(node, ast.Attribute):
+            base = self._qualify(node.value)
+            return f"{base}.{node.attr}" if base else None
+        if isinstance(node, ast.Call):
+            return self._qualify_call(node)
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            base = self._qualify(node.value)
+            key = node.slice.value
+            if base in {"__builtins__", "globals", "builtins.__dict__", "vars"} and isinstance(
+                key, str
+            ):
+                return key
+        return None
+
+    def _qualify_call(self, node: ast.Call) -> str | None:
+        # __import__("os"), importlib.import_module("os"), getattr(os, "system"), globals()
+        func = self._qualify(node.func)
+        literal = literal_str(node.args[0]) if node.args else None
+        if func in {"__import__", "importlib.import_module"} and literal:
+            return literal
+        if func == "getattr" and len(node.args) >= 2:
+            base = self._qualify(node.args[0])
+            attr = literal_str(node.args[1])
+            return f"{base}.{attr}" if base and attr else None
+        if func in {"globals", "vars", "locals"} and not node.args:
+            return "globals"
+        return None
+
+
+def literal_str(node: ast.expr) -> str | None:
+    """The value of a string literal node, else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None

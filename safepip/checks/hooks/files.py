@@ -1,0 +1,115 @@
+"""Which files of an artifact run when: install time, every interpreter start, or import.
+
+An sdist runs `setup.py`, an in-tree PEP 517 backend (`backend-path`) and whatever those import
+from the sdist itself; a wheel runs `.pth` files at every start and ships `*.data/scripts`.
+Everything else is import-time package code. The walk never follows symlinks and reads files
+through O_NOFOLLOW descriptors with a size cap.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+logger = logging.getLogger(__name__)
+
+MAX_READ = 8 << 20
+"""Python files larger than this are not parsed (reported when install-time)."""
+_KEEP_SUFFIXES = (
+    ".py", ".pyw", ".pth", ".so", ".dylib", ".dll", ".exe", ".pyd",
+    ".bin", ".elf", ".out", ".o", ".a",
+)
+_KEEP_NAMES = frozenset({
+    "PKG-INFO", "METADATA", "WHEEL", "RECORD", "entry_points.txt", "setup.cfg", "pyproject.toml",
+})
+
+
+def wanted_member(name: str) -> bool:
+    """Whether the scanner reads this archive member (for `unpack(select=...)`)."""
+    path = PurePosixPath(name)
+    if path.suffix == "" or path.name in _KEEP_NAMES or ".data/scripts/" in name:
+        return True
+    return path.suffix.lower() in _KEEP_SUFFIXES
+
+
+def walk(root: str) -> Iterator[str]:
+    """Relative POSIX paths of the regular files under `root`; symlinks are skipped."""
+    stack = [""]
+    while stack:
+        relative = stack.pop()
+        with os.scandir(os.path.join(root, relative)) as entries:
+            for entry in entries:
+                child = f"{relative}/{entry.name}" if relative else entry.name
+                if entry.is_symlink():
+                    logger.debug("not following symlink %s", child)
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append(child)
+                elif entry.is_file(follow_symlinks=False):
+                    yield child
+
+
+def read_bytes(root: str, relative: str, limit: int = MAX_READ) -> bytes:
+    """At most `limit` + 1 bytes of a file, never through a symlink."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(os.path.join(root, relative), flags)
+    with os.fdopen(descriptor, "rb") as handle:
+        return handle.read(limit + 1)
+
+
+@dataclass
+class Layout:
+    """The files of one artifact, sorted by when they run."""
+
+    files: list[str]
+    """Every regular file, relative to the artifact root."""
+    project: str
+    """Prefix of the project directory ('' or 'name-1.0/'), where setup.py lives."""
+    wheel: bool
+    """True for a wheel (a `*.dist-info/WHEEL` at the root)."""
+    install_time: list[str] = field(default_factory=list)
+    """Python files that run when pip builds or installs the artifact."""
+    backend_path: list[str] = field(default_factory=list)
+    """Directories of an in-tree build backend (PEP 517 `backend-path`)."""
+
+
+def layout(files: list[str]) -> Layout:
+    tops = {f.split("/", 1)[0] for f in files}
+    nested = len(tops) == 1 and all("/" in f for f in files)
+    project = f"{next(iter(tops))}/" if nested and files else ""
+    wheel = any(f.endswith(".dist-info/WHEEL") and f.count("/") == 1 for f in files)
+    return Layout(files=files, project=project, wheel=wheel)
+
+
+def backend_modules(pyproject: bytes, project: str, present: set[str]) -> tuple[list[str], str]:
+    """(backend-path dirs, build-backend) of a pyproject.toml, as data (PEP 517)."""
+    try:
+        document = tomllib.loads(pyproject.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return [], ""
+    system = document.get("build-system", {})
+    if not isinstance(system, dict):
+        return [], ""
+    paths = system.get("backend-path", [])
+    backend = system.get("build-backend", "")
+    if not isinstance(paths, list) or not isinstance(backend, str):
+        return [], ""
+    dirs = [project + str(p).strip("/").removeprefix("./") for p in paths if isinstance(p, str)]
+    return [d.rstrip("/") for d in dirs], backend.split(":", 1)[0]
+
+
+def module_files(module: str, bases: list[str], present: set[str]) -> list[str]:
+    """Files of the artifact that `import module` would load from `bases` (packages too)."""
+    parts = [p for p in module.split(".") if p]
+    found: list[str] = []
+    for base in bases:
+        prefix = f"{base}/" if base else ""
+        for depth in range(1, len(parts) + 1):
+            stem = prefix + "/".join(parts[:depth])
+            for candidate in (f"{stem}/__init__.py", f"{stem}.py"):
+                if candidate in present:
+                    found.append(candidate)
+    return found

@@ -1,0 +1,90 @@
+"""Text patterns the scanner matches in string literals and file names.
+
+Kept as data: what counts as a secret's location, an exfiltration endpoint, a shell downloader,
+a build tool, or a command worth shadowing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+SENSITIVE_PATH = re.compile(
+    r"(?:^|[/\\~])\.ssh(?:[/\\]|$)|\bid_(?:rsa|dsa|ecdsa|ed25519)\b|authorized_keys"
+    r"|\.aws(?:[/\\](?:credentials|config)|$)|\.config[/\\](?:gcloud|google-chrome|chromium"
+    r"|BraveSoftware|discord|solana)|^~[/\\]\.config[/\\]?$|\.azure(?:[/\\]|$)|\.kube[/\\]config"
+    r"|\.docker[/\\]config\.json|\.git-credentials|\.pypirc|(?:^|[/\\~])\.netrc$|\.npmrc"
+    r"|/etc/(?:passwd|shadow|sudoers)\b|\.(?:bash|zsh)_history|\.gnupg(?:[/\\]|$)"
+    r"|Login Data|Local State|Local Storage[/\\]leveldb|\.mozilla[/\\]firefox|key4\.db"
+    r"|logins\.json|Google[/\\]Chrome[/\\]User Data|Library[/\\]Keychains|login\.keychain"
+    r"|wallet\.dat|[/\\]Exodus[/\\]|[/\\]Electrum[/\\]|Telegram Desktop[/\\]tdata",
+    re.IGNORECASE,
+)
+"""Locations of credentials, keys, browser secrets and wallets."""
+
+WEBHOOK = re.compile(
+    r"discord(?:app)?\.com/api/webhooks|hooks\.slack\.com|api\.telegram\.org/bot"
+    r"|pastebin\.com|paste\.ee|hastebin|ghostbin|transfer\.sh|webhook\.site|pipedream\.net"
+    r"|requestbin|ngrok(?:-free)?\.(?:io|app)|interact\.sh|oast\.(?:pro|live|site|online|fun|me)"
+    r"|burpcollaborator\.net|canarytokens|files\.catbox\.moe|anonfiles|dnslog\.cn",
+    re.IGNORECASE,
+)
+"""Endpoints stolen data is posted to."""
+
+SHELL_DOWNLOADER = re.compile(
+    r"\b(?:curl|wget)\s|\bInvoke-WebRequest\b|\biwr\s|DownloadString|DownloadFile"
+    r"|certutil\s+-urlcache|bitsadmin\s+/transfer",
+    re.IGNORECASE,
+)
+"""Shell commands that download."""
+
+SHELL_HOSTILE = re.compile(
+    r"/dev/tcp/|\bnc\s+(?:-\w+\s+)*-[ec]\b|\bncat\b.*-e\b|\bbash\s+-i\b|\bsh\s+-i\b"
+    r"|powershell(?:\.exe)?\s+.*-(?:enc|EncodedCommand|w\s+hidden)|\|\s*(?:ba|z)?sh\b"
+    r"|base64\s+(?:-d|--decode)|\bmshta\b|rm\s+-rf\s+[~/]",
+    re.IGNORECASE,
+)
+"""Shell fragments of reverse shells, hidden PowerShell, pipes into a shell."""
+
+BUILD_TOOLS = frozenset({
+    "pkg-config", "pkgconf", "git", "hg", "gcc", "g++", "cc", "c++", "clang", "clang++", "cl",
+    "ld", "ar", "make", "gmake", "cmake", "ninja", "meson", "xcrun", "xcode-select", "sw_vers",
+    "uname", "ldconfig", "nvcc", "cython", "swig", "mysql_config", "mariadb_config", "pg_config",
+    "curl-config", "xml2-config", "xslt-config", "libpng-config", "freetype-config",
+    "icu-config", "net-snmp-config", "python", "python3", "sh", "bash", "cargo", "rustc",
+    "lsb_release", "brew", "port", "which", "sysctl", "nm", "objdump", "otool", "gfortran",
+    "patch", "autoreconf", "autoconf", "configure", "./configure", "msbuild", "vswhere",
+})
+"""Programs ordinary build code runs (first word of a literal command)."""
+
+SHADOWED_COMMANDS = frozenset({
+    "ls", "cp", "mv", "rm", "cd", "cat", "echo", "grep", "find", "ps", "kill", "top", "chmod",
+    "chown", "sudo", "su", "doas", "passwd", "login", "ssh", "scp", "sftp", "rsync", "curl",
+    "wget", "git", "python", "python3", "pip", "pip3", "bash", "sh", "zsh", "env", "which",
+    "tar", "make", "gcc", "cc", "ld", "awk", "sed", "vi", "vim", "nano", "less", "more", "man",
+    "docker", "kubectl", "npm", "node", "gpg", "openssl", "apt", "apt-get", "yum", "dnf",
+    "brew", "systemctl", "id", "whoami", "mount", "crontab", "aws", "gcloud", "az", "java",
+})
+"""Commands a console script must not take over."""
+
+
+def entropy(text: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not text:
+        return 0.0
+    counts = Counter(text)
+    total = len(text)
+    return -sum(n / total * math.log2(n / total) for n in counts.values())
+
+
+_HEX = re.compile(r"^[0-9a-fA-F\s\\x]+$")
+
+
+def looks_encoded(text: str) -> bool:
+    """A long literal that reads like an encoded blob (base64-ish entropy, or a hex dump)."""
+    if len(text) < 256 or " " in text[:200].strip():
+        return False
+    if len(text) >= 512 and _HEX.match(text[:4096]):
+        return True
+    return entropy(text[:8192]) >= 5.2

@@ -1,0 +1,215 @@
+"""One Python file, read with `ast` only: the calls, literals and classes the rules judge.
+
+The file is parsed, never imported, compiled to bytecode or run. `PythonScan.hits` are
+install-time judgements; the caller lowers them for import-time code.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from safepip.checks.hooks import judge
+from safepip.checks.hooks.calls import (
+    EXEC_BUILTINS,
+    Aliases,
+    is_network,
+    is_process,
+    literal_str,
+)
+from safepip.checks.hooks.flow import SCOPES, Origin, Scope, Tracer
+from safepip.checks.hooks.patterns import SENSITIVE_PATH, WEBHOOK, looks_encoded
+from safepip.checks.hooks.rules import RULES
+from safepip.findings import Severity
+
+_LONG_LINE = 2000
+_COMMAND_BASES = frozenset({
+    "install", "develop", "egg_info", "build_py", "build_ext", "build", "sdist", "bdist_wheel",
+    "bdist_egg", "install_lib", "install_scripts", "install_data", "build_clib", "easy_install",
+})
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule that fired in one file, before package and path are attached."""
+
+    rule: str
+    """Rule id."""
+    severity: Severity
+    """Install-time severity."""
+    line: int | None
+    """1-based line."""
+    message: str
+    """One sentence: what was seen."""
+    evidence: str | None = None
+    """The offending source line, shortened."""
+
+
+@dataclass
+class _Facts:
+    """What one scope does, for rules that need several things together."""
+
+    network: list[ast.Call] = field(default_factory=list)
+    process: list[ast.Call] = field(default_factory=list)
+    write: list[ast.Call] = field(default_factory=list)
+
+
+class PythonScan:
+    """Scans one parsed module; results in `hits`, `imports` and `console_scripts`."""
+
+    def __init__(self, source: str, tree: ast.Module) -> None:
+        self.lines = source.splitlines()
+        self.aliases = Aliases(tree)
+        self.tracer = Tracer(self.aliases)
+        self.hits: list[Hit] = []
+        self.imports: set[str] = set()
+        self.console_scripts: list[tuple[str, int]] = []
+        self._env_bulk: list[ast.AST] = []
+        self._network_any = False
+        self._commands: list[tuple[ast.ClassDef, str]] = []
+        self._classes: dict[str, ast.ClassDef] = {}
+        self._cmdclass: dict[str, str] = {}
+        self._visit_scope(tree, None)
+        self._file_rules()
+
+    def evidence(self, node: ast.AST) -> str | None:
+        line = getattr(node, "lineno", None)
+        if line is None or not 0 < line <= len(self.lines):
+            return None
+        text = self.lines[line - 1].strip()
+        return text if len(text) <= 200 else text[:197] + "..."
+
+    def hit(self, rule: str, node: ast.AST, message: str, severity: Severity | None = None) -> None:
+        chosen = RULES[rule].severity if severity is None else severity
+        self.hits.append(Hit(rule, chosen, getattr(node, "lineno", None), message,
+                             self.evidence(node)))
+
+    def _visit_scope(self, node: ast.AST, parent: Scope | None) -> None:
+        scope = Scope(node, parent)
+        facts = _Facts()
+        stack = list(ast.iter_child_nodes(node))
+        while stack:
+            child = stack.pop()
+            if isinstance(child, SCOPES):
+                self._on_scope_node(child)
+                self._visit_scope(child, scope)
+                for decorator in getattr(child, "decorator_list", []):
+                    stack.append(decorator)
+                continue
+            self._on_node(child, scope, facts)
+            if isinstance(child, ast.Expr) and isinstance(child.value, ast.Constant):
+                continue  # docstrings are prose, not code
+            stack.extend(ast.iter_child_nodes(child))
+        judge.scope_rules(self, facts.network, facts.process, facts.write)
+
+    def _on_scope_node(self, node: ast.AST) -> None:
+        if isinstance(node, ast.ClassDef):
+            self._classes[node.name] = node
+            for base in node.bases:
+                name = (self.aliases.qualify(base) or "").rsplit(".", 1)[-1].lstrip("_")
+                if name in _COMMAND_BASES:
+                    self._commands.append((node, name))
+                    break
+
+    def _on_node(self, node: ast.AST, scope: Scope, facts: _Facts) -> None:
+        if isinstance(node, ast.Call):
+            self._on_call(node, scope, facts)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            self._on_literal(node)
+        elif isinstance(node, ast.Import):
+            self.imports.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            self.imports.add(node.module)
+            self.imports.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.For | ast.comprehension) and self._is_environ(node.iter):
+            self._env_bulk.append(node.iter)
+
+    def _on_call(self, node: ast.Call, scope: Scope, facts: _Facts) -> None:
+        name = self.aliases.qualify(node.func) or ""
+        if name in EXEC_BUILTINS and node.args:
+            judge.exec_call(self, node, self.tracer.origin(node.args[0], scope))
+        elif is_process(name):
+            facts.process.append(node)
+            judge.process_call(self, node, name, self._command_origin(node, scope))
+        elif is_network(name):
+            facts.network.append(node)
+            self._network_any = True
+            judge.network_call(self, node, name, self.tracer.origin(node, scope)
+                               | self._arguments_origin(node, scope))
+        else:
+            self._on_other_call(node, name, facts)
+        if name.endswith("setup"):
+            self._setup_call(node)
+        if any(self._is_environ(arg) for arg in node.args) or (
+            isinstance(node.func, ast.Attribute) and self._is_environ(node.func.value)
+            and node.func.attr in {"copy", "items", "keys", "values"}
+        ):
+            self._env_bulk.append(node)
+
+    def _on_other_call(self, node: ast.Call, name: str, facts: _Facts) -> None:
+        if name == "open" and _opens_for_writing(node):
+            facts.write.append(node)
+        elif name.endswith((".write_bytes", ".write_text", "chmod", "copyfileobj")):
+            facts.write.append(node)
+        elif name.endswith("dup2"):
+            facts.process.append(node)
+        elif name in {"__import__", "importlib.import_module", "getattr"} and node.args:
+            judge.indirection(self, node, name)
+
+    def _command_origin(self, node: ast.Call, scope: Scope) -> Origin:
+        first = node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg in {"args", "cmd", "command"}), None)
+        return self.tracer.origin(first, scope) if first is not None else Origin.NONE
+
+    def _arguments_origin(self, node: ast.Call, scope: Scope) -> Origin:
+        values = [*node.args, *(k.value for k in node.keywords)]
+        result = Origin.NONE
+        for value in values:
+            result |= self.tracer.origin(value, scope)
+        return result
+
+    def _on_literal(self, node: ast.Constant) -> None:
+        text = str(node.value)
+        if len(text) > 3 and SENSITIVE_PATH.search(text):
+            self.hit("hook/sensitive-read", node, f"names a secret's location: {text[:80]!r}")
+        if WEBHOOK.search(text):
+            self.hit("hook/webhook", node, f"names an exfiltration endpoint: {text[:80]!r}")
+        if looks_encoded(text):
+            self.hit("hook/obfuscation", node,
+                     f"a {len(text)}-character string literal looks like an encoded blob")
+
+    def _is_environ(self, node: ast.expr) -> bool:
+        return self.aliases.qualify(node) == "os.environ"
+
+    def _setup_call(self, node: ast.Call) -> None:
+        for keyword in node.keywords:
+            if keyword.arg == "entry_points" and isinstance(keyword.value, ast.Dict):
+                judge.collect_scripts(self, keyword.value)
+            if keyword.arg == "cmdclass" and isinstance(keyword.value, ast.Dict):
+                for key, value in zip(keyword.value.keys, keyword.value.values, strict=True):
+                    command = literal_str(key) if key is not None else None
+                    if command and isinstance(value, ast.Name):
+                        self._cmdclass[value.id] = command
+
+    def _file_rules(self) -> None:
+        if self._env_bulk and self._network_any:
+            self.hit("hook/env-exfiltration", self._env_bulk[0],
+                     "reads the whole environment in code that also uses the network")
+        for line_number, line in enumerate(self.lines, 1):
+            if len(line) > _LONG_LINE:
+                self.hits.append(Hit("hook/obfuscation", Severity.LOW, line_number,
+                                     f"a {len(line)}-character line", line[:120] + "..."))
+                break
+        known = {node.name for node, _ in self._commands}
+        self._commands.extend(
+            (self._classes[name], command) for name, command in self._cmdclass.items()
+            if name in self._classes and name not in known
+        )
+        judge.command_classes(self, self._commands)
+
+
+def _opens_for_writing(node: ast.Call) -> bool:
+    mode = node.args[1] if len(node.args) > 1 else next(
+        (k.value for k in node.keywords if k.arg == "mode"), None)
+    text = literal_str(mode) if mode is not None else None
+    return text is not None and any(flag in text for flag in "wax+")

@@ -1,0 +1,151 @@
+"""Scan one unpacked artifact: install-time code in full, then the rest at lower severity."""
+
+from __future__ import annotations
+
+import ast
+import logging
+from pathlib import PurePosixPath
+
+from safepip.checks.hooks import files, metadata
+from safepip.checks.hooks.prefilter import worth_parsing
+from safepip.checks.hooks.python import Hit, PythonScan
+from safepip.checks.hooks.rules import RULES, lowered
+from safepip.findings import Finding, Location, Severity
+
+logger = logging.getLogger(__name__)
+
+_MAX_CLOSURE = 500
+"""Install-time files followed through imports at most (setup.py importing its package)."""
+
+
+class ArtifactScan:
+    """All hook findings for the artifact extracted at `root`."""
+
+    def __init__(self, root: str, package: str, version: str | None, *,
+                 prefilter: bool = True) -> None:
+        self.root = root
+        self.package = package
+        self.version = version
+        self.prefilter = prefilter
+        self.findings: list[Finding] = []
+        self.layout = files.layout(sorted(files.walk(root)))
+        self.present = set(self.layout.files)
+        self.scripts: list[tuple[str, str, int | None]] = []
+
+    def run(self) -> list[Finding]:
+        done = self._install_time()
+        self._metadata()
+        for path in self.layout.files:
+            if path.endswith((".py", ".pyw")) and path not in done:
+                self._python(path, install_time=False)
+        return self.findings
+
+    def add(self, path: str, hit: Hit, *, install_time: bool = True) -> None:
+        severity = hit.severity
+        if not install_time:
+            severity = lowered(severity, RULES[hit.rule].import_time_drop)
+            if severity < Severity.LOW:
+                return
+        when = "install time" if install_time else "import time"
+        self.findings.append(Finding(
+            rule=hit.rule, severity=severity, package=self.package, version=self.version,
+            message=f"{PurePosixPath(path).name} {hit.message} ({when}).",
+            location=Location(path=path, line=hit.line), evidence=hit.evidence,
+        ))
+
+    def _install_time(self) -> set[str]:
+        queue = self._seeds()
+        done: set[str] = set()
+        bases = [self.layout.project.rstrip("/"), self.layout.project + "src"]
+        bases += self.layout.backend_path
+        while queue and len(done) < _MAX_CLOSURE:
+            path = queue.pop()
+            if path in done:
+                continue
+            done.add(path)
+            scan = self._python(path, install_time=True)
+            if scan is None:
+                continue
+            self.scripts.extend((name, path, line) for name, line in scan.console_scripts)
+            for module in sorted(scan.imports):
+                queue.extend(files.module_files(module, bases, self.present))
+        return done
+
+    def _seeds(self) -> list[str]:
+        project = self.layout.project
+        seeds = [p for p in (f"{project}setup.py",) if p in self.present]
+        if self.layout.wheel:
+            seeds += [p for p in self.layout.files if ".data/scripts/" in p]
+        pyproject = f"{project}pyproject.toml"
+        if pyproject in self.present:
+            dirs, backend = files.backend_modules(
+                files.read_bytes(self.root, pyproject), project, self.present)
+            if dirs:
+                self.layout.backend_path = dirs
+                seeds += files.module_files(backend, dirs, self.present)
+                self.add(pyproject, Hit("hook/custom-backend", Severity.LOW, None,
+                                        f"builds with the in-tree backend {backend!r} from "
+                                        f"{', '.join(dirs)}; that code runs on install"))
+        return seeds
+
+    def _python(self, path: str, *, install_time: bool) -> PythonScan | None:
+        data = files.read_bytes(self.root, path)
+        if not install_time and (len(data) > files.MAX_READ or b"\x00" in data):
+            return None
+        try:
+            if len(data) > files.MAX_READ:
+                raise ValueError("too large to parse")
+            text = data.decode("utf-8")
+            if not install_time and self.prefilter and not worth_parsing(text):
+                return None
+            tree = ast.parse(text, filename=path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+            if install_time and not _is_script(path, data):
+                self.add(path, Hit("hook/unparsable", Severity.MEDIUM, None,
+                                   f"could not be analysed ({type(error).__name__})"))
+            return None
+        scan = PythonScan(text, tree)
+        for hit in scan.hits:
+            self.add(path, hit, install_time=install_time)
+        return scan
+
+    def _metadata(self) -> None:
+        for path in self.layout.files:
+            name = PurePosixPath(path).name
+            if name.endswith(".pth"):
+                text = files.read_bytes(self.root, path).decode("utf-8", "replace")
+                for hit in metadata.pth_hits(text):
+                    self.add(path, hit)
+            elif name == "entry_points.txt" and path.count("/") == 1 or (
+                name == "setup.cfg" and path == f"{self.layout.project}setup.cfg"
+            ):
+                data = files.read_bytes(self.root, path)
+                self.scripts.extend((s, path, None) for s in metadata.scripts_from_entry_points(data))
+            elif path == f"{self.layout.project}pyproject.toml":
+                data = files.read_bytes(self.root, path)
+                self.scripts.extend((s, path, None) for s in metadata.scripts_from_pyproject(data))
+            elif ".data/scripts/" in path:
+                self.scripts.append((name, path, None))
+            elif not self.layout.wheel and files.wanted_member(path):
+                self._native(path, name)
+        self._shadowing()
+
+    def _native(self, path: str, name: str) -> None:
+        kind = metadata.native_kind(files.read_bytes(self.root, path, 1023), name)
+        if kind is not None:
+            self.add(path, Hit("hook/native-binary", Severity.MEDIUM, None,
+                               f"is a prebuilt {kind} executable shipped in the sdist"))
+
+    def _shadowing(self) -> None:
+        for script, path, line in self.scripts:
+            if metadata.shadows(script, self.package):
+                self.add(path, Hit("hook/console-script-shadow", Severity.HIGH, line,
+                                   f"installs a command named {script!r}, like the system's",
+                                   script))
+
+
+def _is_script(path: str, data: bytes) -> bool:
+    """A *.data/scripts file that is not Python (a shell script, a binary) is not parsed."""
+    return ".data/scripts/" in path and not data.startswith(b"#!") or (
+        ".data/scripts/" in path and b"python" not in data[:128]
+    )

@@ -1,0 +1,87 @@
+"""The static install-hook scanner: what an sdist or wheel would run, read without running it.
+
+`InstallHookCheck` is the `ArtifactCheck` the pipeline runs on every downloaded artifact;
+`scan_path` scans a local sdist, wheel or directory (unpacking archives safely first). The rules,
+their severities and their explanations are in `safepip.checks.hooks.rules.RULES`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import Version
+
+from safepip.artifacts.unpack import DEFAULT_LIMITS, UnpackLimits, unpack
+from safepip.checks.hooks.files import wanted_member
+from safepip.checks.hooks.rules import RULES, RuleInfo
+from safepip.checks.hooks.scanner import ArtifactScan
+from safepip.checks.interface import UnpackedArtifact
+from safepip.errors import ArchiveError, CheckError
+from safepip.findings import Finding
+from safepip.index.models import ArtifactKind
+
+__all__ = ["RULES", "InstallHookCheck", "RuleInfo", "identify", "scan_path", "wanted_member"]
+
+logger = logging.getLogger(__name__)
+
+
+class InstallHookCheck:
+    """ArtifactCheck: install-time code, .pth files, scripts and binaries of one artifact."""
+
+    def __init__(self, *, prefilter: bool = True) -> None:
+        self.prefilter = prefilter
+
+    def check_artifact(self, artifact: UnpackedArtifact) -> list[Finding]:
+        version = str(artifact.version) if artifact.version is not None else None
+        try:
+            scan = ArtifactScan(str(artifact.root), artifact.name, version,
+                                prefilter=self.prefilter)
+            return scan.run()
+        except OSError as error:
+            raise CheckError(
+                f"The install-hook scan of {artifact.filename} could not read its files: "
+                f"{error.strerror or error}.",
+                hint="Nothing was installed; check disk space and permissions, then retry.",
+            ) from None
+
+
+def identify(path: Path) -> tuple[NormalizedName, Version | None, ArtifactKind]:
+    """Project name, version and kind from a wheel/sdist file name (directories: their name)."""
+    name = path.name
+    try:
+        if name.endswith(".whl"):
+            project, version, _, _ = parse_wheel_filename(name)
+            return project, version, "wheel"
+        project, version = parse_sdist_filename(name)
+        return project, version, "sdist"
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        stem = name.split(".tar", 1)[0].removesuffix(".zip").removesuffix(".tgz")
+        return canonicalize_name(stem.rsplit("-", 1)[0] or stem), None, (
+            "wheel" if name.endswith(".whl") else "sdist")
+
+
+def scan_path(
+    path: Path, *, limits: UnpackLimits = DEFAULT_LIMITS, check: InstallHookCheck | None = None,
+) -> list[Finding]:
+    """Findings for a local sdist, wheel or unpacked directory (archives unpacked safely)."""
+    check = check or InstallHookCheck()
+    name, version, kind = identify(path)
+    if path.is_dir():
+        artifact = UnpackedArtifact(name, version, path.name, kind, path)
+        return check.check_artifact(artifact)
+    if not path.is_file():
+        raise ArchiveError(f"{path} is neither a file nor a directory.",
+                           hint="Pass the path of an sdist, a wheel or an unpacked project.")
+    with unpack(path, limits=limits, select=wanted_member) as result:
+        artifact = UnpackedArtifact(name, version, path.name, kind, result.root)
+        refusals = result.findings(name, str(version) if version else None)
+        return refusals + check.check_artifact(artifact)
