@@ -90,7 +90,10 @@ def setuptools_deps(files: dict[str, bytes], top: str) -> SetuptoolsDeps:
     install = extras = python = None
     sources: list[str] = []
     if "setup.py" in files:
-        args = read_setup_py(files["setup.py"], f"{top}/setup.py" if top else "setup.py")
+        try:
+            args = read_setup_py(files["setup.py"], f"{top}/setup.py" if top else "setup.py")
+        except NotStatic as exc:
+            raise NotStatic(f"setup.py: {exc}") from None
         if args.python_requires is not None and not isinstance(args.python_requires, str):
             raise NotStatic("setup.py python_requires is not a string")
         install, extras = _setup_py_values(args)

@@ -193,6 +193,9 @@ def test_the_whole_resolver_runs_no_package_code(
     assert packages["setuptools"][2] is True  # resolved as a build dependency of the sdists
     assert {"resolve/dynamic-metadata:intree", "resolve/dynamic-metadata:computed"} <= set(
         out["results"]["r"]["findings"])
+    wheel_gets = server.requests_for("/files/wheelpkg-1.0-py3-none-any.whl", "GET")
+    if options.get("metadata") is False and options.get("range_requests", True):
+        assert wheel_gets and all("Range" in r.headers for r in wheel_gets)
     written = [p for p in workdir.rglob("*") if p.is_file()]
     assert not [p for p in written if p.name in {"setup.py", "setup.cfg", "pyproject.toml",
                                                  "PKG-INFO", "canary_backend.py"}]
