@@ -11,12 +11,16 @@ pip's own configuration could widen what pip may read, so the handoff neutralise
   a config `find-links` would be added to ours, `requirement`/`constraint` settings would add
   unvetted inputs; `--no-index` alone does not stop those.
 - `PIP_*` variables are dropped except an allow-list that only says where and how verbosely to
-  install (`PIP_USER`, `PIP_TARGET`, `PIP_PREFIX`, ...), so `PIP_FIND_LINKS`, `PIP_CONSTRAINT` etc.
-  from the user's shell cannot reach pip.
+  install (`PIP_PREFIX`, `PIP_ROOT`, `PIP_QUIET`, ...), so `PIP_FIND_LINKS`, `PIP_CONSTRAINT` etc.
+  from the user's shell cannot reach pip. The same allow-listed settings found in pip's
+  configuration files (e.g. `break-system-packages = true`) are carried over as `PIP_*`
+  variables, so the drop-in installs where plain pip would.
 - `PIP_NO_INDEX=1` and `PIP_FIND_LINKS=DIR` are set in the environment as well as on the command
   line: build isolation installs an sdist's build requirements with a nested pip that inherits the
   environment (and is also given `--no-index --find-links DIR` by pip), so it can only take vetted
   files from DIR.
+- `--no-cache-dir`: a wheel pip builds from a vetted sdist would be cached under a key made of the
+  throwaway DIR path, never found again; keeping pip's cache out of the handoff costs nothing.
 - Pass-through options that add sources or requirements (`-i`, `--extra-index-url`, `-f`, `-c`,
   `-r`, `-e`, `--build-constraint`, ...) are refused before pip runs.
 """
@@ -37,6 +41,8 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from safepip.errors import HashMismatchError, SafepipError, UsageError
+from safepip.pipconfig import discover_config_files, target_prefix
+from safepip.pipconfig import load_config as load_pip_config
 
 logger = logging.getLogger(__name__)
 
@@ -60,17 +66,21 @@ class VettedFile:
 
 
 KEPT_PIP_VARIABLES = frozenset({
-    "PIP_USER", "PIP_TARGET", "PIP_PREFIX", "PIP_ROOT", "PIP_BREAK_SYSTEM_PACKAGES",
-    "PIP_REQUIRE_VIRTUALENV", "PIP_NO_COMPILE", "PIP_COMPILE", "PIP_VERBOSE", "PIP_QUIET",
-    "PIP_LOG", "PIP_LOG_FILE", "PIP_NO_COLOR", "PIP_PROGRESS_BAR", "PIP_ROOT_USER_ACTION",
-    "PIP_NO_WARN_SCRIPT_LOCATION", "PIP_NO_WARN_CONFLICTS", "PIP_CACHE_DIR", "PIP_NO_CACHE_DIR",
-    "PIP_FORCE_REINSTALL", "PIP_IGNORE_INSTALLED", "PIP_UPGRADE", "PIP_UPGRADE_STRATEGY",
+    "PIP_PREFIX", "PIP_ROOT", "PIP_BREAK_SYSTEM_PACKAGES", "PIP_REQUIRE_VIRTUALENV",
+    "PIP_NO_COMPILE", "PIP_COMPILE", "PIP_VERBOSE", "PIP_QUIET", "PIP_LOG", "PIP_LOG_FILE",
+    "PIP_NO_COLOR", "PIP_PROGRESS_BAR", "PIP_ROOT_USER_ACTION", "PIP_NO_WARN_SCRIPT_LOCATION",
+    "PIP_NO_WARN_CONFLICTS", "PIP_FORCE_REINSTALL",
 })
-"""`PIP_*` variables that say where and how to install, never what or from where."""
+"""`PIP_*` variables that say where and how to install, never what or from where.
+
+`user`, `target`, `upgrade`, `ignore-installed` are absent on purpose: safepip's request parser
+resolves them (command line > environment > config, `--no-user` included) and hands the result
+over as options, so a stale `PIP_USER=1` cannot override a `--no-user` on the command line.
+"""
 
 _REFUSED_LONG = (
     "--index-url", "--extra-index-url", "--find-links", "--constraint", "--requirement",
-    "--editable", "--build-constraint", "--python",
+    "--editable", "--build-constraint", "--python", "--requirements-from-script", "--group",
 )
 _REFUSED_SHORT = frozenset("ifcre")
 _SHORT_WITH_VALUE = frozenset("ifcretC")
@@ -138,19 +148,38 @@ def build_pip_command(
     """The argv that installs exactly the pinned files; the user's options come last."""
     return [
         python, "-m", "pip", "install",
-        "--no-deps", "--require-hashes", "--no-index",
+        "--no-deps", "--require-hashes", "--no-index", "--no-cache-dir",
         "--find-links", str(vetted_dir),
         "-r", str(requirements),
         *passthrough,
     ]
 
 
-def pip_environment(environ: Mapping[str, str], vetted_dir: Path) -> dict[str, str]:
-    """The user's environment with pip's configuration neutralised (see the module docstring)."""
-    env = {
-        key: value for key, value in environ.items()
+def placement_from_pip_config(environ: Mapping[str, str], python: str) -> dict[str, str]:
+    """Allow-listed settings from pip's config files for `install`, as `PIP_*` variables."""
+    files = discover_config_files(environ, site_prefix=target_prefix(python))
+    config = load_pip_config(files, {}, isolated=True)  # files only: variables are kept apart
+    placement: dict[str, str] = {}
+    for name, value, _origin in config.command_items("install"):
+        variable = "PIP_" + name.upper().replace("-", "_")
+        if variable in KEPT_PIP_VARIABLES:
+            placement[variable] = value
+    return placement
+
+
+def pip_environment(
+    environ: Mapping[str, str], vetted_dir: Path, placement: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The user's environment with pip's configuration neutralised (see the module docstring).
+
+    `placement` (from `placement_from_pip_config`) fills in settings the environment lacks,
+    as pip lets variables override config files.
+    """
+    env = dict(placement or {})
+    env.update(
+        (key, value) for key, value in environ.items()
         if not key.upper().startswith("PIP_") or key.upper() in KEPT_PIP_VARIABLES
-    }
+    )
     env.update(
         PIP_CONFIG_FILE=os.devnull,
         PIP_NO_INDEX="1",
@@ -232,7 +261,8 @@ def handoff(
         requirements = Path(private) / "requirements.txt"
         write_pinned_requirements(files, requirements)
         command = build_pip_command(python, vetted_dir, requirements, passthrough)
-        return run_pip(command, pip_environment(environ, vetted_dir))
+        placement = placement_from_pip_config(environ, python)
+        return run_pip(command, pip_environment(environ, vetted_dir, placement))
 
 
 def run_pip(command: Sequence[str], env: Mapping[str, str]) -> int:

@@ -26,6 +26,7 @@ from safepip.handoff import (
     handoff,
     pinned_requirement_lines,
     pip_environment,
+    placement_from_pip_config,
     resolve_interpreter,
     run_pip,
     stage_vetted_files,
@@ -66,7 +67,8 @@ def test_command_is_an_argv_list_with_passthrough_last(tmp_path: Path) -> None:
     command = build_pip_command("/py", tmp_path / "v", tmp_path / "r.txt", ["--user", "-q"])
     assert command == [
         "/py", "-m", "pip", "install", "--no-deps", "--require-hashes", "--no-index",
-        "--find-links", str(tmp_path / "v"), "-r", str(tmp_path / "r.txt"), "--user", "-q",
+        "--no-cache-dir", "--find-links", str(tmp_path / "v"), "-r", str(tmp_path / "r.txt"),
+        "--user", "-q",
     ]
 
 
@@ -76,16 +78,19 @@ def test_environment_neutralises_pip_sources_and_keeps_placement(tmp_path: Path)
         "PIP_INDEX_URL": "https://evil.example/simple", "PIP_EXTRA_INDEX_URL": "file:///x",
         "PIP_CONSTRAINT": "/c.txt", "PIP_REQUIREMENT": "/r.txt", "PIP_BUILD_CONSTRAINT": "/b",
         "pip_find_links": "/lower", "PIP_CONFIG_FILE": "/home/u/pip.conf", "PIP_NO_INDEX": "0",
-        "PIP_USER": "1", "PIP_TARGET": "/t", "PIP_BREAK_SYSTEM_PACKAGES": "1",
+        "PIP_PREFIX": "/p", "PIP_ROOT": "/r", "PIP_BREAK_SYSTEM_PACKAGES": "1",
+        "PIP_USER": "1", "PIP_TARGET": "/t", "PIP_UPGRADE": "1",
     }
     env = pip_environment(user_env, tmp_path / "vetted")
     assert env["PIP_CONFIG_FILE"] == os.devnull
     assert env["PIP_NO_INDEX"] == "1" and env["PIP_FIND_LINKS"] == str(tmp_path / "vetted")
     for gone in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_CONSTRAINT", "PIP_REQUIREMENT",
-                 "PIP_BUILD_CONSTRAINT", "pip_find_links"):
+                 "PIP_BUILD_CONSTRAINT", "pip_find_links",
+                 # interpreted by safepip's request parser and handed over as options instead:
+                 "PIP_USER", "PIP_TARGET", "PIP_UPGRADE"):
         assert gone not in env
-    kept = (env["PIP_USER"], env["PIP_TARGET"], env["PIP_BREAK_SYSTEM_PACKAGES"])
-    assert kept == ("1", "/t", "1")
+    kept = (env["PIP_PREFIX"], env["PIP_ROOT"], env["PIP_BREAK_SYSTEM_PACKAGES"])
+    assert kept == ("/p", "/r", "1")
     assert (env["PATH"], env["HOME"]) == ("/bin", "/home/u")
 
 
@@ -106,7 +111,8 @@ def test_passthrough_accepts_placement_and_output_options(args: list[str]) -> No
     ["--extra-index-url", "https://x"], ["--extra", "https://x"], ["-f", "/d"], ["-f/d"],
     ["-qf", "/d"], ["--find-links", "/d"], ["--find=/d"], ["-c", "c.txt"], ["--constraint=c"],
     ["-r", "r.txt"], ["-Ur", "r.txt"], ["-e", "."], ["--editable", "."],
-    ["--build-constraint", "b.txt"], ["--python", "/py"], ["--", "evil"],
+    ["--build-constraint", "b.txt"], ["--python", "/py"], ["--", "evil"], ["--group", "dev"],
+    ["--requirements-from-script", "s.py"],
 ])
 def test_passthrough_refuses_options_that_add_sources(args: list[str]) -> None:
     with pytest.raises(UsageError) as raised:
@@ -165,6 +171,23 @@ def test_signal_exit_is_reported_like_a_shell() -> None:
     assert run_pip([sys.executable, "-c", kill_self], dict(os.environ)) == 128 + 15
 
 
+def _write_pip_conf(tmp_path: Path) -> Path:
+    path = tmp_path / "pip.conf"
+    path.write_text("[global]\nbreak-system-packages = true\nfind-links = /opt/wheels\n"
+                    "prefix = /from-global\n[install]\nconstraint = /c.txt\n"
+                    "prefix = /from-install-section\n", encoding="utf-8")
+    return path
+
+
+def test_placement_from_pip_config_keeps_only_allow_listed_settings(tmp_path: Path) -> None:
+    environ = {"PIP_CONFIG_FILE": str(_write_pip_conf(tmp_path)), "HOME": str(tmp_path)}
+    placement = placement_from_pip_config(environ, sys.executable)
+    assert placement == {"PIP_BREAK_SYSTEM_PACKAGES": "true", "PIP_PREFIX": "/from-install-section"}
+    env = pip_environment({"PIP_PREFIX": "/from-env"}, tmp_path, placement)
+    assert env["PIP_PREFIX"] == "/from-env"  # variables beat config files, as in pip
+    assert env["PIP_BREAK_SYSTEM_PACKAGES"] == "true"
+
+
 RECORDER = textwrap.dedent('''\
     #!{python}
     import json, os, sys
@@ -185,7 +208,8 @@ def test_handoff_runs_the_interpreter_with_staged_files_and_cleans_up(tmp_path: 
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
     files = [_vetted(tmp_path, "a", "1.0"), _vetted(tmp_path, "setuptools", "70", build=True)]
     record = tmp_path / "record.json"
-    environ = {"RECORD_TO": str(record), "PIP_FIND_LINKS": "/opt/wheels", "PIP_USER": "1"}
+    environ = {"RECORD_TO": str(record), "PIP_FIND_LINKS": "/opt/wheels", "PIP_ROOT": "/r",
+               "PIP_CONFIG_FILE": str(_write_pip_conf(tmp_path))}
     code = handoff(files, python=str(fake), passthrough=["--user", "-q"], environ=environ)
     assert code == 7  # pip's exit code passes through
     seen = json.loads(record.read_text())
@@ -195,5 +219,9 @@ def test_handoff_runs_the_interpreter_with_staged_files_and_cleans_up(tmp_path: 
     assert seen["mode"] == 0o700
     assert seen["requirements"] == f"a==1.0 --hash=sha256:{files[0].sha256}\n"
     assert seen["env"]["PIP_FIND_LINKS"] == seen["links"]
-    assert seen["env"]["PIP_NO_INDEX"] == "1" and seen["env"]["PIP_USER"] == "1"
+    assert seen["env"]["PIP_NO_INDEX"] == "1" and seen["env"]["PIP_ROOT"] == "/r"
+    assert seen["env"]["PIP_CONFIG_FILE"] == os.devnull
+    assert seen["env"]["PIP_BREAK_SYSTEM_PACKAGES"] == "true"  # carried over from the file
+    assert seen["env"]["PIP_PREFIX"] == "/from-install-section"
+    assert "PIP_CONSTRAINT" not in seen["env"]
     assert not Path(seen["links"]).exists()  # the vetted directory was cleaned up
