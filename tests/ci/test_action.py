@@ -183,6 +183,8 @@ def test_real_safepip_run_is_recorded_faithfully(
     )
     assert outputs["exit-code"] == str(direct.returncode)
     if direct.returncode in (0, 1):
+        # Exit 1 must mean "blocked by findings", with a report; a crash also exits 1.
+        assert (tmp_path / "direct.sarif").is_file(), direct.stderr[-2000:]
         schema = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
         report = json.loads((tmp_path / "action.sarif").read_text(encoding="utf-8"))
         Draft4Validator(schema).validate(report)
