@@ -25,41 +25,57 @@ KNOWN = REQUIRED | {
 
 
 @pytest.fixture(scope="module")
-def hook() -> dict[str, Any]:
+def hooks() -> dict[str, dict[str, Any]]:
     manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert isinstance(manifest, list) and len(manifest) == 1
-    entry: dict[str, Any] = manifest[0]
-    return entry
+    assert isinstance(manifest, list)
+    return {hook["id"]: hook for hook in manifest}
 
 
-def test_manifest_has_the_keys_pre_commit_reads(hook: dict[str, Any]) -> None:
-    assert REQUIRED <= set(hook) <= KNOWN
-    assert hook["id"] == "safepip-audit"
-    assert hook["language"] == "python"
-    assert hook["pass_filenames"] is True and hook["require_serial"] is True
+def selected_by(hooks: dict[str, dict[str, Any]], path: str) -> list[str]:
+    return [hook_id for hook_id, hook in hooks.items() if re.search(hook["files"], path)]
 
 
-def test_entry_is_the_installed_console_script_and_a_real_subcommand(hook: dict[str, Any]) -> None:
-    program, *arguments = shlex.split(hook["entry"])
+def test_manifest_has_the_keys_pre_commit_reads(hooks: dict[str, dict[str, Any]]) -> None:
+    assert set(hooks) == {"safepip-audit", "safepip-audit-lock"}
+    for hook in hooks.values():
+        assert REQUIRED <= set(hook) <= KNOWN
+        assert hook["language"] == "python"
+        assert hook["pass_filenames"] is True and hook["require_serial"] is True
+
+
+def test_entry_is_the_installed_console_script_and_a_real_subcommand(
+    hooks: dict[str, dict[str, Any]],
+) -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert program in pyproject["project"]["scripts"]
-    args, _ = build_parser().parse_known_args([*arguments, "uv.lock"])
-    assert args.command == "audit"
+    for hook in hooks.values():
+        program, *arguments = shlex.split(hook["entry"])
+        assert program in pyproject["project"]["scripts"]
+        args, _ = build_parser().parse_known_args([*arguments, "uv.lock"])
+        assert args.command == "audit"
 
 
 @pytest.mark.parametrize(
-    "path",
+    ("path", "hook_id", "fmt"),
     [
-        "requirements.txt", "requirements-dev.txt", "dev-requirements.in", "requirements.in",
-        "requirements/base.txt", "services/api/requirements/prod.txt", "docs/requirements.txt",
-        "uv.lock", "app/uv.lock", "poetry.lock", "pylock.toml", "pylock.dev.toml",
+        ("requirements.txt", "safepip-audit", "requirements"),
+        ("requirements-dev.txt", "safepip-audit", "requirements"),
+        ("dev-requirements.in", "safepip-audit", "requirements"),
+        ("requirements/base.txt", "safepip-audit", "requirements"),
+        ("services/api/requirements/prod.txt", "safepip-audit", "requirements"),
+        ("docs/requirements.txt", "safepip-audit", "requirements"),
+        ("uv.lock", "safepip-audit-lock", "uv.lock"),
+        ("app/uv.lock", "safepip-audit-lock", "uv.lock"),
+        ("poetry.lock", "safepip-audit-lock", "poetry.lock"),
+        ("pylock.toml", "safepip-audit-lock", "pylock"),
+        ("pylock.dev.toml", "safepip-audit-lock", "pylock"),
     ],
 )
-def test_pattern_selects_requirements_and_lock_files(hook: dict[str, Any], path: str) -> None:
-    assert re.search(hook["files"], path)
-    # Every selected name is one `safepip audit` reads as an input file, not as a spec.
-    assert format_from_name(Path(path).name) in {"requirements", "pylock", "uv.lock",
-                                                 "poetry.lock"}
+def test_each_input_file_goes_to_exactly_one_hook(
+    hooks: dict[str, dict[str, Any]], path: str, hook_id: str, fmt: str,
+) -> None:
+    assert selected_by(hooks, path) == [hook_id]
+    # ... and `safepip audit` reads that name as an input file of the same kind, not as a spec.
+    assert format_from_name(Path(path).name) == fmt
 
 
 @pytest.mark.parametrize(
@@ -70,5 +86,5 @@ def test_pattern_selects_requirements_and_lock_files(hook: dict[str, Any], path:
         "requirements/README.md",
     ],
 )
-def test_pattern_leaves_other_files_alone(hook: dict[str, Any], path: str) -> None:
-    assert not re.search(hook["files"], path)
+def test_patterns_leave_other_files_alone(hooks: dict[str, dict[str, Any]], path: str) -> None:
+    assert selected_by(hooks, path) == []
