@@ -88,7 +88,9 @@ class CandidateFinder:
         if not (matching and all(c.file.is_yanked for c in matching) and _is_pinned(specifier)):
             matching = [c for c in matching if not c.file.is_yanked]
         best: dict[Version, FileChoice] = {}
-        for choice in sorted(matching, key=lambda c: c.sort_key, reverse=True):
+        # pip walks its ascending, stable sort backwards, so among equal keys the file listed
+        # last wins; `sorted(reverse=True)` would keep the first and vet another file than pip.
+        for choice in reversed(sorted(matching, key=lambda c: c.sort_key)):
             best.setdefault(choice.version, choice)
         return list(best.values())
 
