@@ -14,7 +14,7 @@ from pathlib import Path
 from safepip.findings import Finding, Severity, sort_findings
 from safepip.index.redact import redact_text
 from safepip.report.interface import Report
-from safepip.report.places import Place, context_sentence, place_of
+from safepip.report.places import Place, context_sentence, default_base, place_of
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def escape_property(text: str) -> str:
 class GithubFormatter:
     def __init__(self, *, base: Path | None = None) -> None:
         # Annotation paths are relative to the workspace, where the workflow runs safepip.
-        self.base = base if base is not None else Path.cwd()
+        self.base = base if base is not None else default_base()
 
     def format(self, report: Report) -> str:
         findings = sort_findings(list(report.findings))

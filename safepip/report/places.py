@@ -7,6 +7,7 @@ downloaded artifact (install hooks, archive members), the member path and line i
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,15 +36,21 @@ class Place:
     (`input_path` is then the first, an anchor only: code scanning refuses unlocated results)."""
 
 
+def default_base() -> Path:
+    """The repository root in GitHub Actions (paths in SARIF and annotations are relative to
+    it, even when safepip runs in a subdirectory), else the working directory."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    return Path(workspace) if workspace else Path.cwd()
+
+
 def relative_path(path: str, base: Path) -> str:
-    """`path` relative to `base` when it lies below it, always with forward slashes."""
-    candidate = Path(path)
-    if candidate.is_absolute():
-        try:
-            candidate = candidate.resolve().relative_to(base.resolve())
-        except ValueError:
-            return candidate.as_posix()
-    return candidate.as_posix()
+    """`path` (absolute, or relative to the working directory) relative to `base` when it lies
+    below it, always with forward slashes; otherwise unchanged."""
+    given = Path(path)
+    try:
+        return (Path.cwd() / given).resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return given.as_posix()
 
 
 def input_paths(report: Report, base: Path) -> list[str]:

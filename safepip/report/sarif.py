@@ -21,7 +21,7 @@ from safepip import __version__
 from safepip.findings import Finding, Severity, sort_findings
 from safepip.index.redact import redact_text
 from safepip.report.interface import Report
-from safepip.report.places import Place, context_sentence, input_paths, place_of
+from safepip.report.places import Place, context_sentence, default_base, input_paths, place_of
 from safepip.rules import RuleInfo, catalog, rule_info
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class SarifFormatter:
     def __init__(self, *, base: Path | None = None,
                  rules: Mapping[str, RuleInfo] | None = None) -> None:
         # Input paths are made relative to `base`: the repository root in CI.
-        self.base = base if base is not None else Path.cwd()
+        self.base = base if base is not None else default_base()
         self.rules = rules
 
     def format(self, report: Report) -> str:

@@ -124,3 +124,18 @@ def test_credentials_are_redacted() -> None:
 
 def test_cli_format_name_selects_github(sample_report: Report) -> None:
     assert formatter_for("github").format(sample_report).startswith("::error ")
+
+
+def test_paths_are_relative_to_the_github_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A workflow step with `working-directory: app` still annotates app/requirements.txt."""
+    (tmp_path / "app").mkdir()
+    monkeypatch.chdir(tmp_path / "app")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    finding = Finding("name/typosquat", Severity.HIGH, "djnago", None, "Looks like django.")
+    report = Report(verdict=Verdict.BLOCK, findings=(finding,),
+                    origins={"djnago": Location("requirements.txt", 2)},
+                    inputs=("requirements.txt",))
+    _, props, _ = parse(GithubFormatter().format(report).splitlines()[0])
+    assert (props["file"], props["line"]) == ("app/requirements.txt", "2")

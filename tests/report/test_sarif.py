@@ -301,3 +301,18 @@ def test_every_result_has_a_file_location_when_the_run_read_files(
     assert "region" not in physical  # the line is unknown: a file-level result, not line 1
     assert "(brought in by one of: requirements.txt, requirements-dev.txt)" in anchored[
         "message"]["text"]
+
+
+def test_uris_are_relative_to_the_github_workspace(
+    sarif_validator: Draft4Validator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "app").mkdir()
+    monkeypatch.chdir(tmp_path / "app")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    finding = Finding("name/typosquat", Severity.HIGH, "djnago", None, "Looks like django.")
+    report = Report(verdict=Verdict.BLOCK, findings=(finding,),
+                    origins={"djnago": Location("uv.lock", 7)}, inputs=("uv.lock",))
+    document = json.loads(SarifFormatter().format(report))
+    sarif_validator.validate(document)
+    physical = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"]["uri"] == "app/uv.lock"
