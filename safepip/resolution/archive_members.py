@@ -27,10 +27,12 @@ SDIST_FILE_LIMITS = {
     "setup.py": 2 * 1024 * 1024,
 }
 """The top-level sdist files the ladder reads, with the largest size accepted for each."""
-MAX_MEMBERS = 200_000
-"""More members than this and the archive is refused (a resource-exhaustion guard)."""
-MAX_SCANNED_BYTES = 4 * 1024**3
+MAX_MEMBERS = 100_000
+"""More members than this and the archive is refused (as artifacts/unpack.py refuses it)."""
+MAX_SCANNED_BYTES = 1 << 30
 """Uncompressed bytes a tar may span before we give up walking it (gzip bombs)."""
+MAX_RATIO, RATIO_FLOOR = 100, 16 << 20
+"""Uncompressed/compressed ratio refused once past the floor (the unpacker's bounds)."""
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,19 @@ class _Collector:
         )
 
 
+def _too_big(count: int, span: int, archive_size: int) -> bool:
+    """Member count or uncompressed span beyond the bounds (checked before reading a member)."""
+    bomb = span > RATIO_FLOOR and span > MAX_RATIO * max(archive_size, 1)
+    return count > MAX_MEMBERS or span > MAX_SCANNED_BYTES or bomb
+
+
 def _walk_tar(path: Path, collector: _Collector) -> None:
+    size = path.stat().st_size
     with tarfile.open(path, "r:*") as archive:
         for count, member in enumerate(iter(archive.next, None), 1):
-            if count > MAX_MEMBERS or member.offset_data + member.size > MAX_SCANNED_BYTES:
-                raise ArchiveError(f"{path.name}: too many members or too large to inspect.")
+            if _too_big(count, member.offset_data + member.size, size):
+                raise ArchiveError(f"{path.name}: too many members or too large to inspect "
+                                   "(a decompression bomb?); refusing it.")
             key = collector.wanted(member.name)
             if key is None or member.isdir():
                 continue

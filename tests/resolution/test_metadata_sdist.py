@@ -264,6 +264,20 @@ def test_too_many_members_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyP
         metadata_from_sdist_file(sdist)
 
 
+def test_gzip_bomb_is_refused_before_decompressing_it(tmp_path: Path) -> None:
+    sdist = tmp_path / "demo-1.0.tar.gz"
+    with tarfile.open(sdist, "w:gz") as archive:
+        info = tarfile.TarInfo("demo-1.0/zeros.bin")
+        info.size = 64 << 20
+        archive.addfile(info, io.BytesIO(bytes(info.size)))
+        info = tarfile.TarInfo("demo-1.0/setup.py")
+        info.size = len(SETUP_MIN)
+        archive.addfile(info, io.BytesIO(SETUP_MIN.encode()))
+    assert sdist.stat().st_size < 200_000
+    with pytest.raises(ArchiveError, match="decompression bomb"):
+        metadata_from_sdist_file(sdist)
+
+
 def test_corrupt_archive_is_an_archive_error(tmp_path: Path) -> None:
     sdist = tmp_path / "demo-1.0.tar.gz"
     sdist.write_bytes(b"\x1f\x8b\x08\x00garbage")
