@@ -293,3 +293,20 @@ def test_non_install_commands_pass_through_to_pip(
 def test_unvetted_pip_commands_are_refused(capfd: pytest.CaptureFixture[str]) -> None:
     assert main(["download", "requests"]) == 2
     assert "python -m pip download" in capfd.readouterr().err
+
+
+def test_no_command_help_explains_the_alias(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    out = capsys.readouterr().out
+    assert "alias pip='safepip'" in out
+    assert "python -m pip install ...` runs pip" in out.replace("\n", " ")
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_pip_exit_code_of_a_passed_through_command(
+    venv: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--python", str(venv)]) == 0  # an environment directory works too
+    assert "No broken requirements" in capfd.readouterr().out
+    assert main(["list", "--python", str(venv / "no-such-python")]) == 2
+    assert "Cannot run" in capfd.readouterr().err
