@@ -1,4 +1,4 @@
-"""pylock.toml (PEP 751): the sample was written by `uv export --format pylock.toml`."""
+"""pylock.toml (PEP 751): samples written by `uv export --format pylock.toml` and `pip lock`."""
 
 from __future__ import annotations
 
@@ -129,3 +129,18 @@ def test_every_problem_is_reported_at_once(write_file: Callable[[str, str], Path
     assert caught.value.line == 2
     assert "'x y' is not a valid version" in caught.value.message
     assert "line 9: '-bad-' is not a valid project name" in caught.value.message
+
+
+def test_pylock_written_by_pip_lock_in_table_form() -> None:
+    """`pip lock` writes `[[packages.wheels]]` / `[packages.wheels.hashes]` tables, no `index`."""
+    path = DATA / "pip-lock" / "pylock.toml"
+    packages = read_pylock(path)
+    assert [p.name for p in packages] == [
+        "attrs", "certifi", "charset-normalizer", "idna", "requests", "urllib3"]
+    lines_hold_headers(path, packages, "[[packages]]")
+    requests = by_name(packages)["requests"]
+    (wheel,) = requests.files
+    assert wheel.filename == "requests-2.34.2-py3-none-any.whl"
+    assert wheel.url == "file:///opt/pypi/files/requests-2.34.2-py3-none-any.whl"
+    assert wheel.sha256 == REQUESTS_WHEEL.sha256
+    assert requests.index_url is None and all(p.vettable_from_index for p in packages)
