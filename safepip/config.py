@@ -231,7 +231,7 @@ def load_config(
 ) -> PolicyConfig:
     """Read and merge every configuration source (see the module docstring for precedence)."""
     explicit = policy_file or (Path(environ[ENV_POLICY]) if environ.get(ENV_POLICY) else None)
-    layers = [_read_file(explicit)] if explicit else _discover(cwd)
+    layers: list[Settings | None] = [_read_explicit(explicit)] if explicit else _discover(cwd)
     layers.append(_env_settings(environ))
     config = PolicyConfig()
     for settings in layers:
@@ -239,6 +239,13 @@ def load_config(
             config = _merge(config, settings)
     logger.debug("policy configuration from %s", ", ".join(config.sources) or "defaults")
     return config
+
+
+def _read_explicit(path: Path) -> Settings:
+    settings = _read_file(path)
+    if settings is None:
+        raise InputError("The named policy file has no [tool.safepip] table.", path=str(path))
+    return settings
 
 
 def _discover(cwd: Path) -> list[Settings | None]:

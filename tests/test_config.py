@@ -104,6 +104,14 @@ def test_explicit_pyproject_policy_reads_its_tool_table(tmp_path: Path) -> None:
     assert load_config(tmp_path, {}, policy_file=chosen).fail_on is Severity.INFO
 
 
+def test_explicit_policy_file_must_exist_and_hold_a_policy(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="Cannot read the policy file"):
+        load_config(tmp_path, {"SAFEPIP_POLICY": str(tmp_path / "missing.toml")})
+    empty = _write(tmp_path / "x" / "pyproject.toml", '[project]\nname = "x"\n')
+    with pytest.raises(InputError, match=r"no \[tool.safepip\] table"):
+        load_config(tmp_path, {}, policy_file=empty)
+
+
 def test_unknown_key_names_file_and_key(tmp_path: Path) -> None:
     text = _error(tmp_path, '[tool.safepip]\nfail_on = "low"\n', "pyproject.toml")
     assert str(tmp_path / "pyproject.toml") in text
