@@ -98,11 +98,12 @@ def setuptools_deps(files: dict[str, bytes], top: str) -> SetuptoolsDeps:
             raise NotStatic("setup.py python_requires is not a string")
         install, extras = _setup_py_values(args)
         python = args.python_requires
-        if install or extras or python or "setup.cfg" not in files:
-            sources.append("setup.py (ast literals)")
+        sources.append("setup.py (ast literals)")
     if "setup.cfg" in files:
         cfg_install, cfg_extras, cfg_python = _read_cfg(files["setup.cfg"])
-        if not (install and extras and python):  # setup() keywords win when truthy
+        # setup() keywords win when truthy; name setup.cfg only when it supplied something.
+        if (cfg_install and not install) or (cfg_extras and not extras) or (
+                cfg_python and not python):
             sources.append("setup.cfg [options]")
         install = install if install else cfg_install
         extras = extras if extras else cfg_extras

@@ -74,7 +74,7 @@ def test_pkg_info_older_than_2_2_is_not_trusted_for_dependencies(tmp_path: Path)
                        setup_py=SETUP_MIN, setup_cfg="[options]\ninstall_requires = fresh\n")
     meta = metadata_from_sdist_file(sdist)
     assert (meta.source, _deps(meta), meta.detail) == (
-        "static", ["fresh"], "setup.cfg [options]")
+        "static", ["fresh"], "setup.py (ast literals) + setup.cfg [options]")
 
 
 def test_pyproject_project_table_with_extras_and_python(tmp_path: Path) -> None:
