@@ -191,6 +191,10 @@ def _requirement_line(
     if args_text and editables:
         raise InputError("A line holds both a requirement and -e; put each on its own line.",
                          path=where.path, line=where.line)
+    ignored = [_key(t) for t in tokens if _key(t) not in ("--hash", "--editable", *_LINE_OPTIONS)]
+    if ignored:
+        logger.warning("%s:%s: pip ignores %s on a requirement line", where.path, where.line,
+                       ", ".join(ignored))
     hashes = tuple(_hash(t.value or "", where) for t in tokens if _key(t) == "--hash")
     options = tuple((_key(t), t.value or "") for t in tokens if _key(t) in _LINE_OPTIONS)
     for name, _ in options:
