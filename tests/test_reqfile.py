@@ -322,3 +322,42 @@ def test_only_the_first_nested_file_on_a_line_is_read(tmp_path: Path) -> None:
     write(tmp_path / "b.txt", "beta\n")
     parsed = parse_requirements_file(tmp_path / "top.txt", environ={}, cwd=tmp_path)
     assert [r.text for r in parsed.requirements] == ["alpha"]  # as pip: opts.requirements[0]
+
+
+def test_same_lines_as_pips_own_parser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pip's `parse_requirements` is the oracle for which lines, where, with which hashes."""
+    from pip._internal.network.session import PipSession
+    from pip._internal.req.req_file import parse_requirements as pip_parse
+
+    make_project(tmp_path / "proj")
+    write(tmp_path / "reqs" / "main.txt", (
+        "# pinned set\n"
+        f"alpha[x]==1.0 ; python_version >= '3' --hash=sha256:{SHA} \\\n"
+        f"    --hash=sha256:{'b' * 64}\n"
+        "beta @ https://files.test/beta-1.0.tar.gz  # direct\n"
+        "${PKG_NAME}>=2\n"
+        "-e ./proj\n"
+        "-i https://index.test/simple\n"
+        "git+https://example.org/r.git#egg=gamma\n"
+        "-r nested/more.txt\n"
+        "-c ../pins.txt\n"
+        "delta\\\n"
+        "  ==3  \n"))
+    write(tmp_path / "reqs" / "nested" / "more.txt", "\n\nepsilon --config-settings=k=v\n")
+    write(tmp_path / "pins.txt", "alpha<2\n-r reqs/nested/extra.txt\n")
+    write(tmp_path / "reqs" / "nested" / "extra.txt", "zeta\n")
+    monkeypatch.setenv("PKG_NAME", "expanded")
+    monkeypatch.chdir(tmp_path)
+
+    pip_lines = [
+        (p.requirement, p.is_editable, p.constraint, p.line_source,
+         tuple(f"sha256:{h}" for h in (p.options or {}).get("hashes", {}).get("sha256", [])))
+        for p in pip_parse(str(tmp_path / "reqs" / "main.txt"), session=PipSession())]
+    ours = parse_requirements_file(tmp_path / "reqs" / "main.txt",
+                                   environ={"PKG_NAME": "expanded"}, cwd=tmp_path)
+    our_lines = [
+        (line.text.removeprefix("-e "), line.editable, constraint,
+         f"line {line.source.line} of {tmp_path / line.source.path}", line.hashes)
+        for constraint, lines in ((False, ours.requirements), (True, ours.constraints))
+        for line in lines]
+    assert sorted(our_lines) == sorted(pip_lines)
