@@ -84,6 +84,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _print_error("Interrupted; nothing was installed.")
         return 130
+    except Exception as error:  # noqa: BLE001 - fail closed: a crash is never a verdict
+        logger.debug("internal error", exc_info=True)
+        _print_error(redact_text(
+            f"safepip failed unexpectedly ({type(error).__name__}: {error}); vetting did not "
+            "complete and nothing was installed. Run with --debug for details and report it."
+        ))
+        return int(ExitCode.INCOMPLETE)
 
 
 def _print_error(text: str) -> None:

@@ -34,3 +34,17 @@ def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "COMMAND" in capsys.readouterr().out
+
+
+def test_an_unexpected_crash_exits_3_not_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exit 1 means 'blocked by findings'; a crash must never read as a verdict."""
+    import safepip.commands.scan as scan
+
+    def explode(args: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(scan, "run", explode)
+    assert main(["scan", "whatever"]) == 3
+    assert "failed unexpectedly" in capsys.readouterr().err

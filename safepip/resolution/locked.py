@@ -18,6 +18,7 @@ from packaging.version import Version
 from safepip.findings import Finding, Location, Severity
 from safepip.index.models import DistributionFile
 from safepip.inputs.models import LockedPackage
+from safepip.inputs.verify import check_locked_package, direct_source_finding
 from safepip.request import RequirementLine
 from safepip.resolution.catalog import Catalog
 from safepip.resolution.environment import TargetEnvironment
@@ -32,9 +33,9 @@ class Pin:
     version: Version
     source: Location
     sha256s: frozenset[str] = frozenset()
-    """Allowed digests; empty when the input records none (then any index file may do)."""
-    filenames: dict[str, str | None] | None = None
-    """Locked file name -> its locked sha256; None when the input names no files."""
+    """Allowed digests (from `--hash` options); unused when `locked` is given."""
+    locked: LockedPackage | None = None
+    """The lock file's entry, whose files and hashes are checked against the index."""
     marker: Marker | None = None
 
 
@@ -42,18 +43,12 @@ def pins_from_lock(packages: Iterable[LockedPackage]) -> tuple[list[Pin], list[F
     pins: list[Pin] = []
     findings: list[Finding] = []
     for package in packages:
-        if not package.vettable_from_index or package.version is None:
-            findings.append(_finding(
-                "resolve/unvettable-source", Severity.HIGH, package.name, package.version,
-                f"{package.name} is locked to a direct source ({package.direct or 'no files'}); "
-                "safepip vets packages from an index only. Vet it with `safepip scan` first.",
-                package.source,
-            ))
-            continue
-        files = {f.filename: f.sha256 for f in package.files}
-        hashes = frozenset(h for h in files.values() if h)
-        pins.append(Pin(package.name, package.version, package.source, hashes, files,
-                        package.marker))
+        direct = direct_source_finding(package)
+        if direct is not None:
+            findings.append(direct)
+        elif package.version is not None and package.files:
+            pins.append(Pin(package.name, package.version, package.source, locked=package,
+                            marker=package.marker))
     return pins, findings
 
 
@@ -71,7 +66,7 @@ def pins_from_requirements(lines: Sequence[RequirementLine]) -> list[Pin] | None
         if not sha256s or specs[0].version.endswith(".*"):
             return None
         pins.append(Pin(canonicalize_name(requirement.name), Version(specs[0].version),
-                        line.source, sha256s, None, requirement.marker))
+                        line.source, sha256s, marker=requirement.marker))
     return pins or None
 
 
@@ -83,14 +78,14 @@ def plan_from_pins(
     for pin in pins:
         if pin.marker is not None and not pin.marker.evaluate({**environment.markers, "extra": ""}):
             continue
-        index_files = list(catalog.files(pin.name))
-        findings.extend(_hash_disagreements(pin, index_files))
-        chosen = _choose(pin, index_files, catalog)
+        files, hashes, problems = _confirmed_files(pin, catalog)
+        findings.extend(problems)
+        chosen = _choose(pin, files, hashes, catalog)
         if chosen is None:
             findings.append(_finding(
                 "lock/no-installable-file", Severity.HIGH, pin.name, pin.version,
-                f"None of the files locked for {pin.name} {pin.version} is on the index with "
-                "the locked hash and installable in this environment, so none could be vetted.",
+                f"None of the files pinned for {pin.name} {pin.version} is on the index with "
+                "the pinned hash and installable in this environment, so none could be vetted.",
                 pin.source,
             ))
             continue
@@ -98,30 +93,26 @@ def plan_from_pins(
     return packages, findings
 
 
+def _confirmed_files(
+    pin: Pin, catalog: Catalog
+) -> tuple[list[DistributionFile], frozenset[str], list[Finding]]:
+    """Index files the pin may use, the hashes they must have, and what the index refutes."""
+    if pin.locked is None:
+        return list(catalog.files(pin.name)), pin.sha256s, []
+    matches, findings = check_locked_package(pin.locked, catalog.pages(pin.name))
+    hashes = frozenset(m.sha256 for m in matches if m.sha256)
+    return [m.published for m in matches], hashes, findings
+
+
 def _choose(
-    pin: Pin, index_files: list[DistributionFile], catalog: Catalog
+    pin: Pin, files: list[DistributionFile], hashes: frozenset[str], catalog: Catalog
 ) -> DistributionFile | None:
-    candidates = [f for f in index_files if pin.filenames is None or f.filename in pin.filenames]
-    choices = catalog.finder.acceptable(pin.name, candidates)
+    """The file the installer would take here among the confirmed ones (pip's preference)."""
+    choices = catalog.finder.acceptable(pin.name, files)
     best = catalog.finder.best_per_version(
-        choices, SpecifierSet(f"=={pin.version}"), pin.sha256s or None
+        choices, SpecifierSet(f"=={pin.version}"), hashes or None
     )
     return best[0].file if best else None
-
-
-def _hash_disagreements(pin: Pin, index_files: list[DistributionFile]) -> list[Finding]:
-    """A locked hash that differs from the index's for the same file: tampering or a re-upload."""
-    findings = []
-    for file in index_files:
-        locked = (pin.filenames or {}).get(file.filename)
-        if locked and file.sha256 and locked.lower() != file.sha256.lower():
-            findings.append(_finding(
-                "lock/hash-mismatch", Severity.CRITICAL, pin.name, pin.version,
-                f"The index serves {file.filename} with a different sha256 than the lock "
-                "records. The file changed after it was locked; do not install it until you "
-                "know why.", pin.source, evidence=f"locked {locked}, index {file.sha256}",
-            ))
-    return findings
 
 
 def _finding(

@@ -19,6 +19,7 @@ from packaging.version import Version
 from resolvelib.providers import AbstractProvider
 
 from safepip.index.models import DistributionFile
+from safepip.resolution.core_metadata import MetadataInvalidError
 from safepip.resolution.environment import InstalledProject, TargetEnvironment
 from safepip.resolution.metadata import StaticMetadata
 
@@ -151,7 +152,14 @@ class SafepipProvider(AbstractProvider[Requirement, Candidate, str]):
     def get_dependencies(self, candidate: Candidate) -> Iterable[Requirement]:
         if candidate.name == PYTHON_IDENTIFIER:
             return []
-        metadata = self.catalog.metadata(candidate)
+        try:
+            metadata = self.catalog.metadata(candidate)
+        except MetadataInvalidError as error:
+            # As pip: a release with invalid metadata is skipped, not fatal. An unsatisfiable
+            # need on Python makes resolvelib reject this candidate and try the next one.
+            logger.warning("skipping %s %s: %s", candidate.name, candidate.version, error.message)
+            reason = f"{_who(candidate)} (invalid metadata, skipped)"
+            return [Requirement(PYTHON_IDENTIFIER, SpecifierSet("<0"), requested_by=reason)]
         self.state.metadata[(candidate.name, candidate.version)] = metadata
         needs: list[Requirement] = []
         if candidate.extras:

@@ -202,6 +202,9 @@ def _explain(causes: Iterable[object]) -> str:
         parent = getattr(cause, "parent", None)
         if requirement is None:
             continue
+        if requirement.name == PYTHON_IDENTIFIER and "invalid metadata" in requirement.requested_by:
+            lines.append(f"  - {requirement.requested_by}")
+            continue
         if requirement.name == PYTHON_IDENTIFIER:
             who = f"{parent.name} {parent.version}" if parent else requirement.requested_by
             lines.append(f"  - {who} requires Python {requirement.specifier}")

@@ -162,3 +162,16 @@ def test_direct_urls_are_reported_as_unvettable(tmp_path: Path, index_server: Fa
     )
     assert _pins(resolution) == {"plain": "1.0"}
     assert [f.rule for f in resolution.findings] == ["resolve/unvettable-source"]
+
+
+def test_a_release_with_invalid_metadata_is_skipped_as_pip_does(
+    tmp_path: Path, index_server: Factory
+) -> None:
+    dist = tmp_path / "dist"
+    server = index_server([
+        make_wheel(dist, "shaky", "2.0", requires_dist=["not a valid requirement !!"]),
+        make_wheel(dist, "shaky", "1.0"),
+    ])
+    assert _pins(_resolve(tmp_path, [server.index_url], "shaky")) == {"shaky": "1.0"}
+    with pytest.raises(ResolutionImpossibleError, match="invalid metadata"):
+        _resolve(tmp_path, [server.index_url], "shaky==2.0")
