@@ -19,10 +19,10 @@ import datetime as dt
 import logging
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from packaging.utils import NormalizedName, canonicalize_name
@@ -33,6 +33,7 @@ from safepip.findings import Severity
 from safepip.policy import DEFAULT_FAIL_ON
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PYPROJECT = "pyproject.toml"
 CONFIG_FILE = "safepip.toml"
@@ -106,7 +107,9 @@ def parse_table(table: Mapping[str, object], *, source: str) -> Settings:
     return settings
 
 
-def _optional(table: Mapping[str, object], key: str, parse: Any, errors: list[str]) -> Any:
+def _optional(
+    table: Mapping[str, object], key: str, parse: Callable[[object], T], errors: list[str]
+) -> T | None:
     if key not in table:
         return None
     try:
