@@ -142,6 +142,12 @@ def test_boolean_environment_values(tmp_path: Path, value: str, expected: bool) 
             request.require_hashes) == (expected,) * 4
 
 
+def test_store_false_options_keep_pips_config_quirk(tmp_path: Path) -> None:
+    # pip stores strtobool(value) for store_false options too: PIP_NO_USER=yes means --user
+    assert request_for([], [], {"PIP_NO_USER": "yes"}, tmp_path).target.user is True
+    assert request_for(["--no-user"], [], {"PIP_USER": "1"}, tmp_path).target.user is False
+
+
 def test_invalid_boolean_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="'maybe' is not a valid value for the pip option"):
         request_for([], [], {"PIP_NO_DEPS": "maybe"}, tmp_path)
@@ -215,7 +221,14 @@ print(json.dumps({
     "requirements": options.requirements, "pre": bool(options.pre),
     "user": bool(options.use_user_site), "upgrade": bool(options.upgrade),
     "no_deps": bool(options.ignore_dependencies), "target": options.target_dir,
-    "args": args}))
+    "python_version": ".".join(map(str, options.python_version or ())) or None,
+    "platforms": options.platforms or [], "abis": options.abis or [],
+    "implementation": options.implementation, "strategy": options.upgrade_strategy,
+    "ignore_installed": bool(options.ignore_installed),
+    "prefer_binary": bool(options.prefer_binary), "require_hashes": bool(options.require_hashes),
+    "all_releases": sorted(options.release_control.all_releases),
+    "only_final": sorted(options.release_control.only_final),
+    "editables": options.editables, "args": args}))
 """
 
 
@@ -244,6 +257,15 @@ def safepip_view(argv: list[str], extra_env: dict[str, str], home: Path) -> dict
         "requirements": [r.text for r in request.requirements],
         "pre": request.pre, "user": request.target.user, "upgrade": request.upgrade,
         "no_deps": request.no_deps, "target": request.target.target_dir,
+        "python_version": request.target.python_version,
+        "platforms": list(request.target.platforms), "abis": list(request.target.abis),
+        "implementation": request.target.implementation, "strategy": request.upgrade_strategy,
+        "ignore_installed": request.ignore_installed,
+        "prefer_binary": request.formats.prefer_binary, "require_hashes": request.require_hashes,
+        "all_releases": sorted(request.releases.all_releases - {":all:"} if request.pre
+                               else request.releases.all_releases),
+        "only_final": sorted(request.releases.only_final),
+        "editables": [r.text.removeprefix("-e ") for r in request.requirements if r.editable],
     }
 
 
@@ -271,6 +293,10 @@ ARGVS = [
     ["-i", "https://cli-index.test", "--no-index", "-rreqs.txt", "--pre", "x", "--", "y"],
     ["--isolated", "--no-deps", "-Ut", "/target", "--trusted-host", "cli.test", "pkg"],
     ["--index", "https://abbrev.test", "--no-bin", ":none:", "--only-b=alpha,Beta_Two"],
+    ["--python-version", "37", "--platform", "manylinux1_x86_64", "--platform", "any",
+     "--abi=cp37m", "--implementation", "cp", "--only-binary", ":all:", "-t", "/t",
+     "--upgrade-strategy", "eager", "-I", "--prefer-binary", "--require-hashes", "--no-user"],
+    ["--all-releases", "a,B", "--only-final", "b", "-e", "git+https://e.test/r.git#egg=r"],
 ]
 
 
@@ -282,8 +308,9 @@ def test_effective_options_match_pip(pip_home: tuple[Path, dict[str, str]],
     ours = safepip_view(argv, env, home)
     pip["constraints"] = [
         (home / c).read_text().strip() for c in pip["constraints"]]  # type: ignore[attr-defined]
-    # pip's get_requirements order: command-line specs, then requirements files
+    # pip's get_requirements order: command-line specs, editables, then requirements files
     pip["requirements"] = pip.pop("args") + [  # type: ignore[operator]
+        f"-e {e}" for e in pip["editables"]] + [  # type: ignore[attr-defined]
         (home / r).read_text().strip() for r in pip["requirements"]]  # type: ignore[attr-defined]
     assert ours == pip
 
