@@ -14,12 +14,12 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
 from packaging.utils import NormalizedName
 
-from safepip.errors import HashMismatchError, NetworkError, ProjectNotFoundError
+from safepip.errors import HashMismatchError, ProjectNotFoundError
 from safepip.index.auth import UrlCredentials
 from safepip.index.findlinks import FindLinks
 from safepip.index.http import get
@@ -36,17 +36,6 @@ MAX_METADATA_BYTES = 16 * 1024 * 1024
 # pip sends max-age=0 for index pages: always revalidate (yanks and new releases matter), but a
 # 304 still saves the body. Files and metadata are immutable and served from cache.
 _PAGE_HEADERS = {"Accept": ACCEPT, "Cache-Control": "max-age=0"}
-_LOOPBACK = ("localhost", "127.0.0.1", "::1")
-
-
-def is_secure_origin(url: str, trusted_hosts: tuple[str, ...]) -> bool:
-    """pip's rule: https, file, loopback, or a --trusted-host (host or host:port)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme in ("https", "file") or host in _LOOPBACK or host.startswith("127."):
-        return True
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return host in trusted_hosts or netloc in trusted_hosts
 
 
 class _Memo:
@@ -98,10 +87,6 @@ class IndexClient:
 
     def _index_page(self, index_url: str, name: NormalizedName) -> ProjectPage | None:
         url = urljoin(index_url if index_url.endswith("/") else index_url + "/", f"{name}/")
-        if not is_secure_origin(url, self.index.trusted_hosts):
-            raise NetworkError(
-                f"The index {redact_url(index_url)} is plain HTTP on a host that is not trusted.",
-                hint="Use an https:// index URL, or pass --trusted-host for this host (unsafe).")
         return self._memo.get(url, lambda: self._fetch_page(url, index_url, name))
 
     def _fetch_page(self, url: str, index_url: str, name: NormalizedName) -> ProjectPage | None:

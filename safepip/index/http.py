@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 import requests
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 USER_AGENT = f"safepip/{__version__}"
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 CHUNK = 64 * 1024
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,16 @@ class HttpOptions:
         return self.cache_dir or Path(platformdirs.user_cache_dir("safepip")) / "http"
 
 
+def is_secure_origin(url: str, trusted_hosts: tuple[str, ...] = ()) -> bool:
+    """pip's rule: https, file, loopback, or a --trusted-host (`host` or `host:port`)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme in ("https", "file") or host in _LOOPBACK or host.startswith("127."):
+        return True
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return host in trusted_hosts or netloc in trusted_hosts
+
+
 @dataclass(frozen=True)
 class FetchedDocument:
     """A response body read in full and checked for completeness."""
@@ -84,6 +96,15 @@ class Session(requests.Session):
         super().__init__()
         self.http_options = options
         self.credentials = UrlCredentials()
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        # Checked per request, so a redirect cannot downgrade to plain HTTP on an untrusted host.
+        url = request.url or ""
+        if not is_secure_origin(url, self.http_options.trusted_hosts):
+            raise NetworkError(
+                f"{redact_url(url)} is plain HTTP on a host that is not trusted; not fetched.",
+                hint="Use an https:// URL, or pass --trusted-host for this host (unsafe).")
+        return super().send(request, **kwargs)
 
     def request(self, method: str | bytes, url: str | bytes,
                 *args: Any, **kwargs: Any) -> requests.Response:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from safepip.errors import IndexPageError, NetworkError
-from safepip.index.http import get
+from safepip.index.http import get, is_secure_origin
 from tests.conftest import IndexServerFactory
 from tests.index.conftest import SessionFactory
 from tests.kit.archives import make_wheel
@@ -151,3 +151,28 @@ def test_tls_is_verified_unless_host_is_trusted(
     trusted = make_test_session(trusted_hosts=("127.0.0.1",))
     assert "verification is disabled for trusted host 127.0.0.1" in caplog.text
     assert get(trusted, server.index_url + "pkg/").status == 200
+
+
+@pytest.mark.parametrize(("url", "trusted", "secure"), [
+    ("https://pypi.org/simple/", (), True),
+    ("file:///srv/index/", (), True),
+    ("http://127.0.0.1:8080/simple/", (), True),
+    ("http://localhost/simple/", (), True),
+    ("http://mirror.example/simple/", (), False),
+    ("http://mirror.example/simple/", ("mirror.example",), True),
+    ("http://mirror.example:8080/simple/", ("mirror.example:8080",), True),
+    ("http://mirror.example:9090/simple/", ("mirror.example:8080",), False),
+])
+def test_secure_origin_rule(url: str, trusted: tuple[str, ...], secure: bool) -> None:
+    assert is_secure_origin(url, trusted) is secure
+
+
+def test_redirect_cannot_downgrade_to_untrusted_http(
+    wheel: Path, index_server: IndexServerFactory, make_test_session: SessionFactory,
+) -> None:
+    server = index_server([wheel])
+    server.add_fault("/simple/pkg/", status=302,
+                     headers={"Location": "http://192.0.2.1/simple/pkg/"})
+    # The socket guard would raise NetworkBlockedError if a connection were even attempted.
+    with pytest.raises(NetworkError, match="not trusted"):
+        get(make_test_session(), server.index_url + "pkg/")

@@ -79,6 +79,8 @@ class Fault:
     """Replace the body with a broken document of the same content type."""
     body: bytes | None = None
     """Replace the body with exactly these bytes."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """Extra response headers (e.g. {"Location": ...} with status=302)."""
     fired: int = 0
 
     def active(self) -> bool:
@@ -407,6 +409,7 @@ def _make_handler(server: IndexServer) -> type[BaseHTTPRequestHandler]:
 class _Handler(BaseHTTPRequestHandler):
     index: IndexServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes: no 40 ms stalls
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -426,7 +429,7 @@ class _Handler(BaseHTTPRequestHandler):
         status_fault = next((f for f in faults if f.status is not None), None)
         if status_fault is not None:
             return self._send(status_fault.status or 500, b"injected fault\n", "text/plain",
-                              head=head)
+                              head=head, extra=status_fault.headers)
         if not self.index.auth_ok(self.headers.get("Authorization")):
             return self._send(401, b"authentication required\n", "text/plain", head=head,
                               extra={"WWW-Authenticate": 'Basic realm="test index"'})
