@@ -113,7 +113,10 @@ def load_config(
     files: Sequence[Path], environ: Mapping[str, str], *, isolated: bool = False
 ) -> PipConfig:
     """Read `files` (missing ones are skipped) and, unless isolated, the `PIP_*` variables."""
-    sources = [ConfigSource(str(path), _read_file(path)) for path in files if path.is_file()]
+    # pip keys loaded files by name, so a file listed twice counts once, at its first place
+    unique = dict.fromkeys(str(path) for path in files)
+    sources = [ConfigSource(name, _read_file(Path(name))) for name in unique
+               if Path(name).is_file()]
     if not isolated:
         sources.append(ConfigSource(":env:", tuple(_environ_items(environ))))
     for source in sources:

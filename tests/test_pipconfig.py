@@ -113,6 +113,14 @@ def test_later_files_override_earlier_ones_within_a_section(tmp_path: Path) -> N
     assert request.index.index_urls == ("https://second.test",)
 
 
+def test_a_file_listed_twice_counts_once_at_its_first_place(tmp_path: Path) -> None:
+    shared = conf(tmp_path / "shared.conf", "[global]\nindex-url = https://shared.test\n")
+    site = conf(tmp_path / "site.conf", "[global]\nindex-url = https://site.test\n")
+    # e.g. PIP_CONFIG_FILE naming a global file: pip's dictionary keeps its first position
+    assert request_for([], [shared, site, shared], {}, tmp_path).index.index_url == \
+        "https://site.test"
+
+
 def test_list_values_are_whitespace_separated_and_replace_not_extend(tmp_path: Path) -> None:
     files = [conf(tmp_path / "pip.conf", "[global]\n"
                   "extra-index-url =\n    https://g1.test\n    https://g2.test\n"
@@ -349,3 +357,14 @@ def test_option_table_matches_pips_parsers() -> None:
     legacy = {"--global-option", "--install-option"}
     assert spelled(build_parser().option_list) == {
         (o.names, o.action.takes_value) for o in FILE_OPTIONS if o.key not in legacy}
+
+
+def test_pip_config_file_naming_a_global_file_matches_pip(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    conf(tmp_path / "a/pip/pip.conf", "[global]\nindex-url = https://a.test\n")
+    conf(tmp_path / "b/pip/pip.conf", "[global]\nindex-url = https://b.test\n")
+    env = {"XDG_CONFIG_DIRS": f"{tmp_path}/a:{tmp_path}/b",
+           "PIP_CONFIG_FILE": str(tmp_path / "a/pip/pip.conf")}
+    assert safepip_view([], env, home)["index_url"] == pip_view([], env, home)["index_url"] \
+        == "https://b.test"
