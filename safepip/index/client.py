@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TypeVar
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 from packaging.utils import NormalizedName
@@ -106,7 +106,8 @@ class IndexClient:
         """
         if file.metadata_hashes is None and file.kind != "wheel":
             return None
-        url = file.url + ".metadata"
+        parts = urlsplit(file.url)  # PEP 658: the file's URL with ".metadata" on its path
+        url = urlunsplit(parts._replace(path=parts.path + ".metadata", fragment=""))
         return self._memo.get(url, lambda: self._fetch_metadata(url, file))
 
     def _fetch_metadata(self, url: str, file: DistributionFile) -> bytes | None:

@@ -13,7 +13,7 @@ import hashlib
 import logging
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urldefrag, urlsplit
 
 import requests
 from packaging.utils import (
@@ -121,7 +121,7 @@ class FindLinks:
 
     def _read_page(self, url: str) -> list[DistributionFile]:
         if is_distribution_filename(filename_from_url(url)):
-            return [DistributionFile(filename=filename_from_url(url), url=url,
+            return [DistributionFile(filename=filename_from_url(url), url=urldefrag(url)[0],
                                      index_url=self.location)]
         document = get(self.session, url, headers={"Accept": _HTML_ACCEPT})
         if document.status == 404:

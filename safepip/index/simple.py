@@ -234,7 +234,7 @@ def _html_file(attrs: dict[str, str | None], base: str, page_url: str,
         filename=filename, url=absolute,
         hashes=_fragment_hashes(urldefrag(urljoin(base, href))[1], page_url),
         requires_python=attrs.get("data-requires-python") or None,
-        yanked=attrs.get("data-yanked") if "data-yanked" in attrs else None,
+        yanked=(attrs["data-yanked"] or "") if "data-yanked" in attrs else None,
         metadata_hashes=_html_metadata(attrs, page_url), index_url=index_url,
     )
 

@@ -286,3 +286,14 @@ def test_plain_http_to_an_untrusted_remote_host_is_refused(
     client = _client(make_test_session, "http://index.invalid/simple/")
     with pytest.raises(NetworkError, match="not trusted"):
         client.project_pages(PKG)
+
+
+def test_core_metadata_url_keeps_the_query_string(
+    dist: list[Path], index_server: IndexServerFactory, make_test_session: SessionFactory,
+) -> None:
+    server = index_server(dist)
+    file = DistributionFile(filename=dist[0].name, url=server.file_url(dist[0].name) + "?sig=1")
+    client = _client(make_test_session, server.index_url)
+    assert client.core_metadata(file) == _wheel_metadata(dist[0])
+    [request] = server.requests_for(f"/files/{dist[0].name}.metadata")
+    assert request.path.endswith(".metadata?sig=1")

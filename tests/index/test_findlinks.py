@@ -113,3 +113,13 @@ def test_unreachable_page_is_an_error(
     server.add_fault("/links/", status=500)
     with pytest.raises(NetworkError):
         _client(make_test_session, server.url + "/links/").project_pages(PKG)
+
+
+def test_remote_archive_url(
+    links_dir: Path, index_server: IndexServerFactory, make_test_session: SessionFactory,
+) -> None:
+    wheel = links_dir / "pkg-1.0-py3-none-any.whl"
+    server = index_server([wheel])
+    [page] = _client(make_test_session, server.file_url(wheel.name) + "#egg=x").project_pages(PKG)
+    assert [f.url for f in page.files] == [server.file_url(wheel.name)]
+    assert server.requests == []  # listed, not fetched: the download checks it later

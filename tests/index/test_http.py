@@ -176,3 +176,9 @@ def test_redirect_cannot_downgrade_to_untrusted_http(
     # The socket guard would raise NetworkBlockedError if a connection were even attempted.
     with pytest.raises(NetworkError, match="not trusted"):
         get(make_test_session(), server.index_url + "pkg/")
+
+
+def test_default_cache_dir_is_the_platform_user_cache(isolated_home: Path) -> None:
+    from safepip.index.http import HttpOptions
+
+    assert HttpOptions().resolved_cache_dir() == isolated_home / ".cache" / "safepip" / "http"

@@ -71,6 +71,11 @@ def test_html_fields_relative_urls_and_base_tag() -> None:
     assert g.metadata_hashes == {} and g.yanked is None and g.hashes == {}
 
 
+def test_html_bare_yanked_attribute_means_yanked() -> None:
+    [f] = _parse(_html('<a href="pkg-1.0.zip" data-yanked data-core-metadata>x</a>'))
+    assert f.yanked == "" and f.is_yanked and f.metadata_hashes == {}
+
+
 def test_html_relative_to_the_page() -> None:
     [f] = _parse(_html('<a href="../../files/pkg-1.0.zip#md5=abcdef">pkg</a>'))
     assert f.url == "https://user:s3cret@index.example/files/pkg-1.0.zip"

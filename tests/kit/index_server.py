@@ -21,6 +21,7 @@ import json
 import shutil
 import ssl
 import subprocess
+import sys
 import threading
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -161,7 +162,7 @@ class IndexServer:
         self._stopping = threading.Event()
         for path in files:
             self.add_file(path, (file_options or {}).get(Path(path).name))
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._httpd = _QuietServer(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
         self.scheme = "https" if tls else "http"
         if tls:
@@ -397,6 +398,15 @@ def choose_format(accept: str | None, query_format: str | None, json_api: bool) 
         if offered and q > 0:
             candidates.append((q, -position, offered))
     return max(candidates)[2] if candidates else HTML_TYPE
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients hanging up (timeouts, truncation tests) are normal here; anything else prints."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError | ssl.SSLError):
+            return
+        super().handle_error(request, client_address)
 
 
 def _make_handler(server: IndexServer) -> type[BaseHTTPRequestHandler]:
