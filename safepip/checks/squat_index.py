@@ -1,0 +1,176 @@
+"""Candidate search for the typosquat check: which popular names is a name a mutation of?
+
+Every mutation family gets a hash index over the popular names, so a query costs a few dozen
+dictionary look-ups instead of a comparison with each of 15,000 names:
+- separators (`-`, `_`, `.`, none) and confusable glyphs: exact look-up of a folded key;
+- `py`/`python`/`python3` prefixes and suffixes, reordered words, version-like suffixes: the same;
+- typing errors: a single-deletion neighbourhood (SymSpell) of the popular names, built per name
+  length on first use (a query of length n needs lengths n-1..n+1 only) and verified with
+  rapidfuzz's optimal-string-alignment distance (Damerau-Levenshtein with adjacent swaps);
+- two typing errors in a long name: rapidfuzz's bit-parallel OSA over the long popular names
+  whose length is within two of the query's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TypeVar
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+_GLYPHS = str.maketrans({"1": "l", "i": "l", "0": "o"})
+_AFFIX = re.compile(r"^(?:python3|python|py)-?|-(?:python3|python|py)$")
+_VERSION_SUFFIX = re.compile(r"^(.+?)-?v?\d{1,3}$")
+K = TypeVar("K")
+LONG_NAME = 10
+"""Targets at least this long (separators removed) are also searched at two edits."""
+
+
+def stripped(name: str) -> str:
+    """A PEP 503 normalised name without separators (`python-dateutil` -> `pythondateutil`)."""
+    return name.replace("-", "")
+
+
+def skeleton(name: str) -> str:
+    """Confusable glyphs folded together: l/1/I, 0/o, rn/m, vv/w (normalised input)."""
+    return stripped(name).replace("rn", "m").replace("vv", "w").translate(_GLYPHS)
+
+
+def core(name: str) -> str:
+    """The name without `py`/`python`/`python3` prefixes or suffixes, separators removed."""
+    return stripped(_AFFIX.sub("", name))
+
+
+def words(name: str) -> tuple[str, ...]:
+    return tuple(sorted(name.split("-")))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A popular name that the query may imitate."""
+
+    target: str
+    """The popular project's normalised name."""
+    kind: str
+    """The mutation, e.g. `omitted letter`, `confusable glyphs`, `python prefix/suffix`."""
+    edits: int
+    """Edits between the two names with separators removed (0 for the folding families)."""
+
+
+class SquatIndex:
+    """Hash indexes over the popular names; built once, then read-only."""
+
+    def __init__(self, names: list[str], edit_targets: int, two_edit_targets: int) -> None:
+        """`names` in rank order; the first `edit_targets` are targets, the first
+        `two_edit_targets` (when long) are also searched for two typing errors."""
+        names = names[:edit_targets]
+        self.by_stripped = _first_wins((stripped(n), n) for n in names)
+        self.by_skeleton = _first_wins((skeleton(n), n) for n in names)
+        cores = ((core(n), n) for n in names)
+        self.by_core = _first_wins((c, n) for c, n in cores if len(c) >= 4)
+        self.by_words = _first_wins((words(n), n) for n in names if "-" in n)
+        self._by_length: dict[int, list[str]] = {}
+        for name in names:
+            self._by_length.setdefault(len(stripped(name)), []).append(name)
+        self._long = _windows(names[:two_edit_targets])
+        self._deletions: dict[str, list[str]] = {}
+        self._built: set[int] = set()
+
+    def _deletion_index(self, length: int, reach: int) -> dict[str, list[str]]:
+        """The deletion index, extended to every target length within `reach` of `length`."""
+        for size in range(length - reach, length + reach + 1):
+            if size in self._built:
+                continue
+            self._built.add(size)
+            for name in self._by_length.get(size, ()):
+                for key in _deletions(stripped(name)):
+                    self._deletions.setdefault(key, []).append(name)
+        return self._deletions
+
+    def candidates(self, name: str) -> Iterator[Candidate]:
+        """Every popular name `name` plausibly imitates (it may repeat a target)."""
+        plain = stripped(name)
+        yield from self._folded(name, plain)
+        yield from self._suffixed(plain)
+        yield from self._edited(plain)
+
+    def _folded(self, name: str, plain: str) -> Iterator[Candidate]:
+        for key, index, kind in (
+            (plain, self.by_stripped, "separator change"),
+            (skeleton(name), self.by_skeleton, "confusable glyphs"),
+            (core(name), self.by_core, "python prefix/suffix"),
+        ):
+            target = index.get(key)
+            if target is not None and target != name:
+                yield Candidate(target, kind, 0)
+        target = self.by_words.get(words(name)) if "-" in name else None
+        if target is not None and target != name:
+            yield Candidate(target, "reordered words", 0)
+
+    def _suffixed(self, plain: str) -> Iterator[Candidate]:
+        match = _VERSION_SUFFIX.match(plain)
+        while match is not None:
+            base = match.group(1)
+            target = self.by_stripped.get(base)
+            if target is not None:
+                yield Candidate(target, "version-like suffix", 0)
+            match = _VERSION_SUFFIX.match(base) if base[-1:].isdigit() else None
+
+    def _edited(self, plain: str) -> Iterator[Candidate]:
+        index = self._deletion_index(len(plain), 1)
+        seen: set[str] = set()
+        for key in _deletions(plain):
+            for target in index.get(key, ()):
+                other = stripped(target)
+                if target not in seen and other != plain and OSA.distance(plain, other) == 1:
+                    seen.add(target)
+                    yield Candidate(target, edit_kind(plain, other, 1), 1)
+        if len(plain) >= LONG_NAME - 2:
+            yield from self._two_edits(plain)
+
+    def _two_edits(self, plain: str) -> Iterator[Candidate]:
+        stripped_names, names = self._long.get(len(plain), ((), ()))
+        for _, edits, position in process.extract(
+            plain, stripped_names, scorer=OSA.distance, score_cutoff=2, limit=None,
+        ):
+            if edits == 2:
+                yield Candidate(names[position], "two edits", 2)
+
+
+def edit_kind(query: str, target: str, edits: int) -> str:
+    """Name the typing error that turns `target` into `query`."""
+    if edits > 1:
+        return "two edits"
+    if len(query) == len(target):
+        return "swapped letters" if sorted(query) == sorted(target) else "substituted letter"
+    if len(query) < len(target):
+        return "omitted letter"
+    extra = next((i for i, (a, b) in enumerate(zip(query, target, strict=False)) if a != b),
+                 len(target))
+    doubled = query[extra] in query[max(extra - 1, 0):extra] + query[extra + 1:extra + 2]
+    return "doubled letter" if doubled else "inserted letter"
+
+
+def _windows(names: list[str]) -> dict[int, tuple[list[str], list[str]]]:
+    """Query length -> (stripped, normalised) long names within two characters of it."""
+    long_names = [(stripped(n), n) for n in names if len(stripped(n)) >= LONG_NAME]
+    windows: dict[int, tuple[list[str], list[str]]] = {}
+    for size in range(LONG_NAME - 2, max((len(p) for p, _ in long_names), default=0) + 3):
+        near = [(p, n) for p, n in long_names if abs(len(p) - size) <= 2]
+        windows[size] = ([p for p, _ in near], [n for _, n in near])
+    return windows
+
+
+def _deletions(word: str) -> set[str]:
+    return {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}
+
+
+def _first_wins(pairs: Iterator[tuple[K, str]]) -> dict[K, str]:
+    """Keep the first (most popular, since names come in rank order) value per key."""
+    index: dict[K, str] = {}
+    for key, value in pairs:
+        index.setdefault(key, value)
+    return index

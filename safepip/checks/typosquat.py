@@ -1,0 +1,148 @@
+"""Typosquat check: is a name a plausible mutation of a much more popular project?
+
+Evidence is scored, not matched against a list of exceptions. Confidence is the product of three
+factors drawn from data: how deliberate the mutation looks (a confusable glyph or a separator
+game is rarely an accident of naming; one substituted letter often is), how popular the target
+is (squatters aim where the typing traffic is), and how long the target is (short names sit
+close to many others). Severity follows confidence. A name that is itself popular is judged
+against much more popular targets only, and a top-5,000 project is never flagged.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+from rapidfuzz import fuzz, process
+
+from safepip.checks.popularity import load_popularity
+from safepip.checks.squat_index import Candidate, SquatIndex, stripped
+from safepip.findings import Finding, Severity
+
+logger = logging.getLogger(__name__)
+
+RULE = "name/typosquat"
+PROTECTED_RANK = 5000
+"""Projects ranked here or better are never flagged: their own popularity is the evidence."""
+POPULAR_GAP = 10
+"""A ranked name is only compared with targets ranked this many times better."""
+POPULAR_DAMPING = 0.85
+EDIT_TARGETS = 5000
+"""Only this many top names are targets: below them any mutation scores LOW at most (popularity
+weight 0.7), which does not pay for building the indexes at start-up."""
+TWO_EDIT_TARGETS = 1000
+"""Long names among this many top names are also searched at two edits."""
+"""A ranked (but not top-5,000) name's popularity weighs against a squat verdict."""
+
+KIND_WEIGHT = {
+    "separator change": 0.95, "confusable glyphs": 0.95, "python prefix/suffix": 0.9,
+    "swapped letters": 0.9, "doubled letter": 0.9, "omitted letter": 0.85,
+    "version-like suffix": 0.85, "reordered words": 0.85, "inserted letter": 0.75,
+    "substituted letter": 0.75, "two edits": 0.8,
+}
+SEVERITY_FLOOR = ((0.80, Severity.HIGH), (0.68, Severity.MEDIUM), (0.45, Severity.LOW))
+
+
+@dataclass(frozen=True)
+class Match:
+    """The strongest imitation found for one name."""
+
+    name: str
+    """The checked name (normalised)."""
+    candidate: Candidate
+    """Target and mutation."""
+    target_rank: int
+    """Download rank of the target."""
+    confidence: float
+    """0..1; see the module docstring."""
+
+    @property
+    def severity(self) -> Severity | None:
+        return next((s for floor, s in SEVERITY_FLOOR if self.confidence >= floor), None)
+
+
+def popularity_weight(rank: int) -> float:
+    for limit, weight in ((100, 1.0), (1000, 0.97), (2000, 0.9), (5000, 0.83)):
+        if rank <= limit:
+            return weight
+    return 0.7
+
+
+def length_weight(target: str) -> float:
+    length = len(stripped(target))
+    for minimum, weight in ((7, 1.0), (6, 0.97), (5, 0.92), (4, 0.82)):
+        if length >= minimum:
+            return weight
+    return 0.65
+
+
+@functools.cache
+def squat_index() -> SquatIndex:
+    """Indexes over the popular names, most popular first (built once per process)."""
+    ranks = load_popularity().ranks
+    return SquatIndex(sorted(ranks, key=ranks.__getitem__), EDIT_TARGETS, TWO_EDIT_TARGETS)
+
+
+def best_match(name: str) -> Match | None:
+    """The most convincing imitation `name` (normalised) is, or None."""
+    ranks = load_popularity().ranks
+    own = ranks.get(name)
+    if own is not None and own <= PROTECTED_RANK:
+        return None
+    best: Match | None = None
+    for candidate in squat_index().candidates(name):
+        rank = ranks[candidate.target]
+        if own is not None and rank * POPULAR_GAP > own:
+            continue
+        confidence = (KIND_WEIGHT[candidate.kind] * popularity_weight(rank)
+                      * length_weight(candidate.target))
+        if own is not None:
+            confidence *= POPULAR_DAMPING
+        if best is None or (confidence, -rank) > (best.confidence, -best.target_rank):
+            best = Match(name, candidate, rank, round(confidence, 2))
+    return best
+
+
+class TyposquatCheck:
+    """`name/typosquat` findings (see the module docstring for the scoring)."""
+
+    def check_name(self, name: NormalizedName, version: Version | None) -> list[Finding]:
+        match = best_match(canonicalize_name(name))
+        if match is None or match.severity is None:
+            return []
+        target, kind = match.candidate.target, match.candidate.kind
+        return [Finding(
+            rule=RULE, severity=match.severity, package=name,
+            version=str(version) if version is not None else None,
+            message=(f"'{name}' looks like a typosquat of '{target}' (download rank "
+                     f"{match.target_rank}): {kind}. Check the spelling; if you meant "
+                     f"{target}, install that instead."),
+            evidence=(f"target={target} rank={match.target_rank} mutation={kind} "
+                      f"confidence={match.confidence:.2f}"),
+        )]
+
+
+def suggest_similar(name: str, limit: int = 3) -> list[str]:
+    """Closest popular names for a "did you mean" hint, most convincing first."""
+    normalized = canonicalize_name(name)
+    ranks = load_popularity().ranks
+    scored = {c.target: KIND_WEIGHT[c.kind] * popularity_weight(ranks[c.target])
+              for c in squat_index().candidates(normalized)}
+    found = sorted(scored, key=lambda t: (-scored[t], ranks[t]))
+    if len(found) < limit:
+        extra = process.extract(normalized, list(ranks), scorer=fuzz.ratio, score_cutoff=75,
+                                limit=limit * 4)
+        extra.sort(key=lambda hit: (-round(hit[1] / 5), ranks[hit[0]]))
+        found += [hit[0] for hit in extra if hit[0] not in scored and hit[0] != normalized]
+    return found[:limit]
+
+
+def not_found_message(name: str) -> str:
+    """The sentence for a requested name the index does not have (`name/not-found`)."""
+    suggestions = suggest_similar(name)
+    hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+    return (f"No project named '{name}' exists on the index.{hint} A mistyped or invented "
+            "name is exactly what squatters register next: check the spelling before retrying.")
