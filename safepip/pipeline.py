@@ -17,6 +17,7 @@ import requests
 from packaging.utils import NormalizedName, canonicalize_name
 
 from safepip.artifacts.download import download_all
+from safepip.artifacts.scan_cache import ScanCache
 from safepip.artifacts.unpack import unpack
 from safepip.checks.interface import ArtifactCheck, NameCheck, UnpackedArtifact
 from safepip.errors import HashMismatchError
@@ -44,6 +45,8 @@ class VetOptions:
     http: HttpOptions = field(default_factory=HttpOptions)
     uploaded_before: dt.datetime | None = None
     """Release-age cooldown: refuse files uploaded after this moment."""
+    scan_cache: bool = True
+    """Reuse scan results of artifacts already scanned (keyed by sha256)."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class Pipeline:
             artifact_checks if artifact_checks is not None else default_artifact_checks()
         )
         self.session = session or make_session(options.http)
+        self.scan_cache = ScanCache() if options.scan_cache else None
 
     def vet(self, request: InstallRequest) -> Vetting:
         """Resolve the request, then vet the plan."""
@@ -132,7 +136,7 @@ class Pipeline:
             return self._verdict(resolution, findings, {}, stopped_early=True)
         files = self._download(resolution.packages, downloads)
         hashes = _hash_files(resolution.packages, files)
-        findings.extend(self._scan(resolution.packages, files))
+        findings.extend(self._scan(resolution.packages, files, hashes))
         return self._verdict(resolution, findings, files, hashes)
 
     def _finder_policy(
@@ -164,19 +168,31 @@ class Pipeline:
         return {(p.name, str(p.version)): paths[p.artifact.url] for p in packages}
 
     def _scan(
-        self, packages: Sequence[ResolvedPackage], files: dict[tuple[NormalizedName, str], Path]
+        self,
+        packages: Sequence[ResolvedPackage],
+        files: dict[tuple[NormalizedName, str], Path],
+        hashes: dict[tuple[NormalizedName, str], str],
     ) -> list[Finding]:
         findings: list[Finding] = []
         for package in packages:
-            path = files[(package.name, str(package.version))]
-            with unpack(path, parent=self.options.workdir) as unpacked:
-                findings.extend(unpacked.findings(package.name, str(package.version)))
-                artifact = UnpackedArtifact(
-                    package.name, package.version, package.artifact.filename,
-                    package.artifact.kind, unpacked.root,
-                )
-                for check in self.artifact_checks:
-                    findings.extend(check.check_artifact(artifact))
+            key = (package.name, str(package.version))
+            cached = self.scan_cache.get(hashes[key]) if self.scan_cache else None
+            if cached is None:
+                cached = self._scan_one(package, files[key])
+                if self.scan_cache:
+                    self.scan_cache.put(hashes[key], cached)
+            findings.extend(cached)
+        return findings
+
+    def _scan_one(self, package: ResolvedPackage, path: Path) -> list[Finding]:
+        with unpack(path, parent=self.options.workdir) as unpacked:
+            findings = unpacked.findings(package.name, str(package.version))
+            artifact = UnpackedArtifact(
+                package.name, package.version, package.artifact.filename,
+                package.artifact.kind, unpacked.root,
+            )
+            for check in self.artifact_checks:
+                findings.extend(check.check_artifact(artifact))
         return findings
 
     def _verdict(
