@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import configparser
 import enum
+import functools
 import logging
 import os
 import posixpath
@@ -216,7 +217,7 @@ class PipOption:
     action: Action
     """How pip's optparse handles it."""
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """The primary long name, which identifies the option."""
         return next(n for n in self.names if n.startswith("--"))
@@ -339,7 +340,7 @@ def _take(rest: list[str], name: str, origin: str) -> str:
 
 def _match_long(name: str, table: Sequence[PipOption], origin: str) -> PipOption | None:
     """optparse's `_match_abbrev`: an exact name, else the one name it is a prefix of."""
-    spellings = {n: o for o in table for n in o.names if n.startswith("--")}
+    spellings = _long_spellings(tuple(table))
     if name in spellings:
         return spellings[name]
     matches = sorted(n for n in spellings if n.startswith(name))
@@ -349,6 +350,11 @@ def _match_long(name: str, table: Sequence[PipOption], origin: str) -> PipOption
             "spell it out."
         )
     return spellings[matches[0]] if matches else None
+
+
+@functools.cache
+def _long_spellings(table: tuple[PipOption, ...]) -> dict[str, PipOption]:
+    return {n: o for o in table for n in o.names if n.startswith("--")}
 
 
 def _at(origin: str) -> str:

@@ -116,8 +116,9 @@ def parse_requirements_file(
 def _parse(out: _Collector, path: Path, constraint: bool, chain: tuple[Path, ...]) -> None:
     chain = (*chain, Path(os.path.abspath(path)))
     out.files.append(path)
+    display = _display(path, out.cwd)
     for number, line in preprocess(_read(path, constraint), out.environ):
-        where = Location(_display(path, out.cwd), number)
+        where = Location(display, number)
         args_text, tokens = _split_line(line, where)
         editables = [t.value for t in tokens if t.option and t.option.key == "--editable"]
         if args_text or editables:
@@ -166,8 +167,10 @@ def _split_line(line: str, where: Location) -> tuple[str, list[ParsedOption]]:
     # (it is not shlex-split, so markers survive); only the options are shlex-split.
     words = line.split(" ")
     cut = next((i for i, w in enumerate(words) if w.startswith("-")), len(words))
+    options_text = " ".join(words[cut:])
     try:
-        parts = list(split_args(shlex.split(" ".join(words[cut:])), FILE_OPTIONS, origin=""))
+        arguments = shlex.split(options_text) if options_text else []
+        parts = list(split_args(arguments, FILE_OPTIONS, origin=""))
     except ValueError as error:
         raise InputError(f"Cannot split the options of {line!r}: {error}.",
                          path=where.path, line=where.line) from None
