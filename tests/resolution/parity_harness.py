@@ -52,10 +52,16 @@ def split_build_tag(tag: str) -> tuple[str, str]:
     return (head, rest) if sep and head[:1].isdigit() else ("", tag)
 
 
+def placeholders() -> dict[str, str]:
+    """`{platform}`: the best tag here; `{platform_tag}`: its platform part; `{foreign}`: a tag
+    no interpreter here installs."""
+    best = next(iter(sys_tags()))
+    return {"{platform}": str(best), "{platform_tag}": best.platform, "{foreign}": foreign_tag()}
+
+
 def resolve_tag(tag: str) -> str:
     build, rest = split_build_tag(tag)
-    rest = {"{platform}": str(next(iter(sys_tags()))), "{foreign}": foreign_tag()}.get(rest, rest)
-    return f"{build}-{rest}" if build else rest
+    return f"{build}-{resolve_filename(rest)}" if build else resolve_filename(rest)
 
 
 def find_backend(project: str) -> Path | None:
@@ -88,10 +94,10 @@ def _with_extra_marker(req: str, extra: str) -> str:
         f"{base.strip()}; {condition}")
 
 
-def build_index(case: Mapping[str, Any], out: Path) -> BuiltIndex:
+def build_index(projects: Mapping[str, Any], out: Path) -> BuiltIndex:
     built = BuiltIndex()
     backends: set[str] = set()
-    for project, versions in case["index"].items():
+    for project, versions in projects.items():
         for version, spec in versions.items():
             _build_version(built, out, project, version, spec or {})
             if spec and spec.get("sdist"):
@@ -207,10 +213,26 @@ class PreparedCase:
     """The throwaway target venv's interpreter for `installed` cases."""
     pip: PipAnswer | None
     """None when the case is not compared with pip."""
+    extra: IndexServer | None = None
+    """The `--extra-index-url` server, for cases with an `extra_index`."""
 
     @property
     def ignore_installed(self) -> bool:
         return not self.case.get("installed")
+
+    def label(self, url: str) -> str:
+        """A file URL with the server's address replaced by `{index}` / `{extra}` (ports change
+        from run to run; which index served the file must not)."""
+        url = url.split("#", 1)[0]
+        for server, name in ((self.server, "{index}"), (self.extra, "{extra}")):
+            if server is not None and url.startswith(server.url + "/"):
+                return name + url.removeprefix(server.url)
+        return url
+
+    def close(self) -> None:
+        for server in (self.server, self.extra):
+            if server is not None:
+                server.close()
 
 
 def prepare_case(path: Path, work: Path, known: PipAnswer | None = None) -> PreparedCase:
@@ -219,7 +241,8 @@ def prepare_case(path: Path, work: Path, known: PipAnswer | None = None) -> Prep
     The caller closes the server.
     """
     case = load_case(path)
-    built = build_index(case, work / "dists")
+    built = build_index(case["index"], work / "dists")
+    extra = build_index(case["extra_index"], work / "extra") if "extra_index" in case else None
     python = None
     if case.get("installed"):
         wheels = [built.wheels[(canonicalize_name(n), v)] for n, v in case["installed"].items()]
@@ -232,10 +255,13 @@ def prepare_case(path: Path, work: Path, known: PipAnswer | None = None) -> Prep
     server = IndexServer(built.files, file_options=built.options, **case.get("server", {}))
     prepared = PreparedCase(path.stem, case, server, args, python, known)
     try:
+        if extra is not None:
+            prepared.extra = IndexServer(extra.files, file_options=extra.options)
+            prepared.args += ["--extra-index-url", prepared.extra.index_url]
         if case["compare_with_pip"] and known is None:
             prepared.pip = run_pip(prepared, work)
     except BaseException:
-        server.close()
+        prepared.close()
         raise
     return prepared
 
@@ -269,6 +295,8 @@ def run_pip(prepared: PreparedCase, work: Path) -> PipAnswer:
         capture_output=True, text=True, timeout=PIP_TIMEOUT, check=False,
     )
     data = json.loads(report.read_text()) if report.exists() else None
+    for item in (data or {}).get("install", []):
+        item["download_info"]["url"] = prepared.label(item["download_info"]["url"])
     return PipAnswer(completed.returncode, data, completed.stderr)
 
 
@@ -322,6 +350,7 @@ class Plan:
 
     pins: dict[str, str]
     files: dict[str, str]
+    """Name -> the chosen file's URL, server address replaced by `{index}` or `{extra}`."""
     requested: set[str]
 
 
@@ -330,16 +359,16 @@ def plan_from_pip(report: Mapping[str, Any]) -> Plan:
     for item in report["install"]:
         name = canonicalize_name(item["metadata"]["name"])
         pins[name] = item["metadata"]["version"]
-        files[name] = item["download_info"]["url"].rsplit("/", 1)[-1]
+        files[name] = item["download_info"]["url"]
         if item.get("requested"):
             requested.add(name)
     return Plan(pins, files, requested)
 
 
-def plan_from_safepip(resolution: Any) -> Plan:
+def plan_from_safepip(resolution: Any, prepared: PreparedCase) -> Plan:
     runtime = [p for p in resolution.packages if not p.build_dependency]
     return Plan({str(p.name): str(p.version) for p in runtime},
-                {str(p.name): p.artifact.filename for p in runtime},
+                {str(p.name): prepared.label(p.artifact.url) for p in runtime},
                 {str(p.name) for p in runtime if p.requested})
 
 
@@ -348,9 +377,8 @@ def describe(plan: Plan) -> str:
 
 
 def resolve_filename(filename: str) -> str:
-    for placeholder, tag in (("{platform}", resolve_tag("{platform}")),
-                             ("{foreign}", foreign_tag())):
-        filename = filename.replace(placeholder, tag)
+    for placeholder, value in placeholders().items():
+        filename = filename.replace(placeholder, value)
     return filename
 
 
