@@ -210,6 +210,13 @@ class InstallRequest:
     network: NetworkOptions = field(default_factory=NetworkOptions)
     """Network settings pip would use; they also stay in `passthrough` when given as args."""
 
+    @property
+    def hash_checking(self) -> bool:
+        """pip's hash-checking mode: --require-hashes, or any requirement carrying --hash,
+        unless --no-require-hashes turned it off."""
+        hashed = self.require_hashes or any(line.hashes for line in self.requirements)
+        return hashed and not self.no_require_hashes
+
     def handoff_args(self) -> list[str]:
         """Interpreted options pip still needs when it installs the vetted files: where to
         install and, for `--target`, which platform the files are for."""

@@ -148,6 +148,10 @@ def test_hashes_in_both_spellings_and_several_per_line(tmp_path: Path) -> None:
     (alpha,) = parsed.requirements
     assert alpha.hashes == (f"sha256:{SHA}", f"sha512:{'b' * 128}")
     assert str(alpha.requirement) == "alpha==1.0"
+    assert parse_install_args(["-r", "r.txt"], environ={}, cwd=tmp_path,
+                              config_files=[]).hash_checking
+    assert not parse_install_args(["-r", "r.txt", "--no-require-hashes"], environ={},
+                                  cwd=tmp_path, config_files=[]).hash_checking
 
 
 @pytest.mark.parametrize("value", ["md5:" + "a" * 32, "sha256", "sha256:not-hex"])
