@@ -1,22 +1,18 @@
 """Real pip into throwaway venvs: the handoff installs exactly the vetted files, nothing else.
 
-One venv (with pip, via ensurepip) is built per module and copied for each test, because
-building one takes seconds and a copy a fraction of that. Every subprocess runs with
-`clean_pip_environment`, so this machine's pip configuration cannot leak in; the poisoning
-tests then put hostile pip settings back on purpose to show the handoff neutralises them.
+Each test gets a fresh venv lent ensurepip's pip (tests/integration/conftest.py). Every
+subprocess runs with `clean_pip_environment`, so this machine's pip configuration cannot leak
+in; the poisoning tests then put hostile pip settings back on purpose to show the handoff
+neutralises them.
 """
 
 from __future__ import annotations
 
-import compileall
-import ensurepip
 import hashlib
-import json
 import os
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -34,8 +30,8 @@ from safepip.handoff import (
     stage_vetted_files,
     write_pinned_requirements,
 )
+from tests.integration.conftest import VenvFactory, installed_in
 from tests.kit.archives import make_sdist, make_wheel
-from tests.kit.isolation import clean_pip_environment
 
 pytestmark = pytest.mark.integration
 
@@ -44,54 +40,19 @@ SETUPTOOLS_WHEEL_DIRS = (
 )
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("home")
-
-
-@pytest.fixture(scope="module")
-def env(home: Path) -> dict[str, str]:
-    return clean_pip_environment(os.environ, str(home))
-
-
-@pytest.fixture(scope="module")
-def shared_pip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The pip that `python -m venv` would install (ensurepip's bundled wheel), unpacked once."""
-    bundled = sorted((Path(ensurepip.__file__).parent / "_bundled").glob("pip-*.whl"))
-    if not bundled:
-        pytest.skip("this Python has no bundled pip wheel to build test venvs with")
-    path = tmp_path_factory.mktemp("shared-pip")
-    with zipfile.ZipFile(bundled[-1]) as wheel:
-        wheel.extractall(path)
-    # The test environment sets PYTHONDONTWRITEBYTECODE, so compile once here or every pip run
-    # would recompile pip from source.
-    compileall.compile_dir(path, quiet=1, workers=0)
-    return path
-
-
-def _make_venv(path: Path, shared_pip: Path, env: dict[str, str]) -> Path:
-    """A venv without its own pip; a .pth lends it the shared one (as pipx does), in ~0.3 s."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], env=env,
-                   check=True)
-    (site_packages,) = path.glob("lib/python*/site-packages")
-    (site_packages / "_shared_pip.pth").write_text(f"{shared_pip}\n", encoding="utf-8")
-    return path
+@pytest.fixture
+def env(pip_env: dict[str, str]) -> dict[str, str]:
+    return pip_env
 
 
 @pytest.fixture
-def venv(shared_pip: Path, env: dict[str, str], tmp_path: Path) -> Path:
-    """A fresh venv per test: tests never see each other's installs."""
-    return _make_venv(tmp_path / "venv", shared_pip, env)
+def venv(make_venv: VenvFactory, tmp_path: Path) -> Path:
+    """A fresh venv per test (pip lent by a .pth file): tests never see each other's installs."""
+    return make_venv(tmp_path / "venv")
 
 
 def _python(venv: Path) -> str:
     return str(venv / "bin" / "python")
-
-
-def _installed(venv: Path, env: dict[str, str]) -> dict[str, str]:
-    result = subprocess.run([_python(venv), "-m", "pip", "list", "--format", "json"],
-                            env=env, capture_output=True, text=True, check=True)
-    return {canonicalize_name(p["name"]): p["version"] for p in json.loads(result.stdout)}
 
 
 def _vetted(path: Path, *, build: bool = False) -> VettedFile:
@@ -105,20 +66,8 @@ def _vetted(path: Path, *, build: bool = False) -> VettedFile:
     return VettedFile(name, version, path.name, digest, path, build)
 
 
-def _new_packages(venv: Path, base: dict[str, str], env: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in _installed(venv, env).items() if base.get(k) != v}
-
-
-@pytest.fixture(scope="module")
-def baseline(
-    shared_pip: Path, env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, str]:
-    """What `pip list` shows in an untouched test venv."""
-    return _installed(_make_venv(tmp_path_factory.mktemp("b") / "v", shared_pip, env), env)
-
-
 def test_benign_tree_installs_exactly_the_pins(
-    venv: Path, env: dict[str, str], baseline: dict[str, str], tmp_path: Path,
+    venv: Path, env: dict[str, str], tmp_path: Path,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     downloads = tmp_path / "downloads"
@@ -126,7 +75,7 @@ def test_benign_tree_installs_exactly_the_pins(
              _vetted(make_wheel(downloads, "beta", "2.0"))]
     make_wheel(downloads, "gamma", "3.0")  # lies next to them but was never vetted
     assert handoff(files, python=_python(venv), passthrough=[], environ=env) == 0
-    assert _new_packages(venv, baseline, env) == {"alpha-pkg": "1.0", "beta": "2.0"}
+    assert installed_in(venv, env) == {"alpha-pkg": "1.0", "beta": "2.0"}
     assert "Successfully installed" in capfd.readouterr().out
     # Pins are exact: running it again reports them as already satisfied, like pip does.
     assert handoff(files, python=_python(venv), passthrough=[], environ=env) == 0
@@ -134,28 +83,28 @@ def test_benign_tree_installs_exactly_the_pins(
 
 
 def test_pip_exit_code_passes_through(
-    venv: Path, env: dict[str, str], baseline: dict[str, str], tmp_path: Path,
+    venv: Path, env: dict[str, str], tmp_path: Path,
 ) -> None:
     wheel = make_wheel(tmp_path / "d", "needs-new-python", "1.0", tag="py3-none-any",
                        requires_python=">=3.99")
     code = handoff([_vetted(wheel)], python=_python(venv), passthrough=["-q"], environ=env)
     assert code == 1
-    assert _new_packages(venv, baseline, env) == {}
+    assert installed_in(venv, env) == {}
 
 
 def test_file_changed_after_vetting_stops_before_pip(
-    venv: Path, env: dict[str, str], baseline: dict[str, str], tmp_path: Path,
+    venv: Path, env: dict[str, str], tmp_path: Path,
 ) -> None:
     good = _vetted(make_wheel(tmp_path / "d", "fine", "1.0"))
     changed = _vetted(make_wheel(tmp_path / "d", "victim", "1.0"))
     make_wheel(tmp_path / "d", "victim", "1.0", files={"victim/__init__.py": "CANARY = 1\n"})
     with pytest.raises(HashMismatchError):
         handoff([good, changed], python=_python(venv), passthrough=[], environ=env)
-    assert _new_packages(venv, baseline, env) == {}
+    assert installed_in(venv, env) == {}
 
 
 def test_pip_refuses_bytes_swapped_inside_the_vetted_dir(
-    venv: Path, env: dict[str, str], baseline: dict[str, str], tmp_path: Path,
+    venv: Path, env: dict[str, str], tmp_path: Path,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     """Second line of defence: even if the staged copy changed, --require-hashes refuses it."""
@@ -170,7 +119,7 @@ def test_pip_refuses_bytes_swapped_inside_the_vetted_dir(
     command = build_pip_command(_python(venv), staged, requirements, [])
     assert run_pip(command, pip_environment(env, staged)) != 0
     assert "DO NOT MATCH THE HASHES" in capfd.readouterr().err
-    assert _new_packages(venv, baseline, env) == {}
+    assert installed_in(venv, env) == {}
 
 
 def _setuptools_wheel() -> Path:
@@ -215,7 +164,7 @@ def _write(path: Path, text: str) -> Path:
 
 
 def test_sdist_build_takes_setuptools_only_from_the_vetted_dir(
-    venv: Path, baseline: dict[str, str], env: dict[str, str], tmp_path: Path,
+    venv: Path, env: dict[str, str], tmp_path: Path,
     poisoned_env: tuple[dict[str, str], Path],
 ) -> None:
     hostile, canary = poisoned_env
@@ -224,7 +173,7 @@ def test_sdist_build_takes_setuptools_only_from_the_vetted_dir(
     assert handoff(files, python=_python(venv), passthrough=["-q"], environ=hostile) == 0
     assert not canary.exists()
     # The build dependency was used in the isolated build, not installed into the venv.
-    assert _new_packages(venv, baseline, env) == {"built-pkg": "1.0"}
+    assert installed_in(venv, env) == {"built-pkg": "1.0"}
 
 
 def test_sdist_build_with_the_newer_pip_of_the_running_interpreter(
@@ -287,7 +236,7 @@ def test_non_install_commands_pass_through_to_pip(
     assert "Version: 1.0" in capfd.readouterr().out
     assert main(["--python", _python(venv), "show", "no-such-thing"]) == 1
     assert main(["uninstall", "-y", "-q", f"--python={_python(venv)}", "alpha-pkg"]) == 0
-    assert "alpha-pkg" not in _installed(venv, env)
+    assert "alpha-pkg" not in installed_in(venv, env)
 
 
 def test_unvetted_pip_commands_are_refused(capfd: pytest.CaptureFixture[str]) -> None:
