@@ -305,9 +305,12 @@ def make_target_venv(work: Path, wheels: list[Path]) -> str:
     root = work / "target-venv"
     venv.EnvBuilder(with_pip=False, symlinks=True).create(root)
     python = str(root / "bin" / "python")
+    # The venv runs this interpreter, so `--prefix` lands in its site-packages with one pip
+    # process (`pip --python` would start a second one).
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-index",
-         "--no-deps", "--no-cache-dir", *map(str, wheels)],
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps",
+         "--no-cache-dir", "--no-warn-script-location", "--prefix", str(root),
+         *map(str, wheels)],
         env=pip_environment(work / "pip-home"), check=True, capture_output=True,
         timeout=PIP_TIMEOUT,
     )
