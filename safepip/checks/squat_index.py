@@ -98,16 +98,18 @@ class SquatIndex:
         yield from self._edited(plain)
 
     def _folded(self, name: str, plain: str) -> Iterator[Candidate]:
+        found: set[str] = set()
         for key, index, kind in (
             (plain, self.by_stripped, "separator change"),
             (skeleton(name), self.by_skeleton, "confusable glyphs"),
             (core(name), self.by_core, "python prefix/suffix"),
         ):
             target = index.get(key)
-            if target is not None and target != name:
+            if target is not None and target != name and target not in found:
+                found.add(target)  # the first (plainest) family that explains a target names it
                 yield Candidate(target, kind, 0)
         target = self.by_words.get(words(name)) if "-" in name else None
-        if target is not None and target != name:
+        if target is not None and target != name and target not in found:
             yield Candidate(target, "reordered words", 0)
 
     def _suffixed(self, plain: str) -> Iterator[Candidate]:

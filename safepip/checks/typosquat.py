@@ -61,7 +61,8 @@ class Match:
 
     @property
     def severity(self) -> Severity | None:
-        return next((s for floor, s in SEVERITY_FLOOR if self.confidence >= floor), None)
+        shown = round(self.confidence, 2)  # decide on the figure the user sees
+        return next((s for floor, s in SEVERITY_FLOOR if shown >= floor), None)
 
 
 def popularity_weight(rank: int) -> float:
@@ -102,7 +103,7 @@ def best_match(name: str) -> Match | None:
         if own is not None:
             confidence *= POPULAR_DAMPING
         if best is None or (confidence, -rank) > (best.confidence, -best.target_rank):
-            best = Match(name, candidate, rank, round(confidence, 2))
+            best = Match(name, candidate, rank, confidence)
     return best
 
 

@@ -1,17 +1,32 @@
-"""`safepip check-name`: offline name checks (typosquat, known-malicious)."""
+"""`safepip check-name`: offline name checks (typosquat, known-malicious).
+
+Each argument is a project name, or `NAME==VERSION` to also match that release against the
+malicious-package reports. Nothing touches the network.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
-from safepip.commands.common import add_fail_on, add_output, not_built
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from safepip.commands.common import add_fail_on, add_output, formatter_for
+from safepip.errors import UsageError
+from safepip.findings import Finding
+from safepip.policy import decide
+from safepip.report.interface import Report
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "check-name",
         help="check project names for typosquatting and known-malicious releases (offline)",
-        description="Check names against popular projects and the malicious-release database.",
+        description="Check names against popular projects and the malicious-release database. "
+        "Give NAME, or NAME==VERSION to also check that release.",
     )
     add_fail_on(parser)
     add_output(parser, ("text", "json"))
@@ -19,5 +34,60 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(run=run)
 
 
+def parse_name(text: str) -> tuple[NormalizedName, Version | None]:
+    """`NAME` or `NAME==VERSION`; anything else is a usage error (exit 2)."""
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement:
+        raise UsageError(
+            f"{text!r} is not a project name (expected NAME or NAME==VERSION).") from None
+    specs = list(requirement.specifier)
+    if requirement.url or requirement.marker or requirement.extras or len(specs) > 1 or (
+        specs and specs[0].operator != "=="
+    ):
+        raise UsageError(f"{text!r}: give a bare NAME or NAME==VERSION to check-name.")
+    try:
+        version = Version(specs[0].version) if specs else None
+    except InvalidVersion:
+        raise UsageError(f"{text!r}: {specs[0].version!r} is not a valid version.") from None
+    return canonicalize_name(requirement.name), version
+
+
+def check(names: list[tuple[NormalizedName, Version | None]]) -> list[Finding]:
+    """Both name checks over every name, in argument order."""
+    from safepip.checks.names import default_name_checks
+
+    checks = default_name_checks()
+    return [f for name, version in names for c in checks for f in c.check_name(name, version)]
+
+
 def run(args: argparse.Namespace) -> int:
-    return not_built("check-name")
+    names = [parse_name(text) for text in args.names]
+    findings = check(names)
+    verdict = decide(findings, args.fail_on)
+    report = Report(verdict=verdict, findings=tuple(findings))
+    text = formatter_for(args.format).format(report)
+    if args.format == "text":
+        text = _preamble(names, findings) + text
+    _write(text, args.output)
+    return int(verdict.exit_code)
+
+
+def _preamble(names: list[tuple[NormalizedName, Version | None]], findings: list[Finding]) -> str:
+    from safepip.checks.names import data_summary
+
+    flagged = {f.package for f in findings}
+    lines = [data_summary()]
+    lines += [f"ok  {name}{'==' + str(version) if version else ''}: no findings"
+              for name, version in names if name not in flagged]
+    return "\n".join(lines) + "\n"
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"Cannot write the report to {output}: {error.strerror}.") from None

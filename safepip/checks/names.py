@@ -1,0 +1,24 @@
+"""Both name checks together, for callers that want "everything about this name"."""
+
+from __future__ import annotations
+
+from safepip.advisories import load_snapshot
+from safepip.checks.interface import NameCheck
+from safepip.checks.malicious import KnownMaliciousCheck
+from safepip.checks.popularity import load_popularity
+from safepip.checks.typosquat import TyposquatCheck
+
+
+def default_name_checks() -> list[NameCheck]:
+    """Known-malicious first (it can stop a run), then typosquat."""
+    return [KnownMaliciousCheck(), TyposquatCheck()]
+
+
+def data_summary() -> str:
+    """One sentence naming the data the checks used (for text reports)."""
+    popularity, snapshot = load_popularity(), load_snapshot()
+    active = sum(1 for a in snapshot.advisories if a.withdrawn is None)
+    where = "embedded" if snapshot.origin == "embedded" else "updated"
+    return (f"Checked offline against {len(popularity.ranks):,} popular projects "
+            f"({popularity.snapshot_date}) and {active:,} malicious-package reports "
+            f"({where} snapshot of {snapshot.snapshot_date[:10]}).")

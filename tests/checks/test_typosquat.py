@@ -1,0 +1,139 @@
+"""The typosquat check against the real embedded popularity list."""
+
+from __future__ import annotations
+
+import pytest
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from safepip.checks.popularity import load_popularity
+from safepip.checks.squat_index import SquatIndex, edit_kind
+from safepip.checks.typosquat import (
+    PROTECTED_RANK,
+    TyposquatCheck,
+    best_match,
+    not_found_message,
+    suggest_similar,
+)
+from safepip.findings import Severity
+
+
+def check(name: str, version: str | None = None) -> list:  # type: ignore[type-arg]
+    parsed = Version(version) if version else None
+    return TyposquatCheck().check_name(canonicalize_name(name), parsed)
+
+
+@pytest.mark.parametrize(("name", "target", "kind"), [
+    ("urlib3", "urllib3", "omitted letter"),
+    ("python3-dateutil", "python-dateutil", "python prefix/suffix"),
+    ("jeIlyfish", "jellyfish", "confusable glyphs"),
+    ("requests2", "requests", "version-like suffix"),
+    ("reqeusts", "requests", "swapped letters"),
+    ("reqquests", "requests", "doubled letter"),
+    ("beautiful-soup4", "beautifulsoup4", "separator change"),
+    ("pandas-python", "pandas", "python prefix/suffix"),
+    ("requestsz", "requests", "inserted letter"),
+    ("requests-toolbelt-v2", "requests-toolbelt", "version-like suffix"),
+    ("beautifulsuop", "beautifulsoup4", "two edits"),
+])
+def test_classic_squats_are_flagged_high_with_target_kind_and_confidence(
+    name: str, target: str, kind: str,
+) -> None:
+    match = best_match(canonicalize_name(name))
+    assert match is not None
+    assert (match.candidate.target, match.candidate.kind) == (target, kind)
+    if kind not in ("inserted letter", "two edits"):
+        [finding] = check(name)
+        assert finding.rule == "name/typosquat"
+        assert finding.severity == Severity.HIGH
+        assert f"'{target}'" in finding.message and kind in finding.message
+        assert finding.evidence is not None and f"target={target} " in finding.evidence
+        assert f"confidence={match.confidence:.2f}" in finding.evidence
+
+
+def test_confusable_glyph_variants() -> None:
+    for name in ("c1ick", "djang0", "vvheel", "strearnlit"):
+        match = best_match(canonicalize_name(name))
+        assert match is not None, name
+        assert match.candidate.kind in ("confusable glyphs", "substituted letter"), name
+    assert best_match("arnqp") is not None  # rn for m: amqp
+
+
+def test_reordered_words() -> None:
+    match = best_match("core-sdk-aliyun-python")
+    assert match is not None and match.candidate.target == "aliyun-python-sdk-core"
+    assert match.candidate.kind == "reordered words"
+
+
+def test_no_top_5000_project_is_ever_flagged() -> None:
+    ranks = load_popularity().ranks
+    protected = [n for n, rank in ranks.items() if rank <= PROTECTED_RANK]
+    assert len(protected) > 4900
+    flagged = [n for n in protected if check(n)]
+    assert flagged == []
+
+
+def test_close_real_projects_are_left_alone() -> None:
+    # Both sides of each pair are popular; neither imitates the other.
+    for name in ("boto", "boto3", "pyyaml", "botocore", "pytest-cov", "flask-login", "six"):
+        assert check(name) == [], name
+
+
+def test_plugin_and_ordinary_names_are_not_flagged_at_medium() -> None:
+    for name in ("pytest-frobnicate", "flask-widgetry", "django-orbit-tracker", "sunflower",
+                 "my-internal-tool", "zebra-stripes"):
+        assert all(f.severity < Severity.MEDIUM for f in check(name)), name
+
+
+def test_severity_grows_with_target_popularity() -> None:
+    ranks = load_popularity().ranks
+    popular = best_match("reqests")  # requests, rank 6
+    lesser = best_match("customtkintr")  # customtkinter, rank in the thousands
+    assert popular is not None and lesser is not None
+    assert popular.candidate.kind == lesser.candidate.kind == "omitted letter"
+    assert ranks["requests"] < ranks["customtkinter"]
+    assert popular.confidence > lesser.confidence
+    assert popular.severity is not None and lesser.severity is not None
+    assert popular.severity > lesser.severity
+
+
+def test_a_ranked_name_is_only_compared_with_much_more_popular_targets() -> None:
+    ranks = load_popularity().ranks
+    name = next(n for n, r in ranks.items() if n == "beautifulsoup")
+    match = best_match(name)
+    assert ranks[name] > PROTECTED_RANK
+    assert match is not None and ranks[match.candidate.target] * 10 <= ranks[name]
+    assert match.severity is not None and match.severity <= Severity.MEDIUM
+
+
+def test_version_is_carried_into_the_finding() -> None:
+    [finding] = check("urlib3", "1.0")
+    assert finding.version == "1.0" and finding.package == "urlib3"
+
+
+def test_edit_kind_names_the_typing_error() -> None:
+    assert edit_kind("reqeusts", "requests", 1) == "swapped letters"
+    assert edit_kind("reqests", "requests", 1) == "omitted letter"
+    assert edit_kind("requestss", "requests", 1) == "doubled letter"
+    assert edit_kind("requestsx", "requests", 1) == "inserted letter"
+    assert edit_kind("requeats", "requests", 1) == "substituted letter"
+    assert edit_kind("reqeuts", "requests", 2) == "two edits"
+
+
+def test_index_finds_every_family_on_a_small_list() -> None:
+    index = SquatIndex(["requests", "python-dateutil", "jellyfish", "numpy"], 4, 4)
+    kinds = {c.kind for name in ("reqests", "dateutil-python", "jel1yfish", "numpy3")
+             for c in index.candidates(name)}
+    assert {"omitted letter", "python prefix/suffix", "confusable glyphs",
+            "version-like suffix"} <= kinds
+    assert list(index.candidates("requests")) == []
+
+
+def test_suggestions_for_names_that_do_not_exist() -> None:
+    assert suggest_similar("reqests")[0] == "requests"
+    assert suggest_similar("tensorflw")[0] == "tensorflow"
+    assert len(suggest_similar("djagno", limit=2)) <= 2
+    assert suggest_similar("qqqqqqqqqqqqzzzz") == []
+    message = not_found_message("reqests")
+    assert "'reqests'" in message and "Did you mean requests" in message
+    assert "Did you mean" not in not_found_message("qqqqqqqqqqqqzzzz")
