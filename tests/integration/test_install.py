@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -120,7 +121,10 @@ def test_wheel_with_executable_pth_is_blocked(
     tmp_path: Path, index_server: Factory, make_venv: VenvFactory, pip_env: dict[str, str]
 ) -> None:
     canary = tmp_path / "PTH-CANARY"
-    pth = f"import pathlib; pathlib.Path({str(canary)!r}).write_text('pth ran')\n"
+    payload = base64.b64encode(
+        f"import pathlib; pathlib.Path({str(canary)!r}).write_text('pth ran')".encode()
+    ).decode()
+    pth = f"import base64; exec(base64.b64decode('{payload}'))\n"
     server = index_server([make_wheel(tmp_path / "dist", "speedup-paths", "1.0", files={
         "speedup_paths/__init__.py": "", "speedup_paths.pth": pth,
     })])
