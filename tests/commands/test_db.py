@@ -19,7 +19,7 @@ from tests.test_advisories import ALL_VERSIONS, make_osv_zip, osv_record
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
