@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import select
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -32,6 +35,7 @@ from safepip.handoff import (
 )
 from tests.integration.conftest import VenvFactory, installed_in
 from tests.kit.archives import make_sdist, make_wheel
+from tests.kit.index_server import IndexServer
 
 pytestmark = pytest.mark.integration
 
@@ -259,3 +263,81 @@ def test_pip_exit_code_of_a_passed_through_command(
     assert "No broken requirements" in capfd.readouterr().out
     assert main(["list", "--python", str(venv / "no-such-python")]) == 2
     assert "Cannot run" in capfd.readouterr().err
+
+
+OPAQUE_SETUP = (
+    "from setuptools import setup\n"
+    "setup(name='opaque-deps', version='1.0', install_requires=open('r.txt').read().split())\n"
+)
+SETUPTOOLS_BACKEND = (
+    '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+)
+
+
+def _on_terminal(argv: list[str], env: dict[str, str], cwd: Path, answer: bytes) -> tuple[int, str]:
+    """Run `argv` with a pseudo-terminal as its terminal; type `answer` at the prompt."""
+    primary, secondary = os.openpty()
+    child = subprocess.Popen(argv, stdin=secondary, stdout=secondary, stderr=secondary,
+                             env=env, cwd=cwd, close_fds=True)
+    os.close(secondary)
+    seen, deadline = b"", time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline:
+            if not select.select([primary], [], [], 0.5)[0]:
+                continue
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # EIO: the child exited and closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if answer and b"Proceed? [y/N]" in seen:
+                os.write(primary, answer)
+                answer = b""
+        return child.wait(timeout=60), seen.decode(errors="replace")
+    finally:
+        os.close(primary)
+
+
+@pytest.mark.parametrize(("options", "answer", "code", "installed"), [
+    ([], b"n\r", 1, {}),
+    ([], b"y\r", 0, {"opaque-deps": "1.0"}),
+    (["--yes"], b"", 0, {"opaque-deps": "1.0"}),
+])
+def test_consent_on_a_real_terminal(
+    options: list[str], answer: bytes, code: int, installed: dict[str, str],
+    tmp_path: Path, venv: Path, env: dict[str, str], index_server: Callable[..., IndexServer],
+) -> None:
+    """A medium finding (dependencies only in setup.py) asks on a TTY; No installs nothing."""
+    sdist = make_sdist(tmp_path / "dist", "opaque-deps", "1.0", setup_py=OPAQUE_SETUP,
+                       pyproject_toml=SETUPTOOLS_BACKEND,
+                       files={"r.txt": "", "opaque_deps/__init__.py": ""})
+    server = index_server([sdist, _setuptools_wheel()])
+    argv = [sys.executable, "-m", "safepip", "install", *options, "--python", _python(venv),
+            "--index-url", server.index_url, "opaque-deps"]
+    returncode, output = _on_terminal(argv, env, tmp_path, answer)
+    assert returncode == code, output
+    assert ("Proceed? [y/N]" in output) is (not options)
+    assert "resolve/dynamic-metadata" in output
+    assert installed_in(venv, env) == installed
+
+
+def test_legacy_sdist_needing_an_unvetted_build_dep_fails_closed(
+    venv: Path, env: dict[str, str], tmp_path: Path, capfd: pytest.CaptureFixture[str],
+) -> None:
+    """pip 23 builds a setup.py-only sdist with `setuptools` *and* `wheel`; with only setuptools
+    vetted, the build cannot get `wheel` from anywhere, so the install fails, nothing installed."""
+    sdist = make_sdist(tmp_path / "d", "legacy-pkg", "1.0", setup_py=OPAQUE_SETUP.replace(
+        "opaque-deps", "legacy-pkg"), files={"r.txt": "", "legacy_pkg/__init__.py": ""})
+    files = [_vetted(sdist), _vetted(_setuptools_wheel(), build=True)]
+    probe = ("import inspect, pip._internal.pyproject as p; "
+             "print('\"wheel\"]' in inspect.getsource(p))")
+    adds_wheel = subprocess.run([_python(venv), "-c", probe], env=env, capture_output=True,
+                                text=True, check=True).stdout.strip()
+    if adds_wheel != "True":
+        pytest.skip("this pip no longer adds `wheel` to legacy build requirements")
+    assert handoff(files, python=_python(venv), passthrough=[], environ=env) == 1
+    captured = capfd.readouterr()
+    assert "No matching distribution found for wheel" in captured.out + captured.err
+    assert installed_in(venv, env) == {}
