@@ -90,7 +90,7 @@ class FetchedDocument:
 
 
 class Session(requests.Session):
-    """A requests session whose every request has the configured timeouts by default."""
+    """requests.Session with default timeouts, the --cert bundle, and pip's secure-origin rule."""
 
     def __init__(self, options: HttpOptions) -> None:
         super().__init__()

@@ -12,18 +12,12 @@ Per-file options go in `file_options={filename: FileOptions(...)}`; faults on an
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import fnmatch
-import hashlib
 import html
-import io
 import json
-import shutil
 import ssl
-import subprocess
 import sys
 import threading
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,16 +25,28 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
+from packaging.utils import canonicalize_name
+
+from tests.kit.simple_pages import (
+    HTML_TYPE,
+    JSON_TYPE,
+    choose_format,
+    html_page,
+    malformed_body,
+    parse_range,
+    project_of,
+    self_signed_certificate,
+    sha256_hex,
+    utc_iso,
+    version_of,
+    wheel_metadata,
+    write_file_index,
 )
 
-JSON_TYPE = "application/vnd.pypi.simple.v1+json"
-HTML_TYPE = "application/vnd.pypi.simple.v1+html"
+__all__ = [
+    "HTML_TYPE", "JSON_TYPE", "Fault", "FileOptions", "IndexServer", "RequestRecord",
+    "choose_format", "self_signed_certificate", "utc_iso", "wheel_metadata", "write_file_index",
+]
 
 
 @dataclass
@@ -109,35 +115,6 @@ class _Entry:
     options: FileOptions
 
 
-def _project_of(filename: str, options: FileOptions) -> str:
-    if options.project:
-        return canonicalize_name(options.project)
-    try:
-        if filename.endswith(".whl"):
-            return parse_wheel_filename(filename)[0]
-        return parse_sdist_filename(filename)[0]
-    except (InvalidWheelFilename, InvalidSdistFilename):
-        raise ValueError(
-            f"{filename}: not a wheel/sdist name; pass FileOptions(project=...)") from None
-
-
-def wheel_metadata(data: bytes) -> bytes | None:
-    """The `*.dist-info/METADATA` member of a wheel's bytes (None if not a readable wheel)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for name in archive.namelist():
-                parts = name.split("/")
-                if len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] == "METADATA":
-                    return archive.read(name)
-    except zipfile.BadZipFile:
-        return None
-    return None
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 class IndexServer:
     """A threaded HTTP index on 127.0.0.1 (random port). Use as a context manager or close()."""
 
@@ -195,10 +172,10 @@ class IndexServer:
     def add_file(self, path: Path, options: FileOptions | None = None) -> None:
         """Serve one more archive."""
         opts = options or FileOptions()
-        data = Path(path).read_bytes()
-        meta = wheel_metadata(data) if Path(path).name.endswith(".whl") else None
-        entry = _Entry(Path(path).name, _project_of(Path(path).name, opts), data, _sha256(data),
-                       meta, _sha256(meta) if meta is not None else None, opts)
+        name, data = Path(path).name, Path(path).read_bytes()
+        meta = wheel_metadata(data) if name.endswith(".whl") else None
+        entry = _Entry(name, project_of(name, opts.project), data, sha256_hex(data),
+                       meta, sha256_hex(meta) if meta is not None else None, opts)
         with self._lock:
             self._entries[entry.filename] = entry
 
@@ -217,12 +194,12 @@ class IndexServer:
                 entry = self._entries[filename.removesuffix(".metadata")]
                 entry.metadata = data
                 if update_hash:
-                    entry.metadata_sha256 = _sha256(data)
+                    entry.metadata_sha256 = sha256_hex(data)
                 return
             entry = self._entries[filename]
             entry.data = data
             if update_hash:
-                entry.sha256 = _sha256(data)
+                entry.sha256 = sha256_hex(data)
 
     def add_fault(self, pattern: str, **kwargs: Any) -> Fault:
         """Inject a fault on paths matching `pattern`: add_fault("/simple/foo/", status=500)."""
@@ -296,7 +273,7 @@ class IndexServer:
         files = [self._file_json(e) for e in sorted(entries, key=lambda e: e.filename)
                  if e.project == project]
         return {"meta": {"api-version": "1.1"}, "name": project, "files": files,
-                "versions": sorted({_version_of(e["filename"]) for e in files} - {None})}
+                "versions": sorted({version_of(e["filename"]) for e in files} - {None})}
 
     def _file_json(self, entry: _Entry) -> dict[str, Any]:
         opts = entry.options
@@ -333,7 +310,7 @@ class IndexServer:
                 if key in f:
                     attrs.append(f'data-{key}="sha256={f[key]["sha256"]}"')
             links.append(f'<a {" ".join(attrs)}>{html.escape(f["filename"])}</a><br/>')
-        return _html_page(f"Links for {project}", links)
+        return html_page(f"Links for {project}", links)
 
     def root_json(self) -> dict[str, Any]:
         _, projects = self._snapshot()
@@ -342,7 +319,7 @@ class IndexServer:
     def root_html(self) -> str:
         _, projects = self._snapshot()
         links = [f'<a href="{quote(p)}/">{html.escape(p)}</a><br/>' for p in sorted(projects)]
-        return _html_page("Simple index", links)
+        return html_page("Simple index", links)
 
     def file_bytes(self, name: str) -> bytes | None:
         with self._lock:
@@ -358,46 +335,6 @@ class IndexServer:
             return True
         expected = base64.b64encode(f"{self.auth[0]}:{self.auth[1]}".encode()).decode()
         return header == f"Basic {expected}"
-
-
-def _version_of(filename: str) -> str | None:
-    try:
-        if filename.endswith(".whl"):
-            return str(parse_wheel_filename(filename)[1])
-        return str(parse_sdist_filename(filename)[1])
-    except (InvalidWheelFilename, InvalidSdistFilename):
-        return None
-
-
-def _html_page(title: str, links: list[str]) -> str:
-    body = "\n".join(links)
-    return (
-        '<!DOCTYPE html>\n<html>\n<head>\n<meta name="pypi:repository-version" content="1.1">\n'
-        f"<title>{html.escape(title)}</title>\n</head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
-        f"{body}\n</body>\n</html>\n"
-    )
-
-
-def choose_format(accept: str | None, query_format: str | None, json_api: bool) -> str:
-    """PEP 691 content negotiation: the best-q supported type; HTML when nothing matches."""
-    if query_format in (JSON_TYPE, HTML_TYPE, "text/html"):
-        return JSON_TYPE if query_format == JSON_TYPE and json_api else HTML_TYPE
-    candidates: list[tuple[float, int, str]] = []
-    for position, item in enumerate((accept or "").split(",")):
-        mime, _, params = item.partition(";")
-        q = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        offered = {JSON_TYPE: JSON_TYPE if json_api else None, HTML_TYPE: HTML_TYPE,
-                   "text/html": "text/html", "*/*": HTML_TYPE}.get(mime.strip().lower())
-        if offered and q > 0:
-            candidates.append((q, -position, offered))
-    return max(candidates)[2] if candidates else HTML_TYPE
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -448,7 +385,7 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.body is not None:
                 body = fault.body
             elif fault.malformed:
-                body = _malformed(ctype)
+                body = malformed_body(ctype)
         truncate = any(f.truncate for f in faults)
         self._send(status, body, ctype, head=head, extra=extra, truncate=truncate)
 
@@ -492,7 +429,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.index.range_requests:
             return 200, data, "application/octet-stream", extra
         extra["Accept-Ranges"] = "bytes"
-        span = _parse_range(self.headers.get("Range"), len(data))
+        span = parse_range(self.headers.get("Range"), len(data))
         if span is None:
             return 200, data, "application/octet-stream", extra
         if span == (-1, -1):
@@ -503,7 +440,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, ctype: str, *, head: bool,
               extra: Mapping[str, str] | None = None, truncate: bool = False) -> None:
-        etag = f'"{_sha256(body)[:32]}"'
+        etag = f'"{sha256_hex(body)[:32]}"'
         if status == 200 and self.headers.get("If-None-Match") == etag:
             status, body = 304, b""
         self.send_response(status)
@@ -522,69 +459,3 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
 
 
-def _parse_range(header: str | None, size: int) -> tuple[int, int] | None:
-    """A single `bytes=` range as (start, end) inclusive; (-1, -1) when unsatisfiable."""
-    if not header or not header.startswith("bytes=") or "," in header:
-        return None
-    first, _, last = header.removeprefix("bytes=").partition("-")
-    try:
-        if first == "":
-            start, end = max(size - int(last), 0), size - 1
-        else:
-            start, end = int(first), min(int(last) if last else size - 1, size - 1)
-    except ValueError:
-        return None
-    return (-1, -1) if start > end or start >= size else (start, end)
-
-
-def _malformed(ctype: str) -> bytes:
-    if ctype.startswith(JSON_TYPE):
-        return b'{"meta": {"api-version": "1.1"}, "name": "x", "files": [{"filename": '
-    return b'<!DOCTYPE html><html><body><a href="../../files/\xff\xfe broken'
-
-
-def write_file_index(root: Path, files: Iterable[Path], *, metadata: bool = False) -> str:
-    """Write a static PEP 503 tree (`root/simple/...`, `root/files/...`); return its file:// URL.
-
-    With `metadata`, wheels get a `.metadata` file next to them, advertised on the page.
-    """
-    files_dir, simple = root / "files", root / "simple"
-    files_dir.mkdir(parents=True, exist_ok=True)
-    by_project: dict[str, list[str]] = {}
-    for path in files:
-        data = Path(path).read_bytes()
-        (files_dir / Path(path).name).write_bytes(data)
-        attrs = f'href="../../files/{quote(Path(path).name)}#sha256={_sha256(data)}"'
-        meta = wheel_metadata(data) if metadata and Path(path).name.endswith(".whl") else None
-        if meta is not None:
-            (files_dir / f"{Path(path).name}.metadata").write_bytes(meta)
-            attrs += f' data-core-metadata="sha256={_sha256(meta)}"'
-        project = _project_of(Path(path).name, FileOptions())
-        by_project.setdefault(project, []).append(
-            f"<a {attrs}>{html.escape(Path(path).name)}</a><br/>")
-    for project, links in by_project.items():
-        (simple / project).mkdir(parents=True, exist_ok=True)
-        (simple / project / "index.html").write_text(_html_page(f"Links for {project}", links))
-    simple.mkdir(parents=True, exist_ok=True)
-    root_links = [f'<a href="{p}/">{p}</a><br/>' for p in sorted(by_project)]
-    (simple / "index.html").write_text(_html_page("Simple index", root_links))
-    return simple.resolve().as_uri() + "/"
-
-
-def self_signed_certificate(directory: Path) -> tuple[Path, Path] | None:
-    """A cert/key pair for 127.0.0.1 made with the openssl CLI (None when it is missing)."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        return None
-    cert, key = directory / "cert.pem", directory / "key.pem"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-         "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key),
-         "-out", str(cert)], check=True, capture_output=True,
-    )
-    return cert, key
-
-
-def utc_iso(moment: dt.datetime) -> str:
-    """Format a datetime the way PyPI does in `upload-time` (PEP 700)."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
