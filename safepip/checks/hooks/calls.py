@@ -63,7 +63,7 @@ class Aliases:
 
     def __init__(self, tree: ast.Module) -> None:
         self.names: dict[str, str] = {}
-        for node in ast.walk(tree):
+        for node in _statements(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     local = alias.asname or alias.name.split(".")[0]
@@ -112,6 +112,24 @@ class Aliases:
         if func in {"globals", "vars", "locals"} and not node.args:
             return "globals"
         return None
+
+
+def _statements(tree: ast.Module) -> list[ast.stmt]:
+    """Every statement, nested ones included; imports are statements, so expressions (the
+    bulk of a tree) need not be visited to find them."""
+    found: list[ast.stmt] = []
+    stack: list[ast.stmt] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            block = getattr(node, name, None)
+            if isinstance(block, list):
+                stack.extend(item for item in block if isinstance(item, ast.stmt))
+                for item in block:
+                    if isinstance(item, ast.excepthandler | ast.match_case):
+                        stack.extend(item.body)
+    return found
 
 
 def literal_str(node: ast.expr) -> str | None:

@@ -28,6 +28,23 @@ _KEEP_NAMES = frozenset({
 })
 
 
+_NOT_RUNTIME_DIRS = frozenset({
+    "tests", "test", "testing", "docs", "doc", "examples", "example", "benchmarks", "bench",
+    "greentest",
+})
+
+
+def is_runtime_code(path: str) -> bool:
+    """False for tests, docs, examples and benchmarks: neither pip nor `import` runs them.
+
+    Only the import-time pass skips these; install-time code is followed wherever it lives."""
+    parts = path.split("/")
+    name = parts[-1]
+    if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
+        return False
+    return not any(part in _NOT_RUNTIME_DIRS for part in parts[:-1])
+
+
 def wanted_member(name: str) -> bool:
     """Whether the scanner reads this archive member (for `unpack(select=...)`)."""
     path = PurePosixPath(name)

@@ -56,9 +56,16 @@ class Scope:
     def __init__(self, node: ast.AST, parent: Scope | None) -> None:
         self.node = node
         self.parent = parent
-        self.bindings: dict[str, list[ast.expr]] = {}
-        for child in _own_nodes(node):
-            self._bind(child)
+        self._bindings: dict[str, list[ast.expr]] | None = None
+
+    @property
+    def bindings(self) -> dict[str, list[ast.expr]]:
+        """Built on first use: most scopes never need them, and the walk costs time."""
+        if self._bindings is None:
+            self._bindings = {}
+            for child in _own_nodes(self.node):
+                self._bind(child)
+        return self._bindings
 
     def lookup(self, name: str) -> list[ast.expr] | None:
         scope: Scope | None = self
@@ -105,6 +112,7 @@ class Tracer:
     def __init__(self, aliases: Aliases) -> None:
         self.aliases = aliases
         self._active: set[tuple[int, str]] = set()
+        self._memo: dict[tuple[int, str], Origin] = {}
 
     def origin(self, node: ast.expr, scope: Scope, depth: int = 0) -> Origin:
         if depth > _MAX_DEPTH:
@@ -121,9 +129,26 @@ class Tracer:
             return self._subscript(node, scope, depth)
         if isinstance(node, ast.Call):
             return self._call(node, scope, depth)
-        if isinstance(node, ast.BinOp) and _chr_calls(node) >= 3:
-            return Origin.DECODED
+        if isinstance(node, ast.BinOp):
+            return self._binop(node, scope, depth)
         return self._children(node, scope, depth)
+
+    def _binop(self, node: ast.BinOp, scope: Scope, depth: int) -> Origin:
+        # Flatten a + b + c once: nested BinOps would otherwise be walked again at each level.
+        leaves: list[ast.expr] = []
+        stack: list[ast.expr] = [node]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, ast.BinOp):
+                stack.extend((item.left, item.right))
+            else:
+                leaves.append(item)
+        if sum(1 for leaf in leaves if _is_chr(leaf)) >= 3:
+            return Origin.DECODED  # chr(105) + chr(109) + ... spells code one letter at a time
+        result = Origin.NONE
+        for leaf in leaves:
+            result |= self.origin(leaf, scope, depth + 1)
+        return result
 
     def _children(self, node: ast.AST, scope: Scope, depth: int) -> Origin:
         result = Origin.NONE
@@ -139,6 +164,8 @@ class Tracer:
         if values is None:
             return Origin.OPAQUE
         key = (id(scope), name)
+        if key in self._memo:
+            return self._memo[key]
         if key in self._active:
             return Origin.NONE
         self._active.add(key)
@@ -146,9 +173,10 @@ class Tracer:
             result = Origin.NONE
             for value in values:
                 result |= self.origin(value, scope, depth + 1)
-            return result
         finally:
             self._active.discard(key)
+        self._memo[key] = result
+        return result
 
     def _subscript(self, node: ast.Subscript, scope: Scope, depth: int) -> Origin:
         if self.aliases.qualify(node.value) == "os.environ":
@@ -164,6 +192,8 @@ class Tracer:
         known = _known_call(name, node)
         if known is not None:
             return known
+        if name in {"compile", "str", "bytes"} and node.args:
+            return self.origin(node.args[0], scope, depth + 1)  # the source, not the file name
         if isinstance(node.func, ast.Attribute):
             if node.func.attr in _KEEPS_NOTHING:
                 return Origin.NONE
@@ -201,11 +231,12 @@ def _known_call(name: str, node: ast.Call) -> Origin | None:
     return None
 
 
+def _is_chr(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "chr"
+
+
 def _chr_calls(node: ast.AST) -> int:
-    return sum(
-        1 for sub in ast.walk(node)
-        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == "chr"
-    )
+    return sum(1 for sub in ast.walk(node) if _is_chr(sub))
 
 
 def _joins_chr(argument: ast.expr) -> bool:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 _PIPE_TO_SHELL = ("| sh", "|sh", "| bash", "|bash", "| python", "|python")
 _SENSITIVE_MODULES = frozenset({
-    "os", "subprocess", "socket", "sys", "base64", "zlib", "marshal", "urllib.request",
+    "os", "subprocess", "socket", "base64", "zlib", "marshal", "urllib.request",
     "requests", "importlib",
 })
 
@@ -31,7 +31,7 @@ def exec_call(scan: PythonScan, node: ast.Call, origin: Origin) -> None:
     elif origin & Origin.NETWORK:
         scan.hit("hook/download-exec", node, "runs code fetched over the network",
                  Severity.CRITICAL)
-    elif origin & Origin.FILE and not origin & Origin.OPAQUE:
+    elif origin & Origin.FILE:
         scan.hit("hook/dynamic-exec", node, "runs the text of a file (e.g. a version file)",
                  Severity.INFO)
     elif origin == Origin.LITERAL:

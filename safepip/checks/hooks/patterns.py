@@ -23,6 +23,26 @@ SENSITIVE_PATH = re.compile(
 )
 """Locations of credentials, keys, browser secrets and wallets."""
 
+LITERAL_HINTS = (
+    ".ssh", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "authorized_keys", ".aws",
+    ".config/", ".config\\", "~/.config", ".azure", ".kube/", ".kube\\", ".docker/",
+    ".docker\\", ".git-credentials", ".pypirc", ".netrc", ".npmrc", "/etc/passwd",
+    "/etc/shadow", "/etc/sudoers", "_history", ".gnupg", "login data", "local state",
+    "local storage", ".mozilla", "key4.db", "logins.json", "user data", "keychain", "wallet.dat",
+    "exodus", "electrum", "telegram desktop", "/api/webhooks", "hooks.slack", "api.telegram",
+    "pastebin", "paste.ee", "hastebin", "ghostbin", "requestbin", "transfer.sh", "webhook.site",
+    "pipedream", "ngrok", "interact.sh", "oast.", "burpcollaborator", "canarytokens", "catbox",
+    "anonfiles", "dnslog",
+)
+"""Lower-case substrings every SENSITIVE_PATH or WEBHOOK match contains: `in` tests on these
+are far cheaper than the full patterns, so literals are only matched where one appears."""
+
+
+def has_literal_hints(text: str) -> bool:
+    lower = text.lower()
+    return any(hint in lower for hint in LITERAL_HINTS)
+
+
 WEBHOOK = re.compile(
     r"discord(?:app)?\.com/api/webhooks|hooks\.slack\.com|api\.telegram\.org/bot"
     r"|pastebin\.com|paste\.ee|hastebin|ghostbin|transfer\.sh|webhook\.site|pipedream\.net"

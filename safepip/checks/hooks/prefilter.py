@@ -4,49 +4,56 @@ Import-time findings are lowered (rules.py), so only judgements that stay at `lo
 matter there: decoded or downloaded code being run, shell downloaders and reverse shells,
 secrets' locations, exfiltration endpoints, builtins indirection, environment or host data next
 to the network. Each needs tokens that must appear in the raw text, so a file without them
-cannot produce such a finding and is not parsed. tests/checks check this against the fixtures.
-Install-time files are always parsed.
+cannot produce such a finding and is not parsed. Tokens are plain substrings (`in` runs at
+memory speed; `re` alternations ran at ~3 MB/s). tests/checks compare results with and without
+the prefilter on the hostile fixtures. Install-time files are always parsed.
 """
 
 from __future__ import annotations
 
-import re
+from safepip.checks.hooks.patterns import has_literal_hints
 
-from safepip.checks.hooks.patterns import WEBHOOK
+_CALL = "("
+_ALONE = ("builtins", "__builtin__", "dup2", "pty.spawn", "import pty", "from pty", "'pty'",
+          '"pty"')
+_PROCESS = ("system", "popen", "Popen", "spawn", "subprocess", "exec")
+_DECODERS = (
+    "b64decode", "b32decode", "b16decode", "b85decode", "a85decode", "decodebytes",
+    "decodestring", "decompress", "marshal", "fromhex", "unhexlify", "a2b_", "pickle", "codecs",
+    "rot13", "rot_13", "::-1", ":: -1", "chr(", "bytes(", "bytearray", "decode('", 'decode("',
+)
+_SHELL = (
+    "curl", "wget", "webrequest", "iwr", "downloadstring", "downloadfile", "certutil",
+    "bitsadmin", "/dev/tcp", "ncat", "nc ", "nc'", 'nc"', "powershell", "base64", "mshta",
+    "-i", "|", "rm -rf", "'rm'", '"rm"',
+)
+_NETWORK = (
+    "urlopen", "urlretrieve", "urllib", "requests", "socket", "http.client", "httplib", "httpx",
+    "ftplib", "smtplib", "telnetlib", "aiohttp", "websocket", "paramiko", "pycurl",
+)
+_HOST = ("environ", "gethostname", "getfqdn", "getuser", "getlogin", "getnode", "uname", "node(")
 
-_ALONE = re.compile(
-    r"\.ssh|id_(?:rsa|dsa|ecdsa|ed25519)|authorized_keys|\.aws|\.config|\.azure|\.kube"
-    r"|\.docker|credentials|\.pypirc|\.netrc|\.npmrc|/etc/|_history|\.gnupg|Login Data"
-    r"|Local State|Local Storage|\.mozilla|key4\.db|logins\.json|User Data|Keychain"
-    r"|wallet\.dat|Exodus|Electrum|tdata|builtin|dup2|\bpty\b",
-    re.IGNORECASE,
-)
-_EXECISH = re.compile(r"\b(?:exec|eval|compile|execfile|system|popen|Popen|spawn\w*|subprocess)\b")
-_DECODERS = re.compile(
-    r"decode|decompress|marshal|fromhex|unhexlify|a2b_|pickle|::\s*-|\bchr\b|\bbytes\(|bytearray"
-)
-_PROCESS = re.compile(r"\b(?:system|popen|Popen|spawn\w*|subprocess|exec\w*)\b")
-_SHELL = re.compile(
-    r"curl|wget|Invoke-WebRequest|\biwr\b|Download|certutil|bitsadmin|/dev/tcp|\bnc\b|ncat"
-    r"|\b(?:ba|z)?sh\b|powershell|base64|mshta|\brm\b",
-    re.IGNORECASE,
-)
-_NETWORK = re.compile(
-    r"urlopen|urlretrieve|urllib|requests|socket|http\.client|httplib|httpx|ftplib|smtplib"
-    r"|telnetlib|aiohttp|websocket|paramiko|pycurl"
-)
-_WITH_NETWORK = re.compile(
-    r"\b(?:exec|eval|compile|system|popen|Popen|spawn\w*|subprocess|environ|gethostname"
-    r"|getfqdn|getuser|getlogin|getnode|uname|node|chmod|write\w*|open)\b"
-)
+
+def _any(text: str, tokens: tuple[str, ...]) -> bool:
+    return any(token in text for token in tokens)
+
+
+def _runs_strings(text: str) -> bool:
+    """A bare exec/eval/compile/execfile call (not re.compile and friends) or a process."""
+    for word in ("exec", "eval", "compile", "execfile"):
+        bare = text.count(word + _CALL) - text.count("." + word + _CALL)
+        if bare > 0:
+            return True
+    return _any(text, _PROCESS)
 
 
 def worth_parsing(text: str) -> bool:
     """False only when no import-time rule could reach `low` on this text."""
-    if _ALONE.search(text) or WEBHOOK.search(text):
+    if _any(text, _ALONE) or has_literal_hints(text):
         return True
-    if _EXECISH.search(text) and _DECODERS.search(text):
+    runs = _runs_strings(text)
+    if runs and _any(text, _DECODERS):
         return True
-    if _PROCESS.search(text) and _SHELL.search(text):
+    if _any(text, _PROCESS) and _any(text.lower(), _SHELL):
         return True
-    return bool(_NETWORK.search(text) and _WITH_NETWORK.search(text))
+    return _any(text, _NETWORK) and (runs or _any(text, _HOST))

@@ -18,11 +18,17 @@ from safepip.checks.hooks.calls import (
     literal_str,
 )
 from safepip.checks.hooks.flow import SCOPES, Origin, Scope, Tracer
-from safepip.checks.hooks.patterns import SENSITIVE_PATH, WEBHOOK, looks_encoded
+from safepip.checks.hooks.patterns import (
+    SENSITIVE_PATH,
+    WEBHOOK,
+    has_literal_hints,
+    looks_encoded,
+)
 from safepip.checks.hooks.rules import RULES
 from safepip.findings import Severity
 
 _LONG_LINE = 2000
+_DUMPERS = frozenset({"dict", "str", "repr", "list", "sorted", "json.dumps", "pprint.pformat"})
 _COMMAND_BASES = frozenset({
     "install", "develop", "egg_info", "build_py", "build_ext", "build", "sdist", "bdist_wheel",
     "bdist_egg", "install_lib", "install_scripts", "install_data", "build_clib", "easy_install",
@@ -52,6 +58,7 @@ class _Facts:
     network: list[ast.Call] = field(default_factory=list)
     process: list[ast.Call] = field(default_factory=list)
     write: list[ast.Call] = field(default_factory=list)
+    environment: list[ast.AST] = field(default_factory=list)
 
 
 class PythonScan:
@@ -64,8 +71,11 @@ class PythonScan:
         self.hits: list[Hit] = []
         self.imports: set[str] = set()
         self.console_scripts: list[tuple[str, int]] = []
-        self._env_bulk: list[ast.AST] = []
-        self._network_any = False
+        self._literals = has_literal_hints(source)
+        self._local_defs = {
+            node.name for node in tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        }
         self._commands: list[tuple[ast.ClassDef, str]] = []
         self._classes: dict[str, ast.ClassDef] = {}
         self._cmdclass: dict[str, str] = {}
@@ -101,6 +111,10 @@ class PythonScan:
                 continue  # docstrings are prose, not code
             stack.extend(ast.iter_child_nodes(child))
         judge.scope_rules(self, facts.network, facts.process, facts.write)
+        if facts.network and facts.environment:
+            self.hit("hook/env-exfiltration", facts.environment[0],
+                     "reads the whole environment in a function that also uses the network",
+                     Severity.MEDIUM)
 
     def _on_scope_node(self, node: ast.AST) -> None:
         if isinstance(node, ast.ClassDef):
@@ -115,36 +129,37 @@ class PythonScan:
         if isinstance(node, ast.Call):
             self._on_call(node, scope, facts)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            self._on_literal(node)
+            if self._literals or len(node.value) >= 256:
+                self._on_literal(node)
         elif isinstance(node, ast.Import):
             self.imports.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             self.imports.add(node.module)
             self.imports.update(f"{node.module}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.For | ast.comprehension) and self._is_environ(node.iter):
-            self._env_bulk.append(node.iter)
+            facts.environment.append(node.iter)
 
     def _on_call(self, node: ast.Call, scope: Scope, facts: _Facts) -> None:
         name = self.aliases.qualify(node.func) or ""
-        if name in EXEC_BUILTINS and node.args:
+        if name in EXEC_BUILTINS and name in self._local_defs:
+            name = f"<local>.{name}"  # a module's own compile(), not the builtin
+        if name == "execfile" and node.args:
+            judge.exec_call(self, node, Origin.FILE)  # runs a file by name
+        elif name in EXEC_BUILTINS and node.args:
             judge.exec_call(self, node, self.tracer.origin(node.args[0], scope))
         elif is_process(name):
             facts.process.append(node)
             judge.process_call(self, node, name, self._command_origin(node, scope))
         elif is_network(name):
             facts.network.append(node)
-            self._network_any = True
             judge.network_call(self, node, name, self.tracer.origin(node, scope)
                                | self._arguments_origin(node, scope))
         else:
             self._on_other_call(node, name, facts)
         if name.endswith("setup"):
             self._setup_call(node)
-        if any(self._is_environ(arg) for arg in node.args) or (
-            isinstance(node.func, ast.Attribute) and self._is_environ(node.func.value)
-            and node.func.attr in {"copy", "items", "keys", "values"}
-        ):
-            self._env_bulk.append(node)
+        if self._dumps_environment(node, name):
+            facts.environment.append(node)
 
     def _on_other_call(self, node: ast.Call, name: str, facts: _Facts) -> None:
         if name == "open" and _opens_for_writing(node):
@@ -170,13 +185,21 @@ class PythonScan:
 
     def _on_literal(self, node: ast.Constant) -> None:
         text = str(node.value)
-        if len(text) > 3 and SENSITIVE_PATH.search(text):
+        if len(text) > 3 and has_literal_hints(text) and SENSITIVE_PATH.search(text):
             self.hit("hook/sensitive-read", node, f"names a secret's location: {text[:80]!r}")
         if WEBHOOK.search(text):
             self.hit("hook/webhook", node, f"names an exfiltration endpoint: {text[:80]!r}")
         if looks_encoded(text):
             self.hit("hook/obfuscation", node,
                      f"a {len(text)}-character string literal looks like an encoded blob")
+
+    def _dumps_environment(self, node: ast.Call, name: str) -> bool:
+        """dict(os.environ), os.environ.copy(), json.dumps(os.environ) and the like."""
+        if name in _DUMPERS and node.args and self._is_environ(node.args[0]):
+            return True
+        func = node.func
+        return isinstance(func, ast.Attribute) and func.attr in {
+            "copy", "items", "keys", "values"} and self._is_environ(func.value)
 
     def _is_environ(self, node: ast.expr) -> bool:
         return self.aliases.qualify(node) == "os.environ"
@@ -192,9 +215,6 @@ class PythonScan:
                         self._cmdclass[value.id] = command
 
     def _file_rules(self) -> None:
-        if self._env_bulk and self._network_any:
-            self.hit("hook/env-exfiltration", self._env_bulk[0],
-                     "reads the whole environment in code that also uses the network")
         for line_number, line in enumerate(self.lines, 1):
             if len(line) > _LONG_LINE:
                 self.hits.append(Hit("hook/obfuscation", Severity.LOW, line_number,

@@ -36,7 +36,7 @@ class ArtifactScan:
         done = self._install_time()
         self._metadata()
         for path in self.layout.files:
-            if path.endswith((".py", ".pyw")) and path not in done:
+            if path.endswith((".py", ".pyw")) and path not in done and files.is_runtime_code(path):
                 self._python(path, install_time=False)
         return self.findings
 
