@@ -4,6 +4,7 @@ Every mutation family gets a hash index over the popular names, so a query costs
 dictionary look-ups instead of a comparison with each of 15,000 names:
 - separators (`-`, `_`, `.`, none) and confusable glyphs: exact look-up of a folded key;
 - `py`/`python`/`python3` prefixes and suffixes, reordered words, version-like suffixes: the same;
+- a popular name with a word tacked on, unless popular projects already extend that name;
 - typing errors: a single-deletion neighbourhood (SymSpell) of the popular names, built per name
   length on first use (a query of length n needs lengths n-1..n+1 only) and verified with
   rapidfuzz's optimal-string-alignment distance (Damerau-Levenshtein with adjacent swaps);
@@ -72,6 +73,10 @@ class SquatIndex:
         cores = ((core(n), n) for n in names)
         self.by_core = _first_wins((c, n) for c, n in cores if len(c) >= 4)
         self.by_words = _first_wins((words(n), n) for n in names if "-" in n)
+        self.popular = set(names)
+        self.namespaces = {part for n in names for part in _ends(n)}
+        """Popular names that other popular names extend (`flask` in `flask-login`): a word
+        tacked onto them is an established naming pattern, not evidence of a squat."""
         self._by_length: dict[int, list[str]] = {}
         for name in names:
             self._by_length.setdefault(len(stripped(name)), []).append(name)
@@ -96,6 +101,14 @@ class SquatIndex:
         yield from self._folded(name, plain)
         yield from self._suffixed(plain)
         yield from self._edited(plain)
+        if "-" in name:
+            yield from self._tacked_on(name)
+
+    def _tacked_on(self, name: str) -> Iterator[Candidate]:
+        for part in _ends(name):
+            if (part in self.popular and part not in self.namespaces
+                    and len(stripped(part)) >= 4):
+                yield Candidate(part, "tacked-on word", 0)
 
     def _folded(self, name: str, plain: str) -> Iterator[Candidate]:
         found: set[str] = set()
@@ -123,13 +136,13 @@ class SquatIndex:
 
     def _edited(self, plain: str) -> Iterator[Candidate]:
         index = self._deletion_index(len(plain), 1)
+        hits = [t for key in _deletions(plain) if key in index for t in index[key]]
         seen: set[str] = set()
-        for key in _deletions(plain):
-            for target in index.get(key, ()):
-                other = stripped(target)
-                if target not in seen and other != plain and OSA.distance(plain, other) == 1:
-                    seen.add(target)
-                    yield Candidate(target, edit_kind(plain, other, 1), 1)
+        for target in hits:
+            other = stripped(target)
+            if target not in seen and other != plain and OSA.distance(plain, other) == 1:
+                seen.add(target)
+                yield Candidate(target, edit_kind(plain, other, 1), 1)
         if len(plain) >= LONG_NAME - 2:
             yield from self._two_edits(plain)
 
@@ -166,8 +179,16 @@ def _windows(names: list[str]) -> dict[int, tuple[list[str], list[str]]]:
     return windows
 
 
-def _deletions(word: str) -> set[str]:
-    return {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}
+def _ends(name: str) -> list[str]:
+    """Every leading and trailing run of words (`a-b-c` -> `a`, `a-b`, `b-c`, `c`)."""
+    parts = name.split("-")
+    return [end for i in range(1, len(parts))
+            for end in ("-".join(parts[:i]), "-".join(parts[i:]))]
+
+
+def _deletions(word: str) -> list[str]:
+    """The word and every word one deletion away (repeats are harmless)."""
+    return [word, *[word[:i] + word[i + 1:] for i in range(len(word))]]
 
 
 def _first_wins(pairs: Iterator[tuple[K, str]]) -> dict[K, str]:

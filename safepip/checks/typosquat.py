@@ -33,7 +33,7 @@ POPULAR_DAMPING = 0.85
 EDIT_TARGETS = 5000
 """Only this many top names are targets: below them any mutation scores LOW at most (popularity
 weight 0.7), which does not pay for building the indexes at start-up."""
-TWO_EDIT_TARGETS = 1000
+TWO_EDIT_TARGETS = 500
 """Long names among this many top names are also searched at two edits."""
 """A ranked (but not top-5,000) name's popularity weighs against a squat verdict."""
 
@@ -41,7 +41,7 @@ KIND_WEIGHT = {
     "separator change": 0.95, "confusable glyphs": 0.95, "python prefix/suffix": 0.9,
     "swapped letters": 0.9, "doubled letter": 0.9, "omitted letter": 0.85,
     "version-like suffix": 0.85, "reordered words": 0.85, "inserted letter": 0.75,
-    "substituted letter": 0.75, "two edits": 0.8,
+    "substituted letter": 0.75, "two edits": 0.8, "tacked-on word": 0.55,
 }
 SEVERITY_FLOOR = ((0.80, Severity.HIGH), (0.68, Severity.MEDIUM), (0.45, Severity.LOW))
 
