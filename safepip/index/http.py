@@ -8,6 +8,7 @@ transport fault (connection refused, timeout, 5xx after retries, truncated or ov
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,9 @@ class HttpOptions:
     """Retries after the first attempt, on connection errors, read errors and 5xx (GET/HEAD)."""
     backoff_factor: float = 0.25
     """urllib3 exponential backoff factor between retries (seconds)."""
+    fetch_deadline: float = 120.0
+    """Seconds a whole page or metadata fetch may take, against slow-drip servers (downloads are
+    bounded by size and the read timeout instead)."""
     cache_dir: Path | None = None
     """HTTP cache directory; None = `<platformdirs user cache>/safepip/http`."""
     use_cache: bool = True
@@ -138,7 +142,8 @@ def _retry(options: HttpOptions) -> Retry:
         total=options.retries, connect=options.retries, read=options.retries,
         status=options.retries, backoff_factor=options.backoff_factor,
         status_forcelist=RETRY_STATUSES, allowed_methods=frozenset({"GET", "HEAD"}),
-        raise_on_status=False, respect_retry_after_header=True,
+        # Retry-After is ignored: a hostile server must not stall a run for as long as it likes.
+        raise_on_status=False, respect_retry_after_header=False,
     )
 
 
@@ -225,8 +230,10 @@ def check_status(response: requests.Response, url: str, allow: frozenset[int]) -
     raise NetworkError(f"{where} answered {status} {response.reason}.")
 
 
-def iter_body(response: requests.Response, url: str, max_bytes: int) -> Iterator[bytes]:
-    """Yield the body in chunks, enforcing `max_bytes` and the announced Content-Length."""
+def iter_body(response: requests.Response, url: str, max_bytes: int, *,
+              deadline: float | None = None) -> Iterator[bytes]:
+    """Yield the body in chunks, enforcing `max_bytes`, the announced Content-Length and an
+    optional `time.monotonic()` deadline."""
     announced = _content_length(response)
     if announced is not None and announced > max_bytes:
         raise IndexPageError(f"{redact_url(url)} is {announced} bytes, over the "
@@ -237,6 +244,9 @@ def iter_body(response: requests.Response, url: str, max_bytes: int) -> Iterator
             received += len(chunk)
             if received > max_bytes:
                 raise IndexPageError(f"{redact_url(url)} is over the {max_bytes}-byte limit.")
+            if deadline is not None and time.monotonic() > deadline:
+                raise NetworkError(f"Fetching {redact_url(url)} took too long; the server is "
+                                   "sending too slowly.")
             yield chunk
     except requests.RequestException as exc:
         raise IndexPageError(describe_exception(exc, url)) from None
@@ -258,12 +268,19 @@ def _content_length(response: requests.Response) -> int | None:
 def get(
     session: requests.Session, url: str, *, headers: Mapping[str, str] | None = None,
     max_bytes: int = 64 * 1024 * 1024, allow_statuses: frozenset[int] = frozenset({404}),
+    deadline_seconds: float | None = None,
 ) -> FetchedDocument:
-    """GET `url` in full. Statuses other than 2xx and `allow_statuses` raise NetworkError."""
+    """GET `url` in full. Statuses other than 2xx and `allow_statuses` raise NetworkError.
+
+    `deadline_seconds` bounds the whole fetch (default: the session's `fetch_deadline`).
+    """
+    if deadline_seconds is None and isinstance(session, Session):
+        deadline_seconds = session.http_options.fetch_deadline
+    deadline = None if deadline_seconds is None else time.monotonic() + deadline_seconds
     response = open_stream(session, url, headers=headers)
     with response:
         check_status(response, url, allow_statuses)
-        content = b"".join(iter_body(response, url, max_bytes))
+        content = b"".join(iter_body(response, url, max_bytes, deadline=deadline))
     logger.debug("GET %s -> %d (%d bytes)", redact_url(url), response.status_code, len(content))
     return FetchedDocument(
         url=response.url or url, status=response.status_code,

@@ -182,3 +182,24 @@ def test_default_cache_dir_is_the_platform_user_cache(isolated_home: Path) -> No
     from safepip.index.http import HttpOptions
 
     assert HttpOptions().resolved_cache_dir() == isolated_home / ".cache" / "safepip" / "http"
+
+
+def test_slow_drip_body_hits_the_fetch_deadline(
+    wheel: Path, index_server: IndexServerFactory, make_test_session: SessionFactory,
+) -> None:
+    server = index_server([wheel])
+    server.add_fault("/simple/pkg/", drip=0.05)  # each piece arrives well within read_timeout
+    with pytest.raises(NetworkError, match="too slowly"):
+        get(make_test_session(fetch_deadline=0.5), server.index_url + "pkg/")
+
+
+def test_retry_after_is_not_obeyed(
+    wheel: Path, index_server: IndexServerFactory, make_test_session: SessionFactory,
+) -> None:
+    import time
+
+    server = index_server([wheel])
+    server.add_fault("/simple/pkg/", status=503, times=1, headers={"Retry-After": "3600"})
+    start = time.monotonic()
+    assert get(make_test_session(), server.index_url + "pkg/").status == 200
+    assert time.monotonic() - start < 30

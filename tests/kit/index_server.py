@@ -86,6 +86,8 @@ class Fault:
     """Replace the body with a broken document of the same content type."""
     body: bytes | None = None
     """Replace the body with exactly these bytes."""
+    drip: float = 0.0
+    """Send the body in 16-byte pieces with this many seconds between them (slow-drip server)."""
     headers: dict[str, str] = field(default_factory=dict)
     """Extra response headers (e.g. {"Location": ...} with status=302)."""
     fired: int = 0
@@ -387,7 +389,8 @@ class _Handler(BaseHTTPRequestHandler):
             elif fault.malformed:
                 body = malformed_body(ctype)
         truncate = any(f.truncate for f in faults)
-        self._send(status, body, ctype, head=head, extra=extra, truncate=truncate)
+        drip = max((f.drip for f in faults), default=0.0)
+        self._send(status, body, ctype, head=head, extra=extra, truncate=truncate, drip=drip)
 
     def _route(self) -> tuple[int, bytes, str, dict[str, str]]:
         parts = urlsplit(self.path)
@@ -439,7 +442,8 @@ class _Handler(BaseHTTPRequestHandler):
         return 206, data[start:end + 1], "application/octet-stream", extra
 
     def _send(self, status: int, body: bytes, ctype: str, *, head: bool,
-              extra: Mapping[str, str] | None = None, truncate: bool = False) -> None:
+              extra: Mapping[str, str] | None = None, truncate: bool = False,
+              drip: float = 0.0) -> None:
         etag = f'"{sha256_hex(body)[:32]}"'
         if status == 200 and self.headers.get("If-None-Match") == etag:
             status, body = 304, b""
@@ -455,7 +459,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         self.end_headers()
         if not head and status != 304:
-            self.wfile.write(body[: len(body) // 2] if truncate else body)
+            self._write_body(body[: len(body) // 2] if truncate else body, drip)
+
+    def _write_body(self, body: bytes, drip: float) -> None:
+        if not drip:
+            self.wfile.write(body)
+            return
+        for start in range(0, len(body), 16):
+            self.wfile.write(body[start:start + 16])
             self.wfile.flush()
+            if self.index._stopping.wait(drip):
+                return
 
 

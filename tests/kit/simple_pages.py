@@ -92,7 +92,9 @@ def choose_format(accept: str | None, query_format: str | None, json_api: bool) 
                     q = float(value)
                 except ValueError:
                     q = 0.0
-        offered = {JSON_TYPE: JSON_TYPE if json_api else None, HTML_TYPE: HTML_TYPE,
+        json_ok = JSON_TYPE if json_api else None
+        offered = {JSON_TYPE: json_ok, "application/vnd.pypi.simple.latest+json": json_ok,
+                   HTML_TYPE: HTML_TYPE, "application/vnd.pypi.simple.latest+html": HTML_TYPE,
                    "text/html": "text/html", "*/*": HTML_TYPE}.get(mime.strip().lower())
         if offered and q > 0:
             candidates.append((q, -position, offered))

@@ -20,7 +20,13 @@ from packaging.metadata import Metadata
 
 from tests.conftest import IndexServerFactory
 from tests.kit.archives import make_sdist, make_wheel
-from tests.kit.index_server import JSON_TYPE, FileOptions, IndexServer, write_file_index
+from tests.kit.index_server import (
+    JSON_TYPE,
+    FileOptions,
+    IndexServer,
+    choose_format,
+    write_file_index,
+)
 from tests.kit.isolation import clean_pip_environment
 
 PIP_ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01"
@@ -260,3 +266,15 @@ def test_etag_revalidation(tmp_path: Path, index_server: IndexServerFactory) -> 
     _, headers, _ = _get(server, "/simple/pkg/")
     assert headers["Cache-Control"] == "max-age=600"
     assert _get(server, "/simple/pkg/", {"If-None-Match": headers["ETag"]})[0] == 304
+
+
+@pytest.mark.parametrize(("accept", "json_api", "expected"), [
+    (PIP_ACCEPT, True, JSON_TYPE),
+    (PIP_ACCEPT, False, "application/vnd.pypi.simple.v1+html"),
+    ("application/vnd.pypi.simple.latest+json", True, JSON_TYPE),
+    ("text/html", True, "text/html"),
+    (None, True, "application/vnd.pypi.simple.v1+html"),
+    ("text/html;q=0.9, application/vnd.pypi.simple.v1+json;q=0.5", True, "text/html"),
+])
+def test_content_negotiation(accept: str | None, json_api: bool, expected: str) -> None:
+    assert choose_format(accept, None, json_api) == expected
