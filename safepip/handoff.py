@@ -105,7 +105,7 @@ def check_passthrough(passthrough: Sequence[str]) -> None:
 
 def _refused_option(argument: str) -> str | None:
     if argument == "--":
-        return "the end of options, what follows would be unvetted requirements,"
+        return "`--` (every later argument is a requirement)"
     if argument.startswith("--"):
         name = argument.split("=", 1)[0]
         return next((o for o in _REFUSED_LONG if len(name) > 2 and o.startswith(name)), None)
@@ -124,8 +124,8 @@ def pinned_requirement_lines(files: Sequence[VettedFile]) -> list[str]:
     for file in files:
         if not file.build_dependency:
             digests = hashes.setdefault((file.name, file.version), [])
-            if file.sha256 not in digests:
-                digests.append(file.sha256)
+            if file.sha256.lower() not in digests:
+                digests.append(file.sha256.lower())
     names = [name for name, _ in hashes]
     clashing = sorted({n for n in names if names.count(n) > 1})
     if clashing:

@@ -54,7 +54,9 @@ def test_pins_cover_installed_files_only_sorted(tmp_path: Path) -> None:
 def test_two_files_of_one_release_share_a_line_and_duplicates_collapse(tmp_path: Path) -> None:
     wheel = _vetted(tmp_path, "a", "1.0")
     sdist = _vetted(tmp_path, "a", "1.0", data=b"sdist", suffix=".tar.gz")
-    (line,) = pinned_requirement_lines([wheel, sdist, wheel])
+    shouting = VettedFile(wheel.name, wheel.version, wheel.filename, wheel.sha256.upper(),
+                          wheel.path)
+    (line,) = pinned_requirement_lines([wheel, sdist, shouting])
     assert line == f"a==1.0 --hash=sha256:{wheel.sha256} --hash=sha256:{sdist.sha256}"
 
 
