@@ -1,0 +1,90 @@
+"""`safepip scan` end to end: exit codes, formats, URLs over a loopback server, and the
+prefilter's soundness (it never hides an import-time finding)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from safepip.checks.hooks.scanner import ArtifactScan
+from safepip.cli import main
+from tests.checks.hostile import CASES, make_sdist, setup_py
+
+
+@pytest.fixture
+def samples(tmp_path: Path) -> dict[str, Path]:
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "good").mkdir()
+    return {
+        "bad": make_sdist(tmp_path / "bad", "demo", "1.0",
+                          {"setup.py": setup_py(CASES[1].hostile, tmp_path / "c")}),
+        "good": make_sdist(tmp_path / "good", "demo", "1.0",
+                           {"setup.py": setup_py(CASES[1].near_miss, tmp_path / "c")}),
+    }
+
+
+def test_exit_codes_follow_the_fail_level(samples: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", str(samples["good"])]) == 0
+    assert main(["scan", str(samples["bad"])]) == 1
+    assert "hook/exec-obfuscated" in capsys.readouterr().out
+    assert main(["scan", "--fail-on", "critical", str(samples["good"])]) == 0
+    assert main(["scan", str(samples["good"].parent / "missing.tar.gz")]) == 2
+
+
+def test_json_report(samples: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    assert main(["scan", "--format", "json", "-o", str(out), str(samples["bad"])]) == 1
+    document = json.loads(out.read_text())
+    assert document["schema"] == 1 and document["verdict"] == "block"
+    finding = next(f for f in document["findings"] if f["rule"] == "hook/exec-obfuscated")
+    assert finding["severity"] == "critical" and finding["location"]["path"] == "demo-1.0/setup.py"
+
+
+def test_corrupt_archive_exits_3(tmp_path: Path) -> None:
+    broken = tmp_path / "demo-1.0.tar.gz"
+    broken.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    assert main(["scan", str(broken)]) == 3
+
+
+@pytest.fixture
+def file_server(samples: dict[str, Path]) -> Iterator[str]:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(samples["bad"].parent))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_url_is_downloaded_and_scanned(file_server: str, samples: dict[str, Path],
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import hashlib
+
+    digest = hashlib.sha256(samples["bad"].read_bytes()).hexdigest()
+    assert main(["scan", f"{file_server}/demo-1.0.tar.gz#sha256={digest}"]) == 1
+    assert "hook/exec-obfuscated" in capsys.readouterr().out
+    assert main(["scan", f"{file_server}/demo-1.0.tar.gz#sha256={'0' * 64}"]) == 3
+
+
+def test_prefilter_never_hides_an_import_time_finding(tmp_path: Path) -> None:
+    """Every hostile and near-miss body as package code: same findings with and without it."""
+    package = tmp_path / "demo-1.0"
+    (package / "demo").mkdir(parents=True)
+    for index, case in enumerate(CASES):
+        (package / "demo" / f"h{index}.py").write_text(case.hostile)
+        (package / "demo" / f"n{index}.py").write_text(case.near_miss)
+    with_filter = ArtifactScan(str(tmp_path), "demo", "1.0", prefilter=True).run()
+    without = ArtifactScan(str(tmp_path), "demo", "1.0", prefilter=False).run()
+    assert sorted(map(repr, with_filter)) == sorted(map(repr, without))
+    assert {f.rule for f in with_filter} >= {"hook/exec-obfuscated", "hook/download-exec",
+                                             "hook/webhook", "hook/sensitive-read"}
