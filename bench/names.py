@@ -21,6 +21,7 @@ import json
 import random
 import re
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -129,6 +130,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261128)
     parser.add_argument("--sample", type=int, default=10_000)
     parser.add_argument("--show", type=int, default=0, help="print N misses and false positives")
+    parser.add_argument("--runs", type=int, default=11, help="processes per start-up figure")
     args = parser.parse_args()
     top, reports = load_top(), load_reports()
     positives = label_positives(top, reports)
@@ -147,8 +149,38 @@ def main() -> None:
     print(f"\nthroughput over {len(tail):,} long-tail names, median of 5 passes: "
           f"{wall:,.0f} names/s wall clock, {cpu:,.0f} names/s CPU time; "
           f"first pass incl. index build {build:.2f} s")
+    startup(args.runs)
     if args.show:
         show(positives, mid, tail, args.show)
+
+
+def median_wall(argv: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, check=False, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def startup(runs: int) -> None:
+    """Wall time of `safepip check-name` in fresh interpreters, and what the name checks add."""
+    base = [sys.executable, "-m", "safepip"]
+    version = median_wall([*base, "--version"], runs)
+    print(f"\nstart-up, median of {runs} fresh processes:")
+    print(f"  safepip --version                          {version:.3f} s")
+    for names in (["requests"], ["requests", "urlib3", "jeIlyfish"]):
+        spent = median_wall([*base, "check-name", *names], runs)
+        print(f"  safepip check-name {' '.join(names):24} {spent:.3f} s "
+              f"(+{spent - version:.3f} s over --version)")
+    probe = ("import time; s = time.perf_counter(); "
+             "from safepip.commands.check_name import check; from safepip.checks.names import "
+             "data_summary; check([('requests', None)]); data_summary(); "
+             "print(time.perf_counter() - s)")
+    own = statistics.median(
+        float(subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True,
+                             text=True).stdout) for _ in range(runs))
+    print(f"  name checks alone (imports + data, in-process)  {own:.3f} s")
 
 
 def show(positives: dict[str, str], mid: list[str], tail: list[str], count: int) -> None:

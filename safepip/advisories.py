@@ -11,7 +11,9 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 DATA_FILE = "known_malicious.json"
 GENERIC_SUMMARY = "Malicious code in {name} (PyPI)"
+_NORMALIZED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -91,39 +94,51 @@ class Advisory:
         return "all versions" if self.versions is None else ", ".join(listed) or "no version"
 
 
-@dataclass(frozen=True)
 class AdvisorySnapshot:
-    """A validated set of advisories with its provenance."""
+    """A validated set of advisories with its provenance.
 
-    source: str
-    """Where the records came from (repository, commit or URL)."""
-    snapshot_date: str
-    """ISO date (or timestamp) of the snapshot."""
-    advisories: tuple[Advisory, ...]
-    """Every record, withdrawn ones included (they are counted, never matched)."""
-    origin: str = "embedded"
-    """`embedded`, or the path of the user copy it was read from."""
-    by_name: dict[str, tuple[Advisory, ...]] = field(default_factory=dict, compare=False)
-    """Normalised name -> active (not withdrawn) advisories."""
+    Records stay as validated raw data and become `Advisory` objects per name on first use, so a
+    run that checks a handful of names does not pay for building 8,000 objects at start-up.
+    """
 
-    def __post_init__(self) -> None:
-        index: dict[str, list[Advisory]] = {}
-        for advisory in self.advisories:
-            if advisory.withdrawn is None:
-                index.setdefault(advisory.name, []).append(advisory)
-        self.by_name.update({name: tuple(found) for name, found in index.items()})
+    def __init__(
+        self, source: str, snapshot_date: str, advisories: Iterable[Advisory] = (),
+        origin: str = "embedded", *, records: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.source = source
+        """Where the records came from (repository, commit or URL)."""
+        self.snapshot_date = snapshot_date
+        """ISO date (or timestamp) of the snapshot."""
+        self.origin = origin
+        """`embedded`, or the path of the user copy it was read from."""
+        self.records = records if records is not None else [_record(a) for a in advisories]
+        """Every record in the compact form, withdrawn ones included (counted, never matched)."""
+        self._active: dict[str, list[dict[str, Any]]] = {}
+        for record in self.records:
+            if not record.get("withdrawn"):
+                self._active.setdefault(record["name"], []).append(record)
+        self._parsed: dict[str, tuple[Advisory, ...]] = {}
+
+    @property
+    def advisories(self) -> tuple[Advisory, ...]:
+        """Every record as an `Advisory` (built on each call: for update and tests)."""
+        return tuple(_advisory(record) for record in self.records)
 
     def for_name(self, name: str) -> tuple[Advisory, ...]:
-        return self.by_name.get(canonicalize_name(name), ())
+        """Active (not withdrawn) advisories about this project."""
+        key = canonicalize_name(name)
+        if key not in self._parsed:
+            self._parsed[key] = tuple(_advisory(r) for r in self._active.get(key, ()))
+        return self._parsed[key]
 
     def info(self) -> dict[str, Any]:
         """What `safepip db info` shows."""
-        active = [a for a in self.advisories if a.withdrawn is None]
+        active = [r for found in self._active.values() for r in found]
         return {
             "origin": self.origin, "source": self.source, "snapshot_date": self.snapshot_date,
-            "records": len(self.advisories), "withdrawn": len(self.advisories) - len(active),
-            "projects": len(self.by_name),
-            "all_versions": sum(1 for a in active if a.all_versions),
+            "records": len(self.records), "withdrawn": len(self.records) - len(active),
+            "projects": len(self._active),
+            "all_versions": sum(1 for r in active if r["versions"] == "all"),
         }
 
 
@@ -136,12 +151,14 @@ def parse_snapshot(document: Any, origin: str) -> AdvisorySnapshot:
     """Validate a snapshot document (the compact format written by `db update`/build_data)."""
     if not isinstance(document, dict) or not isinstance(document.get("records"), list):
         raise ValueError("not a safepip advisory snapshot (no `records` list)")
-    advisories = tuple(_advisory(record) for record in document["records"])
-    if not advisories:
+    records = document["records"]
+    for record in records:
+        _validate(record)
+    if not records:
         raise ValueError("the snapshot holds no records")
     return AdvisorySnapshot(
         source=str(document.get("source", "")), snapshot_date=str(document["snapshot_date"]),
-        advisories=advisories, origin=origin,
+        origin=origin, records=records,
     )
 
 
@@ -149,8 +166,8 @@ def snapshot_document(snapshot: AdvisorySnapshot) -> dict[str, Any]:
     """The compact on-disk form; `parse_snapshot` reads it back."""
     return {
         "source": snapshot.source, "snapshot_date": snapshot.snapshot_date,
-        "count": len(snapshot.advisories),
-        "records": [_record(a) for a in snapshot.advisories],
+        "count": len(snapshot.records),
+        "records": snapshot.records,
     }
 
 
@@ -188,15 +205,25 @@ def load_snapshot() -> AdvisorySnapshot:
     return embedded
 
 
-def _advisory(record: Any) -> Advisory:
+def _validate(record: Any) -> None:
+    """Cheap structural checks on one compact record (names must already be PEP 503 form)."""
     if not isinstance(record, dict):
         raise ValueError("a record is not an object")
     name, versions = record["name"], record["versions"]
-    if not isinstance(name, str) or not name or not str(record["id"]).startswith("MAL-"):
-        raise ValueError(f"record {record.get('id')!r} lacks a name or a MAL- id")
+    if not isinstance(name, str) or not _NORMALIZED.fullmatch(name):
+        raise ValueError(f"record {record.get('id')!r} lacks a normalised project name")
+    if not isinstance(record["id"], str) or not record["id"].startswith("MAL-"):
+        raise ValueError(f"record {record['id']!r} is not a MAL- record")
     if versions != "all" and not (isinstance(versions, list)
                                   and all(isinstance(v, str) for v in versions)):
         raise ValueError(f"record {record['id']!r} has malformed versions")
+    for bounds in record.get("ranges", ()):
+        if not (isinstance(bounds, list) and len(bounds) == 3 and isinstance(bounds[0], str)):
+            raise ValueError(f"record {record['id']!r} has a malformed range")
+
+
+def _advisory(record: dict[str, Any]) -> Advisory:
+    name, versions = record["name"], record["versions"]
     ranges = tuple(VersionRange(*r) for r in record.get("ranges", ()))
     return Advisory(
         id=str(record["id"]), name=canonicalize_name(name),

@@ -17,7 +17,8 @@ def default_name_checks() -> list[NameCheck]:
 def data_summary() -> str:
     """One sentence naming the data the checks used (for text reports)."""
     popularity, snapshot = load_popularity(), load_snapshot()
-    active = sum(1 for a in snapshot.advisories if a.withdrawn is None)
+    info = snapshot.info()
+    active = info["records"] - info["withdrawn"]
     where = "embedded" if snapshot.origin == "embedded" else "updated"
     return (f"Checked offline against {len(popularity.ranks):,} popular projects "
             f"({popularity.snapshot_date}) and {active:,} malicious-package reports "
