@@ -101,8 +101,7 @@ def build_index(projects: Mapping[str, Any], out: Path) -> BuiltIndex:
         for version, spec in versions.items():
             _build_version(built, out, project, version, spec or {})
             if spec and spec.get("sdist"):
-                backends.add("setuptools" if spec["sdist"] in ("setuptools", "setup.py")
-                              else "flit_core")
+                backends.add("flit_core" if spec["sdist"] in ("flit", "pkg-info") else "setuptools")
     for backend in sorted(backends):
         wheel = find_backend(backend)
         if wheel is None:
@@ -152,6 +151,9 @@ def _sdist(out: Path, project: str, version: str, spec: Mapping[str, Any]) -> Pa
     sources: dict[str, str] = {}
     if kind == "setup.py":
         sources["setup_py"] = _setup_py(project, version, module, spec)
+    elif kind == "setup.cfg":
+        sources["setup_py"] = "from setuptools import setup\n\nsetup()\n"
+        sources["setup_cfg"] = _setup_cfg(project, version, module, spec)
     else:
         sources["pyproject_toml"] = _pyproject(project, version, module, spec, kind)
     return make_sdist(out / "sdists", project, version, pkg_info=pkg_info,
@@ -175,6 +177,18 @@ def _pyproject(project: str, version: str, module: str, spec: Mapping[str, Any],
         lines.append("\n[project.optional-dependencies]")
         lines += [f"{json.dumps(k)} = {json.dumps(v)}" for k, v in spec["extras"].items()]
     return "\n".join(lines) + "\n\n" + tool
+
+
+def _setup_cfg(project: str, version: str, module: str, spec: Mapping[str, Any]) -> str:
+    lines = ["[metadata]", f"name = {project}", f"version = {version}", "", "[options]",
+             f"packages = {module}", "install_requires ="]
+    lines += [f"    {req}" for req in spec.get("requires_dist", [])]
+    if spec.get("requires_python"):
+        lines.append(f"python_requires = {spec['requires_python']}")
+    if spec.get("extras"):
+        lines += ["", "[options.extras_require]"]
+        lines += [f"{extra} = {', '.join(reqs)}" for extra, reqs in spec["extras"].items()]
+    return "\n".join(lines) + "\n"
 
 
 def _setup_py(project: str, version: str, module: str, spec: Mapping[str, Any]) -> str:

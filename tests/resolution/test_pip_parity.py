@@ -18,7 +18,7 @@ Case format (all keys but `index` and `args` optional)::
          "file_requires_python": ">=3.8",   # data-requires-python on the index page
          "yanked": "reason",                # PEP 592, on every file of the version
          "wheels": ["py3-none-any", "{platform}", "{foreign}", "1-py3-none-any"],
-         "sdist": "flit" | "setuptools" | "setup.py" | "pkg-info",
+         "sdist": "flit" | "setuptools" | "setup.py" | "setup.cfg" | "pkg-info",
          "pep658": true, "upload_time": "2024-01-01T00:00:00.000000Z"}}},
      "server": {"json_api": true, "metadata": true, "range_requests": true},
      "extra_index": {"<project>": {...}},         # a second server, passed as --extra-index-url
@@ -35,8 +35,9 @@ Case format (all keys but `index` and `args` optional)::
 `{platform}` is the running interpreter's most preferred wheel tag, `{foreign}` a platform tag it
 cannot install; a leading `N-` is a wheel build number. `wheels` defaults to `["py3-none-any"]`.
 Sdists get a static `pyproject.toml` (flit_core or setuptools backend), a literal-only
-`setup.py`, or a Metadata-Version 2.2 PKG-INFO; pip builds them to learn their metadata (they are
-harmless), so the real backend wheels found on this machine are put on the loopback index.
+`setup.py`, a `setup.cfg` (with a bare `setup()`), or a Metadata-Version 2.2 PKG-INFO; pip builds
+them to learn their metadata (they are harmless), so the real backend wheels found on this machine
+are put on the loopback index.
 """
 
 from __future__ import annotations
