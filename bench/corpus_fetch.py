@@ -30,8 +30,9 @@ def read_corpus(path: Path = BENCH / "corpus.txt") -> list[tuple[str, str]]:
 
 
 def _sdist_entry(session: requests.Session, name: str, version: str) -> dict[str, object]:
-    page = session.get(f"{INDEX}/{canonicalize_name(name)}/", headers={"Accept": ACCEPT},
-                       timeout=30)
+    page = session.get(
+        f"{INDEX}/{canonicalize_name(name)}/", headers={"Accept": ACCEPT}, timeout=30
+    )
     page.raise_for_status()
     for entry in page.json()["files"]:
         filename = entry["filename"]
@@ -49,8 +50,12 @@ def _sdist_entry(session: requests.Session, name: str, version: str) -> dict[str
 def fetch(name: str, version: str, session: requests.Session) -> Path:
     """Return the cached sdist of name==version, downloading it once."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    cached = [p for p in CACHE.iterdir() if p.name.startswith(f"{name}-{version}.")
-              or p.name.startswith(f"{canonicalize_name(name).replace('-', '_')}-{version}.")]
+    cached = [
+        p
+        for p in CACHE.iterdir()
+        if p.name.startswith(f"{name}-{version}.")
+        or p.name.startswith(f"{canonicalize_name(name).replace('-', '_')}-{version}.")
+    ]
     if cached:
         return cached[0]
     entry = _sdist_entry(session, name, version)

@@ -87,7 +87,8 @@ class MemberGate:
         if reason is None and key in self._seen and (member.is_file or self._seen[key]):
             reason = "the name appears more than once (a later copy could replace what was checked)"
         if reason is not None:
-            return self._refuse(member, reason)
+            self._refuse(member, reason)
+            return None
         target = self._place(member, parts)
         if target is None or self.select is None or self.select(key):
             return target
@@ -109,8 +110,11 @@ class MemberGate:
         if self._total > limits.ratio_floor_bytes and (
             self._total > limits.max_ratio * max(self.archive_size, 1)
         ):
-            self._stop(member, "the archive expands more than "
-                       f"{limits.max_ratio:g} times its size (a decompression bomb)")
+            self._stop(
+                member,
+                "the archive expands more than "
+                f"{limits.max_ratio:g} times its size (a decompression bomb)",
+            )
 
     def _safe_parts(self, member: Member) -> list[str] | None:
         name = member.name.replace("\\", "/")
@@ -136,8 +140,10 @@ class MemberGate:
         if self._total + member.size > limits.max_total_bytes:
             self._stop(member, f"the archive unpacks to more than {limits.max_total_bytes} bytes")
         packed = member.compressed_size
-        if packed is not None and member.size > _SMALL and member.size > limits.max_ratio * max(
-            packed, 1
+        if (
+            packed is not None
+            and member.size > _SMALL
+            and member.size > limits.max_ratio * max(packed, 1)
         ):
             return f"it expands more than {limits.max_ratio:g} times (a decompression bomb)"
         return None
@@ -145,7 +151,8 @@ class MemberGate:
     def _place(self, member: Member, parts: list[str]) -> Path | None:
         prefixes = ["/".join(parts[:depth]) for depth in range(1, len(parts))]
         if any(self._seen.get(prefix) for prefix in prefixes):
-            return self._refuse(member, "its folder is already a file in the archive")
+            self._refuse(member, "its folder is already a file in the archive")
+            return None
         self._seen.update((prefix, False) for prefix in prefixes)
         self._seen["/".join(parts)] = member.is_file
         if member.is_dir:

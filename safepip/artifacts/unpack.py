@@ -69,9 +69,13 @@ class UnpackResult:
         """Each refusal as an `archive/unsafe-member` finding about package==version."""
         return [
             Finding(
-                rule="archive/unsafe-member", severity=Severity.HIGH, package=package,
-                version=version, message=f"{self.archive.name}: {r.reason}",
-                location=Location(path=r.member), evidence=r.member,
+                rule="archive/unsafe-member",
+                severity=Severity.HIGH,
+                package=package,
+                version=version,
+                message=f"{self.archive.name}: {r.reason}",
+                location=Location(path=r.member),
+                evidence=r.member,
             )
             for r in self.refusals
         ]
@@ -79,7 +83,10 @@ class UnpackResult:
 
 @contextmanager
 def unpack(
-    archive: Path, *, limits: UnpackLimits = DEFAULT_LIMITS, parent: Path | None = None,
+    archive: Path,
+    *,
+    limits: UnpackLimits = DEFAULT_LIMITS,
+    parent: Path | None = None,
     select: Callable[[str], bool] | None = None,
 ) -> Iterator[UnpackResult]:
     """Extract `archive` into a fresh private directory (under `parent` when given).
@@ -151,7 +158,10 @@ def _extract_tar(archive: Path, gate: MemberGate) -> None:
     with tarfile.open(archive, mode="r|*") as bundle:
         while (info := bundle.next()) is not None:
             member = Member(
-                name=info.name, size=info.size, is_file=info.isreg(), is_dir=info.isdir(),
+                name=info.name,
+                size=info.size,
+                is_file=info.isreg(),
+                is_dir=info.isdir(),
                 kind=_tar_kind(info),
             )
             target = gate.admit(member)
@@ -159,7 +169,7 @@ def _extract_tar(archive: Path, gate: MemberGate) -> None:
                 source = bundle.extractfile(info)
                 if source is not None:
                     _copy(source, target, member, gate)
-            bundle.members.clear()  # tarfile keeps every TarInfo otherwise: bound memory
+            bundle.members.clear()  # type: ignore[attr-defined] # bound memory: no TarInfo kept
 
 
 def _tar_kind(info: tarfile.TarInfo) -> str:
@@ -181,8 +191,11 @@ def _extract_zip(archive: Path, gate: MemberGate) -> None:
             mode = info.external_attr >> 16
             is_link = (mode & 0o170000) in (0o120000, 0o020000, 0o060000, 0o010000, 0o140000)
             member = Member(
-                name=info.filename, size=info.file_size, is_file=not info.is_dir() and not is_link,
-                is_dir=info.is_dir() and not is_link, kind=_zip_kind(mode),
+                name=info.filename,
+                size=info.file_size,
+                is_file=not info.is_dir() and not is_link,
+                is_dir=info.is_dir() and not is_link,
+                kind=_zip_kind(mode),
                 compressed_size=info.compress_size,
             )
             target = gate.admit(member)
@@ -192,8 +205,13 @@ def _extract_zip(archive: Path, gate: MemberGate) -> None:
 
 
 def _zip_kind(mode: int) -> str:
-    kinds = {0o120000: "symbolic link", 0o020000: "device", 0o060000: "device",
-             0o010000: "FIFO", 0o140000: "socket"}
+    kinds = {
+        0o120000: "symbolic link",
+        0o020000: "device",
+        0o060000: "device",
+        0o010000: "FIFO",
+        0o140000: "socket",
+    }
     return kinds.get(mode & 0o170000, "special member")
 
 

@@ -43,8 +43,9 @@ class InstallHookCheck:
     def check_artifact(self, artifact: UnpackedArtifact) -> list[Finding]:
         version = str(artifact.version) if artifact.version is not None else None
         try:
-            scan = ArtifactScan(str(artifact.root), artifact.name, version,
-                                prefilter=self.prefilter)
+            scan = ArtifactScan(
+                str(artifact.root), artifact.name, version, prefilter=self.prefilter
+            )
             return scan.run()
         except OSError as error:
             raise CheckError(
@@ -65,12 +66,18 @@ def identify(path: Path) -> tuple[NormalizedName, Version | None, ArtifactKind]:
         return project, version, "sdist"
     except (InvalidWheelFilename, InvalidSdistFilename):
         stem = name.split(".tar", 1)[0].removesuffix(".zip").removesuffix(".tgz")
-        return canonicalize_name(stem.rsplit("-", 1)[0] or stem), None, (
-            "wheel" if name.endswith(".whl") else "sdist")
+        return (
+            canonicalize_name(stem.rsplit("-", 1)[0] or stem),
+            None,
+            ("wheel" if name.endswith(".whl") else "sdist"),
+        )
 
 
 def scan_path(
-    path: Path, *, limits: UnpackLimits = DEFAULT_LIMITS, check: InstallHookCheck | None = None,
+    path: Path,
+    *,
+    limits: UnpackLimits = DEFAULT_LIMITS,
+    check: InstallHookCheck | None = None,
 ) -> list[Finding]:
     """Findings for a local sdist, wheel or unpacked directory (archives unpacked safely)."""
     check = check or InstallHookCheck()
@@ -79,8 +86,10 @@ def scan_path(
         artifact = UnpackedArtifact(name, version, path.name, kind, path)
         return check.check_artifact(artifact)
     if not path.is_file():
-        raise ArchiveError(f"{path} is neither a file nor a directory.",
-                           hint="Pass the path of an sdist, a wheel or an unpacked project.")
+        raise ArchiveError(
+            f"{path} is neither a file nor a directory.",
+            hint="Pass the path of an sdist, a wheel or an unpacked project.",
+        )
     with unpack(path, limits=limits, select=wanted_member) as result:
         artifact = UnpackedArtifact(name, version, path.name, kind, result.root)
         refusals = result.findings(name, str(version) if version else None)

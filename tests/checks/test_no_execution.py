@@ -22,7 +22,7 @@ from tests.checks.hostile import CASES, make_sdist, make_wheel, setup_py
 
 ROOT = Path(__file__).resolve().parents[2]
 
-CHILD = r'''
+CHILD = r"""
 import json, sys
 scan_root, canary, out = sys.argv[1], sys.argv[2], sys.argv[3]
 targets = sys.argv[4:]
@@ -52,7 +52,7 @@ from safepip.cli import main  # imported before the hook: safepip's own imports 
 sys.addaudithook(hook)
 code = main(["scan", "--format", "json", "-o", out, *targets])
 print(json.dumps({"code": code, "fired": fired}))
-'''
+"""
 
 
 def _hostile_artifacts(tmp_path: Path, canary: Path) -> list[Path]:
@@ -64,24 +64,39 @@ def _hostile_artifacts(tmp_path: Path, canary: Path) -> list[Path]:
     folder = tmp_path / "extra"
     folder.mkdir()
     payload = canary_payload(canary)
-    made.append(make_sdist(folder, "demo", "2.0", {
-        "setup.py": "import build_helpers\n" + payload,
-        "build_helpers.py": payload,
-        "demo/__init__.py": payload,
-        "pyproject.toml": "[build-system]\nbuild-backend = 'backend'\nbackend-path = ['.']\n",
-        "backend.py": payload,
-    }))
-    made.append(make_wheel(folder, "demo", "2.0", {
-        "demo_shim.pth": f"import os; open({str(canary)!r}, 'w')\n",
-        "demo/__init__.py": payload,
-        "demo-2.0.data/scripts/demo-run": "#!/usr/bin/env python\n" + payload,
-    }))
+    made.append(
+        make_sdist(
+            folder,
+            "demo",
+            "2.0",
+            {
+                "setup.py": "import build_helpers\n" + payload,
+                "build_helpers.py": payload,
+                "demo/__init__.py": payload,
+                "pyproject.toml": (
+                    "[build-system]\nbuild-backend = 'backend'\nbackend-path = ['.']\n"
+                ),
+                "backend.py": payload,
+            },
+        )
+    )
+    made.append(
+        make_wheel(
+            folder,
+            "demo",
+            "2.0",
+            {
+                "demo_shim.pth": f"import os; open({str(canary)!r}, 'w')\n",
+                "demo/__init__.py": payload,
+                "demo-2.0.data/scripts/demo-run": "#!/usr/bin/env python\n" + payload,
+            },
+        )
+    )
     return made
 
 
 def canary_payload(canary: Path) -> str:
-    return (f"import os\nopen({str(canary)!r}, 'w').write('ran')\n"
-            f"os.system('touch {canary}')\n")
+    return f"import os\nopen({str(canary)!r}, 'w').write('ran')\nos.system('touch {canary}')\n"
 
 
 def test_scan_never_executes_scanned_code(tmp_path: Path) -> None:
@@ -90,9 +105,12 @@ def test_scan_never_executes_scanned_code(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
     result = subprocess.run(
-        [sys.executable, "-c", CHILD, str(tmp_path), str(canary), str(report),
-         *map(str, targets)],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+        [sys.executable, "-c", CHILD, str(tmp_path), str(canary), str(report), *map(str, targets)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
@@ -111,10 +129,14 @@ def test_audit_hook_would_catch_execution(tmp_path: Path) -> None:
     probe = CHILD.replace(
         'code = main(["scan", "--format", "json", "-o", out, *targets])',
         'code = 0\ntry:\n    exec(compile(open(targets[0]).read(), targets[0], "exec"))\n'
-        'except RuntimeError:\n    pass')
+        "except RuntimeError:\n    pass",
+    )
     result = subprocess.run(
         [sys.executable, "-c", probe, str(tmp_path), str(canary), str(tmp_path / "r"), str(target)],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
     )
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["fired"] and outcome["fired"][0].startswith("exec")
@@ -126,8 +148,10 @@ def test_safepip_never_calls_compile_or_exec_builtins() -> None:
     for path in sorted((ROOT / "safepip").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and (
-                node.func.id in {"compile", "exec", "eval", "__import__"}
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and (node.func.id in {"compile", "exec", "eval", "__import__"})
             ):
                 calls.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert calls == []

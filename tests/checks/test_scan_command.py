@@ -22,14 +22,24 @@ def samples(tmp_path: Path) -> dict[str, Path]:
     (tmp_path / "bad").mkdir()
     (tmp_path / "good").mkdir()
     return {
-        "bad": make_sdist(tmp_path / "bad", "demo", "1.0",
-                          {"setup.py": setup_py(CASES[1].hostile, tmp_path / "c")}),
-        "good": make_sdist(tmp_path / "good", "demo", "1.0",
-                           {"setup.py": setup_py(CASES[1].near_miss, tmp_path / "c")}),
+        "bad": make_sdist(
+            tmp_path / "bad",
+            "demo",
+            "1.0",
+            {"setup.py": setup_py(CASES[1].hostile, tmp_path / "c")},
+        ),
+        "good": make_sdist(
+            tmp_path / "good",
+            "demo",
+            "1.0",
+            {"setup.py": setup_py(CASES[1].near_miss, tmp_path / "c")},
+        ),
     }
 
 
-def test_exit_codes_follow_the_fail_level(samples: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_exit_codes_follow_the_fail_level(
+    samples: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["scan", str(samples["good"])]) == 0
     assert main(["scan", str(samples["bad"])]) == 1
     assert "hook/exec-obfuscated" in capsys.readouterr().out
@@ -54,8 +64,9 @@ def test_corrupt_archive_exits_3(tmp_path: Path) -> None:
 
 @pytest.fixture
 def file_server(samples: dict[str, Path]) -> Iterator[str]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
-                                directory=str(samples["bad"].parent))
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(samples["bad"].parent)
+    )
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -66,8 +77,9 @@ def file_server(samples: dict[str, Path]) -> Iterator[str]:
         server.server_close()
 
 
-def test_url_is_downloaded_and_scanned(file_server: str, samples: dict[str, Path],
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_url_is_downloaded_and_scanned(
+    file_server: str, samples: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     import hashlib
 
     digest = hashlib.sha256(samples["bad"].read_bytes()).hexdigest()
@@ -86,5 +98,9 @@ def test_prefilter_never_hides_an_import_time_finding(tmp_path: Path) -> None:
     with_filter = ArtifactScan(str(tmp_path), "demo", "1.0", prefilter=True).run()
     without = ArtifactScan(str(tmp_path), "demo", "1.0", prefilter=False).run()
     assert sorted(map(repr, with_filter)) == sorted(map(repr, without))
-    assert {f.rule for f in with_filter} >= {"hook/exec-obfuscated", "hook/download-exec",
-                                             "hook/webhook", "hook/sensitive-read"}
+    assert {f.rule for f in with_filter} >= {
+        "hook/exec-obfuscated",
+        "hook/download-exec",
+        "hook/webhook",
+        "hook/sensitive-read",
+    }

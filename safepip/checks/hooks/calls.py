@@ -8,43 +8,112 @@ import ast
 EXEC_BUILTINS = frozenset({"exec", "eval", "compile", "execfile"})
 """Builtins that run a string as code (named without call parentheses on purpose)."""
 
-PROCESS = frozenset({
-    "subprocess.Popen", "subprocess.run", "subprocess.call", "subprocess.check_call",
-    "subprocess.check_output", "subprocess.getoutput", "subprocess.getstatusoutput",
-    "os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4", "os.posix_spawn",
-    "os.posix_spawnp", "os.startfile", "pty.spawn", "commands.getoutput",
-    "commands.getstatusoutput", "asyncio.create_subprocess_exec",
-    "asyncio.create_subprocess_shell", "platform.popen",
-})
+PROCESS = frozenset(
+    {
+        "subprocess.Popen",
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
+        "subprocess.getoutput",
+        "subprocess.getstatusoutput",
+        "os.system",
+        "os.popen",
+        "os.popen2",
+        "os.popen3",
+        "os.popen4",
+        "os.posix_spawn",
+        "os.posix_spawnp",
+        "os.startfile",
+        "pty.spawn",
+        "commands.getoutput",
+        "commands.getstatusoutput",
+        "asyncio.create_subprocess_exec",
+        "asyncio.create_subprocess_shell",
+        "platform.popen",
+    }
+)
 PROCESS_PREFIXES = ("os.exec", "os.spawn")
 
-NETWORK = frozenset({
-    "urllib.request.urlopen", "urllib.request.urlretrieve", "urllib.request.build_opener",
-    "urllib.urlopen", "urllib.urlretrieve", "urllib2.urlopen", "urlopen", "urlretrieve",
-    "requests.get", "requests.post", "requests.put", "requests.patch", "requests.delete",
-    "requests.head", "requests.request", "requests.Session", "requests.session",
-    "urllib3.PoolManager", "urllib3.request", "http.client.HTTPConnection",
-    "http.client.HTTPSConnection", "httplib.HTTPConnection", "httplib.HTTPSConnection",
-    "socket.socket", "socket.create_connection", "ftplib.FTP", "ftplib.FTP_TLS",
-    "smtplib.SMTP", "smtplib.SMTP_SSL", "telnetlib.Telnet", "aiohttp.ClientSession",
-    "aiohttp.request", "websocket.create_connection", "paramiko.SSHClient",
-})
+NETWORK = frozenset(
+    {
+        "urllib.request.urlopen",
+        "urllib.request.urlretrieve",
+        "urllib.request.build_opener",
+        "urllib.urlopen",
+        "urllib.urlretrieve",
+        "urllib2.urlopen",
+        "urlopen",
+        "urlretrieve",
+        "requests.get",
+        "requests.post",
+        "requests.put",
+        "requests.patch",
+        "requests.delete",
+        "requests.head",
+        "requests.request",
+        "requests.Session",
+        "requests.session",
+        "urllib3.PoolManager",
+        "urllib3.request",
+        "http.client.HTTPConnection",
+        "http.client.HTTPSConnection",
+        "httplib.HTTPConnection",
+        "httplib.HTTPSConnection",
+        "socket.socket",
+        "socket.create_connection",
+        "ftplib.FTP",
+        "ftplib.FTP_TLS",
+        "smtplib.SMTP",
+        "smtplib.SMTP_SSL",
+        "telnetlib.Telnet",
+        "aiohttp.ClientSession",
+        "aiohttp.request",
+        "websocket.create_connection",
+        "paramiko.SSHClient",
+    }
+)
 NETWORK_PREFIXES = ("httpx.", "pycurl.Curl")
 
-DECODERS = frozenset({
-    "base64.b64decode", "base64.b32decode", "base64.b16decode", "base64.a85decode",
-    "base64.b85decode", "base64.urlsafe_b64decode", "base64.standard_b64decode",
-    "base64.decodebytes", "base64.decodestring", "zlib.decompress", "gzip.decompress",
-    "bz2.decompress", "lzma.decompress", "marshal.loads", "codecs.decode", "pickle.loads",
-    "binascii.unhexlify", "binascii.a2b_base64", "binascii.a2b_hex", "bytes.fromhex",
-    "bytearray.fromhex",
-})
+DECODERS = frozenset(
+    {
+        "base64.b64decode",
+        "base64.b32decode",
+        "base64.b16decode",
+        "base64.a85decode",
+        "base64.b85decode",
+        "base64.urlsafe_b64decode",
+        "base64.standard_b64decode",
+        "base64.decodebytes",
+        "base64.decodestring",
+        "zlib.decompress",
+        "gzip.decompress",
+        "bz2.decompress",
+        "lzma.decompress",
+        "marshal.loads",
+        "codecs.decode",
+        "pickle.loads",
+        "binascii.unhexlify",
+        "binascii.a2b_base64",
+        "binascii.a2b_hex",
+        "bytes.fromhex",
+        "bytearray.fromhex",
+    }
+)
 DECODING_CODECS = frozenset({"base64", "base_64", "hex", "rot13", "rot_13", "zlib", "bz2", "uu"})
 
-HOST_INFO = frozenset({
-    "getpass.getuser", "socket.gethostname", "socket.getfqdn", "platform.node", "os.getlogin",
-    "uuid.getnode", "platform.uname", "os.uname",
-})
+HOST_INFO = frozenset(
+    {
+        "getpass.getuser",
+        "socket.gethostname",
+        "socket.getfqdn",
+        "platform.node",
+        "os.getlogin",
+        "uuid.getnode",
+        "platform.uname",
+        "os.uname",
+    }
+)
 FILE_OPEN = frozenset({"open", "io.open", "codecs.open", "os.open"})
 BUILTINS_NAMES = frozenset({"builtins", "__builtins__", "__builtin__"})
 
@@ -54,12 +123,16 @@ def is_process(name: str) -> bool:
 
 
 def is_network(name: str) -> bool:
-    return (name in NETWORK or name.startswith(NETWORK_PREFIXES)
-            or name.endswith((".urlopen", ".urlretrieve")))
+    return (
+        name in NETWORK
+        or name.startswith(NETWORK_PREFIXES)
+        or name.endswith((".urlopen", ".urlretrieve"))
+    )
 
 
 class Aliases:
-    """Local name -> qualified name, from a module's imports (`import x as y`, `from a import b`)."""
+    """Local name -> qualified name, from a module's imports (`import x as y`, `from a import
+    b`)."""
 
     def __init__(self, tree: ast.Module) -> None:
         self.names: dict[str, str] = {}
@@ -127,7 +200,7 @@ def _statements(tree: ast.Module) -> list[ast.stmt]:
             if isinstance(block, list):
                 stack.extend(item for item in block if isinstance(item, ast.stmt))
                 for item in block:
-                    if isinstance(item, ast.excepthandler | ast.match_case):
+                    if isinstance(item, ast.ExceptHandler | ast.match_case):
                         stack.extend(item.body)
     return found
 

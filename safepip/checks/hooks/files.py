@@ -20,18 +20,47 @@ logger = logging.getLogger(__name__)
 MAX_READ = 8 << 20
 """Python files larger than this are not parsed (reported when install-time)."""
 _KEEP_SUFFIXES = (
-    ".py", ".pyw", ".pth", ".so", ".dylib", ".dll", ".exe", ".pyd",
-    ".bin", ".elf", ".out", ".o", ".a",
+    ".py",
+    ".pyw",
+    ".pth",
+    ".so",
+    ".dylib",
+    ".dll",
+    ".exe",
+    ".pyd",
+    ".bin",
+    ".elf",
+    ".out",
+    ".o",
+    ".a",
 )
-_KEEP_NAMES = frozenset({
-    "PKG-INFO", "METADATA", "WHEEL", "RECORD", "entry_points.txt", "setup.cfg", "pyproject.toml",
-})
+_KEEP_NAMES = frozenset(
+    {
+        "PKG-INFO",
+        "METADATA",
+        "WHEEL",
+        "RECORD",
+        "entry_points.txt",
+        "setup.cfg",
+        "pyproject.toml",
+    }
+)
 
 
-_NOT_RUNTIME_DIRS = frozenset({
-    "tests", "test", "testing", "docs", "doc", "examples", "example", "benchmarks", "bench",
-    "greentest",
-})
+_NOT_RUNTIME_DIRS = frozenset(
+    {
+        "tests",
+        "test",
+        "testing",
+        "docs",
+        "doc",
+        "examples",
+        "example",
+        "benchmarks",
+        "bench",
+        "greentest",
+    }
+)
 
 
 def is_runtime_code(path: str) -> bool:

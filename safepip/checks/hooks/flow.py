@@ -22,10 +22,22 @@ from safepip.checks.hooks.calls import (
 )
 
 _MAX_DEPTH = 8
-_KEEPS_NOTHING = frozenset({
-    "get", "setdefault", "pop", "startswith", "endswith", "count", "find", "index",
-    "exists", "isfile", "isdir", "__contains__",
-})
+_KEEPS_NOTHING = frozenset(
+    {
+        "get",
+        "setdefault",
+        "pop",
+        "startswith",
+        "endswith",
+        "count",
+        "find",
+        "index",
+        "exists",
+        "isfile",
+        "isdir",
+        "__contains__",
+    }
+)
 """Methods whose result says nothing about the receiver's content (os.environ.get, ...)."""
 
 
@@ -243,8 +255,10 @@ def _joins_chr(argument: ast.expr) -> bool:
     if isinstance(argument, ast.GeneratorExp | ast.ListComp):
         return _chr_calls(argument.elt) > 0
     if isinstance(argument, ast.Call) and isinstance(argument.func, ast.Name):
-        return argument.func.id == "map" and bool(argument.args) and (
-            isinstance(argument.args[0], ast.Name) and argument.args[0].id == "chr"
+        return (
+            argument.func.id == "map"
+            and bool(argument.args)
+            and (isinstance(argument.args[0], ast.Name) and argument.args[0].id == "chr")
         )
     return False
 

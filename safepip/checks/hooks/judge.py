@@ -18,10 +18,19 @@ if TYPE_CHECKING:
     from safepip.checks.hooks.python import PythonScan
 
 _PIPE_TO_SHELL = ("| sh", "|sh", "| bash", "|bash", "| python", "|python")
-_SENSITIVE_MODULES = frozenset({
-    "os", "subprocess", "socket", "base64", "zlib", "marshal", "urllib.request",
-    "requests", "importlib",
-})
+_SENSITIVE_MODULES = frozenset(
+    {
+        "os",
+        "subprocess",
+        "socket",
+        "base64",
+        "zlib",
+        "marshal",
+        "urllib.request",
+        "requests",
+        "importlib",
+    }
+)
 
 
 def exec_call(scan: PythonScan, node: ast.Call, origin: Origin) -> None:
@@ -29,11 +38,16 @@ def exec_call(scan: PythonScan, node: ast.Call, origin: Origin) -> None:
     if origin & Origin.DECODED:
         scan.hit("hook/exec-obfuscated", node, "runs code that is decoded at run time")
     elif origin & Origin.NETWORK:
-        scan.hit("hook/download-exec", node, "runs code fetched over the network",
-                 Severity.CRITICAL)
+        scan.hit(
+            "hook/download-exec", node, "runs code fetched over the network", Severity.CRITICAL
+        )
     elif origin & Origin.FILE:
-        scan.hit("hook/dynamic-exec", node, "runs the text of a file (e.g. a version file)",
-                 Severity.INFO)
+        scan.hit(
+            "hook/dynamic-exec",
+            node,
+            "runs the text of a file (e.g. a version file)",
+            Severity.INFO,
+        )
     elif origin == Origin.LITERAL:
         scan.hit("hook/dynamic-exec", node, "runs a literal string as code", Severity.LOW)
     else:
@@ -42,8 +56,11 @@ def exec_call(scan: PythonScan, node: ast.Call, origin: Origin) -> None:
 
 def command_text(node: ast.Call) -> tuple[str, ast.expr | None]:
     """The literal words of a process call's command, and its first element."""
-    first = node.args[0] if node.args else next(
-        (k.value for k in node.keywords if k.arg in {"args", "cmd", "command"}), None)
+    first = (
+        node.args[0]
+        if node.args
+        else next((k.value for k in node.keywords if k.arg in {"args", "cmd", "command"}), None)
+    )
     if isinstance(first, ast.List | ast.Tuple):
         words = [literal_str(e) or "" for e in first.elts]
         return " ".join(w for w in words if w), (first.elts[0] if first.elts else None)
@@ -57,15 +74,27 @@ def process_call(scan: PythonScan, node: ast.Call, name: str, origin: Origin) ->
     if origin & Origin.DECODED:
         scan.hit("hook/exec-obfuscated", node, f"{name} runs a command decoded at run time")
     elif origin & Origin.NETWORK:
-        scan.hit("hook/download-exec", node, f"{name} runs a command fetched over the network",
-                 Severity.CRITICAL)
+        scan.hit(
+            "hook/download-exec",
+            node,
+            f"{name} runs a command fetched over the network",
+            Severity.CRITICAL,
+        )
     elif SHELL_DOWNLOADER.search(text):
         piped = any(pipe in text.replace("  ", " ") for pipe in _PIPE_TO_SHELL)
-        scan.hit("hook/download-exec", node, f"{name} runs a shell downloader",
-                 Severity.CRITICAL if piped else Severity.HIGH)
+        scan.hit(
+            "hook/download-exec",
+            node,
+            f"{name} runs a shell downloader",
+            Severity.CRITICAL if piped else Severity.HIGH,
+        )
     elif SHELL_HOSTILE.search(text) or name == "pty.spawn":
-        scan.hit("hook/process-exec", node,
-                 f"{name} runs a shell the way reverse shells and droppers do", Severity.HIGH)
+        scan.hit(
+            "hook/process-exec",
+            node,
+            f"{name} runs a shell the way reverse shells and droppers do",
+            Severity.HIGH,
+        )
     elif _is_build_tool(scan, text, head):
         scan.hit("hook/process-exec", node, f"{name} runs a build tool", Severity.INFO)
     else:
@@ -81,27 +110,42 @@ def _is_build_tool(scan: PythonScan, text: str, head: ast.expr | None) -> bool:
 
 def network_call(scan: PythonScan, node: ast.Call, name: str, origin: Origin) -> None:
     if origin & (Origin.ENV | Origin.HOST):
-        scan.hit("hook/env-exfiltration", node,
-                 f"{name} sends environment or host data over the network", Severity.CRITICAL)
+        scan.hit(
+            "hook/env-exfiltration",
+            node,
+            f"{name} sends environment or host data over the network",
+            Severity.CRITICAL,
+        )
     scan.hit("hook/network-fetch", node, f"{name} uses the network at install time")
 
 
 def scope_rules(
-    scan: PythonScan, network: list[ast.Call], process: list[ast.Call], write: list[ast.Call],
+    scan: PythonScan,
+    network: list[ast.Call],
+    process: list[ast.Call],
+    write: list[ast.Call],
 ) -> None:
     """Rules about several calls in one function (or at module level) together."""
     if not network:
         return
     names = [scan.aliases.qualify(call.func) or "" for call in process]
     if any(name.endswith("dup2") for name in names) and len(names) > 1:
-        scan.hit("hook/process-exec", network[0],
-                 "a socket, dup2 and a process together: a reverse shell", Severity.CRITICAL)
+        scan.hit(
+            "hook/process-exec",
+            network[0],
+            "a socket, dup2 and a process together: a reverse shell",
+            Severity.CRITICAL,
+        )
         return
     fetch_writes = any(
-        (scan.aliases.qualify(call.func) or "").endswith("urlretrieve") for call in network)
+        (scan.aliases.qualify(call.func) or "").endswith("urlretrieve") for call in network
+    )
     if process and (write or fetch_writes):
-        scan.hit("hook/download-exec", network[0],
-                 "downloads, writes a file and starts a process in the same function")
+        scan.hit(
+            "hook/download-exec",
+            network[0],
+            "downloads, writes a file and starts a process in the same function",
+        )
 
 
 def indirection(scan: PythonScan, node: ast.Call, name: str) -> None:
@@ -141,6 +185,9 @@ def command_classes(scan: PythonScan, classes: list[tuple[ast.ClassDef, str]]) -
         worst = max((h.severity for h in inner), default=Severity.INFO)
         rules = sorted({h.rule for h in inner if h.severity > Severity.INFO})
         detail = f"; its code: {', '.join(rules)}" if rules else ""
-        scan.hit("hook/cmdclass-override", node,
-                 f"class {node.name} overrides the `{command}` command, which pip runs"
-                 f"{detail}", worst)
+        scan.hit(
+            "hook/cmdclass-override",
+            node,
+            f"class {node.name} overrides the `{command}` command, which pip runs{detail}",
+            worst,
+        )

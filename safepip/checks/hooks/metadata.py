@@ -11,13 +11,25 @@ from safepip.checks.hooks.patterns import SHADOWED_COMMANDS
 from safepip.checks.hooks.python import Hit, PythonScan
 from safepip.findings import Severity
 
-_STRONG = frozenset({
-    "hook/exec-obfuscated", "hook/download-exec", "hook/network-fetch", "hook/process-exec",
-    "hook/dynamic-exec", "hook/env-exfiltration", "hook/webhook", "hook/sensitive-read",
-})
+_STRONG = frozenset(
+    {
+        "hook/exec-obfuscated",
+        "hook/download-exec",
+        "hook/network-fetch",
+        "hook/process-exec",
+        "hook/dynamic-exec",
+        "hook/env-exfiltration",
+        "hook/webhook",
+        "hook/sensitive-read",
+    }
+)
 _MAGIC = (
-    (b"\x7fELF", "ELF"), (b"\xcf\xfa\xed\xfe", "Mach-O"), (b"\xce\xfa\xed\xfe", "Mach-O"),
-    (b"\xfe\xed\xfa\xcf", "Mach-O"), (b"\xfe\xed\xfa\xce", "Mach-O"), (b"MZ", "PE"),
+    (b"\x7fELF", "ELF"),
+    (b"\xcf\xfa\xed\xfe", "Mach-O"),
+    (b"\xce\xfa\xed\xfe", "Mach-O"),
+    (b"\xfe\xed\xfa\xcf", "Mach-O"),
+    (b"\xfe\xed\xfa\xce", "Mach-O"),
+    (b"MZ", "PE"),
 )
 
 
@@ -30,8 +42,15 @@ def pth_hits(text: str) -> list[Hit]:
         inner = _inner_hits(line)
         strong = [h for h in inner if h.rule in _STRONG and h.severity > Severity.INFO]
         what = f"; it {strong[0].message}" if strong else ""
-        hits.append(Hit("hook/pth-exec", Severity.CRITICAL if strong else Severity.MEDIUM,
-                        number, f"runs at every Python start{what}", line[:200]))
+        hits.append(
+            Hit(
+                "hook/pth-exec",
+                Severity.CRITICAL if strong else Severity.MEDIUM,
+                number,
+                f"runs at every Python start{what}",
+                line[:200],
+            )
+        )
     return hits
 
 
@@ -69,7 +88,9 @@ def scripts_from_entry_points(data: bytes) -> list[str]:
     if parser.has_section("options.entry_points"):
         for group in ("console_scripts", "gui_scripts"):
             value = parser.get("options.entry_points", group, fallback="")
-            names.extend(line.split("=", 1)[0].strip() for line in value.splitlines() if "=" in line)
+            names.extend(
+                line.split("=", 1)[0].strip() for line in value.splitlines() if "=" in line
+            )
     return names
 
 

@@ -29,10 +29,24 @@ from safepip.findings import Severity
 
 _LONG_LINE = 2000
 _DUMPERS = frozenset({"dict", "str", "repr", "list", "sorted", "json.dumps", "pprint.pformat"})
-_COMMAND_BASES = frozenset({
-    "install", "develop", "egg_info", "build_py", "build_ext", "build", "sdist", "bdist_wheel",
-    "bdist_egg", "install_lib", "install_scripts", "install_data", "build_clib", "easy_install",
-})
+_COMMAND_BASES = frozenset(
+    {
+        "install",
+        "develop",
+        "egg_info",
+        "build_py",
+        "build_ext",
+        "build",
+        "sdist",
+        "bdist_wheel",
+        "bdist_egg",
+        "install_lib",
+        "install_scripts",
+        "install_data",
+        "build_clib",
+        "easy_install",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +87,8 @@ class PythonScan:
         self.console_scripts: list[tuple[str, int]] = []
         self._literals = has_literal_hints(source)
         self._local_defs = {
-            node.name for node in tree.body
+            node.name
+            for node in tree.body
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
         }
         self._commands: list[tuple[ast.ClassDef, str]] = []
@@ -83,7 +98,7 @@ class PythonScan:
         self._file_rules()
 
     def evidence(self, node: ast.AST) -> str | None:
-        line = getattr(node, "lineno", None)
+        line: int | None = getattr(node, "lineno", None)
         if line is None or not 0 < line <= len(self.lines):
             return None
         text = self.lines[line - 1].strip()
@@ -91,8 +106,9 @@ class PythonScan:
 
     def hit(self, rule: str, node: ast.AST, message: str, severity: Severity | None = None) -> None:
         chosen = RULES[rule].severity if severity is None else severity
-        self.hits.append(Hit(rule, chosen, getattr(node, "lineno", None), message,
-                             self.evidence(node)))
+        self.hits.append(
+            Hit(rule, chosen, getattr(node, "lineno", None), message, self.evidence(node))
+        )
 
     def _visit_scope(self, node: ast.AST, parent: Scope | None) -> None:
         scope = Scope(node, parent)
@@ -112,9 +128,12 @@ class PythonScan:
             stack.extend(ast.iter_child_nodes(child))
         judge.scope_rules(self, facts.network, facts.process, facts.write)
         if facts.network and facts.environment:
-            self.hit("hook/env-exfiltration", facts.environment[0],
-                     "reads the whole environment in a function that also uses the network",
-                     Severity.MEDIUM)
+            self.hit(
+                "hook/env-exfiltration",
+                facts.environment[0],
+                "reads the whole environment in a function that also uses the network",
+                Severity.MEDIUM,
+            )
 
     def _on_scope_node(self, node: ast.AST) -> None:
         if isinstance(node, ast.ClassDef):
@@ -152,8 +171,12 @@ class PythonScan:
             judge.process_call(self, node, name, self._command_origin(node, scope))
         elif is_network(name):
             facts.network.append(node)
-            judge.network_call(self, node, name, self.tracer.origin(node, scope)
-                               | self._arguments_origin(node, scope))
+            judge.network_call(
+                self,
+                node,
+                name,
+                self.tracer.origin(node, scope) | self._arguments_origin(node, scope),
+            )
         else:
             self._on_other_call(node, name, facts)
         if name.endswith("setup"):
@@ -162,9 +185,9 @@ class PythonScan:
             facts.environment.append(node)
 
     def _on_other_call(self, node: ast.Call, name: str, facts: _Facts) -> None:
-        if name == "open" and _opens_for_writing(node):
-            facts.write.append(node)
-        elif name.endswith((".write_bytes", ".write_text", "chmod", "copyfileobj")):
+        if (name == "open" and _opens_for_writing(node)) or name.endswith(
+            (".write_bytes", ".write_text", "chmod", "copyfileobj")
+        ):
             facts.write.append(node)
         elif name.endswith("dup2"):
             facts.process.append(node)
@@ -172,8 +195,11 @@ class PythonScan:
             judge.indirection(self, node, name)
 
     def _command_origin(self, node: ast.Call, scope: Scope) -> Origin:
-        first = node.args[0] if node.args else next(
-            (k.value for k in node.keywords if k.arg in {"args", "cmd", "command"}), None)
+        first = (
+            node.args[0]
+            if node.args
+            else next((k.value for k in node.keywords if k.arg in {"args", "cmd", "command"}), None)
+        )
         return self.tracer.origin(first, scope) if first is not None else Origin.NONE
 
     def _arguments_origin(self, node: ast.Call, scope: Scope) -> Origin:
@@ -190,16 +216,22 @@ class PythonScan:
         if WEBHOOK.search(text):
             self.hit("hook/webhook", node, f"names an exfiltration endpoint: {text[:80]!r}")
         if looks_encoded(text):
-            self.hit("hook/obfuscation", node,
-                     f"a {len(text)}-character string literal looks like an encoded blob")
+            self.hit(
+                "hook/obfuscation",
+                node,
+                f"a {len(text)}-character string literal looks like an encoded blob",
+            )
 
     def _dumps_environment(self, node: ast.Call, name: str) -> bool:
         """dict(os.environ), os.environ.copy(), json.dumps(os.environ) and the like."""
         if name in _DUMPERS and node.args and self._is_environ(node.args[0]):
             return True
         func = node.func
-        return isinstance(func, ast.Attribute) and func.attr in {
-            "copy", "items", "keys", "values"} and self._is_environ(func.value)
+        return (
+            isinstance(func, ast.Attribute)
+            and func.attr in {"copy", "items", "keys", "values"}
+            and self._is_environ(func.value)
+        )
 
     def _is_environ(self, node: ast.expr) -> bool:
         return self.aliases.qualify(node) == "os.environ"
@@ -217,19 +249,30 @@ class PythonScan:
     def _file_rules(self) -> None:
         for line_number, line in enumerate(self.lines, 1):
             if len(line) > _LONG_LINE:
-                self.hits.append(Hit("hook/obfuscation", Severity.LOW, line_number,
-                                     f"a {len(line)}-character line", line[:120] + "..."))
+                self.hits.append(
+                    Hit(
+                        "hook/obfuscation",
+                        Severity.LOW,
+                        line_number,
+                        f"a {len(line)}-character line",
+                        line[:120] + "...",
+                    )
+                )
                 break
         known = {node.name for node, _ in self._commands}
         self._commands.extend(
-            (self._classes[name], command) for name, command in self._cmdclass.items()
+            (self._classes[name], command)
+            for name, command in self._cmdclass.items()
             if name in self._classes and name not in known
         )
         judge.command_classes(self, self._commands)
 
 
 def _opens_for_writing(node: ast.Call) -> bool:
-    mode = node.args[1] if len(node.args) > 1 else next(
-        (k.value for k in node.keywords if k.arg == "mode"), None)
+    mode = (
+        node.args[1]
+        if len(node.args) > 1
+        else next((k.value for k in node.keywords if k.arg == "mode"), None)
+    )
     text = literal_str(mode) if mode is not None else None
     return text is not None and any(flag in text for flag in "wax+")

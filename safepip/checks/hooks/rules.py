@@ -32,90 +32,156 @@ class RuleInfo:
     """Levels a finding loses when seen in import-time (not install-time) code."""
 
 
-def _rule(id_: str, severity: Severity, short: str, full: str, help_: str, drop: int = 2) -> RuleInfo:
-    return RuleInfo(id=id_, severity=severity, short=short, full=full, help=help_,
-                    import_time_drop=drop)
+def _rule(
+    id_: str, severity: Severity, short: str, full: str, help_: str, drop: int = 2
+) -> RuleInfo:
+    return RuleInfo(
+        id=id_, severity=severity, short=short, full=full, help=help_, import_time_drop=drop
+    )
 
 
 _READ = "Read the quoted code before installing; if it is not needed to build, do not install."
-RULES: dict[str, RuleInfo] = {r.id: r for r in (
-    _rule("hook/process-exec", Severity.LOW,
-          "Install-time code starts a process.",
-          "setup.py, a build backend or a module they import calls subprocess, os.system, "
-          "os.popen, os.exec*/spawn* or pty.spawn. Known build tools (pkg-config, git, compilers) "
-          "are info; computed commands are low; shell commands that fetch, pipe to a shell or "
-          "open reverse shells are high.", _READ),
-    _rule("hook/exec-obfuscated", Severity.CRITICAL,
-          "Decoded data is executed.",
-          "The argument of an exec/eval/compile call comes from base64, zlib, marshal, codecs, "
-          "bytes.fromhex, reversed strings or chr() chains: the code that runs is hidden from "
-          "review. This is the most common shape of malicious setup.py files.",
-          "Do not install. Report the release to the index's security contact.", drop=1),
-    _rule("hook/dynamic-exec", Severity.MEDIUM,
-          "A computed string is executed.",
-          "exec, eval or compile runs a string that is not a literal. Executing a file of the "
-          "sdist itself (the common version.py idiom) is info.", _READ),
-    _rule("hook/network-fetch", Severity.MEDIUM,
-          "Install-time code uses the network.",
-          "urllib, requests, httpx, urllib3, http.client, socket, ftplib or smtplib is called at "
-          "install time: the build depends on, or talks to, a server nobody vetted.", _READ),
-    _rule("hook/download-exec", Severity.HIGH,
-          "Downloaded content is run or written and run.",
-          "A network fetch in the same function as a process start and a file write (or "
-          "chmod), a shell downloader (curl, wget, PowerShell) in a command, or fetched data "
-          "fed straight to exec/eval (critical).",
-          "Do not install until you know what is downloaded and why.", drop=1),
-    _rule("hook/sensitive-read", Severity.HIGH,
-          "Install-time code names a secret's location.",
-          "String literals name SSH keys, cloud credentials (~/.aws, gcloud, azure, kube), "
-          ".git-credentials, .pypirc, .netrc, /etc/passwd, shell history, browser profiles, "
-          "keychains or crypto wallets: nothing a build needs.",
-          "Do not install; treat the machine as exposed if it already ran."),
-    _rule("hook/env-exfiltration", Severity.HIGH,
-          "Environment or host data is sent over the network.",
-          "The whole environment (os.environ copied, dumped or iterated) or host identity "
-          "(user, host name, MAC) is read in code that also sends data over the network; "
-          "critical when the data flows into the request.",
-          "Do not install; rotate any secrets held in environment variables.", drop=1),
-    _rule("hook/webhook", Severity.HIGH,
-          "A webhook, paste or tunnel endpoint is named.",
-          "Discord/Slack webhooks, Telegram bot API, pastebins, transfer.sh, ngrok, "
-          "request-catchers and OAST domains are how stolen data leaves a machine.",
-          "Do not install."),
-    _rule("hook/cmdclass-override", Severity.INFO,
-          "A setuptools command is overridden.",
-          "setup(cmdclass=...) or a subclass of install/develop/egg_info/build_py/build_ext/"
-          "sdist/bdist_wheel runs custom code at install. Raised to the worst finding inside the "
-          "class, so a run() that downloads or executes stands out.", _READ),
-    _rule("hook/obfuscation", Severity.MEDIUM,
-          "Code is obfuscated.",
-          "Long high-entropy string literals, very long lines, imports by computed name, or "
-          "builtins reached by computed name (high): code written not to be read.", _READ),
-    _rule("hook/custom-backend", Severity.LOW,
-          "The sdist builds with an in-tree PEP 517 backend.",
-          "pyproject.toml sets backend-path, so code shipped in the sdist is the build backend "
-          "and runs on install; that code is scanned as install-time code.", _READ),
-    _rule("hook/pth-exec", Severity.MEDIUM,
-          "A .pth file runs code at every interpreter start.",
-          "Lines of a .pth file that start with `import` are executed by site.py each time "
-          "Python starts (not just at install). Critical when that line decodes, downloads or "
-          "executes.", "Do not install unless the package is known to need a startup hook.",
-          drop=0),
-    _rule("hook/console-script-shadow", Severity.HIGH,
-          "A console script is named like a common command.",
-          "An entry point or script named like ls, sudo, ssh, git, python or pip takes over "
-          "that command in the environment it is installed into.",
-          "Do not install into an environment on your PATH.", drop=0),
-    _rule("hook/native-binary", Severity.MEDIUM,
-          "The sdist ships a native executable.",
-          "An sdist should carry source; an ELF, Mach-O or PE file in it can be run by the "
-          "build without being reviewable.", _READ, drop=0),
-    _rule("hook/unparsable", Severity.MEDIUM,
-          "Install-time code could not be read.",
-          "setup.py or another install-time file is not valid Python 3, not UTF-8, or too "
-          "large to parse, so it was not analysed: unseen code is never called safe.",
-          "Inspect the file by hand before installing.", drop=9),
-)}
+RULES: dict[str, RuleInfo] = {
+    r.id: r
+    for r in (
+        _rule(
+            "hook/process-exec",
+            Severity.LOW,
+            "Install-time code starts a process.",
+            "setup.py, a build backend or a module they import calls subprocess, os.system, "
+            "os.popen, os.exec*/spawn* or pty.spawn. Known build tools (pkg-config, git, "
+            "compilers) "
+            "are info; computed commands are low; shell commands that fetch, pipe to a shell or "
+            "open reverse shells are high.",
+            _READ,
+        ),
+        _rule(
+            "hook/exec-obfuscated",
+            Severity.CRITICAL,
+            "Decoded data is executed.",
+            "The argument of an exec/eval/compile call comes from base64, zlib, marshal, codecs, "
+            "bytes.fromhex, reversed strings or chr() chains: the code that runs is hidden from "
+            "review. This is the most common shape of malicious setup.py files.",
+            "Do not install. Report the release to the index's security contact.",
+            drop=1,
+        ),
+        _rule(
+            "hook/dynamic-exec",
+            Severity.MEDIUM,
+            "A computed string is executed.",
+            "exec, eval or compile runs a string that is not a literal. Executing a file of the "
+            "sdist itself (the common version.py idiom) is info.",
+            _READ,
+        ),
+        _rule(
+            "hook/network-fetch",
+            Severity.MEDIUM,
+            "Install-time code uses the network.",
+            "urllib, requests, httpx, urllib3, http.client, socket, ftplib or smtplib is called at "
+            "install time: the build depends on, or talks to, a server nobody vetted.",
+            _READ,
+        ),
+        _rule(
+            "hook/download-exec",
+            Severity.HIGH,
+            "Downloaded content is run or written and run.",
+            "A network fetch in the same function as a process start and a file write (or "
+            "chmod), a shell downloader (curl, wget, PowerShell) in a command, or fetched data "
+            "fed straight to exec/eval (critical).",
+            "Do not install until you know what is downloaded and why.",
+            drop=1,
+        ),
+        _rule(
+            "hook/sensitive-read",
+            Severity.HIGH,
+            "Install-time code names a secret's location.",
+            "String literals name SSH keys, cloud credentials (~/.aws, gcloud, azure, kube), "
+            ".git-credentials, .pypirc, .netrc, /etc/passwd, shell history, browser profiles, "
+            "keychains or crypto wallets: nothing a build needs.",
+            "Do not install; treat the machine as exposed if it already ran.",
+        ),
+        _rule(
+            "hook/env-exfiltration",
+            Severity.HIGH,
+            "Environment or host data is sent over the network.",
+            "The whole environment (os.environ copied, dumped or iterated) or host identity "
+            "(user, host name, MAC) is read in code that also sends data over the network; "
+            "critical when the data flows into the request.",
+            "Do not install; rotate any secrets held in environment variables.",
+            drop=1,
+        ),
+        _rule(
+            "hook/webhook",
+            Severity.HIGH,
+            "A webhook, paste or tunnel endpoint is named.",
+            "Discord/Slack webhooks, Telegram bot API, pastebins, transfer.sh, ngrok, "
+            "request-catchers and OAST domains are how stolen data leaves a machine.",
+            "Do not install.",
+        ),
+        _rule(
+            "hook/cmdclass-override",
+            Severity.INFO,
+            "A setuptools command is overridden.",
+            "setup(cmdclass=...) or a subclass of install/develop/egg_info/build_py/build_ext/"
+            "sdist/bdist_wheel runs custom code at install. Raised to the worst finding inside the "
+            "class, so a run() that downloads or executes stands out.",
+            _READ,
+        ),
+        _rule(
+            "hook/obfuscation",
+            Severity.MEDIUM,
+            "Code is obfuscated.",
+            "Long high-entropy string literals, very long lines, imports by computed name, or "
+            "builtins reached by computed name (high): code written not to be read.",
+            _READ,
+        ),
+        _rule(
+            "hook/custom-backend",
+            Severity.LOW,
+            "The sdist builds with an in-tree PEP 517 backend.",
+            "pyproject.toml sets backend-path, so code shipped in the sdist is the build backend "
+            "and runs on install; that code is scanned as install-time code.",
+            _READ,
+        ),
+        _rule(
+            "hook/pth-exec",
+            Severity.MEDIUM,
+            "A .pth file runs code at every interpreter start.",
+            "Lines of a .pth file that start with `import` are executed by site.py each time "
+            "Python starts (not just at install). Critical when that line decodes, downloads or "
+            "executes.",
+            "Do not install unless the package is known to need a startup hook.",
+            drop=0,
+        ),
+        _rule(
+            "hook/console-script-shadow",
+            Severity.HIGH,
+            "A console script is named like a common command.",
+            "An entry point or script named like ls, sudo, ssh, git, python or pip takes over "
+            "that command in the environment it is installed into.",
+            "Do not install into an environment on your PATH.",
+            drop=0,
+        ),
+        _rule(
+            "hook/native-binary",
+            Severity.MEDIUM,
+            "The sdist ships a native executable.",
+            "An sdist should carry source; an ELF, Mach-O or PE file in it can be run by the "
+            "build without being reviewable.",
+            _READ,
+            drop=0,
+        ),
+        _rule(
+            "hook/unparsable",
+            Severity.MEDIUM,
+            "Install-time code could not be read.",
+            "setup.py or another install-time file is not valid Python 3, not UTF-8, or too "
+            "large to parse, so it was not analysed: unseen code is never called safe.",
+            "Inspect the file by hand before installing.",
+            drop=9,
+        ),
+    )
+}
 
 
 def lowered(severity: Severity, levels: int) -> Severity:

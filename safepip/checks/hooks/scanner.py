@@ -21,8 +21,9 @@ _MAX_CLOSURE = 500
 class ArtifactScan:
     """All hook findings for the artifact extracted at `root`."""
 
-    def __init__(self, root: str, package: str, version: str | None, *,
-                 prefilter: bool = True) -> None:
+    def __init__(
+        self, root: str, package: str, version: str | None, *, prefilter: bool = True
+    ) -> None:
         self.root = root
         self.package = package
         self.version = version
@@ -47,11 +48,17 @@ class ArtifactScan:
             if severity < Severity.LOW:
                 return
         when = "install time" if install_time else "import time"
-        self.findings.append(Finding(
-            rule=hit.rule, severity=severity, package=self.package, version=self.version,
-            message=f"{PurePosixPath(path).name} {hit.message} ({when}).",
-            location=Location(path=path, line=hit.line), evidence=hit.evidence,
-        ))
+        self.findings.append(
+            Finding(
+                rule=hit.rule,
+                severity=severity,
+                package=self.package,
+                version=self.version,
+                message=f"{PurePosixPath(path).name} {hit.message} ({when}).",
+                location=Location(path=path, line=hit.line),
+                evidence=hit.evidence,
+            )
+        )
 
     def _install_time(self) -> set[str]:
         queue = self._seeds()
@@ -79,13 +86,21 @@ class ArtifactScan:
         pyproject = f"{project}pyproject.toml"
         if pyproject in self.present:
             dirs, backend = files.backend_modules(
-                files.read_bytes(self.root, pyproject), project, self.present)
+                files.read_bytes(self.root, pyproject), project, self.present
+            )
             if dirs:
                 self.layout.backend_path = dirs
                 seeds += files.module_files(backend, dirs, self.present)
-                self.add(pyproject, Hit("hook/custom-backend", Severity.LOW, None,
-                                        f"builds with the in-tree backend {backend!r} from "
-                                        f"{', '.join(dirs)}; that code runs on install"))
+                self.add(
+                    pyproject,
+                    Hit(
+                        "hook/custom-backend",
+                        Severity.LOW,
+                        None,
+                        f"builds with the in-tree backend {backend!r} from "
+                        f"{', '.join(dirs)}; that code runs on install",
+                    ),
+                )
         return seeds
 
     def _python(self, path: str, *, install_time: bool) -> PythonScan | None:
@@ -101,8 +116,15 @@ class ArtifactScan:
             tree = ast.parse(text, filename=path)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             if install_time and not _is_script(path, data):
-                self.add(path, Hit("hook/unparsable", Severity.MEDIUM, None,
-                                   f"could not be analysed ({type(error).__name__})"))
+                self.add(
+                    path,
+                    Hit(
+                        "hook/unparsable",
+                        Severity.MEDIUM,
+                        None,
+                        f"could not be analysed ({type(error).__name__})",
+                    ),
+                )
             return None
         scan = PythonScan(text, tree)
         for hit in scan.hits:
@@ -116,11 +138,13 @@ class ArtifactScan:
                 text = files.read_bytes(self.root, path).decode("utf-8", "replace")
                 for hit in metadata.pth_hits(text):
                     self.add(path, hit)
-            elif name == "entry_points.txt" and path.count("/") == 1 or (
+            elif (name == "entry_points.txt" and path.count("/") == 1) or (
                 name == "setup.cfg" and path == f"{self.layout.project}setup.cfg"
             ):
                 data = files.read_bytes(self.root, path)
-                self.scripts.extend((s, path, None) for s in metadata.scripts_from_entry_points(data))
+                self.scripts.extend(
+                    (s, path, None) for s in metadata.scripts_from_entry_points(data)
+                )
             elif path == f"{self.layout.project}pyproject.toml":
                 data = files.read_bytes(self.root, path)
                 self.scripts.extend((s, path, None) for s in metadata.scripts_from_pyproject(data))
@@ -133,19 +157,33 @@ class ArtifactScan:
     def _native(self, path: str, name: str) -> None:
         kind = metadata.native_kind(files.read_bytes(self.root, path, 1023), name)
         if kind is not None:
-            self.add(path, Hit("hook/native-binary", Severity.MEDIUM, None,
-                               f"is a prebuilt {kind} executable shipped in the sdist"))
+            self.add(
+                path,
+                Hit(
+                    "hook/native-binary",
+                    Severity.MEDIUM,
+                    None,
+                    f"is a prebuilt {kind} executable shipped in the sdist",
+                ),
+            )
 
     def _shadowing(self) -> None:
         for script, path, line in self.scripts:
             if metadata.shadows(script, self.package):
-                self.add(path, Hit("hook/console-script-shadow", Severity.HIGH, line,
-                                   f"installs a command named {script!r}, like the system's",
-                                   script))
+                self.add(
+                    path,
+                    Hit(
+                        "hook/console-script-shadow",
+                        Severity.HIGH,
+                        line,
+                        f"installs a command named {script!r}, like the system's",
+                        script,
+                    ),
+                )
 
 
 def _is_script(path: str, data: bytes) -> bool:
     """A *.data/scripts file that is not Python (a shell script, a binary) is not parsed."""
-    return ".data/scripts/" in path and not data.startswith(b"#!") or (
+    return (".data/scripts/" in path and not data.startswith(b"#!")) or (
         ".data/scripts/" in path and b"python" not in data[:128]
     )

@@ -1,0 +1,177 @@
+"""Calibrate the install-hook scanner on a benign corpus, and time it against GuardDog.
+
+    .venv/bin/python bench/scan_corpus.py [--tmpdir DIR] [--guarddog PATH] [--guarddog-limit N]
+
+1. Fetches the pinned sdists of bench/corpus.txt into bench/.cache/sdists (once; see
+   corpus_fetch.py: Simple-API JSON + one download each, sha256-checked, nothing built).
+2. Runs `python -m safepip scan --format json` ONCE over all of them (start-up counted once,
+   extraction included): packages/s, archive MB/s, peak RSS of that process.
+3. Scans each package again in-process for per-package medians and the false-positive table:
+   every finding on this benign corpus at medium or above is a false positive to explain.
+4. Runs GuardDog's `pypi scan` on the same archives when it is installed (by default the venv
+   bench/.cache/guarddog-venv): one process per archive, as its CLI works.
+Results also go to bench/.cache/scan_corpus.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+sys.path[:0] = [str(BENCH), str(BENCH.parent)]
+
+from corpus_fetch import fetch_all  # noqa: E402
+
+from safepip.checks.install_hooks import scan_path  # noqa: E402
+from safepip.findings import Severity  # noqa: E402
+
+GUARDDOG = BENCH / ".cache" / "guarddog-venv" / "bin" / "guarddog"
+
+
+def run_safepip_once(archives: list[Path], env: dict[str, str]) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "report.json"
+        command = [
+            sys.executable,
+            "-m",
+            "safepip",
+            "scan",
+            "--format",
+            "json",
+            "-o",
+            str(out),
+            *map(str, archives),
+        ]
+        start = time.perf_counter()
+        result = subprocess.run(command, env=env, capture_output=True, text=True)
+        wall = time.perf_counter() - start
+        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        if result.returncode not in (0, 1):
+            raise SystemExit(f"safepip scan failed ({result.returncode}): {result.stderr}")
+        report = json.loads(out.read_text())
+    return {"wall_s": wall, "peak_rss_mib": peak_kib / 1024, "findings": report["findings"]}
+
+
+def per_package(archives: list[Path]) -> dict[str, float]:
+    times = {}
+    for archive in archives:
+        start = time.perf_counter()
+        scan_path(archive)
+        times[archive.name] = time.perf_counter() - start
+    return times
+
+
+def run_guarddog(archives: list[Path], binary: Path, env: dict[str, str]) -> dict[str, Any]:
+    rows = {}
+    for archive in archives:
+        start = time.perf_counter()
+        result = subprocess.run(
+            [str(binary), "pypi", "scan", str(archive), "--output-format", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        wall = time.perf_counter() - start
+        try:
+            document = json.loads(result.stdout[result.stdout.index("{") :])
+            hits = {rule for rule, found in document.get("results", {}).items() if found}
+        except ValueError:
+            hits = {"<error>"}
+        rows[archive.name] = {
+            "wall_s": wall,
+            "rules": sorted(hits),
+            "threat": sorted(r for r in hits if r.startswith("threat-")),
+        }
+    return rows
+
+
+def summarise(
+    archives: list[Path],
+    once: dict[str, Any],
+    times: dict[str, float],
+    guarddog: dict[str, Any] | None,
+) -> None:
+    size_mb = sum(a.stat().st_size for a in archives) / 1e6
+    n = len(archives)
+    print(f"corpus: {n} sdists, {size_mb:.1f} MB compressed")
+    print(
+        f"safepip, one process: {once['wall_s']:.1f} s = {n / once['wall_s']:.2f} packages/s, "
+        f"{size_mb / once['wall_s']:.2f} MB/s; peak RSS {once['peak_rss_mib']:.0f} MiB"
+    )
+    median = statistics.median(times.values())
+    print(
+        f"safepip, in-process per package: median {median * 1000:.0f} ms, "
+        f"max {max(times.values()):.2f} s ({max(times, key=times.__getitem__)})"
+    )
+    by_severity = collections.Counter(f["severity"] for f in once["findings"])
+    print("findings by severity:", {s.label: by_severity.get(s.label, 0) for s in Severity})
+    flagged = collections.defaultdict(set)
+    for finding in once["findings"]:
+        flagged[finding["severity"]].add(finding["package"])
+    for label in ("critical", "high", "medium"):
+        print(f"  packages with a {label} finding: {len(flagged[label])} {sorted(flagged[label])}")
+    for finding in once["findings"]:
+        if Severity.parse(finding["severity"]) >= Severity.MEDIUM:
+            where = finding["location"] or {}
+            print(
+                f"    {finding['severity']:8} {finding['rule']:24} {finding['package']:12} "
+                f"{where.get('path')}:{where.get('line')}"
+            )
+    if guarddog is None:
+        print("GuardDog: not installed (bench/.cache/guarddog-venv or --guarddog); skipped")
+        return
+    walls = [row["wall_s"] for row in guarddog.values()]
+    print(
+        f"GuardDog pypi scan on {len(guarddog)} of them: median {statistics.median(walls):.2f} s "
+        f"per sdist, total {sum(walls):.1f} s; "
+        f"flagged {sum(1 for r in guarddog.values() if r['rules'])}"
+        f", by threat rules {sum(1 for r in guarddog.values() if r['threat'])}"
+    )
+    mine = {a.name: times[a.name] for a in archives if a.name in guarddog}
+    ratio_total = sum(walls) / (once["wall_s"] * len(guarddog) / n)
+    ratio_median = statistics.median(walls) / statistics.median(mine.values())
+    print(
+        f"speed-up per package: {ratio_total:.1f}x on totals (safepip one process, start-up "
+        f"once), {ratio_median:.1f}x on medians"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tmpdir", help="TMPDIR for both scanners (extraction goes there)")
+    parser.add_argument("--guarddog", type=Path, default=GUARDDOG)
+    parser.add_argument("--guarddog-limit", type=int, default=0, help="0 = all archives")
+    args = parser.parse_args()
+    env = dict(os.environ)
+    if args.tmpdir:
+        env["TMPDIR"] = args.tmpdir
+        os.environ["TMPDIR"] = args.tmpdir
+        tempfile.tempdir = None
+    archives = fetch_all()
+    once = run_safepip_once(archives, env)
+    times = per_package(archives)
+    guarddog = None
+    if args.guarddog.exists():
+        subset = archives[: args.guarddog_limit] if args.guarddog_limit else archives
+        guarddog = run_guarddog(subset, args.guarddog, env)
+    summarise(archives, once, times, guarddog)
+    out = BENCH / ".cache" / "scan_corpus.json"
+    out.write_text(
+        json.dumps({"safepip": once, "per_package_s": times, "guarddog": guarddog}, indent=1)
+    )
+
+
+if __name__ == "__main__":
+    main()
