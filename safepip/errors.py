@@ -84,9 +84,12 @@ class IndexPageError(NetworkError):
 
 
 class ProjectNotFoundError(SafepipError):
-    """Every configured index answered 404 for a project and no find-links location has it."""
+    """Every configured index answered 404 for a project and no find-links location has it.
 
-    exit_code = ExitCode.USAGE
+    Exit 3 as issue 2 asks: the plan could not be vetted, whatever the reason the name is absent.
+    """
+
+    exit_code = ExitCode.INCOMPLETE
     hint = "Check the name for typos and your --index-url / --extra-index-url / --find-links."
 
     def __init__(self, name: str, indexes: tuple[str, ...], *, message: str | None = None) -> None:

@@ -20,7 +20,9 @@ from safepip.artifacts.download import download_all
 from safepip.artifacts.scan_cache import ScanCache
 from safepip.artifacts.unpack import unpack
 from safepip.checks.interface import ArtifactCheck, NameCheck, UnpackedArtifact
-from safepip.errors import HashMismatchError
+from safepip.checks.names import default_name_checks
+from safepip.checks.typosquat import not_found_message
+from safepip.errors import HashMismatchError, ProjectNotFoundError
 from safepip.findings import Finding, Severity
 from safepip.index.client import IndexClient
 from safepip.index.http import HttpOptions, make_session
@@ -64,13 +66,6 @@ class Vetting:
     """True when a critical name finding stopped the run before downloads."""
 
 
-def default_name_checks() -> list[NameCheck]:
-    from safepip.checks.malicious import KnownMaliciousCheck
-    from safepip.checks.typosquat import TyposquatCheck
-
-    return [KnownMaliciousCheck(), TyposquatCheck()]
-
-
 def default_artifact_checks() -> list[ArtifactCheck]:
     from safepip.checks.install_hooks import InstallHookCheck
 
@@ -104,11 +99,17 @@ class Pipeline:
         if _stops(early):
             return Vetting(Resolution(()), tuple(early), Verdict.BLOCK, stopped_early=True)
         environment = probe_target(request.target)
-        outcome = resolve_request(
-            request, client=IndexClient(self.session, request.index), session=self.session,
-            environment=environment, workdir=self.options.workdir / "downloads",
-            finder_policy=self._finder_policy(request, environment),
-        )
+        try:
+            outcome = resolve_request(
+                request, client=IndexClient(self.session, request.index), session=self.session,
+                environment=environment, workdir=self.options.workdir / "downloads",
+                finder_policy=self._finder_policy(request, environment),
+            )
+        except ProjectNotFoundError as missing:
+            # The moment a squatter wins is a mistyped name: say what was probably meant.
+            raise ProjectNotFoundError(
+                missing.name, missing.indexes, message=not_found_message(missing.name)
+            ) from None
         return self.vet_resolution(outcome.resolution, outcome.downloads)
 
     def vet_pins(

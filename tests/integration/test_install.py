@@ -203,3 +203,13 @@ def test_audit_json_lists_the_plan(
     assert {(p["name"], p["version"]) for p in report["packages"]} == {
         ("orchard", "1.0"), ("pear-lib", "0.3")}
     assert os.path.basename(report["packages"][0]["artifact"]["filename"]).endswith(".whl")
+
+
+def test_a_name_missing_from_the_index_suggests_the_popular_one(
+    tmp_path: Path, index_server: Factory, make_venv: VenvFactory, pip_env: dict[str, str]
+) -> None:
+    server = index_server([make_wheel(tmp_path / "dist", "requests", "2.31.0")])
+    venv = make_venv(tmp_path / "venv")
+    result = _install(venv, server, pip_env, tmp_path, "--dry-run", "requestz")
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "requestz" in result.stderr and "Did you mean requests" in result.stderr
