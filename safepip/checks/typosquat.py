@@ -4,8 +4,9 @@ Evidence is scored, not matched against a list of exceptions. Confidence is the 
 factors drawn from data: how deliberate the mutation looks (a confusable glyph or a separator
 game is rarely an accident of naming; one substituted letter often is), how popular the target
 is (squatters aim where the typing traffic is), and how long the target is (short names sit
-close to many others). Severity follows confidence. A name that is itself popular is judged
-against much more popular targets only, and a top-5,000 project is never flagged.
+close to many others). Severity follows confidence. A name that is itself in the popularity list
+is judged against targets ranked ten times better only, and at medium at most; a top-5,000
+project is never flagged.
 """
 
 from __future__ import annotations
@@ -59,10 +60,15 @@ class Match:
     confidence: float
     """0..1; see the module docstring."""
 
+    ranked: bool = False
+    """The checked name is itself in the popularity list (ranked below the protected top)."""
+
     @property
     def severity(self) -> Severity | None:
         shown = round(self.confidence, 2)  # decide on the figure the user sees
-        return next((s for floor, s in SEVERITY_FLOOR if shown >= floor), None)
+        severity = next((s for floor, s in SEVERITY_FLOOR if shown >= floor), None)
+        # A name with real download traffic of its own is never called a squat outright.
+        return min(severity, Severity.MEDIUM) if severity and self.ranked else severity
 
 
 def popularity_weight(rank: int) -> float:
@@ -103,7 +109,7 @@ def best_match(name: str) -> Match | None:
         if own is not None:
             confidence *= POPULAR_DAMPING
         if best is None or (confidence, -rank) > (best.confidence, -best.target_rank):
-            best = Match(name, candidate, rank, confidence)
+            best = Match(name, candidate, rank, confidence, ranked=own is not None)
     return best
 
 

@@ -68,16 +68,20 @@ def run(args: argparse.Namespace) -> int:
     report = Report(verdict=verdict, findings=tuple(findings))
     text = formatter_for(args.format).format(report)
     if args.format == "text":
-        text = _preamble(names, findings) + text
+        text = _preamble(args.names, names, findings) + text
     _write(text, args.output)
     return int(verdict.exit_code)
 
 
-def _preamble(names: list[tuple[NormalizedName, Version | None]], findings: list[Finding]) -> str:
+def _preamble(typed: list[str], names: list[tuple[NormalizedName, Version | None]],
+              findings: list[Finding]) -> str:
     from safepip.checks.names import data_summary
 
     flagged = {f.package for f in findings}
     lines = [data_summary()]
+    lines += [f"note {text}: compared as {name} (PEP 503 normalised form)"
+              for text, (name, _) in zip(typed, names, strict=True)
+              if text.split("==")[0].strip() != name]
     lines += [f"ok  {name}{'==' + str(version) if version else ''}: no findings"
               for name, version in names if name not in flagged]
     return "\n".join(lines) + "\n"
