@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _print_error("Interrupted; nothing was installed.")
         return 130
-    except Exception as error:  # noqa: BLE001 - fail closed: a crash is never a verdict
+    except Exception as error:  # fail closed: a crash is never a verdict
         logger.debug("internal error", exc_info=True)
         _print_error(redact_text(
             f"safepip failed unexpectedly ({type(error).__name__}: {error}); vetting did not "

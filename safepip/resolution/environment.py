@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess
+import subprocess  # nosec B404 - runs the target interpreter on our own probe only
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -101,7 +101,8 @@ def _run_probe(python: str) -> dict[str, Any]:
         # Only our `packaging` is visible to the probe: a link to the installed package dir.
         Path(probe_path, "packaging").symlink_to(Path(packaging.__file__).parent)
         try:
-            completed = subprocess.run(
+            # argv list: the user's chosen interpreter and our probe; no shell, no package code.
+            completed = subprocess.run(  # nosec B603
                 [python, "-I", "-c", _PROBE, probe_path],
                 capture_output=True, text=True, timeout=_PROBE_TIMEOUT, check=False,
             )

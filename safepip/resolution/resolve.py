@@ -240,7 +240,8 @@ def _resolved(
     candidate: Candidate, state: ProviderState, requested: set[str],
     extras: dict[str, frozenset[NormalizedName]], *, build: bool,
 ) -> ResolvedPackage:
-    assert candidate.file is not None  # noqa: S101 - installed candidates never reach here
+    if candidate.file is None:  # installed candidates are filtered out by the caller
+        raise ValueError(f"{candidate.name} has no file to vet")
     key = (candidate.name, candidate.version)
     # Extras candidates share the key, so their dependencies are already merged in.
     dependencies = state.dependencies.get(key, set())

@@ -156,7 +156,9 @@ def test_bytes_swapped_after_vetting_never_install(
 def test_warnings_proceed_without_a_terminal_and_block_at_a_lower_fail_level(
     tmp_path: Path, index_server: Factory, make_venv: VenvFactory, pip_env: dict[str, str]
 ) -> None:
-    setup_py = "from setuptools import setup\nsetup(install_requires=open('r.txt').read().split())\n"
+    setup_py = (
+        "from setuptools import setup\nsetup(install_requires=open('r.txt').read().split())\n"
+    )
     dist = tmp_path / "dist"
     server = index_server([
         make_sdist(dist, "opaque-deps", "1.0", setup_py=setup_py,

@@ -27,7 +27,8 @@ def test_other_interpreter_is_probed_in_a_subprocess(tmp_path: Path) -> None:
     site = next((venv / "lib").glob("python*/site-packages"))
     dist_info = site / "installedthing-1.2.dist-info"
     dist_info.mkdir()
-    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: InstalledThing\nVersion: 1.2\n")
+    metadata = "Metadata-Version: 2.1\nName: InstalledThing\nVersion: 1.2\n"
+    (dist_info / "METADATA").write_text(metadata)
     env = probe_target(TargetOptions(python=str(venv / "bin" / "python")))
     assert "installedthing" in env.installed
     assert str(env.installed["installedthing"].version) == "1.2"  # type: ignore[index]

@@ -92,7 +92,9 @@ def test_sdist_build_requirements_are_resolved_as_build_dependencies(
 def test_unknown_dependencies_are_a_finding_not_a_guess(
     tmp_path: Path, index_server: Factory
 ) -> None:
-    setup_py = "from setuptools import setup\nsetup(install_requires=open('r.txt').read().split())\n"
+    setup_py = (
+        "from setuptools import setup\nsetup(install_requires=open('r.txt').read().split())\n"
+    )
     dist = tmp_path / "dist"
     server = index_server([
         make_sdist(dist, "opaque", "1.0", setup_py=setup_py),
