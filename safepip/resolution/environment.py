@@ -3,6 +3,8 @@
 For the running interpreter these come from `packaging` in-process. For another interpreter
 (`--python`) we run *that* interpreter on a tiny probe of our own (never package code), with only
 our copy of `packaging` on its path, in isolated mode (-I: no PYTHONPATH, no user site).
+
+subprocess runs only the target interpreter on our own probe (argv list, never a shell).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess  # nosec B404 - runs the target interpreter on our own probe only
+import subprocess  # nosec B404
 import sys
 import tempfile
 from dataclasses import dataclass
