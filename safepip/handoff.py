@@ -17,8 +17,10 @@ pip's own configuration could widen what pip may read, so the handoff neutralise
   variables, so the drop-in installs where plain pip would.
 - `PIP_NO_INDEX=1` and `PIP_FIND_LINKS=DIR` are set in the environment as well as on the command
   line: build isolation installs an sdist's build requirements with a nested pip that inherits the
-  environment (and is also given `--no-index --find-links DIR` by pip), so it can only take vetted
-  files from DIR.
+  environment (pip also gives it `--no-index --find-links DIR`), and a build backend may start
+  pip itself (setuptools' `setup_requires`); either way only vetted files in DIR can be taken.
+  A build requirement that only the backend reveals was never vetted and so is not in DIR: the
+  install fails rather than fetch it. (pip lists DIR twice in "Looking in links"; harmless.)
 - `--no-cache-dir`: a wheel pip builds from a vetted sdist would be cached under a key made of the
   throwaway DIR path, never found again; keeping pip's cache out of the handoff costs nothing.
 - Pass-through options that add sources or requirements (`-i`, `--extra-index-url`, `-f`, `-c`,

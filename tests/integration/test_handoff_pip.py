@@ -341,3 +341,27 @@ def test_legacy_sdist_needing_an_unvetted_build_dep_fails_closed(
     captured = capfd.readouterr()
     assert "No matching distribution found for wheel" in captured.out + captured.err
     assert installed_in(venv, env) == {}
+
+
+def test_dynamic_build_requirement_cannot_reach_the_users_sources(
+    venv: Path, env: dict[str, str], tmp_path: Path, capfd: pytest.CaptureFixture[str],
+    poisoned_env: tuple[dict[str, str], Path],
+) -> None:
+    """`setup_requires` surfaces only when the backend runs (get_requires_for_build_wheel), so
+    nothing vetted it; pip must fail rather than take it from the user's configured sources."""
+    hostile, _ = poisoned_env
+    poison = Path(hostile["PIP_FIND_LINKS"])
+    canary = tmp_path / "HELPER-CANARY"
+    make_sdist(poison, "helper-dep", "1.0", setup_py=(
+        f"import pathlib\npathlib.Path({str(canary)!r}).write_text('ran')\n"
+        "from setuptools import setup\nsetup(name='helper-dep', version='1.0')\n"))
+    make_wheel(poison, "helper-dep", "1.0")
+    sdist = make_sdist(tmp_path / "d", "needs-helper", "1.0", pyproject_toml=SETUPTOOLS_BACKEND,
+                       setup_py="from setuptools import setup\n"
+                       "setup(name='needs-helper', version='1.0', setup_requires=['helper-dep'])\n")
+    files = [_vetted(sdist), _vetted(_setuptools_wheel(), build=True)]
+    assert handoff(files, python=_python(venv), passthrough=[], environ=hostile) == 1
+    captured = capfd.readouterr()
+    assert "helper-dep" in captured.out + captured.err
+    assert not canary.exists()
+    assert installed_in(venv, env) == {}
