@@ -18,7 +18,6 @@ from rich.markup import escape
 from safepip import __version__
 from safepip.commands import COMMANDS
 from safepip.errors import ExitCode, SafepipError
-from safepip.handoff import resolve_interpreter
 from safepip.index.redact import redact_text
 
 logger = logging.getLogger(__name__)
@@ -120,6 +119,8 @@ def _without_python_option(args: Sequence[str]) -> tuple[str | None, list[str]]:
 
 def run_pip_command(args: Sequence[str]) -> int:
     """Run a non-install pip command unchanged (`--python PATH` picks the interpreter)."""
+    from safepip.handoff import resolve_interpreter  # loaded only when pip is passed through
+
     python, rest = _without_python_option(args)
     command = _pip_command(rest)
     if command in UNVETTED_PIP_COMMANDS:
