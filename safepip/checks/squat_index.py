@@ -81,18 +81,23 @@ class SquatIndex:
         for name in names:
             self._by_length.setdefault(len(stripped(name)), []).append(name)
         self._long = _windows(names[:two_edit_targets])
-        self._deletions: dict[str, list[str]] = {}
+        self._deletions: dict[str, list[tuple[str, str]]] = {}
+        """Deletion key -> (normalised, stripped) popular names that produce it."""
         self._built: set[int] = set()
+        self._ready: set[int] = set()
 
-    def _deletion_index(self, length: int, reach: int) -> dict[str, list[str]]:
-        """The deletion index, extended to every target length within `reach` of `length`."""
-        for size in range(length - reach, length + reach + 1):
-            if size in self._built:
-                continue
-            self._built.add(size)
-            for name in self._by_length.get(size, ()):
-                for key in _deletions(stripped(name)):
-                    self._deletions.setdefault(key, []).append(name)
+    def _deletion_index(self, length: int) -> dict[str, list[tuple[str, str]]]:
+        """The deletion index, extended to every target length within one of `length`."""
+        if length in self._ready:
+            return self._deletions
+        for size in (length - 1, length, length + 1):
+            if size not in self._built:
+                self._built.add(size)
+                for name in self._by_length.get(size, ()):
+                    plain = stripped(name)
+                    for key in _deletions(plain):
+                        self._deletions.setdefault(key, []).append((name, plain))
+        self._ready.add(length)
         return self._deletions
 
     def candidates(self, name: str) -> Iterator[Candidate]:
@@ -135,11 +140,10 @@ class SquatIndex:
             match = _VERSION_SUFFIX.match(base) if base[-1:].isdigit() else None
 
     def _edited(self, plain: str) -> Iterator[Candidate]:
-        index = self._deletion_index(len(plain), 1)
-        hits = [t for key in _deletions(plain) if key in index for t in index[key]]
+        index = self._deletion_index(len(plain))
+        hits = [hit for key in _deletions(plain) if key in index for hit in index[key]]
         seen: set[str] = set()
-        for target in hits:
-            other = stripped(target)
+        for target, other in hits:
             if target not in seen and other != plain and OSA.distance(plain, other) == 1:
                 seen.add(target)
                 yield Candidate(target, edit_kind(plain, other, 1), 1)
