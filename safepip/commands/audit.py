@@ -8,25 +8,17 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from packaging.utils import canonicalize_name
-
-from safepip.commands.common import add_fail_on, add_output, emit
-from safepip.commands.vetting import add_vetting_options, load_policy, run_vetting
+from safepip.commands.common import add_fail_on, add_output, add_vetting_options, emit
 from safepip.errors import UsageError
-from safepip.findings import Finding, Location
-from safepip.inputs import (
-    LOCK_FORMATS,
-    InputFormat,
-    detect_format,
-    input_file_format,
-    read_lock,
-    read_pyproject,
-)
-from safepip.inputs.models import LockedPackage
-from safepip.request import InstallRequest, RequirementLine, parse_install_args
-from safepip.resolution.locked import Pin, pins_from_lock, pins_from_requirements
 
+if TYPE_CHECKING:
+    from safepip.findings import Finding, Location
+    from safepip.inputs import InputFormat
+    from safepip.inputs.models import LockedPackage
+    from safepip.request import InstallRequest, RequirementLine
+    from safepip.resolution.locked import Pin
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -41,8 +33,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add_fail_on(parser)
     add_output(parser)
     add_vetting_options(parser)
-    parser.add_argument("--input-format", choices=("requirements", "pyproject", *LOCK_FORMATS),
-                        help="read every positional FILE as this format (default: by file name)")
+    parser.add_argument("--input-format", metavar="FORMAT",
+                        help="read every positional FILE as FORMAT: requirements, pyproject, "
+                        "pylock, uv.lock or poetry.lock (default: by file name)")
     parser.add_argument("--group", action="append", default=[], metavar="GROUP",
                         help="with pyproject.toml: include this PEP 735 dependency group")
     parser.add_argument("--extra", action="append", default=[], metavar="EXTRA",
@@ -59,6 +52,13 @@ class _Inputs:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The whole engine loads only when a command needs it (start-up time of the offline ones).
+    from safepip.commands.vetting import load_policy, run_vetting
+    from safepip.inputs.detect import parse_format
+    from safepip.request import parse_install_args
+
+    if args.input_format:
+        args.input_format = parse_format(args.input_format)
     config = load_policy(args, os.environ)
     inputs = _read_inputs(args)
     request = parse_install_args(inputs.pip_args, environ=os.environ)
@@ -80,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _read_inputs(args: argparse.Namespace) -> _Inputs:
     """Positional lock files and pyproject.toml are read here; all else goes to pip's parser."""
+    from safepip.inputs import read_lock, read_pyproject
+
     inputs = _Inputs()
     previous = ""
     for argument in args.pip_args:
@@ -100,6 +102,8 @@ def _read_inputs(args: argparse.Namespace) -> _Inputs:
 
 
 def _positional_format(argument: str, args: argparse.Namespace) -> InputFormat | None:
+    from safepip.inputs import detect_format, input_file_format
+
     if argument.startswith("-") or not Path(argument).is_file():
         return None
     return detect_format(Path(argument), args.input_format) if args.input_format else (
@@ -131,6 +135,8 @@ def _with_requirements(
 
 
 def _pins(request: InstallRequest, inputs: _Inputs) -> tuple[list[Pin] | None, list[Finding]]:
+    from safepip.resolution.locked import pins_from_lock, pins_from_requirements
+
     if inputs.locked:
         if request.requirements:
             raise UsageError(
@@ -144,6 +150,8 @@ def _pins(request: InstallRequest, inputs: _Inputs) -> tuple[list[Pin] | None, l
 def _origins(
     requirements: Sequence[RequirementLine], locked: Sequence[LockedPackage]
 ) -> dict[str, Location]:
+    from packaging.utils import canonicalize_name
+
     origins: dict[str, Location] = {}
     for line in requirements:
         if line.requirement is not None and line.source.path != "<command line>":

@@ -9,11 +9,7 @@ from pathlib import Path
 from safepip.errors import NotBuiltYetError, UsageError
 from safepip.findings import Severity
 from safepip.policy import DEFAULT_FAIL_ON
-from safepip.report.github import GithubFormatter
 from safepip.report.interface import Formatter, Report
-from safepip.report.json import JsonFormatter
-from safepip.report.sarif import SarifFormatter
-from safepip.report.text import TextFormatter
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -46,6 +42,17 @@ def add_output(parser: argparse.ArgumentParser, formats: tuple[str, ...] = FORMA
     parser.add_argument("-o", "--output", type=Path, help="write the report to FILE")
 
 
+def add_vetting_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--min-release-age", metavar="DURATION",
+        help="refuse files uploaded more recently than this (e.g. 7d, 12h)",
+    )
+    parser.add_argument(
+        "--policy", type=Path, metavar="FILE",
+        help="read the policy from FILE instead of pyproject.toml/safepip.toml discovery",
+    )
+
+
 def _severity(text: str) -> Severity:
     try:
         return Severity.parse(text)
@@ -54,13 +61,22 @@ def _severity(text: str) -> Severity:
 
 
 def formatter_for(name: str) -> Formatter:
+    # Imported here: start-up of offline commands should not pay for every formatter.
     if name == "json":
+        from safepip.report.json import JsonFormatter
+
         return JsonFormatter()
     if name == "text":
+        from safepip.report.text import TextFormatter
+
         return TextFormatter(color=sys.stdout.isatty())
     if name == "sarif":
+        from safepip.report.sarif import SarifFormatter
+
         return SarifFormatter()
     if name == "github":
+        from safepip.report.github import GithubFormatter
+
         return GithubFormatter()
     raise NotBuiltYetError(f"The {name!r} report format is not built yet.")
 

@@ -7,15 +7,14 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from safepip.commands.common import add_fail_on
-from safepip.commands.vetting import VetRun, add_vetting_options, load_policy, run_vetting
-from safepip.consent import ask_consent
+from safepip.commands.common import add_fail_on, add_vetting_options
 from safepip.errors import ExitCode
-from safepip.handoff import VettedFile, handoff
-from safepip.policy import Verdict
-from safepip.report.text import TextFormatter
-from safepip.request import InstallRequest, parse_install_args
+
+if TYPE_CHECKING:
+    from safepip.commands.vetting import VetRun
+    from safepip.request import InstallRequest
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,6 +34,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
+    # The whole engine loads only when a command needs it (start-up time of the offline ones).
+    from safepip.commands.vetting import load_policy, run_vetting
+    from safepip.consent import ask_consent
+    from safepip.policy import Verdict
+    from safepip.request import parse_install_args
+
     config = load_policy(args, os.environ)
     request = parse_install_args(args.pip_args, environ=os.environ)
     with tempfile.TemporaryDirectory(prefix="safepip-") as workdir:
@@ -56,12 +61,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_plan(vet: VetRun) -> None:
+    from safepip.report.text import TextFormatter
+
     for requirement in vet.vetting.resolution.already_satisfied:
         sys.stdout.write(f"Requirement already satisfied: {requirement}\n")
     sys.stdout.write(TextFormatter(color=sys.stdout.isatty()).format(vet.report()))
 
 
 def _handoff(vet: VetRun, request: InstallRequest) -> int:
+    from safepip.handoff import VettedFile, handoff
+
     files = [
         VettedFile(
             name=p.name, version=p.version, filename=p.artifact.filename,

@@ -41,17 +41,6 @@ class VetRun:
         )
 
 
-def add_vetting_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--min-release-age", metavar="DURATION",
-        help="refuse files uploaded more recently than this (e.g. 7d, 12h)",
-    )
-    parser.add_argument(
-        "--policy", type=Path, metavar="FILE",
-        help="read the policy from FILE instead of pyproject.toml/safepip.toml discovery",
-    )
-
-
 def load_policy(args: argparse.Namespace, environ: Mapping[str, str]) -> PolicyConfig:
     """Configuration files and SAFEPIP_* variables, overridden by the command line."""
     config = load_config(Path.cwd(), environ, policy_file=args.policy)
