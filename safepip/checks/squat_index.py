@@ -104,7 +104,8 @@ class SquatIndex:
         """Every popular name `name` plausibly imitates (it may repeat a target)."""
         plain = stripped(name)
         yield from self._folded(name, plain)
-        yield from self._suffixed(plain)
+        if plain[-1:].isdigit():
+            yield from self._suffixed(plain)
         yield from self._edited(plain)
         if "-" in name:
             yield from self._tacked_on(name)
@@ -120,7 +121,7 @@ class SquatIndex:
         for key, index, kind in (
             (plain, self.by_stripped, "separator change"),
             (skeleton(name), self.by_skeleton, "confusable glyphs"),
-            (core(name), self.by_core, "python prefix/suffix"),
+            (core(name) if "py" in name else "", self.by_core, "python prefix/suffix"),
         ):
             target = index.get(key)
             if target is not None and target != name and target not in found:
