@@ -174,7 +174,7 @@ def snapshot_document(snapshot: AdvisorySnapshot) -> dict[str, Any]:
 @functools.cache
 def load_embedded() -> AdvisorySnapshot:
     try:
-        text = resources.files("safepip.data").joinpath(DATA_FILE).read_text(encoding="utf-8")
+        text = resources.files("safepip").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
         return parse_snapshot(json.loads(text), "embedded")
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise CheckError(
