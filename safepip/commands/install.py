@@ -52,12 +52,19 @@ def run(args: argparse.Namespace) -> int:
             return int(ExitCode.OK)
         consent = ask_consent(
             vet.outcome.kept, fail_on=vet.fail_on, assume_yes=args.yes,
-            is_tty=sys.stdin.isatty(), stdin=sys.stdin, output=sys.stderr,
+            is_tty=_can_ask(args.pip_args), stdin=sys.stdin, output=sys.stderr,
         )
         if not consent.proceed:
             sys.stderr.write("safepip: not confirmed; nothing was installed.\n")
             return int(ExitCode.BLOCKED)
         return _handoff(vet, request)
+
+
+def _can_ask(pip_args: list[str]) -> bool:
+    """A terminal, and pip's `--no-input` / PIP_NO_INPUT not given (then never prompt)."""
+    no_input = "--no-input" in pip_args or os.environ.get("PIP_NO_INPUT", "").lower() in {
+        "1", "true", "yes", "on"}
+    return sys.stdin.isatty() and not no_input
 
 
 def _print_plan(vet: VetRun) -> None:

@@ -13,6 +13,7 @@ from safepip.config import PolicyConfig, load_config
 from safepip.cooldown import parse_duration
 from safepip.errors import UsageError
 from safepip.findings import Finding, Location, Severity
+from safepip.handoff import check_passthrough
 from safepip.index.http import HttpOptions
 from safepip.pipeline import Pipeline, VetOptions, Vetting
 from safepip.policy import IgnoreOutcome, Verdict, apply_ignores, check_indexes, decide
@@ -93,7 +94,9 @@ def run_vetting(
     pins: Sequence[Pin] | None = None, findings: Sequence[Finding] = (),
 ) -> VetRun:
     """Vet the request (or the pins, taken as locked) and apply the configured ignores."""
-    check_indexes(config, request.index.index_urls)
+    # allow-indexes covers every place files may come from, find-links included.
+    check_indexes(config, (*request.index.index_urls, *request.index.find_links))
+    check_passthrough(request.passthrough)  # refuse unvettable pip options before any work
     options = VetOptions(
         workdir=workdir, fail_on=config.fail_on, http=http_options(request),
         uploaded_before=uploaded_before(request, config),

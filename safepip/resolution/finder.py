@@ -141,8 +141,16 @@ class CandidateFinder:
         limit = self.policy.uploaded_before
         if limit is None:
             return True
-        # Fail closed: a file whose age the index does not tell cannot pass a cooldown.
-        return file.upload_time is not None and file.upload_time <= limit
+        # Fail closed: a file whose age the index does not tell cannot pass a cooldown. An
+        # upload time without a zone is UTC (as PEP 700 writes it).
+        if file.upload_time is None:
+            return False
+        uploaded = file.upload_time
+        if uploaded.tzinfo is None:
+            uploaded = uploaded.replace(tzinfo=dt.UTC)
+        if limit.tzinfo is None:
+            limit = limit.replace(tzinfo=dt.UTC)
+        return uploaded <= limit
 
     def _sort_key(
         self, name: NormalizedName, file: DistributionFile, version: Version,

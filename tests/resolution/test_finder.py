@@ -103,3 +103,10 @@ def test_allowed_hashes_restrict_files() -> None:
         finder.acceptable(NAME, files), SpecifierSet(), frozenset({"demo-1.0.tar.gz"})
     )
     assert [c.version for c in choices] == [Version("1.0")]
+
+
+def test_cooldown_reads_zoneless_upload_times_as_utc() -> None:
+    naive_old = dt.datetime(2024, 1, 1)
+    files = [_file("demo-1.0.tar.gz", upload_time=naive_old)]
+    limit = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+    assert _pick(files, uploaded_before=limit) == ["demo-1.0.tar.gz"]
