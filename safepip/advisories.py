@@ -122,13 +122,22 @@ class AdvisorySnapshot:
     @property
     def advisories(self) -> tuple[Advisory, ...]:
         """Every record as an `Advisory` (built on each call: for update and tests)."""
-        return tuple(_advisory(record) for record in self.records)
+        return tuple(_checked(record) for record in self.records)
 
     def for_name(self, name: str) -> tuple[Advisory, ...]:
-        """Active (not withdrawn) advisories about this project."""
+        """Active (not withdrawn) advisories about this project.
+
+        Records are validated here, on use, as well as when a snapshot is written; a malformed
+        one makes the check fail (closed) rather than be skipped."""
         key = canonicalize_name(name)
         if key not in self._parsed:
-            self._parsed[key] = tuple(_advisory(r) for r in self._active.get(key, ()))
+            try:
+                self._parsed[key] = tuple(_checked(r) for r in self._active.get(key, ()))
+            except (ValueError, KeyError, TypeError) as error:
+                raise CheckError(
+                    f"The advisory snapshot ({self.origin}) has a malformed record: {error}.",
+                    hint="Run `safepip db update`, or reinstall safepip; nothing was vetted.",
+                ) from None
         return self._parsed[key]
 
     def info(self) -> dict[str, Any]:
@@ -147,12 +156,15 @@ def user_data_path() -> Path:
     return Path(platformdirs.user_data_dir("safepip")) / DATA_FILE
 
 
-def parse_snapshot(document: Any, origin: str) -> AdvisorySnapshot:
-    """Validate a snapshot document (the compact format written by `db update`/build_data)."""
+def parse_snapshot(document: Any, origin: str, *, check_records: bool = True) -> AdvisorySnapshot:
+    """Validate a snapshot document (the compact format written by `db update`/build_data).
+
+    `check_records=False` defers the per-record checks to first use (`for_name`): only for the
+    embedded snapshot, which the test suite validates, so start-up does not pay for it."""
     if not isinstance(document, dict) or not isinstance(document.get("records"), list):
         raise ValueError("not a safepip advisory snapshot (no `records` list)")
     records = document["records"]
-    for record in records:
+    for record in records if check_records else ():
         _validate(record)
     if not records:
         raise ValueError("the snapshot holds no records")
@@ -175,8 +187,8 @@ def snapshot_document(snapshot: AdvisorySnapshot) -> dict[str, Any]:
 def load_embedded() -> AdvisorySnapshot:
     try:
         text = resources.files("safepip").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
-        return parse_snapshot(json.loads(text), "embedded")
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        return parse_snapshot(json.loads(text), "embedded", check_records=False)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise CheckError(
             f"The embedded advisory snapshot cannot be read ({error}).",
             hint="Reinstall safepip; the known-malicious check cannot run without it.",
@@ -220,6 +232,11 @@ def _validate(record: Any) -> None:
     for bounds in record.get("ranges", ()):
         if not (isinstance(bounds, list) and len(bounds) == 3 and isinstance(bounds[0], str)):
             raise ValueError(f"record {record['id']!r} has a malformed range")
+
+
+def _checked(record: Any) -> Advisory:
+    _validate(record)
+    return _advisory(record)
 
 
 def _advisory(record: dict[str, Any]) -> Advisory:

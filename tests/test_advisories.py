@@ -20,7 +20,7 @@ from safepip.advisories import (
     snapshot_document,
     user_data_path,
 )
-from safepip.errors import ExitCode, NetworkError
+from safepip.errors import CheckError, ExitCode, NetworkError
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "osv-malicious-pypi.json"
 
@@ -66,6 +66,24 @@ def test_embedded_snapshot_matches_its_source() -> None:
     assert info["snapshot_date"] == source["snapshot_date"]
     assert snapshot.origin == "embedded" and "ossf/malicious-packages" in snapshot.source
     assert load_snapshot() is snapshot  # no user copy yet
+
+
+def test_every_embedded_record_is_valid() -> None:
+    """The embedded snapshot's records are checked on use at run time; here, all of them."""
+    document = snapshot_document(load_embedded())
+    assert len(parse_snapshot(document, "check", check_records=True).advisories) == 8063
+
+
+def test_a_malformed_record_fails_closed_on_use() -> None:
+    document = {"snapshot_date": "x", "records": [
+        {"id": "MAL-1", "name": "fine", "versions": "all"},
+        {"id": "MAL-2", "name": "broken", "versions": [1, 2]},
+    ]}
+    snapshot = parse_snapshot(document, "lazy", check_records=False)
+    assert snapshot.for_name("fine")[0].all_versions
+    with pytest.raises(CheckError, match="malformed record") as caught:
+        snapshot.for_name("broken")
+    assert caught.value.exit_code == ExitCode.INCOMPLETE
 
 
 def test_round_trip_of_the_compact_form() -> None:

@@ -7,10 +7,10 @@ malicious-package reports. Nothing touches the network.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -19,6 +19,11 @@ from safepip.errors import UsageError
 from safepip.findings import Finding
 from safepip.policy import decide
 from safepip.report.interface import Report
+
+_NAME_ARG = re.compile(
+    r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:==\s*(?P<version>\S+))?"
+)
+"""A PEP 508 project name, optionally pinned with `==`."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,22 +40,18 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def parse_name(text: str) -> tuple[NormalizedName, Version | None]:
-    """`NAME` or `NAME==VERSION`; anything else is a usage error (exit 2)."""
+    """`NAME` or `NAME==VERSION`; anything else is a usage error (exit 2).
+
+    A regular expression rather than packaging's requirement parser: check-name starts often
+    and only needs these two forms (PEP 508 names)."""
+    match = _NAME_ARG.fullmatch(text.strip())
+    if match is None:
+        raise UsageError(f"{text!r} is not a project name: give NAME or NAME==VERSION.")
+    name, version = match.group("name"), match.group("version")
     try:
-        requirement = Requirement(text)
-    except InvalidRequirement:
-        raise UsageError(
-            f"{text!r} is not a project name (expected NAME or NAME==VERSION).") from None
-    specs = list(requirement.specifier)
-    if requirement.url or requirement.marker or requirement.extras or len(specs) > 1 or (
-        specs and specs[0].operator != "=="
-    ):
-        raise UsageError(f"{text!r}: give a bare NAME or NAME==VERSION to check-name.")
-    try:
-        version = Version(specs[0].version) if specs else None
+        return canonicalize_name(name), Version(version) if version else None
     except InvalidVersion:
-        raise UsageError(f"{text!r}: {specs[0].version!r} is not a valid version.") from None
-    return canonicalize_name(requirement.name), version
+        raise UsageError(f"{text!r}: {version!r} is not a valid version.") from None
 
 
 def check(names: list[tuple[NormalizedName, Version | None]]) -> list[Finding]:
