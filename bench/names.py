@@ -185,8 +185,8 @@ def startup(runs: int) -> None:
         print(f"  safepip check-name {' '.join(names):24} {spent:.3f} s "
               f"(+{spent - version:.3f} s over --version)")
     probe = ("import time; s = time.perf_counter(); "
-             "from safepip.commands.check_name import check; from safepip.checks.names import "
-             "data_summary; check([('requests', None)]); data_summary(); "
+             "from safepip.checks.names import data_summary, default_name_checks; "
+             "[c.check_name('requests', None) for c in default_name_checks()]; data_summary(); "
              "print(time.perf_counter() - s)")
     own = statistics.median(
         float(subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True,
