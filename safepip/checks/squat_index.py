@@ -19,9 +19,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 _GLYPHS = str.maketrans({"1": "l", "i": "l", "0": "o"})
 _AFFIX = re.compile(r"^(?:python3|python|py)-?|-(?:python3|python|py)$")
 _VERSION_SUFFIX = re.compile(r"^(.+?)-?v?\d{1,3}$")
@@ -67,6 +64,12 @@ class SquatIndex:
     def __init__(self, names: list[str], edit_targets: int, two_edit_targets: int) -> None:
         """`names` in rank order; the first `edit_targets` are targets, the first
         `two_edit_targets` (when long) are also searched for two typing errors."""
+        # Imported here: a run whose names are all popular never builds the index (start-up).
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        self._distance = OSA.distance
+        self._extract = process.extract
         names = names[:edit_targets]
         self.by_stripped = _first_wins((stripped(n), n) for n in names)
         self.by_skeleton = _first_wins((skeleton(n), n) for n in names)
@@ -145,7 +148,7 @@ class SquatIndex:
         hits = [hit for key in _deletions(plain) if key in index for hit in index[key]]
         seen: set[str] = set()
         for target, other in hits:
-            if target not in seen and other != plain and OSA.distance(plain, other) == 1:
+            if target not in seen and other != plain and self._distance(plain, other) == 1:
                 seen.add(target)
                 yield Candidate(target, edit_kind(plain, other, 1), 1)
         if len(plain) >= LONG_NAME - 2:
@@ -153,8 +156,8 @@ class SquatIndex:
 
     def _two_edits(self, plain: str) -> Iterator[Candidate]:
         stripped_names, names = self._long.get(len(plain), ((), ()))
-        for _, edits, position in process.extract(
-            plain, stripped_names, scorer=OSA.distance, score_cutoff=2, limit=None,
+        for _, edits, position in self._extract(
+            plain, stripped_names, scorer=self._distance, score_cutoff=2, limit=None,
         ):
             if edits == 2:
                 yield Candidate(names[position], "two edits", 2)

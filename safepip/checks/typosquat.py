@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
-from rapidfuzz import fuzz, process
 
 from safepip.checks.popularity import load_popularity
 from safepip.checks.squat_index import Candidate, SquatIndex, stripped
@@ -134,6 +133,8 @@ class TyposquatCheck:
 
 def suggest_similar(name: str, limit: int = 3) -> list[str]:
     """Closest popular names for a "did you mean" hint, most convincing first."""
+    from rapidfuzz import fuzz, process
+
     normalized = canonicalize_name(name)
     ranks = load_popularity().ranks
     scored = {c.target: KIND_WEIGHT[c.kind] * popularity_weight(ranks[c.target])
