@@ -15,6 +15,7 @@ dictionary look-ups instead of a comparison with each of 15,000 names:
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TypeVar
@@ -88,19 +89,21 @@ class SquatIndex:
         """Deletion key -> (normalised, stripped) popular names that produce it."""
         self._built: set[int] = set()
         self._ready: set[int] = set()
+        self._lock = threading.Lock()
 
     def _deletion_index(self, length: int) -> dict[str, list[tuple[str, str]]]:
         """The deletion index, extended to every target length within one of `length`."""
         if length in self._ready:
             return self._deletions
-        for size in (length - 1, length, length + 1):
-            if size not in self._built:
-                self._built.add(size)
-                for name in self._by_length.get(size, ()):
-                    plain = stripped(name)
-                    for key in _deletions(plain):
-                        self._deletions.setdefault(key, []).append((name, plain))
-        self._ready.add(length)
+        with self._lock:  # a half-built length read by another thread would miss candidates
+            for size in (length - 1, length, length + 1):
+                if size not in self._built:
+                    for name in self._by_length.get(size, ()):
+                        plain = stripped(name)
+                        for key in _deletions(plain):
+                            self._deletions.setdefault(key, []).append((name, plain))
+                    self._built.add(size)
+            self._ready.add(length)
         return self._deletions
 
     def candidates(self, name: str) -> Iterator[Candidate]:

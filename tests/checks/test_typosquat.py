@@ -137,3 +137,17 @@ def test_suggestions_for_names_that_do_not_exist() -> None:
     message = not_found_message("reqests")
     assert "'reqests'" in message and "Did you mean requests" in message
     assert "Did you mean" not in not_found_message("qqqqqqqqqqqqzzzz")
+
+
+def test_lazy_index_is_complete_under_concurrent_first_use() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    ranks = load_popularity().ranks
+    names = sorted(ranks, key=ranks.__getitem__)
+    queries = ["reqests", "urlib3", "numpyy", "pandsa", "djnago", "flaskk", "colorrama"] * 20
+    expected = {q: {c.target for c in SquatIndex(names, 5000, 500).candidates(q)}
+                for q in set(queries)}
+    shared = SquatIndex(names, 5000, 500)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(lambda q: (q, {c.target for c in shared.candidates(q)}), queries))
+    assert all(targets == expected[q] for q, targets in found)
