@@ -32,6 +32,7 @@ from safepip.resolution.environment import TargetEnvironment, probe_target
 from safepip.resolution.finder import FinderPolicy
 from safepip.resolution.locked import Pin
 from safepip.resolution.models import Resolution, ResolvedPackage
+from safepip.resolution.progress import TerminalReporter
 from safepip.resolution.resolve import resolve_pins, resolve_request
 
 logger = logging.getLogger(__name__)
@@ -100,11 +101,13 @@ class Pipeline:
             return Vetting(Resolution(()), tuple(early), Verdict.BLOCK, stopped_early=True)
         environment = probe_target(request.target)
         try:
-            outcome = resolve_request(
-                request, client=IndexClient(self.session, request.index), session=self.session,
-                environment=environment, workdir=self.options.workdir / "downloads",
-                finder_policy=self._finder_policy(request, environment),
-            )
+            with TerminalReporter() as reporter:
+                outcome = resolve_request(
+                    request, client=IndexClient(self.session, request.index),
+                    session=self.session, environment=environment,
+                    workdir=self.options.workdir / "downloads",
+                    finder_policy=self._finder_policy(request, environment), reporter=reporter,
+                )
         except ProjectNotFoundError as missing:
             # The moment a squatter wins is a mistyped name: say what was probably meant.
             raise ProjectNotFoundError(
