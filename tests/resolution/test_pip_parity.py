@@ -28,7 +28,7 @@ Case format (all keys but `index` and `args` optional)::
      "expected": {"pins": {"a": "1.0"}, "files": {"a": "a-1.0-py3-none-any.whl"},
                   "sources": {"a": "pep658"}, "already_satisfied": ["a==1.0"]},
                   # files: a filename, or "{index}/files/..." / "{extra}/files/..." for the index
-     "expect_build_dependencies": true,           # an sdist's backend is in the plan
+     "build_dependencies": ["flit-core"],         # names safepip plans for building sdists
      "expect_error": "resolution-impossible",     # both pip and safepip must refuse
      "error_mentions": ["a 1.0 requires c>=2"],   # ...and safepip's explanation says so
      "known_gap": "why",                          # xfail (not fail) while a mention is missing
@@ -173,5 +173,6 @@ def check_expected(case: Mapping[str, Any], plan: Plan, resolution: Any) -> None
         assert sources[canonicalize_name(name)] == source, f"metadata source of {name}"
     if "already_satisfied" in expected:
         assert sorted(resolution.already_satisfied) == sorted(expected["already_satisfied"])
-    if case.get("expect_build_dependencies"):
-        assert any(p.build_dependency for p in resolution.packages), "no build dependency"
+    if "build_dependencies" in case:
+        built = sorted({str(p.name) for p in resolution.packages if p.build_dependency})
+        assert built == sorted(case["build_dependencies"]), "build dependencies"
