@@ -12,9 +12,6 @@ import subprocess  # nosec B404
 import sys
 from collections.abc import Sequence
 
-from rich.console import Console
-from rich.markup import escape
-
 from safepip import __version__
 from safepip.commands import COMMANDS
 from safepip.errors import ExitCode, SafepipError
@@ -93,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _print_error(text: str) -> None:
+    from rich.console import Console  # only when there is an error to show (start-up time)
+    from rich.markup import escape
+
     Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {escape(text)}")
 
 
