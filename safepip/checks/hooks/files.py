@@ -82,12 +82,24 @@ def wanted_member(name: str) -> bool:
     return path.suffix.lower() in _KEEP_SUFFIXES
 
 
+_SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", "node_modules", ".mypy_cache",
+    ".pytest_cache", ".ruff_cache",
+})
+"""Tool and VCS folders met when scanning a checkout: never installed, never run by pip."""
+
+
 def walk(root: str) -> Iterator[str]:
-    """Relative POSIX paths of the regular files under `root`; symlinks are skipped."""
+    """Relative POSIX paths of the regular files under `root`; symlinks are skipped, and so
+    are VCS/tool caches and virtual environments (a folder holding `pyvenv.cfg`)."""
     stack = [""]
     while stack:
         relative = stack.pop()
-        with os.scandir(os.path.join(root, relative)) as entries:
+        folder = os.path.join(root, relative)
+        if relative and (os.path.basename(relative) in _SKIP_DIRS
+                         or os.path.lexists(os.path.join(folder, "pyvenv.cfg"))):
+            continue
+        with os.scandir(folder) as entries:
             for entry in entries:
                 child = f"{relative}/{entry.name}" if relative else entry.name
                 if entry.is_symlink():

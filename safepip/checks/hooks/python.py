@@ -28,6 +28,7 @@ from safepip.checks.hooks.rules import RULES
 from safepip.findings import Severity
 
 _LONG_LINE = 2000
+_SENDS = frozenset({"send", "sendall", "sendto", "post", "put", "request", "urlopen", "open"})
 _DUMPERS = frozenset({"dict", "str", "repr", "list", "sorted", "json.dumps", "pprint.pformat"})
 _COMMAND_BASES = frozenset(
     {
@@ -159,7 +160,7 @@ class PythonScan:
             facts.environment.append(node.iter)
 
     def _on_call(self, node: ast.Call, scope: Scope, facts: _Facts) -> None:
-        name = self.aliases.qualify(node.func) or ""
+        name = self._callee(node.func, scope)
         if name in EXEC_BUILTINS and name in self._local_defs:
             name = f"<local>.{name}"  # a module's own compile(), not the builtin
         if name == "execfile" and node.args:
@@ -179,10 +180,34 @@ class PythonScan:
             )
         else:
             self._on_other_call(node, name, facts)
+            self._socket_send(node, scope)
         if name.endswith("setup"):
             self._setup_call(node)
         if self._dumps_environment(node, name):
             facts.environment.append(node)
+
+    def _callee(self, func: ast.expr, scope: Scope) -> str:
+        """Qualified name of the called function, also through a local variable that holds a
+        dangerous callable (`run = getattr(builtins, "exec")`, `go = subprocess.call`)."""
+        name = self.aliases.qualify(func) or ""
+        if isinstance(func, ast.Name) and name == func.id and name not in EXEC_BUILTINS:
+            for value in scope.lookup(func.id) or []:
+                target = self.aliases.qualify(value) or ""
+                if target in EXEC_BUILTINS or is_process(target) or is_network(target):
+                    return target
+        return name
+
+    def _socket_send(self, node: ast.Call, scope: Scope) -> None:
+        """`conn.sendall(data)` on a connection: what is sent matters (host data, environment)."""
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and func.attr in _SENDS):
+            return
+        if not self.tracer.origin(func.value, scope) & Origin.NETWORK:
+            return
+        if self._arguments_origin(node, scope) & (Origin.ENV | Origin.HOST):
+            self.hit("hook/env-exfiltration", node,
+                     f"{func.attr} sends environment or host data over a connection",
+                     Severity.CRITICAL)
 
     def _on_other_call(self, node: ast.Call, name: str, facts: _Facts) -> None:
         if (name == "open" and _opens_for_writing(node)) or name.endswith(
