@@ -31,6 +31,7 @@ from safepip.request import InstallRequest
 from safepip.resolution.environment import TargetEnvironment, probe_target
 from safepip.resolution.finder import FinderPolicy
 from safepip.resolution.locked import Pin
+from safepip.resolution.metadata_cache import MetadataCache
 from safepip.resolution.models import Resolution, ResolvedPackage
 from safepip.resolution.progress import TerminalReporter
 from safepip.resolution.resolve import resolve_pins, resolve_request
@@ -48,8 +49,8 @@ class VetOptions:
     http: HttpOptions = field(default_factory=HttpOptions)
     uploaded_before: dt.datetime | None = None
     """Release-age cooldown: refuse files uploaded after this moment."""
-    scan_cache: bool = True
-    """Reuse scan results of artifacts already scanned (keyed by sha256)."""
+    caches: bool = True
+    """Reuse metadata and scan results of files already seen (keyed by sha256)."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ class Pipeline:
             artifact_checks if artifact_checks is not None else default_artifact_checks()
         )
         self.session = session or make_session(options.http)
-        self.scan_cache = ScanCache() if options.scan_cache else None
+        self.scan_cache = ScanCache() if options.caches else None
+        self.metadata_cache = MetadataCache() if options.caches else None
 
     def vet(self, request: InstallRequest) -> Vetting:
         """Resolve the request, then vet the plan."""
@@ -107,6 +109,7 @@ class Pipeline:
                     session=self.session, environment=environment,
                     workdir=self.options.workdir / "downloads",
                     finder_policy=self._finder_policy(request, environment), reporter=reporter,
+                    metadata_cache=self.metadata_cache,
                 )
         except ProjectNotFoundError as missing:
             # The moment a squatter wins is a mistyped name: say what was probably meant.
@@ -128,6 +131,7 @@ class Pipeline:
             session=self.session, environment=environment,
             workdir=self.options.workdir / "downloads",
             finder_policy=self._finder_policy(request, environment),
+            metadata_cache=self.metadata_cache,
         )
         resolution = outcome.resolution
         resolution = Resolution(resolution.packages, (*findings, *resolution.findings))

@@ -97,9 +97,10 @@ def run_vetting(
     # allow-indexes covers every place files may come from, find-links included.
     check_indexes(config, (*request.index.index_urls, *request.index.find_links))
     check_passthrough(request.passthrough)  # refuse unvettable pip options before any work
+    http = http_options(request)
     options = VetOptions(
-        workdir=workdir, fail_on=config.fail_on, http=http_options(request),
-        uploaded_before=uploaded_before(request, config),
+        workdir=workdir, fail_on=config.fail_on, http=http,
+        uploaded_before=uploaded_before(request, config), caches=http.use_cache,
     )
     pipeline = Pipeline(options)
     vetting = pipeline.vet(request) if pins is None else pipeline.vet_pins(pins, request, findings)

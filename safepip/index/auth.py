@@ -27,6 +27,7 @@ class UrlCredentials(AuthBase):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._known: dict[tuple[str, str, int | None], tuple[str, str]] = {}
+        self._netrc: dict[tuple[str, str, int | None], tuple[str, str] | None] = {}
 
     def remember(self, url: str) -> None:
         """Record credentials embedded in `url` (e.g. each configured index URL)."""
@@ -40,8 +41,21 @@ class UrlCredentials(AuthBase):
         self.remember(url)
         with self._lock:
             known = self._known.get(origin(url))
-        credentials = known or get_netrc_auth(url)
+        credentials = known or self._from_netrc(url)
         if credentials:
             authed: requests.PreparedRequest = HTTPBasicAuth(*credentials)(request)
             return authed
         return request
+
+    def _from_netrc(self, url: str) -> tuple[str, str] | None:
+        """~/.netrc is read once per origin (not per request), and never for local files."""
+        key = origin(url)
+        if key[0] == "file":
+            return None
+        with self._lock:
+            if key in self._netrc:
+                return self._netrc[key]
+        found = get_netrc_auth(url)
+        with self._lock:
+            self._netrc[key] = found
+        return found

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
@@ -95,6 +96,14 @@ class Catalog:
 
     def prefetch(self, file: DistributionFile) -> None:
         self.fetcher.prefetch(file)
+
+    def prefetch_pages(self, names: Iterable[NormalizedName]) -> None:
+        """Fetch the pages of projects the resolver will ask about soon, concurrently."""
+        for name in names:
+            with self._lock:
+                known = name in self._pages
+            if not known:
+                self.fetcher.background(functools.partial(self.pages, name))
 
     def files(self, name: NormalizedName) -> Sequence[DistributionFile]:
         return [file for page in self.pages(name) for file in page.files]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from safepip.resolution.metadata import (
     metadata_from_wheel_file,
     wheel_metadata_over_http,
 )
+from safepip.resolution.metadata_cache import MetadataCache
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +34,10 @@ class MetadataFetcher:
     """Thread-safe, memoised metadata for distribution files."""
 
     def __init__(
-        self, client: IndexClient, session: requests.Session, workdir: Path, workers: int = 8
+        self, client: IndexClient, session: requests.Session, workdir: Path, workers: int = 8,
+        cache: MetadataCache | None = None,
     ) -> None:
+        self._cache = cache
         self._client = client
         self._session = session
         self._workdir = workdir
@@ -65,6 +69,10 @@ class MetadataFetcher:
         with self._lock:
             return self._downloads.setdefault(file.url, path)
 
+    def background(self, work: Callable[[], object]) -> None:
+        """Run `work` on the pool; its errors surface when the same work is asked for again."""
+        self._pool.submit(work)
+
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
@@ -77,6 +85,16 @@ class MetadataFetcher:
             return future
 
     def _fetch(self, file: DistributionFile) -> StaticMetadata:
+        digest = (file.sha256 or "").lower()
+        cached = self._cache.get(digest) if self._cache and digest else None
+        if cached is not None:
+            return cached
+        metadata = self._read(file)
+        if self._cache and digest:
+            self._cache.put(digest, metadata)
+        return metadata
+
+    def _read(self, file: DistributionFile) -> StaticMetadata:
         if file.kind == "wheel":
             core = self._client.core_metadata(file)
             if core is not None:

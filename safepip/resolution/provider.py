@@ -172,6 +172,7 @@ class SafepipProvider(AbstractProvider[Requirement, Candidate, str]):
             needs.extend(self._dependencies(candidate, metadata))
         names = {canonicalize_name(r.name) for r in needs if r.name != PYTHON_IDENTIFIER}
         names.discard(canonicalize_name(candidate.name))
+        self.catalog.prefetch_pages(names)
         self.state.dependencies.setdefault((candidate.name, candidate.version), set()).update(names)
         return needs
 

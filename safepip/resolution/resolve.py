@@ -25,6 +25,7 @@ from safepip.resolution.finder import CandidateFinder, FinderPolicy
 from safepip.resolution.findings import dynamic_metadata_findings, multiple_index_findings
 from safepip.resolution.locked import Pin, plan_from_pins
 from safepip.resolution.metadata import build_requirements_from_sdist
+from safepip.resolution.metadata_cache import MetadataCache
 from safepip.resolution.models import Resolution, ResolvedPackage
 from safepip.resolution.provider import (
     PYTHON_IDENTIFIER,
@@ -65,12 +66,13 @@ def resolve_request(
     workdir: Path,
     reporter: BaseReporter[Requirement, Candidate, str] | None = None,
     finder_policy: FinderPolicy | None = None,
+    metadata_cache: MetadataCache | None = None,
 ) -> ResolveOutcome:
     """Resolve the request for `environment`; sdists' build requirements are resolved too."""
     if request.ignore_installed:
         environment = dataclasses.replace(environment, installed={})
     policy = finder_policy or FinderPolicy(environment, request.formats, request.pre)
-    fetcher = MetadataFetcher(client, session, workdir)
+    fetcher = MetadataFetcher(client, session, workdir, cache=metadata_cache)
     try:
         catalog = Catalog(client, CandidateFinder(policy), fetcher, environment)
         roots = _roots(request, environment)
@@ -97,10 +99,11 @@ def resolve_pins(
     environment: TargetEnvironment,
     workdir: Path,
     finder_policy: FinderPolicy | None = None,
+    metadata_cache: MetadataCache | None = None,
 ) -> ResolveOutcome:
     """Take locked pins as they are (no resolution); only sdists' build needs are resolved."""
     policy = finder_policy or FinderPolicy(environment, request.formats, request.pre)
-    fetcher = MetadataFetcher(client, session, workdir)
+    fetcher = MetadataFetcher(client, session, workdir, cache=metadata_cache)
     try:
         catalog = Catalog(client, CandidateFinder(policy), fetcher, environment)
         pinned, findings = plan_from_pins(pins, catalog, environment)

@@ -31,6 +31,8 @@ def test_entries_of_another_version_or_digest_are_misses(tmp_path: Path) -> None
     document = json.loads(path.read_text())
     path.write_text(json.dumps({**document, "safepip": "0.0.0-old"}))
     assert cache.get(DIGEST) is None
+    path.write_text(json.dumps({**document, "payload": {"findings": [{"rule": 1}]}}))
+    assert cache.get(DIGEST) is None
     path.write_text(json.dumps({**document, "sha256": "ef" * 32}))
     assert cache.get(DIGEST) is None
 

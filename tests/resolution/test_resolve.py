@@ -15,6 +15,7 @@ from safepip.index.client import IndexClient
 from safepip.index.http import HttpOptions, make_session
 from safepip.request import IndexOptions, InstallRequest, RequirementLine, TargetOptions
 from safepip.resolution.environment import probe_target
+from safepip.resolution.metadata_cache import MetadataCache
 from safepip.resolution.models import Resolution
 from safepip.resolution.resolve import resolve_request
 from tests.kit.archives import make_sdist, make_wheel
@@ -30,7 +31,8 @@ def _lines(*specs: str) -> tuple[RequirementLine, ...]:
 
 
 def _resolve(
-    tmp_path: Path, index_urls: Sequence[str], *specs: str, **request: Any
+    tmp_path: Path, index_urls: Sequence[str], *specs: str,
+    metadata_cache: MetadataCache | None = None, **request: Any,
 ) -> Resolution:
     index = IndexOptions(index_url=index_urls[0], extra_index_urls=tuple(index_urls[1:]))
     install = InstallRequest(
@@ -41,6 +43,7 @@ def _resolve(
     outcome = resolve_request(
         install, client=IndexClient(session, index), session=session,
         environment=probe_target(install.target), workdir=tmp_path / "work",
+        metadata_cache=metadata_cache,
     )
     return outcome.resolution
 
@@ -177,3 +180,19 @@ def test_a_release_with_invalid_metadata_is_skipped_as_pip_does(
     assert _pins(_resolve(tmp_path, [server.index_url], "shaky")) == {"shaky": "1.0"}
     with pytest.raises(ResolutionImpossibleError, match="invalid metadata"):
         _resolve(tmp_path, [server.index_url], "shaky==2.0")
+
+
+def test_metadata_is_reused_across_runs_by_file_hash(
+    tmp_path: Path, index_server: Factory
+) -> None:
+    dist = tmp_path / "dist"
+    server = index_server([make_wheel(dist, "app", "1.0", requires_dist=["lib"]),
+                           make_wheel(dist, "lib", "1.0")])
+    cache = MetadataCache(tmp_path / "metadata-cache")
+    first = _resolve(tmp_path / "one", [server.index_url], "app", metadata_cache=cache)
+    assert server.requests_for("/files/app-1.0-py3-none-any.whl.metadata")
+    server.clear_log()
+    second = _resolve(tmp_path / "two", [server.index_url], "app", metadata_cache=cache)
+    assert _pins(first) == _pins(second) == {"app": "1.0", "lib": "1.0"}
+    assert [r.path for r in server.requests if r.path.endswith(".metadata")] == []
+    assert {p.metadata_source for p in second.packages} == {"pep658"}
