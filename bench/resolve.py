@@ -63,6 +63,7 @@ def worker(argv: list[str]) -> None:
     from safepip.index.http import HttpOptions, make_session
     from safepip.request import parse_install_args
     from safepip.resolution.environment import probe_target
+    from safepip.resolution.metadata_cache import MetadataCache
     from safepip.resolution.resolve import resolve_request
 
     imported = time.perf_counter()
@@ -72,7 +73,8 @@ def worker(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory(prefix="safepip-bench-") as workdir:
         outcome = resolve_request(request, client=IndexClient(session, request.index),
                                   session=session, environment=probe_target(request.target),
-                                  workdir=Path(workdir))
+                                  workdir=Path(workdir),
+                                  metadata_cache=MetadataCache(Path(cache) / "metadata"))
     packages = outcome.resolution.packages
     Path(out).write_text(json.dumps({
         "pins": {p.name: str(p.version) for p in packages if not p.build_dependency},
