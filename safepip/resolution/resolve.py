@@ -134,6 +134,8 @@ def _roots(request: InstallRequest, environment: TargetEnvironment) -> _Roots:
 def _root_requirement(line: RequirementLine, parsed: Pep508Requirement) -> Requirement:
     sha256 = frozenset(h.split(":", 1)[1].lower() for h in line.hashes if h.startswith("sha256:"))
     where = line.source.path + (f":{line.source.line}" if line.source.line else "")
+    if where == "<command line>":
+        where = "the command line"
     return Requirement(
         canonicalize_name(parsed.name), parsed.specifier,
         frozenset(canonicalize_name(e) for e in parsed.extras), where,
@@ -187,7 +189,8 @@ def _resolve(
         result = resolver.resolve(requirements, max_rounds=MAX_ROUNDS)
     except ResolutionImpossible as impossible:
         raise ResolutionImpossibleError(
-            "The requirements cannot all be satisfied together:\n" + _explain(impossible.causes),
+            "The requirements cannot all be satisfied together:\n"
+            + _explain(impossible.causes) + _notes(provider, impossible.causes),
             hint="Loosen or correct the conflicting requirements, then try again.",
         ) from None
     except ResolutionTooDeep:
@@ -196,6 +199,23 @@ def _resolve(
             hint="Pin some of the packages involved to narrow the search, then try again.",
         ) from None
     return dict(result.mapping)
+
+
+def _notes(provider: SafepipProvider, causes: Iterable[object]) -> str:
+    """What else narrowed the choice: constraints (-c) and releases pip skips as yanked."""
+    names = sorted({c.requirement.name for c in causes  # type: ignore[attr-defined]
+                    if c.requirement.name != PYTHON_IDENTIFIER})  # type: ignore[attr-defined]
+    notes = [f"  - a constraint (-c) allows only {name}{provider.constraints[name]}"
+             for name in names if name in provider.constraints]
+    for name in names:
+        yanked = sorted({c.version for c in provider.catalog.finder.acceptable(
+            canonicalize_name(name), provider.catalog.files(canonicalize_name(name)))
+            if c.file.is_yanked})
+        if yanked:
+            shown = ", ".join(str(v) for v in yanked)
+            notes.append(f"  - {name} {shown} would match but is yanked (PEP 592): pin it "
+                         f"exactly (==) to accept a yanked release")
+    return "".join(f"\n{note}" for note in notes)
 
 
 def _explain(causes: Iterable[object]) -> str:
