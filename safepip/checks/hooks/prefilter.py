@@ -22,7 +22,10 @@ _BUILTINS = (
     '"builtins"', "'__builtin__'", '"__builtin__"',
 )
 """getattr on the builtins module, directly or through an alias (`import builtins as b`)."""
-_NAMED_RUNNERS = ("'exec'", '"exec"', "'eval'", '"eval"', "'compile'", '"compile"')
+_NAMED_RUNNERS = (
+    "'exec'", '"exec"', "'eval'", '"eval"', "'compile'", '"compile"', "@exec", "@eval",
+    "@compile", "@builtins.", "builtins as ", "__builtin__ as ",
+)
 _PROCESS = (
     "subprocess", "os.system", "system(", "import system", "popen", "Popen", "spawn", "execv",
     "execl", "posix_spawn", "startfile", "commands.",

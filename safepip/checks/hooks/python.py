@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from safepip.checks.hooks import judge
 from safepip.checks.hooks.calls import (
+    DECODERS,
     EXEC_BUILTINS,
     Aliases,
     is_network,
@@ -118,10 +119,10 @@ class PythonScan:
         while stack:
             child = stack.pop()
             if isinstance(child, SCOPES):
+                # Decorators, defaults and bases run at definition time; the inner visit covers
+                # them (every child of the scope node), so they are not pushed here again.
                 self._on_scope_node(child)
                 self._visit_scope(child, scope)
-                for decorator in getattr(child, "decorator_list", []):
-                    stack.append(decorator)
                 continue
             self._on_node(child, scope, facts)
             if isinstance(child, ast.Expr) and isinstance(child.value, ast.Constant):
@@ -137,6 +138,7 @@ class PythonScan:
             )
 
     def _on_scope_node(self, node: ast.AST) -> None:
+        self._decorators(node)
         if isinstance(node, ast.ClassDef):
             self._classes[node.name] = node
             for base in node.bases:
@@ -144,6 +146,17 @@ class PythonScan:
                 if name in _COMMAND_BASES:
                     self._commands.append((node, name))
                     break
+
+    def _decorators(self, node: ast.AST) -> None:
+        """`@exec` over `@zlib.decompress`: decorators are calls too, applied inside out."""
+        names = [self.aliases.qualify(d) or "" for d in getattr(node, "decorator_list", [])]
+        for index, name in enumerate(names):
+            if name in EXEC_BUILTINS:
+                inner = names[index + 1 :]
+                if any(n in DECODERS for n in inner):
+                    self.hit("hook/exec-obfuscated", node, "runs decoded data through decorators")
+                else:
+                    self.hit("hook/dynamic-exec", node, "runs a definition through a decorator")
 
     def _on_node(self, node: ast.AST, scope: Scope, facts: _Facts) -> None:
         if isinstance(node, ast.Call):
