@@ -26,7 +26,10 @@ from safepip.artifacts.members import Member, MemberGate, Refusal, StopExtractio
 from safepip.errors import ArchiveError
 from safepip.findings import Finding, Location, Severity
 
-__all__ = ["DEFAULT_LIMITS", "Refusal", "UnpackLimits", "UnpackResult", "unpack"]
+__all__ = [
+    "DEFAULT_LIMITS", "MemoryUnpack", "Refusal", "UnpackLimits", "UnpackResult", "read_members",
+    "unpack",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -67,18 +70,39 @@ class UnpackResult:
 
     def findings(self, package: str, version: str | None) -> list[Finding]:
         """Each refusal as an `archive/unsafe-member` finding about package==version."""
-        return [
-            Finding(
-                rule="archive/unsafe-member",
-                severity=Severity.HIGH,
-                package=package,
-                version=version,
-                message=f"{self.archive.name}: {r.reason}",
-                location=Location(path=r.member),
-                evidence=r.member,
-            )
-            for r in self.refusals
-        ]
+        return refusal_findings(self.archive, self.refusals, package, version)
+
+
+@dataclass
+class MemoryUnpack:
+    """The selected files of an archive, read into memory through the same gate."""
+
+    archive: Path
+    """The archive that was read."""
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Cleaned member name -> content, for the members `select` accepted."""
+    refusals: list[Refusal] = field(default_factory=list)
+    """As for `UnpackResult`."""
+
+    def findings(self, package: str, version: str | None) -> list[Finding]:
+        return refusal_findings(self.archive, self.refusals, package, version)
+
+
+def refusal_findings(
+    archive: Path, refusals: list[Refusal], package: str, version: str | None
+) -> list[Finding]:
+    return [
+        Finding(
+            rule="archive/unsafe-member",
+            severity=Severity.HIGH,
+            package=package,
+            version=version,
+            message=f"{archive.name}: {r.reason}",
+            location=Location(path=r.member),
+            evidence=r.member,
+        )
+        for r in refusals
+    ]
 
 
 @contextmanager
@@ -115,6 +139,48 @@ def unpack(
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+class _OverBudget(Exception):
+    """The selected members do not fit the memory budget: use the disk instead."""
+
+
+def read_members(
+    archive: Path,
+    *,
+    limits: UnpackLimits = DEFAULT_LIMITS,
+    select: Callable[[str], bool] | None = None,
+    budget: int = 256 << 20,
+) -> MemoryUnpack | None:
+    """Read the selected members into memory through the same checks as `unpack` (no disk).
+
+    Returns None when they would take more than `budget` bytes; the caller then unpacks to disk,
+    so memory stays bounded whatever the archive holds.
+    """
+    result = MemoryUnpack(archive=archive)
+    root = Path("/nonexistent-root")  # names only: nothing is written under it
+    gate = MemberGate(root, limits, archive_size=_archive_size(archive), select=select)
+    held = 0
+
+    def keep(source: IO[bytes], target: Path, member: Member, gate: MemberGate) -> None:
+        nonlocal held
+        chunks = []
+        while chunk := source.read(_CHUNK):
+            gate.count(member, len(chunk))
+            held += len(chunk)
+            if held > budget:
+                raise _OverBudget()
+            chunks.append(chunk)
+        result.files[target.relative_to(root).as_posix()] = b"".join(chunks)
+
+    try:
+        _extract(archive, gate, keep)
+    except _OverBudget:
+        return None
+    except StopExtraction as stop:
+        gate.refusals.append(stop.refusal)
+    result.refusals.extend(gate.refusals)
+    return result
+
+
 def _archive_size(archive: Path) -> int:
     try:
         return archive.stat().st_size
@@ -137,13 +203,17 @@ def archive_format(archive: Path) -> str:
     )
 
 
-def _extract(archive: Path, gate: MemberGate) -> None:
+Sink = Callable[[IO[bytes], Path, Member, MemberGate], None]
+
+
+def _extract(archive: Path, gate: MemberGate, sink: Sink | None = None) -> None:
     kind = archive_format(archive)
+    write = sink or _copy
     try:
         if kind == "zip":
-            _extract_zip(archive, gate)
+            _extract_zip(archive, gate, write)
         else:
-            _extract_tar(archive, gate)
+            _extract_tar(archive, gate, write)
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
         # zlib.error, lzma.LZMAError and bz2 errors subclass OSError/ValueError or are raised as
         # such by their file objects; a corrupt archive never reads as "nothing found".
@@ -153,7 +223,7 @@ def _extract(archive: Path, gate: MemberGate) -> None:
         ) from None
 
 
-def _extract_tar(archive: Path, gate: MemberGate) -> None:
+def _extract_tar(archive: Path, gate: MemberGate, sink: Sink) -> None:
     # Stream mode ("r|*"): members are read strictly in order, no seeking, bounded memory.
     with tarfile.open(archive, mode="r|*") as bundle:
         while (info := bundle.next()) is not None:
@@ -168,7 +238,7 @@ def _extract_tar(archive: Path, gate: MemberGate) -> None:
             if target is not None:
                 source = bundle.extractfile(info)
                 if source is not None:
-                    _copy(source, target, member, gate)
+                    sink(source, target, member, gate)
             bundle.members.clear()  # type: ignore[attr-defined] # bound memory: no TarInfo kept
 
 
@@ -184,7 +254,7 @@ def _tar_kind(info: tarfile.TarInfo) -> str:
     return "special member"
 
 
-def _extract_zip(archive: Path, gate: MemberGate) -> None:
+def _extract_zip(archive: Path, gate: MemberGate, sink: Sink) -> None:
     with zipfile.ZipFile(archive) as bundle:
         for info in bundle.infolist():
             # Unix mode bits live in the top 16 bits of external_attr; S_IFLNK marks a symlink.
@@ -201,7 +271,7 @@ def _extract_zip(archive: Path, gate: MemberGate) -> None:
             target = gate.admit(member)
             if target is not None:
                 with bundle.open(info) as source:
-                    _copy(source, target, member, gate)
+                    sink(source, target, member, gate)
 
 
 def _zip_kind(mode: int) -> str:

@@ -20,8 +20,8 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
-from safepip.artifacts.unpack import DEFAULT_LIMITS, UnpackLimits, unpack
-from safepip.checks.hooks.files import wanted_member
+from safepip.artifacts.unpack import DEFAULT_LIMITS, UnpackLimits, read_members, unpack
+from safepip.checks.hooks.files import DirTree, MemoryTree, Tree, wanted_member
 from safepip.checks.hooks.rules import RULES, RuleInfo
 from safepip.checks.hooks.scanner import ArtifactScan
 from safepip.checks.interface import UnpackedArtifact
@@ -42,14 +42,18 @@ class InstallHookCheck:
 
     def check_artifact(self, artifact: UnpackedArtifact) -> list[Finding]:
         version = str(artifact.version) if artifact.version is not None else None
+        tree = DirTree(str(artifact.root))
+        return self.check_tree(tree, artifact.name, version, artifact.filename)
+
+    def check_tree(
+        self, tree: Tree, name: str, version: str | None, filename: str
+    ) -> list[Finding]:
+        """The same scan over files on disk or held in memory."""
         try:
-            scan = ArtifactScan(
-                str(artifact.root), artifact.name, version, prefilter=self.prefilter
-            )
-            return scan.run()
+            return ArtifactScan(tree, name, version, prefilter=self.prefilter).run()
         except OSError as error:
             raise CheckError(
-                f"The install-hook scan of {artifact.filename} could not read its files: "
+                f"The install-hook scan of {filename} could not read its files: "
                 f"{error.strerror or error}.",
                 hint="Nothing was installed; check disk space and permissions, then retry.",
             ) from None
@@ -78,8 +82,12 @@ def scan_path(
     *,
     limits: UnpackLimits = DEFAULT_LIMITS,
     check: InstallHookCheck | None = None,
+    memory_budget: int = 256 << 20,
 ) -> list[Finding]:
-    """Findings for a local sdist, wheel or unpacked directory (archives unpacked safely)."""
+    """Findings for a local sdist, wheel or unpacked directory (archives unpacked safely).
+
+    An archive's scanned members are read into memory when they fit `memory_budget` bytes
+    (no disk writes), else extracted into a private temporary directory."""
     check = check or InstallHookCheck()
     name, version, kind = identify(path)
     if path.is_dir():
@@ -90,6 +98,12 @@ def scan_path(
             f"{path} is neither a file nor a directory.",
             hint="Pass the path of an sdist, a wheel or an unpacked project.",
         )
+    version_text = str(version) if version else None
+    memory = read_members(path, limits=limits, select=wanted_member, budget=memory_budget)
+    if memory is not None:  # the usual case: no disk writes at all
+        refusals = memory.findings(name, version_text)
+        tree = MemoryTree(memory.files)
+        return refusals + check.check_tree(tree, name, version_text, path.name)
     with unpack(path, limits=limits, select=wanted_member) as result:
         artifact = UnpackedArtifact(name, version, path.name, kind, result.root)
         refusals = result.findings(name, str(version) if version else None)

@@ -223,3 +223,20 @@ def test_select_writes_only_chosen_files_but_checks_all(tmp_path: Path) -> None:
     with unpack(archive, select=lambda name: name.endswith(".py")) as result:
         files = [p.name for p in result.root.rglob("*") if p.is_file()]
         assert files == ["ok.py"] and [r.member for r in result.refusals] == ["pkg-1.0/l"]
+
+
+def test_read_members_applies_the_same_gate_in_memory(tmp_path: Path) -> None:
+    from safepip.artifacts.unpack import read_members
+
+    archive = make_tar(tmp_path / "a.tar.gz", [
+        OK, ("../evil", b"x"), special("pkg-1.0/l", tarfile.SYMTYPE, "/"),
+        ("pkg-1.0/big", b"y" * 5000), ("pkg-1.0/data.bin", b"z")])
+    limits = UnpackLimits(max_member_bytes=4096)
+    result = read_members(archive, limits=limits, select=lambda name: not name.endswith(".bin"))
+    assert result is not None
+    assert result.files == {"pkg-1.0/ok.py": b"x = 1\n"}
+    assert [r.member for r in result.refusals] == ["../evil", "pkg-1.0/l", "pkg-1.0/big"]
+    assert read_members(archive, limits=limits, budget=3) is None  # over budget: use the disk
+    bomb = make_tar(tmp_path / "b.tar.gz", [(f"p/{i}", b"\0" * (1 << 20)) for i in range(8)])
+    stopped = read_members(bomb, limits=UnpackLimits(max_ratio=50, ratio_floor_bytes=1 << 20))
+    assert stopped is not None and "decompression bomb" in stopped.refusals[-1].reason

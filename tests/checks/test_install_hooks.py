@@ -217,3 +217,19 @@ def test_directory_scan_skips_vcs_and_virtualenvs(tmp_path: Path) -> None:
     assert [f.location.path for f in _rule(scan_path(project), "hook/webhook") if f.location] == [
         "demo/m.py"
     ]
+
+
+def test_memory_and_disk_paths_agree(tmp_path: Path) -> None:
+    """scan_path reads members into memory; over the budget it extracts to disk instead."""
+    files = {f"setup{i}.py" if i else "setup.py": setup_py(case.hostile, tmp_path / "c")
+             for i, case in enumerate(CASES)}
+    files["setup.py"] = "import setup1, setup2, setup3\n" + files["setup.py"]
+    files["demo/__init__.py"] = CASES[1].hostile
+    files[".git/hooks/x.py"] = CASES[7].hostile  # skipped on both paths
+    sdist = make_sdist(tmp_path, "demo", "1.0", files)
+    in_memory = scan_path(sdist)
+    on_disk = scan_path(sdist, memory_budget=0)
+    assert sorted(map(repr, in_memory)) == sorted(map(repr, on_disk))
+    assert {f.location.path for f in in_memory if f.location} >= {
+        "demo-1.0/setup.py", "demo-1.0/setup1.py", "demo-1.0/demo/__init__.py"}
+    assert not any(".git" in (f.location.path if f.location else "") for f in in_memory)

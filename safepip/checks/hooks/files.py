@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Protocol
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +117,49 @@ def read_bytes(root: str, relative: str, limit: int = MAX_READ) -> bytes:
     descriptor = os.open(os.path.join(root, relative), flags)
     with os.fdopen(descriptor, "rb") as handle:
         return handle.read(limit + 1)
+
+
+class Tree(Protocol):
+    """The files of one artifact, on disk or in memory."""
+
+    def paths(self) -> list[str]:
+        """Relative POSIX paths of the regular files, sorted."""
+        ...
+
+    def read(self, path: str, limit: int = MAX_READ) -> bytes:
+        """At most `limit` + 1 bytes of one file."""
+        ...
+
+
+class DirTree:
+    """An extracted artifact or a project directory (symlinks never followed)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+
+    def paths(self) -> list[str]:
+        return sorted(walk(self.root))
+
+    def read(self, path: str, limit: int = MAX_READ) -> bytes:
+        return read_bytes(self.root, path, limit)
+
+
+class MemoryTree:
+    """Members read by `artifacts.unpack.read_members` (same gate, no disk)."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        venvs = {p.rsplit("/", 1)[0] + "/" for p in files if p.endswith("/pyvenv.cfg")}
+        self.files = {
+            path: data for path, data in files.items()
+            if not any(part in _SKIP_DIRS for part in path.split("/")[:-1])
+            and not any(path.startswith(venv) for venv in venvs)
+        }
+
+    def paths(self) -> list[str]:
+        return sorted(self.files)
+
+    def read(self, path: str, limit: int = MAX_READ) -> bytes:
+        return self.files[path][: limit + 1]
 
 
 @dataclass

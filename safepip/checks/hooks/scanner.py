@@ -19,17 +19,17 @@ _MAX_CLOSURE = 500
 
 
 class ArtifactScan:
-    """All hook findings for the artifact extracted at `root`."""
+    """All hook findings for one artifact: extracted at `root`, or a `files.Tree`."""
 
     def __init__(
-        self, root: str, package: str, version: str | None, *, prefilter: bool = True
+        self, root: str | files.Tree, package: str, version: str | None, *, prefilter: bool = True
     ) -> None:
-        self.root = root
+        self.tree: files.Tree = files.DirTree(root) if isinstance(root, str) else root
         self.package = package
         self.version = version
         self.prefilter = prefilter
         self.findings: list[Finding] = []
-        self.layout = files.layout(sorted(files.walk(root)))
+        self.layout = files.layout(self.tree.paths())
         self.present = set(self.layout.files)
         self.scripts: list[tuple[str, str, int | None]] = []
 
@@ -86,7 +86,7 @@ class ArtifactScan:
         pyproject = f"{project}pyproject.toml"
         if pyproject in self.present:
             dirs, backend = files.backend_modules(
-                files.read_bytes(self.root, pyproject), project, self.present
+                self.tree.read(pyproject), project, self.present
             )
             if dirs:
                 self.layout.backend_path = dirs
@@ -104,7 +104,7 @@ class ArtifactScan:
         return seeds
 
     def _python(self, path: str, *, install_time: bool) -> PythonScan | None:
-        data = files.read_bytes(self.root, path)
+        data = self.tree.read(path)
         if not install_time and (len(data) > files.MAX_READ or b"\x00" in data):
             return None
         try:
@@ -135,18 +135,18 @@ class ArtifactScan:
         for path in self.layout.files:
             name = PurePosixPath(path).name
             if name.endswith(".pth"):
-                text = files.read_bytes(self.root, path).decode("utf-8", "replace")
+                text = self.tree.read(path).decode("utf-8", "replace")
                 for hit in metadata.pth_hits(text):
                     self.add(path, hit)
             elif (name == "entry_points.txt" and path.count("/") == 1) or (
                 name == "setup.cfg" and path == f"{self.layout.project}setup.cfg"
             ):
-                data = files.read_bytes(self.root, path)
+                data = self.tree.read(path)
                 self.scripts.extend(
                     (s, path, None) for s in metadata.scripts_from_entry_points(data)
                 )
             elif path == f"{self.layout.project}pyproject.toml":
-                data = files.read_bytes(self.root, path)
+                data = self.tree.read(path)
                 self.scripts.extend((s, path, None) for s in metadata.scripts_from_pyproject(data))
             elif ".data/scripts/" in path:
                 self.scripts.append((name, path, None))
@@ -155,7 +155,7 @@ class ArtifactScan:
         self._shadowing()
 
     def _native(self, path: str, name: str) -> None:
-        kind = metadata.native_kind(files.read_bytes(self.root, path, 1023), name)
+        kind = metadata.native_kind(self.tree.read(path, 1023), name)
         if kind is not None:
             self.add(
                 path,
