@@ -11,6 +11,11 @@
 4. Runs GuardDog's `pypi scan` on the same archives when it is installed (by default the venv
    bench/.cache/guarddog-venv): one process per archive, as its CLI works.
 Results also go to bench/.cache/scan_corpus.json.
+
+Last run (2-core dev VM, 41 sdists, 172 MB): safepip 20.3 s in one process = 2.0 packages/s,
+8.5 MB/s, peak RSS 59 MiB, median 176 ms per package; findings 0 critical, 0 high, 7 medium
+(network fetches in lxml, matplotlib, uwsgi build code). GuardDog 3.2.0: median 2.55 s per sdist,
+201 s in all, flags 39 of 41 (17 with threat rules): 9.9x on totals, 14.5x on medians.
 """
 
 from __future__ import annotations
