@@ -58,6 +58,8 @@ def _fresh_caches(isolated_home: Path) -> Iterator[None]:
 
 
 def test_embedded_snapshot_matches_its_source() -> None:
+    if not SHARED.is_file():  # the shared folder lies beside the checkout on dev machines and CI
+        pytest.skip(f"the snapshot's source {SHARED} is not beside this checkout")
     source = json.loads(SHARED.read_text(encoding="utf-8"))
     snapshot = load_embedded()
     info = snapshot.info()

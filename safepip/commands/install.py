@@ -61,10 +61,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _can_ask(pip_args: list[str]) -> bool:
-    """A terminal, and pip's `--no-input` / PIP_NO_INPUT not given (then never prompt)."""
-    no_input = "--no-input" in pip_args or os.environ.get("PIP_NO_INPUT", "").lower() in {
-        "1", "true", "yes", "on"}
-    return sys.stdin.isatty() and not no_input
+    """A terminal, unless `--no-input` was given on this command line (then never prompt).
+
+    PIP_NO_INPUT is deliberately not read: a variable set long ago must not silently turn
+    every safepip prompt into a warning that proceeds.
+    """
+    return sys.stdin.isatty() and "--no-input" not in pip_args
 
 
 def _print_plan(vet: VetRun) -> None:

@@ -104,7 +104,7 @@ def test_404_everywhere_is_project_not_found(
     with pytest.raises(ProjectNotFoundError) as info:
         _client(make_test_session, a.index_url, b.index_url).project_pages(
             canonicalize_name("nothere"))
-    assert info.value.exit_code == ExitCode.USAGE and info.value.name == "nothere"
+    assert info.value.exit_code == ExitCode.INCOMPLETE and info.value.name == "nothere"
     assert info.value.indexes == (a.index_url, b.index_url)
     assert "nothere" in info.value.diagnostics()
 
