@@ -30,8 +30,9 @@ which an installed safepip never does. safepip therefore runs through a two-line
 byte-code writes *in its own process only*, and an untimed warm-up run fills that cache. The
 variable itself is left alone, so pip (plain, and safepip's handoff) runs exactly as it would.
 
-`--profile` runs safepip once (cold) under `python -X importtime` and under cProfile and prints
-the slowest imports and the top 25 functions by cumulative time.
+`--profile [cold|warm]` runs safepip once (cold cache, or a primed one) under `python -X
+importtime` and under cProfile and prints the slowest imports and the top 25 functions by
+cumulative time.
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ class Series:
     runs: list[Timing] = field(default_factory=list)
 
     def median(self, attribute: str) -> float:
-        return statistics.median(getattr(t, attribute) for t in self.runs)
+        return statistics.median(float(getattr(t, attribute)) for t in self.runs)
 
 
 def bench_mode(mode: str, runs: int, url: str, specs: list[str], work: Path,
@@ -228,19 +229,25 @@ def print_table(pairs: list[tuple[Series, Series]], runs: int, url: str, package
 
 
 # -- profile ---------------------------------------------------------------------------------
-def profile(url: str, specs: list[str], work: Path, template: Path) -> None:
-    """One cold safepip run under -X importtime, one under cProfile (both into fresh venvs)."""
+def profile(url: str, specs: list[str], work: Path, template: Path, mode: str) -> None:
+    """One safepip run under -X importtime, one under cProfile (both into fresh venvs); warm
+    mode primes one cache directory first and profiles with it."""
     home = work / "home"
+    caches = [work / "profile-cache-1", work / "profile-cache-2"]
+    if mode == "warm":
+        caches = [work / "profile-cache"] * 2
+        prime = fresh_venv(template, work / "profile-prime")
+        timed(safepip_argv(prime, url, specs), clean_env(home, caches[0]), work / "prime.log")
     python = fresh_venv(template, work / "profile-imports")
     argv = safepip_argv(python, url, specs, safepip_prefix("-X", "importtime"))
-    timed(argv, clean_env(home, work / "profile-cache-1"), work / "importtime.log")
+    timed(argv, clean_env(home, caches[0]), work / "importtime.log")
     print_imports(work / "importtime.log")
     python = fresh_venv(template, work / "profile-cprofile")
     prof = work / "install.prof"
     argv = safepip_argv(python, url, specs, safepip_prefix("-m", "cProfile", "-o", str(prof)))
-    timing = timed(argv, clean_env(home, work / "profile-cache-2"), work / "cprofile.log")
-    print(f"\ncProfile run: wall {timing.wall:.2f}s, cpu {timing.cpu:.2f}s (pip child included "
-          "in cpu; its wall time shows as subprocess.run below)")
+    timing = timed(argv, clean_env(home, caches[1]), work / "cprofile.log")
+    print(f"\n{mode} cProfile run: wall {timing.wall:.2f}s, cpu {timing.cpu:.2f}s (pip child "
+          "included in cpu; its wall time shows as subprocess.run below)")
     import pstats
 
     pstats.Stats(str(prof)).sort_stats("cumulative").print_stats(25)
@@ -267,7 +274,8 @@ def main() -> None:
     parser.add_argument("--specs", default=DEFAULT_SPECS, help="space-separated requirements")
     parser.add_argument("--modes", default="cold,warm")
     parser.add_argument("--index", choices=("file", "http"), default="file")
-    parser.add_argument("--profile", action="store_true", help="profile one cold safepip run")
+    parser.add_argument("--profile", nargs="?", const="cold", choices=("cold", "warm"),
+                        help="profile one safepip run (cold cache unless 'warm')")
     options = parser.parse_args()
     sys.path.insert(0, str(BENCH))
     from resolve import index_url  # the loopback server for --index http lives there
@@ -279,7 +287,7 @@ def main() -> None:
         template = template_venv(work)
         warm_bytecode(url, work, template / "bin" / "python")
         if options.profile:
-            profile(url, specs, work, template)
+            profile(url, specs, work, template, options.profile)
             return
         loads = os.getloadavg()
         pairs, sets = [], []
