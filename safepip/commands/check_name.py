@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
-from pathlib import Path
 
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from safepip.commands.common import add_fail_on, add_output, formatter_for
+from safepip.commands.common import add_fail_on, add_output, formatter_for, write_output
 from safepip.errors import UsageError
 from safepip.findings import Finding
 from safepip.policy import decide
@@ -70,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     text = formatter_for(args.format).format(report)
     if args.format == "text":
         text = _preamble(args.names, names, findings) + text
-    _write(text, args.output)
+    write_output(text, args.output)
     return int(verdict.exit_code)
 
 
@@ -86,13 +84,3 @@ def _preamble(typed: list[str], names: list[tuple[NormalizedName, Version | None
     lines += [f"ok  {name}{'==' + str(version) if version else ''}: no findings"
               for name, version in names if name not in flagged]
     return "\n".join(lines) + "\n"
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"Cannot write the report to {output}: {error.strerror}.") from None

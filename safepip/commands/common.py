@@ -83,7 +83,11 @@ def formatter_for(name: str) -> Formatter:
 
 def emit(report: Report, format_name: str, output: Path | None) -> None:
     """Render the report and write it to FILE or standard output."""
-    text = formatter_for(format_name).format(report)
+    write_output(formatter_for(format_name).format(report), output)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Write a rendered report to FILE, or to standard output when no file is given."""
     if output is None:
         sys.stdout.write(text)
         return

@@ -102,3 +102,18 @@ def optional_str(table: dict[str, Any], key: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     raise ValueError(f"`{key}` must be a string, not {type(value).__name__}")
+
+
+def file_tables(table: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """A package table's `sdist` table and `wheels` array (pylock.toml and uv.lock share it)."""
+    entries: list[dict[str, Any]] = []
+    sdist = table.get("sdist")
+    if sdist is not None:
+        if not isinstance(sdist, dict):
+            raise ValueError(f"{name}: `sdist` must be a table")
+        entries.append(sdist)
+    wheels = table_list(table.get("wheels", []))
+    if wheels is None:
+        raise ValueError(f"{name}: `wheels` must be an array of tables")
+    entries.extend(wheels)
+    return entries

@@ -13,7 +13,7 @@ from typing import Any
 
 from safepip.findings import Location
 from safepip.inputs import _fields
-from safepip.inputs._toml import Problems, load_toml, optional_str, table_list
+from safepip.inputs._toml import Problems, file_tables, load_toml, optional_str, table_list
 from safepip.inputs.models import LockedFile, LockedPackage
 
 logger = logging.getLogger(__name__)
@@ -83,17 +83,7 @@ def _direct_source(table: dict[str, Any], name: str) -> str | None:
 
 
 def _files(table: dict[str, Any], name: str) -> tuple[LockedFile, ...]:
-    entries: list[dict[str, Any]] = []
-    sdist = table.get("sdist")
-    if sdist is not None:
-        if not isinstance(sdist, dict):
-            raise ValueError(f"{name}: `sdist` must be a table")
-        entries.append(sdist)
-    wheels = table_list(table.get("wheels", []))
-    if wheels is None:
-        raise ValueError(f"{name}: `wheels` must be an array of tables")
-    entries.extend(wheels)
-    return tuple(_file(entry, name) for entry in entries)
+    return tuple(_file(entry, name) for entry in file_tables(table, name))
 
 
 def _file(entry: dict[str, Any], name: str) -> LockedFile:
