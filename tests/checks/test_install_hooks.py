@@ -233,3 +233,16 @@ def test_memory_and_disk_paths_agree(tmp_path: Path) -> None:
     assert {f.location.path for f in in_memory if f.location} >= {
         "demo-1.0/setup.py", "demo-1.0/setup1.py", "demo-1.0/demo/__init__.py"}
     assert not any(".git" in (f.location.path if f.location else "") for f in in_memory)
+
+
+def test_reversed_literal_is_decoding_but_reversed_computed_data_is_not(tmp_path: Path) -> None:
+    hostile = "payload = \")'tuo'(tnirp\"\nexec(payload[::-1])\n"
+    benign = (  # IPython's completer: tokens it collected, joined in reverse, then evaluated
+        "def complete(ids, namespace):\n"
+        "    name = '.'.join(ids[::-1])\n"
+        "    return eval(name, namespace)\n"
+    )
+    bad = scan_path(make_sdist(tmp_path, "demo", "1.0", {"setup.py": hostile}))
+    assert _worst(bad, "hook/exec-obfuscated") == Severity.CRITICAL
+    good = scan_path(make_sdist(tmp_path, "other", "1.0", {"setup.py": benign}))
+    assert _rule(good, "hook/exec-obfuscated") == []

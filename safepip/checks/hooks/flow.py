@@ -195,8 +195,12 @@ class Tracer:
             return Origin.NONE  # one named variable, not the whole environment
         result = self.origin(node.value, scope, depth + 1)
         step = node.slice.step if isinstance(node.slice, ast.Slice) else None
-        if isinstance(step, ast.UnaryOp) and isinstance(step.op, ast.USub):
-            result |= Origin.DECODED  # s[::-1]: a reversed string hides what it says
+        if isinstance(step, ast.UnaryOp) and isinstance(step.op, ast.USub) and (
+            result & Origin.LITERAL
+        ):
+            # "..."[::-1]: literal text stored reversed hides what it says. Reversing data the
+            # code computed (IPython's completer joins reversed tokens) hides nothing.
+            result |= Origin.DECODED
         return result
 
     def _call(self, node: ast.Call, scope: Scope, depth: int) -> Origin:
