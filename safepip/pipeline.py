@@ -18,6 +18,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from safepip.artifacts.download import download_all
 from safepip.artifacts.scan_cache import ScanCache
+from safepip.artifacts.store import ArtifactStore
 from safepip.artifacts.unpack import unpack
 from safepip.checks.interface import ArtifactCheck, NameCheck, UnpackedArtifact
 from safepip.checks.names import default_name_checks
@@ -93,6 +94,7 @@ class Pipeline:
         self.session = session or make_session(options.http)
         self.scan_cache = ScanCache() if options.caches else None
         self.metadata_cache = MetadataCache() if options.caches else None
+        self.store = ArtifactStore() if options.caches else None
 
     def vet(self, request: InstallRequest) -> Vetting:
         """Resolve the request, then vet the plan."""
@@ -170,9 +172,17 @@ class Pipeline:
     def _download(
         self, packages: Sequence[ResolvedPackage], already: dict[str, Path]
     ) -> dict[tuple[NormalizedName, str], Path]:
-        missing = [p.artifact for p in packages if p.artifact.url not in already]
+        paths = dict(already)
+        for package in packages:
+            stored = self.store.get(package.artifact) if self.store else None
+            if stored is not None and package.artifact.url not in paths:
+                paths[package.artifact.url] = stored
+        missing = [p.artifact for p in packages if p.artifact.url not in paths]
         fetched = download_all(self.session, missing, self.options.workdir / "downloads")
-        paths = {**already, **{f.url: d.path for f, d in zip(missing, fetched, strict=True)}}
+        for file, downloaded in zip(missing, fetched, strict=True):
+            paths[file.url] = downloaded.path
+            if self.store:
+                self.store.put(file, downloaded.path)
         return {(p.name, str(p.version)): paths[p.artifact.url] for p in packages}
 
     def _scan(

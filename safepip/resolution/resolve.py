@@ -106,6 +106,7 @@ def resolve_pins(
     fetcher = MetadataFetcher(client, session, workdir, cache=metadata_cache)
     try:
         catalog = Catalog(client, CandidateFinder(policy), fetcher, environment)
+        catalog.prefetch_pages(pin.name for pin in pins)  # one round trip, not one per pin
         pinned, findings = plan_from_pins(pins, catalog, environment)
         build = _build_dependencies(catalog, environment, pinned, None)
         packages = (*pinned, *build)

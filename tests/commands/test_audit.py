@@ -181,3 +181,21 @@ def test_exit_3_when_the_index_fails(
     code, out, err = _audit(capsys, "orchard", "--index-url", server.index_url, "--retries", "0")
     assert code == 3, out + err
     assert out == ""  # no report, and certainly no "allow"
+
+
+def test_a_repeat_audit_takes_files_from_the_store_and_a_tampered_entry_fails_closed(
+    tmp_path: Path, served: tuple[IndexServer, dict[str, str]], isolated_home: Path,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server, hashes = served
+    monkeypatch.chdir(tmp_path)
+    args = ("orchard", "--index-url", server.index_url, "--format", "json")
+    assert _audit(capsys, *args)[0] == 0
+    server.clear_log()
+    assert _audit(capsys, *args)[0] == 0
+    assert not [r for r in server.requests if r.path.startswith("/files/")]
+    (stored,) = (isolated_home / ".cache").rglob("orchard-1.0-py3-none-any.whl")
+    stored.write_bytes(b"not the vetted bytes")
+    code, out, err = _audit(capsys, *args)
+    assert code == 3 and out == ""
+    assert "sha256" in err
