@@ -187,7 +187,7 @@ def test_a_repeat_audit_takes_files_from_the_store_and_a_tampered_entry_fails_cl
     tmp_path: Path, served: tuple[IndexServer, dict[str, str]], isolated_home: Path,
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    server, hashes = served
+    server, _ = served
     monkeypatch.chdir(tmp_path)
     args = ("orchard", "--index-url", server.index_url, "--format", "json")
     assert _audit(capsys, *args)[0] == 0
