@@ -46,7 +46,11 @@ def multiple_index_findings(
             for url in serving
         }
         differ = len({frozenset(v) for v in versions.values()}) > 1
-        outranked = winner != serving[0]
+        # Outranked: the chosen bytes are not what the first index itself offers. A mirror
+        # serving the identical file (same sha256) is not a confusion attack.
+        first = {f.sha256 for f in catalog.files(package.name)
+                 if f.index_url.rstrip("/") == serving[0] and f.sha256}
+        outranked = winner != serving[0] and package.artifact.sha256 not in first
         severity = Severity.HIGH if differ and outranked else Severity.MEDIUM
         names = ", ".join(redact_url(url) for url in serving)
         findings.append(Finding(

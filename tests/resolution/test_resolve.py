@@ -196,3 +196,14 @@ def test_metadata_is_reused_across_runs_by_file_hash(
     assert _pins(first) == _pins(second) == {"app": "1.0", "lib": "1.0"}
     assert [r.path for r in server.requests if r.path.endswith(".metadata")] == []
     assert {p.metadata_source for p in second.packages} == {"pep658"}
+
+
+def test_a_mirror_serving_the_identical_file_is_only_medium(
+    tmp_path: Path, index_server: Factory
+) -> None:
+    wheel = make_wheel(tmp_path / "a", "shared-tool", "1.0")
+    first = index_server([wheel])
+    mirror = index_server([wheel])
+    resolution = _resolve(tmp_path, [first.index_url, mirror.index_url], "shared-tool")
+    (finding,) = [f for f in resolution.findings if f.rule == "resolve/multiple-indexes"]
+    assert finding.severity is Severity.MEDIUM
