@@ -152,7 +152,8 @@ class Pipeline:
         self, request: InstallRequest, environment: TargetEnvironment
     ) -> FinderPolicy:
         return FinderPolicy(
-            environment, request.formats, request.pre, self.options.uploaded_before
+            environment, request.formats, request.pre, self.options.uploaded_before,
+            request.releases,
         )
 
     def _check_names_early(self, names: Sequence[NormalizedName]) -> list[Finding]:

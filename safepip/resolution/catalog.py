@@ -63,7 +63,7 @@ class Catalog:
         keep_installed: bool,
     ) -> list[Candidate]:
         """Candidates best first, installed copies placed the way pip places them."""
-        best = self.finder.best_per_version(self._acceptable(name), specifier, hashes)
+        best = self.finder.best_per_version(self._acceptable(name), specifier, hashes, name)
         found = [Candidate(name, c.version, c.file, extras) for c in best]
         installed = self.environment.installed.get(name)
         if installed is None or not specifier.contains(installed.version, prereleases=True):

@@ -23,7 +23,7 @@ from packaging.utils import (
 from packaging.version import Version
 
 from safepip.index.models import DistributionFile
-from safepip.request import FormatControl
+from safepip.request import FormatControl, ReleaseControl
 from safepip.resolution.environment import TargetEnvironment
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,8 @@ class FinderPolicy:
     allow_prereleases: bool = False
     uploaded_before: dt.datetime | None = None
     """Cooldown: files uploaded after this (or of unknown age) are refused."""
+    releases: ReleaseControl | None = None
+    """pip 26's per-project `--all-releases` / `--only-final` (`--pre` is `:all:`)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class CandidateFinder:
         choices: Sequence[FileChoice],
         specifier: SpecifierSet,
         allowed_hashes: frozenset[str] | None = None,
+        name: str | None = None,
     ) -> list[FileChoice]:
         """The best file of each version matching `specifier`, best version first.
 
@@ -82,7 +85,7 @@ class CandidateFinder:
         """
         if allowed_hashes is not None:
             choices = [c for c in choices if (c.file.sha256 or "") in allowed_hashes]
-        prereleases = True if self.policy.allow_prereleases else None
+        prereleases = self._prereleases(name)
         versions = set(specifier.filter({c.version for c in choices}, prereleases=prereleases))
         matching = [c for c in choices if c.version in versions]
         if not (matching and all(c.file.is_yanked for c in matching) and _is_pinned(specifier)):
@@ -93,6 +96,14 @@ class CandidateFinder:
         for choice in reversed(sorted(matching, key=lambda c: c.sort_key)):
             best.setdefault(choice.version, choice)
         return list(best.values())
+
+    def _prereleases(self, name: str | None) -> bool | None:
+        """True/False when the user decided for this project, None for PEP 440's default."""
+        decided = self.policy.releases.allows_prereleases(name) if (
+            self.policy.releases is not None and name is not None) else None
+        if decided is not None:
+            return decided
+        return True if self.policy.allow_prereleases else None
 
     def _evaluate(self, name: NormalizedName, file: DistributionFile) -> FileChoice | None:
         parsed = self._parse_filename(name, file.filename)

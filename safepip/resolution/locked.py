@@ -110,7 +110,7 @@ def _choose(
     """The file the installer would take here among the confirmed ones (pip's preference)."""
     choices = catalog.finder.acceptable(pin.name, files)
     best = catalog.finder.best_per_version(
-        choices, SpecifierSet(f"=={pin.version}"), hashes or None
+        choices, SpecifierSet(f"=={pin.version}"), hashes or None, pin.name
     )
     return best[0].file if best else None
 

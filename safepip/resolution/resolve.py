@@ -71,7 +71,9 @@ def resolve_request(
     """Resolve the request for `environment`; sdists' build requirements are resolved too."""
     if request.ignore_installed:
         environment = dataclasses.replace(environment, installed={})
-    policy = finder_policy or FinderPolicy(environment, request.formats, request.pre)
+    policy = finder_policy or FinderPolicy(
+        environment, request.formats, request.pre, releases=request.releases
+    )
     fetcher = MetadataFetcher(client, session, workdir, cache=metadata_cache)
     try:
         catalog = Catalog(client, CandidateFinder(policy), fetcher, environment)
@@ -102,7 +104,9 @@ def resolve_pins(
     metadata_cache: MetadataCache | None = None,
 ) -> ResolveOutcome:
     """Take locked pins as they are (no resolution); only sdists' build needs are resolved."""
-    policy = finder_policy or FinderPolicy(environment, request.formats, request.pre)
+    policy = finder_policy or FinderPolicy(
+        environment, request.formats, request.pre, releases=request.releases
+    )
     fetcher = MetadataFetcher(client, session, workdir, cache=metadata_cache)
     try:
         catalog = Catalog(client, CandidateFinder(policy), fetcher, environment)

@@ -110,3 +110,18 @@ def test_cooldown_reads_zoneless_upload_times_as_utc() -> None:
     files = [_file("demo-1.0.tar.gz", upload_time=naive_old)]
     limit = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
     assert _pick(files, uploaded_before=limit) == ["demo-1.0.tar.gz"]
+
+
+def test_per_project_release_control() -> None:
+    from safepip.request import ReleaseControl
+
+    files = [_file("demo-2.0b1.tar.gz"), _file("demo-1.0.tar.gz")]
+    everything = ReleaseControl(all_releases=frozenset({"demo"}))
+    finder = CandidateFinder(FinderPolicy(ENV, releases=everything))
+    choices = finder.acceptable(NAME, files)
+    assert [c.file.filename for c in finder.best_per_version(choices, SpecifierSet(), None, NAME)
+            ] == ["demo-2.0b1.tar.gz", "demo-1.0.tar.gz"]
+    finals = ReleaseControl(only_final=frozenset({":all:"}))
+    finder = CandidateFinder(FinderPolicy(ENV, allow_prereleases=True, releases=finals))
+    picked = finder.best_per_version(choices, SpecifierSet(">=2.0b1"), None, NAME)
+    assert picked == []  # only final releases, and no final one matches
