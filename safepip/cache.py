@@ -4,6 +4,7 @@ version may read or scan differently. Anything doubtful reads as a miss, never a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -25,9 +26,25 @@ def default_cache_dir(kind: str) -> Path:
     return Path(platformdirs.user_cache_dir("safepip")) / kind
 
 
+def code_revision(*packages: str) -> str:
+    """A digest of the source of the named safepip subpackages/modules (relative paths like
+    `checks/hooks`): cached results computed by other code are misses, even within one version."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in packages:
+        target = root / name
+        sources = sorted(target.rglob("*.py")) if target.is_dir() else [target.with_suffix(".py")]
+        for source in (s for s in sources if s.is_file()):
+            digest.update(source.relative_to(root).as_posix().encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 class Sha256Store:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, revision: str = "") -> None:
         self.directory = directory
+        self.revision = revision
+        """Identifies the code that produced the entries; other revisions read as misses."""
 
     def get(self, sha256: str) -> dict[str, Any] | None:
         """The stored document, or None when missing, unreadable or from another version."""
@@ -43,13 +60,16 @@ class Sha256Store:
             return None
         if document.get("safepip") != __version__ or document.get("sha256") != sha256:
             return None
+        if document.get("revision", "") != self.revision:
+            return None
         payload = document.get("payload")
         return payload if isinstance(payload, dict) else None
 
     def put(self, sha256: str, payload: dict[str, Any]) -> None:
         """Store atomically; a cache that cannot be written only costs speed."""
         path = self._path(sha256)
-        document = {"safepip": __version__, "sha256": sha256, "payload": payload}
+        document = {"safepip": __version__, "revision": self.revision, "sha256": sha256,
+                    "payload": payload}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".entry-")

@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from safepip.cache import Sha256Store, default_cache_dir
+from safepip.cache import Sha256Store, code_revision, default_cache_dir
 from safepip.findings import Finding, Location, Severity
 
 logger = logging.getLogger(__name__)
@@ -18,7 +18,11 @@ logger = logging.getLogger(__name__)
 
 class ScanCache:
     def __init__(self, directory: Path | None = None) -> None:
-        self._store = Sha256Store(directory or default_cache_dir("scans"))
+        self._store = Sha256Store(
+            directory or default_cache_dir("scans"),
+            code_revision("checks/hooks", "checks/install_hooks", "artifacts/unpack",
+                          "artifacts/members"),
+        )
 
     def get(self, sha256: str) -> list[Finding] | None:
         payload = self._store.get(sha256)

@@ -15,7 +15,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from safepip.cache import Sha256Store, default_cache_dir
+from safepip.cache import Sha256Store, code_revision, default_cache_dir
 from safepip.resolution.metadata import StaticMetadata
 
 logger = logging.getLogger(__name__)
@@ -23,7 +23,10 @@ logger = logging.getLogger(__name__)
 
 class MetadataCache:
     def __init__(self, directory: Path | None = None) -> None:
-        self._store = Sha256Store(directory or default_cache_dir("metadata"))
+        self._store = Sha256Store(directory or default_cache_dir("metadata"), code_revision(
+            "resolution/core_metadata", "resolution/static_sdist", "resolution/setup_py",
+            "resolution/setuptools_config", "resolution/build_system", "resolution/metadata",
+        ))
 
     def get(self, sha256: str) -> StaticMetadata | None:
         payload = self._store.get(sha256)

@@ -35,6 +35,12 @@ def test_entries_of_another_version_or_digest_are_misses(tmp_path: Path) -> None
     assert cache.get(DIGEST) is None
     path.write_text(json.dumps({**document, "sha256": "ef" * 32}))
     assert cache.get(DIGEST) is None
+    # Entries written by other scanner code (same version, edited rules) are misses too.
+    assert document["revision"]
+    path.write_text(json.dumps({**document, "revision": "another-scanner"}))
+    assert cache.get(DIGEST) is None
+    path.write_text(json.dumps(document))
+    assert cache.get(DIGEST) == [FINDING]
 
 
 def test_corrupt_entries_are_misses(tmp_path: Path) -> None:
