@@ -11,11 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 from safepip.errors import InputError
-from safepip.index.models import DistributionFile
 
 logger = logging.getLogger(__name__)
 
@@ -61,57 +58,9 @@ def too_new(upload_time: dt.datetime | None, min_age: dt.timedelta, now: dt.date
     """
     if min_age <= dt.timedelta(0):
         return False
-    if upload_time is None:
-        return True
-    return _aware(upload_time) > _aware(now) - min_age
+    return not uploaded_by(upload_time, _aware(now) - min_age)
 
 
-@dataclass(frozen=True)
-class Excluded:
-    """A file the cooldown refused, with the sentence saying why."""
-
-    file: DistributionFile
-    """The refused file."""
-    reason: str
-    """What was seen (age or missing upload time) and the limit it broke."""
-
-
-@dataclass(frozen=True)
-class CooldownOutcome:
-    """The files old enough to install, and the ones refused."""
-
-    kept: tuple[DistributionFile, ...]
-    """Files uploaded at least `min_age` ago, in their original order."""
-    excluded: tuple[Excluded, ...]
-    """Files uploaded too recently or with no upload time on the index."""
-
-
-def filter_by_age(
-    files: Iterable[DistributionFile], min_age: dt.timedelta, now: dt.datetime
-) -> CooldownOutcome:
-    """Split candidate files into those old enough and those the cooldown refuses."""
-    kept: list[DistributionFile] = []
-    excluded: list[Excluded] = []
-    for file in files:
-        if too_new(file.upload_time, min_age, now):
-            excluded.append(Excluded(file, exclusion_reason(file, min_age, now)))
-        else:
-            kept.append(file)
-    for item in excluded:
-        logger.debug("cooldown: %s", item.reason)
-    return CooldownOutcome(tuple(kept), tuple(excluded))
-
-
-def exclusion_reason(file: DistributionFile, min_age: dt.timedelta, now: dt.datetime) -> str:
-    """One sentence on why `file` is refused under `--min-release-age`."""
-    limit = format_duration(min_age)
-    if file.upload_time is None:
-        return (
-            f"{file.filename} is excluded: the index gives no upload time, so it cannot be "
-            f"shown to be older than --min-release-age {limit}."
-        )
-    age = max(_aware(now) - _aware(file.upload_time), dt.timedelta(0))
-    return (
-        f"{file.filename} is excluded: it was uploaded {format_duration(age)} ago, "
-        f"more recently than --min-release-age {limit}."
-    )
+def uploaded_by(upload_time: dt.datetime | None, limit: dt.datetime) -> bool:
+    """True when the file was uploaded at or before `limit`; an unknown time never is."""
+    return upload_time is not None and _aware(upload_time) <= _aware(limit)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from safepip.cooldown import filter_by_age, format_duration, parse_duration, too_new
+from safepip.cooldown import format_duration, parse_duration, too_new
 from safepip.errors import ExitCode, InputError
 from safepip.index.models import DistributionFile
 
@@ -67,16 +67,3 @@ def test_naive_upload_time_is_read_as_utc() -> None:
 
 def _file(name: str, uploaded: dt.datetime | None) -> DistributionFile:
     return DistributionFile(filename=name, url=f"https://example.test/{name}", upload_time=uploaded)
-
-
-def test_filter_by_age_keeps_order_and_explains_exclusions() -> None:
-    old = _file("a-1.0-py3-none-any.whl", NOW - dt.timedelta(days=30))
-    fresh = _file("a-1.1-py3-none-any.whl", NOW - dt.timedelta(days=2))
-    unknown = _file("a-1.2.tar.gz", None)
-    older = _file("a-0.9.tar.gz", NOW - dt.timedelta(days=60))
-    outcome = filter_by_age([old, fresh, unknown, older], WEEK, NOW)
-    assert outcome.kept == (old, older)
-    assert [e.file for e in outcome.excluded] == [fresh, unknown]
-    assert "uploaded 2d ago" in outcome.excluded[0].reason
-    assert "--min-release-age 7d" in outcome.excluded[0].reason
-    assert "no upload time" in outcome.excluded[1].reason

@@ -22,6 +22,7 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
+from safepip.cooldown import uploaded_by
 from safepip.index.models import DistributionFile
 from safepip.request import FormatControl, ReleaseControl
 from safepip.resolution.environment import TargetEnvironment
@@ -150,18 +151,8 @@ class CandidateFinder:
 
     def _old_enough(self, file: DistributionFile) -> bool:
         limit = self.policy.uploaded_before
-        if limit is None:
-            return True
-        # Fail closed: a file whose age the index does not tell cannot pass a cooldown. An
-        # upload time without a zone is UTC (as PEP 700 writes it).
-        if file.upload_time is None:
-            return False
-        uploaded = file.upload_time
-        if uploaded.tzinfo is None:
-            uploaded = uploaded.replace(tzinfo=dt.UTC)
-        if limit.tzinfo is None:
-            limit = limit.replace(tzinfo=dt.UTC)
-        return uploaded <= limit
+        # Fail closed: a file whose age the index does not tell cannot pass a cooldown.
+        return limit is None or uploaded_by(file.upload_time, limit)
 
     def _sort_key(
         self, name: NormalizedName, file: DistributionFile, version: Version,
