@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from safepip.errors import InputError
+from safepip.findings import Location
+
+T = TypeVar("T")
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 """Refuse absurdly large input files rather than spend minutes parsing them."""
@@ -117,3 +121,23 @@ def file_tables(table: dict[str, Any], name: str) -> list[dict[str, Any]]:
         raise ValueError(f"{name}: `wheels` must be an array of tables")
     entries.extend(wheels)
     return entries
+
+
+def read_package_tables(
+    document: TomlDocument, problems: Problems, key: str,
+    parse: Callable[[dict[str, Any], Location], T],
+) -> list[T]:
+    """Parse each `[[key]]` table with its line as the location; errors collected, not raised."""
+    tables = table_list(document.data.get(key, []))
+    if tables is None:
+        problems.add(None, f"`{key}` must be an array of tables")
+        tables = []
+    lines = document.array_table_lines(key)
+    result: list[T] = []
+    for position, table in enumerate(tables):
+        line = lines[position] if len(lines) == len(tables) else None
+        try:
+            result.append(parse(table, Location(str(document.path), line)))
+        except ValueError as error:
+            problems.add(line, str(error))
+    return result

@@ -13,7 +13,13 @@ from typing import Any
 
 from safepip.findings import Location
 from safepip.inputs import _fields
-from safepip.inputs._toml import Problems, file_tables, load_toml, optional_str, table_list
+from safepip.inputs._toml import (
+    Problems,
+    file_tables,
+    load_toml,
+    optional_str,
+    read_package_tables,
+)
 from safepip.inputs.models import LockedFile, LockedPackage
 
 logger = logging.getLogger(__name__)
@@ -26,18 +32,7 @@ def read_pylock(path: Path) -> list[LockedPackage]:
     document = load_toml(path)
     problems = Problems(path)
     _check_lock_version(document.data.get("lock-version"), problems)
-    packages = table_list(document.data.get("packages", []))
-    if packages is None:
-        problems.add(None, "`packages` must be an array of tables")
-        packages = []
-    lines = document.array_table_lines("packages")
-    result: list[LockedPackage] = []
-    for position, table in enumerate(packages):
-        line = lines[position] if len(lines) == len(packages) else None
-        try:
-            result.append(_package(table, Location(str(path), line)))
-        except ValueError as error:
-            problems.add(line, str(error))
+    result = read_package_tables(document, problems, "packages", _package)
     problems.raise_if_any()
     return result
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from safepip.findings import Location
 from safepip.inputs import _fields
-from safepip.inputs._toml import Problems, file_tables, load_toml, table_list
+from safepip.inputs._toml import Problems, file_tables, load_toml, read_package_tables
 from safepip.inputs.models import LockedFile, LockedPackage
 
 logger = logging.getLogger(__name__)
@@ -31,18 +31,7 @@ def read_uv_lock(path: Path) -> list[LockedPackage]:
     if lock_version != SUPPORTED_VERSION:
         problems.add(document.find_line("version"),
                      f"uv.lock version {lock_version!r} is not supported (expected 1)")
-    packages = table_list(document.data.get("package", []))
-    if packages is None:
-        problems.add(None, "`package` must be an array of tables")
-        packages = []
-    lines = document.array_table_lines("package")
-    result: list[LockedPackage] = []
-    for position, table in enumerate(packages):
-        line = lines[position] if len(lines) == len(packages) else None
-        try:
-            result.append(_package(table, Location(str(path), line)))
-        except ValueError as error:
-            problems.add(line, str(error))
+    result = read_package_tables(document, problems, "package", _package)
     problems.raise_if_any()
     return result
 
