@@ -89,7 +89,7 @@ class CandidateFinder:
         prereleases = self._prereleases(name)
         versions = set(specifier.filter({c.version for c in choices}, prereleases=prereleases))
         matching = [c for c in choices if c.version in versions]
-        if not (matching and all(c.file.is_yanked for c in matching) and _is_pinned(specifier)):
+        if not (matching and all(c.file.is_yanked for c in matching) and is_pinned(specifier)):
             matching = [c for c in matching if not c.file.is_yanked]
         best: dict[Version, FileChoice] = {}
         # pip walks its ascending, stable sort backwards, so among equal keys the file listed
@@ -166,7 +166,7 @@ class CandidateFinder:
         return (yank_value, binary_preference, version, -tag_rank, build)
 
 
-def _is_pinned(specifier: SpecifierSet) -> bool:
+def is_pinned(specifier: SpecifierSet) -> bool:
     """`==X` (without a wildcard) or `===X`: the only case pip takes yanked files."""
     for spec in specifier:
         if spec.operator == "===" or (spec.operator == "==" and not spec.version.endswith(".*")):

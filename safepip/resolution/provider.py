@@ -21,6 +21,7 @@ from resolvelib.providers import AbstractProvider
 from safepip.index.models import DistributionFile
 from safepip.resolution.core_metadata import MetadataInvalidError
 from safepip.resolution.environment import InstalledProject, TargetEnvironment
+from safepip.resolution.finder import is_pinned
 from safepip.resolution.metadata import StaticMetadata
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ class SafepipProvider(AbstractProvider[Requirement, Candidate, str]):
     ) -> Any:
         # As pip: Python first, then pinned, then what caused backtracking, then by name.
         infos = list(information[identifier])
-        pinned = any(_is_exact(info.requirement.specifier) for info in infos)
+        pinned = any(is_pinned(info.requirement.specifier) for info in infos)
         causes = {cause.requirement.identifier for cause in backtrack_causes}
         return (identifier != PYTHON_IDENTIFIER, not pinned, identifier not in causes, identifier)
 
@@ -204,10 +205,6 @@ class SafepipProvider(AbstractProvider[Requirement, Candidate, str]):
 
 def _who(candidate: Candidate) -> str:
     return f"{candidate.name} {candidate.version}"
-
-
-def _is_exact(specifier: SpecifierSet) -> bool:
-    return any(s.operator in {"==", "==="} and not s.version.endswith(".*") for s in specifier)
 
 
 def _allowed_hashes(requirements: Iterable[Requirement]) -> frozenset[str] | None:
