@@ -12,28 +12,40 @@ as a table; the pins of each tool are compared and any difference is printed.
     .venv/bin/python bench/resolve.py [--runs 5] [--sets requests,flask,web,datasci,jupyter]
                                       [--index file|http] [--profile SET]
 
-`--profile SET` runs safepip once (cold) under cProfile and prints where the time goes.
+`--profile SET` runs safepip once (cold) under cProfile and prints where the time goes;
+`--profile SET --warm` profiles a run on a primed cache instead, and `--importtime` adds the
+slowest imports of a worker process (`python -X importtime`).
+
+Byte code. This machine sets PYTHONDONTWRITEBYTECODE=1 and the checkout is an editable install
+without byte code, so each safepip process would compile its ~70 modules from source, which an
+installed safepip (byte-compiled by pip at install time, as pip itself is) never does. The worker
+therefore starts through a one-line bootstrap that points `sys.pycache_prefix` at
+bench/.cache/pycache and allows byte-code writes in its own process only (as bench/install.py
+does); the untimed priming run fills that cache. pip runs exactly as installed.
 """
 
 from __future__ import annotations
 
-import argparse
+# The worker process imports this module too: only what safepip itself needs is imported at the
+# top, so the bench's own tooling (http.server, statistics, argparse) is not timed as safepip's.
 import json
 import os
-import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 BENCH = Path(__file__).resolve().parent
+PYCACHE = BENCH / ".cache" / "pycache"
+WORKER_BOOT = (
+    "import sys; sys.pycache_prefix = sys.argv[1]; sys.dont_write_bytecode = False; "
+    "sys.path.insert(0, sys.argv[2]); import resolve; resolve.worker(sys.argv[3:])"
+)
+"""`python -c WORKER_BOOT PYCACHE BENCH CACHE OUT INDEX SPEC...`: byte code cached, this
+process only (see the module docstring)."""
 PYPI_ROOT = Path("/opt/pypi")
 SETS: dict[str, list[str]] = {
     "requests": ["requests"],
@@ -56,7 +68,7 @@ def clean_env(home: Path) -> dict[str, str]:
 
 # -- the safepip worker (runs in its own process, like pip) -----------------------------------
 def worker(argv: list[str]) -> None:
-    """`resolve.py --worker CACHE OUT INDEX SPEC...`: resolve, write pins and timings to OUT."""
+    """Worker process (started with WORKER_BOOT): resolve SPECs, write pins and timings to OUT."""
     started = time.perf_counter()
     cache, out, index_url, *specs = argv
     from safepip.index.client import IndexClient
@@ -86,6 +98,8 @@ def worker(argv: list[str]) -> None:
 
 # -- running each tool -------------------------------------------------------------------------
 def timed(argv: list[str], env: dict[str, str]) -> float:
+    import subprocess
+
     start = time.perf_counter()
     done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
@@ -106,12 +120,19 @@ def run_pip(specs: list[str], index_url: str, work: Path) -> tuple[float, dict[s
 def run_safepip(specs: list[str], index_url: str, cache: Path, work: Path,
                 ) -> tuple[float, dict[str, Any]]:
     out = work / "safepip.json"
-    seconds = timed([sys.executable, str(Path(__file__).resolve()), "--worker", str(cache),
-                     str(out), index_url, *specs], clean_env(work))
+    seconds = timed(worker_argv(cache, out, index_url, specs), clean_env(work))
     return seconds, json.loads(out.read_text())
 
 
+def worker_argv(cache: Path, out: Path, index_url: str, specs: list[str],
+                *python_options: str) -> list[str]:
+    return [sys.executable, *python_options, "-c", WORKER_BOOT, str(PYCACHE), str(BENCH),
+            str(cache), str(out), index_url, *specs]
+
+
 def find_uv() -> str | None:
+    import shutil
+
     local = BENCH / ".cache" / "uv" / "bin" / "uv"
     return str(local) if local.exists() else shutil.which("uv")
 
@@ -132,44 +153,49 @@ def _norm(name: str) -> str:
 
 
 # -- the local index over HTTP -------------------------------------------------------------------
-class _IndexHandler(SimpleHTTPRequestHandler):
-    """Static files with single-range GETs and PyPI-like Cache-Control headers."""
+def _handler_class() -> type:
+    """Static files with single-range GETs and PyPI-like Cache-Control headers (http.server is
+    imported here, not at the top: the worker processes never need it)."""
+    from http.server import SimpleHTTPRequestHandler
 
-    def log_message(self, format: str, *args: Any) -> None:
-        return
+    class IndexHandler(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return
 
-    def end_headers(self) -> None:
-        immutable = "/files/" in self.path
-        self.send_header("Cache-Control",
-                         "max-age=31536000, immutable" if immutable else "max-age=600")
-        self.send_header("Accept-Ranges", "bytes")
-        super().end_headers()
+        def end_headers(self) -> None:
+            immutable = "/files/" in self.path
+            self.send_header("Cache-Control",
+                             "max-age=31536000, immutable" if immutable else "max-age=600")
+            self.send_header("Accept-Ranges", "bytes")
+            super().end_headers()
 
-    def send_head(self) -> Any:
-        header = self.headers.get("Range", "")
-        path = Path(self.translate_path(self.path))
-        if not header.startswith("bytes=") or not path.is_file():
-            return super().send_head()
-        size = path.stat().st_size
-        first, _, last = header.removeprefix("bytes=").partition("-")
-        start = max(size - int(last), 0) if first == "" else int(first)
-        end = size - 1 if first == "" or not last else min(int(last), size - 1)
-        handle = path.open("rb")
-        handle.seek(start)
-        self.send_response(206)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
-        self.send_header("Content-Length", str(end - start + 1))
-        self.end_headers()
-        self.range_left = end - start + 1
-        return handle
+        def send_head(self) -> Any:
+            header = self.headers.get("Range", "")
+            path = Path(self.translate_path(self.path))
+            if not header.startswith("bytes=") or not path.is_file():
+                return super().send_head()
+            size = path.stat().st_size
+            first, _, last = header.removeprefix("bytes=").partition("-")
+            start = max(size - int(last), 0) if first == "" else int(first)
+            end = size - 1 if first == "" or not last else min(int(last), size - 1)
+            handle = path.open("rb")
+            handle.seek(start)
+            self.send_response(206)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+            self.send_header("Content-Length", str(end - start + 1))
+            self.end_headers()
+            self.range_left = end - start + 1
+            return handle
 
-    def copyfile(self, source: Any, outputfile: Any) -> None:
-        left = getattr(self, "range_left", None)
-        if left is None:
-            super().copyfile(source, outputfile)
-        else:
-            outputfile.write(source.read(left))
+        def copyfile(self, source: Any, outputfile: Any) -> None:
+            left = getattr(self, "range_left", None)
+            if left is None:
+                super().copyfile(source, outputfile)
+            else:
+                outputfile.write(source.read(left))
+
+    return IndexHandler
 
 
 @contextmanager
@@ -177,7 +203,10 @@ def index_url(kind: str) -> Iterator[str]:
     if kind == "file":
         yield (PYPI_ROOT / "simple").as_uri() + "/"
         return
-    handler = type("Handler", (_IndexHandler,), {})
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    handler = _handler_class()
     server = ThreadingHTTPServer(("127.0.0.1", 0),
                                  lambda *a: handler(*a, directory=str(PYPI_ROOT)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -214,6 +243,8 @@ def bench_set(name: str, runs: int, url: str, uv: str | None) -> dict[str, Any]:
 
 
 def print_table(results: list[dict[str, Any]], runs: int, kind: str) -> None:
+    import statistics
+
     print(f"\nindex: {kind}; {runs} runs each; median seconds per process (start-up included)")
     header = (f"{'set':<9}{'pkgs':>5}{'pip':>8}{'safepip cold':>14}{'safepip warm':>14}"
               f"{'uv':>8}{'pip/cold':>10}{'pip/warm':>10}  resolve-only cold/warm")
@@ -240,31 +271,50 @@ def print_table(results: list[dict[str, Any]], runs: int, kind: str) -> None:
         print(f"{r['set']}: metadata sources {sources}; build deps {r['safepip']['build']}")
 
 
-def profile(name: str, url: str) -> None:
+def profile(name: str, url: str, *, warm: bool, importtime: bool) -> None:
+    """cProfile of one worker run in this process (main thread only: the background page and
+    metadata fetches show up as waits), optionally after an import-time run in a subprocess."""
     import cProfile
     import pstats
+    import subprocess
 
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
-        out = Path(tmp) / "out.json"
+        cache, out, specs = Path(tmp) / "cache", Path(tmp) / "out.json", SETS[name]
+        env = clean_env(Path(tmp))
+        if warm or importtime:  # a primed cache, and safepip's byte code cached
+            timed(worker_argv(cache, out, url, specs), env)
+        if importtime:
+            argv = worker_argv(cache if warm else Path(tmp) / "cold", out, url, specs,
+                               "-X", "importtime")
+            done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+            rows = [line.split("|") for line in done.stderr.splitlines()[1:] if "|" in line]
+            rows.sort(key=lambda row: -int(row[1]))
+            print("slowest imports (cumulative us | module):")
+            for row in rows[:25]:
+                print(f"{int(row[1]):>9} | {row[2].rstrip()}")
         profiler = cProfile.Profile()
-        profiler.runcall(worker, [str(Path(tmp) / "cache"), str(out), url, *SETS[name]])
-        print(json.loads(out.read_text())["resolve_s"], "s resolving")
+        run_cache = cache if warm else Path(tmp) / "cold-profiled"
+        profiler.runcall(worker, [str(run_cache), str(out), url, *specs])
+        print(json.loads(out.read_text())["resolve_s"], "s resolving",
+              "(warm)" if warm else "(cold)")
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["--worker"]:
-        worker(sys.argv[2:])
-        return
+    import argparse
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--index", choices=("file", "http"), default="file")
     parser.add_argument("--profile", metavar="SET")
+    parser.add_argument("--warm", action="store_true", help="with --profile: a primed cache")
+    parser.add_argument("--importtime", action="store_true",
+                        help="with --profile: also the slowest imports of a worker process")
     options = parser.parse_args()
     with index_url(options.index) as url:
         if options.profile:
-            profile(options.profile, url)
+            profile(options.profile, url, warm=options.warm, importtime=options.importtime)
             return
         uv = find_uv()
         results = [bench_set(name, options.runs, url, uv) for name in options.sets.split(",")]
