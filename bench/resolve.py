@@ -72,7 +72,8 @@ def worker(argv: list[str]) -> None:
     started = time.perf_counter()
     cache, out, index_url, *specs = argv
     from safepip.index.client import IndexClient
-    from safepip.index.http import HttpOptions, make_session
+    from safepip.index.httpbase import HttpOptions
+    from safepip.index.lazy_session import LazySession
     from safepip.request import parse_install_args
     from safepip.resolution.environment import probe_target
     from safepip.resolution.metadata_cache import MetadataCache
@@ -81,7 +82,7 @@ def worker(argv: list[str]) -> None:
     imported = time.perf_counter()
     request = parse_install_args([*specs, "--index-url", index_url, "--ignore-installed"],
                                  environ={}, config_files=[])
-    session = make_session(HttpOptions(cache_dir=Path(cache)))
+    session = LazySession(HttpOptions(cache_dir=Path(cache)))  # built only if needed
     with tempfile.TemporaryDirectory(prefix="safepip-bench-") as workdir:
         outcome = resolve_request(request, client=IndexClient(session, request.index),
                                   session=session, environment=probe_target(request.target),

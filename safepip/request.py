@@ -552,8 +552,9 @@ class _Assembler:
             self._read_file(path, constraint=True)
         self.requirements += [parse_requirement_spec(arg, Location(COMMAND_LINE), cwd=self.cwd)
                               for arg in state.positionals if arg.strip()]
-        self.requirements += _reqfile_module().dependency_group_requirements(
-            state.lists.get("--group", []), cwd=self.cwd)
+        if groups := state.lists.get("--group", []):  # reqfile (TOML, shlex) only when needed
+            self.requirements += _reqfile_module().dependency_group_requirements(
+                groups, cwd=self.cwd)
         self.requirements += [parse_editable_spec(e, Location(COMMAND_LINE), cwd=self.cwd)
                               for e in state.lists.get("--editable", [])]
         for path in state.lists.get("--requirement", []):

@@ -11,22 +11,27 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import requests
 from packaging.utils import NormalizedName
 
 from safepip.errors import HashMismatchError, ProjectNotFoundError
-from safepip.index.auth import UrlCredentials
-from safepip.index.findlinks import FindLinks
-from safepip.index.http import get
+from safepip.index.httpbase import FetchedDocument
+from safepip.index.lazy_session import real_session
+from safepip.index.localfile import is_file_url, read_file_url
 from safepip.index.models import DistributionFile, ProjectPage
 from safepip.index.redact import redact_url
 from safepip.index.simple import ACCEPT, parse_project_page
 from safepip.request import IndexOptions
+
+if TYPE_CHECKING:
+    import requests
+
+    from safepip.index.findlinks import FindLinks
+    from safepip.index.lazy_session import SessionLike
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -60,16 +65,37 @@ class _Memo:
 
 
 class IndexClient:
-    """Project pages and core metadata from the indexes of one `IndexOptions`."""
+    """Project pages and core metadata from the indexes of one `IndexOptions`.
 
-    def __init__(self, session: requests.Session, index: IndexOptions) -> None:
-        self.session, self.index = session, index
+    `file://` documents are read from disk directly; the HTTP session (possibly a LazySession)
+    is only built for http(s) URLs and find-links locations.
+    """
+
+    def __init__(self, session: SessionLike, index: IndexOptions) -> None:
+        self.index = index
+        self._source = session
+        self._lock = threading.Lock()
+        self._credentials_known = False
         self._memo = _Memo()
-        self._find_links = [FindLinks(session, location) for location in index.find_links]
-        credentials = session.auth
-        if isinstance(credentials, UrlCredentials):
-            for url in index.index_urls:
-                credentials.remember(url)
+        self._find_links: list[FindLinks] = []
+        if index.find_links:
+            from safepip.index.findlinks import FindLinks
+
+            self._find_links = [FindLinks(session, loc) for loc in index.find_links]
+
+    @property
+    def session(self) -> requests.Session:
+        """The HTTP session (built now if it was lazy), knowing the index URLs' credentials."""
+        session = real_session(self._source)
+        with self._lock:
+            if not self._credentials_known:
+                from safepip.index.auth import UrlCredentials
+
+                if isinstance(session.auth, UrlCredentials):
+                    for url in self.index.index_urls:
+                        session.auth.remember(url)
+                self._credentials_known = True
+        return session
 
     def project_pages(self, name: NormalizedName) -> list[ProjectPage]:
         """Every index's page for `name` in priority order, then find-links pages with files."""
@@ -90,7 +116,7 @@ class IndexClient:
         return self._memo.get(url, lambda: self._fetch_page(url, index_url, name))
 
     def _fetch_page(self, url: str, index_url: str, name: NormalizedName) -> ProjectPage | None:
-        document = get(self.session, url, headers=_PAGE_HEADERS, max_bytes=MAX_PAGE_BYTES)
+        document = self._get(url, headers=_PAGE_HEADERS, max_bytes=MAX_PAGE_BYTES)
         if document.status == 404:
             logger.debug("%s has no project %s", redact_url(index_url), name)
             return None
@@ -112,8 +138,8 @@ class IndexClient:
 
     def _fetch_metadata(self, url: str, file: DistributionFile) -> bytes | None:
         advertised = file.metadata_hashes is not None
-        document = get(self.session, url, max_bytes=MAX_METADATA_BYTES,
-                       allow_statuses=frozenset(range(400, 500)))
+        document = self._get(url, max_bytes=MAX_METADATA_BYTES,
+                             allow_statuses=frozenset(range(400, 500)))
         if document.status >= 400:
             if advertised:
                 logger.warning("%s advertises %s but answered %d; reading the file instead.",
@@ -125,6 +151,15 @@ class IndexClient:
             logger.debug("%s is not a core metadata file; ignoring it", redact_url(url))
             return None
         return document.content
+
+    def _get(self, url: str, *, max_bytes: int, headers: Mapping[str, str] | None = None,
+             allow_statuses: frozenset[int] = frozenset({404})) -> FetchedDocument:
+        if is_file_url(url):  # no transport, no cache, no credentials: just the file
+            return read_file_url(url, max_bytes=max_bytes)
+        from safepip.index.http import get
+
+        return get(self.session, url, headers=headers, max_bytes=max_bytes,
+                   allow_statuses=allow_statuses)
 
 
 def _verify(content: bytes, hashes: dict[str, str], url: str) -> None:

@@ -6,31 +6,14 @@ answer 404 so callers treat a local index exactly like a remote one.
 
 from __future__ import annotations
 
-import mimetypes
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
-
-def file_url_to_path(url: str) -> Path:
-    """The local path of a `file://` URL (host must be empty or localhost)."""
-    parts = urlsplit(url)
-    if parts.netloc not in ("", "localhost"):
-        raise ValueError(f"file URL {url!r} names a remote host; only local files are supported")
-    return Path(url2pathname(unquote(parts.path)))
-
-
-def _content_type(path: Path) -> str:
-    if path.suffix in (".html", ".htm"):
-        return "text/html; charset=utf-8"
-    if path.suffix == ".json":
-        return "application/vnd.pypi.simple.v1+json"
-    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+from safepip.index.localfile import content_type
+from safepip.index.localfile import file_url_to_path as file_url_to_path
 
 
 class FileAdapter(BaseAdapter):
@@ -56,7 +39,7 @@ class FileAdapter(BaseAdapter):
         except OSError as exc:
             return self._status(response, 403, exc.strerror or "Forbidden")
         response.status_code, response.reason, response.raw = 200, "OK", handle
-        response.headers["Content-Type"] = _content_type(path)
+        response.headers["Content-Type"] = content_type(path)
         response.headers["Content-Length"] = str(path.stat().st_size)
         return response
 

@@ -13,9 +13,9 @@ import hashlib
 import logging
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urlsplit
 
-import requests
 from packaging.utils import (
     InvalidSdistFilename,
     InvalidWheelFilename,
@@ -25,8 +25,8 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
-from safepip.index.fileadapter import file_url_to_path
-from safepip.index.http import get
+from safepip.index.lazy_session import real_session
+from safepip.index.localfile import file_url_to_path, is_file_url, read_file_url
 from safepip.index.models import DistributionFile
 from safepip.index.redact import redact_url
 from safepip.index.simple import (
@@ -36,7 +36,11 @@ from safepip.index.simple import (
     parse_project_page,
 )
 
+if TYPE_CHECKING:
+    from safepip.index.lazy_session import SessionLike
+
 logger = logging.getLogger(__name__)
+MAX_PAGE_BYTES = 64 * 1024 * 1024
 _HTML_ACCEPT = "text/html, application/vnd.pypi.simple.v1+html; q=0.9"
 
 
@@ -72,7 +76,7 @@ def is_local(location: str) -> bool:
 class FindLinks:
     """One `--find-links` location, read at most once per run; thread-safe."""
 
-    def __init__(self, session: requests.Session, location: str) -> None:
+    def __init__(self, session: SessionLike, location: str) -> None:
         self.session, self.location = session, location
         self._lock = threading.Lock()
         self._entries: list[DistributionFile | Path] | None = None
@@ -123,7 +127,13 @@ class FindLinks:
         if is_distribution_filename(filename_from_url(url)):
             return [DistributionFile(filename=filename_from_url(url), url=urldefrag(url)[0],
                                      index_url=self.location)]
-        document = get(self.session, url, headers={"Accept": _HTML_ACCEPT})
+        if is_file_url(url):
+            document = read_file_url(url, max_bytes=MAX_PAGE_BYTES)
+        else:
+            from safepip.index.http import get
+
+            document = get(real_session(self.session), url, headers={"Accept": _HTML_ACCEPT},
+                           max_bytes=MAX_PAGE_BYTES)
         if document.status == 404:
             logger.warning("Find-links page %s was not found (404); it is ignored.",
                            redact_url(url))

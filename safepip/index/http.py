@@ -10,12 +10,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import platformdirs
 import requests
 import urllib3
 from cachecontrol import CacheControlAdapter
@@ -27,6 +23,9 @@ from safepip import __version__
 from safepip.errors import IndexPageError, NetworkError
 from safepip.index.auth import UrlCredentials
 from safepip.index.fileadapter import FileAdapter
+from safepip.index.httpbase import FetchedDocument as FetchedDocument
+from safepip.index.httpbase import HttpOptions as HttpOptions
+from safepip.index.httpbase import is_secure_origin as is_secure_origin
 from safepip.index.redact import redact_text, redact_url
 
 logger = logging.getLogger(__name__)
@@ -34,63 +33,6 @@ logger = logging.getLogger(__name__)
 USER_AGENT = f"safepip/{__version__}"
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 CHUNK = 64 * 1024
-_LOOPBACK = ("localhost", "127.0.0.1", "::1")
-
-
-@dataclass(frozen=True)
-class HttpOptions:
-    """How the session talks to indexes."""
-
-    connect_timeout: float = 10.0
-    """Seconds to wait for a TCP/TLS connection."""
-    read_timeout: float = 30.0
-    """Seconds to wait between bytes of a response."""
-    retries: int = 3
-    """Retries after the first attempt, on connection errors, read errors and 5xx (GET/HEAD)."""
-    backoff_factor: float = 0.25
-    """urllib3 exponential backoff factor between retries (seconds)."""
-    fetch_deadline: float = 120.0
-    """Seconds a whole page or metadata fetch may take, against slow-drip servers (downloads are
-    bounded by size and the read timeout instead)."""
-    cache_dir: Path | None = None
-    """HTTP cache directory; None = `<platformdirs user cache>/safepip/http`."""
-    use_cache: bool = True
-    """False disables the on-disk HTTP cache (like pip's --no-cache-dir)."""
-    trusted_hosts: tuple[str, ...] = ()
-    """`host` or `host:port` whose TLS certificate is not verified (pip's --trusted-host)."""
-    cert: str | None = None
-    """CA bundle path used instead of certifi's (pip's --cert)."""
-    client_cert: str | None = field(default=None)
-    """Client certificate (PEM, key included) for indexes that require one (pip's --client-cert)."""
-
-    @property
-    def timeout(self) -> tuple[float, float]:
-        return (self.connect_timeout, self.read_timeout)
-
-    def resolved_cache_dir(self) -> Path:
-        return self.cache_dir or Path(platformdirs.user_cache_dir("safepip")) / "http"
-
-
-def is_secure_origin(url: str, trusted_hosts: tuple[str, ...] = ()) -> bool:
-    """pip's rule: https, file, loopback, or a --trusted-host (`host` or `host:port`)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme in ("https", "file") or host in _LOOPBACK or host.startswith("127."):
-        return True
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return host in trusted_hosts or netloc in trusted_hosts
-
-
-@dataclass(frozen=True)
-class FetchedDocument:
-    """A response body read in full and checked for completeness."""
-
-    url: str
-    """The final URL (after redirects); may carry credentials: redact before showing."""
-    status: int
-    content_type: str
-    """The Content-Type header, lower-cased ("" when absent)."""
-    content: bytes
 
 
 class Session(requests.Session):

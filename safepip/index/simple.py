@@ -18,7 +18,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from packaging.utils import NormalizedName
 
 from safepip.errors import IndexPageError
-from safepip.index.http import FetchedDocument
+from safepip.index.httpbase import FetchedDocument
 from safepip.index.models import DistributionFile, ProjectPage
 from safepip.index.redact import redact_url
 

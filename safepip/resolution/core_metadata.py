@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from packaging.metadata import InvalidMetadata, Metadata, RawMetadata, parse_email
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
@@ -27,6 +26,9 @@ from safepip.errors import ArchiveError
 from safepip.index.redact import redact_url
 from safepip.resolution.filenames import filename_matches
 from safepip.resolution.models import MetadataSource
+
+if TYPE_CHECKING:
+    from packaging.metadata import Metadata, RawMetadata
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +113,10 @@ def normalise_extras(names: list[str]) -> frozenset[NormalizedName]:
 
 def read_core_metadata(data: bytes, *, origin: str) -> tuple[RawMetadata, Metadata]:
     """Parse a core-metadata document into raw data plus a lazily validating `Metadata`."""
+    # packaging.metadata (and the email package under it) only when a document is parsed: a
+    # warm run takes every answer from the metadata cache.
+    from packaging.metadata import Metadata, parse_email
+
     where = redact_url(origin)
     if len(data) > MAX_METADATA_BYTES:
         raise MetadataInvalidError(
@@ -130,6 +136,8 @@ _Identity = tuple[NormalizedName, Version, tuple[Requirement, ...]]
 
 def _identity(meta: Metadata, where: str) -> _Identity:
     """Name, Version and Requires-Dist through packaging's validators, every error collected."""
+    from packaging.metadata import InvalidMetadata
+
     errors: list[str] = []
     values: dict[str, Any] = {}
     for field in ("name", "version", "requires_dist"):

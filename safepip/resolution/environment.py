@@ -16,7 +16,6 @@ import subprocess  # nosec B404
 import sys
 import tempfile
 from dataclasses import dataclass
-from email.parser import HeaderParser
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +186,8 @@ def _installed_projects(paths: list[str]) -> dict[NormalizedName, InstalledProje
 
 
 def _read_installed(metadata_file: Path) -> InstalledProject | None:
+    from email.parser import HeaderParser  # only when the target has installed projects
+
     try:
         with metadata_file.open(encoding="utf-8", errors="replace") as handle:
             headers = HeaderParser().parse(handle, headersonly=True)

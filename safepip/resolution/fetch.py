@@ -12,20 +12,16 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import requests
-
-from safepip.artifacts.download import download
 from safepip.index.client import IndexClient
+from safepip.index.lazy_session import real_session
 from safepip.index.models import DistributionFile
-from safepip.resolution.metadata import (
-    StaticMetadata,
-    metadata_from_core_metadata,
-    metadata_from_sdist_file,
-    metadata_from_wheel_file,
-    wheel_metadata_over_http,
-)
+from safepip.resolution.core_metadata import StaticMetadata
 from safepip.resolution.metadata_cache import MetadataCache
+
+if TYPE_CHECKING:
+    from safepip.index.lazy_session import SessionLike
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +30,7 @@ class MetadataFetcher:
     """Thread-safe, memoised metadata for distribution files."""
 
     def __init__(
-        self, client: IndexClient, session: requests.Session, workdir: Path, workers: int = 8,
+        self, client: IndexClient, session: SessionLike, workdir: Path, workers: int = 8,
         cache: MetadataCache | None = None,
     ) -> None:
         self._cache = cache
@@ -65,7 +61,9 @@ class MetadataFetcher:
             known = self._downloads.get(file.url)
         if known is not None:
             return known
-        path = download(self._session, file, self._workdir).path
+        from safepip.artifacts.download import download  # only on a cache miss
+
+        path = download(real_session(self._session), file, self._workdir).path
         with self._lock:
             return self._downloads.setdefault(file.url, path)
 
@@ -95,12 +93,20 @@ class MetadataFetcher:
         return metadata
 
     def _read(self, file: DistributionFile) -> StaticMetadata:
+        # The ladder's readers (zip, tar, ast, TOML) are imported on a cache miss only.
+        from safepip.resolution.metadata import (
+            metadata_from_core_metadata,
+            metadata_from_sdist_file,
+            metadata_from_wheel_file,
+            wheel_metadata_over_http,
+        )
+
         if file.kind == "wheel":
             core = self._client.core_metadata(file)
             if core is not None:
                 return metadata_from_core_metadata(core, source="pep658", origin=file.filename)
             if file.url.startswith(("http://", "https://")):
-                ranged = wheel_metadata_over_http(self._session, file.url)
+                ranged = wheel_metadata_over_http(real_session(self._session), file.url)
                 if ranged is not None:
                     return metadata_from_core_metadata(ranged, source="wheel", origin=file.filename)
             return metadata_from_wheel_file(self.download(file))

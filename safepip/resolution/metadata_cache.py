@@ -16,7 +16,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from safepip.cache import Sha256Store, code_revision, default_cache_dir
-from safepip.resolution.metadata import StaticMetadata
+from safepip.resolution.core_metadata import StaticMetadata
 
 logger = logging.getLogger(__name__)
 

@@ -19,10 +19,9 @@ from packaging.version import Version
 from resolvelib.providers import AbstractProvider
 
 from safepip.index.models import DistributionFile
-from safepip.resolution.core_metadata import MetadataInvalidError
+from safepip.resolution.core_metadata import MetadataInvalidError, StaticMetadata
 from safepip.resolution.environment import InstalledProject, TargetEnvironment
 from safepip.resolution.finder import is_pinned
-from safepip.resolution.metadata import StaticMetadata
 
 if TYPE_CHECKING:
     from resolvelib.structs import RequirementInformation
@@ -99,6 +98,11 @@ class SafepipProvider(AbstractProvider[Requirement, Candidate, str]):
         """Names whose installed copy need not be kept; None means every name (eager/ignore)."""
         self.no_deps = no_deps
         self.state = ProviderState()
+        # resolvelib re-checks every pin against every requirement after each round (quadratic
+        # in the number of projects); a specifier's answer for a version never changes.
+        self._satisfied: dict[tuple[int, Version], bool] = {}
+        self._specifiers: dict[int, SpecifierSet] = {}
+        """Keeps each memoised specifier alive, so its id() is never reused within the run."""
 
     def identify(self, requirement_or_candidate: Requirement | Candidate) -> str:
         return requirement_or_candidate.identifier
@@ -144,11 +148,20 @@ class SafepipProvider(AbstractProvider[Requirement, Candidate, str]):
         return matches
 
     def is_satisfied_by(self, requirement: Requirement, candidate: Candidate) -> bool:
-        if not requirement.specifier.contains(candidate.version, prereleases=True):
+        if not self._contains(requirement.specifier, candidate.version):
             return False
         if requirement.allowed_hashes is None or candidate.file is None:
             return True
         return (candidate.file.sha256 or "") in requirement.allowed_hashes
+
+    def _contains(self, specifier: SpecifierSet, version: Version) -> bool:
+        key = (id(specifier), version)
+        answer = self._satisfied.get(key)
+        if answer is None:
+            answer = specifier.contains(version, prereleases=True)
+            self._specifiers.setdefault(id(specifier), specifier)
+            self._satisfied[key] = answer
+        return answer
 
     def get_dependencies(self, candidate: Candidate) -> Iterable[Requirement]:
         if candidate.name == PYTHON_IDENTIFIER:

@@ -7,8 +7,8 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import requests
 from packaging.requirements import Requirement as Pep508Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
@@ -23,8 +23,6 @@ from safepip.resolution.environment import TargetEnvironment
 from safepip.resolution.fetch import MetadataFetcher
 from safepip.resolution.finder import CandidateFinder, FinderPolicy
 from safepip.resolution.findings import dynamic_metadata_findings, multiple_index_findings
-from safepip.resolution.locked import Pin, plan_from_pins
-from safepip.resolution.metadata import build_requirements_from_sdist
 from safepip.resolution.metadata_cache import MetadataCache
 from safepip.resolution.models import Resolution, ResolvedPackage
 from safepip.resolution.provider import (
@@ -34,6 +32,10 @@ from safepip.resolution.provider import (
     Requirement,
     SafepipProvider,
 )
+
+if TYPE_CHECKING:
+    from safepip.index.lazy_session import SessionLike
+    from safepip.resolution.locked import Pin
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +63,7 @@ def resolve_request(
     request: InstallRequest,
     *,
     client: IndexClient,
-    session: requests.Session,
+    session: SessionLike,
     environment: TargetEnvironment,
     workdir: Path,
     reporter: BaseReporter[Requirement, Candidate, str] | None = None,
@@ -97,13 +99,15 @@ def resolve_pins(
     *,
     request: InstallRequest,
     client: IndexClient,
-    session: requests.Session,
+    session: SessionLike,
     environment: TargetEnvironment,
     workdir: Path,
     finder_policy: FinderPolicy | None = None,
     metadata_cache: MetadataCache | None = None,
 ) -> ResolveOutcome:
     """Take locked pins as they are (no resolution); only sdists' build needs are resolved."""
+    from safepip.resolution.locked import plan_from_pins  # lock-file readers: this path only
+
     policy = finder_policy or FinderPolicy(
         environment, request.formats, request.pre, releases=request.releases
     )
@@ -322,6 +326,8 @@ def _build_dependencies(
 def _build_roots(
     catalog: Catalog, environment: TargetEnvironment, sdist: ResolvedPackage
 ) -> list[Requirement]:
+    from safepip.resolution.metadata import build_requirements_from_sdist
+
     path = catalog.fetcher.download(sdist.artifact)
     who = f"{sdist.name} {sdist.version} (build)"
     return [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from packaging.requirements import Requirement
@@ -13,13 +13,17 @@ from safepip.errors import ResolutionImpossibleError
 from safepip.findings import Location, Severity
 from safepip.index.client import IndexClient
 from safepip.index.http import HttpOptions, make_session
+from safepip.index.lazy_session import LazySession
 from safepip.request import IndexOptions, InstallRequest, RequirementLine, TargetOptions
 from safepip.resolution.environment import probe_target
 from safepip.resolution.metadata_cache import MetadataCache
 from safepip.resolution.models import Resolution
 from safepip.resolution.resolve import resolve_request
 from tests.kit.archives import make_sdist, make_wheel
-from tests.kit.index_server import IndexServer
+from tests.kit.index_server import IndexServer, write_file_index
+
+if TYPE_CHECKING:
+    from safepip.index.lazy_session import SessionLike
 
 Factory = Callable[..., IndexServer]
 
@@ -32,14 +36,15 @@ def _lines(*specs: str) -> tuple[RequirementLine, ...]:
 
 def _resolve(
     tmp_path: Path, index_urls: Sequence[str], *specs: str,
-    metadata_cache: MetadataCache | None = None, **request: Any,
+    metadata_cache: MetadataCache | None = None, session: SessionLike | None = None,
+    **request: Any,
 ) -> Resolution:
     index = IndexOptions(index_url=index_urls[0], extra_index_urls=tuple(index_urls[1:]))
     install = InstallRequest(
         requirements=_lines(*specs), index=index, target=TargetOptions(target_dir="/nowhere"),
         **request,
     )
-    session = make_session(HttpOptions(cache_dir=tmp_path / "cache"))
+    session = session or make_session(HttpOptions(cache_dir=tmp_path / "cache"))
     outcome = resolve_request(
         install, client=IndexClient(session, index), session=session,
         environment=probe_target(install.target), workdir=tmp_path / "work",
@@ -196,6 +201,21 @@ def test_metadata_is_reused_across_runs_by_file_hash(
     assert _pins(first) == _pins(second) == {"app": "1.0", "lib": "1.0"}
     assert [r.path for r in server.requests if r.path.endswith(".metadata")] == []
     assert {p.metadata_source for p in second.packages} == {"pep658"}
+
+
+def test_a_warm_run_over_a_file_index_never_builds_the_http_session(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"  # no PEP 658 files: the cold run must download both wheels
+    url = write_file_index(tmp_path / "index", [
+        make_wheel(dist, "app", "1.0", requires_dist=["lib"]), make_wheel(dist, "lib", "1.0")])
+    cache = MetadataCache(tmp_path / "metadata-cache")
+    built, pins = [], []
+    for run in ("cold", "warm"):
+        lazy = LazySession(HttpOptions(cache_dir=tmp_path / "http-cache"))
+        resolution = _resolve(tmp_path / run, [url], "app", metadata_cache=cache, session=lazy)
+        built.append(lazy.built)
+        pins.append(_pins(resolution))
+    assert built == [True, False]
+    assert pins == [{"app": "1.0", "lib": "1.0"}] * 2
 
 
 def test_a_mirror_serving_the_identical_file_is_only_medium(
