@@ -74,6 +74,20 @@ class Finding:
             "evidence": self.evidence,
         }
 
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> Finding:
+        """The inverse of `to_json`; KeyError/TypeError/ValueError on a malformed item."""
+        location = item["location"]
+        return cls(
+            rule=str(item["rule"]),
+            severity=Severity.parse(item["severity"]),
+            package=str(item["package"]),
+            version=None if item["version"] is None else str(item["version"]),
+            message=str(item["message"]),
+            location=Location(str(location["path"]), location["line"]) if location else None,
+            evidence=None if item["evidence"] is None else str(item["evidence"]),
+        )
+
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Most severe first, then by package and rule, so output is stable."""

@@ -20,9 +20,10 @@ from safepip.artifacts.download import download_all
 from safepip.artifacts.scan_cache import ScanCache
 from safepip.artifacts.store import ArtifactStore
 from safepip.artifacts.unpack import unpack
-from safepip.checks.install_hooks import InstallHookCheck, scan_path
+from safepip.checks.install_hooks import InstallHookCheck
 from safepip.checks.interface import ArtifactCheck, NameCheck, UnpackedArtifact
 from safepip.checks.names import default_name_checks
+from safepip.checks.scan_pool import scan_paths
 from safepip.checks.typosquat import not_found_message
 from safepip.errors import HashMismatchError, ProjectNotFoundError
 from safepip.findings import Finding, Severity
@@ -191,23 +192,34 @@ class Pipeline:
         files: dict[tuple[NormalizedName, str], Path],
         hashes: dict[tuple[NormalizedName, str], str],
     ) -> list[Finding]:
-        findings: list[Finding] = []
+        done: dict[tuple[NormalizedName, str], list[Finding]] = {}
         for package in packages:
             key = (package.name, str(package.version))
             cached = self.scan_cache.get(hashes[key]) if self.scan_cache else None
-            if cached is None:
-                cached = self._scan_one(package, files[key])
-                if self.scan_cache:
-                    self.scan_cache.put(hashes[key], cached)
-            findings.extend(cached)
-        return findings
+            if cached is not None:
+                done[key] = cached
+        todo = [p for p in packages if (p.name, str(p.version)) not in done]
+        for package, found in zip(todo, self._scan_all(todo, files), strict=True):
+            key = (package.name, str(package.version))
+            done[key] = found
+            if self.scan_cache:
+                self.scan_cache.put(hashes[key], found)
+        return [f for p in packages for f in done[(p.name, str(p.version))]]
 
-    def _scan_one(self, package: ResolvedPackage, path: Path) -> list[Finding]:
+    def _scan_all(
+        self,
+        packages: Sequence[ResolvedPackage],
+        files: dict[tuple[NormalizedName, str], Path],
+    ) -> list[list[Finding]]:
+        paths = [files[(p.name, str(p.version))] for p in packages]
         hook_checks = [c for c in self.artifact_checks if isinstance(c, InstallHookCheck)]
         if hook_checks == self.artifact_checks and len(hook_checks) == 1:
             # The hook scanner reads only the members it needs, in memory, through the same
-            # extraction gate (refusals included): about twice as fast as unpacking to disk.
-            return scan_path(path, check=hook_checks[0])
+            # extraction gate (refusals included), on every core this process may use.
+            return scan_paths(paths, prefilter=hook_checks[0].prefilter)
+        return [self._scan_unpacked(p, path) for p, path in zip(packages, paths, strict=True)]
+
+    def _scan_unpacked(self, package: ResolvedPackage, path: Path) -> list[Finding]:
         with unpack(path, parent=self.options.workdir) as unpacked:
             findings = unpacked.findings(package.name, str(package.version))
             artifact = UnpackedArtifact(

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 from safepip.cache import Sha256Store, code_revision, default_cache_dir
-from safepip.findings import Finding, Location, Severity
+from safepip.findings import Finding
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ class ScanCache:
         if payload is None:
             return None
         try:
-            return [_finding(item) for item in payload["findings"]]
+            return [Finding.from_json(item) for item in payload["findings"]]
         except (KeyError, TypeError, ValueError) as error:
             logger.debug("ignoring malformed scan cache entry for %s: %s", sha256, error)
             return None
@@ -37,12 +36,3 @@ class ScanCache:
     def put(self, sha256: str, findings: list[Finding]) -> None:
         self._store.put(sha256, {"findings": [f.to_json() for f in findings]})
 
-
-def _finding(item: dict[str, Any]) -> Finding:
-    location = item["location"]
-    return Finding(
-        rule=str(item["rule"]), severity=Severity.parse(item["severity"]),
-        package=str(item["package"]), version=item["version"], message=str(item["message"]),
-        location=Location(str(location["path"]), location["line"]) if location else None,
-        evidence=item["evidence"],
-    )

@@ -33,12 +33,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
-    from safepip.checks.install_hooks import scan_path
+    from safepip.checks.scan_pool import scan_paths
 
     findings: list[Finding] = []
     locals_, urls = _split(args.paths)
-    for path in locals_:
-        findings.extend(scan_path(path))
+    for found in scan_paths(locals_):
+        findings.extend(found)
     if urls:
         findings.extend(_scan_urls(urls))
     verdict = decide(findings, args.fail_on)

@@ -1,0 +1,71 @@
+"""Parallel scanning: worker processes give exactly the in-process findings, in order, and
+fail closed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from safepip.checks import scan_pool
+from safepip.checks.install_hooks import scan_path
+from safepip.checks.scan_pool import scan_paths
+from safepip.errors import ArchiveError, CheckError
+from tests.checks.hostile import CASES, make_sdist, make_wheel, setup_py
+
+
+def _artifacts(tmp_path: Path, canary: Path) -> list[Path]:
+    made = []
+    for index, case in enumerate(CASES[:6]):
+        for kind, body in (("h", case.hostile), ("n", case.near_miss)):
+            folder = tmp_path / f"{kind}{index}"
+            folder.mkdir()
+            made.append(make_sdist(folder, "demo", "1.0", {"setup.py": setup_py(body, canary)}))
+    (tmp_path / "w").mkdir()
+    made.append(make_wheel(tmp_path / "w", "demo", "1.0", {"demo.pth": "import os; os.getcwd()\n"}))
+    return made
+
+
+def test_workers_give_the_in_process_findings_in_order(tmp_path: Path) -> None:
+    canary = tmp_path / "canary-fired"
+    paths = _artifacts(tmp_path, canary)
+    expected = [scan_path(path) for path in paths]
+    found = scan_paths(paths, workers=3, min_bytes_per_worker=0)
+    assert found == expected
+    assert any(findings for findings in found) and not canary.exists()
+
+
+def test_an_error_in_a_worker_is_the_error_in_process(tmp_path: Path) -> None:
+    paths = _artifacts(tmp_path, tmp_path / "canary")
+    broken = tmp_path / "broken-1.0.tar.gz"
+    broken.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    with pytest.raises(ArchiveError) as in_process:
+        scan_path(broken)
+    for position in (0, len(paths)):  # scanned by the parent or by a worker
+        order = [*paths[:position], broken, *paths[position:]]
+        with pytest.raises(ArchiveError) as parallel:
+            scan_paths(order, workers=4, min_bytes_per_worker=0)
+        assert parallel.value.message == in_process.value.message
+
+
+def test_a_worker_that_dies_fails_the_scan(tmp_path: Path) -> None:
+    path = _artifacts(tmp_path, tmp_path / "canary")[0]
+    worker = scan_pool._Worker(prefilter=True)
+    try:
+        assert worker.scan(path) == scan_path(path)
+        worker.process.kill()
+        worker.process.wait()
+        with pytest.raises(CheckError, match="worker process ended"):
+            worker.scan(path)
+    finally:
+        worker.close()
+
+
+def test_small_jobs_start_no_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = _artifacts(tmp_path, tmp_path / "canary")
+
+    def no_workers(prefilter: bool) -> None:
+        raise AssertionError("a worker was started for a few kilobytes")
+
+    monkeypatch.setattr(scan_pool, "_Worker", no_workers)
+    assert scan_paths(paths, workers=4) == [scan_path(path) for path in paths]
