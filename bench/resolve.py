@@ -74,6 +74,7 @@ def worker(argv: list[str]) -> None:
     from safepip.index.client import IndexClient
     from safepip.index.httpbase import HttpOptions
     from safepip.index.lazy_session import LazySession
+    from safepip.index.page_cache import PageCache
     from safepip.request import parse_install_args
     from safepip.resolution.environment import probe_target
     from safepip.resolution.metadata_cache import MetadataCache
@@ -84,7 +85,8 @@ def worker(argv: list[str]) -> None:
                                  environ={}, config_files=[])
     session = LazySession(HttpOptions(cache_dir=Path(cache)))  # built only if needed
     with tempfile.TemporaryDirectory(prefix="safepip-bench-") as workdir:
-        outcome = resolve_request(request, client=IndexClient(session, request.index),
+        client = IndexClient(session, request.index, page_cache=PageCache(Path(cache) / "pages"))
+        outcome = resolve_request(request, client=client,
                                   session=session, environment=probe_target(request.target),
                                   workdir=Path(workdir),
                                   metadata_cache=MetadataCache(Path(cache) / "metadata"))

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from safepip.index.findlinks import FindLinks
     from safepip.index.lazy_session import SessionLike
+    from safepip.index.page_cache import PageCache
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -71,8 +72,11 @@ class IndexClient:
     is only built for http(s) URLs and find-links locations.
     """
 
-    def __init__(self, session: SessionLike, index: IndexOptions) -> None:
+    def __init__(self, session: SessionLike, index: IndexOptions,
+                 page_cache: PageCache | None = None) -> None:
         self.index = index
+        self._page_cache = page_cache
+        """Parsed file:// pages from earlier runs (only while the file is unchanged)."""
         self._source = session
         self._lock = threading.Lock()
         self._credentials_known = False
@@ -113,7 +117,13 @@ class IndexClient:
 
     def _index_page(self, index_url: str, name: NormalizedName) -> ProjectPage | None:
         url = urljoin(index_url if index_url.endswith("/") else index_url + "/", f"{name}/")
-        return self._memo.get(url, lambda: self._fetch_page(url, index_url, name))
+        return self._memo.get(url, lambda: self._cached_page(url, index_url, name))
+
+    def _cached_page(self, url: str, index_url: str, name: NormalizedName) -> ProjectPage | None:
+        if self._page_cache is None or not is_file_url(url):
+            return self._fetch_page(url, index_url, name)
+        return self._page_cache.get_or_read(
+            url, index_url, name, lambda: self._fetch_page(url, index_url, name))
 
     def _fetch_page(self, url: str, index_url: str, name: NormalizedName) -> ProjectPage | None:
         document = self._get(url, headers=_PAGE_HEADERS, max_bytes=MAX_PAGE_BYTES)
