@@ -15,6 +15,7 @@ import os
 import subprocess  # nosec B404
 import sys
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -186,13 +187,30 @@ def _installed_projects(paths: list[str]) -> dict[NormalizedName, InstalledProje
 
 
 def _read_installed(metadata_file: Path) -> InstalledProject | None:
-    from email.parser import HeaderParser  # only when the target has installed projects
-
     try:
         with metadata_file.open(encoding="utf-8", errors="replace") as handle:
-            headers = HeaderParser().parse(handle, headersonly=True)
-        name = canonicalize_name(headers["Name"])
-        return InstalledProject(name, Version(headers["Version"]), metadata_file)
+            name, version = _name_and_version(handle)
+        if name is None or version is None:
+            raise TypeError("no Name or Version header")
+        return InstalledProject(canonicalize_name(name), Version(version), metadata_file)
     except (OSError, TypeError, InvalidVersion):
         logger.debug("skipping unreadable installed metadata %s", metadata_file)
         return None
+
+
+def _name_and_version(lines: Iterable[str]) -> tuple[str | None, str | None]:
+    """The first Name and Version headers of a core-metadata document (RFC 822 header block).
+
+    Read line by line up to the blank line that ends the headers, or until both are found: the
+    email package would parse every header of every installed project on each run.
+    """
+    found: dict[str, str] = {}
+    for line in lines:
+        if not line.strip():
+            break
+        key, colon, value = line.partition(":")
+        if colon and not line[0].isspace():  # continuation lines belong to other headers
+            found.setdefault(key.strip().lower(), value.strip())
+        if "name" in found and "version" in found:
+            break
+    return found.get("name"), found.get("version")

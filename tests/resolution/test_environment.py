@@ -54,3 +54,34 @@ def test_bad_python_version_is_a_usage_error() -> None:
 def test_missing_interpreter_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(TargetInterpreterError, match="Could not run"):
         probe_target(TargetOptions(python=str(tmp_path / "nope")))
+
+
+@pytest.mark.parametrize(("document", "expected"), [
+    ("Metadata-Version: 2.1\nName: Foo\nVersion: 1.0\n\nName: not-a-header\n", ("Foo", "1.0")),
+    ("name: foo\nSummary: x\n  Version: 9 (a continuation, not a header)\nVERSION: 2\n",
+     ("foo", "2")),
+    ("Metadata-Version: 2.1\nName: first\nName: second\nVersion: 1\n", ("first", "1")),
+    ("Metadata-Version: 2.1\nName: headless\n\nVersion: 1.0\n", ("headless", None)),
+    ("", (None, None)),
+])
+def test_installed_metadata_headers_are_read_as_the_email_parser_reads_them(
+    document: str, expected: tuple[str | None, str | None],
+) -> None:
+    from email.parser import HeaderParser
+
+    from safepip.resolution.environment import _name_and_version
+
+    headers = HeaderParser().parsestr(document, headersonly=True)
+    assert _name_and_version(document.splitlines(keepends=True)) == expected
+    assert (headers["Name"], headers["Version"]) == expected
+
+
+def test_installed_projects_without_name_or_version_are_skipped(tmp_path: Path) -> None:
+    from safepip.resolution.environment import _installed_projects
+
+    for name, text in {"good-1.0": "Name: good\nVersion: 1.0\n", "noversion-1.0": "Name: x\n",
+                       "badversion-1.0": "Name: bad\nVersion: not a version\n"}.items():
+        (tmp_path / f"{name}.dist-info").mkdir()
+        (tmp_path / f"{name}.dist-info" / "METADATA").write_text(text)
+    assert {str(k): str(v.version) for k, v in _installed_projects([str(tmp_path)]).items()} == {
+        "good": "1.0"}
