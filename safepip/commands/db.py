@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from rich.console import Console
-from rich.markup import escape
-
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -63,4 +60,8 @@ def run_info(args: argparse.Namespace) -> int:
 
 
 def _print(text: str) -> None:
+    # rich only here: every safepip command imports this module to register its parser.
+    from rich.console import Console
+    from rich.markup import escape
+
     Console(highlight=False, soft_wrap=True).print(escape(text))

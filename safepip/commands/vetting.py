@@ -14,7 +14,7 @@ from safepip.cooldown import parse_duration
 from safepip.errors import UsageError
 from safepip.findings import Finding, Location, Severity
 from safepip.handoff import check_passthrough
-from safepip.index.http import HttpOptions
+from safepip.index.httpbase import HttpOptions
 from safepip.pipeline import Pipeline, VetOptions, Vetting
 from safepip.policy import IgnoreOutcome, Verdict, apply_ignores, check_indexes, decide
 from safepip.report.interface import Report
