@@ -88,6 +88,14 @@ class IndexClient:
             self._find_links = [FindLinks(session, loc) for loc in index.find_links]
 
     @property
+    def local_only(self) -> bool:
+        """Every source is a local file or directory: reading a page is cheap, local work."""
+        from safepip.index.findlinks import is_local
+
+        return all(is_file_url(url) for url in self.index.index_urls) and all(
+            is_local(location) for location in self.index.find_links)
+
+    @property
     def session(self) -> requests.Session:
         """The HTTP session (built now if it was lazy), knowing the index URLs' credentials."""
         session = real_session(self._source)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import threading
@@ -43,6 +44,7 @@ class Catalog:
         self._lock = threading.Lock()
         self._pages: dict[NormalizedName, list[ProjectPage]] = {}
         self._choices: dict[NormalizedName, list[FileChoice]] = {}
+        self._local = client.local_only
 
     def pages(self, name: NormalizedName) -> list[ProjectPage]:
         """Every source's page for `name` (fetched once; errors propagate, never 'empty')."""
@@ -102,8 +104,14 @@ class Catalog:
         for name in names:
             with self._lock:
                 known = name in self._pages
-            if not known:
+            if known:
+                continue
+            if not self._local:
                 self.fetcher.background(functools.partial(self.pages, name))
+                continue
+            # A failure is remembered by the client and raised when the resolver asks for it.
+            with contextlib.suppress(SafepipError):
+                self.pages(name)
 
     def files(self, name: NormalizedName) -> Sequence[DistributionFile]:
         return [file for page in self.pages(name) for file in page.files]

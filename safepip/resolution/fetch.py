@@ -77,16 +77,28 @@ class MetadataFetcher:
     def _future(self, file: DistributionFile) -> Future[StaticMetadata]:
         with self._lock:
             future = self._futures.get(file.url)
+        if future is not None:
+            return future
+        # A cache hit is a small local read: answered here, not handed to a thread (under the
+        # GIL a pool only adds switching to CPU-bound work). Misses fetch in the background.
+        cached = self._cached(file)
+        with self._lock:
+            future = self._futures.get(file.url)
             if future is None:
-                future = self._pool.submit(self._fetch, file)
+                if cached is not None:
+                    future = Future()
+                    future.set_result(cached)
+                else:
+                    future = self._pool.submit(self._fetch, file)
                 self._futures[file.url] = future
             return future
 
+    def _cached(self, file: DistributionFile) -> StaticMetadata | None:
+        digest = (file.sha256 or "").lower()
+        return self._cache.get(digest) if self._cache and digest else None
+
     def _fetch(self, file: DistributionFile) -> StaticMetadata:
         digest = (file.sha256 or "").lower()
-        cached = self._cache.get(digest) if self._cache and digest else None
-        if cached is not None:
-            return cached
         metadata = self._read(file)
         if self._cache and digest:
             self._cache.put(digest, metadata)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from packaging.requirements import Requirement
 
-from safepip.errors import ResolutionImpossibleError
+from safepip.errors import ProjectNotFoundError, ResolutionImpossibleError
 from safepip.findings import Location, Severity
 from safepip.index.client import IndexClient
 from safepip.index.http import HttpOptions, make_session
@@ -216,6 +216,14 @@ def test_a_warm_run_over_a_file_index_never_builds_the_http_session(tmp_path: Pa
         pins.append(_pins(resolution))
     assert built == [True, False]
     assert pins == [{"app": "1.0", "lib": "1.0"}] * 2
+
+
+def test_a_missing_dependency_on_a_file_index_still_fails_closed(tmp_path: Path) -> None:
+    # Local pages are prefetched synchronously and their errors deferred: it must still surface.
+    url = write_file_index(tmp_path / "index", [
+        make_wheel(tmp_path / "dist", "app", "1.0", requires_dist=["ghost>=1"])])
+    with pytest.raises(ProjectNotFoundError, match="ghost"):
+        _resolve(tmp_path, [url], "app", session=LazySession())
 
 
 def test_a_mirror_serving_the_identical_file_is_only_medium(
