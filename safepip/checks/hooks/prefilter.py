@@ -27,8 +27,7 @@ from safepip.checks.hooks.patterns import LITERAL_HINTS
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _TO_WORDS = bytes(byte if byte in _WORD_BYTES else 0x20 for byte in range(256))
 """Every byte outside [A-Za-z0-9_] becomes a space: what is left, split, are the words."""
-_TO_DOTTED_WORDS = _TO_WORDS[: ord(".")] + b"." + _TO_WORDS[ord(".") + 1 :]
-"""The same, keeping dots: `re.compile` stays one word, a bare `compile` another."""
+_WORD_CHARS = frozenset(bytes([byte]) for byte in _WORD_BYTES)
 _ANCHOR = re.compile(rb"[A-Za-z0-9_]+")
 
 
@@ -74,6 +73,11 @@ _BUILTINS = _needles(
 """getattr on the builtins module, directly or through an alias (`import builtins as b`)."""
 _RUNNER_WORDS = (b"exec", b"eval", b"compile", b"execfile")
 _BUILTINS_WORDS = (b"builtins", b"__builtins__", b"__builtin__")
+_INDIRECTION_WORDS = (
+    *_BUILTINS_WORDS, b"getattr", b"__getattribute__", b"globals", b"locals", b"vars",
+    b"__dict__", b"__import__", b"import_module",
+)
+"""Words of code that turns a string into a name: hidden text can act through them."""
 _NAMED_RUNNERS = _needles(
     "'exec'", '"exec"', "'eval'", '"eval"', "'compile'", '"compile"', "@exec", "@eval",
     "@compile", "@builtins.", "builtins as ", "__builtin__ as ",
@@ -125,14 +129,18 @@ class _Text:
         self.data = data
         self.word_set = set(data.translate(_TO_WORDS).split()) if words is None else set()
         self.words = b"\n".join(self.word_set) if words is None else words
+        self._answers: dict[int, bool] = {}
 
     def has(self, tokens: _Tokens) -> bool:
-        words = self.words
-        present = {anchor for anchor in tokens.anchors if anchor in words}
-        return any(
-            needle.anchors <= present and (needle.whole or needle.token in self.data)
-            for needle in tokens.needles
-        )
+        answer = self._answers.get(id(tokens))
+        if answer is None:
+            words = self.words
+            present = {anchor for anchor in tokens.anchors if anchor in words}
+            answer = self._answers[id(tokens)] = any(
+                needle.anchors <= present and (needle.whole or needle.token in self.data)
+                for needle in tokens.needles
+            )
+        return answer
 
 
 class _View:
@@ -152,32 +160,46 @@ class _View:
         """exec/eval/compile/execfile named bare (called, aliased, passed on) or through
         builtins, not as another object's method (`re.compile`)."""
         words = self.raw.word_set
-        named = [word for word in _RUNNER_WORDS if word in words]
-        if not named:
-            return False
-        dotted = b"\n%b\n" % b"\n".join(set(self.raw.data.translate(_TO_DOTTED_WORDS).split()))
         via_builtins = any(word in words for word in _BUILTINS_WORDS)
-        for word in named:
-            forms = [b"\n%b\n" % word, b"\n%b." % word]  # `exec`, `exec.__call__`
-            if via_builtins:  # `builtins.exec`, `__import__("builtins").exec`
-                forms += [b".%b\n" % word, b".%b." % word]
-            if any(form in dotted for form in forms):
-                return True
-        return False
+        return any(
+            word in words and _named_bare(self.raw.data, word, via_builtins)
+            for word in _RUNNER_WORDS
+        )
 
     def whole_environ(self) -> bool:
         return b"environ" in self.raw.words and _WHOLE_ENVIRON.search(self.text) is not None
 
 
 class _File:
-    """The prefilter's view of one file: the text as written, and what the parser would
-    read there that the text hides (`hidden.hidden_text`). A token counts if either shows it."""
+    """The prefilter's view of one file: the text as written, and (`reveal`) what the parser
+    would read there that the text hides. A token counts if either shows it."""
 
     def __init__(self, data: bytes, text: str) -> None:
+        self.data = data
+        self.text = text
         self.views = [_View(data, text)]
-        hidden = hidden_text(data, text)
+
+    def reveal(self) -> bool:
+        """Add the hidden view when hiding could matter here; True if there is one.
+
+        Text hidden in literals (split, escaped) acts through code the written text shows:
+        names looked up by string, a process, the network. Identifiers can be hidden only by
+        NFKC forms, which need non-ASCII text. One corner is left to the cost: a secret's
+        path spelt in escapes or split literals, in a file with none of those, would have
+        been a `low` sensitive-read (it cannot be sent anywhere from there)."""
+        raw = self.views[0].raw
+        if not (
+            not self.data.isascii()
+            or any(word in raw.word_set for word in _INDIRECTION_WORDS)
+            or self.process
+            or self.has(_NETWORK)
+        ):
+            return False
+        hidden = hidden_text(self.data, self.text)
         if hidden:
             self.views.append(_View(hidden.encode("utf-8"), hidden))
+            self.__dict__.pop("process", None)
+        return bool(hidden)
 
     def has(self, tokens: _Tokens) -> bool:
         return any(view.raw.has(tokens) for view in self.views)
@@ -200,11 +222,31 @@ class _File:
         return any(view.whole_environ() for view in self.views)
 
 
+def _named_bare(data: bytes, word: bytes, via_builtins: bool) -> bool:
+    """`word` as a whole identifier not after a dot, or after one when builtins are about
+    (`builtins.exec`, `__import__("builtins").exec`)."""
+    at = data.find(word)
+    while at != -1:
+        end = at + len(word)
+        before = data[at - 1 : at] if at else b" "
+        after = data[end : end + 1] or b" "
+        if before not in _WORD_CHARS and after not in _WORD_CHARS and (
+            before != b"." or via_builtins
+        ):
+            return True
+        at = data.find(word, end)
+    return False
+
+
 def worth_parsing(data: bytes, text: str) -> bool:
     """False only when no import-time rule could reach `low` on this file.
 
     `text` is `data` decoded as UTF-8 (the caller has both)."""
     file = _File(data, text)
+    return _worth(file) or (file.reveal() and _worth(file))
+
+
+def _worth(file: _File) -> bool:
     if file.has(_ALONE) or file.has_lower(_LITERALS):
         return True
     if file.has(_GETATTR) and file.has(_BUILTINS):
