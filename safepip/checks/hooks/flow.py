@@ -69,6 +69,9 @@ class Scope:
         self.node = node
         self.parent = parent
         self._bindings: dict[str, list[ast.expr]] | None = None
+        self.memo: dict[str, Origin] = {}
+        """Origins of names already traced from this scope. Kept on the scope, not keyed by
+        id(scope) in the tracer: a finished scope's id is reused by the next one."""
 
     @property
     def bindings(self) -> dict[str, list[ast.expr]]:
@@ -124,7 +127,6 @@ class Tracer:
     def __init__(self, aliases: Aliases) -> None:
         self.aliases = aliases
         self._active: set[tuple[int, str]] = set()
-        self._memo: dict[tuple[int, str], Origin] = {}
 
     def origin(self, node: ast.expr, scope: Scope, depth: int = 0) -> Origin:
         if depth > _MAX_DEPTH:
@@ -175,9 +177,9 @@ class Tracer:
         values = scope.lookup(name)
         if values is None:
             return Origin.OPAQUE
-        key = (id(scope), name)
-        if key in self._memo:
-            return self._memo[key]
+        if name in scope.memo:
+            return scope.memo[name]
+        key = (id(scope), name)  # scope is alive (on the call stack) while key is active
         if key in self._active:
             return Origin.NONE
         self._active.add(key)
@@ -187,7 +189,7 @@ class Tracer:
                 result |= self.origin(value, scope, depth + 1)
         finally:
             self._active.discard(key)
-        self._memo[key] = result
+        scope.memo[name] = result
         return result
 
     def _subscript(self, node: ast.Subscript, scope: Scope, depth: int) -> Origin:
