@@ -35,7 +35,8 @@ class PageCache:
 
     def __init__(self, directory: Path | None = None) -> None:
         self._store = Sha256Store(directory or default_cache_dir("pages"), code_revision(
-            "index/simple", "index/models", "index/localfile", "index/page_cache"))
+            "index/simple", "index/html_anchors", "index/models", "index/localfile",
+            "index/page_cache"))
 
     def get_or_read(self, url: str, index_url: str, name: NormalizedName,
                     read: Reader) -> ProjectPage | None:

@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import logging
 import re
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
@@ -188,28 +187,11 @@ def _json_metadata(raw: dict[str, Any], page_url: str, filename: str) -> dict[st
     return _hashes(value, page_url, f"{filename} core-metadata")
 
 
-class _AnchorCollector(HTMLParser):
-    """Collects `<a>` attributes, the `<base href>` and the PEP 629 repository version."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.anchors: list[dict[str, str | None]] = []
-        self.base: str | None = None
-        self.api_version: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag == "a":
-            self.anchors.append(values)
-        elif tag == "base" and self.base is None and values.get("href"):
-            self.base = values["href"]
-        elif tag == "meta" and values.get("name") == "pypi:repository-version":
-            self.api_version = values.get("content")
-
-
 def parse_html_files(text: str, page_url: str, index_url: str = "") -> list[DistributionFile]:
     """Validate a PEP 503 page and return its installable files."""
-    parser = _AnchorCollector()
+    from safepip.index.html_anchors import AnchorCollector  # html.parser: only when parsing
+
+    parser = AnchorCollector()
     parser.feed(text)
     parser.close()
     if parser.api_version is not None:

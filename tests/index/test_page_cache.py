@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from dataclasses import asdict
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from packaging.utils import canonicalize_name
 
+from safepip.cache import code_revision
 from safepip.errors import ProjectNotFoundError
 from safepip.index.client import IndexClient
 from safepip.index.lazy_session import LazySession
@@ -137,3 +139,17 @@ def test_http_pages_are_revalidated_every_run_not_cached(
                         page_cache=PageCache(tmp_path / "cache")).project_pages(PKG)
     assert len(server.requests_for("/simple/pkg/")) == 2
     assert not list((tmp_path / "cache").rglob("*.json"))
+
+
+def test_an_entry_written_by_other_parser_code_is_a_miss(tmp_path: Path) -> None:
+    url, _ = _page_file(tmp_path)
+    reader = CountingReader(_full_page(url))
+    PageCache(tmp_path / "cache").get_or_read(url, "file:///x/simple/", PKG, reader)
+    [entry] = (tmp_path / "cache").rglob("*.json")
+    document = json.loads(entry.read_text())
+    assert document["revision"] == code_revision(
+        "index/simple", "index/html_anchors", "index/models", "index/localfile",
+        "index/page_cache")
+    entry.write_text(json.dumps({**document, "revision": "0" * 16}))
+    PageCache(tmp_path / "cache").get_or_read(url, "file:///x/simple/", PKG, reader)
+    assert reader.calls == 2
