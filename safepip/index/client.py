@@ -20,7 +20,7 @@ from packaging.utils import NormalizedName
 
 from safepip.errors import HashMismatchError, ProjectNotFoundError
 from safepip.index.httpbase import FetchedDocument
-from safepip.index.lazy_session import real_session
+from safepip.index.lazy_session import LazySession, real_session, remember_credentials
 from safepip.index.localfile import is_file_url, read_file_url
 from safepip.index.models import DistributionFile, ProjectPage
 from safepip.index.redact import redact_url
@@ -78,9 +78,12 @@ class IndexClient:
         self._page_cache = page_cache
         """Parsed file:// pages from earlier runs (only while the file is unchanged)."""
         self._source = session
-        self._lock = threading.Lock()
-        self._credentials_known = False
         self._memo = _Memo()
+        # Index URLs' credentials are known before the first request, lazy session or not.
+        if isinstance(session, LazySession):
+            session.remember_credentials(index.index_urls)
+        else:
+            remember_credentials(session, index.index_urls)
         self._find_links: list[FindLinks] = []
         if index.find_links:
             from safepip.index.findlinks import FindLinks
@@ -98,16 +101,7 @@ class IndexClient:
     @property
     def session(self) -> requests.Session:
         """The HTTP session (built now if it was lazy), knowing the index URLs' credentials."""
-        session = real_session(self._source)
-        with self._lock:
-            if not self._credentials_known:
-                from safepip.index.auth import UrlCredentials
-
-                if isinstance(session.auth, UrlCredentials):
-                    for url in self.index.index_urls:
-                        session.auth.remember(url)
-                self._credentials_known = True
-        return session
+        return real_session(self._source)
 
     def project_pages(self, name: NormalizedName) -> list[ProjectPage]:
         """Every index's page for `name` in priority order, then find-links pages with files."""

@@ -8,6 +8,7 @@ one; everything that does (HTTP(S) indexes, downloads, range requests) asks for 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -24,14 +25,26 @@ class LazySession:
         self.options = options or HttpOptions()
         self._lock = threading.Lock()
         self._session: requests.Session | None = None
+        self._credential_urls: list[str] = []
 
     def session(self) -> requests.Session:
         with self._lock:
             if self._session is None:
                 from safepip.index.http import make_session
 
-                self._session = make_session(self.options)
+                session = make_session(self.options)
+                remember_credentials(session, self._credential_urls)
+                self._session = session
             return self._session
+
+    def remember_credentials(self, urls: Iterable[str]) -> None:
+        """Credentials embedded in `urls` (index URLs) are known to the session before its
+        first request, whenever it is built."""
+        known = list(urls)
+        with self._lock:
+            self._credential_urls.extend(known)
+            if self._session is not None:
+                remember_credentials(self._session, known)
 
     @property
     def built(self) -> bool:
@@ -56,6 +69,15 @@ if TYPE_CHECKING:
 
     SessionLike: TypeAlias = requests.Session | LazySession
     """What index and resolution code accept: a session, or one to build when first needed."""
+
+
+def remember_credentials(session: requests.Session, urls: Iterable[str]) -> None:
+    """Let the session's UrlCredentials know the user:password@ of each URL (per origin)."""
+    from safepip.index.auth import UrlCredentials
+
+    if isinstance(session.auth, UrlCredentials):
+        for url in urls:
+            session.auth.remember(url)
 
 
 def real_session(source: SessionLike) -> requests.Session:

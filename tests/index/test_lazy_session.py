@@ -64,3 +64,16 @@ def test_an_http_index_builds_it_and_gets_the_credentials(
     assert lazy.built and client.session is lazy.session()
     # The file URL carries no credentials: they were remembered from the index URL.
     assert client.core_metadata(page.files[0]) is not None
+
+
+def test_credentials_reach_a_download_that_comes_before_any_page(
+    tmp_path: Path, index_server: IndexServerFactory,
+) -> None:
+    # The metadata fetcher downloads through the session itself, not through the client: the
+    # index URL's credentials must be known to the session however it is first reached.
+    server = index_server([make_wheel(tmp_path / "dist", "pkg", "1.0")],
+                          auth=("alice", PASSWORD), absolute_urls=True)
+    lazy = _lazy(tmp_path)
+    IndexClient(lazy, IndexOptions(index_url=server.url_with_auth("alice", PASSWORD)))
+    response = lazy.session().get(server.file_url("pkg-1.0-py3-none-any.whl"))
+    assert response.status_code == 200
