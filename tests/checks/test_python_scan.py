@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+import re
 
+from safepip.checks.hooks import python
+from safepip.checks.hooks.patterns import WEBHOOK, has_literal_hints
 from safepip.checks.hooks.python import PythonScan
 from safepip.findings import Severity
 
@@ -25,3 +28,28 @@ def test_sibling_functions_do_not_share_traced_names() -> None:
     assert critical == [4 + 3 * i for i in range(0, 40, 2)]
     assert low == [4 + 3 * i for i in range(1, 40, 2)]
 
+
+def test_no_webhook_match_is_shorter_than_the_length_gate() -> None:
+    """Literals shorter than _SHORTEST_WEBHOOK are not searched: the pattern's minimum width
+    (the standard parser's own computation) must not drop below it."""
+    shortest, _ = re._parser.parse(WEBHOOK.pattern, WEBHOOK.flags).getwidth()  # type: ignore[attr-defined]
+    assert shortest >= python._SHORTEST_WEBHOOK
+    hits = _scan("URL = 'oast.me'\nOTHER = 'oast.m'\n").hits
+    assert [h.rule for h in hits] == ["hook/webhook"]
+
+
+def test_a_secret_path_among_many_literals_is_found() -> None:
+    """Literals are asked about hints all at once first; the one that has them still fires."""
+    names = [f"'value{index}'" for index in range(200)]
+    source = f"ITEMS = [{', '.join(names)}]\nKEY = '~/.ssh/id_rsa'\nNOTE = 'ssh keys'\n"
+    hits = [h for h in _scan(source).hits if h.rule == "hook/sensitive-read"]
+    assert [h.line for h in hits] == [2]
+
+
+def test_hinted_texts_agree_with_asking_each_text() -> None:
+    texts = [f"v{index}" for index in range(300)]
+    texts[7], texts[150], texts[299] = "~/.SSH/config", "x\x00.aws", "https://pastebin.com/x"
+    texts.append(".s\x00sh")  # the joining NUL must not make a hint out of two halves
+    expected = {text for text in texts if has_literal_hints(text)}
+    assert python._hinted_texts(texts) == expected
+    assert len(expected) == 3

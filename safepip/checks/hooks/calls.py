@@ -187,6 +187,27 @@ class Aliases:
         return None
 
 
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statement_types() -> list[type[ast.stmt]]:
+    found: list[type[ast.stmt]] = []
+    pending = [ast.stmt]
+    while pending:
+        kind = pending.pop()
+        found.append(kind)
+        pending.extend(kind.__subclasses__())
+    return found
+
+
+_BLOCKS = {
+    kind: tuple(name for name in _BLOCK_FIELDS if name in kind._fields)
+    for kind in _statement_types()
+}
+"""Per statement type, its fields holding statements (handlers and cases hold them one level
+down, in their own bodies)."""
+
+
 def _statements(tree: ast.Module) -> list[ast.stmt]:
     """Every statement, nested ones included; imports are statements, so expressions (the
     bulk of a tree) need not be visited to find them."""
@@ -195,13 +216,13 @@ def _statements(tree: ast.Module) -> list[ast.stmt]:
     while stack:
         node = stack.pop()
         found.append(node)
-        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
-            block = getattr(node, name, None)
-            if isinstance(block, list):
-                stack.extend(item for item in block if isinstance(item, ast.stmt))
+        for name in _BLOCKS[type(node)]:
+            block = getattr(node, name)
+            if name == "handlers" or name == "cases":
                 for item in block:
-                    if isinstance(item, ast.ExceptHandler | ast.match_case):
-                        stack.extend(item.body)
+                    stack.extend(item.body)
+            else:
+                stack.extend(block)
     return found
 
 

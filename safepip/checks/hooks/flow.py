@@ -59,15 +59,14 @@ class Origin(enum.Flag):
     """Host identity: user name, host name, MAC address."""
 
 
-SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-
-
 class Scope:
     """Bindings of one function, class body or module."""
 
-    def __init__(self, node: ast.AST, parent: Scope | None) -> None:
+    def __init__(self, node: ast.AST, parent: Scope | None, binders: list[ast.AST]) -> None:
         self.node = node
         self.parent = parent
+        self._binders = binders
+        """The scope's binding nodes in visiting order (walk.scope_nodes collects them)."""
         self._bindings: dict[str, list[ast.expr]] | None = None
         self.memo: dict[str, Origin] = {}
         """Origins of names already traced from this scope. Kept on the scope, not keyed by
@@ -75,10 +74,10 @@ class Scope:
 
     @property
     def bindings(self) -> dict[str, list[ast.expr]]:
-        """Built on first use: most scopes never need them, and the walk costs time."""
+        """Built on first use: most scopes never need them."""
         if self._bindings is None:
             self._bindings = {}
-            for child in _own_nodes(self.node):
+            for child in self._binders:
                 self._bind(child)
         return self._bindings
 
@@ -107,18 +106,6 @@ class Scope:
         elif isinstance(target, ast.Tuple | ast.List):
             for element in target.elts:
                 self._target(element, value)
-
-
-def _own_nodes(scope: ast.AST) -> list[ast.AST]:
-    """Nodes of a scope's body, not descending into nested scopes."""
-    found: list[ast.AST] = []
-    stack = list(ast.iter_child_nodes(scope))
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        if not isinstance(node, SCOPES):
-            stack.extend(ast.iter_child_nodes(node))
-    return found
 
 
 class Tracer:

@@ -18,7 +18,7 @@ from safepip.checks.hooks.calls import (
     is_process,
     literal_str,
 )
-from safepip.checks.hooks.flow import SCOPES, Origin, Scope, Tracer
+from safepip.checks.hooks.flow import Origin, Scope, Tracer
 from safepip.checks.hooks.patterns import (
     SENSITIVE_PATH,
     WEBHOOK,
@@ -26,9 +26,12 @@ from safepip.checks.hooks.patterns import (
     looks_encoded,
 )
 from safepip.checks.hooks.rules import RULES
+from safepip.checks.hooks.walk import SCOPES, file_scopes, literal_texts
 from safepip.findings import Severity
 
 _LONG_LINE = 2000
+_SHORTEST_WEBHOOK = 7
+"""No WEBHOOK match is shorter ("oast.me"; tests/checks/test_python_scan.py checks the pattern)."""
 _SENDS = frozenset({"send", "sendall", "sendto", "post", "put", "request", "urlopen", "open"})
 _DUMPERS = frozenset({"dict", "str", "repr", "list", "sorted", "json.dumps", "pprint.pformat"})
 _COMMAND_BASES = frozenset(
@@ -88,6 +91,8 @@ class PythonScan:
         self.imports: set[str] = set()
         self.console_scripts: list[tuple[str, int]] = []
         self._literals = has_literal_hints(source)
+        self._scopes = file_scopes(tree, self._literals)
+        self._hinted = _hinted_texts(literal_texts(self._scopes))
         self._local_defs = {
             node.name
             for node in tree.body
@@ -113,21 +118,17 @@ class PythonScan:
         )
 
     def _visit_scope(self, node: ast.AST, parent: Scope | None) -> None:
-        scope = Scope(node, parent)
+        found = self._scopes[id(node)]
+        scope = Scope(node, parent, found.binders)
         facts = _Facts()
-        stack = list(ast.iter_child_nodes(node))
-        while stack:
-            child = stack.pop()
+        for child in found.events:
             if isinstance(child, SCOPES):
                 # Decorators, defaults and bases run at definition time; the inner visit covers
-                # them (every child of the scope node), so they are not pushed here again.
+                # them (every child of the scope node).
                 self._on_scope_node(child)
                 self._visit_scope(child, scope)
-                continue
-            self._on_node(child, scope, facts)
-            if isinstance(child, ast.Expr) and isinstance(child.value, ast.Constant):
-                continue  # docstrings are prose, not code
-            stack.extend(ast.iter_child_nodes(child))
+            else:
+                self._on_node(child, scope, facts)
         judge.scope_rules(self, facts.network, facts.process, facts.write)
         if facts.network and facts.environment:
             self.hit(
@@ -159,11 +160,11 @@ class PythonScan:
                     self.hit("hook/dynamic-exec", node, "runs a definition through a decorator")
 
     def _on_node(self, node: ast.AST, scope: Scope, facts: _Facts) -> None:
+        """One event of walk.scope_nodes (string literals there are already the ones to read)."""
         if isinstance(node, ast.Call):
             self._on_call(node, scope, facts)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if self._literals or len(node.value) >= 256:
-                self._on_literal(node)
+        elif isinstance(node, ast.Constant):
+            self._on_literal(node)
         elif isinstance(node, ast.Import):
             self.imports.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -249,9 +250,13 @@ class PythonScan:
 
     def _on_literal(self, node: ast.Constant) -> None:
         text = str(node.value)
-        if len(text) > 3 and has_literal_hints(text) and SENSITIVE_PATH.search(text):
+        if (
+            len(text) > 3
+            and text in self._hinted
+            and SENSITIVE_PATH.search(text)
+        ):
             self.hit("hook/sensitive-read", node, f"names a secret's location: {text[:80]!r}")
-        if WEBHOOK.search(text):
+        if len(text) >= _SHORTEST_WEBHOOK and WEBHOOK.search(text):
             self.hit("hook/webhook", node, f"names an exfiltration endpoint: {text[:80]!r}")
         if looks_encoded(text):
             self.hit(
@@ -285,7 +290,8 @@ class PythonScan:
                         self._cmdclass[value.id] = command
 
     def _file_rules(self) -> None:
-        for line_number, line in enumerate(self.lines, 1):
+        long_lines = max(map(len, self.lines), default=0) > _LONG_LINE
+        for line_number, line in enumerate(self.lines if long_lines else [], 1):
             if len(line) > _LONG_LINE:
                 self.hits.append(
                     Hit(
@@ -304,6 +310,25 @@ class PythonScan:
             if name in self._classes and name not in known
         )
         judge.command_classes(self, self._commands)
+
+
+def _hinted_texts(texts: list[str]) -> set[str]:
+    """The texts for which has_literal_hints holds, asking about halves of the list joined:
+    a hint is a substring holding no NUL, so a joined group has one exactly when one of its
+    members has. Few literals have hints, so few of the ~2 * log2(len(texts)) groups on
+    their way are asked about, instead of every literal."""
+    found: set[str] = set()
+    pending = [texts] if texts else []
+    while pending:
+        group = pending.pop()
+        if not has_literal_hints("\x00".join(group)):
+            continue
+        if len(group) == 1:
+            found.add(group[0])
+        else:
+            middle = len(group) // 2
+            pending += [group[:middle], group[middle:]]
+    return found
 
 
 def _opens_for_writing(node: ast.Call) -> bool:

@@ -1,0 +1,140 @@
+"""One pass over a scope's part of a tree: the nodes the rules look at, and the bindings.
+
+`ast.iter_child_nodes` inspects every field of every node (names, contexts, operators) and the
+scanner used to walk each scope twice (once for the rules, once for the tracer's bindings).
+Here each node's children come from a per-type table of the fields that can hold code, and
+nodes no rule or binding needs are never pushed. The visiting order is that of the former
+walk (a stack: last child first), so the order of hits and of tracer queries is unchanged.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+"""Nodes that open a scope of their own (their children belong to it, decorators included)."""
+
+_NOT_CODE = frozenset(
+    {
+        "ctx", "op", "ops", "id", "attr", "arg", "asname", "module", "level", "kind",
+        "conversion", "is_async", "type_comment", "type_ignores", "simple", "tag", "lineno",
+        "kwd_attrs", "rest", "name", "names", "n", "s",
+    }
+)
+"""Fields that hold names, flags, contexts or operators: nothing a rule or a binding reads.
+(`names` of Import are aliases, handled by the import event; `name` is a string in 3.11.)"""
+
+_BINDERS = (
+    ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.For, ast.AsyncFor,
+    ast.comprehension, ast.withitem,
+)
+"""Nodes that bind a name in their scope (flow.Scope reads them on demand)."""
+
+_EVENTS = (ast.Call, ast.Import, ast.ImportFrom, ast.For, ast.comprehension)
+"""Nodes a rule looks at (string literals are decided one by one)."""
+
+_LEAVES = (ast.Name, ast.Constant, ast.Import, ast.ImportFrom, ast.Pass, ast.Break, ast.Continue)
+"""Nodes whose children (if any) nothing reads."""
+
+EVENT, BINDER, LEAF, SCOPE = 1, 2, 4, 8
+_SCOPE_TYPES = frozenset(SCOPES)
+
+
+def _all_node_types() -> list[type[ast.AST]]:
+    found: list[type[ast.AST]] = []
+    pending: list[type[ast.AST]] = [ast.AST]
+    while pending:
+        kind = pending.pop()
+        found.append(kind)
+        pending.extend(kind.__subclasses__())
+    return found
+
+
+def _code_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    if issubclass(kind, _LEAVES) or kind is ast.MatchSingleton:
+        return ()
+    return tuple(name for name in kind._fields if name not in _NOT_CODE)
+
+
+def _role(kind: type[ast.AST]) -> int:
+    role = EVENT if issubclass(kind, _EVENTS) else 0
+    role |= BINDER if issubclass(kind, _BINDERS) else 0
+    role |= LEAF if issubclass(kind, _LEAVES) else 0
+    return role | (SCOPE if issubclass(kind, SCOPES) else 0)
+
+
+_TYPES = _all_node_types()
+CODE_FIELDS: dict[type, tuple[str, ...]] = {kind: _code_fields(kind) for kind in _TYPES}
+"""Per node type, the fields that may hold child nodes, in `_fields` order."""
+CODE_FIELDS[type(None)] = ()  # Dict.keys and arguments.kw_defaults hold None for gaps
+ROLES: dict[type, int] = {kind: role for kind in _TYPES if (role := _role(kind))}
+
+
+@dataclass
+class ScopeNodes:
+    """What one scope holds, in visiting order, nested scopes not entered."""
+
+    events: list[ast.AST] = field(default_factory=list)
+    """Calls, imports, loops, interesting string literals and nested scope nodes."""
+    binders: list[ast.AST] = field(default_factory=list)
+    """Assignments and other binding nodes, for flow.Scope."""
+
+
+def file_scopes(tree: ast.Module, literals: bool) -> dict[int, ScopeNodes]:
+    """`scope_nodes` of the module and of every scope nested in it, by id() of the scope node
+    (the tree, which the caller holds, keeps those ids valid)."""
+    found: dict[int, ScopeNodes] = {}
+    pending: list[ast.AST] = [tree]
+    while pending:
+        scope = pending.pop()
+        nodes = found[id(scope)] = scope_nodes(scope, literals)
+        pending.extend(node for node in nodes.events if type(node) in _SCOPE_TYPES)
+    return found
+
+
+def literal_texts(scopes: dict[int, ScopeNodes]) -> list[str]:
+    """The string literals among the events, in no particular order."""
+    return [
+        node.value
+        for nodes in scopes.values()
+        for node in nodes.events
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+
+
+def scope_nodes(scope: ast.AST, literals: bool) -> ScopeNodes:
+    """The events and binders under `scope`. `literals`: every string literal is an event,
+    else only those of 256 characters or more (the file named no secret or endpoint)."""
+    found = ScopeNodes()
+    events, binders = found.events, found.binders
+    stack: list[ast.AST] = [scope]
+    # The hot loop of the scanner: locals instead of globals, children pushed inline.
+    pop, push, push_all = stack.pop, stack.append, stack.extend
+    fields_of, roles = CODE_FIELDS, ROLES
+    constant, expression = ast.Constant, ast.Expr
+    while stack:
+        node = pop()
+        kind = type(node)
+        if kind is constant:
+            value = node.value  # type: ignore[attr-defined]
+            if type(value) is str and (literals or len(value) >= 256):
+                events.append(node)
+            continue
+        role = roles.get(kind, 0)
+        if role and node is not scope:
+            if role & (EVENT | SCOPE):
+                events.append(node)
+            if role & BINDER:
+                binders.append(node)
+            if role & (LEAF | SCOPE):
+                continue
+        elif kind is expression and type(node.value) is constant:  # type: ignore[attr-defined]
+            continue  # docstrings are prose, not code
+        for name in fields_of[kind]:
+            child = getattr(node, name)
+            if type(child) is list:
+                push_all(child)
+            elif child is not None:
+                push(child)
+    return found
