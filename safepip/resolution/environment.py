@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess  # nosec B404
 import sys
 import tempfile
@@ -44,6 +45,8 @@ print(json.dumps({
 }))
 """
 _PROBE_TIMEOUT = 60.0
+_HEADER_LINE = re.compile(r"^(From |[\041-\071\073-\176]*:|[\t ])")
+"""email.feedparser's test for a header (or continuation) line; anything else starts the body."""
 
 
 class TargetInterpreterError(SafepipError):
@@ -206,11 +209,11 @@ def _name_and_version(lines: Iterable[str]) -> tuple[str | None, str | None]:
     """
     found: dict[str, str] = {}
     for line in lines:
-        if not line.strip():
-            break
+        if not line.strip() or not _HEADER_LINE.match(line):
+            break  # the blank line, or a line the email parser takes as the start of the body
         key, colon, value = line.partition(":")
         if colon and not line[0].isspace():  # continuation lines belong to other headers
-            found.setdefault(key.strip().lower(), value.strip())
+            found.setdefault(key.lower(), value.strip())
         if "name" in found and "version" in found:
             break
     return found.get("name"), found.get("version")
