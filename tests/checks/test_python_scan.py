@@ -6,7 +6,7 @@ import ast
 import re
 
 from safepip.checks.hooks import python
-from safepip.checks.hooks.patterns import WEBHOOK, has_literal_hints
+from safepip.checks.hooks.patterns import LITERAL_HINTS, WEBHOOK, has_literal_hints
 from safepip.checks.hooks.python import PythonScan
 from safepip.findings import Severity
 
@@ -53,3 +53,29 @@ def test_hinted_texts_agree_with_asking_each_text() -> None:
     expected = {text for text in texts if has_literal_hints(text)}
     assert python._hinted_texts(texts) == expected
     assert len(expected) == 3
+
+
+def test_every_webhook_alternative_holds_a_literal_hint() -> None:
+    """ASCII literals without hints are not searched for webhooks: each alternative of WEBHOOK
+    (as the standard parser splits it) must contain a hint in one of its literal runs."""
+    constants = re._constants  # type: ignore[attr-defined]
+    parsed = re._parser.parse(WEBHOOK.pattern, WEBHOOK.flags)  # type: ignore[attr-defined]
+    [(operator, (_, branches))] = parsed.data
+    assert operator is constants.BRANCH
+    for branch in branches:
+        runs = [""]
+        for op, argument in branch.data:
+            if op is constants.LITERAL:
+                runs[-1] += chr(argument)
+            else:
+                runs.append("")
+        assert any(hint in run.lower() for run in runs for hint in LITERAL_HINTS), runs
+
+
+def test_non_ascii_literal_is_still_searched_for_webhooks() -> None:
+    """re.IGNORECASE matches U+0131 (dotless i) as i, str.lower() keeps it: such a literal has
+    no hint, yet the pattern matches, so non-ASCII literals are searched anyway."""
+    dotless = "https://requestb\u0131n.example/x"
+    assert WEBHOOK.search(dotless) and not has_literal_hints(dotless)
+    source = f"# posts to pastebin\nA = {dotless!r}\nB = 'https://example.org/x'\n"
+    assert [h.line for h in _scan(source).hits if h.rule == "hook/webhook"] == [2]

@@ -83,14 +83,17 @@ class _Facts:
 class PythonScan:
     """Scans one parsed module; results in `hits`, `imports` and `console_scripts`."""
 
-    def __init__(self, source: str, tree: ast.Module) -> None:
+    def __init__(
+        self, source: str, tree: ast.Module, *, literal_hints: bool | None = None
+    ) -> None:
+        """`literal_hints`: has_literal_hints(source), when the caller already asked."""
         self.lines = source.splitlines()
         self.aliases = Aliases(tree)
         self.tracer = Tracer(self.aliases)
         self.hits: list[Hit] = []
         self.imports: set[str] = set()
         self.console_scripts: list[tuple[str, int]] = []
-        self._literals = has_literal_hints(source)
+        self._literals = has_literal_hints(source) if literal_hints is None else literal_hints
         self._scopes = file_scopes(tree, self._literals)
         self._hinted = _hinted_texts(literal_texts(self._scopes))
         self._local_defs = {
@@ -256,7 +259,7 @@ class PythonScan:
             and SENSITIVE_PATH.search(text)
         ):
             self.hit("hook/sensitive-read", node, f"names a secret's location: {text[:80]!r}")
-        if len(text) >= _SHORTEST_WEBHOOK and WEBHOOK.search(text):
+        if self._may_name_webhook(text) and WEBHOOK.search(text):
             self.hit("hook/webhook", node, f"names an exfiltration endpoint: {text[:80]!r}")
         if looks_encoded(text):
             self.hit(
@@ -264,6 +267,11 @@ class PythonScan:
                 node,
                 f"a {len(text)}-character string literal looks like an encoded blob",
             )
+
+    def _may_name_webhook(self, text: str) -> bool:
+        """On ASCII text every WEBHOOK match holds one of the literal hints (tests check each
+        alternative of the pattern), so only hinted or non-ASCII literals are searched."""
+        return len(text) >= _SHORTEST_WEBHOOK and (text in self._hinted or not text.isascii())
 
     def _dumps_environment(self, node: ast.Call, name: str) -> bool:
         """dict(os.environ), os.environ.copy(), json.dumps(os.environ) and the like."""
