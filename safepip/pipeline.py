@@ -12,11 +12,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import requests
 from packaging.utils import NormalizedName, canonicalize_name
 
-from safepip.artifacts.download import download_all
 from safepip.artifacts.scan_cache import ScanCache
 from safepip.artifacts.store import ArtifactStore
 from safepip.artifacts.unpack import unpack
@@ -28,7 +27,9 @@ from safepip.checks.typosquat import not_found_message
 from safepip.errors import HashMismatchError, ProjectNotFoundError
 from safepip.findings import Finding, Severity
 from safepip.index.client import IndexClient
-from safepip.index.http import HttpOptions, make_session
+from safepip.index.httpbase import HttpOptions
+from safepip.index.lazy_session import LazySession, real_session
+from safepip.index.page_cache import PageCache
 from safepip.policy import DEFAULT_FAIL_ON, Verdict, decide
 from safepip.request import InstallRequest
 from safepip.resolution.environment import TargetEnvironment, probe_target
@@ -38,6 +39,9 @@ from safepip.resolution.metadata_cache import MetadataCache
 from safepip.resolution.models import Resolution, ResolvedPackage
 from safepip.resolution.progress import TerminalReporter
 from safepip.resolution.resolve import resolve_pins, resolve_request
+
+if TYPE_CHECKING:
+    import requests
 
 logger = logging.getLogger(__name__)
 
@@ -84,17 +88,22 @@ class Pipeline:
         *,
         name_checks: Sequence[NameCheck] | None = None,
         artifact_checks: Sequence[ArtifactCheck] | None = None,
-        session: requests.Session | None = None,
+        session: requests.Session | LazySession | None = None,
     ) -> None:
         self.options = options
         self.name_checks = list(name_checks if name_checks is not None else default_name_checks())
         self.artifact_checks = list(
             artifact_checks if artifact_checks is not None else default_artifact_checks()
         )
-        self.session = session or make_session(options.http)
+        # Built on first need: a warm run over a file:// index never imports requests.
+        self.session = session or LazySession(options.http)
+        self.page_cache = PageCache() if options.caches else None
         self.scan_cache = ScanCache() if options.caches else None
         self.metadata_cache = MetadataCache() if options.caches else None
         self.store = ArtifactStore() if options.caches else None
+
+    def _client(self, request: InstallRequest) -> IndexClient:
+        return IndexClient(self.session, request.index, page_cache=self.page_cache)
 
     def vet(self, request: InstallRequest) -> Vetting:
         """Resolve the request, then vet the plan."""
@@ -107,7 +116,7 @@ class Pipeline:
         try:
             with TerminalReporter() as reporter:
                 outcome = resolve_request(
-                    request, client=IndexClient(self.session, request.index),
+                    request, client=self._client(request),
                     session=self.session, environment=environment,
                     workdir=self.options.workdir / "downloads",
                     finder_policy=self._finder_policy(request, environment), reporter=reporter,
@@ -129,7 +138,7 @@ class Pipeline:
             return Vetting(Resolution(()), tuple(early), Verdict.BLOCK, stopped_early=True)
         environment = probe_target(request.target)
         outcome = resolve_pins(
-            pins, request=request, client=IndexClient(self.session, request.index),
+            pins, request=request, client=self._client(request),
             session=self.session, environment=environment,
             workdir=self.options.workdir / "downloads",
             finder_policy=self._finder_policy(request, environment),
@@ -179,7 +188,10 @@ class Pipeline:
             if stored is not None and package.artifact.url not in paths:
                 paths[package.artifact.url] = stored
         missing = [p.artifact for p in packages if p.artifact.url not in paths]
-        fetched = download_all(self.session, missing, self.options.workdir / "downloads")
+        from safepip.artifacts.download import download_all  # requests: only to download
+
+        fetched = download_all(real_session(self.session), missing,
+                               self.options.workdir / "downloads")
         for file, downloaded in zip(missing, fetched, strict=True):
             paths[file.url] = downloaded.path
             if self.store:
