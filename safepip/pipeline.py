@@ -188,14 +188,15 @@ class Pipeline:
             if stored is not None and package.artifact.url not in paths:
                 paths[package.artifact.url] = stored
         missing = [p.artifact for p in packages if p.artifact.url not in paths]
-        from safepip.artifacts.download import download_all  # requests: only to download
+        if missing:  # requests is imported only when something is downloaded
+            from safepip.artifacts.download import download_all
 
-        fetched = download_all(real_session(self.session), missing,
-                               self.options.workdir / "downloads")
-        for file, downloaded in zip(missing, fetched, strict=True):
-            paths[file.url] = downloaded.path
-            if self.store:
-                self.store.put(file, downloaded.path)
+            fetched = download_all(real_session(self.session), missing,
+                                   self.options.workdir / "downloads")
+            for file, downloaded in zip(missing, fetched, strict=True):
+                paths[file.url] = downloaded.path
+                if self.store:
+                    self.store.put(file, downloaded.path)
         return {(p.name, str(p.version)): paths[p.artifact.url] for p in packages}
 
     def _scan(
