@@ -26,6 +26,14 @@ Findings are stored as (artifact, rule, severity, path, line, message, evidence)
 `PythonScan` on the tree (best of N per file), for the prefiltered files and for all files.
 Times are CPU seconds of this process (time.process_time): on a shared 2-core machine the
 wall clock mostly measures the neighbours.
+
+Last run (2-core VM, load 1.6-2.8; two alternating runs each, `--repeat 3`; before = the
+former walk as of commit ededcef (tracer memo already fixed); after = the commit that wrote
+these figures): all 1375 .py files of the 31 wheels (22.7 MB, ast.parse 6.7-7.8 s): walk
+12.64/11.66 s -> 2.54/2.52 s (4.6-5.0x); the 136 files the prefilter passes (6.0 MB):
+3.22/2.81 s -> 0.68/0.69 s (4.1-4.7x). `compare` against the before-record: 394 artifact scans
+(41 sdists, 31 wheels with and without prefilter, 271 other files, 20 hostile sdists) with 309
+findings, 78,681 PythonScan rows over 7,099 .py members, 315 rows over 85 test texts: identical.
 """
 
 from __future__ import annotations

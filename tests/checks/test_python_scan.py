@@ -79,3 +79,13 @@ def test_non_ascii_literal_is_still_searched_for_webhooks() -> None:
     assert WEBHOOK.search(dotless) and not has_literal_hints(dotless)
     source = f"# posts to pastebin\nA = {dotless!r}\nB = 'https://example.org/x'\n"
     assert [h.line for h in _scan(source).hits if h.rule == "hook/webhook"] == [2]
+
+
+def test_short_literals_are_read_where_the_file_names_a_hint() -> None:
+    """The file-level question (has_literal_hints of the whole source) is asked only when a
+    short literal would fire; the answer is the same as when it was asked up front."""
+    named = "# reads ~/.ssh on purpose\nKEY = '~/\\x2essh/config'\n"
+    assert [h.rule for h in _scan(named).hits] == ["hook/sensitive-read"]
+    assert [h.rule for h in PythonScan(named, ast.parse(named), literal_hints=True).hits] == [
+        "hook/sensitive-read"
+    ]

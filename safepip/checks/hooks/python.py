@@ -26,7 +26,7 @@ from safepip.checks.hooks.patterns import (
     looks_encoded,
 )
 from safepip.checks.hooks.rules import RULES
-from safepip.checks.hooks.walk import SCOPES, file_scopes, literal_texts
+from safepip.checks.hooks.walk import LONG_LITERAL, SCOPES, file_scopes, literal_texts
 from safepip.findings import Severity
 
 _LONG_LINE = 2000
@@ -93,8 +93,11 @@ class PythonScan:
         self.hits: list[Hit] = []
         self.imports: set[str] = set()
         self.console_scripts: list[tuple[str, int]] = []
-        self._literals = has_literal_hints(source) if literal_hints is None else literal_hints
-        self._scopes = file_scopes(tree, self._literals)
+        self._source = source
+        self._literals = literal_hints
+        """has_literal_hints(source): short literals are read only where it holds. Asked only
+        when a short literal would fire (rare), unless the caller knows."""
+        self._scopes = file_scopes(tree, literal_hints is not False)
         self._hinted = _hinted_texts(literal_texts(self._scopes))
         self._local_defs = {
             node.name
@@ -163,7 +166,7 @@ class PythonScan:
                     self.hit("hook/dynamic-exec", node, "runs a definition through a decorator")
 
     def _on_node(self, node: ast.AST, scope: Scope, facts: _Facts) -> None:
-        """One event of walk.scope_nodes (string literals there are already the ones to read)."""
+        """One event of walk.scope_nodes (short string literals are weighed in _readable)."""
         if isinstance(node, ast.Call):
             self._on_call(node, scope, facts)
         elif isinstance(node, ast.Constant):
@@ -257,9 +260,10 @@ class PythonScan:
             len(text) > 3
             and text in self._hinted
             and SENSITIVE_PATH.search(text)
+            and self._readable(text)
         ):
             self.hit("hook/sensitive-read", node, f"names a secret's location: {text[:80]!r}")
-        if self._may_name_webhook(text) and WEBHOOK.search(text):
+        if self._may_name_webhook(text) and WEBHOOK.search(text) and self._readable(text):
             self.hit("hook/webhook", node, f"names an exfiltration endpoint: {text[:80]!r}")
         if looks_encoded(text):
             self.hit(
@@ -267,6 +271,14 @@ class PythonScan:
                 node,
                 f"a {len(text)}-character string literal looks like an encoded blob",
             )
+
+    def _readable(self, text: str) -> bool:
+        """Long literals are always read; short ones only in a file that names a hint."""
+        if len(text) >= LONG_LITERAL:
+            return True
+        if self._literals is None:
+            self._literals = has_literal_hints(self._source)
+        return self._literals
 
     def _may_name_webhook(self, text: str) -> bool:
         """On ASCII text every WEBHOOK match holds one of the literal hints (tests check each

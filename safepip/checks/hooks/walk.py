@@ -2,9 +2,10 @@
 
 `ast.iter_child_nodes` inspects every field of every node (names, contexts, operators) and the
 scanner used to walk each scope twice (once for the rules, once for the tracer's bindings).
-Here each node's children come from a per-type table of the fields that can hold code, and
-nodes no rule or binding needs are never pushed. The visiting order is that of the former
-walk (a stack: last child first), so the order of hits and of tracer queries is unchanged.
+Here each node's children come from a per-type table of the fields that can hold code (no
+contexts, operators, identifiers or import aliases), and leaves stop the descent. The visiting
+order is that of the former walk (a stack: last child first), so the order of hits and of
+tracer queries is unchanged (tests/checks/test_walk.py compares the two on stdlib sources).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ _LEAVES = (ast.Name, ast.Constant, ast.Import, ast.ImportFrom, ast.Pass, ast.Bre
 """Nodes whose children (if any) nothing reads."""
 
 EVENT, BINDER, LEAF, SCOPE = 1, 2, 4, 8
+LONG_LITERAL = 256
+"""String literals this long are events even when the file names no literal hint."""
 _SCOPE_TYPES = frozenset(SCOPES)
 
 
@@ -105,7 +108,7 @@ def literal_texts(scopes: dict[int, ScopeNodes]) -> list[str]:
 
 def scope_nodes(scope: ast.AST, literals: bool) -> ScopeNodes:
     """The events and binders under `scope`. `literals`: every string literal is an event,
-    else only those of 256 characters or more (the file named no secret or endpoint)."""
+    else only those of LONG_LITERAL characters or more (the file names no literal hint)."""
     found = ScopeNodes()
     events, binders = found.events, found.binders
     stack: list[ast.AST] = [scope]
@@ -118,7 +121,7 @@ def scope_nodes(scope: ast.AST, literals: bool) -> ScopeNodes:
         kind = type(node)
         if kind is constant:
             value = node.value  # type: ignore[attr-defined]
-            if type(value) is str and (literals or len(value) >= 256):
+            if type(value) is str and (literals or len(value) >= LONG_LITERAL):
                 events.append(node)
             continue
         role = roles.get(kind, 0)
