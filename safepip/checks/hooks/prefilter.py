@@ -73,11 +73,6 @@ _BUILTINS = _needles(
 """getattr on the builtins module, directly or through an alias (`import builtins as b`)."""
 _RUNNER_WORDS = (b"exec", b"eval", b"compile", b"execfile")
 _BUILTINS_WORDS = (b"builtins", b"__builtins__", b"__builtin__")
-_INDIRECTION_WORDS = (
-    *_BUILTINS_WORDS, b"getattr", b"__getattribute__", b"globals", b"locals", b"vars",
-    b"__dict__", b"__import__", b"import_module",
-)
-"""Words of code that turns a string into a name: hidden text can act through them."""
 _NAMED_RUNNERS = _needles(
     "'exec'", '"exec"', "'eval'", '"eval"', "'compile'", '"compile"', "@exec", "@eval",
     "@compile", "@builtins.", "builtins as ", "__builtin__ as ",
@@ -180,21 +175,10 @@ class _File:
         self.views = [_View(data, text)]
 
     def reveal(self) -> bool:
-        """Add the hidden view when hiding could matter here; True if there is one.
+        """Add the view of what the parser reads that the text hides; True if there is one.
 
-        Text hidden in literals (split, escaped) acts through code the written text shows:
-        names looked up by string, a process, the network. Identifiers can be hidden only by
-        NFKC forms, which need non-ASCII text. One corner is left to the cost: a secret's
-        path spelt in escapes or split literals, in a file with none of those, would have
-        been a `low` sensitive-read (it cannot be sent anywhere from there)."""
-        raw = self.views[0].raw
-        if not (
-            not self.data.isascii()
-            or any(word in raw.word_set for word in _INDIRECTION_WORDS)
-            or self.process
-            or self.has(_NETWORK)
-        ):
-            return False
+        A literal's hidden text can act from any file (a webhook URL kept in a config module
+        and posted from another), so every file is looked at this way."""
         hidden = hidden_text(self.data, self.text)
         if hidden:
             self.views.append(_View(hidden.encode("utf-8"), hidden))
@@ -219,7 +203,12 @@ class _File:
         return self.has(_NAMED_RUNNERS) or self.process
 
     def whole_environ(self) -> bool:
-        return any(view.whole_environ() for view in self.views)
+        """os.environ used whole. The scanner knows the environment only as `os.environ`
+        qualified through the imports, so the word `os` (a name or a string) must be there:
+        a WSGI `environ` dict in a file that never names `os` is not it."""
+        return any(view.whole_environ() for view in self.views) and any(
+            b"os" in view.raw.word_set for view in self.views
+        )
 
 
 def _named_bare(data: bytes, word: bytes, via_builtins: bool) -> bool:

@@ -26,7 +26,7 @@ from safepip.checks.hooks.patterns import (
     looks_encoded,
 )
 from safepip.checks.hooks.rules import RULES
-from safepip.checks.hooks.walk import LONG_LITERAL, SCOPES, file_scopes, literal_texts
+from safepip.checks.hooks.walk import SCOPES, file_scopes, literal_texts
 from safepip.findings import Severity
 
 _LONG_LINE = 2000
@@ -83,21 +83,16 @@ class _Facts:
 class PythonScan:
     """Scans one parsed module; results in `hits`, `imports` and `console_scripts`."""
 
-    def __init__(
-        self, source: str, tree: ast.Module, *, literal_hints: bool | None = None
-    ) -> None:
-        """`literal_hints`: has_literal_hints(source), when the caller already asked."""
+    def __init__(self, source: str, tree: ast.Module) -> None:
         self.lines = source.splitlines()
         self.aliases = Aliases(tree)
         self.tracer = Tracer(self.aliases)
         self.hits: list[Hit] = []
         self.imports: set[str] = set()
         self.console_scripts: list[tuple[str, int]] = []
-        self._source = source
-        self._literals = literal_hints
-        """has_literal_hints(source): short literals are read only where it holds. Asked only
-        when a short literal would fire (rare), unless the caller knows."""
-        self._scopes = file_scopes(tree, literal_hints is not False)
+        # Literal values, not the source, are asked about hints: `"~/\\x2essh"` hides its hint
+        # from the source text but not from the parser.
+        self._scopes = file_scopes(tree, True)
         self._hinted = _hinted_texts(literal_texts(self._scopes))
         self._local_defs = {
             node.name
@@ -260,10 +255,9 @@ class PythonScan:
             len(text) > 3
             and text in self._hinted
             and SENSITIVE_PATH.search(text)
-            and self._readable(text)
         ):
             self.hit("hook/sensitive-read", node, f"names a secret's location: {text[:80]!r}")
-        if self._may_name_webhook(text) and WEBHOOK.search(text) and self._readable(text):
+        if self._may_name_webhook(text) and WEBHOOK.search(text):
             self.hit("hook/webhook", node, f"names an exfiltration endpoint: {text[:80]!r}")
         if looks_encoded(text):
             self.hit(
@@ -271,14 +265,6 @@ class PythonScan:
                 node,
                 f"a {len(text)}-character string literal looks like an encoded blob",
             )
-
-    def _readable(self, text: str) -> bool:
-        """Long literals are always read; short ones only in a file that names a hint."""
-        if len(text) >= LONG_LITERAL:
-            return True
-        if self._literals is None:
-            self._literals = has_literal_hints(self._source)
-        return self._literals
 
     def _may_name_webhook(self, text: str) -> bool:
         """On ASCII text every WEBHOOK match holds one of the literal hints (tests check each
