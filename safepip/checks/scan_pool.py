@@ -68,8 +68,9 @@ def scan_paths(
         work.put(index)
     results: list[list[Finding] | None] = [None] * len(paths)
     run = _Run(paths, work, results)
-    pool = [_Worker(prefilter) for _ in range(extra)]
+    pool: list[_Worker] = []
     try:
+        pool = _start_workers(extra, prefilter)
         threads = [threading.Thread(target=run.drain, args=(w.scan,), daemon=True) for w in pool]
         for thread in threads:
             thread.start()
@@ -82,7 +83,29 @@ def scan_paths(
             worker.close()
     if run.errors:
         raise run.errors[0]
-    return [found if found is not None else [] for found in results]
+    return [_scanned(found, path) for found, path in zip(results, paths, strict=True)]
+
+
+def _start_workers(count: int, prefilter: bool) -> list[_Worker]:
+    """Up to `count` workers; one that cannot start leaves its share to the others (and to
+    this process), which changes the speed, not the findings."""
+    started = []
+    for _ in range(count):
+        try:
+            started.append(_Worker(prefilter))
+        except OSError as error:
+            logger.debug("scan worker not started: %s", error)
+            break
+    return started
+
+
+def _scanned(found: list[Finding] | None, path: Path) -> list[Finding]:
+    if found is None:  # never: every queued path is scanned or an error is raised
+        raise CheckError(
+            f"The install-hook scan of {path.name} did not run.",
+            hint="Nothing was installed; retry, and report it if it happens again.",
+        )
+    return found
 
 
 class _Run:

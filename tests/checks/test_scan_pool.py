@@ -69,3 +69,12 @@ def test_small_jobs_start_no_process(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(scan_pool, "_Worker", no_workers)
     assert scan_paths(paths, workers=4) == [scan_path(path) for path in paths]
+
+
+def test_a_worker_that_cannot_start_leaves_the_work_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _artifacts(tmp_path, tmp_path / "canary")
+    expected = [scan_path(path) for path in paths]
+    monkeypatch.setattr(scan_pool.sys, "executable", str(tmp_path / "no-such-python"))
+    assert scan_paths(paths, workers=3, min_bytes_per_worker=0) == expected
