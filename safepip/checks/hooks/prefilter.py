@@ -11,8 +11,10 @@ more than parsing the few that pass. So a file is first reduced to its distinct 
 words (one `bytes.translate` + `split`); the identifier runs inside each token (its anchors)
 are looked for in that much shorter vocabulary, and only a token whose anchors are all there
 is looked for in the full text. An anchor occurs in the text exactly when it occurs in a word,
-so the answer is the one plain substring tests give, at a fraction of the cost.
-tests/checks compare results with and without the prefilter on the hostile fixtures.
+so the answer is the one plain substring tests give, for less work. A file that fails is judged
+once more with what the parser reads there that the text hides (`hidden.hidden_text`: escapes,
+split literals, NFKC identifiers). tests/checks compare results with and without the prefilter
+on the hostile fixtures and on evasions written for it.
 """
 
 from __future__ import annotations
