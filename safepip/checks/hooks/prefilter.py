@@ -29,7 +29,6 @@ from safepip.checks.hooks.patterns import LITERAL_HINTS
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _TO_WORDS = bytes(byte if byte in _WORD_BYTES else 0x20 for byte in range(256))
 """Every byte outside [A-Za-z0-9_] becomes a space: what is left, split, are the words."""
-_WORD_CHARS = frozenset(bytes([byte]) for byte in _WORD_BYTES)
 _ANCHOR = re.compile(rb"[A-Za-z0-9_]+")
 
 
@@ -184,7 +183,6 @@ class _File:
         hidden = hidden_text(self.data, self.text)
         if hidden:
             self.views.append(_View(hidden.encode("utf-8"), hidden))
-            self.__dict__.pop("process", None)
         return bool(hidden)
 
     def has(self, tokens: _Tokens) -> bool:
@@ -193,16 +191,15 @@ class _File:
     def has_lower(self, tokens: _Tokens) -> bool:
         return any(view.lower.has(tokens) for view in self.views)
 
-    @cached_property
     def process(self) -> bool:
-        return self.has(_PROCESS)
+        return self.has(_PROCESS)  # each view remembers its answers
 
     def runs_strings(self) -> bool:
         """A runner named bare or through builtins, a runner reached by name
         (getattr(builtins, "exec"), globals()["eval"]), or a process."""
         if any(view.names_a_runner() for view in self.views):
             return True
-        return self.has(_NAMED_RUNNERS) or self.process
+        return self.has(_NAMED_RUNNERS) or self.process()
 
     def whole_environ(self) -> bool:
         """os.environ used whole. The scanner knows the environment only as `os.environ`
@@ -219,10 +216,10 @@ def _named_bare(data: bytes, word: bytes, via_builtins: bool) -> bool:
     at = data.find(word)
     while at != -1:
         end = at + len(word)
-        before = data[at - 1 : at] if at else b" "
-        after = data[end : end + 1] or b" "
-        if before not in _WORD_CHARS and after not in _WORD_CHARS and (
-            before != b"." or via_builtins
+        before = data[at - 1] if at else 0x20
+        after = data[end] if end < len(data) else 0x20
+        if before not in _WORD_BYTES and after not in _WORD_BYTES and (
+            before != ord(".") or via_builtins
         ):
             return True
         at = data.find(word, end)
@@ -245,6 +242,6 @@ def _worth(file: _File) -> bool:
     runs = file.runs_strings()
     if runs and (file.has(_DECODERS) or file.has_lower(_DECODE_CALLS)):
         return True
-    if file.process and file.has_lower(_SHELL):
+    if file.process() and file.has_lower(_SHELL):
         return True
     return file.has(_NETWORK) and (runs or file.has(_HOST) or file.whole_environ())
