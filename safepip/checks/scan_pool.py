@@ -63,11 +63,7 @@ def scan_paths(
     extra = min(wanted - 1, len(paths) - 1, sum(sizes) // max(1, min_bytes_per_worker))
     if extra <= 0:
         return [scan_path(path, check=check) for path in paths]
-    work: queue.SimpleQueue[int] = queue.SimpleQueue()
-    for index in sorted(range(len(paths)), key=lambda i: -sizes[i]):  # biggest first
-        work.put(index)
-    results: list[list[Finding] | None] = [None] * len(paths)
-    run = _Run(paths, work, results)
+    run = _Run(paths, sorted(range(len(paths)), key=lambda i: -sizes[i]))  # biggest first
     pool: list[_Worker] = []
     try:
         pool = _start_workers(extra, prefilter)
@@ -83,7 +79,7 @@ def scan_paths(
             worker.close()
     if run.errors:
         raise run.errors[0]
-    return [_scanned(found, path) for found, path in zip(results, paths, strict=True)]
+    return [_scanned(found, path) for found, path in zip(run.results, paths, strict=True)]
 
 
 def _start_workers(count: int, prefilter: bool) -> list[_Worker]:
@@ -111,12 +107,12 @@ def _scanned(found: list[Finding] | None, path: Path) -> list[Finding]:
 class _Run:
     """The shared state of one parallel scan: a work queue, results, the first errors."""
 
-    def __init__(
-        self, paths: Sequence[Path], work: queue.SimpleQueue[int], results: list[Any]
-    ) -> None:
+    def __init__(self, paths: Sequence[Path], order: Sequence[int]) -> None:
         self.paths = paths
-        self.work = work
-        self.results = results
+        self.work: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for index in order:
+            self.work.put(index)
+        self.results: list[list[Finding] | None] = [None] * len(paths)
         self.errors: list[BaseException] = []
         self.stop = threading.Event()
 
