@@ -22,7 +22,7 @@ _BINDERS = (
 )
 
 
-def _reference(scope: ast.AST, literals: bool) -> tuple[list[ast.AST], list[ast.AST]]:
+def _reference(scope: ast.AST) -> tuple[list[ast.AST], list[ast.AST]]:
     """The former traversal: every child through ast.iter_child_nodes, docstrings skipped."""
     events: list[ast.AST] = []
     binders: list[ast.AST] = []
@@ -32,9 +32,7 @@ def _reference(scope: ast.AST, literals: bool) -> tuple[list[ast.AST], list[ast.
         if isinstance(node, _BINDERS):
             binders.append(node)
         if isinstance(node, _EVENTS) or (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, str)
-            and (literals or len(node.value) >= 256)
+            isinstance(node, ast.Constant) and isinstance(node.value, str)
         ):
             events.append(node)
         if isinstance(node, walk.SCOPES):
@@ -46,22 +44,21 @@ def _reference(scope: ast.AST, literals: bool) -> tuple[list[ast.AST], list[ast.
 
 
 @pytest.mark.parametrize("module", [ast, asyncio.base_events, dataclasses, inspect, json, typing])
-@pytest.mark.parametrize("literals", [True, False])
-def test_scope_nodes_match_the_former_walk(module: ModuleType, literals: bool) -> None:
+def test_scope_nodes_match_the_former_walk(module: ModuleType) -> None:
     tree = ast.parse(inspect.getsource(module))
-    scopes = walk.file_scopes(tree, literals)
+    scopes = walk.file_scopes(tree)
     every_scope = [tree, *(n for n in ast.walk(tree) if isinstance(n, walk.SCOPES))]
     assert len(scopes) == len(every_scope)
     for scope in every_scope:
         found = scopes[id(scope)]
-        events, binders = _reference(scope, literals)
+        events, binders = _reference(scope)
         assert found.events == events
         assert found.binders == binders
 
 
 def test_docstrings_and_names_are_not_events() -> None:
     tree = ast.parse('"""doc"""\ndef f(a: int = g()) -> "x":\n    "doc"\n    return h(a)\n')
-    scopes = walk.file_scopes(tree, literals=True)
+    scopes = walk.file_scopes(tree)
     function = tree.body[1]
     assert [type(n).__name__ for n in scopes[id(tree)].events] == ["FunctionDef"]
     events = [ast.unparse(n) for n in scopes[id(function)].events]

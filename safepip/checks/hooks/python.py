@@ -92,7 +92,7 @@ class PythonScan:
         self.console_scripts: list[tuple[str, int]] = []
         # Literal values, not the source, are asked about hints: `"~/\\x2essh"` hides its hint
         # from the source text but not from the parser.
-        self._scopes = file_scopes(tree, True)
+        self._scopes = file_scopes(tree)
         self._hinted = _hinted_texts(literal_texts(self._scopes))
         self._local_defs = {
             node.name
@@ -161,7 +161,7 @@ class PythonScan:
                     self.hit("hook/dynamic-exec", node, "runs a definition through a decorator")
 
     def _on_node(self, node: ast.AST, scope: Scope, facts: _Facts) -> None:
-        """One event of walk.scope_nodes (short string literals are weighed in _readable)."""
+        """One event of walk.scope_nodes."""
         if isinstance(node, ast.Call):
             self._on_call(node, scope, facts)
         elif isinstance(node, ast.Constant):

@@ -39,8 +39,6 @@ _LEAVES = (ast.Name, ast.Constant, ast.Import, ast.ImportFrom, ast.Pass, ast.Bre
 """Nodes whose children (if any) nothing reads."""
 
 EVENT, BINDER, LEAF, SCOPE = 1, 2, 4, 8
-LONG_LITERAL = 256
-"""String literals this long are events even when the file names no literal hint."""
 _SCOPE_TYPES = frozenset(SCOPES)
 
 
@@ -84,14 +82,14 @@ class ScopeNodes:
     """Assignments and other binding nodes, for flow.Scope."""
 
 
-def file_scopes(tree: ast.Module, literals: bool) -> dict[int, ScopeNodes]:
+def file_scopes(tree: ast.Module) -> dict[int, ScopeNodes]:
     """`scope_nodes` of the module and of every scope nested in it, by id() of the scope node
     (the tree, which the caller holds, keeps those ids valid)."""
     found: dict[int, ScopeNodes] = {}
     pending: list[ast.AST] = [tree]
     while pending:
         scope = pending.pop()
-        nodes = found[id(scope)] = scope_nodes(scope, literals)
+        nodes = found[id(scope)] = scope_nodes(scope)
         pending.extend(node for node in nodes.events if type(node) in _SCOPE_TYPES)
     return found
 
@@ -106,9 +104,8 @@ def literal_texts(scopes: dict[int, ScopeNodes]) -> list[str]:
     ]
 
 
-def scope_nodes(scope: ast.AST, literals: bool) -> ScopeNodes:
-    """The events and binders under `scope`. `literals`: every string literal is an event,
-    else only those of LONG_LITERAL characters or more (the file names no literal hint)."""
+def scope_nodes(scope: ast.AST) -> ScopeNodes:
+    """The events (every string literal among them) and binders under `scope`."""
     found = ScopeNodes()
     events, binders = found.events, found.binders
     stack: list[ast.AST] = [scope]
@@ -121,7 +118,7 @@ def scope_nodes(scope: ast.AST, literals: bool) -> ScopeNodes:
         kind = type(node)
         if kind is constant:
             value = node.value  # type: ignore[attr-defined]
-            if type(value) is str and (literals or len(value) >= LONG_LITERAL):
+            if type(value) is str:
                 events.append(node)
             continue
         role = roles.get(kind, 0)
