@@ -18,10 +18,8 @@ _PRINTABLE_ESCAPE = re.compile(
     r"\\(?:x[2-7][0-9a-fA-F]|u00[2-7][0-9a-fA-F]|U0000[2-7][0-9a-fA-F]|N\{[^}\n]{1,80}\}"
     r"|[0-7]{1,3})"
 )
-"""Escapes that can stand for printable ASCII, the only characters tokens are made of."""
-_ESCAPE = re.compile(
-    r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}\n]{1,80}\}|[0-7]{1,3})"
-)
+"""Escapes that can stand for printable ASCII, the only characters tokens are made of (the
+others are left as written: they cannot add to a token)."""
 _SEAM = re.compile(r"""['"](?:\s*\\\n|\s|#[^\n]*\n)+[rRbBuUfF]{0,2}['"]""")
 """Between adjacent literals: a quote, space, comments or line continuations, a quote."""
 _TIGHT_SEAM = re.compile(r"""(?<=\w)(?:''|"")(?=\w)""")
@@ -76,16 +74,15 @@ def _merged(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
 
 
 def _decode(piece: str) -> str:
-    piece = _ESCAPE.sub(_unescape, piece)
+    piece = _PRINTABLE_ESCAPE.sub(_unescape, piece)
     return _TIGHT_SEAM.sub("", _SEAM.sub("", piece))
 
 
 def _unescape(match: re.Match[str]) -> str:
     body = match.group()[1:]
+    if body[0] != "N":  # hex or octal, at most 0o777: always a valid character
+        return chr(int(body[1:], 16) if body[0] in "xuU" else int(body, 8))
     try:
-        if body[0] == "N":
-            return unicodedata.lookup(body[2:-1])
-        point = int(body[1:], 16) if body[0] in "xuU" else int(body, 8)
-    except (KeyError, ValueError):
+        return unicodedata.lookup(body[2:-1])
+    except KeyError:
         return match.group()
-    return match.group() if 0xD800 <= point <= 0xDFFF or point > 0x10FFFF else chr(point)
