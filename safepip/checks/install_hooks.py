@@ -10,14 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    NormalizedName,
-    canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
+from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from safepip.artifacts.unpack import DEFAULT_LIMITS, UnpackLimits, read_members, unpack
@@ -28,6 +21,7 @@ from safepip.checks.interface import UnpackedArtifact
 from safepip.errors import ArchiveError, CheckError
 from safepip.findings import Finding
 from safepip.index.models import ArtifactKind
+from safepip.resolution.filenames import standard_name_version
 
 __all__ = ["RULES", "InstallHookCheck", "RuleInfo", "identify", "scan_path", "wanted_member"]
 
@@ -62,19 +56,12 @@ class InstallHookCheck:
 def identify(path: Path) -> tuple[NormalizedName, Version | None, ArtifactKind]:
     """Project name, version and kind from a wheel/sdist file name (directories: their name)."""
     name = path.name
-    try:
-        if name.endswith(".whl"):
-            project, version, _, _ = parse_wheel_filename(name)
-            return project, version, "wheel"
-        project, version = parse_sdist_filename(name)
-        return project, version, "sdist"
-    except (InvalidWheelFilename, InvalidSdistFilename):
-        stem = name.split(".tar", 1)[0].removesuffix(".zip").removesuffix(".tgz")
-        return (
-            canonicalize_name(stem.rsplit("-", 1)[0] or stem),
-            None,
-            ("wheel" if name.endswith(".whl") else "sdist"),
-        )
+    kind: ArtifactKind = "wheel" if name.endswith(".whl") else "sdist"
+    parsed = standard_name_version(name)
+    if parsed is not None:
+        return parsed[0], parsed[1], kind
+    stem = name.split(".tar", 1)[0].removesuffix(".zip").removesuffix(".tgz")
+    return canonicalize_name(stem.rsplit("-", 1)[0] or stem), None, kind
 
 
 def scan_path(

@@ -13,18 +13,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    NormalizedName,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
-from packaging.version import Version
-
 from safepip.findings import Finding, Severity
 from safepip.index.models import DistributionFile, ProjectPage
 from safepip.inputs.models import LockedFile, LockedPackage
+from safepip.resolution.filenames import standard_name_version
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +76,7 @@ def direct_source_finding(package: LockedPackage) -> Finding | None:
 
 def _naming_problem(package: LockedPackage, locked: LockedFile) -> Finding | None:
     """A file named for another project or version would install something else than audited."""
-    parsed = _name_and_version(locked.filename)
+    parsed = standard_name_version(locked.filename)
     if parsed is None:
         return _finding(package, "lock/inconsistent-file", Severity.MEDIUM,
                         f"{locked.filename} is not a standard wheel or sdist name, so its project "
@@ -96,17 +88,6 @@ def _naming_problem(package: LockedPackage, locked: LockedFile) -> Finding | Non
                         f"a file of {name} {version}; regenerate the lock file.",
                         evidence=locked.filename)
     return None
-
-
-def _name_and_version(filename: str) -> tuple[NormalizedName, Version] | None:
-    try:
-        if filename.endswith(".whl"):
-            name, version, _, _ = parse_wheel_filename(filename)
-        else:
-            name, version = parse_sdist_filename(filename)
-    except (InvalidWheelFilename, InvalidSdistFilename):
-        return None
-    return name, version
 
 
 def _match(

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
 from packaging.version import InvalidVersion, Version
 
 SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip")
@@ -65,3 +72,15 @@ def name_version_from_filename(filename: str) -> tuple[str, Version] | None:
         except InvalidVersion:
             continue
     return None
+
+
+def standard_name_version(filename: str) -> tuple[NormalizedName, Version] | None:
+    """Name and version of a standard wheel or sdist (`.tar.gz`/`.zip`) filename, as packaging
+    reads them; None for anything else, legacy sdist suffixes included."""
+    try:
+        if filename.endswith(".whl"):
+            name, version, _, _ = parse_wheel_filename(filename)
+            return name, version
+        return parse_sdist_filename(filename)
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
