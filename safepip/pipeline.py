@@ -22,7 +22,7 @@ from safepip.artifacts.unpack import unpack
 from safepip.checks.install_hooks import InstallHookCheck
 from safepip.checks.interface import ArtifactCheck, NameCheck, UnpackedArtifact
 from safepip.checks.names import default_name_checks
-from safepip.checks.scan_pool import scan_paths
+from safepip.checks.scan_pool import ScanPool
 from safepip.checks.typosquat import not_found_message
 from safepip.errors import HashMismatchError, ProjectNotFoundError
 from safepip.findings import Finding, Severity
@@ -80,7 +80,11 @@ def default_artifact_checks() -> list[ArtifactCheck]:
 
 
 class Pipeline:
-    """Wires the stages; one HTTP session for the whole run."""
+    """Wires the stages; one HTTP session for the whole run.
+
+    Used as a context manager, it starts its scanning processes when vetting begins (they
+    load while resolution keeps one core busy) and stops them on leaving; used bare, each
+    scan starts and stops its own."""
 
     def __init__(
         self,
@@ -101,6 +105,17 @@ class Pipeline:
         self.scan_cache = ScanCache() if options.caches else None
         self.metadata_cache = MetadataCache() if options.caches else None
         self.store = ArtifactStore() if options.caches else None
+        self._scanners: ScanPool | None = None
+
+    def __enter__(self) -> Pipeline:
+        prefilter = self._hook_scan_only()
+        if prefilter is not None:
+            self._scanners = ScanPool(prefilter=prefilter)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._scanners is not None:
+            self._scanners.close()
 
     def _client(self, request: InstallRequest) -> IndexClient:
         return IndexClient(self.session, request.index, page_cache=self.page_cache)
@@ -112,6 +127,7 @@ class Pipeline:
         early = self._check_names_early(names)
         if _stops(early):
             return Vetting(Resolution(()), tuple(early), Verdict.BLOCK, stopped_early=True)
+        self._prestart_scanners()
         environment = probe_target(request.target)
         try:
             with TerminalReporter() as reporter:
@@ -136,6 +152,7 @@ class Pipeline:
         early = [*findings, *self._check_names_early([p.name for p in pins])]
         if _stops(early):
             return Vetting(Resolution(()), tuple(early), Verdict.BLOCK, stopped_early=True)
+        self._prestart_scanners()
         environment = probe_target(request.target)
         outcome = resolve_pins(
             pins, request=request, client=self._client(request),
@@ -225,12 +242,27 @@ class Pipeline:
         files: dict[tuple[NormalizedName, str], Path],
     ) -> list[list[Finding]]:
         paths = [files[(p.name, str(p.version))] for p in packages]
-        hook_checks = [c for c in self.artifact_checks if isinstance(c, InstallHookCheck)]
-        if hook_checks == self.artifact_checks and len(hook_checks) == 1:
+        prefilter = self._hook_scan_only()
+        if prefilter is not None:
             # The hook scanner reads only the members it needs, in memory, through the same
             # extraction gate (refusals included), on every core this process may use.
-            return scan_paths(paths, prefilter=hook_checks[0].prefilter)
+            if self._scanners is not None:
+                return self._scanners.scan(paths)
+            with ScanPool(prefilter=prefilter) as scanners:
+                return scanners.scan(paths)
         return [self._scan_unpacked(p, path) for p, path in zip(packages, paths, strict=True)]
+
+    def _hook_scan_only(self) -> bool | None:
+        """The hook scanner's prefilter setting when it is the only artifact check, else None
+        (other checks need the artifact unpacked on disk)."""
+        checks = self.artifact_checks
+        if len(checks) == 1 and isinstance(checks[0], InstallHookCheck):
+            return checks[0].prefilter
+        return None
+
+    def _prestart_scanners(self) -> None:
+        if self._scanners is not None:
+            self._scanners.prestart()
 
     def _scan_unpacked(self, package: ResolvedPackage, path: Path) -> list[Finding]:
         with unpack(path, parent=self.options.workdir) as unpacked:

@@ -57,42 +57,79 @@ def scan_paths(
     min_bytes_per_worker: int = MIN_BYTES_PER_WORKER,
 ) -> list[list[Finding]]:
     """`scan_path` of each path, in order, on up to `workers` processes (this one included)."""
-    check = InstallHookCheck(prefilter=prefilter)
-    sizes = [_size(path) for path in paths]
-    wanted = default_workers() if workers is None else workers
-    extra = min(wanted - 1, len(paths) - 1, sum(sizes) // max(1, min_bytes_per_worker))
-    if extra <= 0:
-        return [scan_path(path, check=check) for path in paths]
-    run = _Run(paths, sorted(range(len(paths)), key=lambda i: -sizes[i]))  # biggest first
-    pool: list[_Worker] = []
-    try:
-        pool = _start_workers(extra, prefilter)
-        threads = [threading.Thread(target=run.drain, args=(w.scan,), daemon=True) for w in pool]
-        for thread in threads:
-            thread.start()
-        run.drain(lambda path: scan_path(path, check=check))
-        for thread in threads:
-            thread.join()
-    finally:
-        run.stop.set()
-        for worker in pool:
-            worker.close()
-    if run.errors:
-        raise run.errors[0]
-    return [_scanned(found, path) for found, path in zip(run.results, paths, strict=True)]
+    with ScanPool(prefilter=prefilter, workers=workers) as pool:
+        return pool.scan(paths, min_bytes_per_worker=min_bytes_per_worker)
 
 
-def _start_workers(count: int, prefilter: bool) -> list[_Worker]:
-    """Up to `count` workers; one that cannot start leaves its share to the others (and to
-    this process), which changes the speed, not the findings."""
-    started = []
-    for _ in range(count):
+class ScanPool:
+    """The scanning processes of one run, which may be started ahead of the work.
+
+    `prestart` launches them while the caller does other work (resolution leaves a core idle,
+    and a worker's start-up is ~0.2 s of imports); `scan` uses those already running and starts
+    more only when a job is big enough to pay for them. Leaving the `with` block stops every
+    worker, used or not.
+    """
+
+    def __init__(self, *, prefilter: bool = True, workers: int | None = None) -> None:
+        self.prefilter = prefilter
+        self.wanted = default_workers() if workers is None else workers
+        self._workers: list[_Worker] = []
+
+    def __enter__(self) -> ScanPool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def prestart(self) -> None:
+        """Start every worker this pool may use (the other cores' share), without waiting."""
+        self._ensure(self.wanted - 1)
+
+    def scan(
+        self, paths: Sequence[Path], *, min_bytes_per_worker: int = MIN_BYTES_PER_WORKER
+    ) -> list[list[Finding]]:
+        """`scan_path` of each path, in order: here, and on the workers that are running
+        already or that a job this size pays for."""
+        check = InstallHookCheck(prefilter=self.prefilter)
+        sizes = [_size(path) for path in paths]
+        paid = sum(sizes) // max(1, min_bytes_per_worker)
+        extra = max(0, min(self.wanted - 1, len(paths) - 1, max(paid, len(self._workers))))
+        pool = self._ensure(extra)[:extra]
+        if not pool:
+            return [scan_path(path, check=check) for path in paths]
+        run = _Run(paths, sorted(range(len(paths)), key=lambda i: -sizes[i]))  # biggest first
         try:
-            started.append(_Worker(prefilter))
-        except OSError as error:
-            logger.debug("scan worker not started: %s", error)
-            break
-    return started
+            threads = [
+                threading.Thread(target=run.drain, args=(w.scan,), daemon=True) for w in pool
+            ]
+            for thread in threads:
+                thread.start()
+            run.drain(lambda path: scan_path(path, check=check))
+            for thread in threads:
+                thread.join()
+        finally:
+            run.stop.set()
+        if run.errors:
+            self.close()  # a worker may have died or be mid-answer: none is reused
+            raise run.errors[0]
+        return [_scanned(found, path) for found, path in zip(run.results, paths, strict=True)]
+
+    def close(self) -> None:
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.close()
+
+    def _ensure(self, count: int) -> list[_Worker]:
+        """At least `count` workers running, as far as they can start: one that cannot leaves
+        its share to the others and to this process, which changes the speed, not the
+        findings."""
+        while len(self._workers) < count:
+            try:
+                self._workers.append(_Worker(self.prefilter))
+            except OSError as error:
+                logger.debug("scan worker not started: %s", error)
+                break
+        return self._workers
 
 
 def _scanned(found: list[Finding] | None, path: Path) -> list[Finding]:

@@ -102,8 +102,10 @@ def run_vetting(
         workdir=workdir, fail_on=config.fail_on, http=http,
         uploaded_before=uploaded_before(request, config), caches=http.use_cache,
     )
-    pipeline = Pipeline(options)
-    vetting = pipeline.vet(request) if pins is None else pipeline.vet_pins(pins, request, findings)
+    with Pipeline(options) as pipeline:
+        vetting = (
+            pipeline.vet(request) if pins is None else pipeline.vet_pins(pins, request, findings)
+        )
     outcome = apply_ignores(vetting.findings, config, dt.date.today())
     for notice in outcome.notices:
         sys.stderr.write(f"safepip: {notice}\n")

@@ -78,3 +78,30 @@ def test_a_worker_that_cannot_start_leaves_the_work_here(
     expected = [scan_path(path) for path in paths]
     monkeypatch.setattr(scan_pool.sys, "executable", str(tmp_path / "no-such-python"))
     assert scan_paths(paths, workers=3, min_bytes_per_worker=0) == expected
+
+
+def test_prestarted_workers_take_work_and_are_stopped(tmp_path: Path) -> None:
+    paths = _artifacts(tmp_path, tmp_path / "canary")
+    expected = [scan_path(path) for path in paths]
+    with scan_pool.ScanPool(workers=3) as pool:
+        pool.prestart()
+        started = [worker.process for worker in pool._workers]
+        assert len(started) == 2
+        # A few kilobytes would not pay for a start, but workers already running take a share.
+        assert pool.scan(paths) == expected
+        assert pool.scan(paths[:1]) == expected[:1]
+        assert all(process.poll() is None for process in started)
+    assert all(process.poll() is not None for process in started)
+
+
+def test_a_failed_scan_stops_the_workers(tmp_path: Path) -> None:
+    broken = tmp_path / "broken-1.0.tar.gz"
+    broken.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    paths = [*_artifacts(tmp_path, tmp_path / "canary"), broken]
+    with scan_pool.ScanPool(workers=2) as pool:
+        pool.prestart()
+        started = [worker.process for worker in pool._workers]
+        with pytest.raises(ArchiveError):
+            pool.scan(paths)
+        assert all(process.poll() is not None for process in started)
+        assert pool.scan(paths[:2]) == [scan_path(path) for path in paths[:2]]
