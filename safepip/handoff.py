@@ -43,6 +43,7 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from safepip.errors import HashMismatchError, SafepipError, UsageError
+from safepip.pip_process import WaitingPip
 from safepip.pipconfig import discover_config_files, target_prefix
 from safepip.pipconfig import load_config as load_pip_config
 
@@ -148,8 +149,15 @@ def build_pip_command(
     python: str, vetted_dir: Path, requirements: Path, passthrough: Sequence[str]
 ) -> list[str]:
     """The argv that installs exactly the pinned files; the user's options come last."""
+    return [python, "-m", "pip", *pip_install_args(vetted_dir, requirements, passthrough)]
+
+
+def pip_install_args(
+    vetted_dir: Path, requirements: Path, passthrough: Sequence[str]
+) -> list[str]:
+    """What follows `python -m pip`."""
     return [
-        python, "-m", "pip", "install",
+        "install",
         "--no-deps", "--require-hashes", "--no-index", "--no-cache-dir",
         "--find-links", str(vetted_dir),
         "-r", str(requirements),
@@ -252,19 +260,69 @@ def handoff(
     `python` is an interpreter path or an environment directory (as pip's `--python` takes).
     """
     check_passthrough(passthrough)
-    python = resolve_interpreter(python)
-    if not any(not f.build_dependency for f in files):
+    if not _installs_any(files):
         logger.info("handoff: nothing to install")
         return 0
-    with tempfile.TemporaryDirectory(prefix="safepip-handoff-") as private:  # mode 0700
-        vetted_dir = Path(private) / "vetted"
-        vetted_dir.mkdir(mode=0o700)
-        stage_vetted_files(files, vetted_dir)
-        requirements = Path(private) / "requirements.txt"
-        write_pinned_requirements(files, requirements)
-        command = build_pip_command(python, vetted_dir, requirements, passthrough)
-        placement = placement_from_pip_config(environ, python)
-        return run_pip(command, pip_environment(environ, vetted_dir, placement))
+    with Handoff(python=python, passthrough=passthrough, environ=environ) as prepared:
+        return prepared.install(files)
+
+
+class Handoff:
+    """One handoff, prepared before the verdict: a private directory (mode 0700) for the
+    vetted copies and the requirements file, pip's environment, and (`start_pip`) pip itself,
+    started and waiting (`pip_process`). `install` stages the files and runs pip; leaving the
+    `with` block ends a pip that was never told anything and removes the directory."""
+
+    def __init__(
+        self, *, python: str, passthrough: Sequence[str], environ: Mapping[str, str],
+        start_pip: bool = False,
+    ) -> None:
+        check_passthrough(passthrough)
+        self.python = resolve_interpreter(python)
+        self.passthrough = list(passthrough)
+        placement = placement_from_pip_config(environ, self.python)
+        self._private = tempfile.TemporaryDirectory(prefix="safepip-handoff-")
+        self.vetted_dir = Path(self._private.name) / "vetted"
+        self.vetted_dir.mkdir(mode=0o700)
+        self.requirements = Path(self._private.name) / "requirements.txt"
+        self.env = pip_environment(environ, self.vetted_dir, placement)
+        self._pip = WaitingPip.start(self.python, self.env) if start_pip else None
+
+    def __enter__(self) -> Handoff:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def install(self, files: Sequence[VettedFile]) -> int:
+        """Stage `files` (hash-checked as they are copied) and run pip on them."""
+        if not _installs_any(files):
+            logger.info("handoff: nothing to install")
+            return 0
+        stage_vetted_files(files, self.vetted_dir)
+        write_pinned_requirements(files, self.requirements)
+        command = build_pip_command(
+            self.python, self.vetted_dir, self.requirements, self.passthrough
+        )
+        if self._pip is not None:
+            logger.debug("handoff (pip started early): %s", command)
+            code = self._pip.run(
+                pip_install_args(self.vetted_dir, self.requirements, self.passthrough)
+            )
+            self._pip = None
+            if code is not None:
+                return code
+        return run_pip(command, self.env)
+
+    def close(self) -> None:
+        if self._pip is not None:
+            self._pip.cancel()
+            self._pip = None
+        self._private.cleanup()
+
+
+def _installs_any(files: Sequence[VettedFile]) -> bool:
+    return any(not f.build_dependency for f in files)
 
 
 def run_pip(command: Sequence[str], env: Mapping[str, str]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -14,6 +15,7 @@ from safepip.errors import ExitCode
 
 if TYPE_CHECKING:
     from safepip.commands.vetting import VetRun
+    from safepip.handoff import Handoff
     from safepip.request import InstallRequest
 
 
@@ -42,7 +44,10 @@ def run(args: argparse.Namespace) -> int:
 
     config = load_policy(args, os.environ)
     request = parse_install_args(args.pip_args, environ=os.environ)
-    with tempfile.TemporaryDirectory(prefix="safepip-") as workdir:
+    with (
+        tempfile.TemporaryDirectory(prefix="safepip-") as workdir,
+        _prepare_handoff(request, dry_run=args.dry_run) as prepared,
+    ):
         vet = run_vetting(request, config, Path(workdir))
         _print_plan(vet)
         if vet.verdict is Verdict.BLOCK:
@@ -57,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         if not consent.proceed:
             sys.stderr.write("safepip: not confirmed; nothing was installed.\n")
             return int(ExitCode.BLOCKED)
-        return _handoff(vet, request)
+        return _handoff(vet, request, prepared)
 
 
 def _can_ask(pip_args: list[str]) -> bool:
@@ -77,7 +82,28 @@ def _print_plan(vet: VetRun) -> None:
     sys.stdout.write(TextFormatter(color=sys.stdout.isatty()).format(vet.report()))
 
 
-def _handoff(vet: VetRun, request: InstallRequest) -> int:
+def _prepare_handoff(
+    request: InstallRequest, *, dry_run: bool
+) -> contextlib.AbstractContextManager[Handoff | None]:
+    """The handoff, with pip started now so that its start-up overlaps the vetting (it is told
+    what to install only after the verdict). None for a dry run, or when preparing fails:
+    then the handoff is prepared after the verdict and any error is reported there, as
+    before."""
+    from safepip.errors import SafepipError
+    from safepip.handoff import Handoff
+
+    if dry_run:
+        return contextlib.nullcontext()
+    try:
+        return Handoff(
+            python=request.target.python or sys.executable, passthrough=_passthrough(request),
+            environ=os.environ, start_pip=True,
+        )
+    except SafepipError:
+        return contextlib.nullcontext()
+
+
+def _handoff(vet: VetRun, request: InstallRequest, prepared: Handoff | None) -> int:
     from safepip.handoff import VettedFile, handoff
 
     files = [
@@ -88,11 +114,16 @@ def _handoff(vet: VetRun, request: InstallRequest) -> int:
         )
         for p in vet.vetting.resolution.packages
     ]
-    passthrough = [*request.passthrough, *_where_args(request)]
+    if prepared is not None:
+        return prepared.install(files)
     return handoff(
-        files, python=request.target.python or sys.executable, passthrough=passthrough,
-        environ=os.environ,
+        files, python=request.target.python or sys.executable,
+        passthrough=_passthrough(request), environ=os.environ,
     )
+
+
+def _passthrough(request: InstallRequest) -> list[str]:
+    return [*request.passthrough, *_where_args(request)]
 
 
 def _where_args(request: InstallRequest) -> list[str]:

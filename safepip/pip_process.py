@@ -1,0 +1,115 @@
+"""The handoff's pip, started before the verdict and told what to do only after it.
+
+pip spends ~0.4 s importing itself before it reads its command line. Started while safepip
+vets (resolution leaves a core idle), a pip process does those imports and then waits on a pipe.
+Until the command line arrives it has been told nothing: no option, no requirement, no file, so
+it cannot install anything. After the verdict it receives the same argv `python -m pip` would
+get and runs pip's `__main__` exactly as `-m` does; when nothing is to be installed, closing the
+pipe ends it having done nothing.
+
+Before the verdict the process runs only what the handoff would run anyway (the target
+interpreter's start-up and pip's own modules); the vetted packages are not installed yet.
+It never imports from the working directory. If it cannot start, or ends before it is told,
+the caller runs `python -m pip` as usual.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import subprocess  # nosec B404 - the target interpreter, argv list, our own fixed code
+from collections.abc import Mapping, Sequence
+
+logger = logging.getLogger(__name__)
+
+_PRELOADED = (
+    "pip._internal.cli.main",
+    "pip._internal.commands.install",
+    "pip._internal.resolution.resolvelib.resolver",
+    "pip._internal.operations.install.wheel",
+    "pip._internal.metadata.importlib",
+)
+"""pip's modules an install imports (pip 2x); a name a pip version lacks stops the preload,
+which changes the speed, never what runs."""
+
+_WAIT_THEN_RUN = f"""\
+import signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # before the go, Ctrl-C is safepip's to handle
+if sys.path and sys.path[0] == "":
+    del sys.path[0]  # never import from the working directory
+for name in {_PRELOADED!r}:
+    try:
+        __import__(name)
+    except Exception:
+        break
+line = sys.stdin.readline()
+if not line.endswith("\\n"):
+    sys.exit(0)  # no go: leave having done nothing
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import importlib.util, json, runpy
+if importlib.util.find_spec("pip") is None:
+    sys.stderr.write(sys.executable + ": No module named pip\\n")
+    sys.exit(1)
+sys.argv = ["pip"] + json.loads(line)
+runpy.run_module("pip", run_name="__main__", alter_sys=True)
+"""
+"""Runs in the target interpreter (any Python 3 that pip supports): fixed text, no input in it."""
+
+_STOP_TIMEOUT = 10.0
+_SIGINT_GRACE = 0.25
+"""After Ctrl-C, how long pip may take to stop by itself before it is killed (as
+subprocess.run allows)."""
+
+
+class WaitingPip:
+    """One pip process waiting for its command line."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process = process
+
+    @classmethod
+    def start(cls, python: str, env: Mapping[str, str]) -> WaitingPip | None:
+        """Start pip in `python`'s environment with `env`; None when it cannot start."""
+        try:
+            process = subprocess.Popen(  # nosec B603 - argv list, fixed code
+                [python, "-c", _WAIT_THEN_RUN], env=dict(env), stdin=subprocess.PIPE
+            )
+        except OSError as error:
+            logger.debug("pip not started early: %s", error)
+            return None
+        return cls(process)
+
+    def run(self, args: Sequence[str]) -> int | None:
+        """Run `pip ARGS`; its exit code, or None when it ended before it was told (then it
+        ran nothing, and the caller may start pip afresh)."""
+        stdin = self.process.stdin
+        if stdin is None or self.process.poll() is not None:
+            return None
+        try:
+            stdin.write(json.dumps(list(args)).encode("utf-8") + b"\n")
+            stdin.close()
+        except OSError:  # it ended before reading the whole line: it did nothing
+            self.process.wait()
+            return None
+        try:
+            code = self.process.wait()
+        except KeyboardInterrupt:
+            self._stop(_SIGINT_GRACE)
+            raise
+        # A signal shows as -N; report it the way a shell would (128 + N).
+        return 128 + abs(code) if code < 0 else code
+
+    def cancel(self) -> None:
+        """End the process without telling it anything (a no-op once it has run)."""
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        self._stop(_STOP_TIMEOUT)
+
+    def _stop(self, grace: float) -> None:
+        try:
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
