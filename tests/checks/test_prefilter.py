@@ -1,62 +1,144 @@
-"""The prefilter's word index answers exactly what plain substring tests would."""
+"""The prefilter's parts answer what the scanner's rules need, no less.
+
+Findings with and without the prefilter are compared in test_scan_command.py (hostile bodies
+and evasions) and by bench/scan_equivalence.py (corpora); these tests pin the pieces.
+"""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from safepip.checks.hooks import prefilter
-from safepip.checks.hooks.prefilter import _Text, _Tokens, worth_parsing
+from safepip.checks.hooks import calls, prefilter
+from safepip.checks.hooks.patterns import IGNORECASE_LETTERS, fold_case
+from safepip.checks.hooks.prefilter import _Fragments, _View, worth_parsing
 
-GROUPS = {
-    name: value
-    for name, value in vars(prefilter).items()
-    if isinstance(value, _Tokens)
+FRAGMENTS = {
+    name: value for name, value in vars(prefilter).items() if isinstance(value, _Fragments)
 }
 SURROUNDINGS = ("{}", "x{}", "{}_y", "a.{}(b)", "_{}9", "'{}'", "# {}\n", "\u00e9{}\u00e9")
 
 
-def _substring_answer(tokens: _Tokens, data: bytes) -> bool:
-    return any(needle.token in data for needle in tokens.needles)
+def _view(text: str) -> _View:
+    return _View(text.encode("utf-8"), text)
 
 
-@pytest.mark.parametrize("group", sorted(GROUPS))
-def test_every_token_is_found_inside_larger_words(group: str) -> None:
-    tokens = GROUPS[group]
-    for needle in tokens.needles:
+@pytest.mark.parametrize("group", sorted(FRAGMENTS))
+def test_every_fragment_is_found_inside_larger_words(group: str) -> None:
+    fragments = FRAGMENTS[group]
+    for needle in fragments.needles:
         for shape in SURROUNDINGS:
-            data = shape.format(needle.token.decode()).encode()
-            assert _Text(data).has(tokens), (group, data)
+            text = shape.format(needle.token.decode())
+            assert _view(text).has(fragments), (group, text)
+            assert _view(text.upper()).has(fragments), (group, text.upper())
 
 
-@pytest.mark.parametrize("group", sorted(GROUPS))
+@pytest.mark.parametrize("group", sorted(FRAGMENTS))
 def test_anchors_alone_do_not_make_a_match(group: str) -> None:
-    """A text holding every anchor of a token, but not the token itself, matches only when
-    another token of the group is really there (as substring tests say)."""
-    tokens = GROUPS[group]
-    for needle in tokens.needles:
+    """A text holding every anchor of a fragment, but not the fragment itself, matches only
+    when another fragment of the group is really there (as substring tests say)."""
+    fragments = FRAGMENTS[group]
+    for needle in fragments.needles:
         data = b" | ".join(sorted(needle.anchors, reverse=True)) + b" zz"
         if needle.token in data:
             continue
-        assert _Text(data).has(tokens) == _substring_answer(tokens, data), (group, data)
+        expected = any(other.token in data for other in fragments.needles)
+        assert _View(data, data.decode()).has(fragments) == expected, (group, data)
 
 
-def test_a_file_without_tokens_is_skipped_and_one_with_them_is_not() -> None:
+def test_the_case_folds_are_every_letter_ignorecase_takes_for_ascii() -> None:
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    taken = {chr(code) for code in range(0x80, 0x110000) if letter.fullmatch(chr(code))}
+    assert taken == {special for special, _ in IGNORECASE_LETTERS}
+    for special, ascii_letter in IGNORECASE_LETTERS:
+        assert re.fullmatch(ascii_letter, special, re.IGNORECASE)
+        assert fold_case(f"X{special}Y") == f"x{ascii_letter}y"
+
+
+@pytest.mark.parametrize(
+    ("catalogue", "calls_"),
+    [
+        (calls.PROCESS, prefilter._PROCESS_CALLS),
+        (calls.NETWORK, prefilter._NETWORK_CALLS),
+        (calls.HOST_INFO, prefilter._HOST_CALLS),
+        (calls.DECODERS, prefilter._DECODER_CALLS),
+    ],
+)
+def test_every_catalogued_call_is_made_by_its_import_and_use(
+    catalogue: frozenset[str], calls_: tuple[prefilter._Call, ...]
+) -> None:
+    for name in sorted(catalogue):
+        module, _, function = name.rpartition(".")
+        written = f"import {module}\n{name}(x)\n" if module else f"{name}(x)\n"
+        assert _view(written).makes(calls_), name
+        aliased = f"from {module} import {function} as f\nf(x)\n" if module else written
+        assert _view(aliased).makes(calls_), name
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["import os\nos.execvp('a', [])\n", "import os\nos.spawnlp(0, 'a')\n",
+     "import six\nsix.moves.urllib.request.urlopen(u)\n", "import httpx\nhttpx.get(u)\n",
+     "import pycurl\npycurl.CurlMulti()\n", "import pybase64\npybase64.b64decode(b)\n"],
+)
+def test_prefixed_and_suffixed_calls_are_made(written: str) -> None:
+    view = _view(written)
+    assert view.makes(prefilter._PROCESS_CALLS) or view.makes(prefilter._NETWORK_CALLS) or (
+        view.makes(prefilter._DECODER_CALLS)
+    )
+
+
+def test_a_call_lacking_one_part_is_not_made() -> None:
+    assert not _view("import subprocess\n").makes(prefilter._PROCESS_CALLS)
+    assert not _view("the socket layer\n").makes(prefilter._HOST_CALLS)
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["exec(x)", "exec (x)", "(exec)(x)", "exec\\\n(x)", "f(\n exec # c\n (x))", "run = exec",
+     "run=(exec)", "(run := exec)", "run += exec", "@exec\ndef f(): pass",
+     "@ (exec)\ndef f(): pass", "from builtins import exec as run",
+     "from builtins import (\n  eval,\n  exec,\n)", "for run in exec: pass",
+     "with exec as run: pass", "x = [r(1) for r in eval]", "run = \\\n  exec",
+     "run = ( # c\n exec)", "execfile('x')", "run = execfile",
+     "import builtins\nbuiltins.exec(x)", "__import__('builtins').eval(x)",
+     "globals()['exec'](x)", "getattr(b, \"compile\")"],
+)
+def test_a_runner_used_as_code_is_seen(code: str) -> None:
+    assert _view(code).names_a_runner()
+
+
+@pytest.mark.parametrize(
+    "prose",
+    ["compile the statement", "re.compile(x)", "# exec stuff\nx = 1", "the eval of it",
+     "execute(x)", "myexec(x)", "x.exec_(y)", "pattern.compile (x)"],
+)
+def test_a_runner_named_in_prose_or_as_a_method_is_not(prose: str) -> None:
+    assert not _view(prose).names_a_runner()
+
+
+def test_a_file_without_needs_is_skipped_and_one_with_them_is_not() -> None:
     quiet = "def add(a, b):\n    return a + b\n"
+    prose = '"""Compile the statement, then eval it; b64decode is elsewhere."""\n'
     loud = "import base64\nrun = exec\nrun(base64.b64decode(blob))\n"
     assert not worth_parsing(quiet.encode(), quiet)
+    assert not worth_parsing(prose.encode(), prose)
     assert worth_parsing(loud.encode(), loud)
 
 
-def test_case_folding_beyond_ascii_matches_str_lower() -> None:
-    """U+212A KELVIN SIGN lower-cases to an ASCII "k": the literal hint still counts."""
-    text = "path = '~/Library/\u212Aeychains'\n"
-    assert "keychain" in text.lower()
-    assert worth_parsing(text.encode(), text)
+def test_case_folding_beyond_ascii_matches_ignorecase() -> None:
+    """U+212A KELVIN SIGN and U+0131 DOTLESS I are ASCII letters to re.IGNORECASE."""
+    for text in ("path = '~/Library/\u212Aeychains'\n", "u = 'https://pasteb\u0131n.com/x'\n",
+                 "u = 'https://pasteb\\u0131n.com/x'\n"):
+        assert worth_parsing(text.encode(), text), text
 
 
 def test_a_wsgi_environ_without_os_is_not_the_environment() -> None:
-    wsgi = "import requests\ndef app(environ, start):\n    return handle(environ)\n"
-    real = "import os, requests\ndef app(start):\n    return handle(os.environ)\n"
-    aliased = "import requests\nfrom os import environ as e\nsend(e)\n"
+    wsgi = "import requests\ndef app(environ, start):\n    return requests.get(environ)\n"
+    real = "import os, requests\ndef app(start):\n    return requests.get(os.environ)\n"
+    aliased = "import requests\nfrom os import environ as e\nrequests.post(u, data=e)\n"
+    one = "import os, requests\nrequests.get(os.environ.get('URL'))\n"
     assert not worth_parsing(wsgi.encode(), wsgi)
+    assert not worth_parsing(one.encode(), one)
     assert worth_parsing(real.encode(), real) and worth_parsing(aliased.encode(), aliased)

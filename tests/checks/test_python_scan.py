@@ -72,13 +72,15 @@ def test_every_webhook_alternative_holds_a_literal_hint() -> None:
         assert any(hint in run.lower() for run in runs for hint in LITERAL_HINTS), runs
 
 
-def test_non_ascii_literal_is_still_searched_for_webhooks() -> None:
-    """re.IGNORECASE matches U+0131 (dotless i) as i, str.lower() keeps it: such a literal has
-    no hint, yet the pattern matches, so non-ASCII literals are searched anyway."""
+def test_letters_ignorecase_takes_for_ascii_still_give_hints() -> None:
+    """re.IGNORECASE matches U+0131 (dotless i) as i and U+017F (long s) as s, which
+    str.lower() keeps: hints are looked for in the same fold, so such literals are judged."""
     dotless = "https://requestb\u0131n.example/x"
-    assert WEBHOOK.search(dotless) and not has_literal_hints(dotless)
+    assert WEBHOOK.search(dotless) and has_literal_hints(dotless)
     source = f"# posts to pastebin\nA = {dotless!r}\nB = 'https://example.org/x'\n"
     assert [h.line for h in _scan(source).hits if h.rule == "hook/webhook"] == [2]
+    long_s = "KEY = '~/.\u017fsh/config'\n"
+    assert [h.rule for h in _scan(long_s).hits] == ["hook/sensitive-read"]
 
 
 def test_literal_values_not_the_source_are_asked_about_hints() -> None:

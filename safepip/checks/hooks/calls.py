@@ -74,6 +74,8 @@ NETWORK = frozenset(
     }
 )
 NETWORK_PREFIXES = ("httpx.", "pycurl.Curl")
+NETWORK_SUFFIXES = (".urlopen", ".urlretrieve")
+"""Any module's urlopen/urlretrieve (six.moves.urllib.request.urlopen, ...)."""
 
 DECODERS = frozenset(
     {
@@ -100,6 +102,8 @@ DECODERS = frozenset(
         "bytearray.fromhex",
     }
 )
+DECODER_SUFFIXES = (".fromhex", ".unhexlify", ".b64decode")
+"""Any receiver's fromhex/unhexlify/b64decode (pybase64.b64decode, ...)."""
 DECODING_CODECS = frozenset({"base64", "base_64", "hex", "rot13", "rot_13", "zlib", "bz2", "uu"})
 
 HOST_INFO = frozenset(
@@ -126,7 +130,7 @@ def is_network(name: str) -> bool:
     return (
         name in NETWORK
         or name.startswith(NETWORK_PREFIXES)
-        or name.endswith((".urlopen", ".urlretrieve"))
+        or name.endswith(NETWORK_SUFFIXES)
     )
 
 

@@ -12,6 +12,7 @@ import ast
 import enum
 
 from safepip.checks.hooks.calls import (
+    DECODER_SUFFIXES,
     DECODERS,
     DECODING_CODECS,
     FILE_OPEN,
@@ -22,7 +23,7 @@ from safepip.checks.hooks.calls import (
 )
 
 _MAX_DEPTH = 8
-_KEEPS_NOTHING = frozenset(
+KEEPS_NOTHING = frozenset(
     {
         "get",
         "setdefault",
@@ -200,7 +201,7 @@ class Tracer:
         if name in {"compile", "str", "bytes"} and node.args:
             return self.origin(node.args[0], scope, depth + 1)  # the source, not the file name
         if isinstance(node.func, ast.Attribute):
-            if node.func.attr in _KEEPS_NOTHING:
+            if node.func.attr in KEEPS_NOTHING:
                 return Origin.NONE
             if node.func.attr == "join" and node.args and _joins_chr(node.args[0]):
                 return Origin.DECODED
@@ -219,13 +220,13 @@ class Tracer:
 
 
 def _known_call(name: str, node: ast.Call) -> Origin | None:
-    if name in DECODERS or name.endswith((".fromhex", ".unhexlify", ".b64decode")):
+    if name in DECODERS or name.endswith(DECODER_SUFFIXES):
         return Origin.DECODED
     if name.endswith(".decode") and node.args:
         codec = literal_str(node.args[0])
         if codec and codec.lower().replace("-", "_") in DECODING_CODECS:
             return Origin.DECODED
-    if is_network(name) or name.endswith((".urlopen", ".urlretrieve")):
+    if is_network(name):
         return Origin.NETWORK
     if name in HOST_INFO:
         return Origin.HOST

@@ -85,8 +85,23 @@ LITERAL_HINTS = (
 are far cheaper than the full patterns, so literals are only matched where one appears."""
 
 
+IGNORECASE_LETTERS = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"), ("\u212a", "k"))
+"""The non-ASCII letters `re.IGNORECASE` matches with an ASCII one (tests check every code
+point): dotted and dotless I, long S, KELVIN SIGN."""
+
+
+def fold_case(text: str) -> str:
+    """`text.lower()` with IGNORECASE_LETTERS made ASCII: a lower-case fragment of an
+    IGNORECASE pattern is in the fold of every text the pattern matches."""
+    if not text.isascii():
+        for special, letter in IGNORECASE_LETTERS:
+            if special in text:
+                text = text.replace(special, letter)
+    return text.lower()
+
+
 def has_literal_hints(text: str) -> bool:
-    lower = text.lower()
+    lower = fold_case(text)
     return any(hint in lower for hint in LITERAL_HINTS)
 
 

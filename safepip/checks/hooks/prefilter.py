@@ -1,174 +1,242 @@
-"""A token prefilter that spares the AST walk of import-time files with nothing to see.
+"""A prefilter that spares the AST walk of import-time files with nothing to see.
 
-Import-time findings are lowered (rules.py), so only judgements that stay at `low` or above
-matter there: decoded or downloaded code being run, shell downloaders and reverse shells,
-secrets' locations, exfiltration endpoints, builtins indirection, environment or host data next
-to the network. Each needs tokens that must appear in the raw text, so a file without them
-cannot produce such a finding and is not parsed. Install-time files are always parsed.
+Import-time findings are lowered (rules.py), so only those that stay at `low` or above matter
+there (install-time files are always parsed). Each needs certain words in the file:
+- a secret's location or an exfiltration endpoint in a literal (sensitive-read, webhook):
+  a literal hint;
+- a builtin looked up by computed name (obfuscation): `getattr` and a name of builtins;
+- decoded or downloaded code run (exec-obfuscated, download-exec): a runner or a process
+  call, and a decoder or a network call;
+- a shell downloader, a reverse shell or `pty.spawn` run (download-exec, process-exec): a
+  process call and a shell fragment;
+- the network used with a process (download-exec), with `dup2` (a reverse shell), or with host
+  identity or the whole environment (env-exfiltration).
 
-Most files contain none of the ~150 tokens, and testing each one against the whole file cost
-more than parsing the few that pass. So a file is first reduced to its distinct identifier-like
-words (one `bytes.translate` + `split`); the identifier runs inside each token (its anchors)
-are looked for in that much shorter vocabulary, and only a token whose anchors are all there
-is looked for in the full text. An anchor occurs in the text exactly when it occurs in a word,
-so the answer is the one plain substring tests give, for less work. A file that fails is judged
-once more with what the parser reads there that the text hides (`hidden.hidden_text`: escapes,
-split literals, NFKC identifiers). tests/checks compare results with and without the prefilter
-on the hostile fixtures and on evasions written for it.
+The calls are the catalogues of calls.py, and the scanner knows a call by its qualified name,
+which it builds from identifiers, import names and string literals: every dotted part of a
+name is a whole word of the file (an [A-Za-z0-9_] run), so a file lacking one of them cannot
+make that call. Those tests are lookups in the file's set of words. Literal hints and shell
+fragments are lower-case substrings, looked for in the words first (a word run inside a token
+occurs in the text exactly when it occurs inside a word). A file that fails is judged once more
+with what the parser reads there that the text hides (`hidden.hidden_text`: escapes, split
+literals, NFKC identifiers). tests/checks compare findings with and without the prefilter on
+the hostile fixtures and on evasions written for it; bench/scan_equivalence.py on corpora.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+from safepip.checks.hooks.calls import (
+    BUILTINS_NAMES,
+    DECODER_SUFFIXES,
+    DECODERS,
+    DECODING_CODECS,
+    EXEC_BUILTINS,
+    HOST_INFO,
+    NETWORK,
+    NETWORK_PREFIXES,
+    NETWORK_SUFFIXES,
+    PROCESS,
+    PROCESS_PREFIXES,
+)
+from safepip.checks.hooks.flow import KEEPS_NOTHING
 from safepip.checks.hooks.hidden import hidden_text
-from safepip.checks.hooks.patterns import LITERAL_HINTS
+from safepip.checks.hooks.patterns import LITERAL_HINTS, fold_case
 
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _TO_WORDS = bytes(byte if byte in _WORD_BYTES else 0x20 for byte in range(256))
 """Every byte outside [A-Za-z0-9_] becomes a space: what is left, split, are the words."""
-_ANCHOR = re.compile(rb"[A-Za-z0-9_]+")
+_ANCHOR = re.compile(rb"[a-z0-9_]+")
+
+
+@dataclass(frozen=True)
+class _Call:
+    """A qualified call name as words: its complete dotted parts, and a prefix its last part
+    starts with (`os.spawn*`; empty for a complete name)."""
+
+    parts: frozenset[bytes]
+    prefix: bytes = b""
+
+
+def _calls(
+    names: Iterable[str], prefixes: Iterable[str] = (), suffixes: Iterable[str] = ()
+) -> tuple[_Call, ...]:
+    calls = [_Call(frozenset(name.encode("ascii").split(b"."))) for name in sorted(names)]
+    for prefix in prefixes:
+        *whole, last = prefix.encode("ascii").split(b".")
+        calls.append(_Call(frozenset(whole), last))
+    for suffix in suffixes:  # `.urlopen`: any receiver, so the last part alone
+        calls.append(_Call(frozenset({suffix.encode("ascii").rsplit(b".", 1)[-1]})))
+    return tuple(calls)
+
+
+_PROCESS_CALLS = _calls(PROCESS, prefixes=PROCESS_PREFIXES)
+_NETWORK_CALLS = _calls(NETWORK, prefixes=NETWORK_PREFIXES, suffixes=NETWORK_SUFFIXES)
+_DECODER_CALLS = _calls(DECODERS, suffixes=DECODER_SUFFIXES)
+_HOST_CALLS = _calls(HOST_INFO)
+_PTY_SPAWN = _calls(["pty.spawn"])
+_RUNNERS = tuple(sorted(name.encode("ascii") for name in EXEC_BUILTINS))
+_BUILTINS = tuple(sorted(name.encode("ascii") for name in BUILTINS_NAMES))
+_QUOTED_RUNNERS = tuple(quote + name + quote for name in _RUNNERS for quote in (b"'", b'"'))
+"""A runner reached by name: getattr(builtins, "exec"), globals()["eval"]."""
+_GAP = rb"(?:\s|\\\r?\n|#[^\n]*\n)"
+"""What may stand between two tokens of an expression: white space, and inside brackets
+newlines and comments; line continuations. (A `#` inside a string passes for a comment too,
+which can only let more through.)"""
+_CALL_FOLLOWS = re.compile(rb"(?:" + _GAP + rb"|\))*\(")
+"""After a name: it is called (`exec(`, `(eval) (`)."""
+_TAKER_PRECEDES = re.compile(rb"(?:\s|\n\r?\\|\n[^\n]*#|\()*(?:[=@,]|(?:tropmi|ni|htiw)(?!\w))")
+"""Before a name, read backwards (on the reversed text): it is taken where the scanner follows
+it: the value of an assignment (`run = exec`, `:=`, `+=`), a decorator, an import (`from
+builtins import eval, exec as run`), a loop's iterable or a `with` item."""
+_CODECS = tuple(
+    frozenset(_ANCHOR.findall(written.encode("ascii")))
+    for codec in sorted(DECODING_CODECS)
+    for written in {codec, codec.replace("_", "-")}
+)
+"""The lower-case words of each way to write a `.decode("base64")`-style codec (the scanner
+lower-cases it and reads `-` as `_`, so `ROT-13` is `rot_13`)."""
+_INT_DISPLAY_CALL = re.compile(rb"\(" + _GAP + rb"*[\[(]")
+"""A call whose first argument is a list or tuple display: `bytes([104, 105, ...])`."""
+_NEGATIVE_STEP = re.compile(rb":(?:" + _GAP + rb"|\()*-")
+"""A slice part that is negated: the step of `"..."[::-1]` (other slices match too)."""
+_WHOLE_ENVIRON = re.compile(
+    rb"\benviron\b(?!\s*(?:\[|\.\s*(?:"
+    + b"|".join(re.escape(name.encode("ascii")) for name in sorted(KEEPS_NOTHING))
+    + rb")\s*\())"
+)
+"""os.environ used whole (passed, assigned, iterated, copied), not one variable of it."""
 
 
 @dataclass(frozen=True)
 class _Needle:
-    """One token, and the identifier runs inside it."""
+    """One lower-case fragment, and the word runs inside it."""
 
     token: bytes
-    """The token, ASCII."""
     anchors: frozenset[bytes]
-    """The [A-Za-z0-9_] runs in `token`: any occurrence of `token` contains each of them,
-    so a file lacking one of them cannot contain the token."""
-    whole: bool
-    """The token is a single identifier run: finding its anchor is finding it."""
+    """The [a-z0-9_] runs in `token`: any occurrence of `token` contains each of them, so a
+    text lacking one of them cannot contain the token."""
 
 
 @dataclass(frozen=True)
-class _Tokens:
-    """A group of tokens, any of which is enough."""
+class _Fragments:
+    """Lower-case fragments, any of which is enough."""
 
     needles: tuple[_Needle, ...]
-    """The tokens."""
     anchors: tuple[bytes, ...]
-    """Every anchor of every token, once."""
+    """Every anchor of every fragment, once."""
 
 
-def _needles(*tokens: str) -> _Tokens:
+def _fragments(*tokens: str) -> _Fragments:
     needles = []
     for token in tokens:
         raw = token.encode("ascii")
-        runs = frozenset(_ANCHOR.findall(raw))
-        needles.append(_Needle(raw, runs, runs == {raw}))
+        needles.append(_Needle(raw, frozenset(_ANCHOR.findall(raw))))
     anchors = tuple(sorted({anchor for needle in needles for anchor in needle.anchors}))
-    return _Tokens(tuple(needles), anchors)
+    return _Fragments(tuple(needles), anchors)
 
 
-_ALONE = _needles("dup2", "pty.spawn", "import pty", "from pty", "'pty'", '"pty"')
-_GETATTR = _needles("getattr")
-_BUILTINS = _needles(
-    "getattr(builtins", "getattr(__builtin", "builtins as ", "__builtin__ as ", "'builtins'",
-    '"builtins"', "'__builtin__'", '"__builtin__"',
-)
-"""getattr on the builtins module, directly or through an alias (`import builtins as b`)."""
-_RUNNER_WORDS = (b"exec", b"eval", b"compile", b"execfile")
-_BUILTINS_WORDS = (b"builtins", b"__builtins__", b"__builtin__")
-_NAMED_RUNNERS = _needles(
-    "'exec'", '"exec"', "'eval'", '"eval"', "'compile'", '"compile"', "@exec", "@eval",
-    "@compile", "@builtins.", "builtins as ", "__builtin__ as ",
-)
-_PROCESS = _needles(
-    "subprocess", "os.system", "system(", "import system", "popen", "Popen", "spawn", "execv",
-    "execl", "posix_spawn", "startfile", "commands.",
-)
-_DECODERS = _needles(
-    "b64decode", "b32decode", "b16decode", "b85decode", "a85decode", "decodebytes",
-    "decodestring", "decompress", "marshal", "fromhex", "unhexlify", "a2b_", "pickle", "codecs",
-    "rot13", "rot_13", "::-1", ":: -1", "chr(", "bytes(", "bytearray(",
-)
-_DECODE_CALLS = _needles(
-    *(
-        f"decode({quote}{codec}"
-        for quote in ("'", '"')
-        for codec in ("base", "hex", "rot", "zlib", "bz2", "uu")
-    )
-)
-"""`.decode("base64")`-style calls (Python 2 codecs), matched on lower-cased text."""
-_SHELL = _needles(
-    "curl", "wget", "invoke-webrequest", "iwr ", "downloadstring", "downloadfile", "certutil",
-    "bitsadmin", "/dev/tcp", "ncat", " nc ", "/nc ", "'nc ", '"nc ', "'nc'", '"nc"',
-    "powershell", "base64", "mshta",
-    "| sh", "|sh", "| bash", "|bash", "| zsh", "|zsh", "'|'", '"|"', "sh -i", "'-i'", '"-i"',
-    "rm -rf", "'rm'", '"rm"',
-)
-"""Lower-case fragments of every SHELL_DOWNLOADER/SHELL_HOSTILE match, literal or list form."""
-_LITERALS = _needles(*LITERAL_HINTS)
+_LITERALS = _fragments(*LITERAL_HINTS)
 """Lower-case fragments of every secret's location and exfiltration endpoint."""
-_NETWORK = _needles(
-    "urlopen", "urlretrieve", "urllib", "requests", "socket", "http.client", "http import",
-    "httplib", "httpx",
-    "ftplib", "smtplib", "telnetlib", "aiohttp", "websocket", "paramiko", "pycurl",
+_SHELL_FRAGMENTS = _fragments(
+    "invoke-webrequest", "downloadstring", "downloadfile", "certutil", "bitsadmin", "/dev/tcp",
+    "powershell", "base64", "-rf",
 )
-_HOST = _needles(
-    "environ.copy", "environ.items", "environ.keys", "environ.values", "gethostname", "getfqdn",
-    "getuser", "getlogin", "getnode", "uname", "node(",
-)
-_WHOLE_ENVIRON = re.compile(r"environ(?!\s*[.\[])")
-"""os.environ used as a whole (passed, assigned, iterated), not `.get(...)` or `[...]`."""
-
-
-class _Text:
-    """One file's bytes and the distinct words in them, for many substring tests."""
-
-    def __init__(self, data: bytes, words: bytes | None = None) -> None:
-        self.data = data
-        self.word_set = set(data.translate(_TO_WORDS).split()) if words is None else set()
-        self.words = b"\n".join(self.word_set) if words is None else words
-        self._answers: dict[int, bool] = {}
-
-    def has(self, tokens: _Tokens) -> bool:
-        answer = self._answers.get(id(tokens))
-        if answer is None:
-            words = self.words
-            present = {anchor for anchor in tokens.anchors if anchor in words}
-            answer = self._answers[id(tokens)] = any(
-                needle.anchors <= present and (needle.whole or needle.token in self.data)
-                for needle in tokens.needles
-            )
-        return answer
+_SHELL_WORDS = frozenset({b"curl", b"wget", b"iwr", b"nc", b"ncat", b"mshta"})
+_SHELLS = frozenset({b"sh", b"bash", b"zsh"})
+"""With SHELL_DOWNLOADER and SHELL_HOSTILE (patterns.py), what each of their alternatives
+needs in lower-case text: a fragment, a whole word (`\\bcurl\\s`, `\\bnc\\s`), a shell word
+with `-i` (`bash -i`) or with `|` (`| sh`)."""
 
 
 class _View:
-    """One text to test: raw bytes, and lower-cased bytes made on demand."""
+    """One text to test: its bytes and words, and their lower-case forms made on demand."""
 
     def __init__(self, data: bytes, text: str) -> None:
+        self.data = data
         self.text = text
-        self.raw = _Text(data)
+        self.words = frozenset(data.translate(_TO_WORDS).split())
 
     @cached_property
-    def lower(self) -> _Text:
-        if self.raw.data.isascii():  # bytes.lower maps what str.lower maps in ASCII text
-            return _Text(self.raw.data.lower(), self.raw.words.lower())
-        return _Text(self.text.lower().encode("utf-8"))  # e.g. U+212A KELVIN SIGN -> "k"
+    def lower(self) -> bytes:
+        if self.data.isascii():  # bytes.lower maps what str.lower maps in ASCII text
+            return self.data.lower()
+        return fold_case(self.text).encode("utf-8")
 
-    def names_a_runner(self) -> bool:
-        """exec/eval/compile/execfile named bare (called, aliased, passed on) or through
-        builtins, not as another object's method (`re.compile`)."""
-        words = self.raw.word_set
-        via_builtins = any(word in words for word in _BUILTINS_WORDS)
+    @cached_property
+    def _lower_vocabulary(self) -> bytes:
+        """The distinct lower-case words, one per line."""
+        if self.data.isascii():
+            return b"\n".join(self.words).lower()
+        return b"\n".join(set(self.lower.translate(_TO_WORDS).split()))
+
+    @cached_property
+    def lower_words(self) -> frozenset[bytes]:
+        return frozenset(self._lower_vocabulary.split(b"\n"))
+
+    @cached_property
+    def _vocabulary(self) -> bytes:
+        return b"\n" + b"\n".join(self.words)
+
+    def makes(self, calls: tuple[_Call, ...]) -> bool:
+        words = self.words
         return any(
-            word in words and _named_bare(self.raw.data, word, via_builtins)
-            for word in _RUNNER_WORDS
+            call.parts <= words and (not call.prefix or b"\n" + call.prefix in self._vocabulary)
+            for call in calls
         )
 
+    def has(self, fragments: _Fragments) -> bool:
+        vocabulary = self._lower_vocabulary
+        present = {anchor for anchor in fragments.anchors if anchor in vocabulary}
+        return any(
+            needle.anchors <= present and needle.token in self.lower
+            for needle in fragments.needles
+        )
+
+    def names_a_runner(self) -> bool:
+        """exec/eval/compile/execfile called or taken by its own name, through builtins
+        (`builtins.exec`, `__import__("builtins").eval`) or by a quoted name, not as
+        another object's method (`re.compile`)."""
+        words = self.words
+        named = [word for word in _RUNNERS if word in words]
+        if not named:
+            return False
+        data = self.data
+        if any(quoted in data for quoted in _QUOTED_RUNNERS):
+            return True
+        if any(word in words for word in _BUILTINS) and any(b"." + w in data for w in named):
+            return True
+        return any(_used_as_code(data, word) for word in named)
+
+    def decodes(self) -> bool:
+        words = self.words
+        if self.makes(_DECODER_CALLS) or b"chr" in words:  # chr chains and joins
+            return True
+        if b"decode" in words and any(codec <= self.lower_words for codec in _CODECS):
+            return True
+        if (b"bytes" in words or b"bytearray" in words) and _INT_DISPLAY_CALL.search(self.data):
+            return True
+        return _NEGATIVE_STEP.search(self.data) is not None
+
+    def shell_text(self) -> bool:
+        lower_words = self.lower_words
+        if not _SHELL_WORDS.isdisjoint(lower_words) or self.has(_SHELL_FRAGMENTS):
+            return True
+        if _SHELLS.isdisjoint(lower_words):
+            return False
+        return b"-i" in self.lower or b"|" in self.lower
+
     def whole_environ(self) -> bool:
-        return b"environ" in self.raw.words and _WHOLE_ENVIRON.search(self.text) is not None
+        return {b"os", b"environ"} <= self.words and _WHOLE_ENVIRON.search(self.data) is not None
 
 
 class _File:
     """The prefilter's view of one file: the text as written, and (`reveal`) what the parser
-    would read there that the text hides. A token counts if either shows it."""
+    would read there that the text hides. A need is met if either view meets it."""
 
     def __init__(self, data: bytes, text: str) -> None:
         self.data = data
@@ -185,43 +253,34 @@ class _File:
             self.views.append(_View(hidden.encode("utf-8"), hidden))
         return bool(hidden)
 
-    def has(self, tokens: _Tokens) -> bool:
-        return any(view.raw.has(tokens) for view in self.views)
+    def meets(self, need: Callable[[_View], bool]) -> bool:
+        return any(need(view) for view in self.views)
 
-    def has_lower(self, tokens: _Tokens) -> bool:
-        return any(view.lower.has(tokens) for view in self.views)
+    def makes(self, calls: tuple[_Call, ...]) -> bool:
+        return any(view.makes(calls) for view in self.views)
 
-    def process(self) -> bool:
-        return self.has(_PROCESS)  # each view remembers its answers
+    def has(self, fragments: _Fragments) -> bool:
+        return any(view.has(fragments) for view in self.views)
 
-    def runs_strings(self) -> bool:
-        """A runner named bare or through builtins, a runner reached by name
-        (getattr(builtins, "exec"), globals()["eval"]), or a process."""
-        if any(view.names_a_runner() for view in self.views):
-            return True
-        return self.has(_NAMED_RUNNERS) or self.process()
-
-    def whole_environ(self) -> bool:
-        """os.environ used whole. The scanner knows the environment only as `os.environ`
-        qualified through the imports, so the word `os` (a name or a string) must be there:
-        a WSGI `environ` dict in a file that never names `os` is not it."""
-        return any(view.whole_environ() for view in self.views) and any(
-            b"os" in view.raw.word_set for view in self.views
-        )
+    def has_words(self, *words: bytes) -> bool:
+        return any(word in view.words for view in self.views for word in words)
 
 
-def _named_bare(data: bytes, word: bytes, via_builtins: bool) -> bool:
-    """`word` as a whole identifier not after a dot, or after one when builtins are about
-    (`builtins.exec`, `__import__("builtins").exec`)."""
+def _used_as_code(data: bytes, word: bytes) -> bool:
+    """`word`, a whole name not after a dot, called or taken as a value somewhere in `data`:
+    not a word of prose (`compile the statement`)."""
+    backwards = b""
     at = data.find(word)
     while at != -1:
         end = at + len(word)
         before = data[at - 1] if at else 0x20
         after = data[end] if end < len(data) else 0x20
-        if before not in _WORD_BYTES and after not in _WORD_BYTES and (
-            before != ord(".") or via_builtins
-        ):
-            return True
+        if before not in _WORD_BYTES and before != ord(".") and after not in _WORD_BYTES:
+            if _CALL_FOLLOWS.match(data, end):
+                return True
+            backwards = backwards or data[::-1]
+            if _TAKER_PRECEDES.match(backwards, len(data) - at):
+                return True
         at = data.find(word, end)
     return False
 
@@ -235,13 +294,21 @@ def worth_parsing(data: bytes, text: str) -> bool:
 
 
 def _worth(file: _File) -> bool:
-    if file.has(_ALONE) or file.has_lower(_LITERALS):
+    if file.has(_LITERALS):
         return True
-    if file.has(_GETATTR) and file.has(_BUILTINS):
+    if file.has_words(b"getattr") and file.has_words(*_BUILTINS):
         return True  # builtins looked up by computed name
-    runs = file.runs_strings()
-    if runs and (file.has(_DECODERS) or file.has_lower(_DECODE_CALLS)):
+    process = file.makes(_PROCESS_CALLS)
+    runs = process or file.meets(_View.names_a_runner)
+    if runs and file.meets(_View.decodes):
         return True
-    if file.process() and file.has_lower(_SHELL):
+    if process and (file.meets(_View.shell_text) or file.makes(_PTY_SPAWN)):
         return True
-    return file.has(_NETWORK) and (runs or file.has(_HOST) or file.whole_environ())
+    if not file.makes(_NETWORK_CALLS):
+        return False
+    return (
+        runs
+        or any(b"dup2" in view.data for view in file.views)
+        or file.makes(_HOST_CALLS)
+        or file.meets(_View.whole_environ)
+    )
