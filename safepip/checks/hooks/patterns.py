@@ -114,6 +114,34 @@ WEBHOOK = re.compile(
 )
 """Endpoints stolen data is posted to."""
 
+def in_source(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """`pattern` as a literal's value matching it shows in source text: its anchors and word
+    boundaries dropped (a literal starts and ends at quotes there, and `'\\tid_rsa'` has a
+    boundary before `id_rsa` only in its value) and its separator classes also taking an escaped
+    backslash (`'C:\\\\Users'` holds `C:\\Users`). Where the pattern matches a value that the
+    source spells out, this matches the source: a looser test, for prefilters."""
+    text = pattern.pattern
+    out: list[str] = []
+    at = 0
+    while at < len(text):
+        char = text[at]
+        if char == "\\":
+            if text[at + 1] != "b":
+                out.append(text[at:at + 2])
+            at += 2
+        elif char == "[":
+            end = text.index("]", at + 2)  # these patterns' classes hold no `]`
+            body = text[at + 1:end]
+            rest = body.replace("\\\\", "")
+            out.append(f"(?:[{rest}]|\\\\{{1,2}})" if rest != body else text[at:end + 1])
+            at = end + 1
+        else:
+            if char not in "^$":
+                out.append(char)
+            at += 1
+    return re.compile("".join(out), pattern.flags)
+
+
 SHELL_DOWNLOADER = re.compile(
     r"\b(?:curl|wget)\s|\bInvoke-WebRequest\b|\biwr\s|DownloadString|DownloadFile"
     r"|certutil\s+-urlcache|bitsadmin\s+/transfer",

@@ -45,12 +45,22 @@ from safepip.checks.hooks.calls import (
 )
 from safepip.checks.hooks.flow import KEEPS_NOTHING
 from safepip.checks.hooks.hidden import hidden_text
-from safepip.checks.hooks.patterns import LITERAL_HINTS, fold_case
+from safepip.checks.hooks.patterns import (
+    LITERAL_HINTS,
+    SENSITIVE_PATH,
+    WEBHOOK,
+    fold_case,
+    in_source,
+)
 
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _TO_WORDS = bytes(byte if byte in _WORD_BYTES else 0x20 for byte in range(256))
 """Every byte outside [A-Za-z0-9_] becomes a space: what is left, split, are the words."""
 _ANCHOR = re.compile(rb"[a-z0-9_]+")
+_ESCAPED_WORD = re.compile(
+    rb"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|[abfnrtv])(\w+)"
+)
+"""A word right after an escape: `'\\tcurl'` holds the word `curl`, its text only `tcurl`."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,12 @@ _CODECS = tuple(
 lower-cases it and reads `-` as `_`, so `ROT-13` is `rot_13`)."""
 _INT_DISPLAY_CALL = re.compile(rb"\(" + _GAP + rb"*[\[(]")
 """A call whose first argument is a list or tuple display: `bytes([104, 105, ...])`."""
+_BYTES_OF_DISPLAY = re.compile(
+    rb"(?<!\w)(?:bytes|bytearray)(?:" + _GAP + rb"|\))*\(" + _GAP + rb"*[\[(]"
+)
+"""bytes/bytearray called by name on a display. Reached any other way (`builtins.bytes`,
+an import alias, `globals()["bytes"]`) it needs builtins named or `bytes` quoted."""
+_QUOTED_BYTES = (b"'bytes'", b'"bytes"', b"'bytearray'", b'"bytearray"')
 _NEGATIVE_STEP = re.compile(rb":(?:" + _GAP + rb"|\()*-")
 """A slice part that is negated: the step of `"..."[::-1]` (other slices match too)."""
 _WHOLE_ENVIRON = re.compile(
@@ -142,6 +158,14 @@ def _fragments(*tokens: str) -> _Fragments:
 
 _LITERALS = _fragments(*LITERAL_HINTS)
 """Lower-case fragments of every secret's location and exfiltration endpoint."""
+_SECRETS_IN_SOURCE = tuple(
+    re.compile(in_source(pattern).pattern.encode("ascii"), re.IGNORECASE)
+    for pattern in (SENSITIVE_PATH, WEBHOOK)
+)
+"""SENSITIVE_PATH and WEBHOOK as source text shows them, for the folded lower-case bytes."""
+_REACH = 96
+"""Longer than any match of those patterns (tests check), so a window this far around each
+hint holds every match that contains it."""
 _SHELL_FRAGMENTS = _fragments(
     "invoke-webrequest", "downloadstring", "downloadfile", "certutil", "bitsadmin", "/dev/tcp",
     "powershell", "base64", "-rf",
@@ -159,7 +183,10 @@ class _View:
     def __init__(self, data: bytes, text: str) -> None:
         self.data = data
         self.text = text
-        self.words = frozenset(data.translate(_TO_WORDS).split())
+        words = set(data.translate(_TO_WORDS).split())
+        if b"\\" in data:
+            words.update(_ESCAPED_WORD.findall(data))
+        self.words = frozenset(words)
 
     @cached_property
     def lower(self) -> bytes:
@@ -172,7 +199,9 @@ class _View:
         """The distinct lower-case words, one per line."""
         if self.data.isascii():
             return b"\n".join(self.words).lower()
-        return b"\n".join(set(self.lower.translate(_TO_WORDS).split()))
+        folded = set(self.lower.translate(_TO_WORDS).split())
+        folded.update(word.lower() for word in self.words)  # words after escapes too
+        return b"\n".join(folded)
 
     @cached_property
     def lower_words(self) -> frozenset[bytes]:
@@ -190,12 +219,16 @@ class _View:
         )
 
     def has(self, fragments: _Fragments) -> bool:
+        return bool(self.found(fragments))
+
+    def found(self, fragments: _Fragments) -> list[bytes]:
+        """The fragments in the lower-case text."""
         vocabulary = self._lower_vocabulary
         present = {anchor for anchor in fragments.anchors if anchor in vocabulary}
-        return any(
-            needle.anchors <= present and needle.token in self.lower
-            for needle in fragments.needles
-        )
+        return [
+            needle.token for needle in fragments.needles
+            if needle.anchors <= present and needle.token in self.lower
+        ]
 
     def names_a_runner(self) -> bool:
         """exec/eval/compile/execfile called or taken by its own name, through builtins
@@ -218,9 +251,31 @@ class _View:
             return True
         if b"decode" in words and any(codec <= self.lower_words for codec in _CODECS):
             return True
-        if (b"bytes" in words or b"bytearray" in words) and _INT_DISPLAY_CALL.search(self.data):
+        if (b"bytes" in words or b"bytearray" in words) and self._bytes_of_display():
             return True
         return _NEGATIVE_STEP.search(self.data) is not None
+
+    def _bytes_of_display(self) -> bool:
+        data = self.data
+        if _BYTES_OF_DISPLAY.search(data):
+            return True
+        indirect = any(word in self.words for word in _BUILTINS) or any(
+            quoted in data for quoted in _QUOTED_BYTES
+        )
+        return indirect and _INT_DISPLAY_CALL.search(data) is not None
+
+    def names_a_secret_or_endpoint(self) -> bool:
+        """A literal hint, and around it what SENSITIVE_PATH or WEBHOOK would match in the
+        literal's value (patterns.in_source; every match holds a hint, within _REACH)."""
+        lower = self.lower
+        for hint in self.found(_LITERALS):
+            at = lower.find(hint)
+            while at != -1:
+                window = lower[max(0, at - _REACH):at + len(hint) + _REACH]
+                if any(pattern.search(window) for pattern in _SECRETS_IN_SOURCE):
+                    return True
+                at = lower.find(hint, at + 1)
+        return False
 
     def shell_text(self) -> bool:
         lower_words = self.lower_words
@@ -294,7 +349,7 @@ def worth_parsing(data: bytes, text: str) -> bool:
 
 
 def _worth(file: _File) -> bool:
-    if file.has(_LITERALS):
+    if file.meets(_View.names_a_secret_or_endpoint):
         return True
     if file.has_words(b"getattr") and file.has_words(*_BUILTINS):
         return True  # builtins looked up by computed name
