@@ -32,7 +32,7 @@ from safepip.index.lazy_session import LazySession, real_session
 from safepip.index.page_cache import PageCache
 from safepip.policy import DEFAULT_FAIL_ON, Verdict, decide
 from safepip.request import InstallRequest
-from safepip.resolution.environment import TargetEnvironment, probe_target
+from safepip.resolution.environment import StartedProbe, TargetEnvironment, probe_target
 from safepip.resolution.finder import FinderPolicy
 from safepip.resolution.locked import Pin
 from safepip.resolution.metadata_cache import MetadataCache
@@ -120,15 +120,15 @@ class Pipeline:
     def _client(self, request: InstallRequest) -> IndexClient:
         return IndexClient(self.session, request.index, page_cache=self.page_cache)
 
-    def vet(self, request: InstallRequest) -> Vetting:
-        """Resolve the request, then vet the plan."""
+    def vet(self, request: InstallRequest, probe: StartedProbe | None = None) -> Vetting:
+        """Resolve the request, then vet the plan (`probe`: the target's, started early)."""
         names = [canonicalize_name(r.requirement.name) for r in request.requirements
                  if r.requirement is not None]
         early = self._check_names_early(names)
         if _stops(early):
             return Vetting(Resolution(()), tuple(early), Verdict.BLOCK, stopped_early=True)
         self._prestart_scanners()
-        environment = probe_target(request.target)
+        environment = probe_target(request.target, probe)
         try:
             with TerminalReporter() as reporter:
                 outcome = resolve_request(

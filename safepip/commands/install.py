@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from safepip.commands.vetting import VetRun
     from safepip.handoff import Handoff
     from safepip.request import InstallRequest
+    from safepip.resolution.environment import StartedProbe
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,19 +37,29 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
+    from safepip.request import parse_install_args
+    from safepip.resolution.environment import start_probe
+
+    request = parse_install_args(args.pip_args, environ=os.environ)
+    # Another interpreter is probed from now on, while the engine loads.
+    with start_probe(request.target) or contextlib.nullcontext() as probe:
+        return _vet_and_install(args, request, probe)
+
+
+def _vet_and_install(
+    args: argparse.Namespace, request: InstallRequest, probe: StartedProbe | None
+) -> int:
     # The whole engine loads only when a command needs it (start-up time of the offline ones).
     from safepip.commands.vetting import load_policy, run_vetting
     from safepip.consent import ask_consent
     from safepip.policy import Verdict
-    from safepip.request import parse_install_args
 
     config = load_policy(args, os.environ)
-    request = parse_install_args(args.pip_args, environ=os.environ)
     with (
         tempfile.TemporaryDirectory(prefix="safepip-") as workdir,
         _prepare_handoff(request, dry_run=args.dry_run) as prepared,
     ):
-        vet = run_vetting(request, config, Path(workdir))
+        vet = run_vetting(request, config, Path(workdir), probe=probe)
         _print_plan(vet)
         if vet.verdict is Verdict.BLOCK:
             sys.stderr.write("safepip: blocked; nothing was installed.\n")

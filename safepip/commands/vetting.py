@@ -19,6 +19,7 @@ from safepip.pipeline import Pipeline, VetOptions, Vetting
 from safepip.policy import IgnoreOutcome, Verdict, apply_ignores, check_indexes, decide
 from safepip.report.interface import Report
 from safepip.request import InstallRequest
+from safepip.resolution.environment import StartedProbe
 from safepip.resolution.locked import Pin
 
 
@@ -92,8 +93,11 @@ def uploaded_before(request: InstallRequest, config: PolicyConfig) -> dt.datetim
 def run_vetting(
     request: InstallRequest, config: PolicyConfig, workdir: Path,
     pins: Sequence[Pin] | None = None, findings: Sequence[Finding] = (),
+    probe: StartedProbe | None = None,
 ) -> VetRun:
-    """Vet the request (or the pins, taken as locked) and apply the configured ignores."""
+    """Vet the request (or the pins, taken as locked) and apply the configured ignores.
+
+    `probe`: the target interpreter's probe, started early (`environment.start_probe`)."""
     # allow-indexes covers every place files may come from, find-links included.
     check_indexes(config, (*request.index.index_urls, *request.index.find_links))
     check_passthrough(request.passthrough)  # refuse unvettable pip options before any work
@@ -104,7 +108,8 @@ def run_vetting(
     )
     with Pipeline(options) as pipeline:
         vetting = (
-            pipeline.vet(request) if pins is None else pipeline.vet_pins(pins, request, findings)
+            pipeline.vet(request, probe) if pins is None
+            else pipeline.vet_pins(pins, request, findings)
         )
     outcome = apply_ignores(vetting.findings, config, dt.date.today())
     for notice in outcome.notices:

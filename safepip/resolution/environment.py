@@ -81,11 +81,17 @@ class TargetEnvironment:
         return {tag: index for index, tag in enumerate(self.tags)}
 
 
-def probe_target(options: TargetOptions) -> TargetEnvironment:
-    """Describe the environment named by the options (current interpreter by default)."""
-    # Compare without resolving links: venvs share one binary but not one sys.prefix.
-    if options.python and os.path.abspath(options.python) != os.path.abspath(sys.executable):
-        facts = _run_probe(options.python)
+def probe_target(
+    options: TargetOptions, started: StartedProbe | None = None
+) -> TargetEnvironment:
+    """Describe the environment named by the options (current interpreter by default).
+
+    `started` is a probe begun earlier by `start_probe` for the same options, if any."""
+    python = _other_interpreter(options)
+    if python is not None:
+        if started is None or started.python != python:
+            started = StartedProbe(python)
+        facts = started.facts()
     else:
         facts = {
             "markers": dict(default_environment()),
@@ -101,25 +107,82 @@ def probe_target(options: TargetOptions) -> TargetEnvironment:
     return TargetEnvironment(markers, supported, python_version, installed)
 
 
-def _run_probe(python: str) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="safepip-probe-") as probe_path:
+def start_probe(options: TargetOptions) -> StartedProbe | None:
+    """Start probing another interpreter now, so that its ~0.1 s overlaps other work; None
+    for the running one (described in-process)."""
+    python = _other_interpreter(options)
+    return StartedProbe(python) if python is not None else None
+
+
+def _other_interpreter(options: TargetOptions) -> str | None:
+    """`--python`, unless it is the running interpreter."""
+    # Compare without resolving links: venvs share one binary but not one sys.prefix.
+    python = options.python
+    if python and os.path.abspath(python) != os.path.abspath(sys.executable):
+        return python
+    return None
+
+
+class StartedProbe:
+    """Our probe running in another interpreter (`_PROBE`); `facts` waits for its answer.
+    Leaving the `with` block (or `close`) ends it and removes its directory."""
+
+    def __init__(self, python: str) -> None:
+        self.python = python
+        self._dir = tempfile.TemporaryDirectory(prefix="safepip-probe-")
         # Only our `packaging` is visible to the probe: a link to the installed package dir.
-        Path(probe_path, "packaging").symlink_to(Path(packaging.__file__).parent)
+        Path(self._dir.name, "packaging").symlink_to(Path(packaging.__file__).parent)
+        self._facts: dict[str, Any] | None = None
+        self._process: subprocess.Popen[str] | None = None
+        self._error: OSError | None = None
         try:
             # argv list: the user's chosen interpreter and our probe; no shell, no package code.
-            completed = subprocess.run(  # nosec B603
-                [python, "-I", "-c", _PROBE, probe_path],
-                capture_output=True, text=True, timeout=_PROBE_TIMEOUT, check=False,
+            self._process = subprocess.Popen(  # nosec B603
+                [python, "-I", "-c", _PROBE, self._dir.name],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                text=True,
             )
-        except (OSError, subprocess.TimeoutExpired) as error:
-            message = f"Could not run the interpreter {python}: {error}."
-            raise TargetInterpreterError(message) from None
-    if completed.returncode != 0:
-        raise TargetInterpreterError(
-            f"The interpreter {python} failed to describe itself: {completed.stderr.strip()[-300:]}"
-        )
-    result: dict[str, Any] = json.loads(completed.stdout)
-    return result
+        except OSError as error:
+            self._error = error
+
+    def __enter__(self) -> StartedProbe:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def facts(self) -> dict[str, Any]:
+        if self._facts is None:
+            try:
+                self._facts = self._answer()
+            finally:
+                self.close()
+        return self._facts
+
+    def _answer(self) -> dict[str, Any]:
+        if self._process is None:
+            raise TargetInterpreterError(
+                f"Could not run the interpreter {self.python}: {self._error}."
+            )
+        try:
+            stdout, stderr = self._process.communicate(timeout=_PROBE_TIMEOUT)
+        except subprocess.TimeoutExpired as error:
+            raise TargetInterpreterError(
+                f"Could not run the interpreter {self.python}: {error}."
+            ) from None
+        if self._process.returncode != 0:
+            raise TargetInterpreterError(
+                f"The interpreter {self.python} failed to describe itself: "
+                f"{stderr.strip()[-300:]}"
+            )
+        result: dict[str, Any] = json.loads(stdout)
+        return result
+
+    def close(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
+        self._dir.cleanup()
 
 
 def _overridden_tags(

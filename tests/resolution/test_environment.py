@@ -12,7 +12,11 @@ from packaging.tags import Tag, sys_tags
 
 from safepip.errors import UsageError
 from safepip.request import TargetOptions
-from safepip.resolution.environment import TargetInterpreterError, probe_target
+from safepip.resolution.environment import (
+    TargetInterpreterError,
+    probe_target,
+    start_probe,
+)
 
 
 def test_current_interpreter_matches_packaging() -> None:
@@ -32,6 +36,32 @@ def test_other_interpreter_is_probed_in_a_subprocess(tmp_path: Path) -> None:
     env = probe_target(TargetOptions(python=str(venv / "bin" / "python")))
     assert "installedthing" in env.installed
     assert str(env.installed["installedthing"].version) == "1.2"  # type: ignore[index]
+
+
+def test_a_probe_started_early_gives_the_same_environment(tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    options = TargetOptions(python=str(venv / "bin" / "python"))
+    assert start_probe(TargetOptions()) is None  # the running interpreter: read in-process
+    with start_probe(options) as started:
+        assert started is not None
+        assert probe_target(options, started) == probe_target(options)
+    other = TargetOptions(python=sys.executable + "-other")
+    with start_probe(options) as started, pytest.raises(TargetInterpreterError):
+        probe_target(other, started)  # a probe of another interpreter is not taken
+
+
+def test_a_probe_left_unused_is_ended(tmp_path: Path) -> None:
+    with start_probe(TargetOptions(python=sys.executable + "-not-this")) as started:
+        assert started is not None
+    sleeper = tmp_path / "python"
+    sleeper.write_text("#!/bin/sh\nexec sleep 30\n")
+    sleeper.chmod(0o755)
+    with start_probe(TargetOptions(python=str(sleeper))) as started:
+        assert started is not None
+        process = started._process
+        assert process is not None and process.poll() is None
+    assert process.poll() is not None
 
 
 def test_target_dir_ignores_installed_projects() -> None:
