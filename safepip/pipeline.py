@@ -136,7 +136,7 @@ class Pipeline:
                     session=self.session, environment=environment,
                     workdir=self.options.workdir / "downloads",
                     finder_policy=self._finder_policy(request, environment), reporter=reporter,
-                    metadata_cache=self.metadata_cache,
+                    metadata_cache=self.metadata_cache, on_download=self._scan_early,
                 )
         except ProjectNotFoundError as missing:
             # The moment a squatter wins is a mistyped name: say what was probably meant.
@@ -159,7 +159,7 @@ class Pipeline:
             session=self.session, environment=environment,
             workdir=self.options.workdir / "downloads",
             finder_policy=self._finder_policy(request, environment),
-            metadata_cache=self.metadata_cache,
+            metadata_cache=self.metadata_cache, on_download=self._scan_early,
         )
         resolution = outcome.resolution
         resolution = Resolution(resolution.packages, (*findings, *resolution.findings))
@@ -263,6 +263,12 @@ class Pipeline:
     def _prestart_scanners(self) -> None:
         if self._scanners is not None:
             self._scanners.prestart()
+
+    def _scan_early(self, path: Path) -> None:
+        """A file resolution downloaded: the idle workers scan it now; `_scan` takes the
+        answer if the plan keeps it (a scan-cache hit is simply not asked for)."""
+        if self._scanners is not None:
+            self._scanners.submit(path)
 
     def _scan_unpacked(self, package: ResolvedPackage, path: Path) -> list[Finding]:
         with unpack(path, parent=self.options.workdir) as unpacked:

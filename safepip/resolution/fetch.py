@@ -31,9 +31,12 @@ class MetadataFetcher:
 
     def __init__(
         self, client: IndexClient, session: SessionLike, workdir: Path, workers: int = 8,
-        cache: MetadataCache | None = None,
+        cache: MetadataCache | None = None, on_download: Callable[[Path], None] | None = None,
     ) -> None:
+        """`on_download` is told of each whole file once it is on disk (hash-checked), e.g. to
+        start scanning it while resolution goes on."""
         self._cache = cache
+        self._on_download = on_download
         self._client = client
         self._session = session
         self._workdir = workdir
@@ -65,7 +68,10 @@ class MetadataFetcher:
 
         path = download(real_session(self._session), file, self._workdir).path
         with self._lock:
-            return self._downloads.setdefault(file.url, path)
+            kept = self._downloads.setdefault(file.url, path)
+        if kept == path and self._on_download is not None:
+            self._on_download(path)
+        return kept
 
     def background(self, work: Callable[[], object]) -> None:
         """Run `work` on the pool; its errors surface when the same work is asked for again."""

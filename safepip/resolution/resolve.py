@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,6 +69,7 @@ def resolve_request(
     reporter: BaseReporter[Requirement, Candidate, str] | None = None,
     finder_policy: FinderPolicy | None = None,
     metadata_cache: MetadataCache | None = None,
+    on_download: Callable[[Path], None] | None = None,
 ) -> ResolveOutcome:
     """Resolve the request for `environment`; sdists' build requirements are resolved too."""
     if request.ignore_installed:
@@ -76,7 +77,9 @@ def resolve_request(
     policy = finder_policy or FinderPolicy(
         environment, request.formats, request.pre, releases=request.releases
     )
-    fetcher = MetadataFetcher(client, session, workdir, cache=metadata_cache)
+    fetcher = MetadataFetcher(
+        client, session, workdir, cache=metadata_cache, on_download=on_download
+    )
     try:
         catalog = Catalog(client, CandidateFinder(policy), fetcher, environment)
         roots = _roots(request, environment)
@@ -104,6 +107,7 @@ def resolve_pins(
     workdir: Path,
     finder_policy: FinderPolicy | None = None,
     metadata_cache: MetadataCache | None = None,
+    on_download: Callable[[Path], None] | None = None,
 ) -> ResolveOutcome:
     """Take locked pins as they are (no resolution); only sdists' build needs are resolved."""
     from safepip.resolution.locked import plan_from_pins  # lock-file readers: this path only
@@ -111,7 +115,9 @@ def resolve_pins(
     policy = finder_policy or FinderPolicy(
         environment, request.formats, request.pre, releases=request.releases
     )
-    fetcher = MetadataFetcher(client, session, workdir, cache=metadata_cache)
+    fetcher = MetadataFetcher(
+        client, session, workdir, cache=metadata_cache, on_download=on_download
+    )
     try:
         catalog = Catalog(client, CandidateFinder(policy), fetcher, environment)
         catalog.prefetch_pages(pin.name for pin in pins)  # one round trip, not one per pin

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from safepip.checks import scan_pool
+from safepip.checks import scan_pool, scan_worker
 from safepip.checks.install_hooks import scan_path
 from safepip.checks.scan_pool import scan_paths
 from safepip.errors import ArchiveError, CheckError
@@ -50,7 +50,7 @@ def test_an_error_in_a_worker_is_the_error_in_process(tmp_path: Path) -> None:
 
 def test_a_worker_that_dies_fails_the_scan(tmp_path: Path) -> None:
     path = _artifacts(tmp_path, tmp_path / "canary")[0]
-    worker = scan_pool._Worker(prefilter=True)
+    worker = scan_worker.WorkerProcess(prefilter=True)
     try:
         assert worker.scan(path) == scan_path(path)
         worker.process.kill()
@@ -67,7 +67,7 @@ def test_small_jobs_start_no_process(tmp_path: Path, monkeypatch: pytest.MonkeyP
     def no_workers(prefilter: bool) -> None:
         raise AssertionError("a worker was started for a few kilobytes")
 
-    monkeypatch.setattr(scan_pool, "_Worker", no_workers)
+    monkeypatch.setattr(scan_pool, "WorkerProcess", no_workers)
     assert scan_paths(paths, workers=4) == [scan_path(path) for path in paths]
 
 
@@ -76,7 +76,7 @@ def test_a_worker_that_cannot_start_leaves_the_work_here(
 ) -> None:
     paths = _artifacts(tmp_path, tmp_path / "canary")
     expected = [scan_path(path) for path in paths]
-    monkeypatch.setattr(scan_pool.sys, "executable", str(tmp_path / "no-such-python"))
+    monkeypatch.setattr(scan_worker.sys, "executable", str(tmp_path / "no-such-python"))
     assert scan_paths(paths, workers=3, min_bytes_per_worker=0) == expected
 
 
@@ -105,3 +105,43 @@ def test_a_failed_scan_stops_the_workers(tmp_path: Path) -> None:
             pool.scan(paths)
         assert all(process.poll() is not None for process in started)
         assert pool.scan(paths[:2]) == [scan_path(path) for path in paths[:2]]
+
+
+def _settle(pool: scan_pool.ScanPool, paths: list[Path]) -> None:
+    """Wait until the early scans of `paths` have ended (they run on the workers alone)."""
+    for path in paths:
+        pool._jobs[path].exception(timeout=60)
+
+
+def test_work_submitted_early_is_taken_by_scan(tmp_path: Path) -> None:
+    paths = _artifacts(tmp_path, tmp_path / "canary")
+    expected = [scan_path(path) for path in paths]
+    with scan_pool.ScanPool(workers=2) as pool:
+        pool.submit(paths[0])  # no worker running yet: nothing is queued
+        assert not pool._jobs
+        pool.prestart()
+        for path in paths[:4]:
+            pool.submit(path)
+        _settle(pool, paths[:4])
+        early = {path: pool._jobs[path] for path in paths[:4]}
+        assert pool.scan(paths) == expected
+        assert all(pool._jobs[path] is job for path, job in early.items())  # answers reused
+
+
+def test_early_work_not_asked_for_is_dropped_and_asked_errors_are_raised(
+    tmp_path: Path,
+) -> None:
+    paths = _artifacts(tmp_path, tmp_path / "canary")
+    broken = tmp_path / "broken-1.0.tar.gz"
+    broken.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    with scan_pool.ScanPool(workers=2) as pool:
+        pool.prestart()
+        for path in (broken, *paths):
+            pool.submit(path)
+        assert pool.scan(paths[:2]) == [scan_path(path) for path in paths[:2]]
+    with scan_pool.ScanPool(workers=2) as pool:
+        pool.prestart()
+        pool.submit(broken)
+        _settle(pool, [broken])
+        with pytest.raises(ArchiveError):
+            pool.scan([paths[0], broken])
