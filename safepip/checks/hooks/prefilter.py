@@ -98,7 +98,7 @@ _GAP = rb"(?:\s|\\\r?\n|#[^\n]*\n)"
 newlines and comments; line continuations. (A `#` inside a string passes for a comment too,
 which can only let more through.)"""
 _CALL_FOLLOWS = re.compile(rb"(?:" + _GAP + rb"|\))*\(")
-"""After a name: it is called (`exec(`, `(eval) (`)."""
+"""After a name: it is called (`exec (code)`, `(eval)(code)`)."""
 _TAKER_PRECEDES = re.compile(rb"(?:\s|\n\r?\\|\n[^\n]*#|\()*(?:[=@,]|(?:tropmi|ni|htiw)(?!\w))")
 """Before a name, read backwards (on the reversed text): it is taken where the scanner follows
 it: the value of an assignment (`run = exec`, `:=`, `+=`), a decorator, an import (`from
