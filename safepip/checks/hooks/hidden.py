@@ -22,8 +22,9 @@ _PRINTABLE_ESCAPE = re.compile(
 the letters `re.IGNORECASE` takes for ASCII ones (patterns.IGNORECASE_LETTERS), and a
 backslash-newline, which a string literal drops (`'~/.s\\<newline>sh'` is `'~/.ssh'`); the
 others are left as written: they cannot add to a token."""
-_SEAM = re.compile(r"""['"](?:\s*\\\n|\s|#[^\n]*\n)+[rRbBuUfF]{0,2}['"]""")
-"""Between adjacent literals: a quote, space, comments or line continuations, a quote."""
+_SEAM = re.compile(r"""['"](?:\s|\\\r?\n|#[^\n]*+\n)++[rRbBuUfF]{0,2}['"]""")
+"""Between adjacent literals: a quote, space, comments or line continuations, a quote.
+(Possessive: what the group takes, white space and comments, can never start the quote.)"""
 _TIGHT_SEAM = re.compile(r"""(?<=\w)(?:''|"")(?=\w)""")
 """Adjacent literals with nothing between them: `'ex''ec'`."""
 _ESCAPE_CONTEXT = 256
