@@ -28,7 +28,7 @@ from safepip.errors import HashMismatchError, ProjectNotFoundError
 from safepip.findings import Finding, Severity
 from safepip.index.client import IndexClient
 from safepip.index.httpbase import HttpOptions
-from safepip.index.lazy_session import LazySession, real_session
+from safepip.index.lazy_session import LazySession
 from safepip.index.page_cache import PageCache
 from safepip.policy import DEFAULT_FAIL_ON, Verdict, decide
 from safepip.request import InstallRequest
@@ -208,7 +208,7 @@ class Pipeline:
         if missing:  # requests is imported only when something is downloaded
             from safepip.artifacts.download import download_all
 
-            fetched = download_all(real_session(self.session), missing,
+            fetched = download_all(self.session, missing,
                                    self.options.workdir / "downloads")
             for file, downloaded in zip(missing, fetched, strict=True):
                 paths[file.url] = downloaded.path

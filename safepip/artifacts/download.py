@@ -15,14 +15,18 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
-
-import requests
+from typing import IO, TYPE_CHECKING
 
 from safepip.errors import HashMismatchError, IndexPageError
-from safepip.index.http import check_status, iter_body, open_stream
+from safepip.index.lazy_session import real_session
+from safepip.index.localfile import is_file_url, iter_file_url
 from safepip.index.models import DistributionFile
 from safepip.index.redact import redact_url
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from safepip.index.lazy_session import SessionLike
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +61,7 @@ def _destination(file: DistributionFile, dest_dir: Path) -> Path:
 
 
 def download(
-    session: requests.Session, file: DistributionFile, dest_dir: Path, *,
+    session: SessionLike, file: DistributionFile, dest_dir: Path, *,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> DownloadedArtifact:
     """Fetch `file` into `dest_dir`, verifying every hash the index gave and its size."""
@@ -79,18 +83,27 @@ def download(
                               size=size)
 
 
-def _stream_into(session: requests.Session, file: DistributionFile, handle: IO[bytes],
+def _stream_into(session: SessionLike, file: DistributionFile, handle: IO[bytes],
                  hashers: dict[str, hashlib._Hash], max_bytes: int) -> int:
     size = 0
-    response = open_stream(session, file.url)
-    with response:
-        check_status(response, file.url, frozenset())
-        for chunk in iter_body(response, file.url, max_bytes):
-            for hasher in hashers.values():
-                hasher.update(chunk)
-            handle.write(chunk)
-            size += len(chunk)
+    for chunk in _chunks(session, file.url, max_bytes):
+        for hasher in hashers.values():
+            hasher.update(chunk)
+        handle.write(chunk)
+        size += len(chunk)
     return size
+
+
+def _chunks(session: SessionLike, url: str, max_bytes: int) -> Iterator[bytes]:
+    if is_file_url(url):  # a local index: read from disk, no HTTP library needed
+        yield from iter_file_url(url, max_bytes=max_bytes)
+        return
+    from safepip.index.http import check_status, iter_body, open_stream
+
+    response = open_stream(real_session(session), url)
+    with response:
+        check_status(response, url, frozenset())
+        yield from iter_body(response, url, max_bytes)
 
 
 def _check(file: DistributionFile, actual: dict[str, str], size: int) -> None:
@@ -106,7 +119,7 @@ def _check(file: DistributionFile, actual: dict[str, str], size: int) -> None:
 
 
 def download_all(
-    session: requests.Session, files: Sequence[DistributionFile], dest_dir: Path, *,
+    session: SessionLike, files: Sequence[DistributionFile], dest_dir: Path, *,
     workers: int = 8, max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> list[DownloadedArtifact]:
     """Download several files concurrently; results follow `files`' order; first error raised."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -78,3 +79,29 @@ def read_file_url(url: str, *, max_bytes: int) -> FetchedDocument:
     if len(content) > max_bytes:  # grew while being read
         raise IndexPageError(f"{redact_url(url)} is over the {max_bytes}-byte limit.")
     return FetchedDocument(url=url, status=200, content_type=content_type(path), content=content)
+
+
+_CHUNK = 1 << 20
+
+
+def iter_file_url(url: str, *, max_bytes: int) -> Iterator[bytes]:
+    """The bytes of a `file://` file in chunks, for a download: no more than `max_bytes`, and a
+    missing or unreadable file raises (NetworkError), as a 404 over HTTP does."""
+    try:
+        path = file_url_to_path(url)
+    except ValueError as exc:
+        raise NetworkError(f"{redact_url(url)} cannot be read: {exc}.") from None
+    received = 0
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                received += len(chunk)
+                if received > max_bytes:
+                    raise IndexPageError(f"{redact_url(url)} is over the {max_bytes}-byte limit.")
+                yield chunk
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        raise NetworkError(f"{redact_url(url)} does not exist.",
+                           hint="Check the local index; the file it lists is missing.") from None
+    except OSError as exc:
+        raise NetworkError(f"Could not read {redact_url(url)}: {exc.strerror or exc}.",
+                           hint="Check that the local index is readable.") from None

@@ -66,7 +66,7 @@ class MetadataFetcher:
             return known
         from safepip.artifacts.download import download  # only on a cache miss
 
-        path = download(real_session(self._session), file, self._workdir).path
+        path = download(self._session, file, self._workdir).path
         with self._lock:
             kept = self._downloads.setdefault(file.url, path)
         if kept == path and self._on_download is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
@@ -34,13 +35,15 @@ from safepip.resolution.core_metadata import (
     check_matches_filename,
     metadata_from_core_metadata,
 )
-from safepip.resolution.lazy_wheel import wheel_metadata_over_http
 from safepip.resolution.static_sdist import (
     SdistInspection,
     build_requirements_from_sdist,
     inspect_sdist,
     metadata_from_sdist_file,
 )
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = [
     "MAX_METADATA_BYTES",
@@ -60,6 +63,14 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+
+def wheel_metadata_over_http(session: requests.Session, url: str) -> bytes | None:
+    """`lazy_wheel.wheel_metadata_over_http`, imported on first use: requests (~0.1 s of
+    imports) loads only when an index is reached over HTTP."""
+    from safepip.resolution.lazy_wheel import wheel_metadata_over_http as read
+
+    return read(session, url)
 
 
 def metadata_from_wheel_file(path: Path, *, filename: str | None = None) -> StaticMetadata:

@@ -10,6 +10,7 @@ import pytest
 from safepip.artifacts.download import download, download_all
 from safepip.errors import HashMismatchError, IndexPageError, NetworkError
 from safepip.index.http import HttpOptions, Session, make_session
+from safepip.index.lazy_session import LazySession
 from safepip.index.models import DistributionFile
 from tests.conftest import IndexServerFactory
 from tests.kit.archives import make_sdist, make_wheel
@@ -135,3 +136,25 @@ def test_download_all_keeps_order_and_fails_closed(
         download_all(uncached, files, tmp_path / "out2", workers=4)
     assert paths[3].name not in _listing(tmp_path / "out2")
     assert not [n for n in _listing(tmp_path / "out2") if n.startswith(".partial")]
+
+
+def _local(path: Path, **overrides: object) -> DistributionFile:
+    data = path.read_bytes()
+    fields: dict[str, object] = {"hashes": {"sha256": hashlib.sha256(data).hexdigest()},
+                                 "size": len(data), "url": path.as_uri()}
+    fields.update(overrides)
+    return DistributionFile(filename=path.name, **fields)  # type: ignore[arg-type]
+
+
+def test_a_file_url_is_read_from_disk_with_the_same_checks(tmp_path: Path, wheel: Path) -> None:
+    lazy = LazySession()
+    result = download(lazy, _local(wheel), tmp_path / "out")
+    assert result.path.read_bytes() == wheel.read_bytes()
+    assert not lazy.built  # no HTTP session for a local file
+    with pytest.raises(HashMismatchError):
+        download(lazy, _local(wheel, hashes={"sha256": "0" * 64}), tmp_path / "bad")
+    with pytest.raises(IndexPageError, match="limit"):
+        download(lazy, _local(wheel), tmp_path / "big", max_bytes=64)
+    with pytest.raises(NetworkError, match="does not exist"):
+        download(lazy, _local(wheel, url=(tmp_path / "gone.whl").as_uri()), tmp_path / "gone")
+    assert _listing(tmp_path / "bad") == _listing(tmp_path / "big") == []

@@ -24,7 +24,10 @@ def test_a_warm_fetch_starts_no_thread_and_a_cold_one_reads_the_wheel(tmp_path: 
         lazy = LazySession()
         client = IndexClient(lazy, IndexOptions(index_url=url))
         [file] = client.project_pages(canonicalize_name("app"))[0].files
-        fetcher = MetadataFetcher(client, lazy, tmp_path / run, cache=cache)
+        seen: list[Path] = []
+        fetcher = MetadataFetcher(
+            client, lazy, tmp_path / run, cache=cache, on_download=seen.append
+        )
         try:
             fetcher.prefetch(file)
             answers.append(fetcher.get(file))
@@ -32,6 +35,8 @@ def test_a_warm_fetch_starts_no_thread_and_a_cold_one_reads_the_wheel(tmp_path: 
         finally:
             fetcher.close()
         assert (threads > 0) is (run == "cold")
-        assert lazy.built is (run == "cold")  # the cold run downloaded the wheel
+        assert bool(seen) is (run == "cold")  # the cold run downloaded the wheel, and said so
+        assert seen == list(fetcher.downloaded().values())
+        assert not lazy.built  # read from disk: a file:// index needs no HTTP session
     assert answers[0] == answers[1]
     assert [str(r) for r in answers[1].requires_dist] == ["lib>=2"]
