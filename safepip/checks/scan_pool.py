@@ -120,8 +120,8 @@ class ScanPool:
         return [job.result() for job in asked]
 
     def close(self) -> None:
-        """Cancel queued work, stop the workers (each finishes the scan it is on) and their
-        threads."""
+        """Cancel queued work, stop the workers (each finishes the scan it is on, or is killed
+        after a while) and then their threads, which a stopped worker always releases."""
         with self._lock:
             workers, self._workers = self._workers, []
             threads, self._threads = self._threads, []
@@ -133,10 +133,10 @@ class ScanPool:
             job.cancel()
         for _ in threads:
             self._queue.put(None)
-        for thread in threads:
-            thread.join()
         for worker in workers:
             worker.close()
+        for thread in threads:
+            thread.join()
 
     def _scan_here(self, asked: list[Future[list[Finding]]]) -> None:
         """Take queued paths in this thread until none is left or an asked-for scan failed."""

@@ -3,6 +3,9 @@ fail closed."""
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -145,3 +148,22 @@ def test_early_work_not_asked_for_is_dropped_and_asked_errors_are_raised(
         _settle(pool, [broken])
         with pytest.raises(ArchiveError):
             pool.scan([paths[0], broken])
+
+
+def test_a_stuck_worker_is_killed_and_the_pool_still_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scan_worker, "_STOP_TIMEOUT", 0.5)
+    path = _artifacts(tmp_path, tmp_path / "canary")[0]
+    pool = scan_pool.ScanPool(workers=2)
+    pool.prestart()
+    process = pool._workers[0].process
+    os.kill(process.pid, signal.SIGSTOP)  # it will never answer, nor see its input close
+    pool.submit(path)
+    deadline = time.monotonic() + 5
+    while not pool._jobs[path].running() and time.monotonic() < deadline:
+        time.sleep(0.01)  # until a worker's thread has taken the job and waits for an answer
+    started = time.monotonic()
+    pool.close()
+    assert time.monotonic() - started < 5
+    assert process.poll() is not None
