@@ -110,6 +110,8 @@ class ScanPool:
                 self._queue.put((path, queued[path]))
             else:
                 queued[path].cancel()
+                with self._lock:
+                    del self._jobs[path]  # a later scan that asks for it scans it
         self._scan_here(asked)
         wait(asked, return_when=FIRST_EXCEPTION)
         for path, job in zip(paths, asked, strict=True):

@@ -142,6 +142,7 @@ def test_early_work_not_asked_for_is_dropped_and_asked_errors_are_raised(
         for path in (broken, *paths):
             pool.submit(path)
         assert pool.scan(paths[:2]) == [scan_path(path) for path in paths[:2]]
+        assert pool.scan(paths[-2:]) == [scan_path(path) for path in paths[-2:]]
     with scan_pool.ScanPool(workers=2) as pool:
         pool.prestart()
         pool.submit(broken)
