@@ -301,17 +301,16 @@ class Handoff:
             return 0
         stage_vetted_files(files, self.vetted_dir)
         write_pinned_requirements(files, self.requirements)
-        command = build_pip_command(
-            self.python, self.vetted_dir, self.requirements, self.passthrough
-        )
+        args = pip_install_args(self.vetted_dir, self.requirements, self.passthrough)
         if self._pip is not None:
-            logger.debug("handoff (pip started early): %s", command)
-            code = self._pip.run(
-                pip_install_args(self.vetted_dir, self.requirements, self.passthrough)
-            )
+            logger.debug("handoff (pip started early): pip %s", args)
+            code = self._pip.run(args)
             self._pip = None
             if code is not None:
                 return code
+        command = build_pip_command(
+            self.python, self.vetted_dir, self.requirements, self.passthrough
+        )
         return run_pip(command, self.env)
 
     def close(self) -> None:
