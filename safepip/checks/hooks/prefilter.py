@@ -314,9 +314,6 @@ class _File:
     def makes(self, calls: tuple[_Call, ...]) -> bool:
         return any(view.makes(calls) for view in self.views)
 
-    def has(self, fragments: _Fragments) -> bool:
-        return any(view.has(fragments) for view in self.views)
-
     def has_words(self, *words: bytes) -> bool:
         return any(word in view.words for view in self.views for word in words)
 
