@@ -1,6 +1,6 @@
 """The known-malicious advisory snapshot: OSV `MAL-` records for PyPI.
 
-The wheel embeds a snapshot (`safepip/data/known_malicious.json`, built by
+The wheel embeds a snapshot (`data/known_malicious.json`, shipped as `safepip.data`, built by
 `scripts/build_data.py`); `safepip db update` writes a newer one under the platformdirs user data
 dir. `load_snapshot()` uses the user copy when it is valid and not older than the embedded one,
 else the embedded one, so a damaged download can never leave safepip without data.
@@ -186,7 +186,7 @@ def snapshot_document(snapshot: AdvisorySnapshot) -> dict[str, Any]:
 @functools.cache
 def load_embedded() -> AdvisorySnapshot:
     try:
-        text = resources.files("safepip").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
+        text = resources.files("safepip.data").joinpath(DATA_FILE).read_text(encoding="utf-8")
         return parse_snapshot(json.loads(text), "embedded", check_records=False)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise CheckError(

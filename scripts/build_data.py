@@ -2,8 +2,8 @@
 
     python scripts/build_data.py [--top TSV] [--osv JSON] [--out DIR]
 
-Writes `safepip/data/top_packages.json` (normalised name -> download rank) and
-`safepip/data/known_malicious.json` (OSV `MAL-` records: id, normalised name, affected versions,
+Writes `data/top_packages.json` (normalised name -> download rank) and
+`data/known_malicious.json` (OSV `MAL-` records: id, normalised name, affected versions,
 summary, withdrawn date), each with its source and snapshot date inside. Both files are compact
 JSON so that `safepip check-name` starts fast.
 """
@@ -70,7 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--top", type=Path, default=SHARED / "top-pypi-packages.tsv")
     parser.add_argument("--osv", type=Path, default=SHARED / "osv-malicious-pypi.json")
-    parser.add_argument("--out", type=Path, default=ROOT / "safepip" / "data")
+    parser.add_argument("--out", type=Path, default=ROOT / "data")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     write(args.out / "top_packages.json", build_top(args.top))

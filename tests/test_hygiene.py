@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,19 @@ def test_mypy_strict_is_clean() -> None:
         cwd=ROOT, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_wheel_ships_the_top_level_data(tmp_path: Path) -> None:
+    """`data/` lives at the top of the repository (the layout) and must still reach the wheel."""
+    env = {"PATH": str(Path(sys.executable).parent), "PIP_CONFIG_FILE": "/dev/null",
+           "HOME": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+         "--no-index", "-w", str(tmp_path / "dist"), str(ROOT)],
+        cwd=tmp_path, capture_output=True, text=True, env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (wheel,) = (tmp_path / "dist").glob("safepip-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert {"safepip/data/top_packages.json", "safepip/data/known_malicious.json"} <= names

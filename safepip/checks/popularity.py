@@ -35,7 +35,7 @@ class Popularity:
 def load_popularity() -> Popularity:
     """The embedded list (read once per process)."""
     try:
-        text = resources.files("safepip").joinpath("data", DATA_FILE).read_text(encoding="utf-8")
+        text = resources.files("safepip.data").joinpath(DATA_FILE).read_text(encoding="utf-8")
         document = json.loads(text)
         ranks = document["ranks"]
         if not isinstance(ranks, dict) or not ranks:
