@@ -76,7 +76,7 @@ def plan_from_pins(
     packages: list[ResolvedPackage] = []
     findings: list[Finding] = []
     for pin in pins:
-        if pin.marker is not None and not pin.marker.evaluate({**environment.markers, "extra": ""}):
+        if not _applies(pin, environment):
             continue
         files, hashes, problems = _confirmed_files(pin, catalog)
         findings.extend(problems)
@@ -91,6 +91,13 @@ def plan_from_pins(
             continue
         packages.append(ResolvedPackage(pin.name, pin.version, chosen, "lock", requested=True))
     return packages, findings
+
+
+def _applies(pin: Pin, environment: TargetEnvironment) -> bool:
+    """Whether the target installs this pin (a lock's own rules, e.g. PEP 751 groups, first)."""
+    if pin.locked is not None:
+        return pin.locked.applies_to(environment.markers)
+    return pin.marker is None or pin.marker.evaluate({**environment.markers, "extra": ""})
 
 
 def _confirmed_files(
