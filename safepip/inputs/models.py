@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set as AbstractSet
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from packaging.markers import Marker
@@ -40,7 +41,7 @@ class LockSelection:
     groups: frozenset[str] = frozenset()
 
     def marker_environment(self, markers: Mapping[str, str]) -> dict[str, str | AbstractSet[str]]:
-        """The target's markers plus the two PEP 751 sets, for `Marker.evaluate(..., "lock_file")`."""
+        """The target's markers plus the two PEP 751 sets (for the "lock_file" context)."""
         return {**markers, "extras": self.extras, "dependency_groups": self.groups}
 
 

@@ -88,7 +88,8 @@ directory = {path = "../mylib", editable = true}
 def test_pylock_problems_are_input_errors(
     write_file: Callable[[str, str], Path], body: str, message: str,
 ) -> None:
-    path = write_file("pylock.toml", body.replace('[[packages]]', 'created-by = "t"\n[[packages]]', 1))
+    body = body.replace("[[packages]]", 'created-by = "t"\n[[packages]]', 1)
+    path = write_file("pylock.toml", body)
     with pytest.raises(InputError) as caught:
         read_pylock(path)
     assert message in caught.value.message

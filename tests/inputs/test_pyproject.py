@@ -71,7 +71,8 @@ def test_a_cycle_of_included_groups_is_refused(write_file: Callable[[str, str], 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"extras": ["gui"]}, "no extra 'gui'"), ({"groups": ["docs"]}, "Dependency group 'docs' not found")],
+    [({"extras": ["gui"]}, "no extra 'gui'"),
+     ({"groups": ["docs"]}, "Dependency group 'docs' not found")],
 )
 def test_unknown_extras_and_groups_are_refused(kwargs: dict[str, list[str]], message: str) -> None:
     with pytest.raises(InputError, match=message):

@@ -56,7 +56,8 @@ def pylock(server: IndexServer, entries: list[tuple[str, str]]) -> str:
         f'[packages.sdist]\nurl = "{server.file_url(name)}"\nhashes = {{sha256 = "{digest}"}}\n'
         for name, digest in entries if not name.endswith(".whl")
     )
-    return f'lock-version = "1.0"\ncreated-by = "t"\n\n[[packages]]\nname = "tinypkg"\nversion = "1.0"\n{wheels}'
+    header = 'lock-version = "1.0"\ncreated-by = "t"\n\n'
+    return f'{header}[[packages]]\nname = "tinypkg"\nversion = "1.0"\n{wheels}'
 
 
 def check(path: Path, server: IndexServer, tmp_path: Path) -> tuple[LockedPackage, list, list]:
@@ -141,7 +142,8 @@ def test_poetry_lock_without_sha256_uses_the_index_hash(
 def test_direct_sources_are_reported_not_vetted(write_file: Callable[[str, str], Path]) -> None:
     path = write_file("pylock.toml", (
         'lock-version = "1.0"\ncreated-by = "t"\n'
-        '[[packages]]\nname = "toolbox"\nvcs = {type = "git", url = "https://git.example/t.git", commit-id = "0a1b2c"}\n'
+        '[[packages]]\nname = "toolbox"\n'
+        'vcs = {type = "git", url = "https://git.example/t.git", commit-id = "0a1b2c"}\n'
         '[[packages]]\nname = "myapp"\ndirectory = {path = ".", editable = true}\n'
     ))
     toolbox, myapp = read_pylock(path)
