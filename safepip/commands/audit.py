@@ -37,9 +37,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
                         help="read every positional FILE as FORMAT: requirements, pyproject, "
                         "pylock, uv.lock or poetry.lock (default: by file name)")
     parser.add_argument("--group", action="append", default=[], metavar="GROUP",
-                        help="with pyproject.toml: include this PEP 735 dependency group")
+                        help="with pyproject.toml or a lock file: include this dependency group")
     parser.add_argument("--extra", action="append", default=[], metavar="EXTRA",
-                        help="with pyproject.toml: include this optional-dependency group")
+                        help="with pyproject.toml or a lock file: include this extra")
     parser.set_defaults(run=run, takes_pip_args=True)
 
 
@@ -97,7 +97,7 @@ def _read_inputs(args: argparse.Namespace) -> _Inputs:
             path = Path(argument)
             inputs.requirements += read_pyproject(path, extras=args.extra, groups=args.group)
         else:
-            inputs.locked += read_lock(Path(argument), fmt)
+            inputs.locked += read_lock(Path(argument), fmt, extras=args.extra, groups=args.group)
     return inputs
 
 

@@ -6,6 +6,7 @@ inputs. `read_lock(path, fmt)` dispatches on the detected format.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from safepip.errors import UsageError
@@ -38,13 +39,17 @@ __all__ = [
 ]
 
 
-def read_lock(path: Path, fmt: InputFormat | None = None) -> list[LockedPackage]:
-    """The packages of any supported lock file (format from the name unless given)."""
+def read_lock(
+    path: Path, fmt: InputFormat | None = None, *,
+    extras: Iterable[str] = (), groups: Iterable[str] = (),
+) -> list[LockedPackage]:
+    """The packages an install from any supported lock file selects (format from the name unless
+    given), with the extras and dependency groups the user asked for."""
     fmt = fmt or detect_format(path)
     if fmt == "pylock":
-        return read_pylock(path)
+        return read_pylock(path, extras=extras, groups=groups)
     if fmt == "uv.lock":
-        return read_uv_lock(path)
+        return read_uv_lock(path, extras=extras, groups=groups)
     if fmt == "poetry.lock":
-        return read_poetry_lock(path)
+        return read_poetry_lock(path, extras=extras, groups=groups)
     raise UsageError(f"{path} is a {fmt} file, not a lock file.")
