@@ -3,7 +3,7 @@
 packaging validates the document (lock-version, one source kind per package, hashes on every
 file); this module maps its packages onto `LockedPackage` and keeps what PEP 751 says selection
 needs: each package's marker, evaluated later in the "lock file" context where `extras` and
-`dependency_groups` are the sets the user selected (`default-groups` when none are named).
+`dependency_groups` are the sets the user selected (always with the lock's `default-groups`).
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def _error_line(document: TomlDocument, context: str | None) -> int | None:
 def _selection(
     lock: Pylock, extras: Iterable[str], groups: Iterable[str], document: TomlDocument,
 ) -> LockSelection:
-    """PEP 751: the user's groups, else the lock's `default-groups`; names must be declared."""
+    """PEP 751: the lock's `default-groups` plus the user's groups; names must be declared."""
     wanted_extras = frozenset(canonicalize_name(e) for e in extras)
     wanted_groups = frozenset(canonicalize_name(g) for g in groups)
     declared_extras = {canonicalize_name(e) for e in lock.extras or ()}
@@ -92,9 +92,9 @@ def _selection(
             path=str(document.path),
             hint="Declared extras: " + (", ".join(sorted(declared_extras)) or "none")
             + "; dependency groups: " + (", ".join(sorted(declared_groups)) or "none") + ".")
-    if not wanted_groups:
-        wanted_groups = frozenset(canonicalize_name(g) for g in lock.default_groups or ())
-    return LockSelection(wanted_extras, wanted_groups)
+    # Like PDM and uv, naming groups adds to the defaults (the project's own dependencies).
+    defaults = frozenset(canonicalize_name(g) for g in lock.default_groups or ())
+    return LockSelection(wanted_extras, wanted_groups | defaults)
 
 
 def _package(package: Package, source: Location, selection: LockSelection) -> LockedPackage:
