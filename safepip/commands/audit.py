@@ -63,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
     inputs = _read_inputs(args)
     request = parse_install_args(inputs.pip_args, environ=os.environ)
     request = _with_requirements(request, inputs.requirements)
+    # An audit describes its inputs, never what happens to be installed next to safepip.
+    request = replace(request, ignore_installed=True)
     pins, findings = _pins(request, inputs)
     if pins is None and not request.requirements:
         raise UsageError(

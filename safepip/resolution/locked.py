@@ -94,10 +94,21 @@ def plan_from_pins(
 
 
 def _applies(pin: Pin, environment: TargetEnvironment) -> bool:
-    """Whether the target installs this pin (a lock's own rules, e.g. PEP 751 groups, first)."""
+    """Whether the target installs this pin (a lock's own rules, e.g. PEP 751 groups, first).
+
+    A lock is vetted for its target: with `--python-version 3.11` a `python_version >= '3.12'`
+    entry is not installed there, whatever Python runs safepip (pip's resolver keeps the running
+    interpreter's markers; a lock has no resolver to agree with).
+    """
+    markers = {**environment.markers, **_python_markers(environment.python_version)}
     if pin.locked is not None:
-        return pin.locked.applies_to(environment.markers)
-    return pin.marker is None or pin.marker.evaluate({**environment.markers, "extra": ""})
+        return pin.locked.applies_to(markers)
+    return pin.marker is None or pin.marker.evaluate({**markers, "extra": ""})
+
+
+def _python_markers(version: Version) -> dict[str, str]:
+    return {"python_version": f"{version.major}.{version.minor}",
+            "python_full_version": str(version)}
 
 
 def _confirmed_files(
