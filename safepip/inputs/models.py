@@ -66,6 +66,8 @@ class LockedPackage:
     `virtual: PATH`, `url: URL` or `path: PATH`. Such packages cannot be vetted against an index."""
     selection: LockSelection | None = None
     """PEP 751 locks only: the marker is evaluated in the lock-file context with this selection."""
+    extras: frozenset[str] = frozenset()
+    """Extras the user selected, for markers that test `extra == "..."` (poetry.lock)."""
 
     def applies_to(self, markers: Mapping[str, str]) -> bool:
         """Whether the target environment (its marker values) installs this package."""
@@ -73,7 +75,8 @@ class LockedPackage:
             return True
         if self.selection is not None:
             return self.marker.evaluate(self.selection.marker_environment(markers), "lock_file")
-        return self.marker.evaluate({**markers, "extra": ""})
+        return any(self.marker.evaluate({**markers, "extra": extra})
+                   for extra in ("", *sorted(self.extras)))
 
     @property
     def vettable_from_index(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +40,11 @@ def read_poetry_lock(
     default and the lock does not say which groups are optional, so groups select nothing here.
     """
     del groups  # every group a poetry.lock records is installed by default
+    extras = list(extras)
     document = load_toml(path)
     problems = Problems(path)
     _check_lock_version(document, problems)
-    wanted = _extra_packages(document, list(extras), problems)
+    wanted = _extra_packages(document, extras, problems)
     packages = table_list(document.data.get("package", []))
     if packages is None:
         problems.add(None, "`package` must be an array of tables")
@@ -55,7 +57,8 @@ def read_poetry_lock(
         if table.get("optional") is True and _name(table) not in wanted:
             continue
         try:
-            result.append(_package(table, Location(str(path), line), legacy_files))
+            package = _package(table, Location(str(path), line), legacy_files)
+            result.append(replace(package, extras=frozenset(map(canonicalize_name, extras))))
         except ValueError as error:
             problems.add(line, str(error))
     problems.raise_if_any()

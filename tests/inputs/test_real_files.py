@@ -87,6 +87,8 @@ LOCKS = {
     "uv-pylock-grumpyfuk/pylock.toml",
     "pdm-pylock-h11/pylock.toml",
     "uv-lock-fastapi-example/uv.lock",
+    "poetry-lock-rdf2geojson/poetry.lock",
+    "poetry-lock-legacy-semantic-background/poetry.lock",
 }
 PINNED_REQUIREMENTS = {
     "piptools-cryptography/build-requirements.txt",
@@ -236,6 +238,49 @@ def test_uv_lock_installs_what_the_project_reaches(
     code, plan, findings = audit(served, capsys, python,
                                  str(served.files["uv-lock-fastapi-example/uv.lock"]))
     assert plan == FASTAPI_EXAMPLE
+    assert code == 0 and high_or_worse(findings) == []
+
+
+RDF2GEOJSON = {
+    ("black", "24.10.0"), ("click", "8.2.1"), ("geojson", "3.2.0"), ("html5lib", "1.1"),
+    ("iniconfig", "2.1.0"), ("mypy-extensions", "1.1.0"), ("owlrl", "6.0.2"),
+    ("packaging", "25.0"), ("pathspec", "0.12.1"), ("platformdirs", "4.3.8"),
+    ("pluggy", "1.6.0"), ("prettytable", "3.16.0"), ("pygments", "2.19.2"),
+    ("pyparsing", "3.2.3"), ("pyshacl", "0.26.0"), ("pytest", "8.4.1"), ("rdflib", "7.1.4"),
+    ("six", "1.17.0"), ("wcwidth", "0.2.13"), ("webencodings", "0.5.1"),
+}
+ONLY_311 = {("importlib-metadata", "8.7.0"), ("zipp", "3.23.0")}
+
+
+@pytest.mark.parametrize(
+    ("python", "extras", "expected"),
+    [
+        ("3.11", [], RDF2GEOJSON | ONLY_311),
+        ("3.13", [], RDF2GEOJSON),
+        ("3.13", ["--extra", "oxigraph"], RDF2GEOJSON | {("pyoxigraph", "0.4.11")}),
+    ],
+)
+def test_poetry_lock_2_1(
+    served: Served, capsys: pytest.CaptureFixture[str], python: str, extras: list[str],
+    expected: set[tuple[str, str]],
+) -> None:
+    """Optional pyoxigraph only with its extra; colorama only on Windows; zipp only on 3.11."""
+    code, plan, findings = audit(served, capsys, python,
+                                 str(served.files["poetry-lock-rdf2geojson/poetry.lock"]),
+                                 *extras)
+    assert plan == expected
+    assert code == 0 and high_or_worse(findings) == []
+
+
+@pytest.mark.parametrize("python", ["3.11", "3.13"])
+def test_poetry_lock_1_1_with_shared_file_lists(
+    served: Served, capsys: pytest.CaptureFixture[str], python: str,
+) -> None:
+    code, plan, findings = audit(
+        served, capsys, python,
+        str(served.files["poetry-lock-legacy-semantic-background/poetry.lock"]))
+    assert plan == {("html5lib", "1.1"), ("isodate", "0.6.1"), ("pyparsing", "3.0.9"),
+                    ("rdflib", "6.3.2"), ("six", "1.16.0"), ("webencodings", "0.5.1")}
     assert code == 0 and high_or_worse(findings) == []
 
 
