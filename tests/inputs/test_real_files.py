@@ -129,6 +129,7 @@ class Served:
             make_wheel(dist, name, version)
             make_wheel(dist, name, "10000.0")  # what an unconstrained resolution would take
         shutil.rmtree(dist / "tmp", ignore_errors=True)
+        self.hashes = hashes
         self.server = IndexServer(sorted(p for p in dist.iterdir() if p.is_file()))
         self.files: dict[str, Path] = {}
         for lock in LOCKS:
@@ -281,6 +282,31 @@ def test_poetry_lock_1_1_with_shared_file_lists(
         str(served.files["poetry-lock-legacy-semantic-background/poetry.lock"]))
     assert plan == {("html5lib", "1.1"), ("isodate", "0.6.1"), ("pyparsing", "3.0.9"),
                     ("rdflib", "6.3.2"), ("six", "1.16.0"), ("webencodings", "0.5.1")}
+    assert code == 0 and high_or_worse(findings) == []
+
+
+CP313_WHEEL = "pydantic_core-2.20.1-cp313-cp313-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+
+
+@pytest.mark.parametrize(("python", "expected"), [
+    ("3.11", set()), ("3.13", {("pydantic-core", "2.20.1")})])
+def test_uv_lock_edge_marker_for_newer_pythons(
+    served: Served, capsys: pytest.CaptureFixture[str], tmp_path: Path, python: str,
+    expected: set[tuple[str, str]],
+) -> None:
+    """Was: a `python_full_version >= '3.12'` package became HIGH lock/no-installable-file on
+    3.11 (uv.lock markers live on the dependency edges, which were not read)."""
+    lock = tmp_path / "uv.lock"
+    lock.write_text(
+        'version = 1\nrequires-python = ">=3.11"\n\n[[package]]\nname = "app"\n'
+        'version = "0.1.0"\nsource = { virtual = "." }\ndependencies = [\n'
+        '    { name = "pydantic-core", marker = "python_full_version >= \'3.12\'" },\n]\n\n'
+        '[[package]]\nname = "pydantic-core"\nversion = "2.20.1"\n'
+        'source = { registry = "https://pypi.org/simple" }\nwheels = [\n'
+        f'    {{ url = "https://files.example/{CP313_WHEEL}", '
+        f'hash = "sha256:{served.hashes[CP313_WHEEL]}" }},\n]\n')
+    code, plan, findings = audit(served, capsys, python, str(lock))
+    assert plan == expected
     assert code == 0 and high_or_worse(findings) == []
 
 
