@@ -27,15 +27,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         usage="safepip audit [options] [-r FILE]... [LOCKFILE|pyproject.toml]... [SPEC ...]",
         help="vet requirements, pyproject or lock files without installing",
         description="Resolve and vet what the inputs would install; never installs. Lock files "
-        "(pylock.toml, uv.lock, poetry.lock) and fully hash-pinned requirements files are vetted "
-        "as locked, without re-resolving.",
+        "(pylock.toml, uv.lock, poetry.lock, pdm.lock) and fully hash-pinned requirements files "
+        "are vetted as locked, without re-resolving.",
     )
     add_fail_on(parser)
     add_output(parser)
     add_vetting_options(parser)
     parser.add_argument("--input-format", metavar="FORMAT",
                         help="read every positional FILE as FORMAT: requirements, pyproject, "
-                        "pylock, uv.lock or poetry.lock (default: by file name)")
+                        "pylock, uv.lock, poetry.lock or pdm.lock (default: by file name)")
     parser.add_argument("--group", action="append", default=[], metavar="GROUP",
                         help="with pyproject.toml or a lock file: include this dependency group")
     parser.add_argument("--extra", action="append", default=[], metavar="EXTRA",

@@ -89,6 +89,7 @@ LOCKS = {
     "uv-lock-fastapi-example/uv.lock",
     "poetry-lock-rdf2geojson/poetry.lock",
     "poetry-lock-legacy-semantic-background/poetry.lock",
+    "pdm-lock-dep-logic/pdm.lock",
 }
 PINNED_REQUIREMENTS = {
     "piptools-cryptography/build-requirements.txt",
@@ -307,6 +308,19 @@ def test_uv_lock_edge_marker_for_newer_pythons(
         f'hash = "sha256:{served.hashes[CP313_WHEEL]}" }},\n]\n')
     code, plan, findings = audit(served, capsys, python, str(lock))
     assert plan == expected
+    assert code == 0 and high_or_worse(findings) == []
+
+
+@pytest.mark.parametrize("python", ["3.11", "3.13"])
+def test_pdm_lock_without_markers_vets_everything(
+    served: Served, capsys: pytest.CaptureFixture[str], python: str,
+) -> None:
+    """A cross_platform pdm.lock (4.4) records no markers: every package is vetted."""
+    code, plan, findings = audit(served, capsys, python,
+                                 str(served.files["pdm-lock-dep-logic/pdm.lock"]))
+    assert plan == {("colorama", "0.4.6"), ("exceptiongroup", "1.1.3"), ("iniconfig", "2.0.0"),
+                    ("packaging", "23.2"), ("pluggy", "1.3.0"), ("poetry-core", "1.8.1"),
+                    ("pytest", "7.4.3"), ("tomli", "2.0.1")}
     assert code == 0 and high_or_worse(findings) == []
 
 
