@@ -50,7 +50,7 @@ def load_pyproject(files: SdistFiles, origin: str) -> dict[str, Any]:
     try:
         return parse_toml(data)
     except TomlError as exc:
-        raise MetadataInvalidError(f"{origin}: pyproject.toml is not valid TOML: {exc}") from exc
+        raise MetadataInvalidError(f"{origin}: pyproject.toml is {exc}") from exc
 
 
 def _string_list(value: Any, what: str, origin: str) -> list[str]:
