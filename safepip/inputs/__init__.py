@@ -18,7 +18,6 @@ from safepip.inputs.poetrylock import read_poetry_lock
 from safepip.inputs.pylock import read_pylock
 from safepip.inputs.pyproject import read_pyproject
 from safepip.inputs.uvlock import read_uv_lock
-from safepip.inputs.verify import LockedMatch, check_locked_package, direct_source_finding
 
 LOCK_FORMATS: tuple[InputFormat, ...] = ("pylock", "uv.lock", "poetry.lock", "pdm.lock")
 
@@ -27,11 +26,8 @@ __all__ = [
     "LOCK_FORMATS",
     "InputFormat",
     "LockedFile",
-    "LockedMatch",
     "LockedPackage",
-    "check_locked_package",
     "detect_format",
-    "direct_source_finding",
     "input_file_format",
     "read_lock",
     "read_pdm_lock",

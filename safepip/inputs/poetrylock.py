@@ -15,14 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from packaging.markers import Marker
-from packaging.utils import canonicalize_name
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
 from packaging.version import Version
 
 from safepip.findings import Location
 from safepip.inputs import _fields
 from safepip.inputs._toml import Problems, TomlDocument, load_toml, optional_str, table_list
 from safepip.inputs.models import LockedFile, LockedPackage
-from safepip.resolution.filenames import standard_name_version
 
 logger = logging.getLogger(__name__)
 
@@ -138,12 +143,17 @@ def _package(table: dict[str, Any], source: Location, legacy: dict[str, Any]) ->
 def _same_version(files: tuple[LockedFile, ...], version: Version) -> tuple[LockedFile, ...]:
     """lock-version 1.x lists the files of every locked version of a name together in
     `[metadata.files]`; each package takes its own (a file of another version is not its own)."""
-    own = []
-    for file in files:
-        parsed = standard_name_version(file.filename)
-        if parsed is None or parsed[1] == version:
-            own.append(file)
-    return tuple(own)
+    return tuple(f for f in files if _file_version(f.filename) in (None, version))
+
+
+def _file_version(filename: str) -> Version | None:
+    """The version a wheel or sdist name carries; None for names of no standard form."""
+    try:
+        if filename.endswith(".whl"):
+            return parse_wheel_filename(filename)[1]
+        return parse_sdist_filename(filename)[1]
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
 
 
 def _markers(value: object, name: str) -> Marker | None:
