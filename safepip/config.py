@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,6 +30,7 @@ from safepip.cooldown import parse_duration
 from safepip.errors import InputError, SafepipError
 from safepip.findings import Severity
 from safepip.policy import DEFAULT_FAIL_ON
+from safepip.tomlfile import read_toml
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -267,14 +267,7 @@ def _nearest(start: Path, filename: str) -> Path | None:
 
 def _read_file(path: Path) -> Settings | None:
     """Parse one file; a pyproject.toml without `[tool.safepip]` contributes nothing."""
-    try:
-        with path.open("rb") as stream:
-            document = tomllib.load(stream)
-    except OSError as error:
-        message = f"Cannot read the policy file: {error.strerror}."
-        raise InputError(message, path=str(path)) from None
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(f"Not valid TOML ({error}).", path=str(path)) from None
+    document, _ = read_toml(path)
     if path.name != PYPROJECT:
         return parse_table(document, source=str(path))
     tool = document.get("tool", {})

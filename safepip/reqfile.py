@@ -15,20 +15,18 @@ import logging
 import os
 import re
 import shlex
-import tomllib
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from packaging.dependency_groups import resolve_dependency_groups
 
 from safepip.errors import InputError, UsageError
 from safepip.findings import Location
+from safepip.inputs.groups import group_specs
 from safepip.pipconfig import FILE_OPTIONS, ParsedOption, split_args
 from safepip.request import RequirementLine, parse_editable_spec, parse_requirement_spec
+from safepip.tomlfile import TomlError, parse_toml, read_toml
 
 logger = logging.getLogger(__name__)
 
@@ -341,21 +339,10 @@ def dependency_group_requirements(values: list[str], *, cwd: Path) -> list[Requi
         if path.name != "pyproject.toml":
             raise UsageError(f"--group {value}: safepip reads dependency groups only from "
                              "pyproject.toml files (pylock.toml groups: use `safepip audit`).")
-        table = _toml(path).get("dependency-groups", {})
-        try:
-            specs = resolve_dependency_groups(table, group)
-        except (LookupError, ValueError, TypeError, ExceptionGroup) as error:
-            raise InputError(f"Dependency group {group!r} cannot be read: {_reasons(error)}.",
-                             path=str(path)) from None
+        specs = group_specs(read_toml(path)[0], [group], path=str(path))
         where = Location(str(path), None)
         lines += [parse_requirement_spec(spec, where, cwd=cwd) for spec in specs]
     return lines
-
-
-def _reasons(error: BaseException) -> str:
-    if isinstance(error, BaseExceptionGroup):
-        return "; ".join(_reasons(e) for e in error.exceptions)
-    return str(error).strip("'\"")
 
 
 def script_requirements(path: Path, *, cwd: Path) -> list[RequirementLine]:
@@ -369,9 +356,9 @@ def script_requirements(path: Path, *, cwd: Path) -> list[RequirementLine]:
                    for line in blocks[0]["content"].splitlines(keepends=True))
     line_number = text[:blocks[0].start()].count("\n") + 1
     try:
-        dependencies = tomllib.loads(body).get("dependencies", [])
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(f"The script metadata block is not valid TOML: {error}.",
+        dependencies = parse_toml(body).get("dependencies", [])
+    except TomlError as error:
+        raise InputError(f"The script metadata block: {error}.",
                          path=str(path), line=line_number) from None
     if not isinstance(dependencies, list) or not all(isinstance(d, str) for d in dependencies):
         raise InputError("The script's `dependencies` must be a list of strings.",
@@ -380,11 +367,3 @@ def script_requirements(path: Path, *, cwd: Path) -> list[RequirementLine]:
     return [parse_requirement_spec(spec, where, cwd=cwd) for spec in dependencies]
 
 
-def _toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except OSError as error:
-        raise InputError(f"Cannot read {path.name}: {error.strerror}.", path=str(path)) from None
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(f"Not valid TOML: {error}.", path=str(path)) from None

@@ -105,7 +105,7 @@ def test_explicit_pyproject_policy_reads_its_tool_table(tmp_path: Path) -> None:
 
 
 def test_explicit_policy_file_must_exist_and_hold_a_policy(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="Cannot read the policy file"):
+    with pytest.raises(InputError, match="cannot read the file"):
         load_config(tmp_path, {"SAFEPIP_POLICY": str(tmp_path / "missing.toml")})
     empty = _write(tmp_path / "x" / "pyproject.toml", '[project]\nname = "x"\n')
     with pytest.raises(InputError, match=r"no \[tool.safepip\] table"):
@@ -157,7 +157,7 @@ until = 2027-01-01
 
 def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
     text = _error(tmp_path, "fail-on = \n")
-    assert str(tmp_path / "safepip.toml") in text and "Not valid TOML" in text
+    assert str(tmp_path / "safepip.toml") in text and "not valid TOML" in text
 
 
 def test_invalid_trusted_name_is_an_error(tmp_path: Path) -> None:

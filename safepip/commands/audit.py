@@ -27,19 +27,19 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         usage="safepip audit [options] [-r FILE]... [LOCKFILE|pyproject.toml]... [SPEC ...]",
         help="vet requirements, pyproject or lock files without installing",
         description="Resolve and vet what the inputs would install; never installs. Lock files "
-        "(pylock.toml, uv.lock, poetry.lock) and fully hash-pinned requirements files are vetted "
-        "as locked, without re-resolving.",
+        "(pylock.toml, uv.lock, poetry.lock, pdm.lock) and fully hash-pinned requirements files "
+        "are vetted as locked, without re-resolving.",
     )
     add_fail_on(parser)
     add_output(parser)
     add_vetting_options(parser)
     parser.add_argument("--input-format", metavar="FORMAT",
                         help="read every positional FILE as FORMAT: requirements, pyproject, "
-                        "pylock, uv.lock or poetry.lock (default: by file name)")
+                        "pylock, uv.lock, poetry.lock or pdm.lock (default: by file name)")
     parser.add_argument("--group", action="append", default=[], metavar="GROUP",
-                        help="with pyproject.toml: include this PEP 735 dependency group")
+                        help="with pyproject.toml or a lock file: include this dependency group")
     parser.add_argument("--extra", action="append", default=[], metavar="EXTRA",
-                        help="with pyproject.toml: include this optional-dependency group")
+                        help="with pyproject.toml or a lock file: include this extra")
     parser.set_defaults(run=run, takes_pip_args=True)
 
 
@@ -63,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
     inputs = _read_inputs(args)
     request = parse_install_args(inputs.pip_args, environ=os.environ)
     request = _with_requirements(request, inputs.requirements)
+    # An audit describes its inputs, never what happens to be installed next to safepip.
+    request = replace(request, ignore_installed=True)
     pins, findings = _pins(request, inputs)
     if pins is None and not request.requirements:
         raise UsageError(
@@ -97,7 +99,7 @@ def _read_inputs(args: argparse.Namespace) -> _Inputs:
             path = Path(argument)
             inputs.requirements += read_pyproject(path, extras=args.extra, groups=args.group)
         else:
-            inputs.locked += read_lock(Path(argument), fmt)
+            inputs.locked += read_lock(Path(argument), fmt, extras=args.extra, groups=args.group)
     return inputs
 
 

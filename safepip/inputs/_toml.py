@@ -7,7 +7,6 @@ headers (`[[package]]`) are matched to array items by order, and single values b
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,13 +14,9 @@ from typing import Any, TypeVar
 
 from safepip.errors import InputError
 from safepip.findings import Location
+from safepip.tomlfile import read_toml
 
 T = TypeVar("T")
-
-MAX_INPUT_BYTES = 64 * 1024 * 1024
-"""Refuse absurdly large input files rather than spend minutes parsing them."""
-
-_TOML_ERROR_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
 @dataclass(frozen=True)
@@ -72,24 +67,7 @@ class Problems:
 
 def load_toml(path: Path) -> TomlDocument:
     """Read and parse `path`; every failure is an InputError naming the file (and line)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror}.", path=str(path),
-                         hint="Check the path and its permissions.") from None
-    if len(raw) > MAX_INPUT_BYTES:
-        raise InputError(f"the file is larger than {MAX_INPUT_BYTES // 2**20} MiB.", path=str(path))
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(f"the file is not UTF-8 (byte {error.start}).", path=str(path)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        match = _TOML_ERROR_LINE.search(str(error))
-        raise InputError(f"not valid TOML: {error}.", path=str(path),
-                         line=int(match.group(1)) if match else None,
-                         hint="Fix the syntax or regenerate the file.") from None
+    data, text = read_toml(path)
     return TomlDocument(path, data, tuple(text.splitlines()))
 
 

@@ -8,7 +8,7 @@ from typing import Literal, get_args
 
 from safepip.errors import InputError, UsageError
 
-InputFormat = Literal["requirements", "pyproject", "pylock", "uv.lock", "poetry.lock"]
+InputFormat = Literal["requirements", "pyproject", "pylock", "uv.lock", "poetry.lock", "pdm.lock"]
 FORMATS: tuple[InputFormat, ...] = get_args(InputFormat)
 
 _PYLOCK_NAME = re.compile(r"^pylock\.([^.]+\.)?toml$")
@@ -17,6 +17,7 @@ _EXACT_NAMES: dict[str, InputFormat] = {
     "pyproject.toml": "pyproject",
     "uv.lock": "uv.lock",
     "poetry.lock": "poetry.lock",
+    "pdm.lock": "pdm.lock",
 }
 _REQUIREMENTS_SUFFIXES = (".txt", ".in")
 """pip-tools writes `requirements.in` -> `requirements.txt`; both are pip requirements syntax."""
@@ -30,8 +31,8 @@ def detect_format(path: Path | str, override: str | None = None) -> InputFormat:
     if found is None:
         raise InputError(
             "cannot tell the file's format from its name.", path=str(path),
-            hint="Name it pyproject.toml, pylock.toml, uv.lock, poetry.lock or *.txt, or pass "
-            "--input-format " + "|".join(FORMATS) + ".",
+            hint="Name it pyproject.toml, pylock.toml, uv.lock, poetry.lock, pdm.lock or *.txt, "
+            "or pass --input-format " + "|".join(FORMATS) + ".",
         )
     return found
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from packaging.markers import Marker
@@ -32,6 +34,18 @@ class LockedFile:
 
 
 @dataclass(frozen=True)
+class LockSelection:
+    """What the user selected from a PEP 751 lock: its markers test `extras`/`dependency_groups`."""
+
+    extras: frozenset[str] = frozenset()
+    groups: frozenset[str] = frozenset()
+
+    def marker_environment(self, markers: Mapping[str, str]) -> dict[str, str | AbstractSet[str]]:
+        """The target's markers plus the two PEP 751 sets (for the "lock_file" context)."""
+        return {**markers, "extras": self.extras, "dependency_groups": self.groups}
+
+
+@dataclass(frozen=True)
 class LockedPackage:
     """One pinned project of a lock file, vetted as locked (no resolution)."""
 
@@ -50,6 +64,19 @@ class LockedPackage:
     direct: str | None = None
     """For packages not from an index: `vcs: URL`, `directory: PATH`, `editable: PATH`,
     `virtual: PATH`, `url: URL` or `path: PATH`. Such packages cannot be vetted against an index."""
+    selection: LockSelection | None = None
+    """PEP 751 locks only: the marker is evaluated in the lock-file context with this selection."""
+    extras: frozenset[str] = frozenset()
+    """Extras the user selected, for markers that test `extra == "..."` (poetry.lock)."""
+
+    def applies_to(self, markers: Mapping[str, str]) -> bool:
+        """Whether the target environment (its marker values) installs this package."""
+        if self.marker is None:
+            return True
+        if self.selection is not None:
+            return self.marker.evaluate(self.selection.marker_environment(markers), "lock_file")
+        return any(self.marker.evaluate({**markers, "extra": extra})
+                   for extra in ("", *sorted(self.extras)))
 
     @property
     def vettable_from_index(self) -> bool:

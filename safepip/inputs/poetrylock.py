@@ -9,11 +9,20 @@ of group -> marker) and `files` (`{file, hash}` pairs: names only, no URLs). An 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from packaging.markers import Marker
-from packaging.utils import canonicalize_name
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import Version
 
 from safepip.findings import Location
 from safepip.inputs import _fields
@@ -26,11 +35,21 @@ SUPPORTED_MAJOR = (1, 2)
 _DIRECT_KINDS = ("url", "file", "git", "directory")
 
 
-def read_poetry_lock(path: Path) -> list[LockedPackage]:
-    """Every package of a poetry.lock file; InputError listing all problems otherwise."""
+def read_poetry_lock(
+    path: Path, *, extras: Iterable[str] = (), groups: Iterable[str] = (),
+) -> list[LockedPackage]:
+    """The packages `poetry install` would take from this lock; InputError listing all problems.
+
+    Packages marked `optional` belong to extras: they are taken only when an extra that the
+    lock's `[extras]` table maps to them is selected. Poetry installs every non-optional group by
+    default and the lock does not say which groups are optional, so groups select nothing here.
+    """
+    del groups  # every group a poetry.lock records is installed by default
+    extras = list(extras)
     document = load_toml(path)
     problems = Problems(path)
     _check_lock_version(document, problems)
+    wanted = _extra_packages(document, extras, problems)
     packages = table_list(document.data.get("package", []))
     if packages is None:
         problems.add(None, "`package` must be an array of tables")
@@ -40,8 +59,11 @@ def read_poetry_lock(path: Path) -> list[LockedPackage]:
     result: list[LockedPackage] = []
     for position, table in enumerate(packages):
         line = lines[position] if len(lines) == len(packages) else None
+        if table.get("optional") is True and _name(table) not in wanted:
+            continue
         try:
-            result.append(_package(table, Location(str(path), line), legacy_files))
+            package = _package(table, Location(str(path), line), legacy_files)
+            result.append(replace(package, extras=frozenset(map(canonicalize_name, extras))))
         except ValueError as error:
             problems.add(line, str(error))
     problems.raise_if_any()
@@ -58,6 +80,32 @@ def _check_lock_version(document: TomlDocument, problems: Problems) -> None:
     major = value.split(".", 1)[0]
     if not major.isdigit() or int(major) not in SUPPORTED_MAJOR:
         problems.add(line, f"lock-version {value!r} is not supported (expected 1.x or 2.x)")
+
+
+def _name(table: dict[str, Any]) -> str:
+    name = table.get("name")
+    return canonicalize_name(name) if isinstance(name, str) else ""
+
+
+def _extra_packages(
+    document: TomlDocument, extras: list[str], problems: Problems,
+) -> set[str]:
+    """Names of the optional packages the selected extras pull in (the lock's `[extras]`)."""
+    table = document.data.get("extras", {})
+    if not isinstance(table, dict):
+        problems.add(document.find_line("[extras]"), "`[extras]` must be a table of arrays")
+        return set()
+    declared = {canonicalize_name(k): v for k, v in table.items()}
+    wanted: set[str] = set()
+    for extra in extras:
+        entries = declared.get(canonicalize_name(extra))
+        if not isinstance(entries, list):
+            problems.add(None, f"the lock declares no extra {extra!r} (declared: "
+                         + (", ".join(sorted(declared)) or "none") + ")")
+            continue
+        # Entries are names, sometimes with a constraint: `PySocks (>=1.5.6,!=1.5.7)`.
+        wanted |= {canonicalize_name(str(e).split("(")[0].split("[")[0].strip()) for e in entries}
+    return wanted
 
 
 def _legacy_files(data: dict[str, Any]) -> dict[str, Any]:
@@ -83,11 +131,29 @@ def _package(table: dict[str, Any], source: Location, legacy: dict[str, Any]) ->
     if kind not in (None, "legacy"):
         raise ValueError(f"{name}: unknown source type {kind!r}")
     index_url = optional_str(origin, "url") if origin else None
-    raw_files = table["files"] if "files" in table else legacy.get(name, [])
-    files = _files(raw_files, name)
+    if "files" in table:
+        files = _files(table["files"], name)
+    else:
+        files = _same_version(_files(legacy.get(name, []), name), version)
     if not files:
         raise ValueError(f"{name}: no `files` are locked, so nothing can be checked")
     return LockedPackage(name, version, files, source, index_url=index_url, marker=marker)
+
+
+def _same_version(files: tuple[LockedFile, ...], version: Version) -> tuple[LockedFile, ...]:
+    """lock-version 1.x lists the files of every locked version of a name together in
+    `[metadata.files]`; each package takes its own (a file of another version is not its own)."""
+    return tuple(f for f in files if _file_version(f.filename) in (None, version))
+
+
+def _file_version(filename: str) -> Version | None:
+    """The version a wheel or sdist name carries; None for names of no standard form."""
+    try:
+        if filename.endswith(".whl"):
+            return parse_wheel_filename(filename)[1]
+        return parse_sdist_filename(filename)[1]
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
 
 
 def _markers(value: object, name: str) -> Marker | None:

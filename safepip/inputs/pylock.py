@@ -1,92 +1,135 @@
-"""PEP 751 `pylock.toml` lock files, read as data.
+"""PEP 751 `pylock.toml` lock files, read through `packaging.pylock`.
 
-Each `[[packages]]` entry has a name, usually a version, an optional `index`, and exactly one source
-kind: `sdist` and/or `wheels` (files with `url` or `path` and `hashes`), or `vcs`, `directory`,
-`archive` (direct sources). Tools must refuse a `lock-version` whose major version they do not know.
+packaging validates the document (lock-version, one source kind per package, hashes on every
+file); this module maps its packages onto `LockedPackage` and keeps what PEP 751 says selection
+needs: each package's marker, evaluated later in the "lock file" context where `extras` and
+`dependency_groups` are the sets the user selected (always with the lock's `default-groups`).
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
+from packaging.pylock import (
+    Package,
+    PackageArchive,
+    PackageDirectory,
+    PackageSdist,
+    PackageVcs,
+    PackageWheel,
+    Pylock,
+    PylockUnsupportedVersionError,
+    PylockValidationError,
+)
+from packaging.utils import canonicalize_name
+
+from safepip.errors import InputError
 from safepip.findings import Location
 from safepip.inputs import _fields
-from safepip.inputs._toml import (
-    Problems,
-    file_tables,
-    load_toml,
-    optional_str,
-    read_package_tables,
-)
-from safepip.inputs.models import LockedFile, LockedPackage
+from safepip.inputs._toml import TomlDocument, load_toml
+from safepip.inputs.models import LockedFile, LockedPackage, LockSelection
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_MAJOR = 1
+_PACKAGE_INDEX = re.compile(r"^packages\[(\d+)\]")
 
 
-def read_pylock(path: Path) -> list[LockedPackage]:
-    """Every package of a pylock.toml file; InputError listing all problems otherwise."""
+def read_pylock(
+    path: Path, *, extras: Iterable[str] = (), groups: Iterable[str] = (),
+) -> list[LockedPackage]:
+    """Every package of a pylock.toml file; InputError naming the first problem otherwise."""
     document = load_toml(path)
-    problems = Problems(path)
-    _check_lock_version(document.data.get("lock-version"), problems)
-    result = read_package_tables(document, problems, "packages", _package)
-    problems.raise_if_any()
+    lock = _validated(document)
+    selection = _selection(lock, extras, groups, document)
+    lines = document.array_table_lines("packages")
+    result = []
+    for position, package in enumerate(lock.packages):
+        line = lines[position] if len(lines) == len(lock.packages) else None
+        try:
+            result.append(_package(package, Location(str(path), line), selection))
+        except ValueError as error:
+            raise InputError(f"{error}.", path=str(path), line=line,
+                             hint="Fix or regenerate the file, then run safepip again.") from None
     return result
 
 
-def _check_lock_version(value: object, problems: Problems) -> None:
-    if not isinstance(value, str):
-        problems.add(1, "missing `lock-version` (PEP 751 requires it)")
-        return
-    major = value.split(".", 1)[0]
-    if not major.isdigit() or int(major) != SUPPORTED_MAJOR:
-        problems.add(1, f"lock-version {value!r} is not supported (expected 1.x)")
+def _validated(document: TomlDocument) -> Pylock:
+    try:
+        return Pylock.from_dict(document.data)
+    except PylockUnsupportedVersionError as error:
+        raise InputError(f"{error} (safepip reads lock-version 1.x).", path=str(document.path),
+                         line=document.find_line("lock-version")) from None
+    except PylockValidationError as error:
+        raise InputError(f"not a valid PEP 751 lock file: {error}.", path=str(document.path),
+                         line=_error_line(document, error.context),
+                         hint="Fix or regenerate the file, then run safepip again.") from None
 
 
-def _package(table: dict[str, Any], source: Location) -> LockedPackage:
-    name = _fields.project_name(table.get("name"))
-    raw_version = table.get("version")
-    version = None if raw_version is None else _fields.version(raw_version, name)
-    direct = _direct_source(table, name)
-    files = () if direct else _files(table, name)
-    if direct is None and not files:
-        raise ValueError(f"{name}: no `sdist`, `wheels`, `archive`, `vcs` or `directory`")
-    if direct is None and version is None:
-        raise ValueError(f"{name}: a package installed from an index needs a `version`")
-    return LockedPackage(
-        name=name, version=version, files=files, source=source,
-        index_url=optional_str(table, "index"),
-        marker=_fields.marker(table.get("marker"), name), direct=direct,
-    )
-
-
-def _direct_source(table: dict[str, Any], name: str) -> str | None:
-    for kind in ("vcs", "directory", "archive"):
-        entry = table.get(kind)
-        if entry is None:
-            continue
-        if not isinstance(entry, dict):
-            raise ValueError(f"{name}: `{kind}` must be a table")
-        where = optional_str(entry, "url") or optional_str(entry, "path") or "?"
-        if kind == "directory" and entry.get("editable") is True:
-            kind = "editable"
-        return f"{kind}: {where}"
+def _error_line(document: TomlDocument, context: str | None) -> int | None:
+    """The `[[packages]]` header of the package an error names (`packages[3].wheels[0]`)."""
+    match = _PACKAGE_INDEX.match(context or "")
+    lines = document.array_table_lines("packages")
+    if match and int(match.group(1)) < len(lines):
+        return lines[int(match.group(1))]
     return None
 
 
-def _files(table: dict[str, Any], name: str) -> tuple[LockedFile, ...]:
-    return tuple(_file(entry, name) for entry in file_tables(table, name))
+def _selection(
+    lock: Pylock, extras: Iterable[str], groups: Iterable[str], document: TomlDocument,
+) -> LockSelection:
+    """PEP 751: the lock's `default-groups` plus the user's groups; names must be declared."""
+    wanted_extras = frozenset(canonicalize_name(e) for e in extras)
+    wanted_groups = frozenset(canonicalize_name(g) for g in groups)
+    declared_extras = {canonicalize_name(e) for e in lock.extras or ()}
+    declared_groups = {canonicalize_name(g) for g in lock.dependency_groups or ()}
+    unknown = sorted((wanted_extras - declared_extras) | (wanted_groups - declared_groups))
+    if unknown:
+        raise InputError(
+            f"the lock file declares no extra or dependency group named {', '.join(unknown)}.",
+            path=str(document.path),
+            hint="Declared extras: " + (", ".join(sorted(declared_extras)) or "none")
+            + "; dependency groups: " + (", ".join(sorted(declared_groups)) or "none") + ".")
+    # Like PDM and uv, naming groups adds to the defaults (the project's own dependencies).
+    defaults = frozenset(canonicalize_name(g) for g in lock.default_groups or ())
+    return LockSelection(wanted_extras, wanted_groups | defaults)
 
 
-def _file(entry: dict[str, Any], name: str) -> LockedFile:
-    hashes = entry.get("hashes")
-    if not isinstance(hashes, dict) or not hashes:
-        raise ValueError(f"{name}: every file needs a `hashes` table (PEP 751)")
-    sha = _fields.sha256(hashes["sha256"], name) if "sha256" in hashes else None
-    return _fields.locked_file(
-        name, url=entry.get("url"), path=entry.get("path"), explicit_name=entry.get("name"),
-        sha=sha, size=entry.get("size"),
+def _package(package: Package, source: Location, selection: LockSelection) -> LockedPackage:
+    name = canonicalize_name(package.name)
+    direct = _direct_source(package)
+    files = () if direct else _files(package, name)
+    if direct is None and package.version is None:
+        raise ValueError(f"{name}: a package installed from an index needs a `version`")
+    return LockedPackage(
+        name=name, version=package.version, files=files, source=source, index_url=package.index,
+        marker=package.marker, direct=direct, selection=selection,
     )
+
+
+def _direct_source(package: Package) -> str | None:
+    origin: PackageVcs | PackageDirectory | PackageArchive | None = (
+        package.vcs or package.directory or package.archive)
+    if origin is None:
+        return None
+    where = getattr(origin, "url", None) or origin.path or "?"
+    if isinstance(origin, PackageVcs):
+        return f"vcs: {where}"
+    if isinstance(origin, PackageDirectory):
+        return f"{'editable' if origin.editable else 'directory'}: {where}"
+    return f"archive: {where}"
+
+
+def _files(package: Package, name: str) -> tuple[LockedFile, ...]:
+    entries: list[PackageSdist | PackageWheel] = [*([package.sdist] if package.sdist else []),
+                                                  *(package.wheels or ())]
+    return tuple(_file(entry, name) for entry in entries)
+
+
+def _file(entry: PackageSdist | PackageWheel, name: str) -> LockedFile:
+    digest = entry.hashes.get("sha256")
+    sha = _fields.sha256(digest, name) if digest is not None else None
+    return LockedFile(_fields.filename(entry.filename, name), entry.url, sha, entry.path,
+                      entry.size)

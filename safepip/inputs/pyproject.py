@@ -2,8 +2,7 @@
 
 `[project] dependencies` (PEP 621), the `optional-dependencies` of the selected extras (names
 compared normalised, PEP 685; a project may name itself to pull in its own extras), and the
-selected PEP 735 `[dependency-groups]`, whose `{include-group = "..."}` entries are expanded and
-whose cycles are refused.
+selected PEP 735 `[dependency-groups]` (see `inputs.groups`).
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from packaging.utils import canonicalize_name
 from safepip.errors import InputError
 from safepip.findings import Location
 from safepip.inputs._toml import Problems, TomlDocument, load_toml
+from safepip.inputs.groups import group_specs
 from safepip.request import RequirementLine
 
 logger = logging.getLogger(__name__)
@@ -35,8 +35,7 @@ def read_pyproject(
     result: list[RequirementLine] = []
     if include_project:
         result.extend(_project_requirements(document, list(extras), problems))
-    for group in groups:
-        result.extend(_group_requirements(document, group, problems))
+    result.extend(_group_requirements(document, list(groups), problems))
     problems.raise_if_any()
     return result
 
@@ -77,31 +76,13 @@ def _project_requirements(
 
 
 def _group_requirements(
-    document: TomlDocument, group: str, problems: Problems,
+    document: TomlDocument, groups: list[str], problems: Problems,
 ) -> list[RequirementLine]:
-    """PEP 735: expand `include-group` depth-first, refusing cycles."""
-    groups = _normalised_tables(document.data.get("dependency-groups", {}), document, problems)
-    result: list[RequirementLine] = []
-
-    def expand(name: str, trail: tuple[str, ...]) -> None:
-        if name in trail:
-            cycle = " -> ".join((*trail, name))
-            problems.add(document.find_line("[dependency-groups]"),
-                         f"dependency groups include each other in a cycle: {cycle}")
-            return
-        if name not in groups:
-            problems.add(document.find_line("[dependency-groups]"),
-                         f"there is no dependency group {name!r}")
-            return
-        key, entries = groups[name]
-        for entry in entries:
-            if isinstance(entry, dict) and set(entry) == {"include-group"}:
-                expand(canonicalize_name(str(entry["include-group"])), (*trail, name))
-            else:
-                result.extend(_strings(document, [entry], "dependency-groups", key, problems))
-
-    expand(canonicalize_name(group), ())
-    return result
+    """PEP 735 groups through packaging's resolver; lines found by their text for messages."""
+    if not groups:
+        return []
+    specs = group_specs(document.data, groups, path=str(document.path))
+    return _strings(document, specs, "dependency-groups", groups[0], problems)
 
 
 def _normalised_tables(

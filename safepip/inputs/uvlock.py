@@ -3,28 +3,50 @@
 Each `[[package]]` has `name`, `version` and a `source` inline table: `registry` (index URL or local
 path) for index packages, whose `sdist`/`wheels` entries carry `url` (or `path`) and `hash`
 (`sha256:<hex>`); `git`, `url`, `path`, `directory`, `editable` or `virtual` for direct sources. The
-project itself appears as an `editable`/`virtual` package.
+project itself (and each workspace member) appears as an `editable`/`virtual` package.
+
+uv.lock is universal: it lists what any environment may need, and its dependency edges carry the
+markers. What one install selects is what the roots reach (`inputs.reach`): their dependencies,
+the extras asked for, and the dependency groups (uv installs `dev` unless told otherwise).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from packaging.utils import canonicalize_name
+
+from safepip.errors import InputError
 from safepip.findings import Location
 from safepip.inputs import _fields
-from safepip.inputs._toml import Problems, file_tables, load_toml, read_package_tables
+from safepip.inputs._toml import (
+    Problems,
+    TomlDocument,
+    file_tables,
+    load_toml,
+    read_package_tables,
+    table_list,
+)
 from safepip.inputs.models import LockedFile, LockedPackage
+from safepip.inputs.reach import Edge, Node, reachable
 
 logger = logging.getLogger(__name__)
 
 SUPPORTED_VERSION = 1
+DEFAULT_GROUPS = ("dev",)
+"""uv sync and uv export install the `dev` group unless told otherwise."""
 _DIRECT_KINDS = ("git", "url", "path", "directory", "editable", "virtual")
+_ROOT_KINDS = ("editable", "virtual")
 
 
-def read_uv_lock(path: Path) -> list[LockedPackage]:
-    """Every package of a uv.lock file; InputError listing all problems otherwise."""
+def read_uv_lock(
+    path: Path, *, extras: Iterable[str] = (), groups: Iterable[str] = (),
+) -> list[LockedPackage]:
+    """The packages an install from this uv.lock selects; InputError listing all problems."""
     document = load_toml(path)
     problems = Problems(path)
     lock_version = document.data.get("version")
@@ -32,8 +54,51 @@ def read_uv_lock(path: Path) -> list[LockedPackage]:
         problems.add(document.find_line("version"),
                      f"uv.lock version {lock_version!r} is not supported (expected 1)")
     result = read_package_tables(document, problems, "package", _package)
+    nodes = read_package_tables(document, problems, "package", _node)
     problems.raise_if_any()
-    return result
+    return _selected(document, result, nodes, list(extras), list(groups))
+
+
+def _selected(
+    document: TomlDocument, packages: list[LockedPackage], nodes: list[Node],
+    extras: list[str], groups: list[str],
+) -> list[LockedPackage]:
+    """Only what the roots reach, each with the marker under which it is reached."""
+    roots = [i for i, node in enumerate(nodes) if any(k in node.source for k in _ROOT_KINDS)]
+    if not roots:
+        if extras or groups:
+            raise InputError("this uv.lock names no project, so it has no extras or groups.",
+                             path=str(document.path))
+        return packages  # no project to start from (e.g. a script's lock): all of it
+    tables = document.data.get("package", [])
+    # A workspace's members each declare their own extras and groups: only a lone root is judged.
+    strict = len(roots) == 1
+    root_edges = [(i, _root_edges(tables[i], nodes[i], extras, groups, document, strict=strict))
+                  for i in roots]
+    markers = reachable(nodes, root_edges)
+    return [replace(package, marker=markers[i]) for i, package in enumerate(packages)
+            if i in markers]
+
+
+def _root_edges(
+    table: dict[str, Any], node: Node, extras: list[str], groups: list[str],
+    document: TomlDocument, *, strict: bool,
+) -> list[Edge]:
+    """A root's own dependencies, plus those of the selected extras and dependency groups."""
+    dev = _edge_tables(table.get("dev-dependencies", {}), node.name)
+    wanted_groups = {canonicalize_name(g) for g in groups} | set(DEFAULT_GROUPS)
+    wanted_extras = {canonicalize_name(e) for e in extras}
+    unknown = sorted((wanted_extras - set(node.optional))
+                     | ({canonicalize_name(g) for g in groups} - set(dev)))
+    if unknown and strict:
+        raise InputError(f"the project in this uv.lock has no extra or group named "
+                         f"{', '.join(unknown)}.", path=str(document.path),
+                         hint="Extras: " + (", ".join(sorted(node.optional)) or "none")
+                         + "; groups: " + (", ".join(sorted(dev)) or "none") + ".")
+    edges = list(node.requires)
+    edges += [e for extra in sorted(wanted_extras) for e in node.optional.get(extra, [])]
+    edges += [e for group in sorted(wanted_groups) for e in dev.get(group, [])]
+    return edges
 
 
 def _package(table: dict[str, Any], source: Location) -> LockedPackage:
@@ -54,6 +119,45 @@ def _package(table: dict[str, Any], source: Location) -> LockedPackage:
     if not files:
         raise ValueError(f"{name}: a registry package lists no `sdist` or `wheels`")
     return LockedPackage(name, version, files, source, index_url=registry)
+
+
+def _node(table: dict[str, Any], _: Location) -> Node:
+    """The package's place in the dependency graph (checked loosely: _package checked the rest)."""
+    name = _fields.project_name(table.get("name"))
+    version = table.get("version")
+    origin = table.get("source")
+    return Node(
+        name, version if isinstance(version, str) else None,
+        origin if isinstance(origin, dict) else {},
+        requires=_edges(table.get("dependencies", []), name),
+        optional=_edge_tables(table.get("optional-dependencies", {}), name),
+    )
+
+
+def _edge_tables(value: object, name: str) -> dict[str, list[Edge]]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{name}: optional and dev dependencies must be tables of arrays")
+    return {canonicalize_name(key): _edges(entries, name) for key, entries in value.items()}
+
+
+def _edges(value: object, name: str) -> list[Edge]:
+    entries = table_list(value)
+    if entries is None:
+        raise ValueError(f"{name}: `dependencies` must be an array of tables")
+    return [_edge(entry, name) for entry in entries]
+
+
+def _edge(entry: Mapping[str, Any], name: str) -> Edge:
+    target = _fields.project_name(entry.get("name"))
+    marker = entry.get("marker")
+    if marker is not None:
+        _fields.marker(marker, name)  # refuse what would fail later, with the package named
+    version, source, extras = entry.get("version"), entry.get("source"), entry.get("extra", [])
+    if not isinstance(extras, list) or not all(isinstance(e, str) for e in extras):
+        raise ValueError(f"{name}: the `extra` of a dependency must be a list of strings")
+    return Edge(target, version if isinstance(version, str) else None,
+                source if isinstance(source, dict) else None, marker,
+                tuple(canonicalize_name(e) for e in extras))
 
 
 def _direct(origin: dict[str, Any], name: str) -> str:

@@ -8,7 +8,6 @@ that is not a list of valid PEP 508 strings, is an error pip refuses too.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +15,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from safepip.resolution.archive_members import SdistFiles
 from safepip.resolution.core_metadata import MetadataInvalidError
+from safepip.tomlfile import TomlError, parse_toml
 
 LEGACY_REQUIRES = ("setuptools>=40.8.0",)
 LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
@@ -48,9 +48,9 @@ def load_pyproject(files: SdistFiles, origin: str) -> dict[str, Any]:
     if data is None:
         return {}
     try:
-        return tomllib.loads(data.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise MetadataInvalidError(f"{origin}: pyproject.toml is not valid TOML: {exc}") from exc
+        return parse_toml(data)
+    except TomlError as exc:
+        raise MetadataInvalidError(f"{origin}: pyproject.toml is {exc}") from exc
 
 
 def _string_list(value: Any, what: str, origin: str) -> list[str]:

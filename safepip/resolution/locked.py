@@ -18,10 +18,10 @@ from packaging.version import Version
 from safepip.findings import Finding, Location, Severity
 from safepip.index.models import DistributionFile
 from safepip.inputs.models import LockedPackage
-from safepip.inputs.verify import check_locked_package, direct_source_finding
 from safepip.request import RequirementLine
 from safepip.resolution.catalog import Catalog
 from safepip.resolution.environment import TargetEnvironment
+from safepip.resolution.locked_files import check_locked_package, direct_source_finding
 from safepip.resolution.models import ResolvedPackage
 
 
@@ -76,7 +76,7 @@ def plan_from_pins(
     packages: list[ResolvedPackage] = []
     findings: list[Finding] = []
     for pin in pins:
-        if pin.marker is not None and not pin.marker.evaluate({**environment.markers, "extra": ""}):
+        if not _applies(pin, environment):
             continue
         files, hashes, problems = _confirmed_files(pin, catalog)
         findings.extend(problems)
@@ -91,6 +91,24 @@ def plan_from_pins(
             continue
         packages.append(ResolvedPackage(pin.name, pin.version, chosen, "lock", requested=True))
     return packages, findings
+
+
+def _applies(pin: Pin, environment: TargetEnvironment) -> bool:
+    """Whether the target installs this pin (a lock's own rules, e.g. PEP 751 groups, first).
+
+    A lock is vetted for its target: with `--python-version 3.11` a `python_version >= '3.12'`
+    entry is not installed there, whatever Python runs safepip (pip's resolver keeps the running
+    interpreter's markers; a lock has no resolver to agree with).
+    """
+    markers = {**environment.markers, **_python_markers(environment.python_version)}
+    if pin.locked is not None:
+        return pin.locked.applies_to(markers)
+    return pin.marker is None or pin.marker.evaluate({**markers, "extra": ""})
+
+
+def _python_markers(version: Version) -> dict[str, str]:
+    return {"python_version": f"{version.major}.{version.minor}",
+            "python_full_version": str(version)}
 
 
 def _confirmed_files(

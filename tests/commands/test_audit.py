@@ -32,6 +32,7 @@ def _lock(fmt: str, server: IndexServer, hashes: dict[str, str], *, tamper: bool
     rows = []
     for filename, digest in sorted(hashes.items()):
         name, version = filename.split("-")[:2]
+        name = name.replace("_", "-")
         digest = "0" * 64 if tamper and name == "orchard" else digest
         url = server.file_url(filename)
         if fmt == "pylock.toml":

@@ -47,7 +47,8 @@ def test_override_wins_over_the_name() -> None:
     assert detect_format("requirements.txt", "uv.lock") == "uv.lock"
     with pytest.raises(UsageError):
         detect_format("requirements.txt", "pipfile")
-    assert set(FORMATS) == {"requirements", "pyproject", "pylock", "uv.lock", "poetry.lock"}
+    assert set(FORMATS) == {"requirements", "pyproject", "pylock", "uv.lock", "poetry.lock",
+                            "pdm.lock"}
 
 
 def test_positional_arguments_are_files_only_when_they_exist(

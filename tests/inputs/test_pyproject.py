@@ -64,14 +64,15 @@ def test_a_cycle_of_included_groups_is_refused(write_file: Callable[[str, str], 
     ))
     with pytest.raises(InputError) as caught:
         read_pyproject(path, groups=["a"], include_project=False)
-    assert "cycle: a -> b -> c -> a" in caught.value.message
-    assert caught.value.path == str(path) and caught.value.line == 1
+    assert "Cyclic dependency group" in caught.value.message
+    assert caught.value.path == str(path)
     assert caught.value.exit_code == ExitCode.USAGE
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"extras": ["gui"]}, "no extra 'gui'"), ({"groups": ["docs"]}, "no dependency group 'docs'")],
+    [({"extras": ["gui"]}, "no extra 'gui'"),
+     ({"groups": ["docs"]}, "Dependency group 'docs' not found")],
 )
 def test_unknown_extras_and_groups_are_refused(kwargs: dict[str, list[str]], message: str) -> None:
     with pytest.raises(InputError, match=message):
@@ -118,7 +119,7 @@ def test_projects_without_static_dependencies_are_refused(
 
 def test_group_names_that_normalise_alike_clash(write_file: Callable[[str, str], Path]) -> None:
     path = write_file("pyproject.toml", '[dependency-groups]\nDev = ["a"]\ndev = ["b"]\n')
-    with pytest.raises(InputError, match="'dev' and 'Dev' clash"):
+    with pytest.raises(InputError, match="Duplicate dependency group names: dev"):
         read_pyproject(path, groups=["dev"], include_project=False)
 
 

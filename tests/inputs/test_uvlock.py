@@ -14,7 +14,7 @@ from tests.inputs.conftest import DATA, LOCKED_BY_UV, REQUESTS_WHEEL, by_name, l
 
 def test_uv_lock_written_by_uv() -> None:
     path = DATA / "uv.lock"
-    packages = read_uv_lock(path)
+    packages = read_uv_lock(path, extras=["yaml"])
     assert [p.name for p in packages] == [*LOCKED_BY_UV[:3], "demo-app", *LOCKED_BY_UV[3:]]
     lines_hold_headers(path, packages, "[[package]]")
     found = by_name(packages)
@@ -77,3 +77,42 @@ def test_a_lock_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b'version = 1\n# \xff\xfe\n')
     with pytest.raises(InputError, match="not UTF-8"):
         read_uv_lock(path)
+
+
+def test_uv_lock_selects_what_the_project_reaches() -> None:
+    """uv.lock is universal: pyyaml is only the `yaml` extra's, iniconfig the `dev` group's."""
+    path = DATA / "uv.lock"
+    default = [p.name for p in read_uv_lock(path)]
+    assert default == [n for n in [*LOCKED_BY_UV[:3], "demo-app", *LOCKED_BY_UV[3:]]
+                       if n != "pyyaml"]
+    with pytest.raises(InputError, match="no extra or group named docs"):
+        read_uv_lock(path, groups=["docs"])
+
+
+def test_uv_lock_edge_markers_become_package_markers(
+    write_file: Callable[[str, str], Path],
+) -> None:
+    wheel = 'wheels = [{{ url = "https://x.example/{0}-1-py3-none-any.whl", hash = "sha256:{1}" }}]'
+    path = write_file("uv.lock", (
+        'version = 1\nrequires-python = ">=3.11"\n'
+        '[[package]]\nname = "app"\nversion = "0"\nsource = { editable = "." }\n'
+        'dependencies = [{ name = "a", marker = "python_full_version >= \'3.12\'" }, '
+        '{ name = "b" }]\n'
+        '[[package]]\nname = "a"\nversion = "1"\nsource = { registry = "https://x.example" }\n'
+        'dependencies = [{ name = "c", marker = "sys_platform == \'win32\'" }]\n'
+        + wheel.format("a", "1" * 64) + '\n'
+        '[[package]]\nname = "b"\nversion = "1"\nsource = { registry = "https://x.example" }\n'
+        'dependencies = [{ name = "c" }]\n' + wheel.format("b", "2" * 64) + '\n'
+        '[[package]]\nname = "c"\nversion = "1"\nsource = { registry = "https://x.example" }\n'
+        + wheel.format("c", "3" * 64) + '\n'
+        '[[package]]\nname = "orphan"\nversion = "1"\nsource = { registry = "https://x.example" }\n'
+        + wheel.format("orphan", "4" * 64) + '\n'
+    ))
+    found = by_name(read_uv_lock(path))
+    assert sorted(found) == ["a", "app", "b", "c"]
+    assert found["a"].marker is not None and found["b"].marker is None
+    assert found["c"].marker is None  # b needs it everywhere
+    linux_311 = {"python_full_version": "3.11.9", "python_version": "3.11",
+                 "sys_platform": "linux"}
+    assert not found["a"].applies_to(linux_311)
+    assert found["a"].applies_to({**linux_311, "python_full_version": "3.12.1"})

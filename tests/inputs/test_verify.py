@@ -13,14 +13,9 @@ from safepip.findings import Severity
 from safepip.index.client import IndexClient
 from safepip.index.http import HttpOptions, make_session
 from safepip.index.models import ProjectPage
-from safepip.inputs import (
-    LockedPackage,
-    check_locked_package,
-    direct_source_finding,
-    read_poetry_lock,
-    read_pylock,
-)
+from safepip.inputs import LockedPackage, read_poetry_lock, read_pylock
 from safepip.request import IndexOptions
+from safepip.resolution.locked_files import check_locked_package, direct_source_finding
 from tests.conftest import IndexServerFactory
 from tests.kit.archives import make_sdist, make_wheel
 from tests.kit.index_server import IndexServer
@@ -50,9 +45,14 @@ def pages_for(server: IndexServer, name: str, tmp_path: Path) -> list[ProjectPag
 def pylock(server: IndexServer, entries: list[tuple[str, str]]) -> str:
     wheels = "\n".join(
         f'[[packages.wheels]]\nurl = "{server.file_url(name)}"\nhashes = {{sha256 = "{digest}"}}\n'
-        for name, digest in entries
+        for name, digest in entries if name.endswith(".whl")
     )
-    return f'lock-version = "1.0"\n\n[[packages]]\nname = "tinypkg"\nversion = "1.0"\n{wheels}'
+    wheels += "".join(
+        f'[packages.sdist]\nurl = "{server.file_url(name)}"\nhashes = {{sha256 = "{digest}"}}\n'
+        for name, digest in entries if not name.endswith(".whl")
+    )
+    header = 'lock-version = "1.0"\ncreated-by = "t"\n\n'
+    return f'{header}[[packages]]\nname = "tinypkg"\nversion = "1.0"\n{wheels}'
 
 
 def check(path: Path, server: IndexServer, tmp_path: Path) -> tuple[LockedPackage, list, list]:
@@ -71,8 +71,8 @@ def test_files_the_index_confirms_are_matched(
     _, matches, findings = check(path, server, tmp_path)
     assert findings == []
     assert [(m.locked.filename, m.sha256) for m in matches] == [
-        (files["wheel"].name, sha(files["wheel"])), (files["sdist"].name, sha(files["sdist"]))]
-    assert matches[0].published.url == server.file_url(files["wheel"].name)
+        (files["sdist"].name, sha(files["sdist"])), (files["wheel"].name, sha(files["wheel"]))]
+    assert matches[1].published.url == server.file_url(files["wheel"].name)
 
 
 def test_a_hash_the_index_does_not_serve_is_critical(
@@ -84,7 +84,7 @@ def test_a_hash_the_index_does_not_serve_is_critical(
     package, matches, (finding,) = check(path, server, tmp_path)
     assert matches == []
     assert (finding.rule, finding.severity) == ("lock/hash-mismatch", Severity.CRITICAL)
-    assert finding.location == package.source and finding.location.line == 3
+    assert finding.location == package.source and finding.location.line == 4
     assert finding.evidence == f"locked sha256:{'ab' * 32}; index sha256:{sha(files['wheel'])}"
 
 
@@ -105,8 +105,13 @@ def test_a_file_of_another_version_is_refused_before_any_lookup(
 ) -> None:
     """The real 0.1 wheel, correctly hashed, but locked as 1.0: the audit would describe 1.0."""
     server, files = served
-    path = write_file("pylock.toml", pylock(server, [(files["old"].name, sha(files["old"]))]))
-    _, matches, (finding,) = check(path, server, tmp_path)
+    path = write_file("poetry.lock", (
+        '[[package]]\nname = "tinypkg"\nversion = "1.0"\n'
+        f'files = [{{file = "{files["old"].name}", hash = "sha256:{sha(files["old"])}"}}]\n'
+        '\n[metadata]\nlock-version = "2.0"\n'
+    ))
+    (package,) = read_poetry_lock(path)
+    matches, (finding,) = check_locked_package(package, pages_for(server, "tinypkg", tmp_path))
     assert matches == []
     assert (finding.rule, finding.severity) == ("lock/inconsistent-file", Severity.HIGH)
     assert "a file of tinypkg 0.1" in finding.message
@@ -131,13 +136,14 @@ def test_poetry_lock_without_sha256_uses_the_index_hash(
 
 def test_direct_sources_are_reported_not_vetted(write_file: Callable[[str, str], Path]) -> None:
     path = write_file("pylock.toml", (
-        'lock-version = "1.0"\n'
-        '[[packages]]\nname = "toolbox"\nvcs = {type = "git", url = "https://git.example/t.git"}\n'
+        'lock-version = "1.0"\ncreated-by = "t"\n'
+        '[[packages]]\nname = "toolbox"\n'
+        'vcs = {type = "git", url = "https://git.example/t.git", commit-id = "0a1b2c"}\n'
         '[[packages]]\nname = "myapp"\ndirectory = {path = ".", editable = true}\n'
     ))
     toolbox, myapp = read_pylock(path)
     remote, local = direct_source_finding(toolbox), direct_source_finding(myapp)
     assert remote is not None and local is not None
     assert (remote.rule, remote.severity) == ("lock/unvetted-source", Severity.MEDIUM)
-    assert remote.location is not None and remote.location.line == 2
+    assert remote.location is not None and remote.location.line == 3
     assert local.severity == Severity.INFO

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import os
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Protocol
+
+from safepip.tomlfile import TomlError, parse_toml
 
 logger = logging.getLogger(__name__)
 
@@ -189,8 +190,8 @@ def layout(files: list[str]) -> Layout:
 def backend_modules(pyproject: bytes, project: str, present: set[str]) -> tuple[list[str], str]:
     """(backend-path dirs, build-backend) of a pyproject.toml, as data (PEP 517)."""
     try:
-        document = tomllib.loads(pyproject.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        document = parse_toml(pyproject)
+    except TomlError:
         return [], ""
     system = document.get("build-system", {})
     if not isinstance(system, dict):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import ast
 import configparser
-import tomllib
 
 from safepip.checks.hooks.patterns import SHADOWED_COMMANDS
 from safepip.checks.hooks.python import Hit, PythonScan
 from safepip.findings import Severity
+from safepip.tomlfile import TomlError, parse_toml
 
 _STRONG = frozenset(
     {
@@ -96,8 +96,8 @@ def scripts_from_entry_points(data: bytes) -> list[str]:
 
 def scripts_from_pyproject(data: bytes) -> list[str]:
     try:
-        project = tomllib.loads(data.decode("utf-8")).get("project", {})
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        project = parse_toml(data).get("project", {})
+    except TomlError:
         return []
     names: list[str] = []
     for table in ("scripts", "gui-scripts"):

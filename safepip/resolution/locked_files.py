@@ -1,5 +1,7 @@
 """Lock file entries checked against what the index serves: same project, files and hashes.
 
+(Here, beside the lock-pin planner, so that `inputs` reads files and imports nothing of resolution.)
+
 A lock is a claim ("these files, with these sha256"); vetting as locked believes none of it that
 the index does not confirm. Each locked file must be named for the locked project and version,
 be listed on the project's index page under the same file name, and carry the same sha256 there.
