@@ -24,8 +24,9 @@ _GLYPHS = str.maketrans({"1": "l", "i": "l", "0": "o"})
 _AFFIX = re.compile(r"^(?:python3|python|py)-?|-(?:python3|python|py)$")
 _VERSION_SUFFIX = re.compile(r"^(.+?)-?v?\d{1,3}$")
 K = TypeVar("K")
-LONG_NAME = 10
-"""Targets at least this long (separators removed) are also searched at two edits."""
+LONG_NAME = 7
+"""Targets at least this long (separators removed) are also searched at two edits: two
+edits in a shorter name make a different word as often as a squat."""
 
 
 def stripped(name: str) -> str:
@@ -166,18 +167,61 @@ class SquatIndex:
                 yield Candidate(names[position], "two edits", 2)
 
 
+_KEY_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+_CONFUSABLE = ({"l", "1", "i"}, {"0", "o"})
+
+
+def _keyboard() -> dict[str, frozenset[str]]:
+    """QWERTY neighbours of each key (same row and the two touching keys above and below)."""
+    near: dict[str, set[str]] = {}
+    for r, row in enumerate(_KEY_ROWS):
+        for c, key in enumerate(row):
+            found = near.setdefault(key, set())
+            found.update(row[max(c - 1, 0):c] + row[c + 1:c + 2])
+            for other, cols in ((r - 1, (c, c + 1)), (r + 1, (c - 1, c))):
+                if 0 <= other < len(_KEY_ROWS):
+                    found.update(_KEY_ROWS[other][k] for k in cols
+                                 if 0 <= k < len(_KEY_ROWS[other]))
+    return {key: frozenset(keys) for key, keys in near.items()}
+
+
+KEYBOARD = _keyboard()
+
+
 def edit_kind(query: str, target: str, edits: int) -> str:
-    """Name the typing error that turns `target` into `query`."""
+    """Name the typing error that turns `target` into `query` (separators removed)."""
     if edits > 1:
         return "two edits"
+    at = next((i for i, (a, b) in enumerate(zip(query, target, strict=False)) if a != b),
+              min(len(query), len(target)))
     if len(query) == len(target):
-        return "swapped letters" if sorted(query) == sorted(target) else "substituted letter"
+        if sorted(query) == sorted(target):
+            return "swapped letters"
+        new, old = query[at], target[at]
+        if any({new, old} <= group for group in _CONFUSABLE):
+            return "confusable glyphs"
+        if new.isdigit() and old.isdigit():  # pyttsx3 -> pyttsx4 reads as a version, not a slip
+            return "substituted letter"
+        return "keyboard-adjacent letter" if new in KEYBOARD.get(old, ()) else "substituted letter"
     if len(query) < len(target):
         return "omitted letter"
-    extra = next((i for i, (a, b) in enumerate(zip(query, target, strict=False)) if a != b),
-                 len(target))
-    doubled = query[extra] in query[max(extra - 1, 0):extra] + query[extra + 1:extra + 2]
-    return "doubled letter" if doubled else "inserted letter"
+    char, around = query[at], query[max(at - 1, 0):at] + query[at + 1:at + 2]
+    if char in around:
+        return "doubled letter"
+    if any(char in KEYBOARD.get(c, ()) for c in around):
+        return "keyboard-adjacent letter"
+    return "inserted letter"
+
+
+def first_letter_changed(query: str, target: str) -> bool:
+    """Typing errors rarely hit the first letter; different words often differ there."""
+    return query[:1] != target[:1]
+
+
+def end_changed(query: str, target: str) -> bool:
+    """A letter added or dropped at the end: legitimate names often extend or trim another
+    (`throttle`/`throttler`, `sqlmodelx`), so it says less than the same slip inside."""
+    return query == target[:-1] or query[:-1] == target
 
 
 def _windows(names: list[str]) -> dict[int, tuple[list[str], list[str]]]:

@@ -19,7 +19,13 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from safepip.checks.popularity import load_popularity
-from safepip.checks.squat_index import Candidate, SquatIndex, stripped
+from safepip.checks.squat_index import (
+    Candidate,
+    SquatIndex,
+    end_changed,
+    first_letter_changed,
+    stripped,
+)
 from safepip.findings import Finding, Severity
 
 logger = logging.getLogger(__name__)
@@ -30,19 +36,26 @@ PROTECTED_RANK = 5000
 POPULAR_GAP = 10
 """A ranked name is only compared with targets ranked this many times better."""
 POPULAR_DAMPING = 0.85
-EDIT_TARGETS = 5000
-"""Only this many top names are targets: below them any mutation scores LOW at most (popularity
-weight 0.7), which does not pay for building the indexes at start-up."""
-TWO_EDIT_TARGETS = 500
-"""Long names among this many top names are also searched at two edits."""
 """A ranked (but not top-5,000) name's popularity weighs against a squat verdict."""
+EDIT_TARGETS = 15000
+"""Every popular name is a target; popularity weighs how far a mutation of it goes."""
+TWO_EDIT_TARGETS = 1000
+"""Names among this many top names (7 letters or more) are also searched at two edits."""
 
 KIND_WEIGHT = {
-    "separator change": 0.95, "confusable glyphs": 0.95, "python prefix/suffix": 0.9,
-    "swapped letters": 0.9, "doubled letter": 0.9, "omitted letter": 0.85,
-    "version-like suffix": 0.85, "reordered words": 0.85, "inserted letter": 0.75,
-    "substituted letter": 0.75, "two edits": 0.8, "tacked-on word": 0.55,
+    "separator change": 0.95, "confusable glyphs": 0.95, "python prefix/suffix": 0.84,
+    "swapped letters": 0.9, "doubled letter": 0.9, "keyboard-adjacent letter": 0.88,
+    "omitted letter": 0.85, "version-like suffix": 0.75, "reordered words": 0.75,
+    "inserted letter": 0.8, "substituted letter": 0.75, "two edits": 0.74,
+    "tacked-on word": 0.55,
 }
+"""How deliberate each mutation looks. Typing errors (a neighbouring key, a doubled or
+dropped letter, two letters swapped) and look-alike glyphs are what squatters register; a free
+letter changed or added is as often just another word."""
+FIRST_LETTER = 0.85
+"""A changed first letter: typing errors rarely land there, different words often do."""
+END_LETTER = 0.9
+"""A letter added or dropped at the very end (see `squat_index.end_changed`)."""
 SEVERITY_FLOOR = ((0.80, Severity.HIGH), (0.68, Severity.MEDIUM), (0.45, Severity.LOW))
 
 
@@ -70,19 +83,34 @@ class Match:
         return min(severity, Severity.MEDIUM) if severity and self.ranked else severity
 
 
-def popularity_weight(rank: int) -> float:
-    for limit, weight in ((100, 1.0), (1000, 0.97), (2000, 0.9), (5000, 0.83)):
+def popularity_weight(rank: int, edits: int = 0) -> float:
+    """Squatters aim where the typing traffic is; two edits only pay off on the very top."""
+    table = ((100, 1.0), (300, 0.9)) if edits > 1 else ((100, 1.0), (1000, 0.97), (5000, 0.9))
+    for limit, weight in table:
         if rank <= limit:
             return weight
-    return 0.7
+    return 0.8
 
 
-def length_weight(target: str) -> float:
-    length = len(stripped(target))
-    for minimum, weight in ((7, 1.0), (6, 0.97), (5, 0.92), (4, 0.82)):
+def length_weight(target: str, edits: int) -> float:
+    """Short targets sit close to many other names; two edits need a longer one still."""
+    length = len(stripped(target)) - (2 if edits > 1 else 0)
+    for minimum, weight in ((7, 1.0), (6, 0.95), (5, 0.88), (4, 0.78)):
         if length >= minimum:
             return weight
-    return 0.65
+    return 0.6
+
+
+def confidence_of(name: str, candidate: Candidate, rank: int) -> float:
+    """Kind x target popularity x target length (see the module docstring)."""
+    edits, plain, target = candidate.edits, stripped(name), stripped(candidate.target)
+    confidence = (KIND_WEIGHT[candidate.kind] * popularity_weight(rank, edits)
+                  * length_weight(candidate.target, edits))
+    if edits and first_letter_changed(plain, target):
+        confidence *= FIRST_LETTER
+    if edits == 1 and end_changed(plain, target):
+        confidence *= END_LETTER
+    return confidence
 
 
 @functools.cache
@@ -103,8 +131,7 @@ def best_match(name: str) -> Match | None:
         rank = ranks[candidate.target]
         if own is not None and rank * POPULAR_GAP > own:
             continue
-        confidence = (KIND_WEIGHT[candidate.kind] * popularity_weight(rank)
-                      * length_weight(candidate.target))
+        confidence = confidence_of(name, candidate, rank)
         if own is not None:
             confidence *= POPULAR_DAMPING
         if best is None or (confidence, -rank) > (best.confidence, -best.target_rank):

@@ -32,9 +32,10 @@ def check(name: str, version: str | None = None) -> list:  # type: ignore[type-a
     ("reqquests", "requests", "doubled letter"),
     ("beautiful-soup4", "beautifulsoup4", "separator change"),
     ("pandas-python", "pandas", "python prefix/suffix"),
-    ("requestsz", "requests", "inserted letter"),
+    ("reqbuests", "requests", "inserted letter"),
+    ("urklib3", "urllib3", "keyboard-adjacent letter"),
     ("requests-toolbelt-v2", "requests-toolbelt", "version-like suffix"),
-    ("beautifulsuop", "beautifulsoup4", "two edits"),
+    ("colaroma", "colorama", "two edits"),
 ])
 def test_classic_squats_are_flagged_high_with_target_kind_and_confidence(
     name: str, target: str, kind: str,
@@ -45,7 +46,9 @@ def test_classic_squats_are_flagged_high_with_target_kind_and_confidence(
     if kind not in ("inserted letter", "two edits"):
         [finding] = check(name)
         assert finding.rule == "name/typosquat"
-        assert finding.severity == Severity.HIGH
+        # A suffix or prefix is also how forks and wrappers are named: medium, not high.
+        loose = kind in ("version-like suffix", "python prefix/suffix")
+        assert finding.severity >= (Severity.MEDIUM if loose else Severity.HIGH)
         assert f"'{target}'" in finding.message and kind in finding.message
         assert finding.evidence is not None and f"target={target} " in finding.evidence
         assert f"confidence={match.confidence:.2f}" in finding.evidence
@@ -115,8 +118,12 @@ def test_edit_kind_names_the_typing_error() -> None:
     assert edit_kind("reqeusts", "requests", 1) == "swapped letters"
     assert edit_kind("reqests", "requests", 1) == "omitted letter"
     assert edit_kind("requestss", "requests", 1) == "doubled letter"
-    assert edit_kind("requestsx", "requests", 1) == "inserted letter"
-    assert edit_kind("requeats", "requests", 1) == "substituted letter"
+    assert edit_kind("requestsp", "requests", 1) == "inserted letter"
+    assert edit_kind("requestsx", "requests", 1) == "keyboard-adjacent letter"  # x touches s
+    assert edit_kind("reqursts", "requests", 1) == "keyboard-adjacent letter"  # r touches e
+    assert edit_kind("jellyf1sh", "jellyfish", 1) == "confusable glyphs"
+    assert edit_kind("pyttsx4", "pyttsx3", 1) == "substituted letter"  # a version, not a slip
+    assert edit_kind("requbsts", "requests", 1) == "substituted letter"
     assert edit_kind("reqeuts", "requests", 2) == "two edits"
 
 
