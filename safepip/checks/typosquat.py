@@ -11,6 +11,7 @@ project is never flagged.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from safepip.checks.squat_index import (
     stripped,
 )
 from safepip.findings import Finding, Severity
+from safepip.index.models import ProjectHistory
 
 logger = logging.getLogger(__name__)
 
@@ -139,22 +141,69 @@ def best_match(name: str) -> Match | None:
     return best
 
 
+YOUNG = dt.timedelta(days=180)
+"""A project whose every file is younger than this, with `FEW_RELEASES` or fewer releases, is
+what a squat looks like on the index: registered, uploaded once or twice, removed."""
+FEW_RELEASES = 2
+ESTABLISHED = dt.timedelta(days=2 * 365)
+"""A project whose first upload is older than this, with `MANY_RELEASES` or more releases, has a
+history a squat does not live long enough to build (reported malware is removed quickly)."""
+MANY_RELEASES = 10
+
+
+@dataclass(frozen=True)
+class NameEvidence:
+    """What install and audit know beyond the name: the index pages' history of the project
+    (None when unknown, as in `check-name`), and the names the user asked for."""
+
+    history: ProjectHistory | None
+    requested: frozenset[str] = frozenset()
+    now: dt.datetime | None = None
+    """The moment ages are measured from (None: the current time)."""
+
+    def weigh(self, match: Match) -> tuple[Severity | None, str]:
+        """The severity with this evidence, and a note saying why it moved."""
+        severity, history = match.severity, self.history
+        if history is None or match.ranked:
+            return severity, ""
+        now = self.now or dt.datetime.now(dt.UTC)
+        age = now - history.first_upload if history.first_upload else None
+        facts = f"releases={history.releases} first-upload=" + (
+            history.first_upload.date().isoformat() if history.first_upload else "unknown")
+        target_asked = match.candidate.target in self.requested
+        if (history.releases <= FEW_RELEASES and history.fully_dated and age is not None
+                and age < YOUNG and severity is not None):
+            return Severity.HIGH, f"{facts} (a young project with few releases)"
+        if (history.releases >= MANY_RELEASES and age is not None and age >= ESTABLISHED
+                and severity is not None):
+            return min(severity, Severity.LOW), f"{facts} (a long history: at most low)"
+        if target_asked and severity is not None and severity > Severity.LOW:
+            # Both asked for by name: the imitation was chosen on purpose, not mistyped.
+            return Severity(severity - 1), f"{facts} (its target is requested too)"
+        return severity, facts
+
+
 class TyposquatCheck:
     """`name/typosquat` findings (see the module docstring for the scoring)."""
 
-    def check_name(self, name: NormalizedName, version: Version | None) -> list[Finding]:
+    def check_name(self, name: NormalizedName, version: Version | None,
+                   evidence: NameEvidence | None = None) -> list[Finding]:
+        """Findings on the name alone, or weighed with what the index showed (`evidence`)."""
         match = best_match(canonicalize_name(name))
-        if match is None or match.severity is None:
+        if match is None:
+            return []
+        severity, note = (match.severity, "") if evidence is None else evidence.weigh(match)
+        if severity is None:
             return []
         target, kind = match.candidate.target, match.candidate.kind
         return [Finding(
-            rule=RULE, severity=match.severity, package=name,
+            rule=RULE, severity=severity, package=name,
             version=str(version) if version is not None else None,
             message=(f"'{name}' looks like a typosquat of '{target}' (download rank "
                      f"{match.target_rank}): {kind}. Check the spelling; if you meant "
                      f"{target}, install that instead."),
             evidence=(f"target={target} rank={match.target_rank} mutation={kind} "
-                      f"confidence={match.confidence:.2f}"),
+                      f"confidence={match.confidence:.2f}" + (f" {note}" if note else "")),
         )]
 
 

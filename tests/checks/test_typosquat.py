@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -10,12 +15,19 @@ from safepip.checks.popularity import load_popularity
 from safepip.checks.squat_index import SquatIndex, edit_kind
 from safepip.checks.typosquat import (
     PROTECTED_RANK,
+    NameEvidence,
     TyposquatCheck,
     best_match,
     not_found_message,
     suggest_similar,
 )
+from safepip.cli import main
 from safepip.findings import Severity
+from safepip.index.models import DistributionFile, ProjectHistory
+from safepip.resolution.history import history_of
+from tests.kit.archives import make_wheel
+from tests.kit.index_server import FileOptions, IndexServer
+from tests.kit.simple_pages import utc_iso
 
 
 def check(name: str, version: str | None = None) -> list:  # type: ignore[type-arg]
@@ -158,3 +170,93 @@ def test_lazy_index_is_complete_under_concurrent_first_use() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         found = list(pool.map(lambda q: (q, {c.target for c in shared.candidates(q)}), queries))
     assert all(targets == expected[q] for q, targets in found)
+
+
+# -- evidence from the index (install and audit) -------------------------------------------
+
+NOW = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
+
+
+def weighed(name: str, history: ProjectHistory | None,
+            requested: frozenset[str] = frozenset()) -> Severity | None:
+    match = best_match(canonicalize_name(name))
+    assert match is not None
+    return NameEvidence(history, requested, NOW).weigh(match)[0]
+
+
+def test_a_young_project_with_one_release_imitating_a_popular_name_is_high() -> None:
+    young = ProjectHistory(1, NOW - dt.timedelta(days=3), fully_dated=True)
+    assert best_match("py-corg") is not None
+    assert best_match("py-corg").severity == Severity.LOW  # type: ignore[union-attr]
+    assert weighed("py-corg", young) == Severity.HIGH
+
+
+def test_an_old_project_with_a_long_history_is_at_most_low() -> None:
+    old = ProjectHistory(25, NOW - dt.timedelta(days=9 * 365), fully_dated=True)
+    assert best_match("reqbuests").severity == Severity.HIGH  # type: ignore[union-attr]
+    assert weighed("reqbuests", old) == Severity.LOW
+
+
+def test_youth_needs_every_file_dated_and_few_releases() -> None:
+    recent = NOW - dt.timedelta(days=3)
+    undated = ProjectHistory(1, recent, fully_dated=False)  # some file has no upload-time
+    busy = ProjectHistory(6, recent, fully_dated=True)
+    assert weighed("py-corg", undated) == Severity.LOW
+    assert weighed("py-corg", busy) == Severity.LOW
+    assert weighed("py-corg", None) == Severity.LOW  # check-name: the name alone
+
+
+def test_a_requested_target_lowers_the_imitation_one_step() -> None:
+    middling = ProjectHistory(4, NOW - dt.timedelta(days=400), fully_dated=True)
+    assert weighed("reqbuests", middling) == Severity.HIGH
+    assert weighed("reqbuests", middling, frozenset({"requests"})) == Severity.MEDIUM
+
+
+def test_history_counts_versions_and_the_first_upload() -> None:
+    first = dt.datetime(2020, 1, 2, tzinfo=dt.UTC)
+    files = [DistributionFile(f"demo-{v}-py3-none-any.whl", f"https://x.test/{v}",
+                              upload_time=first + dt.timedelta(days=i))
+             for i, v in enumerate(["1.0", "1.1", "1.1"])]
+    history = history_of(files)
+    assert (history.releases, history.first_upload, history.fully_dated) == (2, first, True)
+    undated = history_of([*files, DistributionFile("demo-2.0.tar.gz", "https://x.test/2")])
+    assert (undated.releases, undated.fully_dated) == (3, False)
+
+
+def _audit_findings(tmp_path: Path, server: IndexServer, name: str,
+                    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                    ) -> tuple[int, list[dict[str, str]]]:
+    monkeypatch.chdir(tmp_path)
+    Path("requirements.txt").write_text(f"{name}\n")
+    code = main(["audit", "-r", "requirements.txt", "--index-url", server.index_url,
+                 "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    return code, [f for f in report["findings"] if f["rule"] == "name/typosquat"]
+
+
+def test_audit_raises_a_young_squat_from_the_index_upload_time(
+    tmp_path: Path, index_server: Callable[..., IndexServer],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    wheel = make_wheel(tmp_path / "dist", "py-corg", "0.1")
+    fresh = utc_iso(dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
+    server = index_server([wheel], file_options={wheel.name: FileOptions(upload_time=fresh)})
+    code, [finding] = _audit_findings(tmp_path, server, "py-corg", monkeypatch, capsys)
+    assert finding["severity"] == "high" and "young project" in finding["evidence"]
+    assert "releases=1" in finding["evidence"]
+    assert code == 1
+
+
+def test_audit_lowers_an_old_look_alike_with_a_long_history(
+    tmp_path: Path, index_server: Callable[..., IndexServer],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    start = dt.datetime(2015, 3, 1, tzinfo=dt.UTC)
+    wheels = [make_wheel(tmp_path / "dist", "reqbuests", f"1.{i}") for i in range(12)]
+    options = {w.name: FileOptions(upload_time=utc_iso(start + dt.timedelta(days=90 * i)))
+               for i, w in enumerate(wheels)}
+    server = index_server(wheels, file_options=options)
+    code, [finding] = _audit_findings(tmp_path, server, "reqbuests", monkeypatch, capsys)
+    assert finding["severity"] == "low" and "long history" in finding["evidence"]
+    assert "first-upload=2015-03-01" in finding["evidence"]
+    assert code == 0  # the same name alone is high: see test_an_old_project_...
