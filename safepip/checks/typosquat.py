@@ -108,9 +108,10 @@ def confidence_of(name: str, candidate: Candidate, rank: int) -> float:
     edits, plain, target = candidate.edits, stripped(name), stripped(candidate.target)
     confidence = (KIND_WEIGHT[candidate.kind] * popularity_weight(rank, edits)
                   * length_weight(candidate.target, edits))
-    if edits and first_letter_changed(plain, target):
+    slip = candidate.kind in ("swapped letters", "doubled letter")  # typing errors anywhere
+    if edits and not slip and first_letter_changed(plain, target):
         confidence *= FIRST_LETTER
-    if edits == 1 and end_changed(plain, target):
+    if edits == 1 and not slip and end_changed(plain, target):
         confidence *= END_LETTER
     return confidence
 
