@@ -30,6 +30,7 @@ Why this cannot flatter the detector:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import random
@@ -49,8 +50,9 @@ from rapidfuzz.distance import OSA
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from safepip.checks.typosquat import TyposquatCheck, best_match  # noqa: E402
+from safepip.checks.typosquat import NameEvidence, TyposquatCheck, best_match  # noqa: E402
 from safepip.findings import Severity  # noqa: E402
+from safepip.index.models import ProjectHistory  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 if not SHARED.is_dir():  # a worktree sits at /work/wt/NAME, the data at /work/shared
@@ -300,6 +302,44 @@ def rate(label: str, names: list[str], floor: Severity) -> None:
     print(f"  {label:44} {len(hits):6,}/{len(names):<7,} {100.0 * len(hits) / len(names):6.2f}%")
 
 
+def at_install_time(labels: dict[str, Label], reports: list[dict[str, str]],
+                    floor: Severity) -> None:
+    """Recall had each report-set squat been installed the day after its first upload, with
+    the index evidence safepip weighs (releases = the versions its report lists, first upload =
+    the report's publication: an assumption, the OSV data has no upload times). There is no
+    matching figure for legitimate names: a young long-tail project that looks like a popular
+    name is raised the same way, so its false-positive rate is the name-only rate at low+."""
+    first: dict[str, dict[str, str]] = {}
+    for report in reports:
+        if report["normalized"] not in first or report["published"] < first[
+                report["normalized"]]["published"]:
+            first[report["normalized"]] = report
+    hits = set()
+    for name in labels:
+        report = first[name]
+        published = dt.datetime.fromisoformat(report["published"].replace("Z", "+00:00"))
+        versions = report["versions"]
+        releases = len(versions) if isinstance(versions, list) else 1
+        evidence = NameEvidence(ProjectHistory(releases, published, fully_dated=True),
+                                now=published + dt.timedelta(days=1))
+        match = best_match(name)
+        severity = evidence.weigh(match)[0] if match is not None else None
+        if severity is not None and severity >= floor:
+            hits.add(name)
+    print(f"\nREPORT set at install time, with index evidence (assumed, see at_install_time): "
+          f"recall at {floor.label}+")
+    print(f"  {'target rank':14} {'1 mutation':>12} {'2 mutations':>12} {'all':>12}")
+    for low, high in BANDS:
+        cells = []
+        for distance in (1, 2, None):
+            names = [n for n, lab in labels.items() if low <= lab.rank <= high
+                     and (distance is None or lab.distance == distance)]
+            cells.append(f"{sum(n in hits for n in names)}/{len(names)}")
+        print(f"  {f'{low:,}-{high:,}':14} {cells[0]:>12} {cells[1]:>12} {cells[2]:>12}")
+    print(f"  {'all':14} {'':>12} {'':>12} {f'{len(hits)}/{len(labels)}':>12}  "
+          f"= {100.0 * len(hits) / max(len(labels), 1):.1f}%")
+
+
 def review(labels: dict[str, Label], count: int, seed: int) -> None:
     sample = random.Random(seed).sample(sorted(labels), min(count, len(labels)))
     print(f"\nrandom sample of {len(sample)} labelled positives (seed {seed}), for review:")
@@ -407,6 +447,7 @@ def main() -> None:
 
     recall_table(f"REPORT set (published after {args.split})", held, Severity.MEDIUM)
     recall_table(f"fit set (published up to {args.split})", fit, Severity.MEDIUM)
+    at_install_time(held, reports, Severity.MEDIUM)
     for floor in (Severity.MEDIUM, Severity.HIGH, Severity.LOW):
         print(f"\nflagged at {floor.label}+:")
         rate("report-set typosquats (recall)", sorted(held), floor)

@@ -14,9 +14,11 @@ dictionary look-ups instead of a comparison with each of 15,000 names:
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -79,33 +81,29 @@ class SquatIndex:
         self.by_core = _first_wins((c, n) for c, n in cores if len(c) >= 4)
         self.by_words = _first_wins((words(n), n) for n in names if "-" in n)
         self.popular = set(names)
-        self.namespaces = {part for n in names for part in _ends(n)}
+        self._names = names
+        self._by_length: dict[int, list[tuple[str, str]]] = {}
+        """Stripped length -> (normalised, stripped) targets of that length."""
+        for name in names:
+            plain = stripped(name)
+            self._by_length.setdefault(len(plain), []).append((name, plain))
+        self._long_by_length: dict[int, list[tuple[str, str]]] = {}
+        for name in names[:two_edit_targets]:
+            plain = stripped(name)
+            if len(plain) >= LONG_NAME:
+                self._long_by_length.setdefault(len(plain), []).append((name, plain))
+        self._lock = threading.Lock()
+        self._one = _NearIndex(self._by_length, 1, _deletions, self._lock)
+        # Always scanned: a two-deletion neighbourhood costs more to enumerate in Python than
+        # the bit-parallel scan of the few hundred long top names of nearby lengths.
+        self._two = _NearIndex(self._long_by_length, 2, _deletions, self._lock,
+                               scan_queries=sys.maxsize)
+
+    @functools.cached_property
+    def namespaces(self) -> set[str]:
         """Popular names that other popular names extend (`flask` in `flask-login`): a word
         tacked onto them is an established naming pattern, not evidence of a squat."""
-        self._by_length: dict[int, list[str]] = {}
-        for name in names:
-            self._by_length.setdefault(len(stripped(name)), []).append(name)
-        self._long = _windows(names[:two_edit_targets])
-        self._deletions: dict[str, list[tuple[str, str]]] = {}
-        """Deletion key -> (normalised, stripped) popular names that produce it."""
-        self._built: set[int] = set()
-        self._ready: set[int] = set()
-        self._lock = threading.Lock()
-
-    def _deletion_index(self, length: int) -> dict[str, list[tuple[str, str]]]:
-        """The deletion index, extended to every target length within one of `length`."""
-        if length in self._ready:
-            return self._deletions
-        with self._lock:  # a half-built length read by another thread would miss candidates
-            for size in (length - 1, length, length + 1):
-                if size not in self._built:
-                    for name in self._by_length.get(size, ()):
-                        plain = stripped(name)
-                        for key in _deletions(plain):
-                            self._deletions.setdefault(key, []).append((name, plain))
-                    self._built.add(size)
-            self._ready.add(length)
-        return self._deletions
+        return {part for n in self._names for part in _ends(n)}
 
     def candidates(self, name: str) -> Iterator[Candidate]:
         """Every popular name `name` plausibly imitates (it may repeat a target)."""
@@ -148,23 +146,86 @@ class SquatIndex:
             match = _VERSION_SUFFIX.match(base) if base[-1:].isdigit() else None
 
     def _edited(self, plain: str) -> Iterator[Candidate]:
-        index = self._deletion_index(len(plain))
-        hits = [hit for key in _deletions(plain) if key in index for hit in index[key]]
-        seen: set[str] = set()
-        for target, other in hits:
-            if target not in seen and other != plain and self._distance(plain, other) == 1:
-                seen.add(target)
-                yield Candidate(target, edit_kind(plain, other, 1), 1)
+        for target, other in self._one.near(plain, self._distance, self._extract):
+            yield Candidate(target, edit_kind(plain, other, 1), 1)
         if len(plain) >= LONG_NAME - 2:
-            yield from self._two_edits(plain)
+            for target, _ in self._two.near(plain, self._distance, self._extract):
+                yield Candidate(target, "two edits", 2)
 
-    def _two_edits(self, plain: str) -> Iterator[Candidate]:
-        stripped_names, names = self._long.get(len(plain), ((), ()))
-        for _, edits, position in self._extract(
-            plain, stripped_names, scorer=self._distance, score_cutoff=2, limit=None,
-        ):
-            if edits == 2:
-                yield Candidate(names[position], "two edits", 2)
+
+class _NearIndex:
+    """Targets exactly `edits` edits (optimal string alignment) from a query.
+
+    The first queries of each length are answered by a bit-parallel scan of the targets of
+    nearby lengths (no set-up: `check-name` on a few names stays fast); once a length has been
+    asked `scan_queries` times, a deletion-neighbourhood hash index (SymSpell) over those
+    targets answers in a few dozen look-ups (throughput over long requirement lists)."""
+
+    def __init__(self, by_length: dict[int, list[tuple[str, str]]], edits: int,
+                 neighbourhood: Callable[[str], Iterable[str]], lock: threading.Lock,
+                 scan_queries: int = 24) -> None:
+        """`neighbourhood`: a word's deletion keys (`edits` deep); `scan_queries`: how many
+        queries of one length are scanned before that length is indexed."""
+        self._by_length, self._edits, self._keys = by_length, edits, neighbourhood
+        self._lock, self._scan_queries = lock, scan_queries
+        self._asked: dict[int, int] = {}
+        self._windows: dict[int, tuple[list[str], list[tuple[str, str]]]] = {}
+        self._index: dict[str, list[tuple[str, str]]] = {}
+        self._built: set[int] = set()
+        self._ready: set[int] = set()
+
+    def near(self, plain: str, distance: Callable[..., int],
+             extract: Callable[..., list[tuple[str, float, int]]]) -> list[tuple[str, str]]:
+        """(normalised, stripped) targets exactly `edits` from `plain`, each target once."""
+        length = len(plain)
+        if length in self._ready:
+            return self._from_index(plain, distance)
+        with self._lock:
+            asked = self._asked[length] = self._asked.get(length, 0) + 1
+            if asked > self._scan_queries:
+                self._build(length)
+                ready = True
+            else:
+                window = self._window(length)
+                ready = False
+        if ready:
+            return self._from_index(plain, distance)
+        choices, targets = window
+        return [targets[i] for _, score, i in extract(
+            plain, choices, scorer=distance, score_cutoff=self._edits, limit=None)
+            if score == self._edits]
+
+    def _sizes(self, length: int) -> range:
+        return range(length - self._edits, length + self._edits + 1)
+
+    def _window(self, length: int) -> tuple[list[str], list[tuple[str, str]]]:
+        """Targets within `edits` characters of `length` (caller holds the lock)."""
+        window = self._windows.get(length)
+        if window is None:
+            targets = [t for size in self._sizes(length) for t in self._by_length.get(size, ())]
+            window = self._windows[length] = ([plain for _, plain in targets], targets)
+        return window
+
+    def _build(self, length: int) -> None:
+        """Extend the hash index to every target length `length` needs (caller holds the
+        lock: a half-built length read by another thread would miss candidates)."""
+        for size in self._sizes(length):
+            if size not in self._built:
+                for target in self._by_length.get(size, ()):
+                    for key in self._keys(target[1]):
+                        self._index.setdefault(key, []).append(target)
+                self._built.add(size)
+        self._ready.add(length)
+
+    def _from_index(self, plain: str, distance: Callable[..., int]) -> list[tuple[str, str]]:
+        index, seen, found = self._index, set(), []
+        for key in self._keys(plain):
+            for target in index.get(key, ()):
+                if target[0] not in seen:
+                    seen.add(target[0])
+                    if distance(plain, target[1]) == self._edits:
+                        found.append(target)
+        return found
 
 
 _KEY_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -224,16 +285,6 @@ def end_changed(query: str, target: str) -> bool:
     return query == target[:-1] or query[:-1] == target
 
 
-def _windows(names: list[str]) -> dict[int, tuple[list[str], list[str]]]:
-    """Query length -> (stripped, normalised) long names within two characters of it."""
-    long_names = [(stripped(n), n) for n in names if len(stripped(n)) >= LONG_NAME]
-    windows: dict[int, tuple[list[str], list[str]]] = {}
-    for size in range(LONG_NAME - 2, max((len(p) for p, _ in long_names), default=0) + 3):
-        near = [(p, n) for p, n in long_names if abs(len(p) - size) <= 2]
-        windows[size] = ([p for p, _ in near], [n for _, n in near])
-    return windows
-
-
 def _ends(name: str) -> list[str]:
     """Every leading and trailing run of words (`a-b-c` -> `a`, `a-b`, `b-c`, `c`)."""
     parts = name.split("-")
@@ -241,14 +292,11 @@ def _ends(name: str) -> list[str]:
             for end in ("-".join(parts[:i]), "-".join(parts[i:]))]
 
 
-def _deletions(word: str) -> list[str]:
-    """The word and every word one deletion away (repeats are harmless)."""
-    return [word, *[word[:i] + word[i + 1:] for i in range(len(word))]]
+def _deletions(word: str) -> set[str]:
+    """The word and every word one deletion away."""
+    return {word, *[word[:i] + word[i + 1:] for i in range(len(word))]}
 
 
-def _first_wins(pairs: Iterator[tuple[K, str]]) -> dict[K, str]:
+def _first_wins(pairs: Iterable[tuple[K, str]]) -> dict[K, str]:
     """Keep the first (most popular, since names come in rank order) value per key."""
-    index: dict[K, str] = {}
-    for key, value in pairs:
-        index.setdefault(key, value)
-    return index
+    return dict(reversed(list(pairs)))

@@ -172,6 +172,21 @@ def test_lazy_index_is_complete_under_concurrent_first_use() -> None:
     assert all(targets == expected[q] for q, targets in found)
 
 
+def test_scan_and_hash_index_find_the_same_one_edit_targets() -> None:
+    # The first queries of a length are scanned, later ones use the deletion index: both
+    # must name the same targets, or a long requirements list would be judged differently.
+    ranks = load_popularity().ranks
+    index = SquatIndex(sorted(ranks, key=ranks.__getitem__), 15000, 1000)
+    queries = ["reqests", "urlib3", "numpyy", "pandsa", "djnago", "flaskk", "py-corg", "bip-utls"]
+    scanned = {q: sorted(c.target for c in index.candidates(q)) for q in queries}
+    for _ in range(40):  # past the scan budget of every length involved
+        for q in queries:
+            list(index.candidates(q))
+    indexed = {q: sorted(c.target for c in index.candidates(q)) for q in queries}
+    assert scanned == indexed
+    assert "requests" in scanned["reqests"] and "py-cord" in scanned["py-corg"]
+
+
 # -- evidence from the index (install and audit) -------------------------------------------
 
 NOW = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
