@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 _GLYPHS = str.maketrans({"1": "l", "i": "l", "0": "o"})
-_AFFIX = re.compile(r"^(?:python3|python|py)-?|-(?:python3|python|py)$")
+_AFFIX = re.compile(r"^(?:python3|python|py)-?|-(?:python3|python|py)$|(?<=[a-z]{4})-?python3?$")
 _VERSION_SUFFIX = re.compile(r"^(.+?)-?v?\d{1,3}$")
 K = TypeVar("K")
 LONG_NAME = 7
