@@ -280,21 +280,37 @@ def band_of(rank: int) -> str:
     return f"{low:,}-{high:,}"
 
 
-def recall_table(title: str, labels: dict[str, Label], floor: Severity) -> None:
+def _inside(label: Label, low: int, high: int, distance: int | None) -> bool:
+    return low <= label.rank <= high and (distance is None or label.distance == distance)
+
+
+def recall_table(title: str, labels: dict[str, Label], floor: Severity,
+                 chance: dict[str, Label] | None = None, scale: float = 0.0) -> None:
+    """Recall per cell; with `chance` (labels of the long-tail sample) also how many labels a
+    cell would get by coincidence from as many ordinary names (`scale` = set size / sample)."""
     hits = set(flagged(labels, floor))
-    print(f"\n{title}: recall at {floor.label}+ (flagged/labelled)")
-    print(f"  {'target rank':14} {'1 mutation':>12} {'2 mutations':>12} {'all':>12}")
+    print(f"\n{title}: recall at {floor.label}+ (flagged/labelled"
+          + (", [labels expected by chance])" if chance is not None else ")"))
+    print(f"  {'target rank':14} {'1 mutation':>18} {'2 mutations':>18} {'all':>18}")
     for low, high in BANDS:
         cells = []
         for distance in (1, 2, None):
-            names = [n for n, lab in labels.items() if low <= lab.rank <= high
-                     and (distance is None or lab.distance == distance)]
-            cells.append(f"{sum(n in hits for n in names)}/{len(names)}")
-        print(f"  {f'{low:,}-{high:,}':14} {cells[0]:>12} {cells[1]:>12} {cells[2]:>12}")
+            names = [n for n, lab in labels.items() if _inside(lab, low, high, distance)]
+            cell = f"{sum(n in hits for n in names)}/{len(names)}"
+            if chance is not None:
+                expected = scale * sum(_inside(lab, low, high, distance)
+                                       for lab in chance.values())
+                cell += f" [{expected:.0f}]"
+            cells.append(cell)
+        print(f"  {f'{low:,}-{high:,}':14} {cells[0]:>18} {cells[1]:>18} {cells[2]:>18}")
     total = len(labels)
     found = len(hits & set(labels))
-    print(f"  {'all':14} {'':>12} {'':>12} {f'{found}/{total}':>12}  "
+    print(f"  {'all':14} {'':>18} {'':>18} {f'{found}/{total}':>18}  "
           f"= {100.0 * found / max(total, 1):.1f}%")
+    top = [n for n, lab in labels.items() if lab.rank <= 5000]
+    print(f"  {'targets 1-5,000':14} {'':>18} {'':>18} "
+          f"{f'{sum(n in hits for n in top)}/{len(top)}':>18}  "
+          f"= {100.0 * sum(n in hits for n in top) / max(len(top), 1):.1f}%")
 
 
 def rate(label: str, names: list[str], floor: Severity) -> None:
@@ -438,14 +454,16 @@ def main() -> None:
     tail = long_tail(top, {r["normalized"] for r in reports}, args.pypi_list, args.sample,
                      args.seed)
     top5k = sorted(n for n, rank in top.items() if rank <= 5000)
-    base_rate = sum(labeller.label(n) is not None for n in tail)
+    tail_labels = {n: lab for n in tail if (lab := labeller.label(n)) is not None}
+    base_rate = len(tail_labels)
     print(f"split at {args.split}: fit set {len(fit_names):,} malicious names "
           f"({len(fit):,} labelled typosquats), report set {len(report_names):,} "
           f"({len(held):,} labelled)")
     print(f"the labelling rule itself also matches {base_rate}/{len(tail):,} long-tail names "
           f"({100.0 * base_rate / len(tail):.1f}%: the name alone cannot separate those)")
 
-    recall_table(f"REPORT set (published after {args.split})", held, Severity.MEDIUM)
+    recall_table(f"REPORT set (published after {args.split})", held, Severity.MEDIUM,
+                 tail_labels, len(report_names) / len(tail))
     recall_table(f"fit set (published up to {args.split})", fit, Severity.MEDIUM)
     at_install_time(held, reports, Severity.MEDIUM)
     for floor in (Severity.MEDIUM, Severity.HIGH, Severity.LOW):
