@@ -50,9 +50,14 @@ from rapidfuzz.distance import OSA
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from safepip.checks.typosquat import NameEvidence, TyposquatCheck, best_match  # noqa: E402
+from safepip.checks.typosquat import TyposquatCheck, best_match  # noqa: E402
 from safepip.findings import Severity  # noqa: E402
-from safepip.index.models import ProjectHistory  # noqa: E402
+
+try:  # absent before the index evidence existed: `--checkout` of an older commit
+    from safepip.checks.typosquat import NameEvidence
+    from safepip.index.models import ProjectHistory
+except ImportError:
+    NameEvidence = None  # type: ignore[assignment,misc]
 
 SHARED = ROOT.parent / "shared" / "data"
 if not SHARED.is_dir():  # a worktree sits at /work/wt/NAME, the data at /work/shared
@@ -465,7 +470,8 @@ def main() -> None:
     recall_table(f"REPORT set (published after {args.split})", held, Severity.MEDIUM,
                  tail_labels, len(report_names) / len(tail))
     recall_table(f"fit set (published up to {args.split})", fit, Severity.MEDIUM)
-    at_install_time(held, reports, Severity.MEDIUM)
+    if NameEvidence is not None:
+        at_install_time(held, reports, Severity.MEDIUM)
     for floor in (Severity.MEDIUM, Severity.HIGH, Severity.LOW):
         print(f"\nflagged at {floor.label}+:")
         rate("report-set typosquats (recall)", sorted(held), floor)
