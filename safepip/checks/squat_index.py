@@ -5,11 +5,11 @@ dictionary look-ups instead of a comparison with each of 15,000 names:
 - separators (`-`, `_`, `.`, none) and confusable glyphs: exact look-up of a folded key;
 - `py`/`python`/`python3` prefixes and suffixes, reordered words, version-like suffixes: the same;
 - a popular name with a word tacked on, unless popular projects already extend that name;
-- typing errors: a single-deletion neighbourhood (SymSpell) of the popular names, built per name
-  length on first use (a query of length n needs lengths n-1..n+1 only) and verified with
-  rapidfuzz's optimal-string-alignment distance (Damerau-Levenshtein with adjacent swaps);
-- two typing errors in a long name: rapidfuzz's bit-parallel OSA over the long popular names
-  whose length is within two of the query's.
+- typing errors: rapidfuzz's optimal-string-alignment distance (Damerau-Levenshtein with
+  adjacent swaps) over the popular names within one character of the query's length, scanned
+  bit-parallel for the first queries of a length, then a single-deletion neighbourhood
+  (SymSpell) hash index of those names, built once that length is asked often (`_NearIndex`);
+- two typing errors: the same scan over the long top names within two characters.
 """
 
 from __future__ import annotations
