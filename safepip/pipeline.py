@@ -6,6 +6,7 @@ than letting an unvetted package through.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import logging
@@ -21,9 +22,9 @@ from safepip.artifacts.store import ArtifactStore
 from safepip.artifacts.unpack import unpack
 from safepip.checks.install_hooks import InstallHookCheck
 from safepip.checks.interface import ArtifactCheck, NameCheck, UnpackedArtifact
-from safepip.checks.names import default_name_checks
+from safepip.checks.names import check_with_evidence, default_name_checks
 from safepip.checks.scan_pool import ScanPool
-from safepip.checks.typosquat import not_found_message
+from safepip.checks.typosquat import NameEvidence, not_found_message
 from safepip.errors import HashMismatchError, ProjectNotFoundError
 from safepip.findings import Finding, Severity
 from safepip.index.client import IndexClient
@@ -162,12 +163,13 @@ class Pipeline:
             metadata_cache=self.metadata_cache, on_download=self._scan_early,
         )
         resolution = outcome.resolution
-        resolution = Resolution(resolution.packages, (*findings, *resolution.findings))
+        resolution = dataclasses.replace(
+            resolution, findings=(*findings, *resolution.findings))
         return self.vet_resolution(resolution, outcome.downloads)
 
     def vet_resolution(self, resolution: Resolution, downloads: dict[str, Path]) -> Vetting:
         """Name checks on every name, then download, hash and scan every chosen file."""
-        findings = [*resolution.findings, *self._check_plan_names(resolution.packages)]
+        findings = [*resolution.findings, *self._check_plan_names(resolution)]
         if _stops(findings):
             return self._verdict(resolution, findings, {}, stopped_early=True)
         files = self._download(resolution.packages, downloads)
@@ -189,11 +191,15 @@ class Pipeline:
                     for f in check.check_name(name, None)]
         return [f for f in findings if f.severity >= Severity.CRITICAL]
 
-    def _check_plan_names(self, packages: Sequence[ResolvedPackage]) -> list[Finding]:
+    def _check_plan_names(self, resolution: Resolution) -> list[Finding]:
+        """Name checks with what the index pages showed (a young project imitating a
+        popular name weighs more than an old one that only looks like it)."""
         findings = []
-        for package in packages:
+        requested = frozenset(p.name for p in resolution.packages if p.requested)
+        for package in resolution.packages:
+            evidence = NameEvidence(resolution.histories.get(package.name), requested)
             for check in self.name_checks:
-                findings.extend(check.check_name(package.name, package.version))
+                findings.extend(check_with_evidence(check, package, evidence))
         return findings
 
     def _download(

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from safepip.advisories import load_snapshot
 from safepip.checks.interface import NameCheck
 from safepip.checks.malicious import KnownMaliciousCheck
 from safepip.checks.popularity import load_popularity
-from safepip.checks.typosquat import TyposquatCheck
+from safepip.checks.typosquat import NameEvidence, TyposquatCheck
+from safepip.findings import Finding
+
+if TYPE_CHECKING:
+    from safepip.resolution.models import ResolvedPackage
 
 
 def default_name_checks() -> list[NameCheck]:
     """Known-malicious first (it can stop a run), then typosquat."""
     return [KnownMaliciousCheck(), TyposquatCheck()]
+
+
+def check_with_evidence(
+    check: NameCheck, package: ResolvedPackage, evidence: NameEvidence
+) -> list[Finding]:
+    """One check on one planned package, given what the index showed where the check uses it."""
+    if isinstance(check, TyposquatCheck):
+        return check.check_name(package.name, package.version, evidence)
+    return check.check_name(package.name, package.version)
 
 
 def data_summary() -> str:

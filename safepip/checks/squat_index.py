@@ -5,27 +5,30 @@ dictionary look-ups instead of a comparison with each of 15,000 names:
 - separators (`-`, `_`, `.`, none) and confusable glyphs: exact look-up of a folded key;
 - `py`/`python`/`python3` prefixes and suffixes, reordered words, version-like suffixes: the same;
 - a popular name with a word tacked on, unless popular projects already extend that name;
-- typing errors: a single-deletion neighbourhood (SymSpell) of the popular names, built per name
-  length on first use (a query of length n needs lengths n-1..n+1 only) and verified with
-  rapidfuzz's optimal-string-alignment distance (Damerau-Levenshtein with adjacent swaps);
-- two typing errors in a long name: rapidfuzz's bit-parallel OSA over the long popular names
-  whose length is within two of the query's.
+- typing errors: rapidfuzz's optimal-string-alignment distance (Damerau-Levenshtein with
+  adjacent swaps) over the popular names within one character of the query's length, scanned
+  bit-parallel for the first queries of a length, then a single-deletion neighbourhood
+  (SymSpell) hash index of those names, built once that length is asked often (`_NearIndex`);
+- two typing errors: the same scan over the long top names within two characters.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
 _GLYPHS = str.maketrans({"1": "l", "i": "l", "0": "o"})
-_AFFIX = re.compile(r"^(?:python3|python|py)-?|-(?:python3|python|py)$")
+_AFFIX = re.compile(r"^(?:python3|python|py)-?|-(?:python3|python|py)$|(?<=[a-z]{4})-?python3?$")
 _VERSION_SUFFIX = re.compile(r"^(.+?)-?v?\d{1,3}$")
 K = TypeVar("K")
-LONG_NAME = 10
-"""Targets at least this long (separators removed) are also searched at two edits."""
+LONG_NAME = 7
+"""Targets at least this long (separators removed) are also searched at two edits: two
+edits in a shorter name make a different word as often as a squat."""
 
 
 def stripped(name: str) -> str:
@@ -78,33 +81,29 @@ class SquatIndex:
         self.by_core = _first_wins((c, n) for c, n in cores if len(c) >= 4)
         self.by_words = _first_wins((words(n), n) for n in names if "-" in n)
         self.popular = set(names)
-        self.namespaces = {part for n in names for part in _ends(n)}
+        self._names = names
+        self._by_length: dict[int, list[tuple[str, str]]] = {}
+        """Stripped length -> (normalised, stripped) targets of that length."""
+        for name in names:
+            plain = stripped(name)
+            self._by_length.setdefault(len(plain), []).append((name, plain))
+        self._long_by_length: dict[int, list[tuple[str, str]]] = {}
+        for name in names[:two_edit_targets]:
+            plain = stripped(name)
+            if len(plain) >= LONG_NAME:
+                self._long_by_length.setdefault(len(plain), []).append((name, plain))
+        self._lock = threading.Lock()
+        self._one = _NearIndex(self._by_length, 1, _deletions, self._lock)
+        # Always scanned: a two-deletion neighbourhood costs more to enumerate in Python than
+        # the bit-parallel scan of the few hundred long top names of nearby lengths.
+        self._two = _NearIndex(self._long_by_length, 2, _deletions, self._lock,
+                               scan_queries=sys.maxsize)
+
+    @functools.cached_property
+    def namespaces(self) -> set[str]:
         """Popular names that other popular names extend (`flask` in `flask-login`): a word
         tacked onto them is an established naming pattern, not evidence of a squat."""
-        self._by_length: dict[int, list[str]] = {}
-        for name in names:
-            self._by_length.setdefault(len(stripped(name)), []).append(name)
-        self._long = _windows(names[:two_edit_targets])
-        self._deletions: dict[str, list[tuple[str, str]]] = {}
-        """Deletion key -> (normalised, stripped) popular names that produce it."""
-        self._built: set[int] = set()
-        self._ready: set[int] = set()
-        self._lock = threading.Lock()
-
-    def _deletion_index(self, length: int) -> dict[str, list[tuple[str, str]]]:
-        """The deletion index, extended to every target length within one of `length`."""
-        if length in self._ready:
-            return self._deletions
-        with self._lock:  # a half-built length read by another thread would miss candidates
-            for size in (length - 1, length, length + 1):
-                if size not in self._built:
-                    for name in self._by_length.get(size, ()):
-                        plain = stripped(name)
-                        for key in _deletions(plain):
-                            self._deletions.setdefault(key, []).append((name, plain))
-                    self._built.add(size)
-            self._ready.add(length)
-        return self._deletions
+        return {part for n in self._names for part in _ends(n)}
 
     def candidates(self, name: str) -> Iterator[Candidate]:
         """Every popular name `name` plausibly imitates (it may repeat a target)."""
@@ -147,47 +146,143 @@ class SquatIndex:
             match = _VERSION_SUFFIX.match(base) if base[-1:].isdigit() else None
 
     def _edited(self, plain: str) -> Iterator[Candidate]:
-        index = self._deletion_index(len(plain))
-        hits = [hit for key in _deletions(plain) if key in index for hit in index[key]]
-        seen: set[str] = set()
-        for target, other in hits:
-            if target not in seen and other != plain and self._distance(plain, other) == 1:
-                seen.add(target)
-                yield Candidate(target, edit_kind(plain, other, 1), 1)
+        for target, other in self._one.near(plain, self._distance, self._extract):
+            yield Candidate(target, edit_kind(plain, other, 1), 1)
         if len(plain) >= LONG_NAME - 2:
-            yield from self._two_edits(plain)
+            for target, _ in self._two.near(plain, self._distance, self._extract):
+                yield Candidate(target, "two edits", 2)
 
-    def _two_edits(self, plain: str) -> Iterator[Candidate]:
-        stripped_names, names = self._long.get(len(plain), ((), ()))
-        for _, edits, position in self._extract(
-            plain, stripped_names, scorer=self._distance, score_cutoff=2, limit=None,
-        ):
-            if edits == 2:
-                yield Candidate(names[position], "two edits", 2)
+
+class _NearIndex:
+    """Targets exactly `edits` edits (optimal string alignment) from a query.
+
+    The first queries of each length are answered by a bit-parallel scan of the targets of
+    nearby lengths (no set-up: `check-name` on a few names stays fast); once a length has been
+    asked `scan_queries` times, a deletion-neighbourhood hash index (SymSpell) over those
+    targets answers in a few dozen look-ups (throughput over long requirement lists)."""
+
+    def __init__(self, by_length: dict[int, list[tuple[str, str]]], edits: int,
+                 neighbourhood: Callable[[str], Iterable[str]], lock: threading.Lock,
+                 scan_queries: int = 24) -> None:
+        """`neighbourhood`: a word's deletion keys (`edits` deep); `scan_queries`: how many
+        queries of one length are scanned before that length is indexed."""
+        self._by_length, self._edits, self._keys = by_length, edits, neighbourhood
+        self._lock, self._scan_queries = lock, scan_queries
+        self._asked: dict[int, int] = {}
+        self._windows: dict[int, tuple[list[str], list[tuple[str, str]]]] = {}
+        self._index: dict[str, list[tuple[str, str]]] = {}
+        self._built: set[int] = set()
+        self._ready: set[int] = set()
+
+    def near(self, plain: str, distance: Callable[..., int],
+             extract: Callable[..., list[tuple[str, float, int]]]) -> list[tuple[str, str]]:
+        """(normalised, stripped) targets exactly `edits` from `plain`, each target once."""
+        length = len(plain)
+        if length in self._ready:
+            return self._from_index(plain, distance)
+        with self._lock:
+            asked = self._asked[length] = self._asked.get(length, 0) + 1
+            if asked > self._scan_queries:
+                self._build(length)
+                ready = True
+            else:
+                window = self._window(length)
+                ready = False
+        if ready:
+            return self._from_index(plain, distance)
+        choices, targets = window
+        return [targets[i] for _, score, i in extract(
+            plain, choices, scorer=distance, score_cutoff=self._edits, limit=None)
+            if score == self._edits]
+
+    def _sizes(self, length: int) -> range:
+        return range(length - self._edits, length + self._edits + 1)
+
+    def _window(self, length: int) -> tuple[list[str], list[tuple[str, str]]]:
+        """Targets within `edits` characters of `length` (caller holds the lock)."""
+        window = self._windows.get(length)
+        if window is None:
+            targets = [t for size in self._sizes(length) for t in self._by_length.get(size, ())]
+            window = self._windows[length] = ([plain for _, plain in targets], targets)
+        return window
+
+    def _build(self, length: int) -> None:
+        """Extend the hash index to every target length `length` needs (caller holds the
+        lock: a half-built length read by another thread would miss candidates)."""
+        for size in self._sizes(length):
+            if size not in self._built:
+                for target in self._by_length.get(size, ()):
+                    for key in self._keys(target[1]):
+                        self._index.setdefault(key, []).append(target)
+                self._built.add(size)
+        self._ready.add(length)
+
+    def _from_index(self, plain: str, distance: Callable[..., int]) -> list[tuple[str, str]]:
+        index, seen, found = self._index, set(), []
+        for key in self._keys(plain):
+            for target in index.get(key, ()):
+                if target[0] not in seen:
+                    seen.add(target[0])
+                    if distance(plain, target[1]) == self._edits:
+                        found.append(target)
+        return found
+
+
+_KEY_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+_CONFUSABLE = ({"l", "1", "i"}, {"0", "o"})
+
+
+def _keyboard() -> dict[str, frozenset[str]]:
+    """QWERTY neighbours of each key (same row and the two touching keys above and below)."""
+    near: dict[str, set[str]] = {}
+    for r, row in enumerate(_KEY_ROWS):
+        for c, key in enumerate(row):
+            found = near.setdefault(key, set())
+            found.update(row[max(c - 1, 0):c] + row[c + 1:c + 2])
+            for other, cols in ((r - 1, (c, c + 1)), (r + 1, (c - 1, c))):
+                if 0 <= other < len(_KEY_ROWS):
+                    found.update(_KEY_ROWS[other][k] for k in cols
+                                 if 0 <= k < len(_KEY_ROWS[other]))
+    return {key: frozenset(keys) for key, keys in near.items()}
+
+
+KEYBOARD = _keyboard()
 
 
 def edit_kind(query: str, target: str, edits: int) -> str:
-    """Name the typing error that turns `target` into `query`."""
+    """Name the typing error that turns `target` into `query` (separators removed)."""
     if edits > 1:
         return "two edits"
+    at = next((i for i, (a, b) in enumerate(zip(query, target, strict=False)) if a != b),
+              min(len(query), len(target)))
     if len(query) == len(target):
-        return "swapped letters" if sorted(query) == sorted(target) else "substituted letter"
+        if sorted(query) == sorted(target):
+            return "swapped letters"
+        new, old = query[at], target[at]
+        if any({new, old} <= group for group in _CONFUSABLE):
+            return "confusable glyphs"
+        if new.isdigit() and old.isdigit():  # pyttsx3 -> pyttsx4 reads as a version, not a slip
+            return "substituted letter"
+        return "keyboard-adjacent letter" if new in KEYBOARD.get(old, ()) else "substituted letter"
     if len(query) < len(target):
         return "omitted letter"
-    extra = next((i for i, (a, b) in enumerate(zip(query, target, strict=False)) if a != b),
-                 len(target))
-    doubled = query[extra] in query[max(extra - 1, 0):extra] + query[extra + 1:extra + 2]
-    return "doubled letter" if doubled else "inserted letter"
+    char, around = query[at], query[max(at - 1, 0):at] + query[at + 1:at + 2]
+    if char in around:
+        return "doubled letter"
+    if any(char in KEYBOARD.get(c, ()) for c in around):
+        return "keyboard-adjacent letter"
+    return "inserted letter"
 
 
-def _windows(names: list[str]) -> dict[int, tuple[list[str], list[str]]]:
-    """Query length -> (stripped, normalised) long names within two characters of it."""
-    long_names = [(stripped(n), n) for n in names if len(stripped(n)) >= LONG_NAME]
-    windows: dict[int, tuple[list[str], list[str]]] = {}
-    for size in range(LONG_NAME - 2, max((len(p) for p, _ in long_names), default=0) + 3):
-        near = [(p, n) for p, n in long_names if abs(len(p) - size) <= 2]
-        windows[size] = ([p for p, _ in near], [n for _, n in near])
-    return windows
+def first_letter_changed(query: str, target: str) -> bool:
+    """Typing errors rarely hit the first letter; different words often differ there."""
+    return query[:1] != target[:1]
+
+
+def end_changed(query: str, target: str) -> bool:
+    """A letter added or dropped at the end: legitimate names often extend or trim another
+    (`throttle`/`throttler`, `sqlmodelx`), so it says less than the same slip inside."""
+    return query == target[:-1] or query[:-1] == target
 
 
 def _ends(name: str) -> list[str]:
@@ -197,14 +292,11 @@ def _ends(name: str) -> list[str]:
             for end in ("-".join(parts[:i]), "-".join(parts[i:]))]
 
 
-def _deletions(word: str) -> list[str]:
-    """The word and every word one deletion away (repeats are harmless)."""
-    return [word, *[word[:i] + word[i + 1:] for i in range(len(word))]]
+def _deletions(word: str) -> set[str]:
+    """The word and every word one deletion away."""
+    return {word, *[word[:i] + word[i + 1:] for i in range(len(word))]}
 
 
-def _first_wins(pairs: Iterator[tuple[K, str]]) -> dict[K, str]:
+def _first_wins(pairs: Iterable[tuple[K, str]]) -> dict[K, str]:
     """Keep the first (most popular, since names come in rank order) value per key."""
-    index: dict[K, str] = {}
-    for key, value in pairs:
-        index.setdefault(key, value)
-    return index
+    return dict(reversed(list(pairs)))

@@ -55,3 +55,15 @@ class ProjectPage:
     files: tuple[DistributionFile, ...]
     source_url: str
     """The page URL, for messages (redact before showing)."""
+
+
+@dataclass(frozen=True)
+class ProjectHistory:
+    """What the index pages tell about a project's past: evidence for the name checks."""
+
+    releases: int
+    """Distinct versions listed (every file the pages offer, yanked ones included)."""
+    first_upload: dt.datetime | None
+    """Earliest PEP 700 `upload-time` among the listed files (None when none is given)."""
+    fully_dated: bool
+    """Every listed file carries an upload time, so `first_upload` is the first upload."""

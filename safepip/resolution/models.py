@@ -9,7 +9,7 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from safepip.findings import Finding
-from safepip.index.models import DistributionFile
+from safepip.index.models import DistributionFile, ProjectHistory
 
 MetadataSource = Literal["pep658", "wheel", "pkg-info", "static", "unknown", "lock", "installed"]
 
@@ -42,3 +42,6 @@ class Resolution:
     findings: tuple[Finding, ...] = ()
     already_satisfied: tuple[str, ...] = ()
     """Requirements the target environment already satisfies (`name==version`), as pip reports."""
+    histories: dict[NormalizedName, ProjectHistory] = field(
+        default_factory=dict, compare=False, hash=False)
+    """What the index pages tell about each planned project's past (typosquat evidence)."""

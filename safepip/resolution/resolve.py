@@ -23,6 +23,7 @@ from safepip.resolution.environment import TargetEnvironment
 from safepip.resolution.fetch import MetadataFetcher
 from safepip.resolution.finder import CandidateFinder, FinderPolicy
 from safepip.resolution.findings import dynamic_metadata_findings, multiple_index_findings
+from safepip.resolution.history import project_histories
 from safepip.resolution.metadata_cache import MetadataCache
 from safepip.resolution.models import Resolution, ResolvedPackage
 from safepip.resolution.provider import (
@@ -91,7 +92,8 @@ def resolve_request(
             *dynamic_metadata_findings(catalog, packages),
             *multiple_index_findings(catalog, packages, request.index.index_urls),
         )
-        resolution = Resolution(packages, findings, already)
+        resolution = Resolution(packages, findings, already,
+                                histories=project_histories(catalog, packages))
         return ResolveOutcome(resolution, fetcher.downloaded())
     finally:
         fetcher.close()
@@ -125,7 +127,9 @@ def resolve_pins(
         build = _build_dependencies(catalog, environment, pinned, None)
         packages = (*pinned, *build)
         findings.extend(multiple_index_findings(catalog, packages, request.index.index_urls))
-        return ResolveOutcome(Resolution(packages, tuple(findings)), fetcher.downloaded())
+        resolution = Resolution(packages, tuple(findings),
+                                histories=project_histories(catalog, packages))
+        return ResolveOutcome(resolution, fetcher.downloaded())
     finally:
         fetcher.close()
 

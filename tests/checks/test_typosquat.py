@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -10,12 +15,19 @@ from safepip.checks.popularity import load_popularity
 from safepip.checks.squat_index import SquatIndex, edit_kind
 from safepip.checks.typosquat import (
     PROTECTED_RANK,
+    NameEvidence,
     TyposquatCheck,
     best_match,
     not_found_message,
     suggest_similar,
 )
+from safepip.cli import main
 from safepip.findings import Severity
+from safepip.index.models import DistributionFile, ProjectHistory
+from safepip.resolution.history import history_of
+from tests.kit.archives import make_wheel
+from tests.kit.index_server import FileOptions, IndexServer
+from tests.kit.simple_pages import utc_iso
 
 
 def check(name: str, version: str | None = None) -> list:  # type: ignore[type-arg]
@@ -32,9 +44,10 @@ def check(name: str, version: str | None = None) -> list:  # type: ignore[type-a
     ("reqquests", "requests", "doubled letter"),
     ("beautiful-soup4", "beautifulsoup4", "separator change"),
     ("pandas-python", "pandas", "python prefix/suffix"),
-    ("requestsz", "requests", "inserted letter"),
+    ("reqbuests", "requests", "inserted letter"),
+    ("urklib3", "urllib3", "keyboard-adjacent letter"),
     ("requests-toolbelt-v2", "requests-toolbelt", "version-like suffix"),
-    ("beautifulsuop", "beautifulsoup4", "two edits"),
+    ("colaroma", "colorama", "two edits"),
 ])
 def test_classic_squats_are_flagged_high_with_target_kind_and_confidence(
     name: str, target: str, kind: str,
@@ -45,7 +58,9 @@ def test_classic_squats_are_flagged_high_with_target_kind_and_confidence(
     if kind not in ("inserted letter", "two edits"):
         [finding] = check(name)
         assert finding.rule == "name/typosquat"
-        assert finding.severity == Severity.HIGH
+        # A suffix or prefix is also how forks and wrappers are named: medium, not high.
+        loose = kind in ("version-like suffix", "python prefix/suffix")
+        assert finding.severity >= (Severity.MEDIUM if loose else Severity.HIGH)
         assert f"'{target}'" in finding.message and kind in finding.message
         assert finding.evidence is not None and f"target={target} " in finding.evidence
         assert f"confidence={match.confidence:.2f}" in finding.evidence
@@ -115,8 +130,12 @@ def test_edit_kind_names_the_typing_error() -> None:
     assert edit_kind("reqeusts", "requests", 1) == "swapped letters"
     assert edit_kind("reqests", "requests", 1) == "omitted letter"
     assert edit_kind("requestss", "requests", 1) == "doubled letter"
-    assert edit_kind("requestsx", "requests", 1) == "inserted letter"
-    assert edit_kind("requeats", "requests", 1) == "substituted letter"
+    assert edit_kind("requestsp", "requests", 1) == "inserted letter"
+    assert edit_kind("requestsx", "requests", 1) == "keyboard-adjacent letter"  # x touches s
+    assert edit_kind("reqursts", "requests", 1) == "keyboard-adjacent letter"  # r touches e
+    assert edit_kind("jellyf1sh", "jellyfish", 1) == "confusable glyphs"
+    assert edit_kind("pyttsx4", "pyttsx3", 1) == "substituted letter"  # a version, not a slip
+    assert edit_kind("requbsts", "requests", 1) == "substituted letter"
     assert edit_kind("reqeuts", "requests", 2) == "two edits"
 
 
@@ -151,3 +170,108 @@ def test_lazy_index_is_complete_under_concurrent_first_use() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         found = list(pool.map(lambda q: (q, {c.target for c in shared.candidates(q)}), queries))
     assert all(targets == expected[q] for q, targets in found)
+
+
+def test_scan_and_hash_index_find_the_same_one_edit_targets() -> None:
+    # The first queries of a length are scanned, later ones use the deletion index: both
+    # must name the same targets, or a long requirements list would be judged differently.
+    ranks = load_popularity().ranks
+    index = SquatIndex(sorted(ranks, key=ranks.__getitem__), 15000, 1000)
+    queries = ["reqests", "urlib3", "numpyy", "pandsa", "djnago", "flaskk", "py-corg", "bip-utls"]
+    scanned = {q: sorted(c.target for c in index.candidates(q)) for q in queries}
+    for _ in range(40):  # past the scan budget of every length involved
+        for q in queries:
+            list(index.candidates(q))
+    indexed = {q: sorted(c.target for c in index.candidates(q)) for q in queries}
+    assert scanned == indexed
+    assert "requests" in scanned["reqests"] and "py-cord" in scanned["py-corg"]
+
+
+# -- evidence from the index (install and audit) -------------------------------------------
+
+NOW = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
+
+
+def weighed(name: str, history: ProjectHistory | None,
+            requested: frozenset[str] = frozenset()) -> Severity | None:
+    match = best_match(canonicalize_name(name))
+    assert match is not None
+    return NameEvidence(history, requested, NOW).weigh(match)[0]
+
+
+def test_a_young_project_with_one_release_imitating_a_popular_name_is_high() -> None:
+    young = ProjectHistory(1, NOW - dt.timedelta(days=3), fully_dated=True)
+    assert best_match("py-corg") is not None
+    assert best_match("py-corg").severity == Severity.LOW  # type: ignore[union-attr]
+    assert weighed("py-corg", young) == Severity.HIGH
+
+
+def test_an_old_project_with_a_long_history_is_at_most_low() -> None:
+    old = ProjectHistory(25, NOW - dt.timedelta(days=9 * 365), fully_dated=True)
+    assert best_match("reqbuests").severity == Severity.HIGH  # type: ignore[union-attr]
+    assert weighed("reqbuests", old) == Severity.LOW
+
+
+def test_youth_needs_every_file_dated_and_few_releases() -> None:
+    recent = NOW - dt.timedelta(days=3)
+    undated = ProjectHistory(1, recent, fully_dated=False)  # some file has no upload-time
+    busy = ProjectHistory(6, recent, fully_dated=True)
+    assert weighed("py-corg", undated) == Severity.LOW
+    assert weighed("py-corg", busy) == Severity.LOW
+    assert weighed("py-corg", None) == Severity.LOW  # check-name: the name alone
+
+
+def test_a_requested_target_lowers_the_imitation_one_step() -> None:
+    middling = ProjectHistory(4, NOW - dt.timedelta(days=400), fully_dated=True)
+    assert weighed("reqbuests", middling) == Severity.HIGH
+    assert weighed("reqbuests", middling, frozenset({"requests"})) == Severity.MEDIUM
+
+
+def test_history_counts_versions_and_the_first_upload() -> None:
+    first = dt.datetime(2020, 1, 2, tzinfo=dt.UTC)
+    files = [DistributionFile(f"demo-{v}-py3-none-any.whl", f"https://x.test/{v}",
+                              upload_time=first + dt.timedelta(days=i))
+             for i, v in enumerate(["1.0", "1.1", "1.1"])]
+    history = history_of(files)
+    assert (history.releases, history.first_upload, history.fully_dated) == (2, first, True)
+    undated = history_of([*files, DistributionFile("demo-2.0.tar.gz", "https://x.test/2")])
+    assert (undated.releases, undated.fully_dated) == (3, False)
+
+
+def _audit_findings(tmp_path: Path, server: IndexServer, name: str,
+                    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                    ) -> tuple[int, list[dict[str, str]]]:
+    monkeypatch.chdir(tmp_path)
+    Path("requirements.txt").write_text(f"{name}\n")
+    code = main(["audit", "-r", "requirements.txt", "--index-url", server.index_url,
+                 "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    return code, [f for f in report["findings"] if f["rule"] == "name/typosquat"]
+
+
+def test_audit_raises_a_young_squat_from_the_index_upload_time(
+    tmp_path: Path, index_server: Callable[..., IndexServer],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    wheel = make_wheel(tmp_path / "dist", "py-corg", "0.1")
+    fresh = utc_iso(dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
+    server = index_server([wheel], file_options={wheel.name: FileOptions(upload_time=fresh)})
+    code, [finding] = _audit_findings(tmp_path, server, "py-corg", monkeypatch, capsys)
+    assert finding["severity"] == "high" and "young project" in finding["evidence"]
+    assert "releases=1" in finding["evidence"]
+    assert code == 1
+
+
+def test_audit_lowers_an_old_look_alike_with_a_long_history(
+    tmp_path: Path, index_server: Callable[..., IndexServer],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    start = dt.datetime(2015, 3, 1, tzinfo=dt.UTC)
+    wheels = [make_wheel(tmp_path / "dist", "reqbuests", f"1.{i}") for i in range(12)]
+    options = {w.name: FileOptions(upload_time=utc_iso(start + dt.timedelta(days=90 * i)))
+               for i, w in enumerate(wheels)}
+    server = index_server(wheels, file_options=options)
+    code, [finding] = _audit_findings(tmp_path, server, "reqbuests", monkeypatch, capsys)
+    assert finding["severity"] == "low" and "long history" in finding["evidence"]
+    assert "first-upload=2015-03-01" in finding["evidence"]
+    assert code == 0  # the same name alone is high: see test_an_old_project_...
