@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,13 +24,16 @@ from safepip.checks.interface import ArtifactCheck, NameCheck, UnpackedArtifact
 from safepip.checks.names import default_name_checks
 from safepip.checks.scan_pool import ScanPool
 from safepip.checks.typosquat import not_found_message
+from safepip.config import PolicyConfig
 from safepip.errors import HashMismatchError, ProjectNotFoundError
-from safepip.findings import Finding, Severity
+from safepip.findings import Finding, Location, Severity
+from safepip.handoff import check_passthrough
 from safepip.index.client import IndexClient
 from safepip.index.httpbase import HttpOptions
 from safepip.index.lazy_session import LazySession
 from safepip.index.page_cache import PageCache
-from safepip.policy import DEFAULT_FAIL_ON, Verdict, decide
+from safepip.policy import IgnoreOutcome, Verdict, apply_ignores, check_indexes, decide
+from safepip.report.interface import Report
 from safepip.request import InstallRequest
 from safepip.resolution.environment import StartedProbe, TargetEnvironment, probe_target
 from safepip.resolution.finder import FinderPolicy
@@ -52,12 +55,15 @@ class VetOptions:
 
     workdir: Path
     """A private directory (owned by the caller) for downloads and unpacking."""
-    fail_on: Severity = DEFAULT_FAIL_ON
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    """Fail level and ignores: the verdict is decided once, here, with both applied."""
     http: HttpOptions = field(default_factory=HttpOptions)
     uploaded_before: dt.datetime | None = None
     """Release-age cooldown: refuse files uploaded after this moment."""
     caches: bool = True
     """Reuse metadata and scan results of files already seen (keyed by sha256)."""
+    today: dt.date = field(default_factory=dt.date.today)
+    """The day `expires` of ignore entries is compared with."""
 
 
 @dataclass(frozen=True)
@@ -65,14 +71,27 @@ class Vetting:
     """Everything the vetting learnt; the handoff installs `files` and nothing else."""
 
     resolution: Resolution
-    findings: tuple[Finding, ...]
+    outcome: IgnoreOutcome
+    """Every finding, split into those that count and those the policy accepted."""
     verdict: Verdict
+    """Decided once, from `outcome.kept` and `fail_on`."""
+    fail_on: Severity
     files: dict[tuple[NormalizedName, str], Path] = field(default_factory=dict)
     """(name, version) -> the vetted local file, hash-checked against the index."""
     hashes: dict[tuple[NormalizedName, str], str] = field(default_factory=dict)
     """(name, version) -> sha256 of the vetted bytes, which the handoff pins."""
-    stopped_early: bool = False
-    """True when a critical name finding stopped the run before downloads."""
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """The findings that count toward the verdict."""
+        return self.outcome.kept
+
+    def report(self, origins: Mapping[str, Location] | None = None,
+               inputs: Sequence[str] = ()) -> Report:
+        return Report(
+            verdict=self.verdict, packages=self.resolution.packages, findings=self.outcome.kept,
+            origins=dict(origins or {}), inputs=tuple(inputs),
+        )
 
 
 def default_artifact_checks() -> list[ArtifactCheck]:
@@ -125,8 +144,8 @@ class Pipeline:
         names = [canonicalize_name(r.requirement.name) for r in request.requirements
                  if r.requirement is not None]
         early = self._check_names_early(names)
-        if _stops(early):
-            return Vetting(Resolution(()), tuple(early), Verdict.BLOCK, stopped_early=True)
+        if self._stops(early):
+            return self._verdict(Resolution(()), early, {})
         self._prestart_scanners()
         environment = probe_target(request.target, probe)
         try:
@@ -150,8 +169,8 @@ class Pipeline:
     ) -> Vetting:
         """Vet locked pins as they are (lock files, hash-pinned requirements)."""
         early = [*findings, *self._check_names_early([p.name for p in pins])]
-        if _stops(early):
-            return Vetting(Resolution(()), tuple(early), Verdict.BLOCK, stopped_early=True)
+        if self._stops(early):
+            return self._verdict(Resolution(()), early, {})
         self._prestart_scanners()
         environment = probe_target(request.target)
         outcome = resolve_pins(
@@ -168,8 +187,8 @@ class Pipeline:
     def vet_resolution(self, resolution: Resolution, downloads: dict[str, Path]) -> Vetting:
         """Name checks on every name, then download, hash and scan every chosen file."""
         findings = [*resolution.findings, *self._check_plan_names(resolution.packages)]
-        if _stops(findings):
-            return self._verdict(resolution, findings, {}, stopped_early=True)
+        if self._stops(findings):
+            return self._verdict(resolution, findings, {})
         files = self._download(resolution.packages, downloads)
         hashes = _hash_files(resolution.packages, files)
         findings.extend(self._scan(resolution.packages, files, hashes))
@@ -287,11 +306,22 @@ class Pipeline:
         findings: list[Finding],
         files: dict[tuple[NormalizedName, str], Path],
         hashes: dict[tuple[NormalizedName, str], str] | None = None,
-        *,
-        stopped_early: bool = False,
     ) -> Vetting:
-        verdict = decide(findings, self.options.fail_on)
-        return Vetting(resolution, tuple(findings), verdict, files, hashes or {}, stopped_early)
+        """The one place a verdict is decided: the policy's ignores, then its fail level."""
+        outcome = self._judge(findings)
+        verdict = decide(outcome.kept, self.options.policy.fail_on)
+        return Vetting(resolution, outcome, verdict, self.options.policy.fail_on, files,
+                       hashes or {})
+
+    def _judge(self, findings: Sequence[Finding]) -> IgnoreOutcome:
+        return apply_ignores(findings, self.options.policy, self.options.today)
+
+    def _stops(self, findings: Sequence[Finding]) -> bool:
+        """A critical name finding the policy does not accept (a known-malicious release)
+        ends the run before any download; an accepted one never switches off the checks of
+        the bytes."""
+        return any(f.severity >= Severity.CRITICAL and f.rule.startswith("name/")
+                   for f in self._judge(findings).kept)
 
 
 def _hash_files(
@@ -312,6 +342,48 @@ def _hash_files(
     return hashes
 
 
-def _stops(findings: Sequence[Finding]) -> bool:
-    """A critical name finding (a known-malicious release) ends the run before any download."""
-    return any(f.severity >= Severity.CRITICAL and f.rule.startswith("name/") for f in findings)
+
+def http_options(request: InstallRequest) -> HttpOptions:
+    """pip's network settings from every source pip reads them from (command line, `PIP_*`,
+    pip config files), as the request model holds them, for safepip's own session."""
+    network = request.network
+    defaults = HttpOptions()
+    return HttpOptions(
+        read_timeout=defaults.read_timeout if network.timeout is None else network.timeout,
+        retries=defaults.retries if network.retries is None else network.retries,
+        use_cache=not network.no_cache, trusted_hosts=request.index.trusted_hosts,
+        cert=network.cert, client_cert=network.client_cert,
+    )
+
+
+def uploaded_before(request: InstallRequest, policy: PolicyConfig) -> dt.datetime | None:
+    """The strictest of `--min-release-age` and pip's `--uploaded-prior-to`."""
+    limits = []
+    if policy.min_release_age is not None:
+        limits.append(dt.datetime.now(dt.UTC) - policy.min_release_age)
+    if request.uploaded_prior_to is not None:
+        prior = request.uploaded_prior_to
+        limits.append(prior if prior.tzinfo else prior.replace(tzinfo=dt.UTC))
+    return min(limits) if limits else None
+
+
+def vet_request(
+    request: InstallRequest, policy: PolicyConfig, workdir: Path,
+    pins: Sequence[Pin] | None = None, findings: Sequence[Finding] = (),
+    probe: StartedProbe | None = None,
+) -> Vetting:
+    """The whole vetting of one request (or of `pins`, taken as locked) under one policy.
+
+    `probe`: the target interpreter's probe, started early (`environment.start_probe`)."""
+    # allow-indexes covers every place files may come from, find-links included.
+    check_indexes(policy, (*request.index.index_urls, *request.index.find_links))
+    check_passthrough(request.passthrough)  # refuse unvettable pip options before any work
+    http = http_options(request)
+    options = VetOptions(
+        workdir=workdir, policy=policy, http=http,
+        uploaded_before=uploaded_before(request, policy), caches=http.use_cache,
+    )
+    with Pipeline(options) as pipeline:
+        if pins is None:
+            return pipeline.vet(request, probe)
+        return pipeline.vet_pins(pins, request, findings)

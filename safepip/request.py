@@ -172,6 +172,8 @@ class NetworkOptions:
     """`--timeout` / PIP_DEFAULT_TIMEOUT: socket timeout in seconds."""
     retries: int | None = None
     """`--retries`: how many times pip retries a connection."""
+    no_cache: bool = False
+    """`--no-cache-dir` / PIP_NO_CACHE_DIR: no on-disk HTTP cache."""
 
 
 @dataclass(frozen=True)
@@ -401,7 +403,8 @@ _LISTS = ("--requirement", "--constraint", "--build-constraint", "--requirements
           "--trusted-host", "--group")
 _EXCLUSIVE = {"--no-binary": "--only-binary", "--only-binary": "--no-binary",
               "--all-releases": "--only-final", "--only-final": "--all-releases"}
-_NETWORK = ("--cert", "--client-cert", "--proxy", "--timeout", "--retries")
+_NETWORK = ("--cert", "--client-cert", "--proxy", "--timeout", "--retries", "--no-cache-dir")
+"""Network settings: read from every source into `NetworkOptions`, and still passed to pip."""
 INTERPRETED = frozenset((*_FLAGS, *_SCALARS, *_LISTS, *_EXCLUSIVE))
 """Options safepip understands; they never reach `passthrough`."""
 UPGRADE_STRATEGIES = ("only-if-needed", "eager")
@@ -659,7 +662,9 @@ def _network(scalars: dict[str, str]) -> NetworkOptions:
         cert=scalars.get("--cert") or None, client_cert=scalars.get("--client-cert") or None,
         proxy=scalars.get("--proxy") or None,
         timeout=None if timeout is None else float(timeout),
-        retries=None if retries is None else int(retries))
+        retries=None if retries is None else int(retries),
+        # pip disables its cache for any value of no-cache-dir, even "false" (pip's callback).
+        no_cache="--no-cache-dir" in scalars)
 
 
 def _upgrade_strategy(value: str | None) -> str:

@@ -53,8 +53,9 @@ class _Inputs:
 
 def run(args: argparse.Namespace) -> int:
     # The whole engine loads only when a command needs it (start-up time of the offline ones).
-    from safepip.commands.vetting import load_policy, run_vetting
+    from safepip.commands.vetting import load_policy, print_notices
     from safepip.inputs.detect import parse_format
+    from safepip.pipeline import vet_request
     from safepip.request import parse_install_args
 
     if args.input_format:
@@ -70,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
             hint="Give -r requirements.txt, a lock file, pyproject.toml, or package names.",
         )
     with tempfile.TemporaryDirectory(prefix="safepip-") as workdir:
-        vet = run_vetting(request, config, Path(workdir), pins, findings)
+        vet = vet_request(request, config, Path(workdir), pins, findings)
+    print_notices(vet)
     origins = _origins(request.requirements, inputs.locked)
     files = [*inputs.files, *sorted({r.source.path for r in request.requirements
                                      if r.source.path != "<command line>"})]

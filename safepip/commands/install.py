@@ -14,8 +14,8 @@ from safepip.commands.common import add_fail_on, add_vetting_options
 from safepip.errors import ExitCode
 
 if TYPE_CHECKING:
-    from safepip.commands.vetting import VetRun
     from safepip.handoff import Handoff
+    from safepip.pipeline import Vetting
     from safepip.request import InstallRequest
     from safepip.resolution.environment import StartedProbe
 
@@ -50,8 +50,9 @@ def _vet_and_install(
     args: argparse.Namespace, request: InstallRequest, probe: StartedProbe | None
 ) -> int:
     # The whole engine loads only when a command needs it (start-up time of the offline ones).
-    from safepip.commands.vetting import load_policy, run_vetting
+    from safepip.commands.vetting import load_policy, print_notices
     from safepip.consent import ask_consent
+    from safepip.pipeline import vet_request
     from safepip.policy import Verdict
 
     config = load_policy(args, os.environ)
@@ -59,7 +60,8 @@ def _vet_and_install(
         tempfile.TemporaryDirectory(prefix="safepip-") as workdir,
         _prepare_handoff(request, dry_run=args.dry_run) as prepared,
     ):
-        vet = run_vetting(request, config, Path(workdir), probe=probe)
+        vet = vet_request(request, config, Path(workdir), probe=probe)
+        print_notices(vet)
         _print_plan(vet)
         if vet.verdict is Verdict.BLOCK:
             sys.stderr.write("safepip: blocked; nothing was installed.\n")
@@ -85,10 +87,10 @@ def _can_ask(pip_args: list[str]) -> bool:
     return sys.stdin.isatty() and "--no-input" not in pip_args
 
 
-def _print_plan(vet: VetRun) -> None:
+def _print_plan(vet: Vetting) -> None:
     from safepip.report.text import TextFormatter
 
-    for requirement in vet.vetting.resolution.already_satisfied:
+    for requirement in vet.resolution.already_satisfied:
         sys.stdout.write(f"Requirement already satisfied: {requirement}\n")
     sys.stdout.write(TextFormatter(color=sys.stdout.isatty()).format(vet.report()))
 
@@ -114,16 +116,16 @@ def _prepare_handoff(
         return contextlib.nullcontext()
 
 
-def _handoff(vet: VetRun, request: InstallRequest, prepared: Handoff | None) -> int:
+def _handoff(vet: Vetting, request: InstallRequest, prepared: Handoff | None) -> int:
     from safepip.handoff import VettedFile, handoff
 
     files = [
         VettedFile(
             name=p.name, version=p.version, filename=p.artifact.filename,
-            sha256=vet.vetting.hashes[(p.name, str(p.version))],
-            build_dependency=p.build_dependency, path=vet.vetting.files[(p.name, str(p.version))],
+            sha256=vet.hashes[(p.name, str(p.version))],
+            build_dependency=p.build_dependency, path=vet.files[(p.name, str(p.version))],
         )
-        for p in vet.vetting.resolution.packages
+        for p in vet.resolution.packages
     ]
     if prepared is not None:
         return prepared.install(files)
