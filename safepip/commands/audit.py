@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from safepip.commands.common import add_fail_on, add_output, add_vetting_options, emit
+from safepip.commands.common import (
+    add_fail_on,
+    add_output,
+    add_python,
+    add_vetting_options,
+    choose_environment,
+    emit,
+)
 from safepip.errors import UsageError
 
 if TYPE_CHECKING:
@@ -33,6 +41,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add_fail_on(parser)
     add_output(parser)
     add_vetting_options(parser)
+    add_python(parser, "whose markers and wheel tags to audit for (what is installed there "
+               "never shortens the audit)")
     parser.add_argument("--input-format", metavar="FORMAT",
                         help="read every positional FILE as FORMAT: requirements, pyproject, "
                         "pylock, uv.lock or poetry.lock (default: by file name)")
@@ -61,32 +71,38 @@ def run(args: argparse.Namespace) -> int:
     if args.input_format:
         args.input_format = parse_format(args.input_format)
     config = load_policy(args, os.environ)
-    inputs = _read_inputs(args)
+    pip_args = choose_environment(args)
+    inputs = _read_inputs(args, pip_args)
     request = parse_install_args(inputs.pip_args, environ=os.environ)
-    request = _with_requirements(request, inputs.requirements)
+    # An audit describes its inputs, never what happens to be installed anywhere: the whole
+    # tree is planned as pip's --ignore-installed would plan it.
+    request = replace(_with_requirements(request, inputs.requirements), ignore_installed=True)
+    if not request.requirements and not inputs.locked:
+        request = replace(request, requirements=_installed_requirements(request))
+        if not request.requirements:
+            raise UsageError(
+                "Nothing to audit: no inputs were given and the environment has no "
+                "installed packages.",
+                hint="Give -r requirements.txt, a lock file, pyproject.toml, or package names.",
+            )
     pins, findings = _pins(request, inputs)
-    if pins is None and not request.requirements:
-        raise UsageError(
-            "Nothing to audit.",
-            hint="Give -r requirements.txt, a lock file, pyproject.toml, or package names.",
-        )
     with tempfile.TemporaryDirectory(prefix="safepip-") as workdir:
         vet = vet_request(request, config, Path(workdir), pins, findings)
     print_notices(vet)
     origins = _origins(request.requirements, inputs.locked)
     files = [*inputs.files, *sorted({r.source.path for r in request.requirements
-                                     if r.source.path != "<command line>"})]
+                                     if not r.source.path.startswith("<")})]
     emit(vet.report(origins, files), args.format, args.output)
     return int(vet.verdict.exit_code)
 
 
-def _read_inputs(args: argparse.Namespace) -> _Inputs:
+def _read_inputs(args: argparse.Namespace, pip_args: list[str]) -> _Inputs:
     """Positional lock files and pyproject.toml are read here; all else goes to pip's parser."""
     from safepip.inputs import read_lock, read_pyproject
 
     inputs = _Inputs()
     previous = ""
-    for argument in args.pip_args:
+    for argument in pip_args:
         fmt = None if _is_option_value(previous) else _positional_format(argument, args)
         previous = argument
         if fmt is None:
@@ -128,6 +144,31 @@ def _is_option_value(previous: str) -> bool:
     return previous in _VALUE_OPTIONS
 
 
+def _installed_requirements(request: InstallRequest) -> tuple[RequirementLine, ...]:
+    """`audit` with no inputs: every project installed in the environment, pinned to its
+    installed version (as pip-audit does), vetted as the index serves it. Projects installed
+    from a path or URL (`direct_url.json`) are not on an index: said, and left out."""
+    from packaging.requirements import Requirement
+
+    from safepip.findings import Location
+    from safepip.request import RequirementLine
+    from safepip.resolution.environment import probe_target
+
+    lines = []
+    for name, project in sorted(probe_target(request.target).installed.items()):
+        if (project.metadata_path.parent / "direct_url.json").is_file():
+            sys.stderr.write(f"safepip: {name} {project.version} was installed from a path or "
+                             "URL, not from an index; it is not audited.\n")
+            continue
+        text = f"{name}=={project.version}"
+        lines.append(RequirementLine(Requirement(text), Location(INSTALLED), text,
+                                     project_name=name))
+    return tuple(lines)
+
+
+INSTALLED = "<installed>"
+
+
 def _with_requirements(
     request: InstallRequest, extra: Sequence[RequirementLine]
 ) -> InstallRequest:
@@ -156,7 +197,7 @@ def _origins(
 
     origins: dict[str, Location] = {}
     for line in requirements:
-        if line.requirement is not None and line.source.path != "<command line>":
+        if line.requirement is not None and not line.source.path.startswith("<"):
             origins.setdefault(canonicalize_name(line.requirement.name), line.source)
     for package in locked:
         origins.setdefault(package.name, package.source)

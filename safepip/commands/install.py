@@ -10,7 +10,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from safepip.commands.common import add_fail_on, add_vetting_options
+from safepip.commands.common import (
+    add_fail_on,
+    add_python,
+    add_vetting_options,
+    choose_environment,
+)
 from safepip.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -27,8 +32,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         usage="safepip install [options] [pip install options] [SPEC ...]",
         help="vet and install packages (takes pip install's arguments)",
         description="Resolve and vet everything pip would install, then install exactly the "
-        "vetted files with pip. Every pip install option is accepted.",
+        "vetted files with pip. Every pip install option is accepted (see `pip install "
+        "--help`): options that change what is installed are interpreted by safepip, the "
+        "others are passed to pip.",
     )
+    add_python(parser, "to vet for and install into")
     parser.add_argument("--dry-run", action="store_true", help="vet and show the plan only")
     parser.add_argument("--yes", action="store_true", help="accept warnings without asking")
     add_fail_on(parser)
@@ -40,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from safepip.request import parse_install_args
     from safepip.resolution.environment import start_probe
 
-    request = parse_install_args(args.pip_args, environ=os.environ)
+    request = parse_install_args(choose_environment(args), environ=os.environ)
     # Another interpreter is probed from now on, while the engine loads.
     with start_probe(request.target) or contextlib.nullcontext() as probe:
         return _vet_and_install(args, request, probe)
