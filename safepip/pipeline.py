@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +45,8 @@ from safepip.resolution.resolve import resolve_pins, resolve_request
 
 if TYPE_CHECKING:
     import requests
+
+UNVETTABLE_SOURCE = "resolve/unvettable-source"
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +87,12 @@ class Vetting:
     def findings(self) -> tuple[Finding, ...]:
         """The findings that count toward the verdict."""
         return self.outcome.kept
+
+    @property
+    def refused(self) -> tuple[str, ...]:
+        """Requirements refused because no index vouches for them (`-e .`, paths, VCS, URLs)."""
+        return tuple(f.evidence or f.package for f in self.outcome.kept
+                     if f.rule == UNVETTABLE_SOURCE)
 
     def report(self, origins: Mapping[str, Location] | None = None,
                inputs: Sequence[str] = ()) -> Report:
@@ -309,12 +317,18 @@ class Pipeline:
     ) -> Vetting:
         """The one place a verdict is decided: the policy's ignores, then its fail level."""
         outcome = self._judge(findings)
-        verdict = decide(outcome.kept, self.options.policy.fail_on)
+        # A requirement safepip cannot vet would never reach pip (only vetted files do): it is
+        # refused whatever the fail level or ignores say, never accepted and silently dropped.
+        refused = any(f.rule == UNVETTABLE_SOURCE for f in outcome.kept)
+        verdict = Verdict.BLOCK if refused else decide(outcome.kept, self.options.policy.fail_on)
         return Vetting(resolution, outcome, verdict, self.options.policy.fail_on, files,
                        hashes or {})
 
     def _judge(self, findings: Sequence[Finding]) -> IgnoreOutcome:
-        return apply_ignores(findings, self.options.policy, self.options.today)
+        vettable = [f for f in findings if f.rule != UNVETTABLE_SOURCE]
+        outcome = apply_ignores(vettable, self.options.policy, self.options.today)
+        refused = tuple(f for f in findings if f.rule == UNVETTABLE_SOURCE)
+        return replace(outcome, kept=(*refused, *outcome.kept))
 
     def _stops(self, findings: Sequence[Finding]) -> bool:
         """A critical name finding the policy does not accept (a known-malicious release)

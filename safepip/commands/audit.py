@@ -63,7 +63,7 @@ class _Inputs:
 
 def run(args: argparse.Namespace) -> int:
     # The whole engine loads only when a command needs it (start-up time of the offline ones).
-    from safepip.commands.vetting import load_policy, print_notices
+    from safepip.commands.vetting import load_policy, print_notices, print_refusals
     from safepip.inputs.detect import parse_format
     from safepip.pipeline import vet_request
     from safepip.request import parse_install_args
@@ -89,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="safepip-") as workdir:
         vet = vet_request(request, config, Path(workdir), pins, findings)
     print_notices(vet)
+    print_refusals(vet)
     origins = _origins(request.requirements, inputs.locked)
     files = [*inputs.files, *sorted({r.source.path for r in request.requirements
                                      if not r.source.path.startswith("<")})]

@@ -58,7 +58,7 @@ def _vet_and_install(
     args: argparse.Namespace, request: InstallRequest, probe: StartedProbe | None
 ) -> int:
     # The whole engine loads only when a command needs it (start-up time of the offline ones).
-    from safepip.commands.vetting import load_policy, print_notices
+    from safepip.commands.vetting import load_policy, print_notices, print_refusals
     from safepip.consent import ask_consent
     from safepip.pipeline import vet_request
     from safepip.policy import Verdict
@@ -72,6 +72,7 @@ def _vet_and_install(
         print_notices(vet)
         _print_plan(vet)
         if vet.verdict is Verdict.BLOCK:
+            print_refusals(vet)
             sys.stderr.write("safepip: blocked; nothing was installed.\n")
             return int(ExitCode.BLOCKED)
         if args.dry_run:

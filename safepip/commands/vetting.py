@@ -27,3 +27,12 @@ def print_notices(vetting: Vetting) -> None:
     """What the policy has to say about itself (an expired ignore entry, ...)."""
     for notice in vetting.outcome.notices:
         sys.stderr.write(f"safepip: {notice}\n")
+
+
+def print_refusals(vetting: Vetting) -> None:
+    for text in vetting.refused:
+        sys.stderr.write(
+            f"safepip: refused {text!r}: an editable, local path, VCS or URL requirement is not "
+            "served by an index, so safepip cannot vet it and would not install it. Install it "
+            "from an index, or review it (`safepip scan PATH`) and install it with pip "
+            "yourself.\n")
