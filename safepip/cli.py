@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=ALIAS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"safepip {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"safepip {__version__}")
     parser.add_argument(
         "--debug", action="store_true", help="log what safepip does (credentials are redacted)"
     )

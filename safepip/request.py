@@ -278,6 +278,11 @@ def parse_requirement_spec(
         path_extras = frozenset() if is_url(spec) else _strip_extras(spec, source)[1]
         return replace(line, url=url, project_name=_name_from_url(url, source),
                         extras=path_extras)
+    if source.path == COMMAND_LINE and _names_a_missing_file(spec, cwd):
+        raise InputError(
+            f"File not found: {spec}. It looks like a file name, but there is no such file "
+            f"in {cwd}.", hint="Check the spelling and the working directory (requirements "
+                               "files may also be given as -r FILE).")
     requirement = _pep508(spec, source)
     if marker is not None:
         requirement.marker = marker
@@ -332,6 +337,19 @@ def _strip_extras(spec: str, source: Location) -> tuple[str, frozenset[str]]:
         return spec, frozenset()
     extras = _pep508("placeholder" + match.group(2).lower(), source).extras
     return match.group(1).rstrip(), frozenset(extras)
+
+
+_INPUT_SUFFIXES = (".txt", ".in", ".toml", ".lock", ".cfg", ".py")
+"""Endings of the files people pass (requirements, pyproject, locks): never a project name
+anyone means."""
+
+
+def _names_a_missing_file(spec: str, cwd: Path) -> bool:
+    if "@" in spec or any(op in spec for op in _OPERATORS):
+        return False
+    bare = _EXTRAS_RE.sub(r"\1", spec)
+    looks = _looks_like_path(bare) or bare.lower().endswith(_INPUT_SUFFIXES)
+    return looks and not (cwd / bare).exists()
 
 
 def _looks_like_path(spec: str) -> bool:
@@ -479,9 +497,14 @@ class _OptionState:
         key = token.option.key if token.option else ""
         if key in _NETWORK:
             self.scalars[key] = token.value or ""
+        if token.option is None:
+            # Refused before any network: passed on, a typo (`--fail-onn`) would be vetted
+            # around and silently weaken a CI gate, or fail only after the whole vetting.
+            raise UsageError(
+                f"Unknown option {token.raw[0].partition('=')[0]}: neither safepip nor pip "
+                "install has it.", hint="Check the spelling; `safepip install --help` lists "
+                "safepip's options and `pip install --help` pip's.")
         if key not in INTERPRETED:
-            if token.option is None:
-                logger.warning("pip has no option %s; passing it to pip unchanged", token.raw[0])
             self.passthrough.extend(token.raw)
         elif key in _FLAGS:
             self.flags[_FLAGS[key]] = token.option is not None and (

@@ -63,7 +63,12 @@ class _Inputs:
 
 def run(args: argparse.Namespace) -> int:
     # The whole engine loads only when a command needs it (start-up time of the offline ones).
-    from safepip.commands.vetting import load_policy, print_notices, print_refusals
+    from safepip.commands.vetting import (
+        load_policy,
+        print_notices,
+        print_refusals,
+        print_verdict,
+    )
     from safepip.inputs.detect import parse_format
     from safepip.pipeline import vet_request
     from safepip.request import parse_install_args
@@ -94,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
     files = [*inputs.files, *sorted({r.source.path for r in request.requirements
                                      if not r.source.path.startswith("<")})]
     emit(vet.report(origins, files), args.format, args.output)
+    if args.output is not None:  # the report went to the file: the verdict is still said here
+        print_verdict(vet, args.output)
     return int(vet.verdict.exit_code)
 
 

@@ -36,3 +36,12 @@ def print_refusals(vetting: Vetting) -> None:
             "served by an index, so safepip cannot vet it and would not install it. Install it "
             "from an index, or review it (`safepip scan PATH`) and install it with pip "
             "yourself.\n")
+
+
+def print_verdict(vetting: Vetting, output: Path) -> None:
+    """One line for a report written to a file: the verdict, the count, and where it went."""
+    counted = [f for f in vetting.findings if f.severity >= vetting.fail_on]
+    sys.stdout.write(
+        f"safepip: verdict {vetting.verdict.value}: {len(vetting.resolution.packages)} "
+        f"package(s), {len(vetting.findings)} finding(s), {len(counted)} at or above "
+        f"{vetting.fail_on.name.lower()}; report written to {output}\n")
