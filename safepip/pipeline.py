@@ -401,3 +401,12 @@ def vet_request(
         if pins is None:
             return pipeline.vet(request, probe)
         return pipeline.vet_pins(pins, request, findings)
+
+
+def installed_from_plan(request: InstallRequest, vetting: Vetting) -> list[tuple[str, str]]:
+    """After an interrupted handoff: which planned (name, version) pairs the target
+    environment now holds, read back from the environment itself."""
+    installed = probe_target(request.target).installed
+    return [(p.name, str(p.version)) for p in vetting.resolution.packages
+            if not p.build_dependency and p.name in installed
+            and installed[p.name].version == p.version]

@@ -136,12 +136,48 @@ def _handoff(vet: Vetting, request: InstallRequest, prepared: Handoff | None) ->
         )
         for p in vet.resolution.packages
     ]
-    if prepared is not None:
-        return prepared.install(files)
-    return handoff(
-        files, python=request.target.python or sys.executable,
-        passthrough=_passthrough(request), environ=os.environ,
-    )
+    try:
+        if prepared is not None:
+            return prepared.install(files)
+        return handoff(
+            files, python=request.target.python or sys.executable,
+            passthrough=_passthrough(request), environ=os.environ,
+        )
+    except KeyboardInterrupt:
+        _report_interrupted_handoff(vet, request)
+        return INTERRUPTED
+
+
+INTERRUPTED = 130
+"""A shell's exit status for a process ended by Ctrl-C (128 + SIGINT)."""
+
+
+def _report_interrupted_handoff(vet: Vetting, request: InstallRequest) -> None:
+    """Interrupted while pip was installing: say what pip had installed, as the environment
+    itself now tells it, and how to undo it."""
+    from safepip.errors import SafepipError
+    from safepip.pipeline import installed_from_plan
+
+    where = request.target.python or sys.executable
+    try:
+        done = installed_from_plan(request, vet)
+    except (SafepipError, OSError) as error:
+        sys.stderr.write(
+            f"safepip: interrupted while pip was installing; reading back {where} failed "
+            f"({error}). Check it with `safepip list --python {where}`.\n")
+        return
+    if not done:
+        sys.stderr.write(
+            f"safepip: interrupted while pip was installing; {where} holds none of the "
+            "planned packages, so nothing is left to undo.\n")
+        return
+    names = " ".join(name for name, _ in done)
+    listed = ", ".join(f"{name} {version}" for name, version in done)
+    sys.stderr.write(
+        f"safepip: interrupted while pip was installing; {where} now holds {listed} (read "
+        f"back from the environment). To undo: safepip uninstall -y --python {where} "
+        f"{names} (a package pip upgraded is not restored by uninstalling it; reinstall "
+        "its earlier version).\n")
 
 
 def _passthrough(request: InstallRequest) -> list[str]:
