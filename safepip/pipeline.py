@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
 
 from safepip.artifacts.scan_cache import ScanCache
 from safepip.artifacts.store import ArtifactStore
@@ -35,6 +36,8 @@ from safepip.index.page_cache import PageCache
 from safepip.policy import IgnoreOutcome, Verdict, apply_ignores, check_indexes, decide
 from safepip.report.interface import Report
 from safepip.request import InstallRequest
+from safepip.resolution.archive_members import read_sdist_files
+from safepip.resolution.build_system import load_pyproject
 from safepip.resolution.environment import StartedProbe, TargetEnvironment, probe_target
 from safepip.resolution.finder import FinderPolicy
 from safepip.resolution.locked import Pin
@@ -410,3 +413,29 @@ def installed_from_plan(request: InstallRequest, vetting: Vetting) -> list[tuple
     return [(p.name, str(p.version)) for p in vetting.resolution.packages
             if not p.build_dependency and p.name in installed
             and installed[p.name].version == p.version]
+
+
+PIP_WITHOUT_WHEEL = Version("24.1")
+"""From this pip on, building an sdist that declares no `[build-system]` needs only setuptools;
+older pips also ask for `wheel` (their legacy default `requires`), which the handoff's private
+directory does not hold."""
+
+
+def handoff_obstacle(request: InstallRequest, vetting: Vetting) -> str | None:
+    """A sentence when the target's pip cannot install the vetted plan, else None."""
+    sdists = [p for p in vetting.resolution.packages if p.artifact.kind == "sdist"]
+    if not sdists:
+        return None
+    pip = probe_target(request.target).installed.get(canonicalize_name("pip"))
+    if pip is None or pip.version >= PIP_WITHOUT_WHEEL:
+        return None
+    legacy = [p.name for p in sdists
+              if "build-system" not in load_pyproject(
+                  read_sdist_files(vetting.files[(p.name, str(p.version))]), p.name)]
+    if not legacy:
+        return None
+    python = request.target.python or "the target"
+    return (f"The pip in {python} is {pip.version}: to build {', '.join(legacy)} from source it "
+            "also wants the `wheel` package, which pip older than 24.1 adds on its own and "
+            "nobody vetted, so the handoff would fail. Upgrade that pip first (`safepip "
+            "install -U pip`), then run this command again; nothing was installed.")

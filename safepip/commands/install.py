@@ -60,7 +60,7 @@ def _vet_and_install(
     # The whole engine loads only when a command needs it (start-up time of the offline ones).
     from safepip.commands.vetting import load_policy, print_notices, print_refusals
     from safepip.consent import ask_consent
-    from safepip.pipeline import vet_request
+    from safepip.pipeline import handoff_obstacle, vet_request
     from safepip.policy import Verdict
 
     config = load_policy(args, os.environ)
@@ -77,6 +77,10 @@ def _vet_and_install(
             return int(ExitCode.BLOCKED)
         if args.dry_run:
             return int(ExitCode.OK)
+        obstacle = handoff_obstacle(request, vet)
+        if obstacle is not None:
+            sys.stderr.write(f"safepip: {obstacle}\n")
+            return int(ExitCode.INCOMPLETE)
         consent = ask_consent(
             vet.outcome.kept, fail_on=vet.fail_on, assume_yes=args.yes,
             is_tty=_can_ask(args.pip_args), stdin=sys.stdin, output=sys.stderr,
