@@ -83,7 +83,7 @@ def _vet_and_install(
             return int(ExitCode.INCOMPLETE)
         consent = ask_consent(
             vet.outcome.kept, fail_on=vet.fail_on, assume_yes=args.yes,
-            is_tty=_can_ask(args.pip_args), stdin=sys.stdin, output=sys.stderr,
+            is_tty=_can_ask(args.pip_args), stdin=sys.stdin, output=sys.stderr, listed=True,
         )
         if not consent.proceed:
             sys.stderr.write("safepip: not confirmed; nothing was installed.\n")

@@ -41,11 +41,15 @@ def multiple_index_findings(
         if len(serving) < 2:
             continue
         winner = package.artifact.index_url.rstrip("/")
-        versions = {
-            url: {f.filename for f in catalog.files(package.name) if f.index_url.rstrip("/") == url}
+        served = {
+            url: frozenset((f.filename, f.sha256) for f in catalog.files(package.name)
+                           if f.index_url.rstrip("/") == url)
             for url in serving
         }
-        differ = len({frozenset(v) for v in versions.values()}) > 1
+        if len(set(served.values())) == 1:
+            continue  # a mirror: the same files with the same bytes everywhere is no confusion
+        versions = {url: frozenset(name for name, _ in files) for url, files in served.items()}
+        differ = len(set(versions.values())) > 1
         # Outranked: the chosen bytes are not what the first index itself offers. A mirror
         # serving the identical file (same sha256) is not a confusion attack.
         first = {f.sha256 for f in catalog.files(package.name)
