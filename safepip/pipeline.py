@@ -28,7 +28,7 @@ from safepip.checks.typosquat import not_found_message
 from safepip.config import PolicyConfig
 from safepip.errors import HashMismatchError, ProjectNotFoundError
 from safepip.findings import Finding, Location, Severity
-from safepip.handoff import check_passthrough
+from safepip.handoff import VettedFile, check_passthrough
 from safepip.index.client import IndexClient
 from safepip.index.httpbase import HttpOptions
 from safepip.index.lazy_session import LazySession
@@ -96,6 +96,17 @@ class Vetting:
         """Requirements refused because no index vouches for them (`-e .`, paths, VCS, URLs)."""
         return tuple(f.evidence or f.package for f in self.outcome.kept
                      if f.rule == UNVETTABLE_SOURCE)
+
+    def handoff_files(self) -> list[VettedFile]:
+        """The plan as the handoff takes it: each vetted file with the sha256 it must have."""
+        return [
+            VettedFile(
+                name=p.name, version=p.version, filename=p.artifact.filename,
+                sha256=self.hashes[(p.name, str(p.version))],
+                build_dependency=p.build_dependency, path=self.files[(p.name, str(p.version))],
+            )
+            for p in self.resolution.packages
+        ]
 
     def report(self, origins: Mapping[str, Location] | None = None,
                inputs: Sequence[str] = ()) -> Report:

@@ -105,51 +105,44 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_inputs(args: argparse.Namespace, pip_args: list[str]) -> _Inputs:
-    """Positional lock files and pyproject.toml are read here; all else goes to pip's parser."""
+    """Positional lock files and pyproject.toml are read here; all else goes to pip's parser.
+
+    The arguments are split by pip's own option table (`pipconfig.INSTALL_OPTIONS`), the one
+    every reader uses, so an option's value is never taken for an input file."""
     from safepip.inputs import read_lock, read_pyproject
+    from safepip.pipconfig import INSTALL_OPTIONS, split_args
 
     inputs = _Inputs()
-    previous = ""
-    for argument in pip_args:
-        fmt = None if _is_option_value(previous) else _positional_format(argument, args)
-        previous = argument
-        if fmt is None:
-            inputs.pip_args.append(argument)
+    specs: list[str] = []
+    for token in split_args(pip_args, INSTALL_OPTIONS, origin="safepip audit"):
+        if not isinstance(token, str):
+            inputs.pip_args += token.raw
             continue
-        inputs.files.append(argument)
+        fmt = _positional_format(token, args)
+        if fmt is None:
+            specs.append(token)
+            continue
+        inputs.files.append(token)
         if fmt == "requirements":
-            inputs.pip_args += ["-r", argument]
+            inputs.pip_args += ["-r", token]
         elif fmt == "pyproject":
-            path = Path(argument)
-            inputs.requirements += read_pyproject(path, extras=args.extra, groups=args.group)
+            inputs.requirements += read_pyproject(Path(token), extras=args.extra,
+                                                  groups=args.group)
         else:
-            inputs.locked += read_lock(Path(argument), fmt)
+            inputs.locked += read_lock(Path(token), fmt)
+    if specs:  # after `--`, so that pip's parser takes none of them for an option
+        inputs.pip_args += ["--", *specs]
     return inputs
 
 
 def _positional_format(argument: str, args: argparse.Namespace) -> InputFormat | None:
     from safepip.inputs import detect_format, input_file_format
 
-    if argument.startswith("-") or not Path(argument).is_file():
+    if not Path(argument).is_file():
         return None
     return detect_format(Path(argument), args.input_format) if args.input_format else (
         input_file_format(argument)
     )
-
-
-_VALUE_OPTIONS = frozenset({
-    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
-    "--extra-index-url", "-f", "--find-links", "--trusted-host", "--only-binary", "--no-binary",
-    "--python-version", "--platform", "--implementation", "--abi", "-t", "--target",
-    "--upgrade-strategy", "--python", "--cert", "--client-cert", "--proxy", "--timeout",
-    "--retries", "--build-constraint", "--prefix", "--root", "--src", "--log", "--report",
-    "--progress-bar", "--config-settings", "-C", "--group", "--extra", "--input-format",
-})
-
-
-def _is_option_value(previous: str) -> bool:
-    """Whether an argument is the value of the option before it (`-r FILE`, `-c FILE`...)."""
-    return previous in _VALUE_OPTIONS
 
 
 def _installed_requirements(request: InstallRequest) -> tuple[RequirementLine, ...]:

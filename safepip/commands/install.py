@@ -130,16 +130,9 @@ def _prepare_handoff(
 
 
 def _handoff(vet: Vetting, request: InstallRequest, prepared: Handoff | None) -> int:
-    from safepip.handoff import VettedFile, handoff
+    from safepip.handoff import handoff
 
-    files = [
-        VettedFile(
-            name=p.name, version=p.version, filename=p.artifact.filename,
-            sha256=vet.hashes[(p.name, str(p.version))],
-            build_dependency=p.build_dependency, path=vet.files[(p.name, str(p.version))],
-        )
-        for p in vet.resolution.packages
-    ]
+    files = vet.handoff_files()
     try:
         if prepared is not None:
             return prepared.install(files)
