@@ -20,21 +20,24 @@ Factory = Callable[..., IndexServer]
 
 
 def _two_indexes(tmp_path: Path, index_server: Factory) -> tuple[IndexServer, IndexServer]:
-    """A primary index and a lagging mirror: same bytes for 1.0, the mirror also has 0.9."""
+    """Two indexes with the same bytes for the chosen files, each also serving releases the
+    other lacks: neither is a mirror of the other."""
     orchard = make_wheel(tmp_path / "a", "orchard", "1.0", requires_dist=["pear-lib"])
     pear = make_wheel(tmp_path / "a", "pear-lib", "0.3")
-    first = index_server([orchard, pear])
+    first = index_server([orchard, pear, make_wheel(tmp_path / "c", "orchard", "0.8"),
+                          make_wheel(tmp_path / "c", "pear-lib", "0.1")])
     mirror = index_server([orchard, pear, make_wheel(tmp_path / "b", "orchard", "0.9"),
                            make_wheel(tmp_path / "b", "pear-lib", "0.2")])
     return first, mirror
 
 
-def test_an_identical_mirror_is_silent(
+def test_an_identical_or_partial_mirror_is_silent(
     tmp_path: Path, index_server: Factory, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     wheel = make_wheel(tmp_path / "a", "orchard", "1.0")
-    first, mirror = index_server([wheel]), index_server([wheel])
+    first = index_server([wheel, make_wheel(tmp_path / "b", "orchard", "0.9")])
+    mirror = index_server([wheel])
     monkeypatch.chdir(tmp_path)
     code = main(["audit", "orchard", "--index-url", first.index_url, "--extra-index-url",
                  mirror.index_url, "--format", "json"])
