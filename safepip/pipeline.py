@@ -38,7 +38,12 @@ from safepip.report.interface import Report
 from safepip.request import InstallRequest
 from safepip.resolution.archive_members import read_sdist_files
 from safepip.resolution.build_system import load_pyproject
-from safepip.resolution.environment import StartedProbe, TargetEnvironment, probe_target
+from safepip.resolution.environment import (
+    InstalledProject,
+    StartedProbe,
+    TargetEnvironment,
+    probe_target,
+)
 from safepip.resolution.finder import FinderPolicy
 from safepip.resolution.locked import Pin
 from safepip.resolution.metadata_cache import MetadataCache
@@ -432,13 +437,24 @@ older pips also ask for `wheel` (their legacy default `requires`), which the han
 directory does not hold."""
 
 
+def _pip_wants_wheel(pip: InstalledProject) -> bool:
+    """Whether this pip's legacy default build requirements include `wheel`: read from its
+    own source as text (never imported), else judged by its version."""
+    source = pip.metadata_path.parent.parent / "pip" / "_internal" / "pyproject.py"
+    try:
+        text = source.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return pip.version < PIP_WITHOUT_WHEEL
+    return '"setuptools>=40.8.0", "wheel"]' in text
+
+
 def handoff_obstacle(request: InstallRequest, vetting: Vetting) -> str | None:
     """A sentence when the target's pip cannot install the vetted plan, else None."""
     sdists = [p for p in vetting.resolution.packages if p.artifact.kind == "sdist"]
     if not sdists:
         return None
     pip = probe_target(request.target).installed.get(canonicalize_name("pip"))
-    if pip is None or pip.version >= PIP_WITHOUT_WHEEL:
+    if pip is None or not _pip_wants_wheel(pip):
         return None
     legacy = [p.name for p in sdists
               if "build-system" not in load_pyproject(

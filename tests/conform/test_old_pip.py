@@ -15,7 +15,6 @@ from tests.integration.test_handoff_pip import SETUPTOOLS_BACKEND, _setuptools_w
 from tests.kit.archives import make_sdist
 from tests.kit.index_server import IndexServer
 
-pytestmark = pytest.mark.integration
 Factory = Callable[..., IndexServer]
 SETUP = "from setuptools import setup\nsetup(name='legacy-pkg', version='1.0')\n"
 
@@ -26,6 +25,7 @@ def _pip_version(venv: Path, env: dict[str, str]) -> Version:
     return Version(out.split()[1])
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("declared", [False, True])
 def test_setup_py_only_sdist_into_an_old_pip_names_the_fix(
     declared: bool, tmp_path: Path, index_server: Factory, make_venv: VenvFactory,
@@ -50,3 +50,27 @@ def test_setup_py_only_sdist_into_an_old_pip_names_the_fix(
     assert "safepip install -U pip" in result.stderr
     assert "No matching distribution found for wheel" not in result.stdout + result.stderr
     assert installed_in(venv, pip_env) == {}
+
+
+@pytest.mark.parametrize(("source", "version", "wants"), [
+    ('            "requires": ["setuptools>=40.8.0", "wheel"],\n', "23.2.1", True),
+    ('            "requires": ["setuptools>=40.8.0"],\n', "26.2.1", False),
+    (None, "23.0", True),
+    (None, "25.0", False),
+])
+def test_whether_a_pip_wants_wheel_is_read_from_its_source(
+    source: str | None, version: str, wants: bool, tmp_path: Path
+) -> None:
+    from packaging.utils import canonicalize_name
+
+    from safepip.pipeline import _pip_wants_wheel
+    from safepip.resolution.environment import InstalledProject
+
+    info = tmp_path / f"pip-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Name: pip\nVersion: {version}\n")
+    if source is not None:
+        (tmp_path / "pip" / "_internal").mkdir(parents=True)
+        (tmp_path / "pip" / "_internal" / "pyproject.py").write_text(source)
+    pip = InstalledProject(canonicalize_name("pip"), Version(version), info / "METADATA")
+    assert _pip_wants_wheel(pip) is wants
