@@ -339,16 +339,18 @@ def _strip_extras(spec: str, source: Location) -> tuple[str, frozenset[str]]:
     return match.group(1).rstrip(), frozenset(extras)
 
 
-_INPUT_SUFFIXES = (".txt", ".in", ".toml", ".lock", ".cfg", ".py")
-"""Endings of the files people pass (requirements, pyproject, locks): never a project name
-anyone means."""
+_INPUT_SUFFIXES = (".txt", ".in", ".toml")
+"""Endings of the files people pass (requirements, pyproject, pylock). `.py`, `.lock` and `.cfg`
+are left out: `discord.py` and `flufl.lock` are project names people type."""
+_LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "pipfile.lock"})
 
 
 def _names_a_missing_file(spec: str, cwd: Path) -> bool:
     if "@" in spec or any(op in spec for op in _OPERATORS):
         return False
     bare = _EXTRAS_RE.sub(r"\1", spec)
-    looks = _looks_like_path(bare) or bare.lower().endswith(_INPUT_SUFFIXES)
+    looks = (_looks_like_path(bare) or bare.lower().endswith(_INPUT_SUFFIXES)
+             or bare.lower() in _LOCK_NAMES)
     return looks and not (cwd / bare).exists()
 
 

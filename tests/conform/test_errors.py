@@ -130,3 +130,27 @@ def test_output_to_a_file_still_prints_the_verdict(
 def test_version(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, flag)
     assert code == 0 and out.startswith("safepip ")
+
+
+@pytest.mark.parametrize("name", ["discord.py", "flufl.lock"])
+def test_project_names_that_end_like_files_are_still_names(
+    name: str, tmp_path: Path, index_server: Factory, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = index_server([make_wheel(tmp_path / "dist", name, "1.0")])
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(capsys, "audit", name, "--index-url", server.index_url)
+    assert code == 0, err
+    assert "File not found" not in err
+
+
+@pytest.mark.parametrize("name", ["uv.lock", "requirements-dev.in", "pyproject.toml",
+                                  "./vendor/pkg"])
+def test_missing_input_files_are_file_not_found(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(capsys, "install", "--dry-run", "--no-index", name)
+    assert code == 2
+    assert f"File not found: {name}" in " ".join(err.split())
