@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,9 +28,9 @@ from safepip.checks.names import default_name_checks
 from safepip.checks.scan_pool import ScanPool
 from safepip.checks.typosquat import not_found_message
 from safepip.config import PolicyConfig
-from safepip.errors import HashMismatchError, ProjectNotFoundError
+from safepip.errors import HashMismatchError, ProjectNotFoundError, SafepipError
 from safepip.findings import Finding, Location, Severity
-from safepip.handoff import VettedFile, check_passthrough
+from safepip.handoff import Handoff, VettedFile, check_passthrough, handoff
 from safepip.index.client import IndexClient
 from safepip.index.httpbase import HttpOptions
 from safepip.index.lazy_session import LazySession
@@ -466,3 +468,39 @@ def handoff_obstacle(request: InstallRequest, vetting: Vetting) -> str | None:
             "also wants the `wheel` package, which pip older than 24.1 adds on its own and "
             "nobody vetted, so the handoff would fail. Upgrade that pip first (`safepip "
             "install -U pip`), then run this command again; nothing was installed.")
+
+
+def prepare_handoff(request: InstallRequest) -> Handoff | None:
+    """The handoff, with pip started now so that its start-up overlaps the vetting (it is told
+    what to install only after the verdict). None when preparing fails: then the handoff is
+    prepared after the verdict and any error is reported there."""
+    try:
+        return Handoff(
+            python=request.target.python or sys.executable,
+            passthrough=_passthrough(request), environ=os.environ, start_pip=True,
+        )
+    except SafepipError:
+        return None
+
+
+def hand_off(vetting: Vetting, request: InstallRequest, prepared: Handoff | None) -> int:
+    """Install exactly the vetted files with pip (in `prepared`, when it was started early);
+    pip's exit code."""
+    files = vetting.handoff_files()
+    if prepared is not None:
+        return prepared.install(files)
+    return handoff(files, python=request.target.python or sys.executable,
+                   passthrough=_passthrough(request), environ=os.environ)
+
+
+def _passthrough(request: InstallRequest) -> list[str]:
+    return [*request.passthrough, *_where_args(request)]
+
+
+def _where_args(request: InstallRequest) -> list[str]:
+    """Where-to-install options safepip interpreted; the interpreter is handed over apart."""
+    args = request.handoff_args()
+    if "--python" in args:
+        at = args.index("--python")
+        del args[at:at + 2]
+    return args

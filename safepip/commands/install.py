@@ -111,35 +111,17 @@ def _print_plan(vet: Vetting) -> None:
 def _prepare_handoff(
     request: InstallRequest, *, dry_run: bool
 ) -> contextlib.AbstractContextManager[Handoff | None]:
-    """The handoff, with pip started now so that its start-up overlaps the vetting (it is told
-    what to install only after the verdict). None for a dry run, or when preparing fails:
-    then the handoff is prepared after the verdict and any error is reported there, as
-    before."""
-    from safepip.errors import SafepipError
-    from safepip.handoff import Handoff
+    from safepip.pipeline import prepare_handoff
 
-    if dry_run:
-        return contextlib.nullcontext()
-    try:
-        return Handoff(
-            python=request.target.python or sys.executable, passthrough=_passthrough(request),
-            environ=os.environ, start_pip=True,
-        )
-    except SafepipError:
-        return contextlib.nullcontext()
+    prepared = None if dry_run else prepare_handoff(request)
+    return prepared if prepared is not None else contextlib.nullcontext()
 
 
 def _handoff(vet: Vetting, request: InstallRequest, prepared: Handoff | None) -> int:
-    from safepip.handoff import handoff
+    from safepip.pipeline import hand_off
 
-    files = vet.handoff_files()
     try:
-        if prepared is not None:
-            return prepared.install(files)
-        return handoff(
-            files, python=request.target.python or sys.executable,
-            passthrough=_passthrough(request), environ=os.environ,
-        )
+        return hand_off(vet, request, prepared)
     except KeyboardInterrupt:
         _report_interrupted_handoff(vet, request)
         return INTERRUPTED
@@ -175,16 +157,3 @@ def _report_interrupted_handoff(vet: Vetting, request: InstallRequest) -> None:
         f"back from the environment). To undo: safepip uninstall -y --python {where} "
         f"{names} (a package pip upgraded is not restored by uninstalling it; reinstall "
         "its earlier version).\n")
-
-
-def _passthrough(request: InstallRequest) -> list[str]:
-    return [*request.passthrough, *_where_args(request)]
-
-
-def _where_args(request: InstallRequest) -> list[str]:
-    """Where-to-install options safepip interpreted; the interpreter is handed over apart."""
-    args = request.handoff_args()
-    if "--python" in args:
-        at = args.index("--python")
-        del args[at:at + 2]
-    return args
