@@ -194,14 +194,15 @@ class Pipeline:
         return self.vet_resolution(outcome.resolution, outcome.downloads)
 
     def vet_pins(
-        self, pins: Sequence[Pin], request: InstallRequest, findings: Sequence[Finding] = ()
+        self, pins: Sequence[Pin], request: InstallRequest, findings: Sequence[Finding] = (),
+        probe: StartedProbe | None = None,
     ) -> Vetting:
         """Vet locked pins as they are (lock files, hash-pinned requirements)."""
         early = [*findings, *self._check_names_early([p.name for p in pins])]
         if self._stops(early):
             return self._verdict(Resolution(()), early, {})
         self._prestart_scanners()
-        environment = probe_target(request.target)
+        environment = probe_target(request.target, probe)
         outcome = resolve_pins(
             pins, request=request, client=self._client(request),
             session=self.session, environment=environment,
@@ -421,7 +422,7 @@ def vet_request(
     with Pipeline(options) as pipeline:
         if pins is None:
             return pipeline.vet(request, probe)
-        return pipeline.vet_pins(pins, request, findings)
+        return pipeline.vet_pins(pins, request, findings, probe)
 
 
 def installed_from_plan(request: InstallRequest, vetting: Vetting) -> list[tuple[str, str]]:

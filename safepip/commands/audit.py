@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -22,10 +23,12 @@ from safepip.commands.common import (
 from safepip.errors import UsageError
 
 if TYPE_CHECKING:
+    from safepip.config import PolicyConfig
     from safepip.findings import Finding, Location
     from safepip.inputs import InputFormat
     from safepip.inputs.models import LockedPackage
     from safepip.request import InstallRequest, RequirementLine
+    from safepip.resolution.environment import StartedProbe
     from safepip.resolution.locked import Pin
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,15 +66,10 @@ class _Inputs:
 
 def run(args: argparse.Namespace) -> int:
     # The whole engine loads only when a command needs it (start-up time of the offline ones).
-    from safepip.commands.vetting import (
-        load_policy,
-        print_notices,
-        print_refusals,
-        print_verdict,
-    )
+    from safepip.commands.vetting import load_policy
     from safepip.inputs.detect import parse_format
-    from safepip.pipeline import vet_request
     from safepip.request import parse_install_args
+    from safepip.resolution.environment import start_probe
 
     if args.input_format:
         args.input_format = parse_format(args.input_format)
@@ -79,11 +77,23 @@ def run(args: argparse.Namespace) -> int:
     pip_args = choose_environment(args)
     inputs = _read_inputs(args, pip_args)
     request = parse_install_args(inputs.pip_args, environ=os.environ)
+    # The target interpreter is probed from now on, while the inputs are read and vetted.
+    with start_probe(request.target) or contextlib.nullcontext() as probe:
+        return _audit(args, config, inputs, request, probe)
+
+
+def _audit(
+    args: argparse.Namespace, config: PolicyConfig, inputs: _Inputs, request: InstallRequest,
+    probe: StartedProbe | None,
+) -> int:
+    from safepip.commands.vetting import print_notices, print_refusals, print_verdict
+    from safepip.pipeline import vet_request
+
     # An audit describes its inputs, never what happens to be installed anywhere: the whole
     # tree is planned as pip's --ignore-installed would plan it.
     request = replace(_with_requirements(request, inputs.requirements), ignore_installed=True)
     if not request.requirements and not inputs.locked:
-        request = replace(request, requirements=_installed_requirements(request))
+        request = replace(request, requirements=_installed_requirements(request, probe))
         if not request.requirements:
             raise UsageError(
                 "Nothing to audit: no inputs were given and the environment has no "
@@ -92,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
             )
     pins, findings = _pins(request, inputs)
     with tempfile.TemporaryDirectory(prefix="safepip-") as workdir:
-        vet = vet_request(request, config, Path(workdir), pins, findings)
+        vet = vet_request(request, config, Path(workdir), pins, findings, probe)
     print_notices(vet)
     print_refusals(vet)
     origins = _origins(request.requirements, inputs.locked)
@@ -145,7 +155,9 @@ def _positional_format(argument: str, args: argparse.Namespace) -> InputFormat |
     )
 
 
-def _installed_requirements(request: InstallRequest) -> tuple[RequirementLine, ...]:
+def _installed_requirements(
+    request: InstallRequest, probe: StartedProbe | None
+) -> tuple[RequirementLine, ...]:
     """`audit` with no inputs: every project installed in the environment, pinned to its
     installed version (as pip-audit does), vetted as the index serves it. Projects installed
     from a path or URL (`direct_url.json`) are not on an index: said, and left out."""
@@ -156,7 +168,7 @@ def _installed_requirements(request: InstallRequest) -> tuple[RequirementLine, .
     from safepip.resolution.environment import probe_target
 
     lines = []
-    for name, project in sorted(probe_target(request.target).installed.items()):
+    for name, project in sorted(probe_target(request.target, probe).installed.items()):
         if (project.metadata_path.parent / "direct_url.json").is_file():
             sys.stderr.write(f"safepip: {name} {project.version} was installed from a path or "
                              "URL, not from an index; it is not audited.\n")
