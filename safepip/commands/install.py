@@ -97,7 +97,12 @@ def _can_ask(pip_args: list[str]) -> bool:
     PIP_NO_INPUT is deliberately not read: a variable set long ago must not silently turn
     every safepip prompt into a warning that proceeds.
     """
-    return sys.stdin.isatty() and "--no-input" not in pip_args
+    from safepip.pipconfig import INSTALL_OPTIONS, split_args
+
+    # Read with pip's option table, so `--no-inp` (an abbreviation pip accepts) counts too.
+    given = {token.option.key for token in split_args(pip_args, INSTALL_OPTIONS, origin="")
+             if not isinstance(token, str) and token.option is not None}
+    return sys.stdin.isatty() and "--no-input" not in given
 
 
 def _print_plan(vet: Vetting) -> None:

@@ -80,3 +80,21 @@ def test_without_a_terminal_nothing_is_said_twice(
     links = [line for line in both.splitlines() if line.startswith("Looking in links:")]
     assert len(links) == 1 and ", " not in links[0], links
     assert installed_in(venv, pip_env) == {"orchard": "1.0", "pear-lib": "0.3"}
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("flag", ["--no-input", "--no-inp"])
+def test_no_input_in_any_spelling_pip_takes_never_prompts(
+    flag: str, tmp_path: Path, index_server: Factory, make_venv: VenvFactory,
+    pip_env: dict[str, str],
+) -> None:
+    from tests.integration.test_handoff_pip import _on_terminal
+
+    first, mirror = _two_indexes(tmp_path, index_server)
+    venv = make_venv(tmp_path / "venv")
+    argv = [sys.executable, "-m", "safepip", "install", flag, "--python", str(venv),
+            "--index-url", first.index_url, "--extra-index-url", mirror.index_url, "orchard"]
+    code, output = _on_terminal(argv, pip_env, tmp_path, b"")
+    assert code == 0, output
+    assert "Proceed? [y/N]" not in output and "resolve/multiple-indexes" in output
+    assert installed_in(venv, pip_env) == {"orchard": "1.0", "pear-lib": "0.3"}
