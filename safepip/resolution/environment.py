@@ -77,11 +77,13 @@ class ChosenEnvironment:
 def discover_environment(
     explicit: str | None, environ: Mapping[str, str], cwd: Path
 ) -> ChosenEnvironment:
-    """The environment users expect from pip and uv: `--python`, else the active
-    `VIRTUAL_ENV`, else a `.venv` in the working directory or a parent, else the interpreter
+    """The environment users expect from pip and uv: `--python` (or `PIP_PYTHON`), else the
+    active `VIRTUAL_ENV`, else a `.venv` in the working directory or a parent, else the interpreter
     on PATH (safepip's own only when PATH has none)."""
     if explicit:
         return ChosenEnvironment(venv_interpreter(Path(explicit)) or explicit, "--python")
+    if configured := environ.get("PIP_PYTHON", "").strip():  # pip's --python, as a variable
+        return ChosenEnvironment(venv_interpreter(Path(configured)) or configured, "PIP_PYTHON")
     active = environ.get("VIRTUAL_ENV", "").strip()
     if active and (python := venv_interpreter(Path(active))):
         return ChosenEnvironment(python, "VIRTUAL_ENV")

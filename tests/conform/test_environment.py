@@ -109,3 +109,35 @@ def test_audit_without_inputs_audits_the_installed_packages(
     assert {(p["name"], p["version"]) for p in json.loads(captured.out)["packages"]} == {
         ("orchard", "1.0"), ("pear-lib", "0.3"), ("pip", ensurepip.version())}
     assert captured.err.startswith(f"safepip: using the environment {venv} (--python)")
+
+
+@pytest.mark.parametrize(("setup", "reason"), [
+    ("pip_python", "PIP_PYTHON"), ("virtual_env", "VIRTUAL_ENV"), ("dot_venv", ".venv"),
+    ("path", "python on PATH"),
+])
+def test_discovery_order(setup: str, reason: str, tmp_path: Path) -> None:
+    from safepip.resolution.environment import discover_environment
+
+    def venv(path: Path) -> Path:
+        (path / "bin").mkdir(parents=True)
+        (path / "bin" / "python").touch()
+        (path / "pyvenv.cfg").touch()
+        return path
+
+    work = tmp_path / "work" / "sub"
+    work.mkdir(parents=True)
+    bin_dir = tmp_path / "usr-bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3").touch(mode=0o755)
+    environ = {"PATH": str(bin_dir)}
+    order = ["pip_python", "virtual_env", "dot_venv", "path"]
+    for later in order[order.index(setup):]:  # everything of lower rank is present too
+        if later == "pip_python":
+            environ["PIP_PYTHON"] = str(venv(tmp_path / "pp"))
+        elif later == "virtual_env":
+            environ["VIRTUAL_ENV"] = str(venv(tmp_path / "active"))
+        elif later == "dot_venv":
+            venv(tmp_path / "work" / ".venv")
+    chosen = discover_environment(None, environ, work)
+    assert chosen.reason == reason
+    assert discover_environment(str(tmp_path / "x"), environ, work).reason == "--python"
