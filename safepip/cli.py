@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=ALIAS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"safepip {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"safepip {__version__}")
     parser.add_argument(
         "--debug", action="store_true", help="log what safepip does (credentials are redacted)"
     )
@@ -130,7 +130,15 @@ def run_pip_command(args: Sequence[str]) -> int:
             f"`python -m pip {command} ...` yourself."
         )
         return int(ExitCode.USAGE)
-    argv = [resolve_interpreter(python) if python else sys.executable, "-m", "pip", *rest]
+    import os
+    from pathlib import Path
+
+    from safepip.resolution.environment import discover_environment
+
+    chosen = discover_environment(python, os.environ, Path.cwd())
+    sys.stderr.write(chosen.describe() + "\n")
+    sys.stderr.flush()
+    argv = [resolve_interpreter(chosen.python), "-m", "pip", *rest]
     logger.debug("passing through to pip: %s", argv)
     try:
         # An argv list (never a shell string) naming pip; the arguments are the user's own.

@@ -185,15 +185,41 @@ def _ignore(item: object, source: str) -> IgnoreEntry:
     rule = _string(item.get("rule"), "rule")
     if not _RULE_ID.fullmatch(rule):
         raise ValueError(f"rule {rule!r} is not a rule id such as 'name/typosquat'")
+    _check_known_rule(rule)
     version = item.get("version")
+    package = _string(item.get("package", ANY_PACKAGE), "package")
+    if package == ANY_PACKAGE and version is not None:
+        raise ValueError("'version' needs a 'package'")
     return IgnoreEntry(
         rule=rule,
-        package=canonicalize_name(_string(item.get("package"), "package"), validate=True),
+        package=ANY_PACKAGE if package == ANY_PACKAGE else canonicalize_name(
+            package, validate=True),
         version=None if version is None else _string(version, "version"),
         reason=_string(item["reason"], "reason"),
         expires=_date(item.get("expires")),
         source=source,
     )
+
+
+ANY_PACKAGE = NormalizedName("*")
+"""An `ignore` entry without `package` (or with `package = "*"`) covers every package."""
+UNCATALOGUED_RULES = frozenset({"lock/no-installable-file"})
+"""Rule ids findings carry that `safepip.rules.catalog()` does not describe yet."""
+
+
+def _check_known_rule(rule: str) -> None:
+    """A misspelt rule id would silently never apply: it is an error, with a suggestion."""
+    from difflib import get_close_matches
+
+    from safepip.rules import catalog
+
+    known = {*catalog(), *UNCATALOGUED_RULES}
+    if rule in known:
+        return
+    close = get_close_matches(rule, sorted(known), n=1)
+    suggestion = (f"; did you mean {close[0]!r}?" if close
+                  else " (see the rule tables in the README)")
+    raise ValueError(f"rule {rule!r} is not a rule safepip has{suggestion}")
 
 
 def _date(value: object) -> dt.date | None:
@@ -268,8 +294,9 @@ def _nearest(start: Path, filename: str) -> Path | None:
 def _read_file(path: Path) -> Settings | None:
     """Parse one file; a pyproject.toml without `[tool.safepip]` contributes nothing."""
     document, _ = read_toml(path)
-    if path.name != PYPROJECT:
+    if path.name != PYPROJECT and set(document) != {"tool"}:
         return parse_table(document, source=str(path))
+    # safepip.toml may also be written with the [tool.safepip] header of pyproject.toml.
     tool = document.get("tool", {})
     table = tool.get("safepip") if isinstance(tool, dict) else None
     if table is None:

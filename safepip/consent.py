@@ -48,19 +48,25 @@ def ask_consent(
     is_tty: bool,
     stdin: TextIO,
     output: TextIO,
+    listed: bool = False,
 ) -> Consent:
     """Decide whether to go on with the install, asking on a terminal when warnings exist.
 
     `findings` are the ones left after ignores. `output` receives the warnings and the prompt
-    (normally standard error, so a report on standard output stays clean).
+    (normally standard error, so a report on standard output stays clean); `listed` says the
+    caller has already printed them, so they are counted rather than repeated.
     """
     if any(f.severity >= fail_on for f in findings):
         return Consent.BLOCKED
     warnings = warnings_among(findings, fail_on)
     if not warnings:
         return Consent.PROCEED
-    for finding in warnings:
-        output.write(_warning_line(finding))
+    if listed:  # the report above already shows each one: say how many, not each again
+        output.write(f"warning: {len(warnings)} finding(s) listed above are below the fail "
+                     f"level ({fail_on.label}) but need consent.\n")
+    else:
+        for finding in warnings:
+            output.write(_warning_line(finding))
     if assume_yes:
         output.write("Proceeding: --yes accepts these warnings.\n")
         return Consent.PROCEED

@@ -15,12 +15,12 @@ pip's own configuration could widen what pip may read, so the handoff neutralise
   from the user's shell cannot reach pip. The same allow-listed settings found in pip's
   configuration files (e.g. `break-system-packages = true`) are carried over as `PIP_*`
   variables, so the drop-in installs where plain pip would.
-- `PIP_NO_INDEX=1` and `PIP_FIND_LINKS=DIR` are set in the environment as well as on the command
-  line: build isolation installs an sdist's build requirements with a nested pip that inherits the
-  environment (pip also gives it `--no-index --find-links DIR`), and a build backend may start
-  pip itself (setuptools' `setup_requires`); either way only vetted files in DIR can be taken.
-  A build requirement that only the backend reveals was never vetted and so is not in DIR: the
-  install fails rather than fetch it. (pip lists DIR twice in "Looking in links"; harmless.)
+- `PIP_NO_INDEX=1` is set in the environment as well as on the command line: build isolation
+  installs an sdist's build requirements with a nested pip that inherits the environment (pip
+  gives it `--no-index --find-links DIR` itself), and a build backend may start pip on its own
+  (setuptools' `setup_requires`), which then finds no source at all. A build requirement that
+  only the backend reveals was never vetted: the install fails rather than fetch it. DIR is
+  given on the command line only (`PIP_FIND_LINKS` too would make pip list it twice).
 - `--no-cache-dir`: a wheel pip builds from a vetted sdist would be cached under a key made of the
   throwaway DIR path, never found again; keeping pip's cache out of the handoff costs nothing.
 - Pass-through options that add sources or requirements (`-i`, `--extra-index-url`, `-f`, `-c`,
@@ -193,7 +193,6 @@ def pip_environment(
     env.update(
         PIP_CONFIG_FILE=os.devnull,
         PIP_NO_INDEX="1",
-        PIP_FIND_LINKS=str(vetted_dir),
         PIP_DISABLE_PIP_VERSION_CHECK="1",
         PIP_NO_INPUT="1",
     )

@@ -10,12 +10,15 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
 
 from safepip.artifacts.scan_cache import ScanCache
 from safepip.artifacts.store import ArtifactStore
@@ -25,15 +28,25 @@ from safepip.checks.interface import ArtifactCheck, NameCheck, UnpackedArtifact
 from safepip.checks.names import check_with_evidence, default_name_checks
 from safepip.checks.scan_pool import ScanPool
 from safepip.checks.typosquat import NameEvidence, not_found_message
-from safepip.errors import HashMismatchError, ProjectNotFoundError
-from safepip.findings import Finding, Severity
+from safepip.config import PolicyConfig
+from safepip.errors import HashMismatchError, ProjectNotFoundError, SafepipError
+from safepip.findings import Finding, Location, Severity
+from safepip.handoff import Handoff, VettedFile, check_passthrough, handoff
 from safepip.index.client import IndexClient
 from safepip.index.httpbase import HttpOptions
 from safepip.index.lazy_session import LazySession
 from safepip.index.page_cache import PageCache
-from safepip.policy import DEFAULT_FAIL_ON, Verdict, decide
+from safepip.policy import IgnoreOutcome, Verdict, apply_ignores, check_indexes, decide
+from safepip.report.interface import Report
 from safepip.request import InstallRequest
-from safepip.resolution.environment import StartedProbe, TargetEnvironment, probe_target
+from safepip.resolution.archive_members import read_sdist_files
+from safepip.resolution.build_system import load_pyproject
+from safepip.resolution.environment import (
+    InstalledProject,
+    StartedProbe,
+    TargetEnvironment,
+    probe_target,
+)
 from safepip.resolution.finder import FinderPolicy
 from safepip.resolution.locked import Pin
 from safepip.resolution.metadata_cache import MetadataCache
@@ -44,6 +57,8 @@ from safepip.resolution.resolve import resolve_pins, resolve_request
 if TYPE_CHECKING:
     import requests
 
+UNVETTABLE_SOURCE = "resolve/unvettable-source"
+
 logger = logging.getLogger(__name__)
 
 
@@ -53,12 +68,15 @@ class VetOptions:
 
     workdir: Path
     """A private directory (owned by the caller) for downloads and unpacking."""
-    fail_on: Severity = DEFAULT_FAIL_ON
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    """Fail level and ignores: the verdict is decided once, here, with both applied."""
     http: HttpOptions = field(default_factory=HttpOptions)
     uploaded_before: dt.datetime | None = None
     """Release-age cooldown: refuse files uploaded after this moment."""
     caches: bool = True
     """Reuse metadata and scan results of files already seen (keyed by sha256)."""
+    today: dt.date = field(default_factory=dt.date.today)
+    """The day `expires` of ignore entries is compared with."""
 
 
 @dataclass(frozen=True)
@@ -66,14 +84,44 @@ class Vetting:
     """Everything the vetting learnt; the handoff installs `files` and nothing else."""
 
     resolution: Resolution
-    findings: tuple[Finding, ...]
+    outcome: IgnoreOutcome
+    """Every finding, split into those that count and those the policy accepted."""
     verdict: Verdict
+    """Decided once, from `outcome.kept` and `fail_on`."""
+    fail_on: Severity
     files: dict[tuple[NormalizedName, str], Path] = field(default_factory=dict)
     """(name, version) -> the vetted local file, hash-checked against the index."""
     hashes: dict[tuple[NormalizedName, str], str] = field(default_factory=dict)
     """(name, version) -> sha256 of the vetted bytes, which the handoff pins."""
-    stopped_early: bool = False
-    """True when a critical name finding stopped the run before downloads."""
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """The findings that count toward the verdict."""
+        return self.outcome.kept
+
+    @property
+    def refused(self) -> tuple[str, ...]:
+        """Requirements refused because no index vouches for them (`-e .`, paths, VCS, URLs)."""
+        return tuple(f.evidence or f.package for f in self.outcome.kept
+                     if f.rule == UNVETTABLE_SOURCE)
+
+    def handoff_files(self) -> list[VettedFile]:
+        """The plan as the handoff takes it: each vetted file with the sha256 it must have."""
+        return [
+            VettedFile(
+                name=p.name, version=p.version, filename=p.artifact.filename,
+                sha256=self.hashes[(p.name, str(p.version))],
+                build_dependency=p.build_dependency, path=self.files[(p.name, str(p.version))],
+            )
+            for p in self.resolution.packages
+        ]
+
+    def report(self, origins: Mapping[str, Location] | None = None,
+               inputs: Sequence[str] = ()) -> Report:
+        return Report(
+            verdict=self.verdict, packages=self.resolution.packages, findings=self.outcome.kept,
+            origins=dict(origins or {}), inputs=tuple(inputs),
+        )
 
 
 def default_artifact_checks() -> list[ArtifactCheck]:
@@ -126,8 +174,8 @@ class Pipeline:
         names = [canonicalize_name(r.requirement.name) for r in request.requirements
                  if r.requirement is not None]
         early = self._check_names_early(names)
-        if _stops(early):
-            return Vetting(Resolution(()), tuple(early), Verdict.BLOCK, stopped_early=True)
+        if self._stops(early):
+            return self._verdict(Resolution(()), early, {})
         self._prestart_scanners()
         environment = probe_target(request.target, probe)
         try:
@@ -147,14 +195,15 @@ class Pipeline:
         return self.vet_resolution(outcome.resolution, outcome.downloads)
 
     def vet_pins(
-        self, pins: Sequence[Pin], request: InstallRequest, findings: Sequence[Finding] = ()
+        self, pins: Sequence[Pin], request: InstallRequest, findings: Sequence[Finding] = (),
+        probe: StartedProbe | None = None,
     ) -> Vetting:
         """Vet locked pins as they are (lock files, hash-pinned requirements)."""
         early = [*findings, *self._check_names_early([p.name for p in pins])]
-        if _stops(early):
-            return Vetting(Resolution(()), tuple(early), Verdict.BLOCK, stopped_early=True)
+        if self._stops(early):
+            return self._verdict(Resolution(()), early, {})
         self._prestart_scanners()
-        environment = probe_target(request.target)
+        environment = probe_target(request.target, probe)
         outcome = resolve_pins(
             pins, request=request, client=self._client(request),
             session=self.session, environment=environment,
@@ -170,8 +219,8 @@ class Pipeline:
     def vet_resolution(self, resolution: Resolution, downloads: dict[str, Path]) -> Vetting:
         """Name checks on every name, then download, hash and scan every chosen file."""
         findings = [*resolution.findings, *self._check_plan_names(resolution)]
-        if _stops(findings):
-            return self._verdict(resolution, findings, {}, stopped_early=True)
+        if self._stops(findings):
+            return self._verdict(resolution, findings, {})
         files = self._download(resolution.packages, downloads)
         hashes = _hash_files(resolution.packages, files)
         findings.extend(self._scan(resolution.packages, files, hashes))
@@ -293,11 +342,28 @@ class Pipeline:
         findings: list[Finding],
         files: dict[tuple[NormalizedName, str], Path],
         hashes: dict[tuple[NormalizedName, str], str] | None = None,
-        *,
-        stopped_early: bool = False,
     ) -> Vetting:
-        verdict = decide(findings, self.options.fail_on)
-        return Vetting(resolution, tuple(findings), verdict, files, hashes or {}, stopped_early)
+        """The one place a verdict is decided: the policy's ignores, then its fail level."""
+        outcome = self._judge(findings)
+        # A requirement safepip cannot vet would never reach pip (only vetted files do): it is
+        # refused whatever the fail level or ignores say, never accepted and silently dropped.
+        refused = any(f.rule == UNVETTABLE_SOURCE for f in outcome.kept)
+        verdict = Verdict.BLOCK if refused else decide(outcome.kept, self.options.policy.fail_on)
+        return Vetting(resolution, outcome, verdict, self.options.policy.fail_on, files,
+                       hashes or {})
+
+    def _judge(self, findings: Sequence[Finding]) -> IgnoreOutcome:
+        vettable = [f for f in findings if f.rule != UNVETTABLE_SOURCE]
+        outcome = apply_ignores(vettable, self.options.policy, self.options.today)
+        refused = tuple(f for f in findings if f.rule == UNVETTABLE_SOURCE)
+        return replace(outcome, kept=(*refused, *outcome.kept))
+
+    def _stops(self, findings: Sequence[Finding]) -> bool:
+        """A critical name finding the policy does not accept (a known-malicious release)
+        ends the run before any download; an accepted one never switches off the checks of
+        the bytes."""
+        return any(f.severity >= Severity.CRITICAL and f.rule.startswith("name/")
+                   for f in self._judge(findings).kept)
 
 
 def _hash_files(
@@ -318,6 +384,130 @@ def _hash_files(
     return hashes
 
 
-def _stops(findings: Sequence[Finding]) -> bool:
-    """A critical name finding (a known-malicious release) ends the run before any download."""
-    return any(f.severity >= Severity.CRITICAL and f.rule.startswith("name/") for f in findings)
+
+def http_options(request: InstallRequest) -> HttpOptions:
+    """pip's network settings from every source pip reads them from (command line, `PIP_*`,
+    pip config files), as the request model holds them, for safepip's own session."""
+    network = request.network
+    defaults = HttpOptions()
+    return HttpOptions(
+        read_timeout=defaults.read_timeout if network.timeout is None else network.timeout,
+        retries=defaults.retries if network.retries is None else network.retries,
+        use_cache=not network.no_cache, trusted_hosts=request.index.trusted_hosts,
+        cert=network.cert, client_cert=network.client_cert,
+    )
+
+
+def uploaded_before(request: InstallRequest, policy: PolicyConfig) -> dt.datetime | None:
+    """The strictest of `--min-release-age` and pip's `--uploaded-prior-to`."""
+    limits = []
+    if policy.min_release_age is not None:
+        limits.append(dt.datetime.now(dt.UTC) - policy.min_release_age)
+    if request.uploaded_prior_to is not None:
+        prior = request.uploaded_prior_to
+        limits.append(prior if prior.tzinfo else prior.replace(tzinfo=dt.UTC))
+    return min(limits) if limits else None
+
+
+def vet_request(
+    request: InstallRequest, policy: PolicyConfig, workdir: Path,
+    pins: Sequence[Pin] | None = None, findings: Sequence[Finding] = (),
+    probe: StartedProbe | None = None,
+) -> Vetting:
+    """The whole vetting of one request (or of `pins`, taken as locked) under one policy.
+
+    `probe`: the target interpreter's probe, started early (`environment.start_probe`)."""
+    # allow-indexes covers every place files may come from, find-links included.
+    check_indexes(policy, (*request.index.index_urls, *request.index.find_links))
+    check_passthrough(request.passthrough)  # refuse unvettable pip options before any work
+    http = http_options(request)
+    options = VetOptions(
+        workdir=workdir, policy=policy, http=http,
+        uploaded_before=uploaded_before(request, policy), caches=http.use_cache,
+    )
+    with Pipeline(options) as pipeline:
+        if pins is None:
+            return pipeline.vet(request, probe)
+        return pipeline.vet_pins(pins, request, findings, probe)
+
+
+def installed_from_plan(request: InstallRequest, vetting: Vetting) -> list[tuple[str, str]]:
+    """After an interrupted handoff: which planned (name, version) pairs the target
+    environment now holds, read back from the environment itself."""
+    installed = probe_target(request.target).installed
+    return [(p.name, str(p.version)) for p in vetting.resolution.packages
+            if not p.build_dependency and p.name in installed
+            and installed[p.name].version == p.version]
+
+
+PIP_WITHOUT_WHEEL = Version("24.1")
+"""From this pip on, building an sdist that declares no `[build-system]` needs only setuptools;
+older pips also ask for `wheel` (their legacy default `requires`), which the handoff's private
+directory does not hold."""
+
+
+def _pip_wants_wheel(pip: InstalledProject) -> bool:
+    """Whether this pip's legacy default build requirements include `wheel`: read from its
+    own source as text (never imported), else judged by its version."""
+    source = pip.metadata_path.parent.parent / "pip" / "_internal" / "pyproject.py"
+    try:
+        text = source.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return pip.version < PIP_WITHOUT_WHEEL
+    return '"setuptools>=40.8.0", "wheel"]' in text
+
+
+def handoff_obstacle(request: InstallRequest, vetting: Vetting) -> str | None:
+    """A sentence when the target's pip cannot install the vetted plan, else None."""
+    sdists = [p for p in vetting.resolution.packages if p.artifact.kind == "sdist"]
+    if not sdists:
+        return None
+    pip = probe_target(request.target).installed.get(canonicalize_name("pip"))
+    if pip is None or not _pip_wants_wheel(pip):
+        return None
+    legacy = [p.name for p in sdists
+              if "build-system" not in load_pyproject(
+                  read_sdist_files(vetting.files[(p.name, str(p.version))]), p.name)]
+    if not legacy:
+        return None
+    python = request.target.python or "the target"
+    return (f"The pip in {python} is {pip.version}: to build {', '.join(legacy)} from source it "
+            "also wants the `wheel` package, which pip older than 24.1 adds on its own and "
+            "nobody vetted, so the handoff would fail. Upgrade that pip first (`safepip "
+            "install -U pip`), then run this command again; nothing was installed.")
+
+
+def prepare_handoff(request: InstallRequest) -> Handoff | None:
+    """The handoff, with pip started now so that its start-up overlaps the vetting (it is told
+    what to install only after the verdict). None when preparing fails: then the handoff is
+    prepared after the verdict and any error is reported there."""
+    try:
+        return Handoff(
+            python=request.target.python or sys.executable,
+            passthrough=_passthrough(request), environ=os.environ, start_pip=True,
+        )
+    except SafepipError:
+        return None
+
+
+def hand_off(vetting: Vetting, request: InstallRequest, prepared: Handoff | None) -> int:
+    """Install exactly the vetted files with pip (in `prepared`, when it was started early);
+    pip's exit code."""
+    files = vetting.handoff_files()
+    if prepared is not None:
+        return prepared.install(files)
+    return handoff(files, python=request.target.python or sys.executable,
+                   passthrough=_passthrough(request), environ=os.environ)
+
+
+def _passthrough(request: InstallRequest) -> list[str]:
+    return [*request.passthrough, *_where_args(request)]
+
+
+def _where_args(request: InstallRequest) -> list[str]:
+    """Where-to-install options safepip interpreted; the interpreter is handed over apart."""
+    args = request.handoff_args()
+    if "--python" in args:
+        at = args.index("--python")
+        del args[at:at + 2]
+    return args

@@ -94,7 +94,9 @@ def _trusted_name_entries(config: PolicyConfig) -> list[IgnoreEntry]:
 
 
 def _matches(entry: IgnoreEntry, finding: Finding) -> bool:
-    if entry.rule != finding.rule or entry.package != canonicalize_name(finding.package):
+    if entry.rule != finding.rule:
+        return False
+    if entry.package != "*" and entry.package != canonicalize_name(finding.package):
         return False
     return entry.version is None or _same_version(entry.version, finding.version)
 

@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import shlex
+import stat
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -294,15 +295,40 @@ def _refuse_cycle(target: Path, chain: tuple[Path, ...], where: Location) -> Non
                          hint="Remove one of the -r/-c lines that close the loop.")
 
 
+MAX_REQUIREMENTS_FILE = 16 * 1024 * 1024
+"""Bytes a requirements file may have; real ones are a few kilobytes."""
+_PSEUDO_FILESYSTEMS = ("/proc", "/sys", "/dev")
+"""Files there look regular but are the kernel's views (`/proc/self/environ` holds secrets):
+never read as requirements, since an error quoting a "line" would print them."""
+
+
 def _read(path: Path, constraint: bool) -> str:
+    kind = "constraints" if constraint else "requirements"
+    real = os.path.realpath(path)
+    if any(real == root or real.startswith(root + "/") for root in _PSEUDO_FILESYSTEMS):
+        raise _not_a_file(path, kind)
     try:
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as error:
-        kind = "constraints" if constraint else "requirements"
         raise InputError(f"Could not open {kind} file: {error.strerror}.", path=str(path),
                          hint="Check the path; nested files are relative to the including file."
                          ) from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise _not_a_file(path, kind)
+        data = handle.read(MAX_REQUIREMENTS_FILE + 1)
+    if len(data) > MAX_REQUIREMENTS_FILE:
+        raise InputError(f"The {kind} file is larger than {MAX_REQUIREMENTS_FILE} bytes; it is "
+                         "not read.", path=str(path))
     return _decode(data, path)
+
+
+def _not_a_file(path: Path, kind: str) -> InputError:
+    # The contents are never quoted: only the name, which the user typed.
+    return InputError(f"This is not a regular file (a pipe, a device or a kernel view such as "
+                      f"/proc), so it is not read as a {kind} file.", path=str(path),
+                      hint="Save the requirements to a file and pass that file with -r.")
 
 
 def _decode(data: bytes, path: Path) -> str:

@@ -85,7 +85,7 @@ def test_environment_neutralises_pip_sources_and_keeps_placement(tmp_path: Path)
     }
     env = pip_environment(user_env, tmp_path / "vetted")
     assert env["PIP_CONFIG_FILE"] == os.devnull
-    assert env["PIP_NO_INDEX"] == "1" and env["PIP_FIND_LINKS"] == str(tmp_path / "vetted")
+    assert env["PIP_NO_INDEX"] == "1" and "PIP_FIND_LINKS" not in env  # DIR: command line only
     for gone in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_CONSTRAINT", "PIP_REQUIREMENT",
                  "PIP_BUILD_CONSTRAINT", "pip_find_links",
                  # interpreted by safepip's request parser and handed over as options instead:
@@ -220,7 +220,7 @@ def test_handoff_runs_the_interpreter_with_staged_files_and_cleans_up(tmp_path: 
     assert seen["listing"] == sorted(f.filename for f in files)
     assert seen["mode"] == 0o700
     assert seen["requirements"] == f"a==1.0 --hash=sha256:{files[0].sha256}\n"
-    assert seen["env"]["PIP_FIND_LINKS"] == seen["links"]
+    assert "PIP_FIND_LINKS" not in seen["env"]  # the user's is dropped; DIR is on the command line
     assert seen["env"]["PIP_NO_INDEX"] == "1" and seen["env"]["PIP_ROOT"] == "/r"
     assert seen["env"]["PIP_CONFIG_FILE"] == os.devnull
     assert seen["env"]["PIP_BREAK_SYSTEM_PACKAGES"] == "true"  # carried over from the file

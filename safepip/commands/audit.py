@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from safepip.commands.common import add_fail_on, add_output, add_vetting_options, emit
+from safepip.commands.common import (
+    add_fail_on,
+    add_output,
+    add_python,
+    add_vetting_options,
+    choose_environment,
+    emit,
+)
 from safepip.errors import UsageError
 
 if TYPE_CHECKING:
+    from safepip.config import PolicyConfig
     from safepip.findings import Finding, Location
     from safepip.inputs import InputFormat
     from safepip.inputs.models import LockedPackage
     from safepip.request import InstallRequest, RequirementLine
+    from safepip.resolution.environment import StartedProbe
     from safepip.resolution.locked import Pin
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,6 +44,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add_fail_on(parser)
     add_output(parser)
     add_vetting_options(parser)
+    add_python(parser, "whose markers and wheel tags to audit for (what is installed there "
+               "never shortens the audit)")
     parser.add_argument("--input-format", metavar="FORMAT",
                         help="read every positional FILE as FORMAT: requirements, pyproject, "
                         "pylock, uv.lock, poetry.lock or pdm.lock (default: by file name)")
@@ -53,79 +66,120 @@ class _Inputs:
 
 def run(args: argparse.Namespace) -> int:
     # The whole engine loads only when a command needs it (start-up time of the offline ones).
-    from safepip.commands.vetting import load_policy, run_vetting
+    from safepip.commands.vetting import load_policy
     from safepip.inputs.detect import parse_format
     from safepip.request import parse_install_args
+    from safepip.resolution.environment import start_probe
 
     if args.input_format:
         args.input_format = parse_format(args.input_format)
     config = load_policy(args, os.environ)
-    inputs = _read_inputs(args)
+    pip_args = choose_environment(args)
+    inputs = _read_inputs(args, pip_args)
     request = parse_install_args(inputs.pip_args, environ=os.environ)
-    request = _with_requirements(request, inputs.requirements)
-    # An audit describes its inputs, never what happens to be installed next to safepip.
-    request = replace(request, ignore_installed=True)
+    # The target interpreter is probed from now on, while the inputs are read and vetted.
+    with start_probe(request.target) or contextlib.nullcontext() as probe:
+        return _audit(args, config, inputs, request, probe)
+
+
+def _audit(
+    args: argparse.Namespace, config: PolicyConfig, inputs: _Inputs, request: InstallRequest,
+    probe: StartedProbe | None,
+) -> int:
+    from safepip.commands.vetting import print_notices, print_refusals, print_verdict
+    from safepip.pipeline import vet_request
+
+    # An audit describes its inputs, never what happens to be installed anywhere: the whole
+    # tree is planned as pip's --ignore-installed would plan it.
+    request = replace(_with_requirements(request, inputs.requirements), ignore_installed=True)
+    if not request.requirements and not inputs.locked:
+        request = replace(request, requirements=_installed_requirements(request, probe))
+        if not request.requirements:
+            raise UsageError(
+                "Nothing to audit: no inputs were given and the environment has no "
+                "installed packages.",
+                hint="Give -r requirements.txt, a lock file, pyproject.toml, or package names.",
+            )
     pins, findings = _pins(request, inputs)
-    if pins is None and not request.requirements:
-        raise UsageError(
-            "Nothing to audit.",
-            hint="Give -r requirements.txt, a lock file, pyproject.toml, or package names.",
-        )
     with tempfile.TemporaryDirectory(prefix="safepip-") as workdir:
-        vet = run_vetting(request, config, Path(workdir), pins, findings)
+        vet = vet_request(request, config, Path(workdir), pins, findings, probe)
+    print_notices(vet)
+    print_refusals(vet)
     origins = _origins(request.requirements, inputs.locked)
     files = [*inputs.files, *sorted({r.source.path for r in request.requirements
-                                     if r.source.path != "<command line>"})]
+                                     if not r.source.path.startswith("<")})]
     emit(vet.report(origins, files), args.format, args.output)
+    if args.output is not None:  # the report went to the file: the verdict is still said here
+        print_verdict(vet, args.output)
     return int(vet.verdict.exit_code)
 
 
-def _read_inputs(args: argparse.Namespace) -> _Inputs:
-    """Positional lock files and pyproject.toml are read here; all else goes to pip's parser."""
+def _read_inputs(args: argparse.Namespace, pip_args: list[str]) -> _Inputs:
+    """Positional lock files and pyproject.toml are read here; all else goes to pip's parser.
+
+    The arguments are split by pip's own option table (`pipconfig.INSTALL_OPTIONS`), the one
+    every reader uses, so an option's value is never taken for an input file."""
     from safepip.inputs import read_lock, read_pyproject
+    from safepip.pipconfig import INSTALL_OPTIONS, split_args
 
     inputs = _Inputs()
-    previous = ""
-    for argument in args.pip_args:
-        fmt = None if _is_option_value(previous) else _positional_format(argument, args)
-        previous = argument
-        if fmt is None:
-            inputs.pip_args.append(argument)
+    specs: list[str] = []
+    for token in split_args(pip_args, INSTALL_OPTIONS, origin="safepip audit"):
+        if not isinstance(token, str):
+            inputs.pip_args += token.raw
             continue
-        inputs.files.append(argument)
+        fmt = _positional_format(token, args)
+        if fmt is None:
+            specs.append(token)
+            continue
+        inputs.files.append(token)
         if fmt == "requirements":
-            inputs.pip_args += ["-r", argument]
+            inputs.pip_args += ["-r", token]
         elif fmt == "pyproject":
-            path = Path(argument)
-            inputs.requirements += read_pyproject(path, extras=args.extra, groups=args.group)
+            inputs.requirements += read_pyproject(Path(token), extras=args.extra,
+                                                  groups=args.group)
         else:
-            inputs.locked += read_lock(Path(argument), fmt, extras=args.extra, groups=args.group)
+            inputs.locked += read_lock(Path(token), fmt, extras=args.extra, groups=args.group)
+    if specs:  # after `--`, so that pip's parser takes none of them for an option
+        inputs.pip_args += ["--", *specs]
     return inputs
 
 
 def _positional_format(argument: str, args: argparse.Namespace) -> InputFormat | None:
     from safepip.inputs import detect_format, input_file_format
 
-    if argument.startswith("-") or not Path(argument).is_file():
+    if not Path(argument).is_file():
         return None
     return detect_format(Path(argument), args.input_format) if args.input_format else (
         input_file_format(argument)
     )
 
 
-_VALUE_OPTIONS = frozenset({
-    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
-    "--extra-index-url", "-f", "--find-links", "--trusted-host", "--only-binary", "--no-binary",
-    "--python-version", "--platform", "--implementation", "--abi", "-t", "--target",
-    "--upgrade-strategy", "--python", "--cert", "--client-cert", "--proxy", "--timeout",
-    "--retries", "--build-constraint", "--prefix", "--root", "--src", "--log", "--report",
-    "--progress-bar", "--config-settings", "-C", "--group", "--extra", "--input-format",
-})
+def _installed_requirements(
+    request: InstallRequest, probe: StartedProbe | None
+) -> tuple[RequirementLine, ...]:
+    """`audit` with no inputs: every project installed in the environment, pinned to its
+    installed version (as pip-audit does), vetted as the index serves it. Projects installed
+    from a path or URL (`direct_url.json`) are not on an index: said, and left out."""
+    from packaging.requirements import Requirement
+
+    from safepip.findings import Location
+    from safepip.request import RequirementLine
+    from safepip.resolution.environment import probe_target
+
+    lines = []
+    for name, project in sorted(probe_target(request.target, probe).installed.items()):
+        if (project.metadata_path.parent / "direct_url.json").is_file():
+            sys.stderr.write(f"safepip: {name} {project.version} was installed from a path or "
+                             "URL, not from an index; it is not audited.\n")
+            continue
+        text = f"{name}=={project.version}"
+        lines.append(RequirementLine(Requirement(text), Location(INSTALLED), text,
+                                     project_name=name))
+    return tuple(lines)
 
 
-def _is_option_value(previous: str) -> bool:
-    """Whether an argument is the value of the option before it (`-r FILE`, `-c FILE`...)."""
-    return previous in _VALUE_OPTIONS
+INSTALLED = "<installed>"
 
 
 def _with_requirements(
@@ -156,7 +210,7 @@ def _origins(
 
     origins: dict[str, Location] = {}
     for line in requirements:
-        if line.requirement is not None and line.source.path != "<command line>":
+        if line.requirement is not None and not line.source.path.startswith("<"):
             origins.setdefault(canonicalize_name(line.requirement.name), line.source)
     for package in locked:
         origins.setdefault(package.name, package.source)

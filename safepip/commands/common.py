@@ -53,6 +53,29 @@ def add_vetting_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_python(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--python", metavar="PYTHON",
+        help=f"the environment {what} (an interpreter or an environment directory); default: "
+        "the active VIRTUAL_ENV, else a .venv in this directory or a parent, else the "
+        "python on PATH",
+    )
+
+
+def choose_environment(args: argparse.Namespace) -> list[str]:
+    """Discover the environment, name it on the first line of output, and return the pip
+    arguments with that environment made explicit (`--python`), so every later step - pip's
+    config files, the resolution, the handoff - acts on the same one."""
+    import os
+
+    from safepip.resolution.environment import discover_environment
+
+    chosen = discover_environment(args.python, os.environ, Path.cwd())
+    sys.stderr.write(chosen.describe() + "\n")
+    sys.stderr.flush()
+    return ["--python", chosen.python, *args.pip_args]
+
+
 def _severity(text: str) -> Severity:
     try:
         return Severity.parse(text)

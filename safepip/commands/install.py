@@ -10,12 +10,17 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from safepip.commands.common import add_fail_on, add_vetting_options
+from safepip.commands.common import (
+    add_fail_on,
+    add_python,
+    add_vetting_options,
+    choose_environment,
+)
 from safepip.errors import ExitCode
 
 if TYPE_CHECKING:
-    from safepip.commands.vetting import VetRun
     from safepip.handoff import Handoff
+    from safepip.pipeline import Vetting
     from safepip.request import InstallRequest
     from safepip.resolution.environment import StartedProbe
 
@@ -27,8 +32,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         usage="safepip install [options] [pip install options] [SPEC ...]",
         help="vet and install packages (takes pip install's arguments)",
         description="Resolve and vet everything pip would install, then install exactly the "
-        "vetted files with pip. Every pip install option is accepted.",
+        "vetted files with pip. Every pip install option is accepted (see `pip install "
+        "--help`): options that change what is installed are interpreted by safepip, the "
+        "others are passed to pip.",
     )
+    add_python(parser, "to vet for and install into")
     parser.add_argument("--dry-run", action="store_true", help="vet and show the plan only")
     parser.add_argument("--yes", action="store_true", help="accept warnings without asking")
     add_fail_on(parser)
@@ -40,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from safepip.request import parse_install_args
     from safepip.resolution.environment import start_probe
 
-    request = parse_install_args(args.pip_args, environ=os.environ)
+    request = parse_install_args(choose_environment(args), environ=os.environ)
     # Another interpreter is probed from now on, while the engine loads.
     with start_probe(request.target) or contextlib.nullcontext() as probe:
         return _vet_and_install(args, request, probe)
@@ -50,8 +58,9 @@ def _vet_and_install(
     args: argparse.Namespace, request: InstallRequest, probe: StartedProbe | None
 ) -> int:
     # The whole engine loads only when a command needs it (start-up time of the offline ones).
-    from safepip.commands.vetting import load_policy, run_vetting
+    from safepip.commands.vetting import load_policy, print_notices, print_refusals
     from safepip.consent import ask_consent
+    from safepip.pipeline import handoff_obstacle, vet_request
     from safepip.policy import Verdict
 
     config = load_policy(args, os.environ)
@@ -59,16 +68,22 @@ def _vet_and_install(
         tempfile.TemporaryDirectory(prefix="safepip-") as workdir,
         _prepare_handoff(request, dry_run=args.dry_run) as prepared,
     ):
-        vet = run_vetting(request, config, Path(workdir), probe=probe)
+        vet = vet_request(request, config, Path(workdir), probe=probe)
+        print_notices(vet)
         _print_plan(vet)
         if vet.verdict is Verdict.BLOCK:
+            print_refusals(vet)
             sys.stderr.write("safepip: blocked; nothing was installed.\n")
             return int(ExitCode.BLOCKED)
         if args.dry_run:
             return int(ExitCode.OK)
+        obstacle = handoff_obstacle(request, vet)
+        if obstacle is not None:
+            sys.stderr.write(f"safepip: {obstacle}\n")
+            return int(ExitCode.INCOMPLETE)
         consent = ask_consent(
             vet.outcome.kept, fail_on=vet.fail_on, assume_yes=args.yes,
-            is_tty=_can_ask(args.pip_args), stdin=sys.stdin, output=sys.stderr,
+            is_tty=_can_ask(args.pip_args), stdin=sys.stdin, output=sys.stderr, listed=True,
         )
         if not consent.proceed:
             sys.stderr.write("safepip: not confirmed; nothing was installed.\n")
@@ -82,13 +97,18 @@ def _can_ask(pip_args: list[str]) -> bool:
     PIP_NO_INPUT is deliberately not read: a variable set long ago must not silently turn
     every safepip prompt into a warning that proceeds.
     """
-    return sys.stdin.isatty() and "--no-input" not in pip_args
+    from safepip.pipconfig import INSTALL_OPTIONS, split_args
+
+    # Read with pip's option table, so `--no-inp` (an abbreviation pip accepts) counts too.
+    given = {token.option.key for token in split_args(pip_args, INSTALL_OPTIONS, origin="")
+             if not isinstance(token, str) and token.option is not None}
+    return sys.stdin.isatty() and "--no-input" not in given
 
 
-def _print_plan(vet: VetRun) -> None:
+def _print_plan(vet: Vetting) -> None:
     from safepip.report.text import TextFormatter
 
-    for requirement in vet.vetting.resolution.already_satisfied:
+    for requirement in vet.resolution.already_satisfied:
         sys.stdout.write(f"Requirement already satisfied: {requirement}\n")
     sys.stdout.write(TextFormatter(color=sys.stdout.isatty()).format(vet.report()))
 
@@ -96,51 +116,49 @@ def _print_plan(vet: VetRun) -> None:
 def _prepare_handoff(
     request: InstallRequest, *, dry_run: bool
 ) -> contextlib.AbstractContextManager[Handoff | None]:
-    """The handoff, with pip started now so that its start-up overlaps the vetting (it is told
-    what to install only after the verdict). None for a dry run, or when preparing fails:
-    then the handoff is prepared after the verdict and any error is reported there, as
-    before."""
-    from safepip.errors import SafepipError
-    from safepip.handoff import Handoff
+    from safepip.pipeline import prepare_handoff
 
-    if dry_run:
-        return contextlib.nullcontext()
+    prepared = None if dry_run else prepare_handoff(request)
+    return prepared if prepared is not None else contextlib.nullcontext()
+
+
+def _handoff(vet: Vetting, request: InstallRequest, prepared: Handoff | None) -> int:
+    from safepip.pipeline import hand_off
+
     try:
-        return Handoff(
-            python=request.target.python or sys.executable, passthrough=_passthrough(request),
-            environ=os.environ, start_pip=True,
-        )
-    except SafepipError:
-        return contextlib.nullcontext()
+        return hand_off(vet, request, prepared)
+    except KeyboardInterrupt:
+        _report_interrupted_handoff(vet, request)
+        return INTERRUPTED
 
 
-def _handoff(vet: VetRun, request: InstallRequest, prepared: Handoff | None) -> int:
-    from safepip.handoff import VettedFile, handoff
-
-    files = [
-        VettedFile(
-            name=p.name, version=p.version, filename=p.artifact.filename,
-            sha256=vet.vetting.hashes[(p.name, str(p.version))],
-            build_dependency=p.build_dependency, path=vet.vetting.files[(p.name, str(p.version))],
-        )
-        for p in vet.vetting.resolution.packages
-    ]
-    if prepared is not None:
-        return prepared.install(files)
-    return handoff(
-        files, python=request.target.python or sys.executable,
-        passthrough=_passthrough(request), environ=os.environ,
-    )
+INTERRUPTED = 130
+"""A shell's exit status for a process ended by Ctrl-C (128 + SIGINT)."""
 
 
-def _passthrough(request: InstallRequest) -> list[str]:
-    return [*request.passthrough, *_where_args(request)]
+def _report_interrupted_handoff(vet: Vetting, request: InstallRequest) -> None:
+    """Interrupted while pip was installing: say what pip had installed, as the environment
+    itself now tells it, and how to undo it."""
+    from safepip.errors import SafepipError
+    from safepip.pipeline import installed_from_plan
 
-
-def _where_args(request: InstallRequest) -> list[str]:
-    """Where-to-install options safepip interpreted; the interpreter is handed over apart."""
-    args = request.handoff_args()
-    if "--python" in args:
-        at = args.index("--python")
-        del args[at:at + 2]
-    return args
+    where = request.target.python or sys.executable
+    try:
+        done = installed_from_plan(request, vet)
+    except (SafepipError, OSError) as error:
+        sys.stderr.write(
+            f"safepip: interrupted while pip was installing; reading back {where} failed "
+            f"({error}). Check it with `safepip list --python {where}`.\n")
+        return
+    if not done:
+        sys.stderr.write(
+            f"safepip: interrupted while pip was installing; {where} holds none of the "
+            "planned packages, so nothing is left to undo.\n")
+        return
+    names = " ".join(name for name, _ in done)
+    listed = ", ".join(f"{name} {version}" for name, version in done)
+    sys.stderr.write(
+        f"safepip: interrupted while pip was installing; {where} now holds {listed} (read "
+        f"back from the environment). To undo: safepip uninstall -y --python {where} "
+        f"{names} (a package pip upgraded is not restored by uninstalling it; reinstall "
+        "its earlier version).\n")

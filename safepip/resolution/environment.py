@@ -13,10 +13,11 @@ import json
 import logging
 import os
 import re
+import shutil
 import subprocess  # nosec B404
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,60 @@ _HEADER_LINE = re.compile(r"^(From |[\041-\071\073-\176]*:|[\t ])")
 
 class TargetInterpreterError(SafepipError):
     hint = "Check the path given to --python; it must be a working Python interpreter."
+
+
+@dataclass(frozen=True)
+class ChosenEnvironment:
+    """The environment a command acts on, and why it was chosen (for the first line of output)."""
+
+    python: str
+    """Its interpreter."""
+    reason: str
+    """`--python`, `VIRTUAL_ENV`, `.venv`, `PATH` or `safepip's interpreter`."""
+
+    @property
+    def location(self) -> str:
+        """The environment directory of a venv interpreter, else the interpreter itself."""
+        path = Path(self.python)
+        root = path.parent.parent
+        return str(root) if (root / "pyvenv.cfg").is_file() else self.python
+
+    def describe(self) -> str:
+        return f"safepip: using the environment {self.location} ({self.reason})"
+
+
+def discover_environment(
+    explicit: str | None, environ: Mapping[str, str], cwd: Path
+) -> ChosenEnvironment:
+    """The environment users expect from pip and uv: `--python` (or `PIP_PYTHON`), else the
+    active `VIRTUAL_ENV`, else a `.venv` in the working directory or a parent, else the interpreter
+    on PATH (safepip's own only when PATH has none)."""
+    if explicit:
+        return ChosenEnvironment(venv_interpreter(Path(explicit)) or explicit, "--python")
+    if configured := environ.get("PIP_PYTHON", "").strip():  # pip's --python, as a variable
+        return ChosenEnvironment(venv_interpreter(Path(configured)) or configured, "PIP_PYTHON")
+    active = environ.get("VIRTUAL_ENV", "").strip()
+    if active and (python := venv_interpreter(Path(active))):
+        return ChosenEnvironment(python, "VIRTUAL_ENV")
+    for directory in (cwd, *cwd.parents):
+        candidate = directory / ".venv"
+        if (candidate / "pyvenv.cfg").is_file() and (python := venv_interpreter(candidate)):
+            return ChosenEnvironment(python, ".venv")
+    path = environ.get("PATH", os.defpath)
+    found = shutil.which("python3", path=path) or shutil.which("python", path=path)
+    if found:
+        return ChosenEnvironment(found, "python on PATH")
+    return ChosenEnvironment(sys.executable, "safepip's interpreter")
+
+
+def venv_interpreter(directory: Path) -> str | None:
+    """The interpreter of an environment directory (as pip's `--python DIR` takes it)."""
+    if not directory.is_dir():
+        return None
+    for candidate in (directory / "bin" / "python", directory / "Scripts" / "python.exe"):
+        if candidate.exists():
+            return str(candidate)
+    return None
 
 
 @dataclass(frozen=True)

@@ -41,11 +41,15 @@ def multiple_index_findings(
         if len(serving) < 2:
             continue
         winner = package.artifact.index_url.rstrip("/")
-        versions = {
-            url: {f.filename for f in catalog.files(package.name) if f.index_url.rstrip("/") == url}
+        served = {
+            url: frozenset((f.filename, f.sha256) for f in catalog.files(package.name)
+                           if f.index_url.rstrip("/") == url)
             for url in serving
         }
-        differ = len({frozenset(v) for v in versions.values()}) > 1
+        if _one_index_serves_all(served):
+            continue  # a (partial) mirror adds no bytes the other index lacks: no confusion
+        versions = {url: frozenset(name for name, _ in files) for url, files in served.items()}
+        differ = len(set(versions.values())) > 1
         # Outranked: the chosen bytes are not what the first index itself offers. A mirror
         # serving the identical file (same sha256) is not a confusion attack.
         first = {f.sha256 for f in catalog.files(package.name)
@@ -63,6 +67,15 @@ def multiple_index_findings(
             evidence=names,
         ))
     return findings
+
+
+def _one_index_serves_all(served: dict[str, frozenset[tuple[str, str | None]]]) -> bool:
+    """Whether one index serves, byte for byte (same name, same sha256), every file any of the
+    others serves: then whatever pip picks could have come from that index alone. A file
+    without a sha256 matches nothing, so an index that hides its hashes is never a mirror."""
+    everything = frozenset().union(*served.values())
+    return any(files >= everything and all(sha for _, sha in everything)
+               for files in served.values())
 
 
 def _indexes_serving(

@@ -10,17 +10,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.requirements import Requirement as Pep508Requirement
-from packaging.specifiers import SpecifierSet
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
 
-from safepip.errors import ResolutionImpossibleError
+from safepip.errors import HashMismatchError, ResolutionImpossibleError
 from safepip.findings import Finding, Severity
 from safepip.index.client import IndexClient
 from safepip.request import InstallRequest, RequirementLine
 from safepip.resolution.catalog import Catalog
 from safepip.resolution.environment import TargetEnvironment
 from safepip.resolution.fetch import MetadataFetcher
+from safepip.resolution.filenames import standard_name_version
 from safepip.resolution.finder import CandidateFinder, FinderPolicy
 from safepip.resolution.findings import dynamic_metadata_findings, multiple_index_findings
 from safepip.resolution.history import project_histories
@@ -207,6 +208,7 @@ def _resolve(
     try:
         result = resolver.resolve(requirements, max_rounds=MAX_ROUNDS)
     except ResolutionImpossible as impossible:
+        _refuse_hash_mismatch(provider, impossible.causes)
         raise ResolutionImpossibleError(
             "The requirements cannot all be satisfied together:\n"
             + _explain(impossible.causes) + _notes(provider, impossible.causes),
@@ -220,21 +222,77 @@ def _resolve(
     return dict(result.mapping)
 
 
+def _refuse_hash_mismatch(provider: SafepipProvider, causes: Iterable[object]) -> None:
+    """A `--hash` that no served file of a matching version has is a hash mismatch (exit 3, as
+    the README says), not an unsatisfiable requirement."""
+    for cause in causes:
+        requirement = cause.requirement  # type: ignore[attr-defined]
+        hashes = getattr(requirement, "allowed_hashes", None)
+        if not hashes:
+            continue
+        name = canonicalize_name(requirement.name)
+        served = [c for c in provider.catalog.finder.acceptable(
+            name, provider.catalog.files(name))
+            if requirement.specifier.contains(c.version, prereleases=True)]
+        if served and not any((c.file.sha256 or "") in hashes for c in served):
+            raise HashMismatchError(
+                f"The --hash given for {name}{requirement.specifier} "
+                f"({requirement.requested_by}) matches none of the files the index serves "
+                "for it: the file was replaced, or the hash is wrong. Nothing was installed.")
+
+
 def _notes(provider: SafepipProvider, causes: Iterable[object]) -> str:
-    """What else narrowed the choice: constraints (-c) and releases pip skips as yanked."""
-    names = sorted({c.requirement.name for c in causes  # type: ignore[attr-defined]
-                    if c.requirement.name != PYTHON_IDENTIFIER})  # type: ignore[attr-defined]
+    """What else narrowed the choice: constraints (-c), and why nothing on the index matched
+    (no such version, a newer Python needed, only yanked matches, nothing for the target)."""
+    wanted: dict[str, SpecifierSet] = {}
+    for cause in causes:
+        requirement = cause.requirement  # type: ignore[attr-defined]
+        if requirement.name != PYTHON_IDENTIFIER:
+            wanted[requirement.name] = wanted.get(requirement.name, SpecifierSet()) & (
+                requirement.specifier)
     notes = [f"  - a constraint (-c) allows only {name}{provider.constraints[name]}"
-             for name in names if name in provider.constraints]
-    for name in names:
-        yanked = sorted({c.version for c in provider.catalog.finder.acceptable(
-            canonicalize_name(name), provider.catalog.files(canonicalize_name(name)))
-            if c.file.is_yanked})
-        if yanked:
-            shown = ", ".join(str(v) for v in yanked)
-            notes.append(f"  - {name} {shown} would match but is yanked (PEP 592): pin it "
-                         f"exactly (==) to accept a yanked release")
+             for name in sorted(wanted) if name in provider.constraints]
+    for name, specifier in sorted(wanted.items()):
+        notes.extend(_why_no_match(provider, canonicalize_name(name), specifier))
     return "".join(f"\n{note}" for note in notes)
+
+
+def _why_no_match(
+    provider: SafepipProvider, name: NormalizedName, specifier: SpecifierSet
+) -> list[str]:
+    finder = provider.catalog.finder
+    files = provider.catalog.files(name)
+    acceptable = [c for c in finder.acceptable(name, files)
+                  if specifier.contains(c.version, prereleases=True)]
+    if acceptable and all(c.file.is_yanked for c in acceptable):
+        shown = ", ".join(str(v) for v in sorted({c.version for c in acceptable}))
+        return [f"  - {name} {shown} would match but is yanked (PEP 592): pin it exactly (==) "
+                "to accept a yanked release"]
+    if acceptable:
+        return []
+    versions = {pair[1]: file for file in files
+                if (pair := standard_name_version(file.filename)) is not None}
+    if not versions:
+        return []
+    matching = sorted((v for v in versions if specifier.contains(v, prereleases=True)),
+                      reverse=True)
+    if not matching:
+        return [f"  - no release of {name} on the index matches {specifier or 'any version'}; "
+                f"the newest there is {max(versions)}"]
+    target = finder.policy.environment.python_version
+    needs = versions[matching[0]].requires_python
+    if needs and not _python_fits(needs, target):
+        return [f"  - {name} {matching[0]} requires Python {needs}, and the target runs Python "
+                f"{target}: pick an older {name}, or a newer Python (--python)"]
+    return [f"  - {name} {matching[0]} has no file this target can install (wheel tags, "
+            "--only-binary/--no-binary, or --min-release-age ruled every file out)"]
+
+
+def _python_fits(requires_python: str, version: object) -> bool:
+    try:
+        return SpecifierSet(requires_python).contains(str(version), prereleases=True)
+    except InvalidSpecifier:
+        return True
 
 
 def _explain(causes: Iterable[object]) -> str:

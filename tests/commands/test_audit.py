@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -166,8 +168,13 @@ def test_exit_2_for_an_unreadable_input(
     assert "uv.lock" in err
 
 
-def test_exit_2_with_nothing_to_audit(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _audit(capsys)
+def test_exit_2_with_nothing_to_audit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # No inputs: the environment's installed packages are audited; an empty venv has none.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "empty")],
+                   check=True)
+    code, _, err = _audit(capsys, "--python", str(tmp_path / "empty"))
     assert code == 2
     assert "Nothing to audit" in err
 

@@ -226,12 +226,30 @@ def test_a_missing_dependency_on_a_file_index_still_fails_closed(tmp_path: Path)
         _resolve(tmp_path, [url], "app", session=LazySession())
 
 
-def test_a_mirror_serving_the_identical_file_is_only_medium(
+def test_a_mirror_serving_the_identical_files_is_not_confusion(
     tmp_path: Path, index_server: Factory
 ) -> None:
     wheel = make_wheel(tmp_path / "a", "shared-tool", "1.0")
     first = index_server([wheel])
     mirror = index_server([wheel])
+    resolution = _resolve(tmp_path, [first.index_url, mirror.index_url], "shared-tool")
+    assert [f for f in resolution.findings if f.rule == "resolve/multiple-indexes"] == []
+
+
+def test_a_partial_mirror_is_not_confusion(tmp_path: Path, index_server: Factory) -> None:
+    wheel = make_wheel(tmp_path / "a", "shared-tool", "1.0")
+    full = index_server([wheel, make_wheel(tmp_path / "b", "shared-tool", "0.9")])
+    partial = index_server([wheel])
+    resolution = _resolve(tmp_path, [partial.index_url, full.index_url], "shared-tool")
+    assert [f for f in resolution.findings if f.rule == "resolve/multiple-indexes"] == []
+
+
+def test_indexes_each_serving_files_the_other_lacks_are_medium(
+    tmp_path: Path, index_server: Factory
+) -> None:
+    wheel = make_wheel(tmp_path / "a", "shared-tool", "1.0")
+    first = index_server([wheel, make_wheel(tmp_path / "c", "shared-tool", "0.8")])
+    mirror = index_server([wheel, make_wheel(tmp_path / "b", "shared-tool", "0.9")])
     resolution = _resolve(tmp_path, [first.index_url, mirror.index_url], "shared-tool")
     (finding,) = [f for f in resolution.findings if f.rule == "resolve/multiple-indexes"]
     assert finding.severity is Severity.MEDIUM
