@@ -197,7 +197,7 @@ def sweep(label: str, paths: list[Path]) -> Sweep:
         except SafepipError as error:
             result.errors.append((path.name, str(error)))
             continue
-        except Exception as error:  # noqa: BLE001 - a crash is a result of the sweep too
+        except Exception as error:  # a crash is a result of the sweep too
             result.errors.append((path.name, f"CRASH {type(error).__name__}: {error}"))
             continue
         finally:
