@@ -156,7 +156,7 @@ def test_native_binary_in_sdist(tmp_path: Path) -> None:
 
 def test_unparsable_setup_py_is_not_called_safe(tmp_path: Path) -> None:
     findings = scan_path(make_sdist(tmp_path, "demo", "1.0", {"setup.py": "print 'py2'\n"}))
-    assert _worst(findings, "hook/unparsable") is Severity.MEDIUM
+    assert _worst(findings, "hook/unparsable") is Severity.HIGH
     (tmp_path / "n").mkdir()
     ok = scan_path(make_sdist(tmp_path / "n", "demo", "1.0", {"setup.py": "print('py3')\n"}))
     assert _rule(ok, "hook/unparsable") == []

@@ -6,6 +6,7 @@ import ast
 import logging
 from pathlib import PurePosixPath
 
+from safepip.artifacts.source import SourceDecodeError, decode_source
 from safepip.checks.hooks import files, metadata
 from safepip.checks.hooks.prefilter import worth_parsing
 from safepip.checks.hooks.python import Hit, PythonScan
@@ -37,9 +38,18 @@ class ArtifactScan:
         done = self._install_time()
         self._metadata()
         for path in self.layout.files:
-            if path.endswith((".py", ".pyw")) and path not in done and files.is_runtime_code(path):
+            if path in done or not files.is_runtime_code(path):
+                continue
+            if path.endswith((".py", ".pyw")) or self._wheel_script(path):
                 self._python(path, install_time=False)
         return self.findings
+
+    def _wheel_script(self, path: str) -> bool:
+        """A wheel's `*.data/scripts` file written in Python: pip copies it into `bin/` and
+        never runs it, so it is run-time code like the modules it imports."""
+        if not (self.layout.wheel and ".data/scripts/" in path):
+            return False
+        return not _is_script(path, self.tree.read(path, 127))
 
     def add(self, path: str, hit: Hit, *, install_time: bool = True) -> None:
         severity = hit.severity
@@ -81,8 +91,6 @@ class ArtifactScan:
     def _seeds(self) -> list[str]:
         project = self.layout.project
         seeds = [p for p in (f"{project}setup.py",) if p in self.present]
-        if self.layout.wheel:
-            seeds += [p for p in self.layout.files if ".data/scripts/" in p]
         pyproject = f"{project}pyproject.toml"
         if pyproject in self.present:
             dirs, backend = files.backend_modules(
@@ -110,19 +118,21 @@ class ArtifactScan:
         try:
             if len(data) > files.MAX_READ:
                 raise ValueError("too large to parse")
-            text = data.decode("utf-8")
+            text = decode_source(data)  # as the interpreter and setuptools decode it
             if not install_time and self.prefilter and not worth_parsing(data, text):
                 return None
             tree = ast.parse(text, filename=path)
-        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        except (*SourceDecodeError, ValueError, RecursionError, MemoryError) as error:
             if install_time and not _is_script(path, data):
+                # Fail closed: install-time code that cannot be read cannot be vetted.
                 self.add(
                     path,
                     Hit(
                         "hook/unparsable",
-                        Severity.MEDIUM,
+                        Severity.HIGH,
                         None,
-                        f"could not be analysed ({type(error).__name__})",
+                        f"could not be analysed ({type(error).__name__}), so what it runs on "
+                        "install is unknown",
                     ),
                 )
             return None
