@@ -59,18 +59,23 @@ subclass neither OSError nor ValueError; zipfile raises NotImplementedError and 
 
 @dataclass(frozen=True)
 class UnpackLimits:
-    """Bounds on what one archive may unpack to (defaults fit the largest popular sdists)."""
+    """Bounds on what one archive may unpack to.
 
-    max_total_bytes: int = 1 << 30
-    """Sum of all extracted file sizes (1 GiB)."""
+    The absolute bounds fit the largest real wheels (a CUDA wheel holds single libraries of
+    800 MB and unpacks to several GB); bombs are caught by the ratio, which matters only once
+    the absolute size is large, and which is judged from the headers before decompressing."""
+
+    max_total_bytes: int = 16 << 30
+    """Sum of all extracted file sizes (16 GiB)."""
     max_members: int = 100_000
     """Number of members, directories included."""
-    max_member_bytes: int = 256 << 20
-    """Size of any one extracted file (256 MiB)."""
+    max_member_bytes: int = 4 << 30
+    """Size of any one extracted file (4 GiB, the largest a zip holds without zip64)."""
     max_ratio: float = 100.0
-    """Extracted bytes per archive byte, checked once `ratio_floor_bytes` have been written."""
+    """Extracted bytes per archive byte (for the whole archive, and per zip member)."""
     ratio_floor_bytes: int = 16 << 20
-    """Below this many extracted bytes the ratio is not enforced (small files compress well)."""
+    """Below this many bytes the ratio is not enforced: a 2 MB library padded with zeros
+    compresses 1000 times and is no bomb."""
 
 
 DEFAULT_LIMITS = UnpackLimits()

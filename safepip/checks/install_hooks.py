@@ -14,7 +14,13 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from safepip.artifacts.unpack import DEFAULT_LIMITS, UnpackLimits, read_members, unpack
-from safepip.checks.hooks.files import DirTree, MemoryTree, Tree, wanted_member
+from safepip.checks.hooks.files import (
+    DirTree,
+    MemoryTree,
+    Tree,
+    wanted_member,
+    wanted_wheel_member,
+)
 from safepip.checks.hooks.rules import RULES, RuleInfo
 from safepip.checks.hooks.scanner import ArtifactScan
 from safepip.checks.interface import UnpackedArtifact
@@ -86,12 +92,13 @@ def scan_path(
             hint="Pass the path of an sdist, a wheel or an unpacked project.",
         )
     version_text = str(version) if version else None
-    memory = read_members(path, limits=limits, select=wanted_member, budget=memory_budget)
+    wanted = wanted_wheel_member if kind == "wheel" else wanted_member
+    memory = read_members(path, limits=limits, select=wanted, budget=memory_budget)
     if memory is not None:  # the usual case: no disk writes at all
         refusals = memory.findings(name, version_text)
         tree = MemoryTree(memory.files)
         return refusals + check.check_tree(tree, name, version_text, path.name)
-    with unpack(path, limits=limits, select=wanted_member) as result:
+    with unpack(path, limits=limits, select=wanted) as result:
         artifact = UnpackedArtifact(name, version, path.name, kind, result.root)
         refusals = result.findings(name, str(version) if version else None)
         return refusals + check.check_artifact(artifact)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from safepip.artifacts.members import StopExtraction
 from safepip.artifacts.unpack import UnpackLimits, read_members, unpack
 from safepip.errors import ArchiveError
 from safepip.findings import Severity
@@ -442,3 +443,19 @@ def test_zip_and_tar_polyglot_is_refused(tmp_path: Path) -> None:
         assert not any(result.root.rglob("*.py"))
     findings = result.findings("p", "1.0")
     assert findings[0].severity is Severity.HIGH
+
+
+def test_large_libraries_of_real_wheels_fit_the_default_limits(tmp_path: Path) -> None:
+    """tensorflow ships an 800 MB library in a 300 MB wheel: large, but no bomb."""
+    from safepip.artifacts.members import Member, MemberGate
+    from safepip.artifacts.unpack import DEFAULT_LIMITS
+
+    gate = MemberGate(tmp_path, DEFAULT_LIMITS, archive_size=300 << 20)
+    library = Member(name="tf/libtensorflow_cc.so.2", size=788_086_608, is_file=True,
+                     is_dir=False, compressed_size=290 << 20)
+    assert gate.admit(library) == tmp_path / "tf/libtensorflow_cc.so.2"
+    assert gate.refusals == []
+    bomb = Member(name="tf/zeros", size=2 << 30, is_file=True, is_dir=False,
+                  compressed_size=2 << 20)
+    with pytest.raises(StopExtraction):
+        gate.admit(bomb)

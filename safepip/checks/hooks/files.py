@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,10 +21,7 @@ logger = logging.getLogger(__name__)
 
 MAX_READ = 8 << 20
 """Python files larger than this are not parsed (reported when install-time)."""
-_KEEP_SUFFIXES = (
-    ".py",
-    ".pyw",
-    ".pth",
+_NATIVE_SUFFIXES = (
     ".so",
     ".dylib",
     ".dll",
@@ -35,6 +33,8 @@ _KEEP_SUFFIXES = (
     ".o",
     ".a",
 )
+"""Binaries: judged in sdists (`hook/native-binary`); a wheel is where they belong."""
+_KEEP_SUFFIXES = (".py", ".pyw", ".pth", *_NATIVE_SUFFIXES)
 _KEEP_NAMES = frozenset(
     {
         "PKG-INFO",
@@ -81,6 +81,12 @@ def wanted_member(name: str) -> bool:
     if path.suffix == "" or path.name in _KEEP_NAMES or ".data/scripts/" in name:
         return True
     return path.suffix.lower() in _KEEP_SUFFIXES
+
+
+def wanted_wheel_member(name: str) -> bool:
+    """As `wanted_member` for a wheel, whose libraries are not read (only an sdist's binaries
+    are judged): a 3 GB CUDA wheel is scanned from its Python files alone."""
+    return wanted_member(name) and not name.lower().endswith(_NATIVE_SUFFIXES)
 
 
 _SKIP_DIRS = frozenset({
@@ -184,6 +190,26 @@ def layout(files: list[str]) -> Layout:
     project = f"{next(iter(tops))}/" if nested and files else ""
     wheel = any(f.endswith(".dist-info/WHEEL") and f.count("/") == 1 for f in files)
     return Layout(files=files, project=project, wheel=wheel)
+
+
+def own_modules(tree: Layout) -> frozenset[str]:
+    """Top-level module names the artifact itself provides (packages and `.py` modules), at
+    the root of a wheel (or its `*.data/purelib|platlib`) or of an sdist's project or `src`."""
+    names: set[str] = set()
+    for path in tree.files:
+        parts = path.removeprefix(tree.project).split("/")
+        if tree.wheel and len(parts) > 2 and parts[0].endswith(".data") and (
+            parts[1] in ("purelib", "platlib")
+        ):
+            parts = parts[2:]
+        elif not tree.wheel and parts[0] == "src" and len(parts) > 1:
+            parts = parts[1:]
+        if not path.endswith((".py", ".pyw")) or parts[0].endswith((".dist-info", ".data")):
+            continue
+        top = parts[0].removesuffix(".pyw").removesuffix(".py")
+        if top.isidentifier() and top != "setup" and top not in sys.stdlib_module_names:
+            names.add(top)  # a module named like the standard library's is never "its own"
+    return frozenset(names)
 
 
 def backend_modules(pyproject: bytes, project: str, present: set[str]) -> tuple[list[str], str]:

@@ -33,11 +33,21 @@ _MAGIC = (
 )
 
 
-def pth_hits(text: str) -> list[Hit]:
-    """site.py executes .pth lines that start with `import` (anything else is a path)."""
+def pth_hits(text: str, own: frozenset[str] = frozenset()) -> list[Hit]:
+    """site.py executes .pth lines that start with `import` (anything else is a path).
+
+    A line is judged by what it does: one that only reads environment variables and imports
+    and calls modules of its own distribution (`own`: its top-level module names), the way
+    coverage's and setuptools' start-up hooks do, is ordinary (low); anything else runs
+    unknown code at every start (medium), and a dangerous capability there is critical."""
     hits: list[Hit] = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.startswith(("import ", "import\t")):
+            continue
+        if _is_ordinary(line, own, 0):
+            hits.append(Hit("hook/pth-exec", Severity.LOW, number,
+                            "runs at every Python start; it only reads the environment and "
+                            "calls its own package", line[:200]))
             continue
         inner = _inner_hits(line)
         strong = [h for h in inner if h.rule in _STRONG and h.severity > Severity.INFO]
@@ -52,6 +62,86 @@ def pth_hits(text: str) -> list[Hit]:
             )
         )
     return hits
+
+
+_ENV_READS = frozenset({"os.getenv", "os.environ.get", "os.environ.__contains__"})
+_PLAIN_MODULES = frozenset({"os", "sys"})
+_PLAIN_NODES = (
+    ast.Module, ast.Import, ast.ImportFrom, ast.alias, ast.Expr, ast.Assign, ast.If, ast.Try,
+    ast.ExceptHandler, ast.Pass, ast.Name, ast.Load, ast.Store, ast.Constant, ast.Attribute,
+    ast.Subscript, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Eq, ast.NotEq, ast.In, ast.NotIn,
+    ast.Is, ast.IsNot, ast.And, ast.Or, ast.Not, ast.Call, ast.keyword, ast.Tuple,
+)
+"""Statements and expressions an ordinary start-up hook is made of (no loops, functions,
+classes, `with` or comprehensions: nothing that could run code other than the calls seen)."""
+
+
+def _is_ordinary(source: str, own: frozenset[str], depth: int) -> bool:
+    """Only environment reads, imports of `os`/`sys`/its own modules, calls into its own
+    modules, and `exec` of a literal that is itself ordinary."""
+    if depth > 2 or not own:
+        return False
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, _PLAIN_NODES):
+            return False
+        if isinstance(node, ast.Import | ast.ImportFrom) and not _plain_import(node, own, bound):
+            return False
+    return all(
+        _plain_call(node, own, bound, depth)
+        for node in ast.walk(tree) if isinstance(node, ast.Call)
+    )
+
+
+def _plain_import(node: ast.Import | ast.ImportFrom, own: frozenset[str], bound: set[str]) -> bool:
+    if isinstance(node, ast.ImportFrom):
+        root = (node.module or "").split(".")[0]
+        if node.level or root not in own:
+            return False
+        bound.update(alias.asname or alias.name for alias in node.names)
+        return True
+    for alias in node.names:
+        root = alias.name.split(".")[0]
+        if root not in own | _PLAIN_MODULES:
+            return False
+        if root in own:
+            bound.add(alias.asname or root)
+    return True
+
+
+def _plain_call(node: ast.Call, own: frozenset[str], bound: set[str], depth: int) -> bool:
+    func = node.func
+    dotted = _dotted(func)
+    if dotted in _ENV_READS:
+        return True
+    if isinstance(func, ast.Name) and func.id in ("exec", "__import__"):
+        literal = node.args[0] if len(node.args) == 1 and not node.keywords else None
+        if not (isinstance(literal, ast.Constant) and isinstance(literal.value, str)):
+            return False
+        if func.id == "__import__":
+            return literal.value.split(".")[0] in own
+        return _is_ordinary(literal.value, own, depth + 1)
+    root = func
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if isinstance(root, ast.Name):
+        return root.id in bound
+    return isinstance(root, ast.Call) and _dotted(root.func) == "__import__" and (
+        _plain_call(root, own, bound, depth)
+    )
+
+
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return f"{inner}.{node.attr}" if inner else ""
+    return ""
 
 
 def _inner_hits(line: str) -> list[Hit]:

@@ -146,7 +146,7 @@ class ArtifactScan:
             name = PurePosixPath(path).name
             if name.endswith(".pth"):
                 text = self.tree.read(path).decode("utf-8", "replace")
-                for hit in metadata.pth_hits(text):
+                for hit in metadata.pth_hits(text, files.own_modules(self.layout)):
                     self.add(path, hit)
             elif (name == "entry_points.txt" and path.count("/") == 1) or (
                 name == "setup.cfg" and path == f"{self.layout.project}setup.cfg"
