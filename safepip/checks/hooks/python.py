@@ -256,7 +256,11 @@ class PythonScan:
             and text in self._hinted
             and SENSITIVE_PATH.search(text)
         ):
-            self.hit("hook/sensitive-read", node, f"names a secret's location: {text[:80]!r}")
+            # A multi-line text (a shell template, docs) mentions the location; a path the code
+            # opens is one line: the text is a warning, not a block (nodeenv's activate scripts).
+            document = text.count("\n") >= 2
+            self.hit("hook/sensitive-read", node, f"names a secret's location: {text[:80]!r}",
+                     Severity.MEDIUM if document else None)
         if self._may_name_webhook(text) and WEBHOOK.search(text):
             self.hit("hook/webhook", node, f"names an exfiltration endpoint: {text[:80]!r}")
         if looks_encoded(text):
