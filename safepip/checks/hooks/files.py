@@ -64,15 +64,24 @@ _NOT_RUNTIME_DIRS = frozenset(
 )
 
 
-def is_runtime_code(path: str) -> bool:
+def is_runtime_code(path: str, sdist_project: str | None = None) -> bool:
     """False for tests, docs, examples and benchmarks: neither pip nor `import` runs them.
 
-    Only the import-time pass skips these; install-time code is followed wherever it lives."""
+    In an sdist (`sdist_project` is its project prefix, e.g. 'name-1.0/'), a file below a
+    folder whose name is not a Python identifier ('manual tests', 'vendored-meson') is not
+    package code either: setuptools cannot install that folder as a package and `import`
+    cannot name it. Only the import-time pass skips these; install-time code is followed
+    wherever it lives."""
     parts = path.split("/")
     name = parts[-1]
     if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
         return False
-    return not any(part in _NOT_RUNTIME_DIRS for part in parts[:-1])
+    if any(part in _NOT_RUNTIME_DIRS for part in parts[:-1]):
+        return False
+    if sdist_project is None:
+        return True
+    folders = path.removeprefix(sdist_project).split("/")[:-1]
+    return all(folder.isidentifier() for folder in folders)
 
 
 def wanted_member(name: str) -> bool:

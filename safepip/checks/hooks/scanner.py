@@ -33,12 +33,15 @@ class ArtifactScan:
         self.layout = files.layout(self.tree.paths())
         self.present = set(self.layout.files)
         self.scripts: list[tuple[str, str, int | None]] = []
+        self.install_sources: list[str] = []
+        """Text of the install-time files (a binary they name is one the build may run)."""
 
     def run(self) -> list[Finding]:
         done = self._install_time()
         self._metadata()
+        sdist = None if self.layout.wheel else self.layout.project
         for path in self.layout.files:
-            if path in done or not files.is_runtime_code(path):
+            if path in done or not files.is_runtime_code(path, sdist):
                 continue
             if path.endswith((".py", ".pyw")) or self._wheel_script(path):
                 self._python(path, install_time=False)
@@ -136,6 +139,8 @@ class ArtifactScan:
                     ),
                 )
             return None
+        if install_time:
+            self.install_sources.append(text)
         scan = PythonScan(text, tree)
         for hit in scan.hits:
             self.add(path, hit, install_time=install_time)
@@ -166,16 +171,27 @@ class ArtifactScan:
 
     def _native(self, path: str, name: str) -> None:
         kind = metadata.native_kind(self.tree.read(path, 1023), name)
-        if kind is not None:
-            self.add(
-                path,
-                Hit(
-                    "hook/native-binary",
-                    Severity.MEDIUM,
-                    None,
-                    f"is a prebuilt {kind} executable shipped in the sdist",
-                ),
-            )
+        if kind is None:
+            return
+        # Inside a package and named by no install-time code, a binary is package data (as in
+        # any wheel: setuptools' Windows launchers); next to the build, or named by it, the
+        # build may run it.
+        folder = path.rpartition("/")[0]
+        package_data = (
+            folder + "/" != self.layout.project
+            and f"{folder}/__init__.py" in self.present
+            and not any(name in source for source in self.install_sources)
+        )
+        where = "as package data" if package_data else "where the build can run it"
+        self.add(
+            path,
+            Hit(
+                "hook/native-binary",
+                Severity.LOW if package_data else Severity.MEDIUM,
+                None,
+                f"is a prebuilt {kind} executable shipped in the sdist {where}",
+            ),
+        )
 
     def _shadowing(self) -> None:
         for script, path, line in self.scripts:
