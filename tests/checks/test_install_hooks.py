@@ -259,10 +259,22 @@ SETUPTOOLS_PTH = (
 )
 
 
+NAMESPACE_PTH = (  # setuptools' `*-nspkg.pth` template, as in older namespace wheels
+    "import sys, types, os;has_mfs = sys.version_info > (3, 5);p = os.path.join("
+    "sys._getframe(1).f_locals['sitedir'], *('nsp',));importlib = has_mfs and "
+    "__import__('importlib.util');has_mfs and __import__('importlib.machinery');m = has_mfs and "
+    "sys.modules.setdefault('nsp', importlib.util.module_from_spec(importlib.machinery."
+    "PathFinder.find_spec('nsp', [os.path.dirname(p)])));m = m or sys.modules.setdefault('nsp',"
+    " types.ModuleType('nsp'));mp = (m or []) and m.__dict__.setdefault('__path__',[]);(p not "
+    "in mp) and mp.append(p)\n"
+)
+
+
 @pytest.mark.parametrize(
     "pth,module",
-    [(COVERAGE_PTH, "coverage/__init__.py"), (SETUPTOOLS_PTH, "_distutils_hack/__init__.py")],
-    ids=["coverage", "setuptools"],
+    [(COVERAGE_PTH, "coverage/__init__.py"), (SETUPTOOLS_PTH, "_distutils_hack/__init__.py"),
+     (NAMESPACE_PTH, "nsp/demo/__init__.py")],
+    ids=["coverage", "setuptools", "namespace"],
 )
 def test_pth_that_reads_env_and_calls_its_own_package_is_ordinary(
     tmp_path: Path, pth: str, module: str
@@ -287,6 +299,11 @@ def test_pth_that_reads_env_and_calls_its_own_package_is_ordinary(
         "import demo, subprocess; subprocess.call(['sh'])\n",
         "import os; os.system('id')\n",  # `os` shipped by the wheel is never its own
         "import demo; [demo.run() for _ in '1']\n",
+        "import os; e = os.environ; e.setdefault('LD_PRELOAD', '/tmp/x.so')\n",
+        "import os; os.environ['LD_PRELOAD'] = '/tmp/x.so'\n",
+        "import sys; p = 1 and sys.path; q = p; q.append('/tmp')\n",
+        "import sys; sys.modules.setdefault('os', __import__('demo'))\n",
+        "import sys; __import__('subprocess').call(['id'])\n",
     ],
 )
 def test_pth_doing_more_than_that_is_not_ordinary(tmp_path: Path, pth: str) -> None:
