@@ -26,8 +26,8 @@ from safepip.checks.hooks.scanner import ArtifactScan
 from safepip.checks.interface import UnpackedArtifact
 from safepip.errors import ArchiveError, CheckError
 from safepip.findings import Finding
+from safepip.index.filenames import artifact_kind, name_version_from_filename
 from safepip.index.models import ArtifactKind
-from safepip.resolution.filenames import standard_name_version
 
 __all__ = ["RULES", "InstallHookCheck", "RuleInfo", "identify", "scan_path", "wanted_member"]
 
@@ -62,12 +62,11 @@ class InstallHookCheck:
 def identify(path: Path) -> tuple[NormalizedName, Version | None, ArtifactKind]:
     """Project name, version and kind from a wheel/sdist file name (directories: their name)."""
     name = path.name
-    kind: ArtifactKind = "wheel" if name.endswith(".whl") else "sdist"
-    parsed = standard_name_version(name)
+    parsed = name_version_from_filename(name)
     if parsed is not None:
-        return parsed[0], parsed[1], kind
+        return canonicalize_name(parsed[0]), parsed[1], artifact_kind(name)
     stem = name.split(".tar", 1)[0].removesuffix(".zip").removesuffix(".tgz")
-    return canonicalize_name(stem.rsplit("-", 1)[0] or stem), None, kind
+    return canonicalize_name(stem.rsplit("-", 1)[0] or stem), None, artifact_kind(name)
 
 
 def scan_path(
