@@ -80,6 +80,8 @@ class MemberGate:
     select: Callable[[str], bool] | None = None
     """When given, only files whose cleaned name it accepts are written (all are checked)."""
     refusals: list[Refusal] = field(default_factory=list)
+    stopped: Refusal | None = None
+    """The bound that stopped extraction, once one has."""
     links: dict[str, str] = field(default_factory=dict)
     """Cleaned link name -> cleaned name it points at (inside the archive; not yet resolved)."""
     _seen: dict[str, bool] = field(default_factory=dict)
@@ -141,6 +143,31 @@ class MemberGate:
     def written_under(self, prefix: str) -> list[str]:
         """The written members whose names start with `prefix` (a folder and a slash)."""
         return sorted(key for key in self._written if key.startswith(prefix))
+
+    def unkept_link_targets(self, resolve: Callable[[str], str | None]) -> set[str]:
+        """Files that selected links point at but that were not selected themselves (a
+        `setup.py` linked to `build/setup.txt`): a second pass reads them, so the scan sees
+        what the build would read through the link."""
+        if self.select is None:
+            return set()
+        files = [key for key, is_file in self._seen.items() if is_file]
+        missing: set[str] = set()
+        for link in self.links:
+            resolved = resolve(link)
+            if resolved is None:
+                continue
+            if self._seen.get(resolved):
+                pairs = [(resolved, link)]
+            else:
+                pairs = [(key, link + key[len(resolved):]) for key in files
+                         if key.startswith(resolved + "/")]
+            missing.update(key for key, name in pairs
+                           if key not in self._written and self.select(name))
+        return missing
+
+    def adopt(self, other: MemberGate) -> None:
+        """Take the files a second pass (`other`) wrote as written by this gate."""
+        self._written |= other._written
 
     def copied(self, key: str, size: int) -> bool:
         """Count a copy made in place of a link like a member (bounds included); False when

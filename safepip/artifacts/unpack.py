@@ -39,7 +39,7 @@ from safepip.findings import Finding, Location, Severity
 
 __all__ = [
     "DEFAULT_LIMITS", "MemoryUnpack", "Refusal", "UnpackLimits", "UnpackResult", "read_members",
-    "unpack",
+    "unpack", "zip_member_problem",
 ]
 
 logger = logging.getLogger(__name__)
@@ -107,6 +107,10 @@ class MemoryUnpack:
     """Cleaned member name -> content, for the members `select` accepted."""
     refusals: list[Refusal] = field(default_factory=list)
     """As for `UnpackResult`."""
+    stopped: Refusal | None = None
+    """The bound that stopped reading (also the last of `refusals`), or None."""
+    links: frozenset[str] = frozenset()
+    """Names of the links inside the archive (their selected targets are in `files`)."""
 
     def findings(self, package: str, version: str | None) -> list[Finding]:
         return refusal_findings(self.archive, self.refusals, package, version)
@@ -180,6 +184,7 @@ def read_members(
         result.refusals.extend(_run(archive, gate, _MemorySink(root, result.files, budget)))
     except _OverBudget:
         return None
+    result.stopped, result.links = gate.stopped, frozenset(gate.links)
     return result
 
 
@@ -187,8 +192,15 @@ def _run(archive: Path, gate: MemberGate, sink: _Sink) -> list[Refusal]:
     """Every member through `gate` into `sink`, then links replaced by what they point at."""
     try:
         _extract(archive, gate, sink)
+        missing = gate.unkept_link_targets(lambda link: _resolve(link, gate.links))
+        if missing:
+            second = MemberGate(gate.root, gate.limits, gate.archive_size,
+                                select=missing.__contains__)
+            _extract(archive, second, sink)  # its refusals were already reported by the first
+            gate.adopt(second)
         _materialize_links(gate, sink)
     except StopExtraction as stop:
+        gate.stopped = stop.refusal
         return [*gate.refusals, stop.refusal]
     return gate.refusals
 
@@ -466,6 +478,15 @@ def _zip_member(info: zipfile.ZipInfo) -> Member:
         kind=_zip_kind(mode),
         compressed_size=info.compress_size,
     )
+
+
+def zip_member_problem(info: zipfile.ZipInfo) -> str | None:
+    """Why a zip member cannot be read as a regular file (a link or special file, encrypted, an
+    unknown compression method), or None: for readers that take one member from a zip."""
+    member = _zip_member(info)
+    if not member.is_file:
+        return f"it is a {'folder' if member.is_dir else member.kind}, not a regular file"
+    return _zip_problem(info)
 
 
 def _zip_problem(info: zipfile.ZipInfo) -> str | None:

