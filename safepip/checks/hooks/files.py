@@ -64,24 +64,18 @@ _NOT_RUNTIME_DIRS = frozenset(
 )
 
 
-def is_runtime_code(path: str, sdist_project: str | None = None) -> bool:
+def is_runtime_code(path: str) -> bool:
     """False for tests, docs, examples and benchmarks: neither pip nor `import` runs them.
 
-    In an sdist (`sdist_project` is its project prefix, e.g. 'name-1.0/'), a file below a
-    folder whose name is not a Python identifier ('manual tests', 'vendored-meson') is not
-    package code either: setuptools cannot install that folder as a package and `import`
-    cannot name it. Only the import-time pass skips these; install-time code is followed
-    wherever it lives."""
+    A folder counts when its name, or a word of a name with spaces ('manual tests' in numpy's
+    vendored meson), is one of those. Hyphens and underscores do not split words: a package
+    folder `ttat-api-test` is still code (`importlib.import_module` loads any folder name).
+    Only the import-time pass skips these; install-time code is followed wherever it lives."""
     parts = path.split("/")
     name = parts[-1]
     if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
         return False
-    if any(part in _NOT_RUNTIME_DIRS for part in parts[:-1]):
-        return False
-    if sdist_project is None:
-        return True
-    folders = path.removeprefix(sdist_project).split("/")[:-1]
-    return all(folder.isidentifier() for folder in folders)
+    return not any(word in _NOT_RUNTIME_DIRS for part in parts[:-1] for word in part.split())
 
 
 def wanted_member(name: str) -> bool:

@@ -21,6 +21,8 @@ from safepip.checks.hooks.calls import (
 from safepip.checks.hooks.flow import Origin, Scope, Tracer
 from safepip.checks.hooks.patterns import (
     SENSITIVE_PATH,
+    SHELL_DOWNLOADER,
+    SHELL_HOSTILE,
     WEBHOOK,
     has_literal_hints,
     looks_encoded,
@@ -256,9 +258,13 @@ class PythonScan:
             and text in self._hinted
             and SENSITIVE_PATH.search(text)
         ):
-            # A multi-line text (a shell template, docs) mentions the location; a path the code
-            # opens is one line: the text is a warning, not a block (nodeenv's activate scripts).
-            document = text.count("\n") >= 2
+            # A block of text written over several source lines (a shell template, docs) that
+            # neither downloads nor pipes anything mentions the location; a path the code opens
+            # is one literal on one line: a warning, not a block (nodeenv's activate scripts).
+            spans_lines = (getattr(node, "end_lineno", None) or 0) > node.lineno
+            document = spans_lines and text.count("\n") >= 2 and not (
+                SHELL_DOWNLOADER.search(text) or SHELL_HOSTILE.search(text)
+            )
             self.hit("hook/sensitive-read", node, f"names a secret's location: {text[:80]!r}",
                      Severity.MEDIUM if document else None)
         if self._may_name_webhook(text) and WEBHOOK.search(text):

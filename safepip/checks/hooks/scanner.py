@@ -39,9 +39,8 @@ class ArtifactScan:
     def run(self) -> list[Finding]:
         done = self._install_time()
         self._metadata()
-        sdist = None if self.layout.wheel else self.layout.project
         for path in self.layout.files:
-            if path in done or not files.is_runtime_code(path, sdist):
+            if path in done or not files.is_runtime_code(path):
                 continue
             if path.endswith((".py", ".pyw")) or self._wheel_script(path):
                 self._python(path, install_time=False)
