@@ -17,7 +17,7 @@ from __future__ import annotations
 import bz2
 import functools
 import gzip
-import hmac
+import io
 import logging
 import lzma
 import os
@@ -261,13 +261,18 @@ class _Sink:
     def write(self, source: IO[bytes], target: Path, member: Member, gate: MemberGate) -> None:
         raise NotImplementedError
 
-    def read(self, target: Path) -> bytes | None:
-        """What an earlier member wrote to `target` (None when nothing was)."""
+    def open(self, target: Path) -> IO[bytes] | None:
+        """What an earlier member wrote to `target`, to read (None when nothing was)."""
         raise NotImplementedError
 
-    def put(self, target: Path, data: bytes) -> None:
+    def put(self, source: IO[bytes], target: Path) -> None:
         """A copy made for a link (already counted by the gate)."""
         raise NotImplementedError
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
+"""O_EXCL|O_NOFOLLOW: never write through a link or over an existing file."""
 
 
 class _DiskSink(_Sink):
@@ -275,10 +280,8 @@ class _DiskSink(_Sink):
         self.root = root
 
     def write(self, source: IO[bytes], target: Path, member: Member, gate: MemberGate) -> None:
-        # O_EXCL|O_NOFOLLOW: never write through a link or over an existing file.
         target.parent.mkdir(parents=True, exist_ok=True)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        descriptor = os.open(target, flags, 0o600)
+        descriptor = os.open(target, _CREATE, 0o600)
         try:
             with os.fdopen(descriptor, "wb") as out:
                 while chunk := source.read(_CHUNK):
@@ -288,19 +291,16 @@ class _DiskSink(_Sink):
             target.unlink()  # a member cut off at a bound is not scanned half-written
             raise
 
-    def read(self, target: Path) -> bytes | None:
+    def open(self, target: Path) -> IO[bytes] | None:
         try:
-            descriptor = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            return os.fdopen(os.open(target, os.O_RDONLY | _NOFOLLOW), "rb")
         except OSError:
             return None
-        with os.fdopen(descriptor, "rb") as handle:
-            return handle.read()
 
-    def put(self, target: Path, data: bytes) -> None:
+    def put(self, source: IO[bytes], target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        with os.fdopen(os.open(target, flags, 0o600), "wb") as out:
-            out.write(data)
+        with os.fdopen(os.open(target, _CREATE, 0o600), "wb") as out:
+            shutil.copyfileobj(source, out, _CHUNK)
 
 
 class _MemorySink(_Sink):
@@ -315,10 +315,12 @@ class _MemorySink(_Sink):
             chunks.append(chunk)
         self.files[self._key(target)] = b"".join(chunks)
 
-    def read(self, target: Path) -> bytes | None:
-        return self.files.get(self._key(target))
+    def open(self, target: Path) -> IO[bytes] | None:
+        data = self.files.get(self._key(target))
+        return None if data is None else io.BytesIO(data)
 
-    def put(self, target: Path, data: bytes) -> None:
+    def put(self, source: IO[bytes], target: Path) -> None:
+        data = source.read()
         self._hold(len(data))
         self.files[self._key(target)] = data
 
@@ -356,15 +358,19 @@ def _admit(gate: MemberGate, sink: _Sink, member: Member, source: Callable[[], I
         if not gate.duplicate_of(target):
             sink.write(stream, target, member, gate)
             return
-        earlier = sink.read(target) or b""
-        later = bytearray()
-        while chunk := stream.read(_CHUNK):
-            gate.count(member, len(chunk))
-            later += chunk
-            if len(later) > len(earlier):
-                break
-        if not hmac.compare_digest(earlier, bytes(later)):
+        earlier = sink.open(target)
+        if earlier is None or not _same_bytes(earlier, stream, member, gate):
             gate.differs(member)
+
+
+def _same_bytes(earlier: IO[bytes], later: IO[bytes], member: Member, gate: MemberGate) -> bool:
+    """Whether two streams hold the same bytes (read in step, counted by the gate)."""
+    with earlier:
+        while chunk := later.read(_CHUNK):
+            gate.count(member, len(chunk))
+            if earlier.read(len(chunk)) != chunk:
+                return False
+        return earlier.read(1) == b""
 
 
 class _Bounded:
@@ -519,9 +525,14 @@ def _materialize_links(gate: MemberGate, sink: _Sink) -> None:
             name = posixpath.join(link, rest) if rest else link
             if gate.select is not None and not gate.select(name):
                 continue
-            data = sink.read(gate.root / source)
-            if data is not None and gate.copied(name, len(data)):
-                sink.put(gate.root.joinpath(*name.split("/")), data)
+            original = sink.open(gate.root.joinpath(*source.split("/")))
+            if original is None:
+                continue
+            with original:
+                size = original.seek(0, io.SEEK_END)
+                original.seek(0)
+                if gate.copied(name, size):
+                    sink.put(original, gate.root.joinpath(*name.split("/")))
 
 
 def _link_sources(resolved: str, gate: MemberGate) -> list[tuple[str, str]]:
