@@ -136,6 +136,13 @@ def fetch_sdist(name: str, version: str | None, manifest: dict[str, str]) -> Pat
     key = f"{canonicalize_name(name)}=={version or ''}"
     if key in manifest and (CACHE / manifest[key]).is_file():
         return CACHE / manifest[key]
+    for cached in CACHE.glob("*.tar.gz") if version else ():
+        try:
+            found = parse_sdist_filename(cached.name)
+        except (ValueError, InvalidVersion):
+            continue
+        if found == (canonicalize_name(name), Version(version or "0")):
+            return cached  # pinned and already here: no index traffic at all
     page = requests.get(f"{INDEX}/{canonicalize_name(name)}/", headers={"Accept": ACCEPT},
                         timeout=30)
     page.raise_for_status()
