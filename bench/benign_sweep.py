@@ -21,8 +21,8 @@ bench/benign_sdists.txt) + 68 GuardDog negatives,
 `nice -n 10 .venv/bin/python bench/benign_sweep.py --guarddog-negatives
 /work/cache/corpus/guarddog-cases/negative`:
 
-Before (main at f60ae9d): wheels 12 blocked (coverage's .pth; 9 CUDA/ML libraries over the
-256 MiB member bound; onnx test data called bombs; numba's `*.data/scripts` import closure;
+Before (main at f60ae9d): wheels 12 blocked (coverage's .pth; 8 CUDA/ML wheels with libraries
+over the 256 MiB member bound; onnx test data called bombs; numba's `*.data/scripts` import closure;
 tensorboard connecting to its own fqdn), 7 medium (0.72%); sdists 9 blocked (coverage's .pth;
 in-archive symlinks in docutils, tenacity, pyparsing, referencing, beautifulsoup4,
 pydantic-ai-slim; pyarrow's identical duplicates; nodeenv's templates), 7 medium (10.9%);
