@@ -1,7 +1,8 @@
 """Which files of an artifact run when: install time, every interpreter start, or import.
 
 An sdist runs `setup.py`, an in-tree PEP 517 backend (`backend-path`) and whatever those import
-from the sdist itself; a wheel runs `.pth` files at every start and ships `*.data/scripts`.
+from the sdist itself; a wheel runs `.pth` files at every start and ships `*.data/scripts`, which
+pip copies into `bin/` without running them (run-time code, like the modules they import).
 Everything else is import-time package code. The walk never follows symlinks and reads files
 through O_NOFOLLOW descriptors with a size cap.
 """
