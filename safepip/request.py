@@ -25,6 +25,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 
 from safepip.errors import InputError, UsageError
 from safepip.findings import Location
+from safepip.index.filenames import ARCHIVE_SUFFIXES
 from safepip.pipconfig import (
     INSTALL_OPTIONS,
     Action,
@@ -243,8 +244,7 @@ class InstallRequest:
 # --- one requirement as pip reads it (pip's req/constructors.py) ---
 
 VCS_NAMES = ("git", "hg", "svn", "bzr")
-ARCHIVE_EXTENSIONS = (".zip", ".whl", ".tar.bz2", ".tbz", ".tar.gz", ".tgz", ".tar", ".tar.xz",
-                      ".txz", ".tlz", ".tar.lz", ".tar.lzma")
+ARCHIVE_EXTENSIONS = ARCHIVE_SUFFIXES  # pip's list, kept in the one filename reader
 _VCS_SCHEMES = {"bzr+http", "bzr+https", "bzr+ssh", "bzr+sftp", "bzr+ftp", "bzr+lp", "bzr+file",
                 "git+http", "git+https", "git+ssh", "git+git", "git+file", "hg+file", "hg+http",
                 "hg+https", "hg+ssh", "hg+static-http", "svn+ssh", "svn+http", "svn+https",

@@ -20,7 +20,7 @@ class ScanCache:
         self._store = Sha256Store(
             directory or default_cache_dir("scans"),
             code_revision("checks/hooks", "checks/install_hooks", "artifacts/unpack",
-                          "artifacts/members"),
+                          "artifacts/members", "artifacts/source"),
         )
 
     def get(self, sha256: str) -> list[Finding] | None:

@@ -1,26 +1,37 @@
 """Safe extraction of sdists and wheels into a private temporary directory.
 
-The archive is untrusted: every member name is checked before anything is written, links,
-devices and FIFOs are never created, duplicate names are refused, and sizes are counted while
-bytes are copied (headers can lie). Python's tarfile `filter="data"` is the model, but the
-checks are our own so they do not depend on the interpreter's patch level. Each refused member
-becomes an `archive/unsafe-member` finding; extraction goes on where that is still safe and stops
-once a bound is crossed. The directory is removed on exit, also on errors and Ctrl-C.
+The archive is untrusted: it is read by content (zip or tar, sniffed as pip sniffs it; a file
+that is both is refused), every member name is checked before anything is written, links,
+devices and FIFOs are never created (a link that stays inside the archive is replaced by a copy
+of what it points at, which is what a build would read), duplicate names are refused unless the
+copies are identical, sizes are judged from the headers and counted again while bytes are copied
+(headers can lie), and the decompressed stream itself is bounded. Python's tarfile
+`filter="data"` (PEP 706) is the model, but the checks are our own so they do not depend on the
+interpreter's patch level. Each refused member becomes an `archive/unsafe-member` finding;
+extraction goes on where that is still safe and stops once a bound is crossed. The directory is
+removed on exit, also on errors and Ctrl-C.
 """
 
 from __future__ import annotations
 
+import bz2
+import functools
+import gzip
+import io
 import logging
+import lzma
 import os
+import posixpath
 import shutil
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Literal
 
 from safepip.artifacts.members import Member, MemberGate, Refusal, StopExtraction
 from safepip.errors import ArchiveError
@@ -28,30 +39,43 @@ from safepip.findings import Finding, Location, Severity
 
 __all__ = [
     "DEFAULT_LIMITS", "MemoryUnpack", "Refusal", "UnpackLimits", "UnpackResult", "read_members",
-    "unpack",
+    "unpack", "zip_member_problem",
 ]
 
 logger = logging.getLogger(__name__)
 
 _CHUNK = 1 << 16
-_TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar")
-_ZIP_SUFFIXES = (".zip", ".whl")
+_ZIP_METHODS = frozenset(
+    {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+)
+"""Compression methods Python's zipfile reads (pip unzips with the same module)."""
+_READ_ERRORS = (
+    tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error,
+    lzma.LZMAError, NotImplementedError, RuntimeError, UnicodeError,
+)
+"""What the archive modules raise on corrupt or unsupported data (zlib.error and LZMAError
+subclass neither OSError nor ValueError; zipfile raises NotImplementedError and RuntimeError)."""
 
 
 @dataclass(frozen=True)
 class UnpackLimits:
-    """Bounds on what one archive may unpack to (defaults fit the largest popular sdists)."""
+    """Bounds on what one archive may unpack to.
 
-    max_total_bytes: int = 1 << 30
-    """Sum of all extracted file sizes (1 GiB)."""
+    The absolute bounds fit the largest real wheels (a CUDA wheel holds single libraries of
+    800 MB and unpacks to several GB); bombs are caught by the ratio, which matters only once
+    the absolute size is large, and which is judged from the headers before decompressing."""
+
+    max_total_bytes: int = 16 << 30
+    """Sum of all extracted file sizes (16 GiB)."""
     max_members: int = 100_000
     """Number of members, directories included."""
-    max_member_bytes: int = 256 << 20
-    """Size of any one extracted file (256 MiB)."""
+    max_member_bytes: int = 4 << 30
+    """Size of any one extracted file (4 GiB, the largest a zip holds without zip64)."""
     max_ratio: float = 100.0
-    """Extracted bytes per archive byte, checked once `ratio_floor_bytes` have been written."""
+    """Extracted bytes per archive byte (for the whole archive, and per zip member)."""
     ratio_floor_bytes: int = 16 << 20
-    """Below this many extracted bytes the ratio is not enforced (small files compress well)."""
+    """Below this many bytes the ratio is not enforced: a 2 MB library padded with zeros
+    compresses 1000 times and is no bomb."""
 
 
 DEFAULT_LIMITS = UnpackLimits()
@@ -83,6 +107,10 @@ class MemoryUnpack:
     """Cleaned member name -> content, for the members `select` accepted."""
     refusals: list[Refusal] = field(default_factory=list)
     """As for `UnpackResult`."""
+    stopped: Refusal | None = None
+    """The bound that stopped reading (also the last of `refusals`), or None."""
+    links: frozenset[str] = frozenset()
+    """Names of the links inside the archive (their selected targets are in `files`)."""
 
     def findings(self, package: str, version: str | None) -> list[Finding]:
         return refusal_findings(self.archive, self.refusals, package, version)
@@ -127,13 +155,7 @@ def unpack(
         root.mkdir()
         result = UnpackResult(root=root, archive=archive)
         gate = MemberGate(root, limits, archive_size=_archive_size(archive), select=select)
-        try:
-            _extract(archive, gate)
-        except StopExtraction as stop:
-            result.refusals.extend(gate.refusals)
-            result.refusals.append(stop.refusal)
-        else:
-            result.refusals.extend(gate.refusals)
+        result.refusals.extend(_run(archive, gate, _DiskSink(root)))
         yield result
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -158,27 +180,29 @@ def read_members(
     result = MemoryUnpack(archive=archive)
     root = Path("/nonexistent-root")  # names only: nothing is written under it
     gate = MemberGate(root, limits, archive_size=_archive_size(archive), select=select)
-    held = 0
-
-    def keep(source: IO[bytes], target: Path, member: Member, gate: MemberGate) -> None:
-        nonlocal held
-        chunks = []
-        while chunk := source.read(_CHUNK):
-            gate.count(member, len(chunk))
-            held += len(chunk)
-            if held > budget:
-                raise _OverBudget()
-            chunks.append(chunk)
-        result.files[target.relative_to(root).as_posix()] = b"".join(chunks)
-
     try:
-        _extract(archive, gate, keep)
+        result.refusals.extend(_run(archive, gate, _MemorySink(root, result.files, budget)))
     except _OverBudget:
         return None
-    except StopExtraction as stop:
-        gate.refusals.append(stop.refusal)
-    result.refusals.extend(gate.refusals)
+    result.stopped, result.links = gate.stopped, frozenset(gate.links)
     return result
+
+
+def _run(archive: Path, gate: MemberGate, sink: _Sink) -> list[Refusal]:
+    """Every member through `gate` into `sink`, then links replaced by what they point at."""
+    try:
+        _extract(archive, gate, sink)
+        missing = gate.unkept_link_targets(lambda link: _resolve(link, gate.links))
+        if missing:
+            second = MemberGate(gate.root, gate.limits, gate.archive_size,
+                                select=missing.__contains__)
+            _extract(archive, second, sink)  # its refusals were already reported by the first
+            gate.adopt(second)
+        _materialize_links(gate, sink)
+    except StopExtraction as stop:
+        gate.stopped = stop.refusal
+        return [*gate.refusals, stop.refusal]
+    return gate.refusals
 
 
 def _archive_size(archive: Path) -> int:
@@ -188,58 +212,239 @@ def _archive_size(archive: Path) -> int:
         raise ArchiveError(f"Cannot read {archive}: {error.strerror}.") from None
 
 
-def archive_format(archive: Path) -> str:
-    """'tar' or 'zip', from the file name, else from the file's magic bytes."""
-    name = archive.name.lower()
-    if name.endswith(_TAR_SUFFIXES):
+_COMPRESSED_TAR = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x5d\x00\x00")
+"""gzip, bzip2, xz and legacy lzma magic: what tarfile's "r:*" (and pip's untar) opens."""
+
+
+def archive_format(archive: Path) -> Literal["tar", "zip"]:
+    """'tar' or 'zip', read from the content (as pip does), never from the name.
+
+    A file that reads as both is refused: tools disagree on which one they see (pip before 25
+    unzipped a `.tar.gz` that was also a zip), so the bytes checked might not be those installed.
+    """
+    try:
+        with archive.open("rb") as handle:
+            start = handle.read(512)
+        is_zip = zipfile.is_zipfile(archive)
+    except OSError as error:
+        raise ArchiveError(f"Cannot read {archive}: {error.strerror}.") from None
+    is_tar = start.startswith(_COMPRESSED_TAR) or _is_plain_tar(start)
+    if is_zip and is_tar:
+        raise StopExtraction(Refusal(
+            member=archive.name,
+            reason="the file is both a zip and a tar archive (a polyglot): installers disagree "
+                   "on which one they read, so it is refused; extraction stopped",
+        ))
+    if is_zip:
+        return "zip"
+    if is_tar:
         return "tar"
-    if name.endswith(_ZIP_SUFFIXES):
-        return "zip"
-    if zipfile.is_zipfile(archive):
-        return "zip"
     raise ArchiveError(
-        f"{archive.name} is not a supported archive.",
-        hint="safepip scans .tar.gz, .tgz, .tar.bz2, .tar.xz, .zip and .whl files.",
+        f"{archive.name} is not a supported archive (neither a zip nor a tar file).",
+        hint="safepip scans sdists (.tar.gz and the other tar forms, .zip) and .whl wheels.",
     )
 
 
-Sink = Callable[[IO[bytes], Path, Member, MemberGate], None]
+def _is_plain_tar(block: bytes) -> bool:
+    if block[257:262] == b"ustar":
+        return True
+    try:  # an old (v7) header: no magic, but its checksum must hold
+        tarfile.TarInfo.frombuf(block, "utf-8", "surrogateescape")
+    except (tarfile.HeaderError, ValueError):
+        return False
+    return True
 
 
-def _extract(archive: Path, gate: MemberGate, sink: Sink | None = None) -> None:
+class _Sink:
+    """Where admitted file members go: written out, or held in memory."""
+
+    def write(self, source: IO[bytes], target: Path, member: Member, gate: MemberGate) -> None:
+        raise NotImplementedError
+
+    def open(self, target: Path) -> IO[bytes] | None:
+        """What an earlier member wrote to `target`, to read (None when nothing was)."""
+        raise NotImplementedError
+
+    def put(self, source: IO[bytes], target: Path) -> None:
+        """A copy made for a link (already counted by the gate)."""
+        raise NotImplementedError
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
+"""O_EXCL|O_NOFOLLOW: never write through a link or over an existing file."""
+
+
+class _DiskSink(_Sink):
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def write(self, source: IO[bytes], target: Path, member: Member, gate: MemberGate) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(target, _CREATE, 0o600)
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                while chunk := source.read(_CHUNK):
+                    gate.count(member, len(chunk))
+                    out.write(chunk)
+        except StopExtraction:
+            target.unlink()  # a member cut off at a bound is not scanned half-written
+            raise
+
+    def open(self, target: Path) -> IO[bytes] | None:
+        try:
+            return os.fdopen(os.open(target, os.O_RDONLY | _NOFOLLOW), "rb")
+        except OSError:
+            return None
+
+    def put(self, source: IO[bytes], target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with os.fdopen(os.open(target, _CREATE, 0o600), "wb") as out:
+            shutil.copyfileobj(source, out, _CHUNK)
+
+
+class _MemorySink(_Sink):
+    def __init__(self, root: Path, files: dict[str, bytes], budget: int) -> None:
+        self.root, self.files, self.budget, self.held = root, files, budget, 0
+
+    def write(self, source: IO[bytes], target: Path, member: Member, gate: MemberGate) -> None:
+        chunks = []
+        while chunk := source.read(_CHUNK):
+            gate.count(member, len(chunk))
+            self._hold(len(chunk))
+            chunks.append(chunk)
+        self.files[self._key(target)] = b"".join(chunks)
+
+    def open(self, target: Path) -> IO[bytes] | None:
+        data = self.files.get(self._key(target))
+        return None if data is None else io.BytesIO(data)
+
+    def put(self, source: IO[bytes], target: Path) -> None:
+        data = source.read()
+        self._hold(len(data))
+        self.files[self._key(target)] = data
+
+    def _hold(self, size: int) -> None:
+        self.held += size
+        if self.held > self.budget:
+            raise _OverBudget()
+
+    def _key(self, target: Path) -> str:
+        return target.relative_to(self.root).as_posix()
+
+
+def _extract(archive: Path, gate: MemberGate, sink: _Sink) -> None:
     kind = archive_format(archive)
-    write = sink or _copy
     try:
         if kind == "zip":
-            _extract_zip(archive, gate, write)
+            _extract_zip(archive, gate, sink)
         else:
-            _extract_tar(archive, gate, write)
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
-        # zlib.error, lzma.LZMAError and bz2 errors subclass OSError/ValueError or are raised as
-        # such by their file objects; a corrupt archive never reads as "nothing found".
+            _extract_tar(archive, gate, sink)
+    except _READ_ERRORS as error:
+        # A corrupt archive never reads as "nothing found".
         raise ArchiveError(
-            f"{archive.name} could not be read as a {kind} archive: {error}.",
+            f"{archive.name} could not be read as a {kind} archive: "
+            f"{str(error).rstrip('.') or type(error).__name__}.",
             hint="The file is corrupt or not what its name says; nothing from it was trusted.",
         ) from None
 
 
-def _extract_tar(archive: Path, gate: MemberGate, sink: Sink) -> None:
-    # Stream mode ("r|*"): members are read strictly in order, no seeking, bounded memory.
-    with tarfile.open(archive, mode="r|*") as bundle:
-        while (info := bundle.next()) is not None:
-            member = Member(
-                name=info.name,
-                size=info.size,
-                is_file=info.isreg(),
-                is_dir=info.isdir(),
-                kind=_tar_kind(info),
-            )
-            target = gate.admit(member)
-            if target is not None:
-                source = bundle.extractfile(info)
-                if source is not None:
-                    sink(source, target, member, gate)
-            bundle.members.clear()  # type: ignore[attr-defined] # bound memory: no TarInfo kept
+def _admit(gate: MemberGate, sink: _Sink, member: Member, source: Callable[[], IO[bytes]]) -> None:
+    """One member through the gate; a repeated name is compared, not written again."""
+    target = gate.admit(member)
+    if target is None:
+        return
+    with source() as stream:
+        if not gate.duplicate_of(target):
+            sink.write(stream, target, member, gate)
+            return
+        earlier = sink.open(target)
+        if earlier is None or not _same_bytes(earlier, stream, member, gate):
+            gate.differs(member)
+
+
+def _same_bytes(earlier: IO[bytes], later: IO[bytes], member: Member, gate: MemberGate) -> bool:
+    """Whether two streams hold the same bytes (read in step, counted by the gate)."""
+    with earlier:
+        while chunk := later.read(_CHUNK):
+            gate.count(member, len(chunk))
+            if earlier.read(len(chunk)) != chunk:
+                return False
+        return earlier.read(1) == b""
+
+
+class _Bounded:
+    """A decompressed stream that stops once it yields more than `limit` bytes.
+
+    Tar headers (pax records, long names) and the data of skipped members are decompressed too;
+    this bounds them all, whatever the headers say."""
+
+    def __init__(self, stream: IO[bytes], limit: int, name: str) -> None:
+        self.stream, self.limit, self.name, self.total = stream, limit, name, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size if size >= 0 else _CHUNK)
+        self.total += len(data)
+        if self.total > self.limit:
+            raise StopExtraction(Refusal(
+                member=self.name,
+                reason=f"the archive's decompressed stream exceeds {self.limit} bytes "
+                       "(a decompression bomb); extraction stopped",
+            ))
+        return data
+
+
+def _decompressed(handle: IO[bytes]) -> IO[bytes]:
+    start = handle.read(6)
+    handle.seek(0)
+    if start.startswith(b"\x1f\x8b"):
+        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
+    if start.startswith(b"BZh"):
+        return bz2.BZ2File(handle)
+    if start.startswith((b"\xfd7zXZ\x00", b"\x5d\x00\x00")):
+        return lzma.LZMAFile(handle)
+    return handle
+
+
+def _stream_limit(gate: MemberGate) -> int:
+    limits = gate.limits
+    content = min(limits.max_total_bytes,
+                  max(limits.ratio_floor_bytes, int(limits.max_ratio * gate.archive_size)))
+    return 2 * content + (16 << 20)  # headers and padding on top of the members' bytes
+
+
+def _extract_tar(archive: Path, gate: MemberGate, sink: _Sink) -> None:
+    # Stream mode ("r|"): members are read strictly in order, no seeking, bounded memory; the
+    # decompression is ours, so that every decompressed byte is counted.
+    with archive.open("rb") as raw, _decompressed(raw) as plain:
+        stream = _Bounded(plain, _stream_limit(gate), archive.name)
+        with tarfile.open(fileobj=stream, mode="r|") as bundle:  # type: ignore[call-overload]
+            while (info := bundle.next()) is not None:
+                _admit(gate, sink, _tar_member(info), _tar_opener(bundle, info))
+                bundle.members.clear()  # bound memory: no TarInfo kept
+
+
+def _tar_member(info: tarfile.TarInfo) -> Member:
+    link = info.linkname if info.issym() or info.islnk() else None
+    return Member(
+        name=info.name,
+        size=info.size,
+        is_file=info.isreg(),
+        is_dir=info.isdir(),
+        kind=_tar_kind(info),
+        link_target=link,
+        hard_link=info.islnk(),
+    )
+
+
+def _tar_opener(bundle: tarfile.TarFile, info: tarfile.TarInfo) -> Callable[[], IO[bytes]]:
+    def opener() -> IO[bytes]:
+        source = bundle.extractfile(info)
+        if source is None:  # never for a regular member
+            raise tarfile.ReadError(f"cannot read {info.name}")
+        return source
+
+    return opener
 
 
 def _tar_kind(info: tarfile.TarInfo) -> str:
@@ -254,24 +459,49 @@ def _tar_kind(info: tarfile.TarInfo) -> str:
     return "special member"
 
 
-def _extract_zip(archive: Path, gate: MemberGate, sink: Sink) -> None:
+def _extract_zip(archive: Path, gate: MemberGate, sink: _Sink) -> None:
     with zipfile.ZipFile(archive) as bundle:
         for info in bundle.infolist():
-            # Unix mode bits live in the top 16 bits of external_attr; S_IFLNK marks a symlink.
-            mode = info.external_attr >> 16
-            is_link = (mode & 0o170000) in (0o120000, 0o020000, 0o060000, 0o010000, 0o140000)
-            member = Member(
-                name=info.filename,
-                size=info.file_size,
-                is_file=not info.is_dir() and not is_link,
-                is_dir=info.is_dir() and not is_link,
-                kind=_zip_kind(mode),
-                compressed_size=info.compress_size,
-            )
-            target = gate.admit(member)
-            if target is not None:
-                with bundle.open(info) as source:
-                    sink(source, target, member, gate)
+            member = _zip_member(info)
+            problem = _zip_problem(info)
+            if problem is not None:
+                gate.refusals.append(Refusal(member=info.filename, reason=problem))
+                continue
+            _admit(gate, sink, member, functools.partial(bundle.open, info))
+
+
+def _zip_member(info: zipfile.ZipInfo) -> Member:
+    # Unix mode bits live in the top 16 bits of external_attr; S_IFLNK marks a symlink. pip
+    # writes a zip "link" as a file holding the target's name, so links are refused here.
+    mode = info.external_attr >> 16
+    is_link = (mode & 0o170000) in (0o120000, 0o020000, 0o060000, 0o010000, 0o140000)
+    is_dir = info.filename.endswith("/")  # not is_dir(): it fails on an empty name
+    return Member(
+        name=info.filename,
+        size=info.file_size,
+        is_file=not is_dir and not is_link,
+        is_dir=is_dir and not is_link,
+        kind=_zip_kind(mode),
+        compressed_size=info.compress_size,
+    )
+
+
+def zip_member_problem(info: zipfile.ZipInfo) -> str | None:
+    """Why a zip member cannot be read as a regular file (a link or special file, encrypted, an
+    unknown compression method), or None: for readers that take one member from a zip."""
+    member = _zip_member(info)
+    if not member.is_file:
+        return f"it is a {'folder' if member.is_dir else member.kind}, not a regular file"
+    return _zip_problem(info)
+
+
+def _zip_problem(info: zipfile.ZipInfo) -> str | None:
+    """Members zipfile cannot read: reported, never an internal error."""
+    if info.flag_bits & 0x1:
+        return "it is encrypted, so its content cannot be checked"
+    if info.compress_type not in _ZIP_METHODS:
+        return f"it uses compression method {info.compress_type}, which cannot be read"
+    return None
 
 
 def _zip_kind(mode: int) -> str:
@@ -285,16 +515,47 @@ def _zip_kind(mode: int) -> str:
     return kinds.get(mode & 0o170000, "special member")
 
 
-def _copy(source: IO[bytes], target: Path, member: Member, gate: MemberGate) -> None:
-    # O_EXCL|O_NOFOLLOW: never write through a link or over an existing file.
-    target.parent.mkdir(parents=True, exist_ok=True)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    descriptor = os.open(target, flags, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as out:
-            while chunk := source.read(_CHUNK):
-                gate.count(member, len(chunk))
-                out.write(chunk)
-    except StopExtraction:
-        target.unlink()  # a member cut off at a bound is not scanned half-written
-        raise
+def _materialize_links(gate: MemberGate, sink: _Sink) -> None:
+    """Put a copy of what each in-archive link points at in its place (when it was kept)."""
+    for link in sorted(gate.links):
+        resolved = _resolve(link, gate.links)
+        if resolved is None:
+            continue
+        for source, rest in _link_sources(resolved, gate):
+            name = posixpath.join(link, rest) if rest else link
+            if gate.select is not None and not gate.select(name):
+                continue
+            original = sink.open(gate.root.joinpath(*source.split("/")))
+            if original is None:
+                continue
+            with original:
+                size = original.seek(0, io.SEEK_END)
+                original.seek(0)
+                if gate.copied(name, size):
+                    sink.put(original, gate.root.joinpath(*name.split("/")))
+
+
+def _link_sources(resolved: str, gate: MemberGate) -> list[tuple[str, str]]:
+    """(member written, path below the link) pairs: the file itself, or a folder's files."""
+    if gate.was_written(resolved):
+        return [(resolved, "")]
+    prefix = resolved + "/"
+    return [(key, key[len(prefix):]) for key in gate.written_under(prefix)]
+
+
+def _resolve(name: str, links: dict[str, str]) -> str | None:
+    """Follow links (also through linked folders) to a member name; None when it leaves the
+    archive or loops."""
+    path = links[name]
+    for _ in range(40):
+        parts = path.split("/")
+        for depth in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:depth])
+            if prefix in links:
+                path = posixpath.normpath(posixpath.join(links[prefix], *parts[depth:]))
+                break
+        else:
+            return path
+        if path == ".." or path.startswith("../"):
+            return None
+    return None

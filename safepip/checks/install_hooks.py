@@ -14,14 +14,20 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from safepip.artifacts.unpack import DEFAULT_LIMITS, UnpackLimits, read_members, unpack
-from safepip.checks.hooks.files import DirTree, MemoryTree, Tree, wanted_member
+from safepip.checks.hooks.files import (
+    DirTree,
+    MemoryTree,
+    Tree,
+    wanted_member,
+    wanted_wheel_member,
+)
 from safepip.checks.hooks.rules import RULES, RuleInfo
 from safepip.checks.hooks.scanner import ArtifactScan
 from safepip.checks.interface import UnpackedArtifact
 from safepip.errors import ArchiveError, CheckError
 from safepip.findings import Finding
+from safepip.index.filenames import artifact_kind, name_version_from_filename
 from safepip.index.models import ArtifactKind
-from safepip.resolution.filenames import standard_name_version
 
 __all__ = ["RULES", "InstallHookCheck", "RuleInfo", "identify", "scan_path", "wanted_member"]
 
@@ -56,12 +62,11 @@ class InstallHookCheck:
 def identify(path: Path) -> tuple[NormalizedName, Version | None, ArtifactKind]:
     """Project name, version and kind from a wheel/sdist file name (directories: their name)."""
     name = path.name
-    kind: ArtifactKind = "wheel" if name.endswith(".whl") else "sdist"
-    parsed = standard_name_version(name)
+    parsed = name_version_from_filename(name)
     if parsed is not None:
-        return parsed[0], parsed[1], kind
+        return canonicalize_name(parsed[0]), parsed[1], artifact_kind(name)
     stem = name.split(".tar", 1)[0].removesuffix(".zip").removesuffix(".tgz")
-    return canonicalize_name(stem.rsplit("-", 1)[0] or stem), None, kind
+    return canonicalize_name(stem.rsplit("-", 1)[0] or stem), None, artifact_kind(name)
 
 
 def scan_path(
@@ -86,12 +91,13 @@ def scan_path(
             hint="Pass the path of an sdist, a wheel or an unpacked project.",
         )
     version_text = str(version) if version else None
-    memory = read_members(path, limits=limits, select=wanted_member, budget=memory_budget)
+    wanted = wanted_wheel_member if kind == "wheel" else wanted_member
+    memory = read_members(path, limits=limits, select=wanted, budget=memory_budget)
     if memory is not None:  # the usual case: no disk writes at all
         refusals = memory.findings(name, version_text)
         tree = MemoryTree(memory.files)
         return refusals + check.check_tree(tree, name, version_text, path.name)
-    with unpack(path, limits=limits, select=wanted_member) as result:
+    with unpack(path, limits=limits, select=wanted) as result:
         artifact = UnpackedArtifact(name, version, path.name, kind, result.root)
         refusals = result.findings(name, str(version) if version else None)
         return refusals + check.check_artifact(artifact)

@@ -17,24 +17,16 @@ from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urlsplit
 
 from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
     NormalizedName,
     canonicalize_name,
-    parse_sdist_filename,
-    parse_wheel_filename,
 )
 
+from safepip.index.filenames import is_distribution_filename, project_of
 from safepip.index.lazy_session import real_session
 from safepip.index.localfile import file_url_to_path, is_file_url, read_file_url
 from safepip.index.models import DistributionFile
 from safepip.index.redact import redact_url
-from safepip.index.simple import (
-    SDIST_SUFFIXES,
-    filename_from_url,
-    is_distribution_filename,
-    parse_project_page,
-)
+from safepip.index.simple import filename_from_url, parse_project_page
 
 if TYPE_CHECKING:
     from safepip.index.lazy_session import SessionLike
@@ -42,22 +34,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 MAX_PAGE_BYTES = 64 * 1024 * 1024
 _HTML_ACCEPT = "text/html, application/vnd.pypi.simple.v1+html; q=0.9"
-
-
-def project_of(filename: str) -> NormalizedName | None:
-    """The normalized project name a wheel/sdist filename belongs to (None if it does not parse)."""
-    try:
-        if filename.endswith(".whl"):
-            return parse_wheel_filename(filename)[0]
-        if filename.endswith((".tar.gz", ".zip")):
-            return parse_sdist_filename(filename)[0]
-    except (InvalidWheelFilename, InvalidSdistFilename):
-        return None
-    # Older sdist formats (.tar.bz2, .tgz, ...): `{name}-{version}{suffix}`, as pip splits them.
-    for suffix in SDIST_SUFFIXES:
-        if filename.lower().endswith(suffix) and "-" in filename:
-            return canonicalize_name(filename[: -len(suffix)].rsplit("-", 1)[0])
-    return None
 
 
 def sha256_of(path: Path) -> str:

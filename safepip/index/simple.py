@@ -17,9 +17,12 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from packaging.utils import NormalizedName
 
 from safepip.errors import IndexPageError
+from safepip.index.filenames import SDIST_SUFFIXES, is_distribution_filename
 from safepip.index.httpbase import FetchedDocument
 from safepip.index.models import DistributionFile, ProjectPage
 from safepip.index.redact import redact_url
+
+__all__ = ["SDIST_SUFFIXES", "filename_from_url", "is_distribution_filename", "parse_project_page"]
 
 logger = logging.getLogger(__name__)
 
@@ -27,16 +30,8 @@ JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_TYPES = ("application/vnd.pypi.simple.v1+html", "text/html")
 # pip's Accept header: JSON preferred, HTML as fallback for indexes without PEP 691.
 ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01"
-SDIST_SUFFIXES = (".tar.gz", ".tgz", ".zip", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar",
-                  ".tar.lz", ".tlz", ".tar.lzma")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _HASH_NAMES = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512"})
-
-
-def is_distribution_filename(filename: str) -> bool:
-    """True for wheels and sdists (by extension, as pip decides what it can install)."""
-    lower = filename.lower()
-    return lower.endswith(".whl") or lower.endswith(SDIST_SUFFIXES)
 
 
 def filename_from_url(url: str) -> str:

@@ -1,20 +1,24 @@
-"""Read a few named files straight out of wheels and sdists: bounded, no extraction, no links.
+"""Read a few named files straight out of wheels and sdists: bounded, nothing written, no links.
 
-Nothing is written to disk and no member is followed through a link: a wanted file that is a
-symlink, hard link or device is reported as such and never read.
+An sdist's top-level files go through the one safe archive reader (`artifacts.unpack`, the same
+gate and limits as the scanner's: content sniffed, PEP 706 link rules, bombs refused from their
+headers); a wanted file that the gate refuses (a link out of the tree, a device) is reported as
+such and never read. A wheel's METADATA is read from an open zip (local or over HTTP ranges) with
+the same member checks.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import stat
-import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from safepip.artifacts.unpack import DEFAULT_LIMITS, read_members, zip_member_problem
 from safepip.errors import ArchiveError
 from safepip.resolution.core_metadata import MAX_METADATA_BYTES, MetadataMismatchError
 
@@ -27,12 +31,8 @@ SDIST_FILE_LIMITS = {
     "setup.py": 2 * 1024 * 1024,
 }
 """The top-level sdist files the ladder reads, with the largest size accepted for each."""
-MAX_MEMBERS = 100_000
-"""More members than this and the archive is refused (as artifacts/unpack.py refuses it)."""
-MAX_SCANNED_BYTES = 1 << 30
-"""Uncompressed bytes a tar may span before we give up walking it (gzip bombs)."""
-MAX_RATIO, RATIO_FLOOR = 100, 16 << 20
-"""Uncompressed/compressed ratio refused once past the floor (the unpacker's bounds)."""
+MAX_MEMBERS = DEFAULT_LIMITS.max_members
+"""More members than this and the archive is refused (the archive reader's bound)."""
 
 
 @dataclass(frozen=True)
@@ -44,103 +44,59 @@ class SdistFiles:
     files: dict[str, bytes] = field(default_factory=dict)
     """Basename (e.g. `setup.py`) -> content, for regular files only."""
     not_regular: frozenset[str] = frozenset()
-    """Wanted basenames present as links or other non-regular members (never read)."""
+    """Wanted basenames present as links out of the tree or other special members (never
+    read)."""
 
 
-def _split(path: str) -> tuple[str, str]:
-    path = path.lstrip("/").lstrip("\\")
-    prefix, _, rest = path.partition("/")
-    return prefix, rest
+def _wanted(name: str) -> tuple[str, str] | None:
+    """(leading directory or "", basename) of a wanted top-level file, else None."""
+    parts = name.split("/")
+    if len(parts) == 1:
+        return ("", parts[0]) if parts[0] in SDIST_FILE_LIMITS else None
+    if len(parts) == 2 and parts[1] in SDIST_FILE_LIMITS:
+        return parts[0], parts[1]
+    return None
 
 
-def _read_bounded(handle: object, limit: int, what: str) -> bytes:
-    data: bytes = handle.read(limit + 1)  # type: ignore[attr-defined]
-    if len(data) > limit:
-        raise ArchiveError(f"{what} is larger than the {limit}-byte limit; refusing to read it.")
-    return data
-
-
-class _Collector:
-    """Remember candidate files per leading directory while the archive is walked once."""
-
-    def __init__(self, origin: str) -> None:
-        self.origin, self.prefixes = origin, set[str]()
-        self.found: dict[tuple[str, str], bytes] = {}
-        self.irregular: set[tuple[str, str]] = set()
-
-    def wanted(self, path: str) -> tuple[str, str] | None:
-        prefix, rest = _split(path)
-        self.prefixes.add(prefix)
-        key = (prefix, rest) if rest else ("", prefix)
-        return key if key[1] in SDIST_FILE_LIMITS else None
-
-    def result(self) -> SdistFiles:
-        top = next(iter(self.prefixes)) if len(self.prefixes) == 1 else ""
-        return SdistFiles(
-            top=top,
-            files={name: data for (pre, name), data in self.found.items() if pre == top},
-            not_regular=frozenset(name for pre, name in self.irregular if pre == top),
-        )
-
-
-def _too_big(count: int, span: int, archive_size: int) -> bool:
-    """Member count or uncompressed span beyond the bounds (checked before reading a member)."""
-    bomb = span > RATIO_FLOOR and span > MAX_RATIO * max(archive_size, 1)
-    return count > MAX_MEMBERS or span > MAX_SCANNED_BYTES or bomb
-
-
-def _walk_tar(path: Path, collector: _Collector) -> None:
-    size = path.stat().st_size
-    with tarfile.open(path, "r:*") as archive:
-        for count, member in enumerate(iter(archive.next, None), 1):
-            if _too_big(count, member.offset_data + member.size, size):
-                raise ArchiveError(f"{path.name}: too many members or too large to inspect "
-                                   "(a decompression bomb?); refusing it.")
-            key = collector.wanted(member.name)
-            if key is None or member.isdir():
-                continue
-            if not member.isreg():
-                collector.irregular.add(key)
-                continue
-            handle = archive.extractfile(member)
-            if handle is not None:
-                collector.found[key] = _read_bounded(handle, SDIST_FILE_LIMITS[key[1]],
-                                                     f"{path.name}: {member.name}")
-
-
-def _is_zip_link(info: zipfile.ZipInfo) -> bool:
-    """Symlinks and other special files, by the Unix mode in the high 16 bits (0 = plain)."""
-    return stat.S_IFMT(info.external_attr >> 16) not in (0, stat.S_IFREG, stat.S_IFDIR)
-
-
-def _walk_zip(path: Path, collector: _Collector) -> None:
-    with zipfile.ZipFile(path) as archive:
-        infos = archive.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise ArchiveError(f"{path.name}: more than {MAX_MEMBERS} members; refusing it.")
-        for info in infos:
-            key = collector.wanted(info.filename)
-            if key is None or info.is_dir():
-                continue
-            if _is_zip_link(info) or info.flag_bits & 0x1:
-                collector.irregular.add(key)
-                continue
-            with archive.open(info) as handle:
-                collector.found[key] = _read_bounded(handle, SDIST_FILE_LIMITS[key[1]],
-                                                     f"{path.name}: {info.filename}")
+def _clean(name: str) -> str:
+    return "/".join(p for p in name.replace("\\", "/").split("/") if p not in ("", "."))
 
 
 def read_sdist_files(path: Path) -> SdistFiles:
     """The top-level PKG-INFO / pyproject.toml / setup.cfg / setup.py of an sdist, as bytes."""
-    collector = _Collector(path.name)
+    prefixes: set[str] = set()
+
+    def select(name: str) -> bool:
+        prefixes.add(name.split("/", 1)[0] if "/" in name else "")
+        return _wanted(name) is not None
+
+    limits = dataclasses.replace(DEFAULT_LIMITS, max_members=MAX_MEMBERS)
+    budget = sum(SDIST_FILE_LIMITS.values()) * 2
     try:
-        if path.name.lower().endswith(".zip"):
-            _walk_zip(path, collector)
-        else:
-            _walk_tar(path, collector)
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-        raise ArchiveError(f"{path.name}: cannot read the sdist archive: {exc}") from exc
-    return collector.result()
+        memory = read_members(path, limits=limits, select=select, budget=budget)
+    except ArchiveError as error:
+        raise ArchiveError(f"{path.name}: cannot read the sdist archive: {error}",
+                           hint=error.hint) from None
+    if memory is None:
+        raise ArchiveError(f"{path.name}: its top-level build files are larger than the "
+                           f"{budget}-byte limit; refusing to read them.")
+    if memory.stopped is not None:
+        raise ArchiveError(f"{path.name}: too many members or too large to inspect "
+                           f"({memory.stopped.reason}); refusing it.")
+    top = next(iter(prefixes)) if len(prefixes) == 1 else ""
+    files: dict[str, bytes] = {}
+    for name, data in memory.files.items():
+        key = _wanted(name)
+        if key is not None and key[0] == top:
+            limit = SDIST_FILE_LIMITS[key[1]]
+            if len(data) > limit:
+                raise ArchiveError(f"{path.name}: {name} is larger than the {limit}-byte limit; "
+                                   "refusing to read it.")
+            files[key[1]] = data
+    # A wanted file refused by the gate, or linked to what the gate refused, is never read.
+    refused = {_wanted(_clean(r.member)) for r in memory.refusals} | set(map(_wanted, memory.links))
+    not_regular = frozenset(key[1] for key in refused if key is not None and key[0] == top)
+    return SdistFiles(top=top, files=files, not_regular=not_regular - files.keys())
 
 
 def wheel_dist_info_dir(names: list[str], project: str, origin: str) -> str:
@@ -166,7 +122,15 @@ def read_wheel_metadata(archive: zipfile.ZipFile, project: str, origin: str) -> 
     except KeyError:
         raise ArchiveError(f"{origin}: the wheel has no {info_dir}/METADATA; it is invalid.") \
             from None
-    if _is_zip_link(info) or info.flag_bits & 0x1:
-        raise ArchiveError(f"{origin}: {info.filename} is a link or encrypted; refusing it.")
-    with archive.open(info) as handle:
-        return _read_bounded(handle, MAX_METADATA_BYTES, f"{origin}: {info.filename}")
+    problem = zip_member_problem(info)
+    if problem is not None:
+        raise ArchiveError(f"{origin}: {info.filename}: {problem}; refusing it.")
+    try:
+        with archive.open(info) as handle:
+            data: bytes = handle.read(MAX_METADATA_BYTES + 1)
+    except (zlib.error, NotImplementedError, RuntimeError) as error:
+        raise ArchiveError(f"{origin}: {info.filename} could not be read: {error}.") from None
+    if len(data) > MAX_METADATA_BYTES:
+        raise ArchiveError(f"{origin}: {info.filename} is larger than the "
+                           f"{MAX_METADATA_BYTES}-byte limit; refusing to read it.")
+    return data

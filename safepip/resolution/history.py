@@ -10,7 +10,7 @@ from packaging.utils import NormalizedName
 
 from safepip.index.models import DistributionFile, ProjectHistory
 from safepip.resolution.catalog import Catalog
-from safepip.resolution.filenames import name_version_from_filename
+from safepip.index.filenames import name_version_from_filename
 from safepip.resolution.models import ResolvedPackage
 
 

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from safepip.findings import Finding, Severity
+from safepip.index.filenames import standard_name_version
 from safepip.index.models import DistributionFile, ProjectPage
 from safepip.inputs.models import LockedFile, LockedPackage
-from safepip.resolution.filenames import standard_name_version
 
 logger = logging.getLogger(__name__)
 

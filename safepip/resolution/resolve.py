@@ -21,7 +21,7 @@ from safepip.request import InstallRequest, RequirementLine
 from safepip.resolution.catalog import Catalog
 from safepip.resolution.environment import TargetEnvironment
 from safepip.resolution.fetch import MetadataFetcher
-from safepip.resolution.filenames import standard_name_version
+from safepip.index.filenames import standard_name_version
 from safepip.resolution.finder import CandidateFinder, FinderPolicy
 from safepip.resolution.findings import dynamic_metadata_findings, multiple_index_findings
 from safepip.resolution.history import project_histories

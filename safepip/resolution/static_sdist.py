@@ -18,6 +18,7 @@ from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
+from safepip.index.filenames import name_version_from_filename
 from safepip.resolution.archive_members import SdistFiles, read_sdist_files
 from safepip.resolution.build_system import BuildSystem, build_system_from_pyproject, load_pyproject
 from safepip.resolution.core_metadata import (
@@ -30,7 +31,6 @@ from safepip.resolution.core_metadata import (
     read_core_metadata,
     version_or_none,
 )
-from safepip.resolution.filenames import name_version_from_filename
 from safepip.resolution.setup_py import NotStatic
 from safepip.resolution.setuptools_config import (
     extras_to_requirements,

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from safepip.artifacts.unpack import UnpackLimits, unpack
+from safepip.artifacts.members import StopExtraction
+from safepip.artifacts.unpack import UnpackLimits, read_members, unpack
 from safepip.errors import ArchiveError
 from safepip.findings import Severity
 
@@ -97,13 +98,15 @@ def test_zip_refuses_escaping_names(tmp_path: Path, name: str) -> None:
     "entry",
     [
         special("pkg-1.0/link", tarfile.SYMTYPE, "/etc/passwd"),
-        special("pkg-1.0/inside", tarfile.SYMTYPE, "ok.py"),
-        special("pkg-1.0/hard", tarfile.LNKTYPE, "pkg-1.0/ok.py"),
+        special("pkg-1.0/up", tarfile.SYMTYPE, "../../etc/passwd"),
+        special("pkg-1.0/sub/up", tarfile.SYMTYPE, "../../.."),
+        special("pkg-1.0/hard", tarfile.LNKTYPE, "../outside"),
         special("pkg-1.0/dev", tarfile.CHRTYPE),
         special("pkg-1.0/blk", tarfile.BLKTYPE),
         special("pkg-1.0/fifo", tarfile.FIFOTYPE),
     ],
-    ids=["symlink-out", "symlink-in", "hardlink", "chardev", "blockdev", "fifo"],
+    ids=["symlink-abs", "symlink-out", "symlink-dir-out", "hardlink-out", "chardev", "blockdev",
+         "fifo"],
 )
 def test_tar_never_creates_links_devices_or_fifos(tmp_path: Path, entry: tarfile.TarInfo) -> None:
     archive = make_tar(tmp_path / "a.tar.gz", [OK, entry])
@@ -116,6 +119,42 @@ def test_tar_never_creates_links_devices_or_fifos(tmp_path: Path, entry: tarfile
     assert findings[0].evidence == entry.name
 
 
+@pytest.mark.parametrize(
+    "entry",
+    [
+        special("pkg-1.0/inside.py", tarfile.SYMTYPE, "ok.py"),
+        special("pkg-1.0/sub/inside.py", tarfile.SYMTYPE, "../ok.py"),
+        special("pkg-1.0/inside.py", tarfile.LNKTYPE, "pkg-1.0/ok.py"),
+    ],
+    ids=["symlink", "symlink-up-inside", "hardlink"],
+)
+def test_links_inside_the_archive_are_fine_and_read_as_copies(
+    tmp_path: Path, entry: tarfile.TarInfo
+) -> None:
+    """PEP 706's data filter accepts them; the scan must read what the build would read."""
+    archive = make_tar(tmp_path / "a.tar.gz", [entry, OK])  # the link may come first
+    with unpack(archive) as result:
+        assert result.refusals == []
+        assert not any(p.is_symlink() for p in result.root.rglob("*"))
+        assert (result.root / entry.name).read_bytes() == OK[1]
+    memory = read_members(archive)
+    assert memory is not None and memory.refusals == []
+    assert memory.files[entry.name] == OK[1]
+
+
+def test_link_to_a_folder_inside_copies_its_files(tmp_path: Path) -> None:
+    archive = make_tar(tmp_path / "a.tar.gz", [
+        ("pkg-1.0/real/mod.py", b"y = 2\n"), special("pkg-1.0/alias", tarfile.SYMTYPE, "real"),
+        special("pkg-1.0/chain.py", tarfile.SYMTYPE, "alias/mod.py"),
+        special("pkg-1.0/loop", tarfile.SYMTYPE, "loop"),
+        special("pkg-1.0/dangling.py", tarfile.SYMTYPE, "missing.py"),
+    ])
+    memory = read_members(archive)
+    assert memory is not None and memory.refusals == []
+    assert memory.files == {name: b"y = 2\n" for name in
+                            ("pkg-1.0/real/mod.py", "pkg-1.0/alias/mod.py", "pkg-1.0/chain.py")}
+
+
 def test_zip_symlink_member_is_refused(tmp_path: Path) -> None:
     info = zipfile.ZipInfo("pkg-1.0/link")
     info.external_attr = 0o120777 << 16
@@ -123,14 +162,36 @@ def test_zip_symlink_member_is_refused(tmp_path: Path) -> None:
     assert refusals(archive) == (["pkg-1.0/link"], ["pkg-1.0/ok.py"])
 
 
-def test_duplicate_names_are_refused(tmp_path: Path) -> None:
+def test_duplicate_names_are_refused_unless_identical(tmp_path: Path) -> None:
     archive = make_tar(
-        tmp_path / "a.tar.gz", [OK, ("pkg-1.0/ok.py", b"evil"), ("./pkg-1.0//ok.py", b"evil")]
+        tmp_path / "a.tar.gz",
+        [OK, ("pkg-1.0/ok.py", b"evil"), ("./pkg-1.0//ok.py", b"x = 1\n"),
+         ("pkg-1.0/ok.py", b"x = 1\nevil")],
     )
     refused, written = refusals(archive)
-    assert refused == ["pkg-1.0/ok.py", "./pkg-1.0//ok.py"] and written == ["pkg-1.0/ok.py"]
+    assert refused == ["pkg-1.0/ok.py", "pkg-1.0/ok.py"] and written == ["pkg-1.0/ok.py"]
     with unpack(archive) as result:
         assert (result.root / "pkg-1.0/ok.py").read_bytes() == b"x = 1\n"
+    memory = read_members(archive)
+    assert memory is not None and memory.files == {"pkg-1.0/ok.py": b"x = 1\n"}
+    assert len(memory.refusals) == 2
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_identical_duplicates_are_fine(tmp_path: Path) -> None:
+    """pyarrow ships byte-identical copies of some members: nothing to refuse."""
+    tar = make_tar(tmp_path / "a.tar.gz", [OK, ("pkg-1.0/data.txt", b"d"), OK,
+                                           ("pkg-1.0/data.txt", b"d")])
+    assert refusals(tar) == ([], ["pkg-1.0/data.txt", "pkg-1.0/ok.py"])
+    zipped = make_zip(tmp_path / "a.zip", [OK, OK])
+    assert refusals(zipped) == ([], ["pkg-1.0/ok.py"])
+
+
+def test_link_and_file_of_one_name_are_refused(tmp_path: Path) -> None:
+    archive = make_tar(tmp_path / "a.tar.gz", [
+        ("pkg-1.0/other.py", b"evil"), special("pkg-1.0/ok.py", tarfile.SYMTYPE, "other.py"), OK])
+    refused, _ = refusals(archive)
+    assert refused == ["pkg-1.0/ok.py"]
 
 
 def test_file_used_as_folder_is_refused(tmp_path: Path) -> None:
@@ -144,12 +205,11 @@ def test_member_count_bound_stops_extraction(tmp_path: Path) -> None:
     assert refused == ["pkg/5"] and len(written) == 5
 
 
-def test_single_member_size_bound(tmp_path: Path) -> None:
-    archive = make_tar(tmp_path / "a.tar.gz", [("pkg/big", b"x" * 5000), OK])
-    assert refusals(archive, UnpackLimits(max_member_bytes=4096)) == (
-        ["pkg/big"],
-        ["pkg-1.0/ok.py"],
-    )
+def test_single_member_size_bound_stops_at_the_header(tmp_path: Path) -> None:
+    archive = make_tar(tmp_path / "a.tar.gz", [OK, ("pkg/big", b"x" * 5000), OK])
+    with unpack(archive, limits=UnpackLimits(max_member_bytes=4096)) as result:
+        assert [r.member for r in result.refusals] == ["pkg/big"]
+        assert "4096 limit; extraction stopped" in result.refusals[0].reason
 
 
 def test_total_size_bound_stops_extraction(tmp_path: Path) -> None:
@@ -158,10 +218,16 @@ def test_total_size_bound_stops_extraction(tmp_path: Path) -> None:
     assert refused == ["pkg/3"] and len(written) == 3
 
 
-def test_zip_bomb_member_is_refused_by_ratio(tmp_path: Path) -> None:
+def test_zip_bomb_member_is_refused_by_ratio_only_when_large(tmp_path: Path) -> None:
+    """A ratio matters only with a large absolute size: pillow's wheel holds a 2 MB `.so`
+    padded with zeros, which compresses over 100 times and is no bomb."""
     archive = make_zip(tmp_path / "bomb.zip", [("pkg/zeros", b"\0" * (4 << 20)), OK])
-    refused, written = refusals(archive, UnpackLimits(max_ratio=50))
-    assert refused == ["pkg/zeros"] and written == ["pkg-1.0/ok.py"]
+    assert refusals(archive) == ([], ["pkg-1.0/ok.py", "pkg/zeros"])
+    limits = UnpackLimits(max_ratio=50, ratio_floor_bytes=1 << 20)
+    with unpack(archive, limits=limits) as result:
+        assert [r.member for r in result.refusals] == ["pkg/zeros"]
+        assert "decompression bomb" in result.refusals[0].reason
+        assert not any(result.root.rglob("*.py"))  # refused from the header: nothing read
 
 
 def test_tar_bomb_is_stopped_by_overall_ratio(tmp_path: Path) -> None:
@@ -230,7 +296,7 @@ def test_read_members_applies_the_same_gate_in_memory(tmp_path: Path) -> None:
 
     archive = make_tar(tmp_path / "a.tar.gz", [
         OK, ("../evil", b"x"), special("pkg-1.0/l", tarfile.SYMTYPE, "/"),
-        ("pkg-1.0/big", b"y" * 5000), ("pkg-1.0/data.bin", b"z")])
+        ("pkg-1.0/data.bin", b"z"), ("pkg-1.0/big", b"y" * 5000)])
     limits = UnpackLimits(max_member_bytes=4096)
     result = read_members(archive, limits=limits, select=lambda name: not name.endswith(".bin"))
     assert result is not None
@@ -240,3 +306,156 @@ def test_read_members_applies_the_same_gate_in_memory(tmp_path: Path) -> None:
     bomb = make_tar(tmp_path / "b.tar.gz", [(f"p/{i}", b"\0" * (1 << 20)) for i in range(8)])
     stopped = read_members(bomb, limits=UnpackLimits(max_ratio=50, ratio_floor_bytes=1 << 20))
     assert stopped is not None and "decompression bomb" in stopped.refusals[-1].reason
+
+
+# --- issue 15: the reader's crash kinds are findings or clean errors, never internal errors ---
+
+
+def one_member_zip(path: Path, name: str, data: bytes, *, method: int = zipfile.ZIP_DEFLATED,
+                   flags: int = 0) -> Path:
+    """A one-member zip written by hand, so that any name, method and flag can be given."""
+    import struct
+
+    packed = zlib_deflate(data) if method == zipfile.ZIP_DEFLATED else data
+    crc, raw = zipfile.crc32(data), name.encode("utf-8")
+    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, method, 0, 0, crc, len(packed),
+                        len(data), len(raw), 0) + raw + packed
+    central = struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, flags, method, 0, 0, crc,
+                          len(packed), len(data), len(raw), 0, 0, 0, 0, 0, 0) + raw
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(local), 0)
+    path.write_bytes(local + central + end)
+    return path
+
+
+def zlib_deflate(data: bytes) -> bytes:
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+SETUP = b"from setuptools import setup\nsetup(name='p')\n" * 40
+
+
+@pytest.mark.parametrize(
+    "name,method,flags,reason",
+    [
+        ("p-1.0/setup.py", 99, 0, "compression method 99"),
+        ("p-1.0/setup.py", zipfile.ZIP_DEFLATED, 0x1, "encrypted"),
+        ("", zipfile.ZIP_DEFLATED, 0, "empty name"),
+    ],
+    ids=["unknown-method", "encrypted", "empty-name"],
+)
+def test_unreadable_zip_members_are_findings(
+    tmp_path: Path, name: str, method: int, flags: int, reason: str
+) -> None:
+    archive = one_member_zip(tmp_path / "p-1.0.zip", name, SETUP, method=method, flags=flags)
+    with unpack(archive) as result:
+        assert [r.member for r in result.refusals] == [name]
+        assert reason in result.refusals[0].reason
+    memory = read_members(archive)
+    assert memory is not None and [r.member for r in memory.refusals] == [name]
+
+
+def test_empty_tar_member_name_is_a_finding(tmp_path: Path) -> None:
+    archive = make_tar(tmp_path / "p-1.0.tar.gz", [("", b"x"), OK])
+    assert refusals(archive) == ([""], ["pkg-1.0/ok.py"])
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_corrupt_compressed_data_is_a_clean_error(tmp_path: Path, kind: str) -> None:
+    data = bytes(range(256)) * 400
+    if kind == "zip":
+        archive = one_member_zip(tmp_path / "p-1.0.zip", "p-1.0/setup.py", data)
+        at = 30 + len("p-1.0/setup.py") + 40
+    else:
+        archive = make_tar(tmp_path / "p-1.0.tar.gz", [("p-1.0/setup.py", data)])
+        at = 60
+    blob = bytearray(archive.read_bytes())
+    blob[at:at + 40] = b"\xff" * 40
+    archive.write_bytes(bytes(blob))
+    with pytest.raises(ArchiveError) as caught, unpack(archive):
+        pass
+    assert caught.value.args[0].startswith("p-1.0.") and "could not be read" in str(caught.value)
+
+
+class _Zeros(io.RawIOBase):
+    def __init__(self, size: int) -> None:
+        self.left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        size = min(len(buffer), self.left)
+        buffer[:size] = bytes(size)
+        self.left -= size
+        return size
+
+
+def test_gzip_bomb_is_refused_from_its_header_at_once(tmp_path: Path) -> None:
+    """A 1 GiB member of zeros gzips to ~1 MB; it must be refused before it is decompressed."""
+    import time
+
+    archive = tmp_path / "bomb-1.0.tar.gz"
+    with tarfile.open(archive, "w:gz", compresslevel=1) as bundle:
+        bundle.addfile(tarfile.TarInfo("bomb-1.0/setup.py"), io.BytesIO(SETUP))
+        info = tarfile.TarInfo("bomb-1.0/zeros")
+        info.size = 1 << 30
+        bundle.addfile(info, io.BufferedReader(_Zeros(info.size), 1 << 20))
+    started = time.process_time()
+    memory = read_members(archive)
+    assert time.process_time() - started < 1.0
+    assert memory is not None and [r.member for r in memory.refusals] == ["bomb-1.0/zeros"]
+
+
+def test_header_bombs_are_bounded_by_the_decompressed_stream(tmp_path: Path) -> None:
+    """A pax header is read whole by tarfile before any member is seen: the stream is bounded."""
+    archive = tmp_path / "pax-1.0.tar.gz"
+    with tarfile.open(archive, "w:gz", format=tarfile.PAX_FORMAT) as bundle:
+        info = tarfile.TarInfo("pax-1.0/setup.py")
+        info.pax_headers = {"comment": "x" * (40 << 20)}
+        info.size = len(SETUP)
+        bundle.addfile(info, io.BytesIO(SETUP))
+    limits = UnpackLimits(ratio_floor_bytes=1 << 20, max_ratio=10)
+    memory = read_members(archive, limits=limits)
+    assert memory is not None and "decompression bomb" in memory.refusals[-1].reason
+    assert memory.files == {}
+
+
+def test_archives_are_read_by_content_not_by_name(tmp_path: Path) -> None:
+    """A wheel named `.tar.gz` is read as the zip it is (pip sniffs it too); `.tbz` and
+    `.tar.lz`, which the index accepts, are read rather than refused."""
+    wheel = make_zip(tmp_path / "p-1.0.tar.gz", [OK])
+    assert refusals(wheel) == ([], ["pkg-1.0/ok.py"])
+    for suffix, mode in ((".tbz", "w:bz2"), (".tar.lz", "w:xz"), (".tlz", "w:xz")):
+        archive = make_tar(tmp_path / f"p-1.0{suffix}", [OK], mode)
+        assert refusals(archive) == ([], ["pkg-1.0/ok.py"])
+
+
+def test_zip_and_tar_polyglot_is_refused(tmp_path: Path) -> None:
+    tar = make_tar(tmp_path / "t.tar.gz", [("p-1.0/setup.py", SETUP)]).read_bytes()
+    zipped = make_zip(tmp_path / "z.zip", [("p-1.0/setup.py", b"import os; os.system('x')\n")])
+    polyglot = tmp_path / "p-1.0.tar.gz"
+    polyglot.write_bytes(tar + zipped.read_bytes())  # zip offsets are relative to its end
+    with unpack(polyglot) as result:
+        assert len(result.refusals) == 1 and "polyglot" in result.refusals[0].reason
+        assert not any(result.root.rglob("*.py"))
+    findings = result.findings("p", "1.0")
+    assert findings[0].severity is Severity.HIGH
+
+
+def test_large_libraries_of_real_wheels_fit_the_default_limits(tmp_path: Path) -> None:
+    """tensorflow ships an 800 MB library in a 300 MB wheel: large, but no bomb."""
+    from safepip.artifacts.members import Member, MemberGate
+    from safepip.artifacts.unpack import DEFAULT_LIMITS
+
+    gate = MemberGate(tmp_path, DEFAULT_LIMITS, archive_size=300 << 20)
+    library = Member(name="tf/libtensorflow_cc.so.2", size=788_086_608, is_file=True,
+                     is_dir=False, compressed_size=290 << 20)
+    assert gate.admit(library) == tmp_path / "tf/libtensorflow_cc.so.2"
+    assert gate.refusals == []
+    bomb = Member(name="tf/zeros", size=2 << 30, is_file=True, is_dir=False,
+                  compressed_size=2 << 20)
+    with pytest.raises(StopExtraction):
+        gate.admit(bomb)

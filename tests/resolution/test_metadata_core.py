@@ -8,8 +8,8 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from safepip.errors import ArchiveError, SafepipError
+from safepip.index.filenames import filename_matches, name_version_from_filename
 from safepip.resolution.core_metadata import MAX_METADATA_BYTES
-from safepip.resolution.filenames import filename_matches, name_version_from_filename
 from safepip.resolution.metadata import (
     MetadataInvalidError,
     MetadataMismatchError,

@@ -1,7 +1,8 @@
 """Which files of an artifact run when: install time, every interpreter start, or import.
 
 An sdist runs `setup.py`, an in-tree PEP 517 backend (`backend-path`) and whatever those import
-from the sdist itself; a wheel runs `.pth` files at every start and ships `*.data/scripts`.
+from the sdist itself; a wheel runs `.pth` files at every start and ships `*.data/scripts`, which
+pip copies into `bin/` without running them (run-time code, like the modules they import).
 Everything else is import-time package code. The walk never follows symlinks and reads files
 through O_NOFOLLOW descriptors with a size cap.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -21,10 +23,7 @@ logger = logging.getLogger(__name__)
 
 MAX_READ = 8 << 20
 """Python files larger than this are not parsed (reported when install-time)."""
-_KEEP_SUFFIXES = (
-    ".py",
-    ".pyw",
-    ".pth",
+_NATIVE_SUFFIXES = (
     ".so",
     ".dylib",
     ".dll",
@@ -36,6 +35,8 @@ _KEEP_SUFFIXES = (
     ".o",
     ".a",
 )
+"""Binaries: judged in sdists (`hook/native-binary`); a wheel is where they belong."""
+_KEEP_SUFFIXES = (".py", ".pyw", ".pth", *_NATIVE_SUFFIXES)
 _KEEP_NAMES = frozenset(
     {
         "PKG-INFO",
@@ -68,12 +69,15 @@ _NOT_RUNTIME_DIRS = frozenset(
 def is_runtime_code(path: str) -> bool:
     """False for tests, docs, examples and benchmarks: neither pip nor `import` runs them.
 
+    A folder counts when its name, or a word of a name with spaces ('manual tests' in numpy's
+    vendored meson), is one of those. Hyphens and underscores do not split words: a package
+    folder `ttat-api-test` is still code (`importlib.import_module` loads any folder name).
     Only the import-time pass skips these; install-time code is followed wherever it lives."""
     parts = path.split("/")
     name = parts[-1]
     if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
         return False
-    return not any(part in _NOT_RUNTIME_DIRS for part in parts[:-1])
+    return not any(word in _NOT_RUNTIME_DIRS for part in parts[:-1] for word in part.split())
 
 
 def wanted_member(name: str) -> bool:
@@ -82,6 +86,12 @@ def wanted_member(name: str) -> bool:
     if path.suffix == "" or path.name in _KEEP_NAMES or ".data/scripts/" in name:
         return True
     return path.suffix.lower() in _KEEP_SUFFIXES
+
+
+def wanted_wheel_member(name: str) -> bool:
+    """As `wanted_member` for a wheel, whose libraries are not read (only an sdist's binaries
+    are judged): a 3 GB CUDA wheel is scanned from its Python files alone."""
+    return wanted_member(name) and not name.lower().endswith(_NATIVE_SUFFIXES)
 
 
 _SKIP_DIRS = frozenset({
@@ -185,6 +195,26 @@ def layout(files: list[str]) -> Layout:
     project = f"{next(iter(tops))}/" if nested and files else ""
     wheel = any(f.endswith(".dist-info/WHEEL") and f.count("/") == 1 for f in files)
     return Layout(files=files, project=project, wheel=wheel)
+
+
+def own_modules(tree: Layout) -> frozenset[str]:
+    """Top-level module names the artifact itself provides (packages and `.py` modules), at
+    the root of a wheel (or its `*.data/purelib|platlib`) or of an sdist's project or `src`."""
+    names: set[str] = set()
+    for path in tree.files:
+        parts = path.removeprefix(tree.project).split("/")
+        if tree.wheel and len(parts) > 2 and parts[0].endswith(".data") and (
+            parts[1] in ("purelib", "platlib")
+        ):
+            parts = parts[2:]
+        elif not tree.wheel and parts[0] == "src" and len(parts) > 1:
+            parts = parts[1:]
+        if not path.endswith((".py", ".pyw")) or parts[0].endswith((".dist-info", ".data")):
+            continue
+        top = parts[0].removesuffix(".pyw").removesuffix(".py")
+        if top.isidentifier() and top != "setup" and top not in sys.stdlib_module_names:
+            names.add(top)  # a module named like the standard library's is never "its own"
+    return frozenset(names)
 
 
 def backend_modules(pyproject: bytes, project: str, present: set[str]) -> tuple[list[str], str]:

@@ -21,6 +21,8 @@ from safepip.checks.hooks.calls import (
 from safepip.checks.hooks.flow import Origin, Scope, Tracer
 from safepip.checks.hooks.patterns import (
     SENSITIVE_PATH,
+    SHELL_DOWNLOADER,
+    SHELL_HOSTILE,
     WEBHOOK,
     has_literal_hints,
     looks_encoded,
@@ -30,6 +32,8 @@ from safepip.checks.hooks.walk import SCOPES, file_scopes, literal_texts
 from safepip.findings import Severity
 
 _LONG_LINE = 2000
+_OWN_NAME = frozenset({"socket.gethostname", "socket.getfqdn", "platform.node"})
+"""Calls that name this machine: as a connection's address, they point back at it."""
 _SHORTEST_WEBHOOK = 7
 """No WEBHOOK match is shorter ("oast.me"; tests/checks/test_python_scan.py checks the pattern)."""
 _SENDS = frozenset({"send", "sendall", "sendto", "post", "put", "request", "urlopen", "open"})
@@ -191,7 +195,7 @@ class PythonScan:
                 self,
                 node,
                 name,
-                self.tracer.origin(node, scope) | self._arguments_origin(node, scope),
+                self.tracer.origin(node, scope) | self._sent_origin(node, scope),
             )
         else:
             self._on_other_call(node, name, facts)
@@ -242,6 +246,38 @@ class PythonScan:
         )
         return self.tracer.origin(first, scope) if first is not None else Origin.NONE
 
+    def _sent_origin(self, node: ast.Call, scope: Scope) -> Origin:
+        """What flows into a network call. The machine's own name as the address is where the
+        call goes, not what it sends (tensorboard connects to its own fqdn to check its URL);
+        a name built around it (`f"{gethostname()}.attacker.example"`) is still a channel."""
+        if node.args and self._is_own_address(node.args[0], scope):
+            values = [*node.args[1:], *(k.value for k in node.keywords)]
+            result = Origin.NONE
+            for value in values:
+                result |= self.tracer.origin(value, scope)
+            return result
+        return self._arguments_origin(node, scope)
+
+    def _is_own_address(self, node: ast.expr, scope: Scope) -> bool:
+        if isinstance(node, ast.Tuple) and node.elts:
+            node = node.elts[0]  # (host, port)
+        if isinstance(node, ast.Name):
+            # Every value the name may hold is the machine's own name or carries no host data.
+            bound = scope.lookup(node.id)
+            return bool(bound) and any(self._is_own_name_call(v) for v in bound or []) and all(
+                self._is_own_name_call(v) or not self.tracer.origin(v, scope) & Origin.HOST
+                for v in bound or []
+            )
+        return self._is_own_name_call(node)
+
+    def _is_own_name_call(self, node: ast.expr) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and not node.args
+            and not node.keywords
+            and self.aliases.qualify(node.func) in _OWN_NAME
+        )
+
     def _arguments_origin(self, node: ast.Call, scope: Scope) -> Origin:
         values = [*node.args, *(k.value for k in node.keywords)]
         result = Origin.NONE
@@ -256,7 +292,15 @@ class PythonScan:
             and text in self._hinted
             and SENSITIVE_PATH.search(text)
         ):
-            self.hit("hook/sensitive-read", node, f"names a secret's location: {text[:80]!r}")
+            # A block of text written over several source lines (a shell template, docs) that
+            # neither downloads nor pipes anything mentions the location; a path the code opens
+            # is one literal on one line: a warning, not a block (nodeenv's activate scripts).
+            spans_lines = (getattr(node, "end_lineno", None) or 0) > node.lineno
+            document = spans_lines and text.count("\n") >= 2 and not (
+                SHELL_DOWNLOADER.search(text) or SHELL_HOSTILE.search(text)
+            )
+            self.hit("hook/sensitive-read", node, f"names a secret's location: {text[:80]!r}",
+                     Severity.MEDIUM if document else None)
         if self._may_name_webhook(text) and WEBHOOK.search(text):
             self.hit("hook/webhook", node, f"names an exfiltration endpoint: {text[:80]!r}")
         if looks_encoded(text):

