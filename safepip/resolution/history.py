@@ -8,9 +8,9 @@ from collections.abc import Sequence
 
 from packaging.utils import NormalizedName
 
+from safepip.index.filenames import name_version_from_filename
 from safepip.index.models import DistributionFile, ProjectHistory
 from safepip.resolution.catalog import Catalog
-from safepip.index.filenames import name_version_from_filename
 from safepip.resolution.models import ResolvedPackage
 
 

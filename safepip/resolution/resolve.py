@@ -17,11 +17,11 @@ from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Re
 from safepip.errors import HashMismatchError, ResolutionImpossibleError
 from safepip.findings import Finding, Severity
 from safepip.index.client import IndexClient
+from safepip.index.filenames import standard_name_version
 from safepip.request import InstallRequest, RequirementLine
 from safepip.resolution.catalog import Catalog
 from safepip.resolution.environment import TargetEnvironment
 from safepip.resolution.fetch import MetadataFetcher
-from safepip.index.filenames import standard_name_version
 from safepip.resolution.finder import CandidateFinder, FinderPolicy
 from safepip.resolution.findings import dynamic_metadata_findings, multiple_index_findings
 from safepip.resolution.history import project_histories
