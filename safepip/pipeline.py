@@ -31,14 +31,14 @@ from safepip.checks.typosquat import NameEvidence, not_found_message
 from safepip.config import PolicyConfig
 from safepip.errors import HashMismatchError, ProjectNotFoundError, SafepipError
 from safepip.findings import Finding, Location, Severity
-from safepip.handoff import Handoff, VettedFile, check_passthrough, handoff
 from safepip.index.client import IndexClient
 from safepip.index.httpbase import HttpOptions
 from safepip.index.lazy_session import LazySession
 from safepip.index.page_cache import PageCache
+from safepip.pip.handoff import Handoff, VettedFile, check_passthrough, handoff
+from safepip.pip.request import InstallRequest
 from safepip.policy import IgnoreOutcome, Verdict, apply_ignores, check_indexes, decide
 from safepip.report.interface import Report
-from safepip.request import InstallRequest
 from safepip.resolution.archive_members import read_sdist_files
 from safepip.resolution.build_system import load_pyproject
 from safepip.resolution.environment import (

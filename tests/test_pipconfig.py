@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 
 from safepip.errors import InputError, UsageError
-from safepip.pipconfig import (
+from safepip.pip.pipconfig import (
     FILE_OPTIONS,
     INSTALL_OPTIONS,
     discover_config_files,
     load_config,
     target_prefix,
 )
-from safepip.request import InstallRequest, NetworkOptions, parse_install_args
+from safepip.pip.request import InstallRequest, NetworkOptions, parse_install_args
 from tests.kit.isolation import clean_pip_environment
 
 

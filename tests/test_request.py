@@ -9,7 +9,7 @@ import pytest
 
 from safepip.errors import ExitCode, InputError, UsageError
 from safepip.findings import Location
-from safepip.request import (
+from safepip.pip.request import (
     COMMAND_LINE,
     PYPI_SIMPLE_URL,
     InstallRequest,

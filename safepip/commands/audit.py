@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from safepip.findings import Finding, Location
     from safepip.inputs import InputFormat
     from safepip.inputs.models import LockedPackage
-    from safepip.request import InstallRequest, RequirementLine
+    from safepip.pip.request import InstallRequest, RequirementLine
     from safepip.resolution.environment import StartedProbe
     from safepip.resolution.locked import Pin
 
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     # The whole engine loads only when a command needs it (start-up time of the offline ones).
     from safepip.commands.vetting import load_policy
     from safepip.inputs.detect import parse_format
-    from safepip.request import parse_install_args
+    from safepip.pip.request import parse_install_args
     from safepip.resolution.environment import start_probe
 
     if args.input_format:
@@ -120,7 +120,7 @@ def _read_inputs(args: argparse.Namespace, pip_args: list[str]) -> _Inputs:
     The arguments are split by pip's own option table (`pipconfig.INSTALL_OPTIONS`), the one
     every reader uses, so an option's value is never taken for an input file."""
     from safepip.inputs import read_lock, read_pyproject
-    from safepip.pipconfig import INSTALL_OPTIONS, split_args
+    from safepip.pip.pipconfig import INSTALL_OPTIONS, split_args
 
     inputs = _Inputs()
     specs: list[str] = []
@@ -164,7 +164,7 @@ def _installed_requirements(
     from packaging.requirements import Requirement
 
     from safepip.findings import Location
-    from safepip.request import RequirementLine
+    from safepip.pip.request import RequirementLine
     from safepip.resolution.environment import probe_target
 
     lines = []

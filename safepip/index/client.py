@@ -25,7 +25,7 @@ from safepip.index.localfile import is_file_url, read_file_url
 from safepip.index.models import DistributionFile, ProjectPage
 from safepip.index.redact import redact_url
 from safepip.index.simple import ACCEPT, parse_project_page
-from safepip.request import IndexOptions
+from safepip.pip.request import IndexOptions
 
 if TYPE_CHECKING:
     import requests

@@ -2,7 +2,7 @@
 
 `[project] dependencies` (PEP 621), the `optional-dependencies` of the selected extras (names
 compared normalised, PEP 685; a project may name itself to pull in its own extras), and the
-selected PEP 735 `[dependency-groups]` (see `inputs.groups`).
+selected PEP 735 `[dependency-groups]` (see `pip.groups`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from packaging.utils import canonicalize_name
 from safepip.errors import InputError
 from safepip.findings import Location
 from safepip.inputs._toml import Problems, TomlDocument, load_toml
-from safepip.inputs.groups import group_specs
-from safepip.request import RequirementLine
+from safepip.pip.groups import group_specs
+from safepip.pip.request import RequirementLine
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from safepip.findings import Location, Severity
 from safepip.index.client import IndexClient
 from safepip.index.http import HttpOptions, make_session
 from safepip.index.lazy_session import LazySession
-from safepip.request import IndexOptions, InstallRequest, RequirementLine, TargetOptions
+from safepip.pip.request import IndexOptions, InstallRequest, RequirementLine, TargetOptions
 from safepip.resolution.environment import probe_target
 from safepip.resolution.metadata_cache import MetadataCache
 from safepip.resolution.models import Resolution

@@ -25,7 +25,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 
 from safepip.errors import InputError, UsageError
 from safepip.findings import Location
-from safepip.pipconfig import (
+from safepip.pip.pipconfig import (
     INSTALL_OPTIONS,
     Action,
     ParsedOption,
@@ -38,7 +38,7 @@ from safepip.pipconfig import (
 )
 
 if TYPE_CHECKING:
-    from safepip.reqfile import FileOptions
+    from safepip.pip.reqfile import FileOptions
 
 logger = logging.getLogger(__name__)
 
@@ -668,8 +668,8 @@ class _Assembler:
 
 
 def _reqfile_module() -> types.ModuleType:
-    # safepip.reqfile builds on the types in this module, so it is imported when first needed
-    return importlib.import_module("safepip.reqfile")
+    # safepip.pip.reqfile builds on the types in this module, so it is imported when first needed
+    return importlib.import_module("safepip.pip.reqfile")
 
 
 _PYLOCK_RE = re.compile(r"(^|[/\\])pylock\.([^./\\]+\.)?toml$")
