@@ -28,7 +28,6 @@ from safepip.checks.interface import ArtifactCheck, NameCheck, UnpackedArtifact
 from safepip.checks.names import check_with_evidence, default_name_checks
 from safepip.checks.scan_pool import ScanPool
 from safepip.checks.typosquat import NameEvidence, not_found_message
-from safepip.config import PolicyConfig
 from safepip.errors import HashMismatchError, ProjectNotFoundError, SafepipError
 from safepip.findings import Finding, Location, Severity
 from safepip.index.client import IndexClient
@@ -37,7 +36,8 @@ from safepip.index.lazy_session import LazySession
 from safepip.index.page_cache import PageCache
 from safepip.pip.handoff import Handoff, VettedFile, check_passthrough, handoff
 from safepip.pip.request import InstallRequest
-from safepip.policy import IgnoreOutcome, Verdict, apply_ignores, check_indexes, decide
+from safepip.policy.config import PolicyConfig
+from safepip.policy.verdict import IgnoreOutcome, Verdict, apply_ignores, check_indexes, decide
 from safepip.report.interface import Report
 from safepip.resolution.archive_members import read_sdist_files
 from safepip.resolution.build_system import load_pyproject

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from safepip.cooldown import format_duration, parse_duration, too_new
 from safepip.errors import ExitCode, InputError
 from safepip.index.models import DistributionFile
+from safepip.policy.cooldown import format_duration, parse_duration, too_new
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 WEEK = dt.timedelta(days=7)

@@ -8,10 +8,10 @@ import io
 import pytest
 from packaging.utils import canonicalize_name
 
-from safepip.config import IgnoreEntry, PolicyConfig
 from safepip.errors import ExitCode, UsageError
 from safepip.findings import Finding, Severity
-from safepip.policy import Verdict, apply_ignores, check_indexes, decide, warn_unsafe
+from safepip.policy.config import IgnoreEntry, PolicyConfig
+from safepip.policy.verdict import Verdict, apply_ignores, check_indexes, decide, warn_unsafe
 
 TODAY = dt.date(2026, 11, 28)
 

@@ -23,11 +23,11 @@ from safepip.commands.common import (
 from safepip.errors import UsageError
 
 if TYPE_CHECKING:
-    from safepip.config import PolicyConfig
     from safepip.findings import Finding, Location
     from safepip.inputs import InputFormat
     from safepip.inputs.models import LockedPackage
     from safepip.pip.request import InstallRequest, RequirementLine
+    from safepip.policy.config import PolicyConfig
     from safepip.resolution.environment import StartedProbe
     from safepip.resolution.locked import Pin
 

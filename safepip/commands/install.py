@@ -59,9 +59,9 @@ def _vet_and_install(
 ) -> int:
     # The whole engine loads only when a command needs it (start-up time of the offline ones).
     from safepip.commands.vetting import load_policy, print_notices, print_refusals
-    from safepip.consent import ask_consent
     from safepip.pipeline import handoff_obstacle, vet_request
-    from safepip.policy import Verdict
+    from safepip.policy.consent import ask_consent
+    from safepip.policy.verdict import Verdict
 
     config = load_policy(args, os.environ)
     with (

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 from safepip.commands.common import add_fail_on, add_output, emit
 from safepip.errors import UsageError
 from safepip.findings import Finding
-from safepip.policy import decide
+from safepip.policy.verdict import decide
 from safepip.report.interface import Report
 
 logger = logging.getLogger(__name__)

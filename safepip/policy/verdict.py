@@ -16,7 +16,7 @@ from safepip.findings import Finding, Severity
 from safepip.index.redact import redact_url
 
 if TYPE_CHECKING:
-    from safepip.config import IgnoreEntry, PolicyConfig
+    from safepip.policy.config import IgnoreEntry, PolicyConfig
 
 DEFAULT_FAIL_ON = Severity.HIGH
 WARN_AT = Severity.MEDIUM
@@ -85,7 +85,7 @@ def apply_ignores(
 
 
 def _trusted_name_entries(config: PolicyConfig) -> list[IgnoreEntry]:
-    from safepip.config import IgnoreEntry
+    from safepip.policy.config import IgnoreEntry
 
     return [
         IgnoreEntry(TYPOSQUAT_RULE, name, None, "listed in trusted-names", None, "trusted-names")
@@ -121,7 +121,7 @@ def _expiry_notice(entry: IgnoreEntry) -> str:
 
 def check_indexes(config: PolicyConfig, index_urls: Iterable[str]) -> None:
     """Refuse index URLs outside `allow-indexes` (when that list is configured)."""
-    from safepip.config import normalize_index_url
+    from safepip.policy.config import normalize_index_url
 
     if not config.allow_indexes:
         return

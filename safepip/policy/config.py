@@ -26,10 +26,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from packaging.utils import NormalizedName, canonicalize_name
 
-from safepip.cooldown import parse_duration
 from safepip.errors import InputError, SafepipError
 from safepip.findings import Severity
-from safepip.policy import DEFAULT_FAIL_ON
+from safepip.policy.cooldown import parse_duration
+from safepip.policy.verdict import DEFAULT_FAIL_ON
 from safepip.tomlfile import read_toml
 
 logger = logging.getLogger(__name__)
