@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from packaging.version import Version
 
-from safepip import advisories, osv_update
-from safepip.advisories import (
+from safepip.checks import advisories, osv_update
+from safepip.checks.advisories import (
     load_embedded,
     load_snapshot,
     parse_snapshot,

@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from packaging.utils import canonicalize_name
 
-from safepip.advisories import (
+from safepip.checks.advisories import (
     GENERIC_SUMMARY,
     Advisory,
     AdvisorySnapshot,
