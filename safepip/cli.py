@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from safepip import __version__
 from safepip.commands import COMMANDS
 from safepip.errors import ExitCode, SafepipError
-from safepip.index.redact import redact_text
+from safepip.redact import redact_text
 
 logger = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from safepip.checks.advisories import (
     user_data_path,
 )
 from safepip.errors import NetworkError
-from safepip.index.redact import redact_url
+from safepip.redact import redact_url
 
 if TYPE_CHECKING:
     import requests

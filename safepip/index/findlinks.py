@@ -28,13 +28,13 @@ from packaging.utils import (
 from safepip.index.lazy_session import real_session
 from safepip.index.localfile import file_url_to_path, is_file_url, read_file_url
 from safepip.index.models import DistributionFile
-from safepip.index.redact import redact_url
 from safepip.index.simple import (
     SDIST_SUFFIXES,
     filename_from_url,
     is_distribution_filename,
     parse_project_page,
 )
+from safepip.redact import redact_url
 
 if TYPE_CHECKING:
     from safepip.index.lazy_session import SessionLike

@@ -19,7 +19,7 @@ from packaging.utils import NormalizedName
 from safepip.errors import IndexPageError
 from safepip.index.httpbase import FetchedDocument
 from safepip.index.models import DistributionFile, ProjectPage
-from safepip.index.redact import redact_url
+from safepip.redact import redact_url
 
 logger = logging.getLogger(__name__)
 

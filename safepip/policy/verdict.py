@@ -13,7 +13,7 @@ from packaging.version import InvalidVersion, Version
 
 from safepip.errors import ExitCode, UsageError
 from safepip.findings import Finding, Severity
-from safepip.index.redact import redact_url
+from safepip.redact import redact_url
 
 if TYPE_CHECKING:
     from safepip.policy.config import IgnoreEntry, PolicyConfig

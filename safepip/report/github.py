@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 
 from safepip.findings import Finding, Severity, sort_findings
-from safepip.index.redact import redact_text
+from safepip.redact import redact_text
 from safepip.report.interface import Report
 from safepip.report.places import Place, context_sentence, default_base, place_of
 

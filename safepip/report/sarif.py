@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from safepip import __version__
 from safepip.findings import Finding, Severity, sort_findings
-from safepip.index.redact import redact_text
+from safepip.redact import redact_text
 from safepip.report.interface import Report
 from safepip.report.places import Place, context_sentence, default_base, input_paths, place_of
 from safepip.rules import RuleInfo, catalog, rule_info

@@ -23,7 +23,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from safepip.errors import ArchiveError
-from safepip.index.redact import redact_url
+from safepip.redact import redact_url
 from safepip.resolution.filenames import filename_matches
 from safepip.resolution.models import MetadataSource
 
