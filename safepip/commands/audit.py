@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from safepip.findings import Finding, Location
     from safepip.inputs import InputFormat
     from safepip.inputs.models import LockedPackage
-    from safepip.pip.request import InstallRequest, RequirementLine
+    from safepip.pip.request import InstallRequest
+    from safepip.pip.requirement_line import RequirementLine
     from safepip.policy.config import PolicyConfig
     from safepip.resolution.environment import StartedProbe
     from safepip.resolution.locked import Pin
@@ -164,7 +165,7 @@ def _installed_requirements(
     from packaging.requirements import Requirement
 
     from safepip.findings import Location
-    from safepip.pip.request import RequirementLine
+    from safepip.pip.requirement_line import RequirementLine
     from safepip.resolution.environment import probe_target
 
     lines = []

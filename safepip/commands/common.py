@@ -8,7 +8,7 @@ from pathlib import Path
 
 from safepip.errors import NotBuiltYetError, UsageError
 from safepip.findings import Severity
-from safepip.policy.verdict import DEFAULT_FAIL_ON
+from safepip.policy.config import DEFAULT_FAIL_ON
 from safepip.report.interface import Formatter, Report
 
 FORMATS = ("text", "json", "sarif", "github")

@@ -20,7 +20,7 @@ from safepip.errors import InputError
 from safepip.findings import Location
 from safepip.inputs._toml import Problems, TomlDocument, load_toml
 from safepip.pip.groups import group_specs
-from safepip.pip.request import RequirementLine
+from safepip.pip.requirement_line import RequirementLine
 
 logger = logging.getLogger(__name__)
 

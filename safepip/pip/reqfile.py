@@ -26,7 +26,11 @@ from safepip.errors import InputError, UsageError
 from safepip.findings import Location
 from safepip.pip.groups import group_specs
 from safepip.pip.pipconfig import FILE_OPTIONS, ParsedOption, split_args
-from safepip.pip.request import RequirementLine, parse_editable_spec, parse_requirement_spec
+from safepip.pip.requirement_line import (
+    RequirementLine,
+    parse_editable_spec,
+    parse_requirement_spec,
+)
 from safepip.tomlfile import TomlError, parse_toml, read_toml
 
 logger = logging.getLogger(__name__)

@@ -6,19 +6,16 @@ import datetime as dt
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from safepip.errors import ExitCode, UsageError
 from safepip.findings import Finding, Severity
+from safepip.policy.config import DEFAULT_FAIL_ON, IgnoreEntry, PolicyConfig
 from safepip.redact import redact_url
 
-if TYPE_CHECKING:
-    from safepip.policy.config import IgnoreEntry, PolicyConfig
-
-DEFAULT_FAIL_ON = Severity.HIGH
 WARN_AT = Severity.MEDIUM
 """Below the fail level, findings from here up ask for consent (or print as warnings)."""
 TYPOSQUAT_RULE = "name/typosquat"
@@ -85,8 +82,6 @@ def apply_ignores(
 
 
 def _trusted_name_entries(config: PolicyConfig) -> list[IgnoreEntry]:
-    from safepip.policy.config import IgnoreEntry
-
     return [
         IgnoreEntry(TYPOSQUAT_RULE, name, None, "listed in trusted-names", None, "trusted-names")
         for name in sorted(config.trusted_names)
