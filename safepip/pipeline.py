@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -58,8 +57,6 @@ if TYPE_CHECKING:
     import requests
 
 UNVETTABLE_SOURCE = "resolve/unvettable-source"
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -382,7 +379,6 @@ def _hash_files(
             )
         hashes[key] = digest
     return hashes
-
 
 
 def http_options(request: InstallRequest) -> HttpOptions:

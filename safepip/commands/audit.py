@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from safepip.resolution.environment import StartedProbe
     from safepip.resolution.locked import Pin
 
+
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "audit",

@@ -7,7 +7,6 @@ selected PEP 735 `[dependency-groups]` (see `pip.groups`).
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,8 +20,6 @@ from safepip.findings import Location
 from safepip.inputs._toml import Problems, TomlDocument, load_toml
 from safepip.pip.groups import group_specs
 from safepip.pip.requirement_line import RequirementLine
-
-logger = logging.getLogger(__name__)
 
 
 def read_pyproject(

@@ -7,7 +7,6 @@ understood; every other option is kept verbatim in `passthrough` for the handoff
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -44,7 +43,6 @@ from safepip.pip.requirement_line import (
     parse_requirement_spec,
 )
 
-logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class TargetOptions:

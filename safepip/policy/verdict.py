@@ -6,7 +6,6 @@ import datetime as dt
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TextIO
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -126,15 +125,3 @@ def check_indexes(config: PolicyConfig, index_urls: Iterable[str]) -> None:
             f"The index {redact_url(refused[0])} is not in the policy's allow-indexes.",
             hint="Use an allowed index, or add it to `allow-indexes` in the safepip policy.",
         )
-
-
-UNSAFE_PREFIX = "--unsafe-"
-"""Every escape hatch is spelled `--unsafe-...` so it stands out in scripts and reviews."""
-
-
-def warn_unsafe(flag: str, effect: str, stream: TextIO) -> None:
-    """Print the warning every `--unsafe-...` option owes the user, every time it is used."""
-    if not flag.startswith(UNSAFE_PREFIX):
-        raise ValueError(f"escape hatches must be named {UNSAFE_PREFIX}...: {flag}")
-    stream.write(f"warning: {flag} is in effect: {effect} This weakens safepip's protection.\n")
-    stream.flush()

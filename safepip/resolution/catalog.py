@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import logging
 import threading
 from collections.abc import Iterable, Sequence
 
@@ -19,8 +18,6 @@ from safepip.resolution.environment import TargetEnvironment
 from safepip.resolution.fetch import MetadataFetcher
 from safepip.resolution.finder import CandidateFinder, FileChoice
 from safepip.resolution.provider import Candidate
-
-logger = logging.getLogger(__name__)
 
 
 class MetadataMismatchError(SafepipError):
