@@ -20,7 +20,7 @@ from safepip.pip.pipconfig import (
     FILE_OPTIONS,
     INSTALL_OPTIONS,
     discover_config_files,
-    load_config,
+    load_pip_config,
     target_prefix,
 )
 from safepip.pip.request import InstallRequest, NetworkOptions, parse_install_args
@@ -335,7 +335,7 @@ def test_config_list_matches_pip(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "pip", "config", "list"], env=env,
                           capture_output=True, text=True, timeout=60, check=True)
     files = discover_config_files(env, site_prefix=Path(sys.prefix))
-    ours = load_config(files, env).listing()
+    ours = load_pip_config(files, env).listing()
     assert ours == done.stdout.splitlines()
     assert "global.index-url='https://chosen.test/simple'" in ours
     assert "install.no-binary=':all:'" in ours and ":env:.no-deps='1'" in ours

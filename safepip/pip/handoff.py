@@ -43,8 +43,7 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from safepip.errors import HashMismatchError, SafepipError, UsageError
-from safepip.pip.pipconfig import discover_config_files, target_prefix
-from safepip.pip.pipconfig import load_config as load_pip_config
+from safepip.pip.pipconfig import discover_config_files, load_pip_config, target_prefix
 from safepip.pip.process import WaitingPip
 
 logger = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from safepip.pip.pipconfig import (
     ParsedOption,
     discover_config_files,
     find_option,
-    load_config,
+    load_pip_config,
     split_args,
     strtobool,
     target_prefix,
@@ -221,7 +221,7 @@ def parse_install_args(
                        and t.option.key == "--python"), None)
         config_files = discover_config_files(environ, site_prefix=target_prefix(python),
                                              isolated=isolated)
-    config = load_config(config_files, environ, isolated=isolated)
+    config = load_pip_config(config_files, environ, isolated=isolated)
     state = _OptionState()
     for name, value, origin in config.command_items("install"):
         state.from_config(name, value, origin)
