@@ -17,7 +17,7 @@ from safepip.findings import Finding, Severity
 from safepip.policy.consent import PROMPT, Consent, ask_consent, warnings_among
 from tests.kit.isolation import clean_pip_environment
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MEDIUM = Finding("resolve/dynamic-metadata", Severity.MEDIUM, "oddpkg", "1.0", "deps unknown")
 LOW = Finding("name/not-found", Severity.LOW, "x", None, "minor")
 HIGH = Finding("name/typosquat", Severity.HIGH, "reqeusts", None, "did you mean requests?")

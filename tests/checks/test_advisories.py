@@ -22,7 +22,7 @@ from safepip.checks.advisories import (
 )
 from safepip.errors import CheckError, ExitCode, NetworkError
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "osv-malicious-pypi.json"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "osv-malicious-pypi.json"
 
 
 def osv_record(osv_id: str, name: str, *, versions: list[str] | None = None,
