@@ -55,7 +55,7 @@ BENCH = Path(__file__).resolve().parent
 LOCK = BENCH / "data" / "pylock.toml"
 LOCK_SPECS = ["jupyter", "requests", "flask"]
 STAGES = {  # (file suffix, function) -> label, for the "where the time goes" summary
-    ("safepip/advisories.py", "load_snapshot"): "advisory snapshot load",
+    ("safepip/checks/advisories.py", "load_snapshot"): "advisory snapshot load",
     ("safepip/pipeline.py", "_check_names_early"): "early name checks",
     ("safepip/resolution/resolve.py", "resolve_pins"): "lock -> plan (index pages, checks)",
     ("safepip/resolution/locked.py", "_confirmed_files"): "index pages + lock/index checks",

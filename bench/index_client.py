@@ -31,7 +31,7 @@ from safepip.artifacts.download import download  # noqa: E402
 from safepip.index.client import IndexClient  # noqa: E402
 from safepip.index.http import HttpOptions, make_session  # noqa: E402
 from safepip.index.models import DistributionFile  # noqa: E402
-from safepip.request import IndexOptions  # noqa: E402
+from safepip.index.options import IndexOptions  # noqa: E402
 from tests.kit.archives import make_wheel  # noqa: E402
 from tests.kit.index_server import IndexServer  # noqa: E402
 

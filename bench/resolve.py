@@ -75,7 +75,7 @@ def worker(argv: list[str]) -> None:
     from safepip.index.httpbase import HttpOptions
     from safepip.index.lazy_session import LazySession
     from safepip.index.page_cache import PageCache
-    from safepip.request import parse_install_args
+    from safepip.pip.request import parse_install_args
     from safepip.resolution.environment import probe_target
     from safepip.resolution.metadata_cache import MetadataCache
     from safepip.resolution.resolve import resolve_request

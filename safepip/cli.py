@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from safepip import __version__
 from safepip.commands import COMMANDS
 from safepip.errors import ExitCode, SafepipError
-from safepip.index.redact import redact_text
+from safepip.redact import redact_text
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def _without_python_option(args: Sequence[str]) -> tuple[str | None, list[str]]:
 
 def run_pip_command(args: Sequence[str]) -> int:
     """Run a non-install pip command unchanged (`--python PATH` picks the interpreter)."""
-    from safepip.handoff import resolve_interpreter  # loaded only when pip is passed through
+    from safepip.pip.handoff import resolve_interpreter  # loaded only when pip is passed through
 
     python, rest = _without_python_option(args)
     command = _pip_command(rest)

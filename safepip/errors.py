@@ -61,12 +61,6 @@ class InputError(SafepipError):
         self.line = line
 
 
-class NotBuiltYetError(UsageError):
-    """A subcommand the design names but this version does not provide yet."""
-
-    hint = "This version of safepip does not provide it yet; nothing was done."
-
-
 class ResolutionImpossibleError(SafepipError):
     """The requirements cannot be satisfied together (user input, not a finding)."""
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -28,17 +27,17 @@ from safepip.checks.interface import ArtifactCheck, NameCheck, UnpackedArtifact
 from safepip.checks.names import check_with_evidence, default_name_checks
 from safepip.checks.scan_pool import ScanPool
 from safepip.checks.typosquat import NameEvidence, not_found_message
-from safepip.config import PolicyConfig
 from safepip.errors import HashMismatchError, ProjectNotFoundError, SafepipError
 from safepip.findings import Finding, Location, Severity
-from safepip.handoff import Handoff, VettedFile, check_passthrough, handoff
 from safepip.index.client import IndexClient
 from safepip.index.httpbase import HttpOptions
 from safepip.index.lazy_session import LazySession
 from safepip.index.page_cache import PageCache
-from safepip.policy import IgnoreOutcome, Verdict, apply_ignores, check_indexes, decide
+from safepip.pip.handoff import Handoff, VettedFile, check_passthrough, handoff
+from safepip.pip.request import InstallRequest
+from safepip.policy.config import PolicyConfig
+from safepip.policy.verdict import IgnoreOutcome, Verdict, apply_ignores, check_indexes, decide
 from safepip.report.interface import Report
-from safepip.request import InstallRequest
 from safepip.resolution.archive_members import read_sdist_files
 from safepip.resolution.build_system import load_pyproject
 from safepip.resolution.environment import (
@@ -58,8 +57,6 @@ if TYPE_CHECKING:
     import requests
 
 UNVETTABLE_SOURCE = "resolve/unvettable-source"
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -382,7 +379,6 @@ def _hash_files(
             )
         hashes[key] = digest
     return hashes
-
 
 
 def http_options(request: InstallRequest) -> HttpOptions:

@@ -36,7 +36,7 @@ def build_top(tsv: Path) -> dict[str, Any]:
 
 
 def compact_record(record: dict[str, Any]) -> dict[str, Any]:
-    """Keys with their default value are left out (see `safepip.advisories.Advisory`)."""
+    """Keys with their default value are left out (see `safepip.checks.advisories.Advisory`)."""
     compact: dict[str, Any] = {
         "id": record["id"],
         "name": normalize(record["normalized"] or record["name"]),

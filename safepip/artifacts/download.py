@@ -21,7 +21,7 @@ from safepip.errors import HashMismatchError, IndexPageError
 from safepip.index.lazy_session import real_session
 from safepip.index.localfile import is_file_url, iter_file_url
 from safepip.index.models import DistributionFile
-from safepip.index.redact import redact_url
+from safepip.redact import redact_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

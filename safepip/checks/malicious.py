@@ -14,16 +14,12 @@ Withdrawn reports never match.
 
 from __future__ import annotations
 
-import logging
-
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from safepip.advisories import Advisory, AdvisorySnapshot, load_snapshot
+from safepip.checks.advisories import Advisory, AdvisorySnapshot, load_snapshot
 from safepip.checks.popularity import load_popularity
 from safepip.findings import Finding, Severity
-
-logger = logging.getLogger(__name__)
 
 RULE = "name/known-malicious"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from safepip.advisories import load_snapshot
+from safepip.checks.advisories import load_snapshot
 from safepip.checks.interface import NameCheck
 from safepip.checks.malicious import KnownMaliciousCheck
 from safepip.checks.popularity import load_popularity

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import logging
 from dataclasses import dataclass
 
 from packaging.utils import NormalizedName, canonicalize_name
@@ -35,8 +34,6 @@ from safepip.checks.squat_index import (
 )
 from safepip.findings import Finding, Severity
 from safepip.index.models import ProjectHistory
-
-logger = logging.getLogger(__name__)
 
 RULE = "name/typosquat"
 PROTECTED_RANK = 5000

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from typing import Protocol
 
 from safepip.commands import audit, check_name, db, install, scan
@@ -13,7 +12,5 @@ class Command(Protocol):
     def add_parser(self, subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ...
 
-
-Runner = Callable[[argparse.Namespace], int]
 
 COMMANDS: tuple[Command, ...] = (install, audit, scan, check_name, db)

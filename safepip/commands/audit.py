@@ -23,13 +23,15 @@ from safepip.commands.common import (
 from safepip.errors import UsageError
 
 if TYPE_CHECKING:
-    from safepip.config import PolicyConfig
     from safepip.findings import Finding, Location
     from safepip.inputs import InputFormat
     from safepip.inputs.models import LockedPackage
-    from safepip.request import InstallRequest, RequirementLine
+    from safepip.pip.request import InstallRequest
+    from safepip.pip.requirement_line import RequirementLine
+    from safepip.policy.config import PolicyConfig
     from safepip.resolution.environment import StartedProbe
     from safepip.resolution.locked import Pin
+
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -68,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     # The whole engine loads only when a command needs it (start-up time of the offline ones).
     from safepip.commands.vetting import load_policy
     from safepip.inputs.detect import parse_format
-    from safepip.request import parse_install_args
+    from safepip.pip.request import parse_install_args
     from safepip.resolution.environment import start_probe
 
     if args.input_format:
@@ -120,7 +122,7 @@ def _read_inputs(args: argparse.Namespace, pip_args: list[str]) -> _Inputs:
     The arguments are split by pip's own option table (`pipconfig.INSTALL_OPTIONS`), the one
     every reader uses, so an option's value is never taken for an input file."""
     from safepip.inputs import read_lock, read_pyproject
-    from safepip.pipconfig import INSTALL_OPTIONS, split_args
+    from safepip.pip.pipconfig import INSTALL_OPTIONS, split_args
 
     inputs = _Inputs()
     specs: list[str] = []
@@ -164,7 +166,7 @@ def _installed_requirements(
     from packaging.requirements import Requirement
 
     from safepip.findings import Location
-    from safepip.request import RequirementLine
+    from safepip.pip.requirement_line import RequirementLine
     from safepip.resolution.environment import probe_target
 
     lines = []

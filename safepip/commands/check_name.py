@@ -15,7 +15,7 @@ from packaging.version import InvalidVersion, Version
 from safepip.commands.common import add_fail_on, add_output, formatter_for, write_output
 from safepip.errors import UsageError
 from safepip.findings import Finding
-from safepip.policy import decide
+from safepip.policy.verdict import decide
 from safepip.report.interface import Report
 
 _NAME_ARG = re.compile(

@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from safepip.errors import NotBuiltYetError, UsageError
+from safepip.errors import UsageError
 from safepip.findings import Severity
-from safepip.policy import DEFAULT_FAIL_ON
+from safepip.policy.config import DEFAULT_FAIL_ON
 from safepip.report.interface import Formatter, Report
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -101,7 +101,8 @@ def formatter_for(name: str) -> Formatter:
         from safepip.report.github import GithubFormatter
 
         return GithubFormatter()
-    raise NotBuiltYetError(f"The {name!r} report format is not built yet.")
+    raise UsageError(f"There is no {name!r} report format.",
+                     hint="Use --format text, json, sarif or github.")
 
 
 def emit(report: Report, format_name: str, output: Path | None) -> None:
@@ -118,7 +119,3 @@ def write_output(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as error:
         raise UsageError(f"Cannot write the report to {output}: {error.strerror}.") from None
-
-
-def not_built(name: str) -> int:
-    raise NotBuiltYetError(f"`safepip {name}` is not built yet.")

@@ -25,8 +25,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run_update(args: argparse.Namespace) -> int:
-    from safepip.advisories import user_data_path
-    from safepip.osv_update import DEFAULT_URL, update
+    from safepip.checks.advisories import user_data_path
+    from safepip.checks.osv_update import DEFAULT_URL, update
 
     snapshot = update(args.url or DEFAULT_URL)
     active = sum(1 for a in snapshot.advisories if a.withdrawn is None)
@@ -36,7 +36,7 @@ def run_update(args: argparse.Namespace) -> int:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    from safepip.advisories import load_snapshot, user_data_path
+    from safepip.checks.advisories import load_snapshot, user_data_path
     from safepip.checks.popularity import load_popularity
 
     info = load_snapshot().info()

@@ -19,9 +19,9 @@ from safepip.commands.common import (
 from safepip.errors import ExitCode
 
 if TYPE_CHECKING:
-    from safepip.handoff import Handoff
+    from safepip.pip.handoff import Handoff
+    from safepip.pip.request import InstallRequest
     from safepip.pipeline import Vetting
-    from safepip.request import InstallRequest
     from safepip.resolution.environment import StartedProbe
 
 
@@ -45,7 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
-    from safepip.request import parse_install_args
+    from safepip.pip.request import parse_install_args
     from safepip.resolution.environment import start_probe
 
     request = parse_install_args(choose_environment(args), environ=os.environ)
@@ -59,9 +59,9 @@ def _vet_and_install(
 ) -> int:
     # The whole engine loads only when a command needs it (start-up time of the offline ones).
     from safepip.commands.vetting import load_policy, print_notices, print_refusals
-    from safepip.consent import ask_consent
     from safepip.pipeline import handoff_obstacle, vet_request
-    from safepip.policy import Verdict
+    from safepip.policy.consent import ask_consent
+    from safepip.policy.verdict import Verdict
 
     config = load_policy(args, os.environ)
     with (
@@ -97,7 +97,7 @@ def _can_ask(pip_args: list[str]) -> bool:
     PIP_NO_INPUT is deliberately not read: a variable set long ago must not silently turn
     every safepip prompt into a warning that proceeds.
     """
-    from safepip.pipconfig import INSTALL_OPTIONS, split_args
+    from safepip.pip.pipconfig import INSTALL_OPTIONS, split_args
 
     # Read with pip's option table, so `--no-inp` (an abbreviation pip accepts) counts too.
     given = {token.option.key for token in split_args(pip_args, INSTALL_OPTIONS, origin="")

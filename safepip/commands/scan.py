@@ -4,7 +4,6 @@ artifact URLs (downloaded into a private temporary directory first). Nothing is 
 from __future__ import annotations
 
 import argparse
-import logging
 import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -12,10 +11,8 @@ from urllib.parse import unquote, urlsplit
 from safepip.commands.common import add_fail_on, add_output, emit
 from safepip.errors import UsageError
 from safepip.findings import Finding
-from safepip.policy import decide
+from safepip.policy.verdict import decide
 from safepip.report.interface import Report
-
-logger = logging.getLogger(__name__)
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from safepip.config import PolicyConfig, load_config
-from safepip.cooldown import parse_duration
+from safepip.policy.config import PolicyConfig, load_config
+from safepip.policy.cooldown import parse_duration
 
 if TYPE_CHECKING:
     from safepip.pipeline import Vetting

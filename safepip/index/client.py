@@ -23,9 +23,9 @@ from safepip.index.httpbase import FetchedDocument
 from safepip.index.lazy_session import LazySession, real_session, remember_credentials
 from safepip.index.localfile import is_file_url, read_file_url
 from safepip.index.models import DistributionFile, ProjectPage
-from safepip.index.redact import redact_url
+from safepip.index.options import IndexOptions
 from safepip.index.simple import ACCEPT, parse_project_page
-from safepip.request import IndexOptions
+from safepip.redact import redact_url
 
 if TYPE_CHECKING:
     import requests

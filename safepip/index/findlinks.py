@@ -25,8 +25,8 @@ from safepip.index.filenames import is_distribution_filename, project_of
 from safepip.index.lazy_session import real_session
 from safepip.index.localfile import file_url_to_path, is_file_url, read_file_url
 from safepip.index.models import DistributionFile
-from safepip.index.redact import redact_url
 from safepip.index.simple import filename_from_url, parse_project_page
+from safepip.redact import redact_url
 
 if TYPE_CHECKING:
     from safepip.index.lazy_session import SessionLike

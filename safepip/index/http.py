@@ -26,7 +26,7 @@ from safepip.index.fileadapter import FileAdapter
 from safepip.index.httpbase import FetchedDocument as FetchedDocument
 from safepip.index.httpbase import HttpOptions as HttpOptions
 from safepip.index.httpbase import is_secure_origin as is_secure_origin
-from safepip.index.redact import redact_text, redact_url
+from safepip.redact import redact_text, redact_url
 
 logger = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ else:
 
 from safepip.errors import IndexPageError, NetworkError
 from safepip.index.httpbase import FetchedDocument
-from safepip.index.redact import redact_url
+from safepip.redact import redact_url
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from safepip.errors import IndexPageError
 from safepip.index.filenames import SDIST_SUFFIXES, is_distribution_filename
 from safepip.index.httpbase import FetchedDocument
 from safepip.index.models import DistributionFile, ProjectPage
-from safepip.index.redact import redact_url
+from safepip.redact import redact_url
 
 __all__ = ["SDIST_SUFFIXES", "filename_from_url", "is_distribution_filename", "parse_project_page"]
 

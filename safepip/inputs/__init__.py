@@ -1,6 +1,6 @@
 """Input files turned into data: pyproject requirements and locked packages. Nothing is executed.
 
-Requirements files (`-r`) are parsed by `safepip.request`; this package reads the TOML-based
+Requirements files (`-r`) are parsed by `safepip.pip.request`; this package reads the TOML-based
 inputs (pyproject.toml, pylock.toml, uv.lock, poetry.lock, pdm.lock). `read_lock(path, fmt)`
 dispatches on the detected format.
 """

@@ -9,7 +9,6 @@ installed; older locks record neither, so every package is vetted.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,6 @@ from safepip.findings import Location
 from safepip.inputs import _fields
 from safepip.inputs._toml import Problems, TomlDocument, load_toml, optional_str, table_list
 from safepip.inputs.models import LockedFile, LockedPackage
-
-logger = logging.getLogger(__name__)
 
 SUPPORTED_MAJOR = 4
 DEFAULT_GROUP = "default"

@@ -8,7 +8,6 @@ of group -> marker) and `files` (`{file, hash}` pairs: names only, no URLs). An 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -28,8 +27,6 @@ from safepip.findings import Location
 from safepip.inputs import _fields
 from safepip.inputs._toml import Problems, TomlDocument, load_toml, optional_str, table_list
 from safepip.inputs.models import LockedFile, LockedPackage
-
-logger = logging.getLogger(__name__)
 
 SUPPORTED_MAJOR = (1, 2)
 _DIRECT_KINDS = ("url", "file", "git", "directory")

@@ -8,7 +8,6 @@ needs: each package's marker, evaluated later in the "lock file" context where `
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,8 +30,6 @@ from safepip.findings import Location
 from safepip.inputs import _fields
 from safepip.inputs._toml import TomlDocument, load_toml
 from safepip.inputs.models import LockedFile, LockedPackage, LockSelection
-
-logger = logging.getLogger(__name__)
 
 _PACKAGE_INDEX = re.compile(r"^packages\[(\d+)\]")
 

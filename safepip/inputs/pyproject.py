@@ -2,12 +2,11 @@
 
 `[project] dependencies` (PEP 621), the `optional-dependencies` of the selected extras (names
 compared normalised, PEP 685; a project may name itself to pull in its own extras), and the
-selected PEP 735 `[dependency-groups]` (see `inputs.groups`).
+selected PEP 735 `[dependency-groups]` (see `pip.groups`).
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,10 +18,8 @@ from packaging.utils import canonicalize_name
 from safepip.errors import InputError
 from safepip.findings import Location
 from safepip.inputs._toml import Problems, TomlDocument, load_toml
-from safepip.inputs.groups import group_specs
-from safepip.request import RequirementLine
-
-logger = logging.getLogger(__name__)
+from safepip.pip.groups import group_specs
+from safepip.pip.requirement_line import RequirementLine
 
 
 def read_pyproject(

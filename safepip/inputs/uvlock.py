@@ -12,7 +12,6 @@ the extras asked for, and the dependency groups (uv installs `dev` unless told o
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -33,8 +32,6 @@ from safepip.inputs._toml import (
 )
 from safepip.inputs.models import LockedFile, LockedPackage
 from safepip.inputs.reach import Edge, Node, reachable
-
-logger = logging.getLogger(__name__)
 
 SUPPORTED_VERSION = 1
 DEFAULT_GROUPS = ("dev",)

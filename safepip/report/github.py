@@ -8,15 +8,12 @@ of each level per step, so findings come most severe first.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from safepip.findings import Finding, Severity, sort_findings
-from safepip.index.redact import redact_text
+from safepip.redact import redact_text
 from safepip.report.interface import Report
 from safepip.report.places import Place, context_sentence, default_base, place_of
-
-logger = logging.getLogger(__name__)
 
 _COMMAND = {
     Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from safepip.findings import Finding, Location
-from safepip.policy import Verdict
+from safepip.policy.verdict import Verdict
 from safepip.resolution.models import ResolvedPackage
 
 

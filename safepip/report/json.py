@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from safepip.findings import sort_findings
-from safepip.index.redact import redact_url
+from safepip.redact import redact_url
 from safepip.report.interface import Report
 from safepip.resolution.models import ResolvedPackage
 

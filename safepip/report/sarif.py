@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,12 +18,10 @@ from urllib.parse import quote
 
 from safepip import __version__
 from safepip.findings import Finding, Severity, sort_findings
-from safepip.index.redact import redact_text
+from safepip.redact import redact_text
 from safepip.report.interface import Report
 from safepip.report.places import Place, context_sentence, default_base, input_paths, place_of
 from safepip.rules import RuleInfo, catalog, rule_info
-
-logger = logging.getLogger(__name__)
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/safepip/"

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from safepip.findings import Finding, Severity, sort_findings
-from safepip.policy import Verdict
+from safepip.policy.verdict import Verdict
 from safepip.report.interface import Report
 
 _SEVERITY_STYLE = {

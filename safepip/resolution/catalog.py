@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import logging
 import threading
 from collections.abc import Iterable, Sequence
 
@@ -14,17 +13,15 @@ from packaging.utils import NormalizedName, canonicalize_name
 from safepip.errors import SafepipError
 from safepip.index.client import IndexClient
 from safepip.index.models import DistributionFile, ProjectPage
-from safepip.resolution.core_metadata import StaticMetadata, metadata_from_core_metadata
+from safepip.resolution.core_metadata import (
+    MetadataMismatchError,
+    StaticMetadata,
+    metadata_from_core_metadata,
+)
 from safepip.resolution.environment import TargetEnvironment
 from safepip.resolution.fetch import MetadataFetcher
 from safepip.resolution.finder import CandidateFinder, FileChoice
 from safepip.resolution.provider import Candidate
-
-logger = logging.getLogger(__name__)
-
-
-class MetadataMismatchError(SafepipError):
-    hint = "The index serves a file whose metadata names another project or version."
 
 
 class Catalog:

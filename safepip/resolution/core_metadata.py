@@ -24,7 +24,7 @@ from packaging.version import InvalidVersion, Version
 
 from safepip.errors import ArchiveError
 from safepip.index.filenames import filename_matches
-from safepip.index.redact import redact_url
+from safepip.redact import redact_url
 from safepip.resolution.models import MetadataSource
 
 if TYPE_CHECKING:

@@ -30,7 +30,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from safepip.errors import SafepipError, UsageError
-from safepip.request import TargetOptions
+from safepip.pip.request import TargetOptions
 
 logger = logging.getLogger(__name__)
 

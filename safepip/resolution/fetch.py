@@ -7,7 +7,6 @@ later stages so nothing is fetched twice.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,8 +21,6 @@ from safepip.resolution.metadata_cache import MetadataCache
 
 if TYPE_CHECKING:
     from safepip.index.lazy_session import SessionLike
-
-logger = logging.getLogger(__name__)
 
 
 class MetadataFetcher:

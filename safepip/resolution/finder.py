@@ -22,9 +22,9 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
-from safepip.cooldown import uploaded_by
 from safepip.index.models import DistributionFile
-from safepip.request import FormatControl, ReleaseControl
+from safepip.pip.request import FormatControl, ReleaseControl
+from safepip.policy.cooldown import uploaded_by
 from safepip.resolution.environment import TargetEnvironment
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from safepip.findings import Finding, Severity
-from safepip.index.redact import redact_url
+from safepip.redact import redact_url
 from safepip.resolution.catalog import Catalog
 from safepip.resolution.models import ResolvedPackage
 

@@ -19,7 +19,7 @@ import requests
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from safepip.errors import ArchiveError, NetworkError
-from safepip.index.redact import redact_text, redact_url
+from safepip.redact import redact_text, redact_url
 from safepip.resolution.archive_members import read_wheel_metadata
 from safepip.resolution.core_metadata import MAX_METADATA_BYTES
 

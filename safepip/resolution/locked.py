@@ -18,7 +18,7 @@ from packaging.version import Version
 from safepip.findings import Finding, Location, Severity
 from safepip.index.models import DistributionFile
 from safepip.inputs.models import LockedPackage
-from safepip.request import RequirementLine
+from safepip.pip.requirement_line import RequirementLine
 from safepip.resolution.catalog import Catalog
 from safepip.resolution.environment import TargetEnvironment
 from safepip.resolution.locked_files import check_locked_package, direct_source_finding

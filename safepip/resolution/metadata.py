@@ -16,7 +16,6 @@ inside must match the file's name (`MetadataMismatchError`), as pip requires.
 
 from __future__ import annotations
 
-import logging
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -61,8 +60,6 @@ __all__ = [
     "metadata_from_wheel_file",
     "wheel_metadata_over_http",
 ]
-
-logger = logging.getLogger(__name__)
 
 
 def wheel_metadata_over_http(session: requests.Session, url: str) -> bytes | None:

@@ -18,7 +18,8 @@ from safepip.errors import HashMismatchError, ResolutionImpossibleError
 from safepip.findings import Finding, Severity
 from safepip.index.client import IndexClient
 from safepip.index.filenames import standard_name_version
-from safepip.request import InstallRequest, RequirementLine
+from safepip.pip.request import InstallRequest
+from safepip.pip.requirement_line import RequirementLine
 from safepip.resolution.catalog import Catalog
 from safepip.resolution.environment import TargetEnvironment
 from safepip.resolution.fetch import MetadataFetcher

@@ -5,7 +5,7 @@ from __future__ import annotations
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from safepip.advisories import Advisory, AdvisorySnapshot, VersionRange
+from safepip.checks.advisories import Advisory, AdvisorySnapshot, VersionRange
 from safepip.checks.malicious import KnownMaliciousCheck
 from safepip.findings import Severity
 

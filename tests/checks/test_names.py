@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from safepip.advisories import load_snapshot
+from safepip.checks.advisories import load_snapshot
 from safepip.checks.names import data_summary, default_name_checks
 from safepip.cli import main
 from tests.kit.archives import make_wheel

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from safepip.advisories import load_snapshot
+from safepip.checks.advisories import load_snapshot
 from safepip.cli import main
 
 SCHEMA = Path(__file__).resolve().parents[1] / "data" / "report-schema.json"

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from safepip.advisories import load_embedded, load_snapshot, user_data_path
+from safepip.checks.advisories import load_embedded, load_snapshot, user_data_path
 from safepip.checks.malicious import KnownMaliciousCheck
 from safepip.cli import main
-from tests.test_advisories import ALL_VERSIONS, make_osv_zip, osv_record
+from tests.checks.test_advisories import ALL_VERSIONS, make_osv_zip, osv_record
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from safepip.pip.request import parse_install_args
 from safepip.pipeline import http_options
-from safepip.request import parse_install_args
 
 
 def test_pip_environment_variables_reach_the_session(tmp_path: Path) -> None:

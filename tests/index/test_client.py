@@ -20,7 +20,7 @@ from safepip.errors import (
 )
 from safepip.index.client import IndexClient
 from safepip.index.models import DistributionFile
-from safepip.request import IndexOptions
+from safepip.index.options import IndexOptions
 from tests.conftest import IndexServerFactory
 from tests.index.conftest import SessionFactory
 from tests.kit.archives import make_sdist, make_wheel

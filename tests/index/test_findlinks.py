@@ -12,7 +12,7 @@ from packaging.utils import canonicalize_name
 from safepip.errors import NetworkError, ProjectNotFoundError
 from safepip.index.client import IndexClient
 from safepip.index.findlinks import project_of
-from safepip.request import IndexOptions
+from safepip.index.options import IndexOptions
 from tests.conftest import IndexServerFactory
 from tests.index.conftest import SessionFactory
 from tests.kit.archives import make_sdist, make_wheel

@@ -11,7 +11,7 @@ from safepip.index.findlinks import FindLinks
 from safepip.index.http import Session
 from safepip.index.httpbase import HttpOptions
 from safepip.index.lazy_session import LazySession, real_session
-from safepip.request import IndexOptions
+from safepip.index.options import IndexOptions
 from tests.conftest import IndexServerFactory
 from tests.kit.archives import make_sdist, make_wheel
 from tests.kit.index_server import write_file_index

@@ -16,8 +16,8 @@ from safepip.errors import ProjectNotFoundError
 from safepip.index.client import IndexClient
 from safepip.index.lazy_session import LazySession
 from safepip.index.models import DistributionFile, ProjectPage
+from safepip.index.options import IndexOptions
 from safepip.index.page_cache import PageCache
-from safepip.request import IndexOptions
 from tests.conftest import IndexServerFactory
 from tests.kit.archives import make_wheel
 from tests.kit.index_server import write_file_index

@@ -9,7 +9,7 @@ import pytest
 
 from safepip.errors import ExitCode, InputError
 from safepip.inputs import read_pyproject
-from safepip.request import RequirementLine
+from safepip.pip.requirement_line import RequirementLine
 from tests.inputs.conftest import DATA
 
 SAMPLE = DATA / "pyproject.toml"

@@ -13,8 +13,8 @@ from safepip.findings import Severity
 from safepip.index.client import IndexClient
 from safepip.index.http import HttpOptions, make_session
 from safepip.index.models import ProjectPage
+from safepip.index.options import IndexOptions
 from safepip.inputs import LockedPackage, read_poetry_lock, read_pylock
-from safepip.request import IndexOptions
 from safepip.resolution.locked_files import check_locked_package, direct_source_finding
 from tests.conftest import IndexServerFactory
 from tests.kit.archives import make_sdist, make_wheel

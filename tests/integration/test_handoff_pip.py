@@ -24,7 +24,7 @@ from packaging.version import Version
 
 from safepip.cli import main
 from safepip.errors import HashMismatchError
-from safepip.handoff import (
+from safepip.pip.handoff import (
     VettedFile,
     build_pip_command,
     handoff,

@@ -1,4 +1,4 @@
-"""pip started before the verdict (safepip.pip_process): it waits, told nothing, and installs
+"""pip started before the verdict (safepip.pip.process): it waits, told nothing, and installs
 nothing until the handoff tells it; cancelled, it ends having done nothing.
 
 Real pip in throwaway venvs (tests/integration/conftest.py), environments cleaned of this
@@ -17,8 +17,8 @@ import pytest
 from packaging.utils import parse_wheel_filename
 
 from safepip.errors import UsageError
-from safepip.handoff import Handoff, VettedFile
-from safepip.pip_process import WaitingPip
+from safepip.pip.handoff import Handoff, VettedFile
+from safepip.pip.process import WaitingPip
 from tests.integration.conftest import VenvFactory, installed_in
 from tests.kit.archives import make_wheel
 

@@ -13,7 +13,7 @@ from packaging.version import Version
 
 from safepip.findings import Finding, Location, Severity
 from safepip.index.models import DistributionFile
-from safepip.policy import Verdict, decide
+from safepip.policy.verdict import Verdict, decide
 from safepip.report.interface import Report
 from safepip.resolution.models import MetadataSource, ResolvedPackage
 

@@ -9,7 +9,7 @@ import pytest
 
 from safepip.commands.common import formatter_for
 from safepip.findings import Finding, Location, Severity
-from safepip.policy import Verdict
+from safepip.policy.verdict import Verdict
 from safepip.report.github import GithubFormatter, escape_data, escape_property
 from safepip.report.interface import Report
 

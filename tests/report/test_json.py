@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from safepip.findings import Finding, Location, Severity
-from safepip.policy import decide
+from safepip.policy.verdict import decide
 from safepip.report.interface import Report
 from safepip.report.json import JsonFormatter
 from tests.report.conftest import resolved

@@ -15,7 +15,7 @@ from jsonschema import Draft4Validator
 
 from safepip.commands.common import formatter_for
 from safepip.findings import Finding, Location, Severity
-from safepip.policy import Verdict
+from safepip.policy.verdict import Verdict
 from safepip.report.interface import Report
 from safepip.report.sarif import FINGERPRINT_KEY, SarifFormatter
 from safepip.rules import RULES, RuleInfo

@@ -162,7 +162,9 @@ def _resolve(index_url: str, specs: list[str], workdir: Path) -> dict[str, Any]:
     from safepip.findings import Location
     from safepip.index.client import IndexClient
     from safepip.index.http import HttpOptions, make_session
-    from safepip.request import IndexOptions, InstallRequest, RequirementLine, TargetOptions
+    from safepip.index.options import IndexOptions
+    from safepip.pip.request import InstallRequest, TargetOptions
+    from safepip.pip.requirement_line import RequirementLine
     from safepip.resolution.environment import probe_target
     from safepip.resolution.resolve import resolve_request
 

@@ -334,7 +334,7 @@ def make_target_venv(work: Path, wheels: list[Path]) -> str:
 # -- running safepip ------------------------------------------------------------------------------
 def safepip_request(prepared: PreparedCase) -> Any:
     """The InstallRequest safepip's own parser makes of the same pip arguments."""
-    from safepip.request import parse_install_args
+    from safepip.pip.request import parse_install_args
 
     argv = [*prepared.args, "--index-url", prepared.server.index_url]
     argv += ["--python", prepared.python] if prepared.python else []

@@ -11,7 +11,7 @@ import pytest
 from packaging.tags import Tag, sys_tags
 
 from safepip.errors import UsageError
-from safepip.request import TargetOptions
+from safepip.pip.request import TargetOptions
 from safepip.resolution.environment import (
     TargetInterpreterError,
     probe_target,

@@ -8,7 +8,7 @@ from packaging.utils import canonicalize_name
 
 from safepip.index.client import IndexClient
 from safepip.index.lazy_session import LazySession
-from safepip.request import IndexOptions
+from safepip.index.options import IndexOptions
 from safepip.resolution.fetch import MetadataFetcher
 from safepip.resolution.metadata_cache import MetadataCache
 from tests.kit.archives import make_wheel

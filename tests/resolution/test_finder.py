@@ -10,7 +10,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from safepip.index.models import DistributionFile
-from safepip.request import FormatControl
+from safepip.pip.request import FormatControl
 from safepip.resolution.environment import TargetEnvironment
 from safepip.resolution.finder import CandidateFinder, FinderPolicy
 
@@ -113,7 +113,7 @@ def test_cooldown_reads_zoneless_upload_times_as_utc() -> None:
 
 
 def test_per_project_release_control() -> None:
-    from safepip.request import ReleaseControl
+    from safepip.pip.request import ReleaseControl
 
     files = [_file("demo-2.0b1.tar.gz"), _file("demo-1.0.tar.gz")]
     everything = ReleaseControl(all_releases=frozenset({"demo"}))

@@ -14,7 +14,9 @@ from safepip.findings import Location, Severity
 from safepip.index.client import IndexClient
 from safepip.index.http import HttpOptions, make_session
 from safepip.index.lazy_session import LazySession
-from safepip.request import IndexOptions, InstallRequest, RequirementLine, TargetOptions
+from safepip.index.options import IndexOptions
+from safepip.pip.request import InstallRequest, TargetOptions
+from safepip.pip.requirement_line import RequirementLine
 from safepip.resolution.environment import probe_target
 from safepip.resolution.metadata_cache import MetadataCache
 from safepip.resolution.models import Resolution

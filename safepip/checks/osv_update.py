@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from packaging.utils import canonicalize_name
 
-from safepip.advisories import (
+from safepip.checks.advisories import (
     GENERIC_SUMMARY,
     Advisory,
     AdvisorySnapshot,
@@ -30,7 +30,7 @@ from safepip.advisories import (
     user_data_path,
 )
 from safepip.errors import NetworkError
-from safepip.index.redact import redact_url
+from safepip.redact import redact_url
 
 if TYPE_CHECKING:
     import requests

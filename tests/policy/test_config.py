@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from safepip.config import load_config, normalize_index_url
 from safepip.errors import ExitCode, InputError
 from safepip.findings import Severity
+from safepip.policy.config import load_config, normalize_index_url
 
 
 def _write(path: Path, text: str) -> Path:

@@ -110,7 +110,7 @@ def discover_config_files(
     return tuple(files)
 
 
-def load_config(
+def load_pip_config(
     files: Sequence[Path], environ: Mapping[str, str], *, isolated: bool = False
 ) -> PipConfig:
     """Read `files` (missing ones are skipped) and, unless isolated, the `PIP_*` variables."""

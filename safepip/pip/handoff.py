@@ -43,9 +43,8 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from safepip.errors import HashMismatchError, SafepipError, UsageError
-from safepip.pip_process import WaitingPip
-from safepip.pipconfig import discover_config_files, target_prefix
-from safepip.pipconfig import load_config as load_pip_config
+from safepip.pip.pipconfig import discover_config_files, load_pip_config, target_prefix
+from safepip.pip.process import WaitingPip
 
 logger = logging.getLogger(__name__)
 
@@ -269,7 +268,7 @@ def handoff(
 class Handoff:
     """One handoff, prepared before the verdict: a private directory (mode 0700) for the
     vetted copies and the requirements file, pip's environment, and (`start_pip`) pip itself,
-    started and waiting (`pip_process`). `install` stages the files and runs pip; leaving the
+    started and waiting (`pip.process`). `install` stages the files and runs pip; leaving the
     `with` block ends a pip that was never told anything and removes the directory."""
 
     def __init__(

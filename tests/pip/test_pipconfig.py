@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 
 from safepip.errors import InputError, UsageError
-from safepip.pipconfig import (
+from safepip.pip.pipconfig import (
     FILE_OPTIONS,
     INSTALL_OPTIONS,
     discover_config_files,
-    load_config,
+    load_pip_config,
     target_prefix,
 )
-from safepip.request import InstallRequest, NetworkOptions, parse_install_args
+from safepip.pip.request import InstallRequest, NetworkOptions, parse_install_args
 from tests.kit.isolation import clean_pip_environment
 
 
@@ -335,7 +335,7 @@ def test_config_list_matches_pip(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "pip", "config", "list"], env=env,
                           capture_output=True, text=True, timeout=60, check=True)
     files = discover_config_files(env, site_prefix=Path(sys.prefix))
-    ours = load_config(files, env).listing()
+    ours = load_pip_config(files, env).listing()
     assert ours == done.stdout.splitlines()
     assert "global.index-url='https://chosen.test/simple'" in ours
     assert "install.no-binary=':all:'" in ours and ":env:.no-deps='1'" in ours

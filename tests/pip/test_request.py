@@ -9,13 +9,9 @@ import pytest
 
 from safepip.errors import ExitCode, InputError, UsageError
 from safepip.findings import Location
-from safepip.request import (
-    COMMAND_LINE,
-    PYPI_SIMPLE_URL,
-    InstallRequest,
-    parse_install_args,
-    parse_requirement_spec,
-)
+from safepip.index.options import PYPI_SIMPLE_URL
+from safepip.pip.request import InstallRequest, parse_install_args
+from safepip.pip.requirement_line import COMMAND_LINE, parse_requirement_spec
 
 
 def parse(argv: list[str], cwd: Path, **environ: str) -> InstallRequest:

@@ -9,12 +9,9 @@ proven old enough, so it is excluded (fail closed) and the reason says so.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 
 from safepip.errors import InputError
-
-logger = logging.getLogger(__name__)
 
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _PART = re.compile(r"(\d+)\s*([smhdw])")
@@ -35,30 +32,9 @@ def parse_duration(text: str, *, option: str = "--min-release-age") -> dt.timede
     return total
 
 
-def format_duration(duration: dt.timedelta) -> str:
-    """A short human form (`7d`, `12h`, `2d3h`) for messages: the two largest units."""
-    seconds = int(duration.total_seconds())
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        amount, seconds = divmod(seconds, size)
-        if amount:
-            parts.append(f"{amount}{unit}")
-    return "".join(parts[:2]) or "0s"
-
-
 def _aware(moment: dt.datetime) -> dt.datetime:
     # PEP 700 times are UTC; a naive value is read as UTC rather than local time.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
-
-
-def too_new(upload_time: dt.datetime | None, min_age: dt.timedelta, now: dt.datetime) -> bool:
-    """True when the file must be refused: younger than `min_age`, or of unknown age.
-
-    A zero (or negative) `min_age` disables the cooldown, so nothing is too new.
-    """
-    if min_age <= dt.timedelta(0):
-        return False
-    return not uploaded_by(upload_time, _aware(now) - min_age)
 
 
 def uploaded_by(upload_time: dt.datetime | None, limit: dt.datetime) -> bool:

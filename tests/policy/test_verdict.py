@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
 from packaging.utils import canonicalize_name
 
-from safepip.config import IgnoreEntry, PolicyConfig
 from safepip.errors import ExitCode, UsageError
 from safepip.findings import Finding, Severity
-from safepip.policy import Verdict, apply_ignores, check_indexes, decide, warn_unsafe
+from safepip.policy.config import IgnoreEntry, PolicyConfig
+from safepip.policy.verdict import Verdict, apply_ignores, check_indexes, decide
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -100,12 +99,3 @@ def test_check_indexes_allows_listed_and_refuses_others() -> None:
         check_indexes(config, ["https://user:secret@evil.example/simple/"])
     text = raised.value.diagnostics()
     assert "evil.example" in text and "secret" not in text and "allow-indexes" in text
-
-
-def test_warn_unsafe_prints_every_time_and_insists_on_the_prefix() -> None:
-    stream = io.StringIO()
-    warn_unsafe("--unsafe-skip-hook-scan", "install hooks are not scanned.", stream)
-    warn_unsafe("--unsafe-skip-hook-scan", "install hooks are not scanned.", stream)
-    assert stream.getvalue().count("warning: --unsafe-skip-hook-scan is in effect") == 2
-    with pytest.raises(ValueError, match="--unsafe-"):
-        warn_unsafe("--skip-checks", "x", stream)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from safepip.errors import ExitCode, InputError
-from safepip.reqfile import parse_requirements_file
-from safepip.request import parse_install_args
+from safepip.pip.reqfile import parse_requirements_file
+from safepip.pip.request import parse_install_args
 
 SHA = "a" * 64
 

@@ -19,7 +19,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from safepip.errors import ExitCode, HashMismatchError, SafepipError, UsageError
-from safepip.handoff import (
+from safepip.pip.handoff import (
     VettedFile,
     build_pip_command,
     check_passthrough,

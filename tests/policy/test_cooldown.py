@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from safepip.cooldown import format_duration, parse_duration, too_new
 from safepip.errors import ExitCode, InputError
 from safepip.index.models import DistributionFile
+from safepip.policy.cooldown import parse_duration, uploaded_by
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 WEEK = dt.timedelta(days=7)
@@ -39,30 +39,21 @@ def test_parse_duration_rejects_garbage_as_input_error(text: str) -> None:
     assert "7d" in raised.value.diagnostics()
 
 
-def test_format_duration_keeps_two_largest_units() -> None:
-    assert format_duration(dt.timedelta(days=2, hours=3, minutes=4)) == "2d3h"
-    assert format_duration(dt.timedelta(0)) == "0s"
+def test_uploaded_by_compares_upload_time_with_the_limit() -> None:
+    limit = NOW - WEEK
+    assert not uploaded_by(NOW - dt.timedelta(days=1), limit)
+    assert uploaded_by(NOW - dt.timedelta(days=8), limit)
+    assert uploaded_by(limit, limit)  # exactly old enough
 
 
-def test_too_new_compares_upload_time_with_the_limit() -> None:
-    assert too_new(NOW - dt.timedelta(days=1), WEEK, NOW)
-    assert not too_new(NOW - dt.timedelta(days=8), WEEK, NOW)
-    assert not too_new(NOW - WEEK, WEEK, NOW)  # exactly old enough
-
-
-def test_unknown_upload_time_is_too_new_fail_closed() -> None:
-    assert too_new(None, WEEK, NOW)
-
-
-def test_zero_min_age_disables_the_cooldown_even_for_unknown_times() -> None:
-    assert not too_new(None, dt.timedelta(0), NOW)
-    assert not too_new(NOW, dt.timedelta(0), NOW)
+def test_unknown_upload_time_never_passes_fail_closed() -> None:
+    assert not uploaded_by(None, NOW)
 
 
 def test_naive_upload_time_is_read_as_utc() -> None:
     naive = (NOW - dt.timedelta(hours=2)).replace(tzinfo=None)
-    assert too_new(naive, dt.timedelta(hours=3), NOW)
-    assert not too_new(naive, dt.timedelta(hours=1), NOW)
+    assert not uploaded_by(naive, NOW - dt.timedelta(hours=3))
+    assert uploaded_by(naive, NOW - dt.timedelta(hours=1))
 
 
 def _file(name: str, uploaded: dt.datetime | None) -> DistributionFile:

@@ -6,19 +6,15 @@ import datetime as dt
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from safepip.errors import ExitCode, UsageError
 from safepip.findings import Finding, Severity
-from safepip.index.redact import redact_url
+from safepip.policy.config import DEFAULT_FAIL_ON, IgnoreEntry, PolicyConfig
+from safepip.redact import redact_url
 
-if TYPE_CHECKING:
-    from safepip.config import IgnoreEntry, PolicyConfig
-
-DEFAULT_FAIL_ON = Severity.HIGH
 WARN_AT = Severity.MEDIUM
 """Below the fail level, findings from here up ask for consent (or print as warnings)."""
 TYPOSQUAT_RULE = "name/typosquat"
@@ -85,8 +81,6 @@ def apply_ignores(
 
 
 def _trusted_name_entries(config: PolicyConfig) -> list[IgnoreEntry]:
-    from safepip.config import IgnoreEntry
-
     return [
         IgnoreEntry(TYPOSQUAT_RULE, name, None, "listed in trusted-names", None, "trusted-names")
         for name in sorted(config.trusted_names)
@@ -121,7 +115,7 @@ def _expiry_notice(entry: IgnoreEntry) -> str:
 
 def check_indexes(config: PolicyConfig, index_urls: Iterable[str]) -> None:
     """Refuse index URLs outside `allow-indexes` (when that list is configured)."""
-    from safepip.config import normalize_index_url
+    from safepip.policy.config import normalize_index_url
 
     if not config.allow_indexes:
         return
@@ -131,15 +125,3 @@ def check_indexes(config: PolicyConfig, index_urls: Iterable[str]) -> None:
             f"The index {redact_url(refused[0])} is not in the policy's allow-indexes.",
             hint="Use an allowed index, or add it to `allow-indexes` in the safepip policy.",
         )
-
-
-UNSAFE_PREFIX = "--unsafe-"
-"""Every escape hatch is spelled `--unsafe-...` so it stands out in scripts and reviews."""
-
-
-def warn_unsafe(flag: str, effect: str, stream: TextIO) -> None:
-    """Print the warning every `--unsafe-...` option owes the user, every time it is used."""
-    if not flag.startswith(UNSAFE_PREFIX):
-        raise ValueError(f"escape hatches must be named {UNSAFE_PREFIX}...: {flag}")
-    stream.write(f"warning: {flag} is in effect: {effect} This weakens safepip's protection.\n")
-    stream.flush()

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from safepip.consent import PROMPT, Consent, ask_consent, warnings_among
 from safepip.findings import Finding, Severity
+from safepip.policy.consent import PROMPT, Consent, ask_consent, warnings_among
 from tests.kit.isolation import clean_pip_environment
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MEDIUM = Finding("resolve/dynamic-metadata", Severity.MEDIUM, "oddpkg", "1.0", "deps unknown")
 LOW = Finding("name/not-found", Severity.LOW, "x", None, "minor")
 HIGH = Finding("name/typosquat", Severity.HIGH, "reqeusts", None, "did you mean requests?")
@@ -74,7 +74,7 @@ def test_fail_on_moves_the_warning_band() -> None:
 
 CHILD = textwrap.dedent("""
     import sys
-    from safepip.consent import ask_consent
+    from safepip.policy.consent import ask_consent
     from safepip.findings import Finding, Severity
     f = Finding("resolve/dynamic-metadata", Severity.MEDIUM, "oddpkg", "1.0", "deps unknown")
     c = ask_consent([f], fail_on=Severity.HIGH, assume_yes=False, is_tty=sys.stdin.isatty(),

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from packaging.version import Version
 
-from safepip import advisories, osv_update
-from safepip.advisories import (
+from safepip.checks import advisories, osv_update
+from safepip.checks.advisories import (
     load_embedded,
     load_snapshot,
     parse_snapshot,
@@ -22,7 +22,7 @@ from safepip.advisories import (
 )
 from safepip.errors import CheckError, ExitCode, NetworkError
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "osv-malicious-pypi.json"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "osv-malicious-pypi.json"
 
 
 def osv_record(osv_id: str, name: str, *, versions: list[str] | None = None,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from safepip.findings import Finding, Severity, sort_findings
-from safepip.policy import WARN_AT
+from safepip.policy.verdict import WARN_AT
 
 logger = logging.getLogger(__name__)
 

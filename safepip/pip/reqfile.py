@@ -24,9 +24,13 @@ from pathlib import Path
 
 from safepip.errors import InputError, UsageError
 from safepip.findings import Location
-from safepip.inputs.groups import group_specs
-from safepip.pipconfig import FILE_OPTIONS, ParsedOption, split_args
-from safepip.request import RequirementLine, parse_editable_spec, parse_requirement_spec
+from safepip.pip.groups import group_specs
+from safepip.pip.pipconfig import FILE_OPTIONS, ParsedOption, split_args
+from safepip.pip.requirement_line import (
+    RequirementLine,
+    parse_editable_spec,
+    parse_requirement_spec,
+)
 from safepip.tomlfile import TomlError, parse_toml, read_toml
 
 logger = logging.getLogger(__name__)

@@ -26,10 +26,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from packaging.utils import NormalizedName, canonicalize_name
 
-from safepip.cooldown import parse_duration
 from safepip.errors import InputError, SafepipError
 from safepip.findings import Severity
-from safepip.policy import DEFAULT_FAIL_ON
+from safepip.policy.cooldown import parse_duration
 from safepip.tomlfile import read_toml
 
 logger = logging.getLogger(__name__)
@@ -39,6 +38,8 @@ PYPROJECT = "pyproject.toml"
 CONFIG_FILE = "safepip.toml"
 ENV_PREFIX = "SAFEPIP_"
 ENV_POLICY = "SAFEPIP_POLICY"
+DEFAULT_FAIL_ON = Severity.HIGH
+"""The fail level when neither the command line nor the configuration sets one."""
 
 
 @dataclass(frozen=True)
