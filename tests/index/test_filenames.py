@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from safepip import request
 from safepip.artifacts.unpack import read_members
 from safepip.checks.install_hooks import identify
 from safepip.index import findlinks, simple
@@ -20,6 +19,7 @@ from safepip.index.filenames import (
     is_distribution_filename,
     project_of,
 )
+from safepip.pip import requirement_line
 
 _MODES = {".tar.gz": "w:gz", ".tgz": "w:gz", ".tar.bz2": "w:bz2", ".tbz": "w:bz2",
           ".tar.xz": "w:xz", ".txz": "w:xz", ".tar": "w", ".tar.lz": "w:xz", ".tlz": "w:xz",
@@ -30,7 +30,7 @@ def test_every_reader_shares_the_one_suffix_list() -> None:
     assert simple.SDIST_SUFFIXES is SDIST_SUFFIXES
     assert simple.is_distribution_filename is is_distribution_filename
     assert findlinks.project_of is project_of
-    assert set(request.ARCHIVE_EXTENSIONS) == {*SDIST_SUFFIXES, ".whl"}
+    assert set(requirement_line.ARCHIVE_EXTENSIONS) == {*SDIST_SUFFIXES, ".whl"}
 
 
 @pytest.mark.parametrize("suffix", [s for s in SDIST_SUFFIXES if s != ".zip"])
