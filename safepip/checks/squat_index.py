@@ -26,6 +26,9 @@ _GLYPHS = str.maketrans({"1": "l", "i": "l", "0": "o"})
 _AFFIX = re.compile(r"^(?:python3|python|py)-?|-(?:python3|python|py)$|(?<=[a-z]{4})-?python3?$")
 _VERSION_SUFFIX = re.compile(r"^(.+?)-?v?\d{1,3}$")
 K = TypeVar("K")
+AFFIXED_CORE = 6
+"""Shortest word (affix removed) searched for an affix plus a slip: a short core is one slip
+from many others (`let` / `pyglet`)."""
 LONG_NAME = 7
 """Targets at least this long (separators removed) are also searched at two edits: two
 edits in a shorter name make a different word as often as a squat."""
@@ -98,6 +101,11 @@ class SquatIndex:
         # the bit-parallel scan of the few hundred long top names of nearby lengths.
         self._two = _NearIndex(self._long_by_length, 2, _deletions, self._lock,
                                scan_queries=sys.maxsize)
+        by_core: dict[int, list[tuple[str, str]]] = {}
+        for bare, name in self.by_core.items():
+            if bare != stripped(name):  # only targets that carry a python prefix/suffix
+                by_core.setdefault(len(bare), []).append((name, bare))
+        self._cores = _NearIndex(by_core, 1, _deletions, self._lock)
 
     @functools.cached_property
     def namespaces(self) -> set[str]:
@@ -112,6 +120,7 @@ class SquatIndex:
         if plain[-1:].isdigit():
             yield from self._suffixed(plain)
         yield from self._edited(plain)
+        yield from self._affixed(name, plain)
         if "-" in name:
             yield from self._tacked_on(name)
 
@@ -149,8 +158,26 @@ class SquatIndex:
         for target, other in self._one.near(plain, self._distance, self._extract):
             yield Candidate(target, edit_kind(plain, other, 1), 1)
         if len(plain) >= LONG_NAME - 2:
-            for target, _ in self._two.near(plain, self._distance, self._extract):
-                yield Candidate(target, "two edits", 2)
+            for target, other in self._two.near(plain, self._distance, self._extract):
+                yield Candidate(target, two_edit_kind(plain, other), 2)
+
+    def _affixed(self, name: str, plain: str) -> Iterator[Candidate]:
+        """A python prefix/suffix added or dropped *and* a typing slip (`pydislib` for
+        `distlib`, `twittter` for `python-twitter`): each alone is common, both together are a
+        squat's habit. Only slips count, not a free letter: that is just another word."""
+        bare = core(name) if "py" in name else plain
+        if len(bare) < AFFIXED_CORE:
+            return
+        searches = [(self._one, True)] if bare != plain else []
+        searches.append((self._cores, False))
+        for near, by_plain in searches:
+            for target, other in near.near(bare, self._distance, self._extract):
+                if (len(other) >= AFFIXED_CORE and (by_plain or target != name)
+                        and edit_kind(bare, other, 1) in SLIPS
+                        and bare[0] == other[0] and bare[-1] == other[-1]):
+                    # The slip is inside the word: a changed first or last letter beside an
+                    # affix is how legitimate names derive from others (`throttle`).
+                    yield Candidate(target, "python prefix/suffix and a slip", 1)
 
 
 class _NearIndex:
@@ -272,6 +299,74 @@ def edit_kind(query: str, target: str, edits: int) -> str:
     if any(char in KEYBOARD.get(c, ()) for c in around):
         return "keyboard-adjacent letter"
     return "inserted letter"
+
+
+SLIPS = frozenset({"swapped letters", "doubled letter", "keyboard-adjacent letter",
+                   "confusable glyphs", "omitted letter"})
+"""Single edits that are typing errors or look-alikes rather than a different word."""
+
+
+def _slip(query: str, target: str, tag: str, at: int, src: int) -> bool:
+    """Is one Levenshtein edit (target -> query) a typing slip? `at`/`src`: positions in
+    query/target."""
+    if tag == "replace":
+        new, old = query[at], target[src]
+        return (any({new, old} <= group for group in _CONFUSABLE)
+                or (not (new.isdigit() and old.isdigit()) and new in KEYBOARD.get(old, ())))
+    if tag == "insert":
+        char, around = query[at], query[max(at - 1, 0):at] + query[at + 1:at + 2]
+        return char in around or any(char in KEYBOARD.get(c, ()) for c in around)
+    return True  # an omitted letter (a doubled one undoubled included)
+
+
+def two_edit_kind(query: str, target: str) -> str:
+    """`two typing slips` when both edits turning `target` into `query` (separators removed)
+    are slips -- omitted, doubled, swapped, neighbouring-key or look-alike letters --, else
+    `two edits`: a free letter changed or added as well reads as another word as often."""
+    if _trimmed(query, target):
+        return "two edits"
+    ops = _alignment(target, query)
+    slips = sum(tag == "swap" or _slip(query, target, tag, j, i) for tag, i, j in ops)
+    return "two typing slips" if len(ops) == slips == 2 else "two edits"
+
+
+def _trimmed(query: str, target: str) -> bool:
+    """The names differ at an end (`graphi`/`graphviz`, `pytest-cover`/`pytest-cov`), other
+    than by two end letters swapped: how legitimate names derive from others, not a slip."""
+    return ((query[0] != target[0] and query[1::-1] != target[:2])
+            or (query[-1] != target[-1] and query[-2:] != target[:-3:-1]))
+
+
+def _alignment(a: str, b: str) -> list[tuple[str, int, int]]:
+    """The edits (tag, index in `a`, index in `b`) of one cheapest optimal-string-alignment
+    path from `a` to `b`; tags `replace`, `insert`, `delete`, `swap` (neighbours exchanged).
+    Only run on the few two-edit candidates, so a plain table is cheap enough."""
+    d = [[i + j if not (i and j) else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1,
+                          d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    ops, i, j = [], len(a), len(b)
+    while i or j:
+        if i and j and a[i - 1] == b[j - 1] and d[i][j] == d[i - 1][j - 1]:
+            i, j = i - 1, j - 1
+            continue
+        if (i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]
+                and d[i][j] == d[i - 2][j - 2] + 1):
+            ops.append(("swap", i - 2, j - 2))
+            i, j = i - 2, j - 2
+        elif i and j and d[i][j] == d[i - 1][j - 1] + 1:
+            ops.append(("replace", i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif i and d[i][j] == d[i - 1][j] + 1:
+            ops.append(("delete", i - 1, j))
+            i -= 1
+        else:
+            ops.append(("insert", i, j - 1))
+            j -= 1
+    return ops
 
 
 def first_letter_changed(query: str, target: str) -> bool:
