@@ -90,6 +90,11 @@ class SquatIndex:
         for name in names:
             plain = stripped(name)
             self._by_length.setdefault(len(plain), []).append((name, plain))
+        for bare, name in self.by_core.items():
+            # The words of affixed targets (`twitter` of `python-twitter`) share the one-edit
+            # search: one neighbourhood per query serves both (see `_edited`).
+            if bare != stripped(name) and len(bare) >= AFFIXED_CORE:
+                self._by_length.setdefault(len(bare), []).append((name, bare))
         self._long_by_length: dict[int, list[tuple[str, str]]] = {}
         for name in names[:two_edit_targets]:
             plain = stripped(name)
@@ -101,11 +106,6 @@ class SquatIndex:
         # the bit-parallel scan of the few hundred long top names of nearby lengths.
         self._two = _NearIndex(self._long_by_length, 2, _deletions, self._lock,
                                scan_queries=sys.maxsize)
-        by_core: dict[int, list[tuple[str, str]]] = {}
-        for bare, name in self.by_core.items():
-            if bare != stripped(name):  # only targets that carry a python prefix/suffix
-                by_core.setdefault(len(bare), []).append((name, bare))
-        self._cores = _NearIndex(by_core, 1, _deletions, self._lock)
 
     @functools.cached_property
     def namespaces(self) -> set[str]:
@@ -119,8 +119,9 @@ class SquatIndex:
         yield from self._folded(name, plain)
         if plain[-1:].isdigit():
             yield from self._suffixed(plain)
-        yield from self._edited(plain)
-        yield from self._affixed(name, plain)
+        yield from self._edited(name, plain)
+        if "py" in name:
+            yield from self._affixed(name, plain)
         if "-" in name:
             yield from self._tacked_on(name)
 
@@ -154,9 +155,12 @@ class SquatIndex:
                 yield Candidate(target, "version-like suffix", 0)
             match = _VERSION_SUFFIX.match(base) if base[-1:].isdigit() else None
 
-    def _edited(self, plain: str) -> Iterator[Candidate]:
+    def _edited(self, name: str, plain: str) -> Iterator[Candidate]:
         for target, other in self._one.near(plain, self._distance, self._extract):
-            yield Candidate(target, edit_kind(plain, other, 1), 1)
+            if other == stripped(target):
+                yield Candidate(target, edit_kind(plain, other, 1), 1)
+            elif target != name and _inner_slip(plain, other):  # the word of an affixed target
+                yield Candidate(target, AFFIX_SLIP, 1)
         if len(plain) >= LONG_NAME - 2:
             for target, other in self._two.near(plain, self._distance, self._extract):
                 yield Candidate(target, two_edit_kind(plain, other), 2)
@@ -165,19 +169,12 @@ class SquatIndex:
         """A python prefix/suffix added or dropped *and* a typing slip (`pydislib` for
         `distlib`, `twittter` for `python-twitter`): each alone is common, both together are a
         squat's habit. Only slips count, not a free letter: that is just another word."""
-        bare = core(name) if "py" in name else plain
-        if len(bare) < AFFIXED_CORE:
+        bare = core(name)
+        if bare == plain or len(bare) < AFFIXED_CORE:
             return
-        searches = [(self._one, True)] if bare != plain else []
-        searches.append((self._cores, False))
-        for near, by_plain in searches:
-            for target, other in near.near(bare, self._distance, self._extract):
-                if (len(other) >= AFFIXED_CORE and (by_plain or target != name)
-                        and edit_kind(bare, other, 1) in SLIPS
-                        and bare[0] == other[0] and bare[-1] == other[-1]):
-                    # The slip is inside the word: a changed first or last letter beside an
-                    # affix is how legitimate names derive from others (`throttle`).
-                    yield Candidate(target, "python prefix/suffix and a slip", 1)
+        for target, other in self._one.near(bare, self._distance, self._extract):
+            if other == stripped(target) and _inner_slip(bare, other):
+                yield Candidate(target, AFFIX_SLIP, 1)
 
 
 class _NearIndex:
@@ -203,7 +200,7 @@ class _NearIndex:
 
     def near(self, plain: str, distance: Callable[..., int],
              extract: Callable[..., list[tuple[str, float, int]]]) -> list[tuple[str, str]]:
-        """(normalised, stripped) targets exactly `edits` from `plain`, each target once."""
+        """(normalised, stripped-or-word) targets exactly `edits` from `plain`, each once."""
         length = len(plain)
         if length in self._ready:
             return self._from_index(plain, distance)
@@ -248,8 +245,8 @@ class _NearIndex:
         index, seen, found = self._index, set(), []
         for key in self._keys(plain):
             for target in index.get(key, ()):
-                if target[0] not in seen:
-                    seen.add(target[0])
+                if target not in seen:  # a target may sit under its name and its word
+                    seen.add(target)
                     if distance(plain, target[1]) == self._edits:
                         found.append(target)
         return found
@@ -317,6 +314,16 @@ def _slip(query: str, target: str, tag: str, at: int, src: int) -> bool:
         char, around = query[at], query[max(at - 1, 0):at] + query[at + 1:at + 2]
         return char in around or any(char in KEYBOARD.get(c, ()) for c in around)
     return True  # an omitted letter (a doubled one undoubled included)
+
+
+AFFIX_SLIP = "python prefix/suffix and a slip"
+
+
+def _inner_slip(query: str, word: str) -> bool:
+    """One slip (see `SLIPS`) inside `word`, its first and last letters kept: a changed end
+    letter beside an affix is how legitimate names derive from others (`throttle`)."""
+    return (len(word) >= AFFIXED_CORE and query[0] == word[0] and query[-1] == word[-1]
+            and edit_kind(query, word, 1) in SLIPS)
 
 
 def two_edit_kind(query: str, target: str) -> str:
