@@ -26,6 +26,9 @@ _GLYPHS = str.maketrans({"1": "l", "i": "l", "0": "o"})
 _AFFIX = re.compile(r"^(?:python3|python|py)-?|-(?:python3|python|py)$|(?<=[a-z]{4})-?python3?$")
 _VERSION_SUFFIX = re.compile(r"^(.+?)-?v?\d{1,3}$")
 K = TypeVar("K")
+TWO_SLIP_TARGET = 8
+"""Shortest target (separators removed) two slips are weighed against as slips: two changes in
+a seven-letter name leave too little of it (`dbcode` / `dbt-core`)."""
 AFFIXED_CORE = 6
 """Shortest word (affix removed) searched for an affix plus a slip: a short core is one slip
 from many others (`let` / `pyglet`)."""
@@ -330,11 +333,22 @@ def two_edit_kind(query: str, target: str) -> str:
     """`two typing slips` when both edits turning `target` into `query` (separators removed)
     are slips -- omitted, doubled, swapped, neighbouring-key or look-alike letters --, else
     `two edits`: a free letter changed or added as well reads as another word as often."""
-    if _trimmed(query, target):
+    if len(target) < TWO_SLIP_TARGET or _trimmed(query, target):
         return "two edits"
     ops = _alignment(target, query)
+    if len(ops) != 2 or _reworded(target, ops):
+        return "two edits"
     slips = sum(tag == "swap" or _slip(query, target, tag, j, i) for tag, i, j in ops)
-    return "two typing slips" if len(ops) == slips == 2 else "two edits"
+    return "two typing slips" if slips == 2 else "two edits"
+
+
+def _reworded(target: str, ops: list[tuple[str, int, int]]) -> bool:
+    """Two edits side by side rewrite a syllable (`datasetops`, `fastzip`), and two dropped
+    vowels abbreviate (`mrkdwnify`): naming habits, not slips."""
+    (tag1, at1, _), (tag2, at2, _) = ops
+    if abs(at1 - at2) <= 1 and not tag1 == tag2 == "swap":
+        return True
+    return tag1 == tag2 == "delete" and {target[at1], target[at2]} <= set("aeiou")
 
 
 def _trimmed(query: str, target: str) -> bool:
