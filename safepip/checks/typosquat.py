@@ -64,11 +64,6 @@ FIRST_LETTER = 0.85
 """A changed first letter: typing errors rarely land there, different words often do."""
 END_LETTER = 0.9
 """A letter added or dropped at the very end (see `squat_index.end_changed`)."""
-SHORT_SLIPS = frozenset({"swapped letters", "doubled letter"})
-SHORT_SLIP_LENGTH = 0.95
-"""Two letters swapped or one doubled keep every letter of the target: a short name so mutated
-is rarely another word (`vypre` for `vyper`), so the length penalty is lighter for them from
-five letters on (four-letter names swap into each other: `tsam`/`tsma`)."""
 SEVERITY_FLOOR = ((0.80, Severity.HIGH), (0.68, Severity.MEDIUM), (0.45, Severity.LOW))
 
 
@@ -117,10 +112,8 @@ def length_weight(target: str, edits: int) -> float:
 def confidence_of(name: str, candidate: Candidate, rank: int) -> float:
     """Kind x target popularity x target length (see the module docstring)."""
     edits, plain, target = candidate.edits, stripped(name), stripped(candidate.target)
-    length = length_weight(candidate.target, edits)
-    if candidate.kind in SHORT_SLIPS and len(stripped(candidate.target)) >= 5:
-        length = max(length, SHORT_SLIP_LENGTH)
-    confidence = KIND_WEIGHT[candidate.kind] * popularity_weight(rank, edits) * length
+    confidence = (KIND_WEIGHT[candidate.kind] * popularity_weight(rank, edits)
+                  * length_weight(candidate.target, edits))
     # Typing errors land anywhere; an added/dropped affix moves the first and last letters.
     slip = candidate.kind in ("swapped letters", "doubled letter",
                               "python prefix/suffix and a slip")

@@ -312,15 +312,3 @@ def test_audit_lowers_an_old_look_alike_with_a_long_history(
     assert finding["severity"] == "low" and "long history" in finding["evidence"]
     assert "first-upload=2015-03-01" in finding["evidence"]
     assert code == 0  # the same name alone is high: see test_an_old_project_...
-
-
-def test_swapped_or_doubled_letters_in_a_five_letter_name_reach_medium() -> None:
-    ranks = load_popularity().ranks
-    for name, target in (("vypre", "vyper"), ("pipre", "piper")):
-        match = best_match(name)
-        assert match is not None and match.candidate.target == target, name
-        assert ranks[target] > PROTECTED_RANK  # even a lesser-known target
-        assert match.severity is not None and match.severity >= Severity.MEDIUM, name
-    # Four-letter names swap into one another too often: no lighter penalty there.
-    short = best_match("tsma")
-    assert short is None or short.severity is None or short.severity < Severity.MEDIUM
