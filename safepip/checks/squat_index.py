@@ -26,6 +26,12 @@ _GLYPHS = str.maketrans({"1": "l", "i": "l", "0": "o"})
 _AFFIX = re.compile(r"^(?:python3|python|py)-?|-(?:python3|python|py)$|(?<=[a-z]{4})-?python3?$")
 _VERSION_SUFFIX = re.compile(r"^(.+?)-?v?\d{1,3}$")
 K = TypeVar("K")
+TWO_SLIP_TARGET = 8
+"""Shortest target (separators removed) two slips are weighed against as slips: two changes in
+a seven-letter name leave too little of it (`dbcode` / `dbt-core`)."""
+AFFIXED_CORE = 6
+"""Shortest word (affix removed) searched for an affix plus a slip: a short core is one slip
+from many others (`let` / `pyglet`)."""
 LONG_NAME = 7
 """Targets at least this long (separators removed) are also searched at two edits: two
 edits in a shorter name make a different word as often as a squat."""
@@ -87,6 +93,11 @@ class SquatIndex:
         for name in names:
             plain = stripped(name)
             self._by_length.setdefault(len(plain), []).append((name, plain))
+        for bare, name in self.by_core.items():
+            # The words of affixed targets (`twitter` of `python-twitter`) share the one-edit
+            # search: one neighbourhood per query serves both (see `_edited`).
+            if bare != stripped(name) and len(bare) >= AFFIXED_CORE:
+                self._by_length.setdefault(len(bare), []).append((name, bare))
         self._long_by_length: dict[int, list[tuple[str, str]]] = {}
         for name in names[:two_edit_targets]:
             plain = stripped(name)
@@ -111,7 +122,9 @@ class SquatIndex:
         yield from self._folded(name, plain)
         if plain[-1:].isdigit():
             yield from self._suffixed(plain)
-        yield from self._edited(plain)
+        yield from self._edited(name, plain)
+        if "py" in name:
+            yield from self._affixed(name, plain)
         if "-" in name:
             yield from self._tacked_on(name)
 
@@ -145,12 +158,26 @@ class SquatIndex:
                 yield Candidate(target, "version-like suffix", 0)
             match = _VERSION_SUFFIX.match(base) if base[-1:].isdigit() else None
 
-    def _edited(self, plain: str) -> Iterator[Candidate]:
+    def _edited(self, name: str, plain: str) -> Iterator[Candidate]:
         for target, other in self._one.near(plain, self._distance, self._extract):
-            yield Candidate(target, edit_kind(plain, other, 1), 1)
+            if other == stripped(target):
+                yield Candidate(target, edit_kind(plain, other, 1), 1)
+            elif target != name and _inner_slip(plain, other):  # the word of an affixed target
+                yield Candidate(target, AFFIX_SLIP, 1)
         if len(plain) >= LONG_NAME - 2:
-            for target, _ in self._two.near(plain, self._distance, self._extract):
-                yield Candidate(target, "two edits", 2)
+            for target, other in self._two.near(plain, self._distance, self._extract):
+                yield Candidate(target, two_edit_kind(plain, other), 2)
+
+    def _affixed(self, name: str, plain: str) -> Iterator[Candidate]:
+        """A python prefix/suffix added or dropped *and* a typing slip (`pydislib` for
+        `distlib`, `twittter` for `python-twitter`): each alone is common, both together are a
+        squat's habit. Only slips count, not a free letter: that is just another word."""
+        bare = core(name)
+        if bare == plain or len(bare) < AFFIXED_CORE:
+            return
+        for target, other in self._one.near(bare, self._distance, self._extract):
+            if other == stripped(target) and _inner_slip(bare, other):
+                yield Candidate(target, AFFIX_SLIP, 1)
 
 
 class _NearIndex:
@@ -176,7 +203,7 @@ class _NearIndex:
 
     def near(self, plain: str, distance: Callable[..., int],
              extract: Callable[..., list[tuple[str, float, int]]]) -> list[tuple[str, str]]:
-        """(normalised, stripped) targets exactly `edits` from `plain`, each target once."""
+        """(normalised, stripped-or-word) targets exactly `edits` from `plain`, each once."""
         length = len(plain)
         if length in self._ready:
             return self._from_index(plain, distance)
@@ -221,8 +248,8 @@ class _NearIndex:
         index, seen, found = self._index, set(), []
         for key in self._keys(plain):
             for target in index.get(key, ()):
-                if target[0] not in seen:
-                    seen.add(target[0])
+                if target not in seen:  # a target may sit under its name and its word
+                    seen.add(target)
                     if distance(plain, target[1]) == self._edits:
                         found.append(target)
         return found
@@ -272,6 +299,95 @@ def edit_kind(query: str, target: str, edits: int) -> str:
     if any(char in KEYBOARD.get(c, ()) for c in around):
         return "keyboard-adjacent letter"
     return "inserted letter"
+
+
+SLIPS = frozenset({"swapped letters", "doubled letter", "keyboard-adjacent letter",
+                   "confusable glyphs", "omitted letter"})
+"""Single edits that are typing errors or look-alikes rather than a different word."""
+
+
+def _slip(query: str, target: str, tag: str, at: int, src: int) -> bool:
+    """Is one Levenshtein edit (target -> query) a typing slip? `at`/`src`: positions in
+    query/target."""
+    if tag == "replace":
+        new, old = query[at], target[src]
+        return (any({new, old} <= group for group in _CONFUSABLE)
+                or (not (new.isdigit() and old.isdigit()) and new in KEYBOARD.get(old, ())))
+    if tag == "insert":
+        char, around = query[at], query[max(at - 1, 0):at] + query[at + 1:at + 2]
+        return char in around or any(char in KEYBOARD.get(c, ()) for c in around)
+    return True  # an omitted letter (a doubled one undoubled included)
+
+
+AFFIX_SLIP = "python prefix/suffix and a slip"
+
+
+def _inner_slip(query: str, word: str) -> bool:
+    """One slip (see `SLIPS`) inside `word`, its first and last letters kept: a changed end
+    letter beside an affix is how legitimate names derive from others (`throttle`)."""
+    return (len(word) >= AFFIXED_CORE and query[0] == word[0] and query[-1] == word[-1]
+            and edit_kind(query, word, 1) in SLIPS)
+
+
+def two_edit_kind(query: str, target: str) -> str:
+    """`two typing slips` when both edits turning `target` into `query` (separators removed)
+    are slips -- omitted, doubled, swapped, neighbouring-key or look-alike letters --, else
+    `two edits`: a free letter changed or added as well reads as another word as often."""
+    if len(target) < TWO_SLIP_TARGET or _trimmed(query, target):
+        return "two edits"
+    ops = _alignment(target, query)
+    if len(ops) != 2 or _reworded(target, ops):
+        return "two edits"
+    slips = sum(tag == "swap" or _slip(query, target, tag, j, i) for tag, i, j in ops)
+    return "two typing slips" if slips == 2 else "two edits"
+
+
+def _reworded(target: str, ops: list[tuple[str, int, int]]) -> bool:
+    """Two edits side by side rewrite a syllable (`datasetops`, `fastzip`), and two dropped
+    vowels abbreviate (`mrkdwnify`): naming habits, not slips."""
+    (tag1, at1, _), (tag2, at2, _) = ops
+    if abs(at1 - at2) <= 1 and not tag1 == tag2 == "swap":
+        return True
+    return tag1 == tag2 == "delete" and {target[at1], target[at2]} <= set("aeiou")
+
+
+def _trimmed(query: str, target: str) -> bool:
+    """The names differ at an end (`graphi`/`graphviz`, `pytest-cover`/`pytest-cov`), other
+    than by two end letters swapped: how legitimate names derive from others, not a slip."""
+    return ((query[0] != target[0] and query[1::-1] != target[:2])
+            or (query[-1] != target[-1] and query[-2:] != target[:-3:-1]))
+
+
+def _alignment(a: str, b: str) -> list[tuple[str, int, int]]:
+    """The edits (tag, index in `a`, index in `b`) of one cheapest optimal-string-alignment
+    path from `a` to `b`; tags `replace`, `insert`, `delete`, `swap` (neighbours exchanged).
+    Only run on the few two-edit candidates, so a plain table is cheap enough."""
+    d = [[i + j if not (i and j) else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1,
+                          d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    ops, i, j = [], len(a), len(b)
+    while i or j:
+        if i and j and a[i - 1] == b[j - 1] and d[i][j] == d[i - 1][j - 1]:
+            i, j = i - 1, j - 1
+            continue
+        if (i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]
+                and d[i][j] == d[i - 2][j - 2] + 1):
+            ops.append(("swap", i - 2, j - 2))
+            i, j = i - 2, j - 2
+        elif i and j and d[i][j] == d[i - 1][j - 1] + 1:
+            ops.append(("replace", i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif i and d[i][j] == d[i - 1][j] + 1:
+            ops.append(("delete", i - 1, j))
+            i -= 1
+        else:
+            ops.append(("insert", i, j - 1))
+            j -= 1
+    return ops
 
 
 def first_letter_changed(query: str, target: str) -> bool:

@@ -52,7 +52,7 @@ KIND_WEIGHT = {
     "swapped letters": 0.9, "doubled letter": 0.9, "keyboard-adjacent letter": 0.88,
     "omitted letter": 0.85, "version-like suffix": 0.75, "reordered words": 0.75,
     "inserted letter": 0.8, "substituted letter": 0.75, "two edits": 0.74,
-    "tacked-on word": 0.55,
+    "two typing slips": 0.9, "python prefix/suffix and a slip": 0.8, "tacked-on word": 0.55,
 }
 """How deliberate each mutation looks. Typing errors (a neighbouring key, a doubled or
 dropped letter, two letters swapped) and look-alike glyphs are what squatters register; a free
@@ -111,7 +111,9 @@ def confidence_of(name: str, candidate: Candidate, rank: int) -> float:
     edits, plain, target = candidate.edits, stripped(name), stripped(candidate.target)
     confidence = (KIND_WEIGHT[candidate.kind] * popularity_weight(rank, edits)
                   * length_weight(candidate.target, edits))
-    slip = candidate.kind in ("swapped letters", "doubled letter")  # typing errors anywhere
+    # Typing errors land anywhere; an added/dropped affix moves the first and last letters.
+    slip = candidate.kind in ("swapped letters", "doubled letter",
+                              "python prefix/suffix and a slip")
     if edits and not slip and first_letter_changed(plain, target):
         confidence *= FIRST_LETTER
     if edits == 1 and not slip and end_changed(plain, target):

@@ -12,7 +12,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from safepip.checks.popularity import load_popularity
-from safepip.checks.squat_index import SquatIndex, edit_kind
+from safepip.checks.squat_index import SquatIndex, edit_kind, two_edit_kind
 from safepip.checks.typosquat import (
     PROTECTED_RANK,
     NameEvidence,
@@ -137,6 +137,43 @@ def test_edit_kind_names_the_typing_error() -> None:
     assert edit_kind("pyttsx4", "pyttsx3", 1) == "substituted letter"  # a version, not a slip
     assert edit_kind("requbsts", "requests", 1) == "substituted letter"
     assert edit_kind("reqeuts", "requests", 2) == "two edits"
+
+
+def test_two_edit_kind_tells_two_slips_from_two_free_edits() -> None:
+    assert two_edit_kind("playwrgith", "playwright") == "two typing slips"  # two swaps
+    assert two_edit_kind("tensofliw", "tensorflow") == "two typing slips"  # dropped r, o->i
+    assert two_edit_kind("colorramma", "colorama") == "two typing slips"  # two doubled
+    assert two_edit_kind("colaroma", "colorama") == "two edits"  # o->a: a free letter
+    assert two_edit_kind("reqbusts", "requests") == "two edits"  # b is no neighbour of e
+    # Cut short or extended at an end is how real names derive from others.
+    assert two_edit_kind("graphi", "graphviz") == "two edits"
+    assert two_edit_kind("pytestcover", "pytestcov") == "two edits"
+
+
+def test_two_slips_against_a_top_1000_name_reach_medium() -> None:
+    for name, target in (("playwrgith", "playwright"), ("tensofliw", "tensorflow"),
+                         ("seleiumm", "selenium")):
+        match = best_match(name)
+        assert match is not None and match.candidate.target == target, name
+        assert match.candidate.kind == "two typing slips", name
+        assert match.severity is not None and match.severity >= Severity.MEDIUM, name
+    free = best_match("colaroma")  # one free letter in two edits stays below a slip's score
+    slips = best_match("colorramma")
+    assert free is not None and slips is not None and free.confidence < slips.confidence
+
+
+def test_python_affix_and_a_slip_together() -> None:
+    for name, target in (("pydislib", "distlib"), ("pyfastcode", "fastcore"),
+                         ("twittter", "python-twitter")):
+        match = best_match(name)
+        assert match is not None, name
+        assert (match.candidate.target, match.candidate.kind) == (
+            target, "python prefix/suffix and a slip"), name
+    assert best_match("pydislib").severity >= Severity.MEDIUM  # type: ignore[union-attr]
+    # A free letter beside the affix, a changed end letter, or a short core: no such finding.
+    for name in ("pyqdistlib", "pydistlix", "pyglot"):
+        match = best_match(name)
+        assert match is None or match.candidate.kind != "python prefix/suffix and a slip", name
 
 
 def test_index_finds_every_family_on_a_small_list() -> None:
