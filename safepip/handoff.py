@@ -43,7 +43,7 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from safepip.errors import HashMismatchError, SafepipError, UsageError
-from safepip.pip_process import WaitingPip
+from safepip.pip_process import WaitingPip, pip_argv, without_working_directory
 from safepip.pipconfig import discover_config_files, target_prefix
 from safepip.pipconfig import load_config as load_pip_config
 
@@ -149,7 +149,7 @@ def build_pip_command(
     python: str, vetted_dir: Path, requirements: Path, passthrough: Sequence[str]
 ) -> list[str]:
     """The argv that installs exactly the pinned files; the user's options come last."""
-    return [python, "-m", "pip", *pip_install_args(vetted_dir, requirements, passthrough)]
+    return pip_argv(python, pip_install_args(vetted_dir, requirements, passthrough))
 
 
 def pip_install_args(
@@ -330,7 +330,8 @@ def run_pip(command: Sequence[str], env: Mapping[str, str]) -> int:
     try:
         # argv list built by build_pip_command, never a shell string.
         completed = subprocess.run(  # nosec B603
-            list(command), env=dict(env), stdin=subprocess.DEVNULL, check=False
+            list(command), env=without_working_directory(env), stdin=subprocess.DEVNULL,
+            check=False,
         )
     except OSError as error:
         raise UsageError(
