@@ -15,6 +15,7 @@ import requests
 import urllib3
 from cachecontrol import CacheControlAdapter
 from cachecontrol.caches import SeparateBodyFileCache
+from cachecontrol.controller import CacheController
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -72,6 +73,36 @@ class Session(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+"""Request headers that carry secrets: never written to the HTTP cache."""
+
+
+class _CredentialFreeController(CacheController):
+    """CacheControl writes the request headers a response's `Vary` names into the cache entry
+    (to match later requests against); for `Vary: Authorization` that is the index password
+    (base64), in a directory CI systems upload and share. Such responses are not cached."""
+
+    def _cache_set(self, cache_url: str, request: requests.PreparedRequest,
+                   response: Any, body: bytes | None = None,
+                   expires_time: int | None = None) -> None:
+        # The one place CacheControl writes an entry (new responses, 301s, 304 refreshes).
+        if varies_on_credentials(request, response.headers):
+            logger.debug("not caching %s: it varies on a credential header",
+                         redact_url(cache_url))
+            return
+        super()._cache_set(cache_url, request, response, body, expires_time)
+
+
+def varies_on_credentials(request: requests.PreparedRequest,
+                          response_headers: Mapping[str, str]) -> bool:
+    """Whether caching this response would store a credential the request carries."""
+    varied = {name.strip().lower() for name in response_headers.get("vary", "").split(",")}
+    if "*" in varied:
+        return False  # never matched again, so CacheControl stores no request header for it
+    present = {name.lower() for name in request.headers}
+    return bool(varied & CREDENTIAL_HEADERS & present)
+
+
 class _WatchedPools(HTTPAdapter):
     """An adapter whose connections an overall Deadline can cut (safepip.index.deadline)."""
 
@@ -125,7 +156,7 @@ def _adapter(options: HttpOptions, *, insecure: bool) -> HTTPAdapter:
         return _InsecureAdapter(max_retries=retry) if insecure else _Adapter(max_retries=retry)
     cache = SeparateBodyFileCache(str(options.resolved_cache_dir()))
     cls = _InsecureCacheAdapter if insecure else _CacheAdapter
-    return cls(cache=cache, max_retries=retry)
+    return cls(cache=cache, max_retries=retry, controller_class=_CredentialFreeController)
 
 
 def make_session(options: HttpOptions | None = None) -> Session:
