@@ -11,11 +11,13 @@ once a bound is crossed. The directory is removed on exit, also on errors and Ct
 from __future__ import annotations
 
 import logging
+import lzma
 import os
 import shutil
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -214,7 +216,9 @@ def _extract(archive: Path, gate: MemberGate, sink: Sink | None = None) -> None:
             _extract_zip(archive, gate, write)
         else:
             _extract_tar(archive, gate, write)
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, ValueError,
+            NotImplementedError, RuntimeError,  # zip: unknown method, encrypted member
+            zlib.error, lzma.LZMAError) as error:  # corrupt compressed data
         # zlib.error, lzma.LZMAError and bz2 errors subclass OSError/ValueError or are raised as
         # such by their file objects; a corrupt archive never reads as "nothing found".
         raise ArchiveError(

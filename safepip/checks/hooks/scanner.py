@@ -114,6 +114,9 @@ class ArtifactScan:
             if not install_time and self.prefilter and not worth_parsing(data, text):
                 return None
             tree = ast.parse(text, filename=path)
+            # Inside the try: nesting that parses (`f()()()...`) can still be deeper than the
+            # analysis recurses, and that is a finding like a parse failure, not a crash.
+            scan = PythonScan(text, tree)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             if install_time and not _is_script(path, data):
                 self.add(
@@ -126,7 +129,6 @@ class ArtifactScan:
                     ),
                 )
             return None
-        scan = PythonScan(text, tree)
         for hit in scan.hits:
             self.add(path, hit, install_time=install_time)
         return scan
