@@ -300,6 +300,7 @@ class Handoff:
             logger.info("handoff: nothing to install")
             return 0
         stage_vetted_files(files, self.vetted_dir)
+        files = _built_in_cage(files, self.vetted_dir, self.python, self.env)
         write_pinned_requirements(files, self.requirements)
         args = pip_install_args(self.vetted_dir, self.requirements, self.passthrough)
         if self._pip is not None:
@@ -318,6 +319,17 @@ class Handoff:
             self._pip.cancel()
             self._pip = None
         self._private.cleanup()
+
+
+def _built_in_cage(
+    files: Sequence[VettedFile], vetted_dir: Path, python: str, env: Mapping[str, str]
+) -> Sequence[VettedFile]:
+    """Each sdist to install, built into a wheel in the build cage (safepip.sandbox)."""
+    if all(f.build_dependency or f.filename.endswith(".whl") for f in files):
+        return files  # wheels only: the cage is not even imported
+    from safepip.sandbox.handoff_builds import build_sdists_confined
+
+    return build_sdists_confined(files, vetted_dir=vetted_dir, python=python, environ=env)
 
 
 def _installs_any(files: Sequence[VettedFile]) -> bool:

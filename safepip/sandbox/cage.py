@@ -176,7 +176,7 @@ class _Build:
         elif not findings:
             raise CageBuildError(
                 f"Building {self.source.name} in the cage failed (exit {report.get('exit')}"
-                f"{', timed out' if report.get('timed_out') else ''}): {log[-600:]}",
+                f"{', timed out' if report.get('timed_out') else ''}): {_gist(log)}",
                 hint="It may need the network or files outside its build folder, which the "
                      "cage refuses; install a wheel of it instead. Nothing was installed.")
         if wheel is not None and scan:
@@ -353,6 +353,12 @@ def _changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 def _existing(paths: list[str] | tuple[str, ...]) -> list[str]:
     return sorted({p for p in paths if os.path.exists(p)})
+
+
+def _gist(log: str) -> str:
+    """pip's own error lines from a build log (its last lines when there are none)."""
+    errors = [line.strip() for line in log.splitlines() if line.strip().startswith("ERROR:")]
+    return " ".join(errors[-3:]) if errors else log[-600:].strip()
 
 
 def _tail(path: Path) -> str:
