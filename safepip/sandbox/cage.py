@@ -193,7 +193,8 @@ class _Build:
             str(self.vetted_dir), "--wheel-dir", str(self.out), str(self.source)])
         env = self._environment()
         landlock = self.mechanisms.landlock_abi > 0
-        stage = {"landlock": landlock, "command": command, "env": env,
+        setpriv = self.mechanisms.setpriv if self.mechanisms.unshare else None
+        stage = {"landlock": landlock, "command": command, "env": env, "setpriv": setpriv,
                  "read": _existing([*_SYSTEM_READ, *self.target["prefixes"],
                                     *self.target["path"], sys.prefix, sys.base_prefix,
                                     str(self.vetted_dir), str(self.source.parent)]),
@@ -283,6 +284,8 @@ class _Build:
                 "attempts not recorded"
             enforced += [f"no network (own network namespace, {watched})",
                          "own PID namespace (processes die with the build)"]
+            if self.mechanisms.setpriv:
+                enforced.append("no capabilities (cannot mount, reroute or sniff)")
             if report.get("overlays"):
                 enforced.append("target environment overlaid (writes kept out)")
         if self.mechanisms.landlock_abi:

@@ -7,6 +7,8 @@
 - landlock: the kernel's Landlock LSM through the `landlock` package: the build may write only
   to its own directories and read only the system, the interpreters and its inputs (never the
   user's home). Tried by asking the kernel for its Landlock ABI version.
+- capabilities: `setpriv` drops every capability before the build starts, so its root inside
+  the namespaces cannot mount, unmount the overlays, change the network or open raw sockets.
 - overlay: inside the mount namespace, the target environment's folders are overlaid so that a
   write into them lands in a scratch layer safepip inspects (evidence) instead of the real ones.
 """
@@ -37,6 +39,9 @@ class Mechanisms:
     """The kernel's Landlock ABI version (0: unavailable, or the binding is missing)."""
     reasons: tuple[str, ...]
     """For each missing mechanism, why (shown to the user)."""
+    setpriv: str | None = None
+    """The util-linux `setpriv` command, which drops every capability the build's root-in-
+    namespace would have (no mount, no route or interface changes, no raw sockets)."""
 
 
 @functools.cache
@@ -44,7 +49,11 @@ def available() -> Mechanisms:
     reasons: list[str] = []
     unshare = _namespaces(reasons)
     abi = _landlock_abi(reasons)
-    return Mechanisms(unshare=unshare, landlock_abi=abi, reasons=tuple(reasons))
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        reasons.append("capabilities: the `setpriv` command (util-linux) is not installed")
+    return Mechanisms(unshare=unshare, landlock_abi=abi, reasons=tuple(reasons),
+                      setpriv=setpriv)
 
 
 def _namespaces(reasons: list[str]) -> str | None:

@@ -4,6 +4,7 @@ Run as `python -I -m safepip.sandbox.restrict CONFIG` by the in-namespace superv
 (safepip.sandbox.inside). Landlock rules are inherited by everything the process starts and can
 never be lifted; `no_new_privs` (set by the binding) means no set-uid program regains rights.
 When the config says Landlock is not to be used (not available here), it only execs pip.
+Through `setpriv`, when available, pip starts with no capabilities at all (see mechanisms).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ def main(argv: list[str]) -> None:
     if config["landlock"]:
         apply_landlock(config["read"], config["write"], config["write_files"])
     command = config["command"]
+    if config.get("setpriv"):  # after Landlock: setpriv must still be readable, and it is
+        command = [config["setpriv"], "--bounding-set=-all", "--inh-caps=-all",
+                   "--no-new-privs", "--", *command]
     os.execve(command[0], command, config["env"])  # noqa: S606  # nosec B606 - our argv
 
 

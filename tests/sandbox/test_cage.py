@@ -78,6 +78,11 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     _try("site-packages", lambda: _append(os.path.join(paths["purelib"], "zz_{marker}.pth"),
                                           "import os\\n"))
     _try("bin", lambda: _append(os.path.join(paths["scripts"], "pip"), "#!/bin/sh\\n"))
+    _try("umount", lambda: subprocess.run(["umount", paths["purelib"]], check=True,
+                                          capture_output=True))
+    _try("reroute", lambda: subprocess.run(["ip", "route", "del", "local", "0.0.0.0/0",
+                                            "dev", "lo"], check=True, capture_output=True))
+    print("CAPS", [l for l in open("/proc/self/status") if l.startswith("CapEff")], flush=True)
     _try("outlive", lambda: subprocess.Popen(
         [sys.executable, "-c", "import time; time.sleep(60)  # {marker}"],
         start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
@@ -209,6 +214,11 @@ def test_every_way_out_is_closed_and_reported(
         assert not Path(paths["purelib"], f"zz_{MARKER}.pth").exists()
     assert _launchers(venv) == launchers_before
     assert "ATTEMPT site-packages failed" not in result.log  # it "worked", in the scratch layer
+    # The cage cannot be taken apart from inside: no capabilities left to do it with.
+    assert "ATTEMPT umount failed" in result.log
+    assert "ATTEMPT reroute failed" in result.log
+    if available().setpriv:
+        assert "CapEff:\\t0000000000000000" in result.log
     # A process meant to outlive the build was seen, and is gone.
     assert any(rule == "dynamic/process" for rule, _ in rules)
     assert _host_processes_with(MARKER) == []
@@ -220,6 +230,8 @@ def _assert_mechanisms(result: CageResult) -> None:
     said = " ".join(result.enforced)
     assert "no network" in said and "every attempt recorded" in said
     assert "PID namespace" in said and "throwaway HOME" in said
+    if available().setpriv:
+        assert "no capabilities" in said
     if available().landlock_abi:
         assert "Landlock" in said
 
