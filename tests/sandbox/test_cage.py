@@ -291,3 +291,21 @@ def test_without_namespaces_the_build_is_refused_with_the_way_out(
     assert "wheel" in info.value.diagnostics()
     assert info.value.exit_code == 3
     assert not (tmp_path / "out").exists()
+
+
+def test_a_waived_cage_still_builds_under_landlock_and_says_what_was_missing(
+    tmp_path: Path, venv: Path, vetted: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = available()
+    waived = Mechanisms(unshare=None, landlock_abi=real.landlock_abi,
+                        reasons=("namespaces: the `unshare` command (util-linux) is not "
+                                 "installed",))
+    monkeypatch.setattr(cage_module, "available", lambda: waived)
+    sdist = make_sdist(tmp_path / "sdist", "plain-pkg", "1.0")
+    result = build_confined(sdist, package="plain-pkg", version="1.0",
+                            python=str(venv / "bin" / "python"), vetted_dir=vetted,
+                            output_dir=tmp_path / "out", allow_unconfined=True)
+    assert result.wheel is not None
+    assert any("waived with --allow-unconfined-build" in m for m in result.missing)
+    assert not any("no network" in e for e in result.enforced)
+    assert any("Landlock" in e for e in result.enforced) == bool(real.landlock_abi)
