@@ -196,6 +196,7 @@ class _Build:
         landlock = self.mechanisms.landlock_abi > 0
         setpriv = self.mechanisms.setpriv if self.mechanisms.unshare else None
         stage = {"landlock": landlock, "command": command, "env": env, "setpriv": setpriv,
+                 "seccomp": self.mechanisms.seccomp,
                  "read": _existing([*_SYSTEM_READ, *self.target["prefixes"],
                                     *self.target["path"], sys.prefix, sys.base_prefix,
                                     str(self.vetted_dir), str(self.source.parent)]),
@@ -287,6 +288,8 @@ class _Build:
                          "own PID namespace (processes die with the build)"]
             if self.mechanisms.setpriv:
                 enforced.append("no capabilities (cannot mount, reroute or sniff)")
+        if self.mechanisms.seccomp:
+            enforced.append("seccomp (no ptrace, no new namespaces, no mounts, no io_uring)")
             if report.get("overlays"):
                 enforced.append("target environment overlaid (writes kept out)")
         if self.mechanisms.landlock_abi:

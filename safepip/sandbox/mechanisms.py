@@ -9,6 +9,8 @@
   user's home). Tried by asking the kernel for its Landlock ABI version.
 - capabilities: `setpriv` drops every capability before the build starts, so its root inside
   the namespaces cannot mount, unmount the overlays, change the network or open raw sockets.
+- seccomp: through the `pyseccomp` binding, the build cannot ptrace, enter or create
+  namespaces, mount, load kernel code or use io_uring.
 - overlay: inside the mount namespace, the target environment's folders are overlaid so that a
   write into them lands in a scratch layer safepip inspects (evidence) instead of the real ones.
 """
@@ -39,6 +41,8 @@ class Mechanisms:
     """The kernel's Landlock ABI version (0: unavailable, or the binding is missing)."""
     reasons: tuple[str, ...]
     """For each missing mechanism, why (shown to the user)."""
+    seccomp: bool = False
+    """A seccomp filter can be loaded (the `pyseccomp` binding over libseccomp)."""
     setpriv: str | None = None
     """The util-linux `setpriv` command, which drops every capability the build's root-in-
     namespace would have (no mount, no route or interface changes, no raw sockets)."""
@@ -53,7 +57,18 @@ def available() -> Mechanisms:
     if setpriv is None:
         reasons.append("capabilities: the `setpriv` command (util-linux) is not installed")
     return Mechanisms(unshare=unshare, landlock_abi=abi, reasons=tuple(reasons),
-                      setpriv=setpriv)
+                      setpriv=setpriv, seccomp=_seccomp(reasons))
+
+
+def _seccomp(reasons: list[str]) -> bool:
+    try:
+        import pyseccomp  # type: ignore[import-untyped]
+
+        pyseccomp.SyscallFilter(defaction=pyseccomp.ALLOW)  # loads libseccomp
+    except Exception as error:  # ImportError, or the C library missing
+        reasons.append(f"seccomp: no usable binding ({type(error).__name__}: {error})")
+        return False
+    return True
 
 
 def _namespaces(reasons: list[str]) -> str | None:

@@ -83,6 +83,8 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     _try("reroute", lambda: subprocess.run(["ip", "route", "del", "local", "0.0.0.0/0",
                                             "dev", "lo"], check=True, capture_output=True))
     print("CAPS", [l for l in open("/proc/self/status") if l.startswith("CapEff")], flush=True)
+    _try("nested-namespace", lambda: subprocess.run(["unshare", "--user", "--net", "true"],
+                                                    check=True, capture_output=True))
     _try("outlive", lambda: subprocess.Popen(
         [sys.executable, "-c", "import time; time.sleep(60)  # {marker}"],
         start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
@@ -219,6 +221,8 @@ def test_every_way_out_is_closed_and_reported(
     assert "ATTEMPT reroute failed" in result.log
     if available().setpriv:
         assert "CapEff:\\t0000000000000000" in result.log
+    if available().seccomp:
+        assert "ATTEMPT nested-namespace failed" in result.log
     # A process meant to outlive the build was seen, and is gone.
     assert any(rule == "dynamic/process" for rule, _ in rules)
     assert _host_processes_with(MARKER) == []
@@ -232,6 +236,8 @@ def _assert_mechanisms(result: CageResult) -> None:
     assert "PID namespace" in said and "throwaway HOME" in said
     if available().setpriv:
         assert "no capabilities" in said
+    if available().seccomp:
+        assert "seccomp" in said
     if available().landlock_abi:
         assert "Landlock" in said
 
