@@ -260,6 +260,9 @@ class _Build:
                     "dynamic/secret-read", f"Its build read ~/{name}, where credentials are "
                     "kept (a decoy in the cage's throwaway home).", f"~/{name}", name))
         for name in _changes(self.before, _snapshot(self.home)):
+            if not persists(name):
+                logger.debug("cage: the build wrote ~/%s (not a place code runs from)", name)
+                continue
             found.append(self._finding(
                 "dynamic/persistence", f"Its build wrote ~/{name} (in the cage's throwaway "
                 "home): code that changes a home folder at install time persists itself.",
@@ -379,6 +382,26 @@ def atime_observable(folder: Path) -> bool:
     moved = probe.stat().st_atime_ns != before
     probe.unlink()
     return moved
+
+
+_PERSISTENT_PREFIXES = (
+    ".ssh/", ".config/autostart/", ".config/systemd/", ".config/fish/", ".local/bin/",
+    ".local/lib/", ".local/share/applications/", ".config/environment.d/", ".gnupg/",
+    ".config/pip/", ".config/git/", ".kube/", ".aws/", ".docker/", ".config/gh/",
+)
+_PERSISTENT_NAMES = frozenset({
+    ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile", ".zshrc",
+    ".zshenv", ".zprofile", ".zlogin", ".cshrc", ".tcshrc", ".kshrc", ".xinitrc", ".xsession",
+    ".xprofile", ".pam_environment", ".gitconfig", ".netrc", ".pypirc", ".pip/pip.conf",
+    ".npmrc", ".condarc", ".pythonrc", ".pythonstartup", ".inputrc", ".git-credentials",
+})
+
+
+def persists(name: str) -> bool:
+    """Whether a file at ~/`name` is a place code is run, trusted or configured from (shell
+    start-up files, user site-packages and bin, autostart, SSH and credential files); writes
+    elsewhere in the throwaway home (a compiler's or tool's own files) are not evidence."""
+    return name in _PERSISTENT_NAMES or name.startswith(_PERSISTENT_PREFIXES)
 
 
 def _changes(before: dict[str, str], after: dict[str, str]) -> list[str]:

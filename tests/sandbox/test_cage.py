@@ -315,3 +315,15 @@ def test_a_waived_cage_still_builds_under_landlock_and_says_what_was_missing(
     assert any("waived with --allow-unconfined-build" in m for m in result.missing)
     assert not any("no network" in e for e in result.enforced)
     assert any("Landlock" in e for e in result.enforced) == bool(real.landlock_abi)
+
+
+def test_only_writes_where_code_runs_from_count_as_persistence() -> None:
+    from safepip.sandbox.cage import persists
+
+    for name in (".bashrc", ".zshenv", ".ssh/authorized_keys", ".config/autostart/x.desktop",
+                 ".local/bin/pip", ".local/lib/python3.11/site-packages/x.pth",
+                 ".config/systemd/user/x.service", ".gitconfig"):
+        assert persists(name), name
+    for name in (".cargo/registry/index", "go/pkg/mod/x", ".npm/_cacache/x", "build.log",
+                 ".config/matplotlib/matplotlibrc"):
+        assert not persists(name), name
