@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import subprocess  # nosec B404
 import sys
 from collections.abc import Sequence
@@ -120,6 +121,7 @@ def _without_python_option(args: Sequence[str]) -> tuple[str | None, list[str]]:
 def run_pip_command(args: Sequence[str]) -> int:
     """Run a non-install pip command unchanged (`--python PATH` picks the interpreter)."""
     from safepip.pip.handoff import resolve_interpreter  # loaded only when pip is passed through
+    from safepip.pip.process import pip_argv, without_working_directory
 
     python, rest = _without_python_option(args)
     command = _pip_command(rest)
@@ -130,7 +132,6 @@ def run_pip_command(args: Sequence[str]) -> int:
             f"`python -m pip {command} ...` yourself."
         )
         return int(ExitCode.USAGE)
-    import os
     from pathlib import Path
 
     from safepip.resolution.environment import discover_environment
@@ -138,11 +139,13 @@ def run_pip_command(args: Sequence[str]) -> int:
     chosen = discover_environment(python, os.environ, Path.cwd())
     sys.stderr.write(chosen.describe() + "\n")
     sys.stderr.flush()
-    argv = [resolve_interpreter(chosen.python), "-m", "pip", *rest]
-    logger.debug("passing through to pip: %s", argv)
+    argv = pip_argv(resolve_interpreter(chosen.python), rest)
+    logger.debug("passing through to pip: %s", rest)
     try:
         # An argv list (never a shell string) naming pip; the arguments are the user's own.
-        return subprocess.run(argv, check=False).returncode  # nosec B603
+        return subprocess.run(  # nosec B603
+            argv, env=without_working_directory(os.environ), check=False
+        ).returncode
     except OSError as error:
         _print_error(f"Cannot run {argv[0]}: {error.strerror}. Check the --python path.")
         return int(ExitCode.USAGE)

@@ -481,6 +481,7 @@ def prepare_handoff(request: InstallRequest) -> Handoff | None:
         return Handoff(
             python=request.target.python or sys.executable,
             passthrough=_passthrough(request), environ=os.environ, start_pip=True,
+            build_sdists=build_in_cage,
         )
     except SafepipError:
         return None
@@ -493,7 +494,17 @@ def hand_off(vetting: Vetting, request: InstallRequest, prepared: Handoff | None
     if prepared is not None:
         return prepared.install(files)
     return handoff(files, python=request.target.python or sys.executable,
-                   passthrough=_passthrough(request), environ=os.environ)
+                   passthrough=_passthrough(request), environ=os.environ,
+                   build_sdists=build_in_cage)
+
+
+def build_in_cage(
+    files: Sequence[VettedFile], vetted_dir: Path, python: str, env: Mapping[str, str]
+) -> Sequence[VettedFile]:
+    """The handoff's sdist builder: the build cage (imported only when an sdist is built)."""
+    from safepip.sandbox.handoff_builds import build_sdists_confined
+
+    return build_sdists_confined(files, vetted_dir=vetted_dir, python=python, environ=env)
 
 
 def _passthrough(request: InstallRequest) -> list[str]:

@@ -98,12 +98,18 @@ def _chunks(session: SessionLike, url: str, max_bytes: int) -> Iterator[bytes]:
     if is_file_url(url):  # a local index: read from disk, no HTTP library needed
         yield from iter_file_url(url, max_bytes=max_bytes)
         return
+    from safepip.index.deadline import Deadline, session_options
     from safepip.index.http import check_status, iter_body, open_stream
 
-    response = open_stream(real_session(session), url)
-    with response:
-        check_status(response, url, frozenset())
-        yield from iter_body(response, url, max_bytes)
+    http = real_session(session)
+    options = session_options(http)
+    # Every byte counts toward the deadline: a server that trickles is cut off, however long
+    # the file it announces (see safepip.index.deadline).
+    with Deadline(options.fetch_deadline, redact_url(url), min_rate=options.download_min_rate):
+        response = open_stream(http, url)
+        with response:
+            check_status(response, url, frozenset())
+            yield from iter_body(response, url, max_bytes)
 
 
 def _check(file: DistributionFile, actual: dict[str, str], size: int) -> None:

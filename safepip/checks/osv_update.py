@@ -147,10 +147,14 @@ def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> list[Advi
 
 
 def _download(session: requests.Session, url: str, spool: IO[bytes]) -> None:
+    from safepip.index.deadline import Deadline, session_options
     from safepip.index.http import check_status, iter_body, open_stream
 
+    options = session_options(session)  # a trickling server is cut off (index.deadline)
     try:
-        with open_stream(session, url) as response:
+        with Deadline(options.fetch_deadline, redact_url(url),
+                      min_rate=options.download_min_rate), \
+                open_stream(session, url) as response:
             check_status(response, url, frozenset())
             for chunk in iter_body(response, url, MAX_ZIP_BYTES):
                 spool.write(chunk)

@@ -26,6 +26,7 @@ from typing import IO, Any
 from safepip.checks.install_hooks import InstallHookCheck, scan_path
 from safepip.errors import ArchiveError, CheckError, SafepipError
 from safepip.findings import Finding
+from safepip.pip.process import without_working_directory
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class WorkerProcess:
         command = [sys.executable, *_interpreter_options(), "-m", __name__, "--worker"]
         if not prefilter:
             command.append("--no-prefilter")
-        env = dict(os.environ)
+        env = without_working_directory(os.environ)  # -P does not cover PYTHONPATH
         if not sys.dont_write_bytecode:
             env.pop("PYTHONDONTWRITEBYTECODE", None)  # a worker compiles like its parent
         self.process = subprocess.Popen(  # nosec B603

@@ -39,6 +39,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add_python(parser, "to vet for and install into")
     parser.add_argument("--dry-run", action="store_true", help="vet and show the plan only")
     parser.add_argument("--yes", action="store_true", help="accept warnings without asking")
+    parser.add_argument("--allow-unconfined-build", action="store_true",
+                        help="build sdists even where the build cage is unavailable (unsafe)")
     add_fail_on(parser)
     add_vetting_options(parser)
     parser.set_defaults(run=run, takes_pip_args=True)
@@ -49,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     from safepip.resolution.environment import start_probe
 
     request = parse_install_args(choose_environment(args), environ=os.environ)
+    if args.allow_unconfined_build:  # read by the build cage (safepip.sandbox)
+        os.environ["SAFEPIP_ALLOW_UNCONFINED_BUILD"] = "1"
     # Another interpreter is probed from now on, while the engine loads.
     with start_probe(request.target) or contextlib.nullcontext() as probe:
         return _vet_and_install(args, request, probe)

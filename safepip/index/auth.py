@@ -8,7 +8,7 @@ and apply them to later requests to that origin only.
 from __future__ import annotations
 
 import threading
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth
@@ -39,6 +39,10 @@ class UrlCredentials(AuthBase):
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         url = request.url or ""
         self.remember(url)
+        # From here on the credentials travel in the Authorization header only: a URL with
+        # `user:password@` would become the HTTP cache's key (a hash of it names the cache
+        # file, open to an offline guess) and appear in the cache library's debug log.
+        request.url = without_userinfo(url)
         with self._lock:
             known = self._known.get(origin(url))
         credentials = known or self._from_netrc(url)
@@ -59,3 +63,11 @@ class UrlCredentials(AuthBase):
         with self._lock:
             self._netrc[key] = found
         return found
+
+
+def without_userinfo(url: str) -> str:
+    """`url` without `user:password@` (unchanged when it has none)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))

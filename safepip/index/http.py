@@ -8,7 +8,6 @@ transport fault (connection refused, timeout, 5xx after retries, truncated or ov
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -16,12 +15,20 @@ import requests
 import urllib3
 from cachecontrol import CacheControlAdapter
 from cachecontrol.caches import SeparateBodyFileCache
+from cachecontrol.controller import CacheController
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from safepip import __version__
 from safepip.errors import IndexPageError, NetworkError
 from safepip.index.auth import UrlCredentials
+from safepip.index.deadline import (
+    Deadline,
+    active_deadline,
+    fetch_deadline,
+    report_progress,
+    watch_pools,
+)
 from safepip.index.fileadapter import FileAdapter
 from safepip.index.httpbase import FetchedDocument as FetchedDocument
 from safepip.index.httpbase import HttpOptions as HttpOptions
@@ -50,7 +57,12 @@ class Session(requests.Session):
             raise NetworkError(
                 f"{redact_url(url)} is plain HTTP on a host that is not trusted; not fetched.",
                 hint="Use an https:// URL, or pass --trusted-host for this host (unsafe).")
-        return super().send(request, **kwargs)
+        if active_deadline():
+            return super().send(request, **kwargs)
+        # No caller set a deadline: at least connecting and the headers (the whole body
+        # unless streamed) are bounded.
+        with Deadline(self.http_options.fetch_deadline, redact_url(url)):
+            return super().send(request, **kwargs)
 
     def request(self, method: str | bytes, url: str | bytes,
                 *args: Any, **kwargs: Any) -> requests.Response:
@@ -61,7 +73,56 @@ class Session(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
-class _InsecureCacheAdapter(CacheControlAdapter):
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+"""Request headers that carry secrets: never written to the HTTP cache."""
+
+
+class _CredentialFreeController(CacheController):
+    """CacheControl writes the request headers a response's `Vary` names into the cache entry
+    (to match later requests against); for `Vary: Authorization` that is the index password
+    (base64), in a directory CI systems upload and share. Such responses are not cached."""
+
+    def _cache_set(self, cache_url: str, request: requests.PreparedRequest,
+                   response: Any, body: bytes | None = None,
+                   expires_time: int | None = None) -> None:
+        # The one place CacheControl writes an entry (new responses, 301s, 304 refreshes).
+        if varies_on_credentials(request, response.headers):
+            logger.debug("not caching %s: it varies on a credential header",
+                         redact_url(cache_url))
+            return
+        super()._cache_set(cache_url, request, response, body, expires_time)
+
+
+def varies_on_credentials(request: requests.PreparedRequest,
+                          response_headers: Mapping[str, str]) -> bool:
+    """Whether caching this response would store a credential the request carries."""
+    varied = {name.strip().lower() for name in response_headers.get("vary", "").split(",")}
+    if "*" in varied:
+        return False  # never matched again, so CacheControl stores no request header for it
+    present = {name.lower() for name in request.headers}
+    return bool(varied & CREDENTIAL_HEADERS & present)
+
+
+class _WatchedPools(HTTPAdapter):
+    """An adapter whose connections an overall Deadline can cut (safepip.index.deadline)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        watch_pools(self.poolmanager)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        return watch_pools(super().proxy_manager_for(proxy, **proxy_kwargs))
+
+
+class _Adapter(_WatchedPools):
+    pass
+
+
+class _CacheAdapter(_WatchedPools, CacheControlAdapter):
+    pass
+
+
+class _InsecureCacheAdapter(_CacheAdapter):
     """pip's semantics for --trusted-host over HTTPS: no certificate verification."""
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any,
@@ -70,7 +131,7 @@ class _InsecureCacheAdapter(CacheControlAdapter):
         return super().send(request, *args, **kwargs)
 
 
-class _InsecureAdapter(HTTPAdapter):
+class _InsecureAdapter(_Adapter):
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any,
              ) -> requests.Response:
         kwargs["verify"] = False
@@ -92,10 +153,10 @@ def _retry(options: HttpOptions) -> Retry:
 def _adapter(options: HttpOptions, *, insecure: bool) -> HTTPAdapter:
     retry = _retry(options)
     if not options.use_cache:
-        return _InsecureAdapter(max_retries=retry) if insecure else HTTPAdapter(max_retries=retry)
+        return _InsecureAdapter(max_retries=retry) if insecure else _Adapter(max_retries=retry)
     cache = SeparateBodyFileCache(str(options.resolved_cache_dir()))
-    cls = _InsecureCacheAdapter if insecure else CacheControlAdapter
-    return cls(cache=cache, max_retries=retry)
+    cls = _InsecureCacheAdapter if insecure else _CacheAdapter
+    return cls(cache=cache, max_retries=retry, controller_class=_CredentialFreeController)
 
 
 def make_session(options: HttpOptions | None = None) -> Session:
@@ -172,10 +233,9 @@ def check_status(response: requests.Response, url: str, allow: frozenset[int]) -
     raise NetworkError(f"{where} answered {status} {response.reason}.")
 
 
-def iter_body(response: requests.Response, url: str, max_bytes: int, *,
-              deadline: float | None = None) -> Iterator[bytes]:
-    """Yield the body in chunks, enforcing `max_bytes`, the announced Content-Length and an
-    optional `time.monotonic()` deadline."""
+def iter_body(response: requests.Response, url: str, max_bytes: int) -> Iterator[bytes]:
+    """Yield the body in chunks, enforcing `max_bytes` and the announced Content-Length (the
+    time it may take is bounded by the caller's `Deadline`, told of each chunk)."""
     announced = _content_length(response)
     if announced is not None and announced > max_bytes:
         raise IndexPageError(f"{redact_url(url)} is {announced} bytes, over the "
@@ -186,9 +246,7 @@ def iter_body(response: requests.Response, url: str, max_bytes: int, *,
             received += len(chunk)
             if received > max_bytes:
                 raise IndexPageError(f"{redact_url(url)} is over the {max_bytes}-byte limit.")
-            if deadline is not None and time.monotonic() > deadline:
-                raise NetworkError(f"Fetching {redact_url(url)} took too long; the server is "
-                                   "sending too slowly.")
+            report_progress(len(chunk))
             yield chunk
     except requests.RequestException as exc:
         raise IndexPageError(describe_exception(exc, url)) from None
@@ -214,15 +272,16 @@ def get(
 ) -> FetchedDocument:
     """GET `url` in full. Statuses other than 2xx and `allow_statuses` raise NetworkError.
 
-    `deadline_seconds` bounds the whole fetch (default: the session's `fetch_deadline`).
+    `deadline_seconds` bounds the whole fetch, retries included (default: the session's
+    `fetch_deadline`).
     """
-    if deadline_seconds is None and isinstance(session, Session):
-        deadline_seconds = session.http_options.fetch_deadline
-    deadline = None if deadline_seconds is None else time.monotonic() + deadline_seconds
-    response = open_stream(session, url, headers=headers)
-    with response:
-        check_status(response, url, allow_statuses)
-        content = b"".join(iter_body(response, url, max_bytes, deadline=deadline))
+    if deadline_seconds is None:
+        deadline_seconds = fetch_deadline(session)
+    with Deadline(deadline_seconds, redact_url(url)):
+        response = open_stream(session, url, headers=headers)
+        with response:
+            check_status(response, url, allow_statuses)
+            content = b"".join(iter_body(response, url, max_bytes))
     logger.debug("GET %s -> %d (%d bytes)", redact_url(url), response.status_code, len(content))
     return FetchedDocument(
         url=response.url or url, status=response.status_code,

@@ -30,8 +30,12 @@ class HttpOptions:
     backoff_factor: float = 0.25
     """urllib3 exponential backoff factor between retries (seconds)."""
     fetch_deadline: float = 120.0
-    """Seconds a whole page or metadata fetch may take, against slow-drip servers (downloads are
-    bounded by size and the read timeout instead)."""
+    """Seconds a whole page or metadata fetch may take, retries included, against slow-drip
+    servers; a file download gets these seconds plus one more per `download_min_rate` bytes
+    received (safepip.index.deadline)."""
+    download_min_rate: float = 16 * 1024
+    """Bytes per second a download must average after its first `fetch_deadline` seconds
+    (16 KiB/s, a 128 kbit/s line: a trickle is cut off, a slow but steady link finishes)."""
     cache_dir: Path | None = None
     """HTTP cache directory; None = `<platformdirs user cache>/safepip/http`."""
     use_cache: bool = True

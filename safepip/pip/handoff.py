@@ -35,7 +35,7 @@ import logging
 import os
 import subprocess  # nosec B404
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +44,7 @@ from packaging.version import Version
 
 from safepip.errors import HashMismatchError, SafepipError, UsageError
 from safepip.pip.pipconfig import discover_config_files, load_pip_config, target_prefix
-from safepip.pip.process import WaitingPip
+from safepip.pip.process import WaitingPip, pip_argv, without_working_directory
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ def build_pip_command(
     python: str, vetted_dir: Path, requirements: Path, passthrough: Sequence[str]
 ) -> list[str]:
     """The argv that installs exactly the pinned files; the user's options come last."""
-    return [python, "-m", "pip", *pip_install_args(vetted_dir, requirements, passthrough)]
+    return pip_argv(python, pip_install_args(vetted_dir, requirements, passthrough))
 
 
 def pip_install_args(
@@ -251,7 +251,7 @@ def resolve_interpreter(python: str) -> str:
 
 def handoff(
     files: Sequence[VettedFile], *, python: str, passthrough: Sequence[str],
-    environ: Mapping[str, str],
+    environ: Mapping[str, str], build_sdists: SdistBuilder | None = None,
 ) -> int:
     """Install exactly `files` into `python`'s environment with pip; return pip's exit code.
 
@@ -261,8 +261,16 @@ def handoff(
     if not _installs_any(files):
         logger.info("handoff: nothing to install")
         return 0
-    with Handoff(python=python, passthrough=passthrough, environ=environ) as prepared:
+    with Handoff(python=python, passthrough=passthrough, environ=environ,
+                 build_sdists=build_sdists) as prepared:
         return prepared.install(files)
+
+
+SdistBuilder = Callable[
+    [Sequence["VettedFile"], Path, str, Mapping[str, str]], Sequence["VettedFile"]
+]
+"""Builds the sdists among vetted files into wheels, confined: (files, vetted_dir, python,
+pip's environment) -> the files with each built sdist replaced by its wheel."""
 
 
 class Handoff:
@@ -273,9 +281,10 @@ class Handoff:
 
     def __init__(
         self, *, python: str, passthrough: Sequence[str], environ: Mapping[str, str],
-        start_pip: bool = False,
+        start_pip: bool = False, build_sdists: SdistBuilder | None = None,
     ) -> None:
         check_passthrough(passthrough)
+        self.build_sdists = build_sdists
         self.python = resolve_interpreter(python)
         self.passthrough = list(passthrough)
         placement = placement_from_pip_config(environ, self.python)
@@ -298,6 +307,7 @@ class Handoff:
             logger.info("handoff: nothing to install")
             return 0
         stage_vetted_files(files, self.vetted_dir)
+        files = self._built(files)
         write_pinned_requirements(files, self.requirements)
         args = pip_install_args(self.vetted_dir, self.requirements, self.passthrough)
         if self._pip is not None:
@@ -311,11 +321,26 @@ class Handoff:
         )
         return run_pip(command, self.env)
 
+    def _built(self, files: Sequence[VettedFile]) -> Sequence[VettedFile]:
+        """Each sdist to install replaced by the wheel built from it, confined (the builder is
+        the pipeline's: safepip.sandbox). Without a builder an sdist is refused, never built
+        by pip unconfined."""
+        if all(f.build_dependency or f.filename.endswith(".whl") for f in files):
+            return files  # wheels only: nothing is built
+        if self.build_sdists is None:
+            raise UsageError(
+                "An sdist would have to be built, and this handoff has no build cage.",
+                hint="Install through `safepip install`, which builds sdists confined.",
+            )
+        return self.build_sdists(files, self.vetted_dir, self.python, self.env)
+
     def close(self) -> None:
         if self._pip is not None:
             self._pip.cancel()
             self._pip = None
         self._private.cleanup()
+
+
 
 
 def _installs_any(files: Sequence[VettedFile]) -> bool:
@@ -328,7 +353,8 @@ def run_pip(command: Sequence[str], env: Mapping[str, str]) -> int:
     try:
         # argv list built by build_pip_command, never a shell string.
         completed = subprocess.run(  # nosec B603
-            list(command), env=dict(env), stdin=subprocess.DEVNULL, check=False
+            list(command), env=without_working_directory(env), stdin=subprocess.DEVNULL,
+            check=False,
         )
     except OSError as error:
         raise UsageError(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import subprocess  # nosec B404 - the target interpreter, argv list, our own fixed code
 from collections.abc import Mapping, Sequence
 
@@ -33,11 +34,29 @@ _PRELOADED = (
 """pip's modules an install imports (pip 2x); a name a pip version lacks stops the preload,
 which changes the speed, never what runs."""
 
-_WAIT_THEN_RUN = f"""\
-import signal, sys
+_NO_WORKING_DIRECTORY = """\
+import sys
+sys.path[:] = [entry for entry in sys.path if entry]  # '' is the working directory
+"""
+"""First lines of every `-c` program safepip runs in an interpreter: `-c` puts the working
+directory on sys.path, and anything imported before it is removed (even `signal` or `json`)
+could come from a file planted there. `sys` is built in. (`-P` would do it, but only from 3.11,
+and the target interpreter may be older; `-I` would also hide the user site and PYTHONPATH,
+which `pip list` and friends must see.)"""
+
+_RUN_PIP = """\
+import importlib.util, runpy
+if importlib.util.find_spec("pip") is None:
+    sys.stderr.write(sys.executable + ": No module named pip\\n")
+    sys.exit(1)
+sys.argv = ["pip"] + ARGS
+runpy.run_module("pip", run_name="__main__", alter_sys=True)
+"""
+"""Runs pip's `__main__` as `-m pip` does (ARGS is replaced by the caller's code)."""
+
+_WAIT_THEN_RUN = _NO_WORKING_DIRECTORY + f"""\
+import signal
 signal.signal(signal.SIGINT, signal.SIG_IGN)  # before the go, Ctrl-C is safepip's to handle
-if sys.path and sys.path[0] == "":
-    del sys.path[0]  # never import from the working directory
 for name in {_PRELOADED!r}:
     try:
         __import__(name)
@@ -47,14 +66,37 @@ line = sys.stdin.readline()
 if not line.endswith("\\n"):
     sys.exit(0)  # no go: leave having done nothing
 signal.signal(signal.SIGINT, signal.default_int_handler)
-import importlib.util, json, runpy
-if importlib.util.find_spec("pip") is None:
-    sys.stderr.write(sys.executable + ": No module named pip\\n")
-    sys.exit(1)
-sys.argv = ["pip"] + json.loads(line)
-runpy.run_module("pip", run_name="__main__", alter_sys=True)
-"""
+import json
+""" + _RUN_PIP.replace("ARGS", "json.loads(line)")
 """Runs in the target interpreter (any Python 3 that pip supports): fixed text, no input in it."""
+
+_PIP_NOW = _NO_WORKING_DIRECTORY + _RUN_PIP.replace("ARGS", "sys.argv[1:]")
+"""`python -c _PIP_NOW ARG...` is `python -m pip ARG...` without the working directory."""
+
+
+def pip_argv(python: str, args: Sequence[str]) -> list[str]:
+    """The argv that runs `pip ARGS` in `python` as `python -m pip ARGS` would, except that
+    nothing is imported from the working directory (see _NO_WORKING_DIRECTORY)."""
+    return [python, "-c", _PIP_NOW, *args]
+
+
+def without_working_directory(env: Mapping[str, str]) -> dict[str, str]:
+    """`env` with the PYTHONPATH entries that name the working directory removed.
+
+    An empty entry (`PYTHONPATH=:/x`, a common slip) or a relative one is resolved against the
+    working directory at start-up, before any code of ours runs, and `sitecustomize.py` is
+    imported from it then.
+    """
+    cleaned = dict(env)
+    value = cleaned.get("PYTHONPATH")
+    if value is not None:
+        kept = [entry for entry in value.split(os.pathsep) if os.path.isabs(entry)]
+        if kept:
+            cleaned["PYTHONPATH"] = os.pathsep.join(kept)
+        else:
+            del cleaned["PYTHONPATH"]
+    return cleaned
+
 
 _STOP_TIMEOUT = 10.0
 _SIGINT_GRACE = 0.25
@@ -73,7 +115,8 @@ class WaitingPip:
         """Start pip in `python`'s environment with `env`; None when it cannot start."""
         try:
             process = subprocess.Popen(  # nosec B603 - argv list, fixed code
-                [python, "-c", _WAIT_THEN_RUN], env=dict(env), stdin=subprocess.PIPE
+                [python, "-c", _WAIT_THEN_RUN], env=without_working_directory(env),
+                stdin=subprocess.PIPE,
             )
         except OSError as error:
             logger.debug("pip not started early: %s", error)

@@ -307,6 +307,9 @@ never read as requirements, since an error quoting a "line" would print them."""
 
 
 def _read(path: Path, constraint: bool) -> str:
+    if "\0" in str(path):  # no file has such a name; open() would raise ValueError
+        raise InputError("A requirements file name contains a NUL character.",
+                         hint="Check the -r/-c line; nothing was read.")
     kind = "constraints" if constraint else "requirements"
     real = os.path.realpath(path)
     if any(real == root or real.startswith(root + "/") for root in _PSEUDO_FILESYSTEMS):
@@ -337,18 +340,20 @@ def _not_a_file(path: Path, kind: str) -> InputError:
 
 def _decode(data: bytes, path: Path) -> str:
     # pip's _decode_req_file: a BOM, else a PEP 263 coding line (first two lines), else UTF-8
-    for bom, encoding in _BOMS:
+    encoding, start = "utf-8", 0
+    for bom, bom_encoding in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(encoding)
-    encoding = "utf-8"
-    for line in data.split(b"\n")[:2]:
-        match = _CODING_RE.search(line) if line[:1] == b"#" else None
-        if match:
-            encoding = match.group(1).decode("ascii")
+            encoding, start = bom_encoding, len(bom)
             break
+    else:
+        for line in data.split(b"\n")[:2]:
+            match = _CODING_RE.search(line) if line[:1] == b"#" else None
+            if match:
+                encoding = match.group(1).decode("ascii")
+                break
     try:
-        return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as error:
+        return data[start:].decode(encoding)
+    except (UnicodeError, LookupError) as error:  # UnicodeError: punycode and friends
         raise InputError(f"The file cannot be decoded as {encoding}: {error}.", path=str(path),
                          hint="Save it as UTF-8 or declare its encoding with a coding comment."
                          ) from None

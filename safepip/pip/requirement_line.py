@@ -89,6 +89,22 @@ def parse_requirement_spec(
     text: str, source: Location, *, cwd: Path, hashes: tuple[str, ...] = (),
     options: tuple[tuple[str, str], ...] = (),
 ) -> RequirementLine:
+    """`_parse_requirement_spec`, with a URL urllib cannot split reported as bad input."""
+    try:
+        return _parse_requirement_spec(text, source, cwd=cwd, hashes=hashes, options=options)
+    except ValueError as error:  # urlsplit: "Invalid IPv6 URL", a port out of range, ...
+        raise _bad_url(text, source, error) from None
+
+
+def _bad_url(text: str, source: Location, error: ValueError) -> InputError:
+    return InputError(f"Invalid requirement {text!r}: {error}.", path=source.path,
+                      line=source.line, hint="Check the URL or path in it.")
+
+
+def _parse_requirement_spec(
+    text: str, source: Location, *, cwd: Path, hashes: tuple[str, ...] = (),
+    options: tuple[tuple[str, str], ...] = (),
+) -> RequirementLine:
     """Read one requirement as pip does: PEP 508, `name @ url`, a URL, or a local path/archive.
 
     Local paths are relative to `cwd` (pip resolves them against the working directory, even
@@ -114,6 +130,16 @@ def parse_requirement_spec(
 
 
 def parse_editable_spec(
+    text: str, source: Location, *, cwd: Path, options: tuple[tuple[str, str], ...] = (),
+) -> RequirementLine:
+    """`_parse_editable_spec`, with a URL urllib cannot split reported as bad input."""
+    try:
+        return _parse_editable_spec(text, source, cwd=cwd, options=options)
+    except ValueError as error:
+        raise _bad_url(text, source, error) from None
+
+
+def _parse_editable_spec(
     text: str, source: Location, *, cwd: Path, options: tuple[tuple[str, str], ...] = (),
 ) -> RequirementLine:
     """Read an `-e` value as pip's `parse_editable`: `name @ url`, a local project, or a VCS URL."""

@@ -314,7 +314,7 @@ _ENV_KEYS = {
     "SAFEPIP_ALLOW_INDEXES": "allow-indexes",
 }
 _LIST_KEYS = {"trusted-names", "allow-indexes"}
-ENV_OWNED_ELSEWHERE = frozenset({ENV_POLICY})
+ENV_OWNED_ELSEWHERE = frozenset({ENV_POLICY, "SAFEPIP_ALLOW_UNCONFINED_BUILD"})  # sandbox
 """`SAFEPIP_*` variables read by other modules; add yours here so they are not refused."""
 
 

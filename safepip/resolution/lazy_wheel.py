@@ -19,6 +19,7 @@ import requests
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from safepip.errors import ArchiveError, NetworkError
+from safepip.index.deadline import Deadline, fetch_deadline
 from safepip.redact import redact_text, redact_url
 from safepip.resolution.archive_members import read_wheel_metadata
 from safepip.resolution.core_metadata import MAX_METADATA_BYTES
@@ -53,8 +54,9 @@ class _RangeFile(io.RawIOBase):
     def _get(self, spec: str) -> tuple[int, bytes, int]:
         where = redact_url(self._url)
         try:
-            with self._session.get(self._url, headers={**_HEADERS, "Range": spec},
-                                   stream=True, timeout=TIMEOUT) as response:
+            with Deadline(fetch_deadline(self._session), where), \
+                    self._session.get(self._url, headers={**_HEADERS, "Range": spec},
+                                      stream=True, timeout=TIMEOUT) as response:
                 if response.status_code in (200, 416, 501):
                     raise _RangeUnsupported(str(response.status_code))
                 if response.status_code != 206:

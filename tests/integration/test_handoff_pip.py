@@ -15,8 +15,9 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from packaging.utils import canonicalize_name, parse_wheel_filename
@@ -27,17 +28,24 @@ from safepip.errors import HashMismatchError
 from safepip.pip.handoff import (
     VettedFile,
     build_pip_command,
-    handoff,
     pip_environment,
     run_pip,
     stage_vetted_files,
     write_pinned_requirements,
 )
+from safepip.pip.handoff import handoff as pip_handoff
+from safepip.pipeline import build_in_cage
+from safepip.sandbox import CageBuildError
 from tests.integration.conftest import VenvFactory, installed_in
 from tests.kit.archives import make_sdist, make_wheel
 from tests.kit.index_server import IndexServer
 
 pytestmark = pytest.mark.integration
+
+
+def handoff(files: Sequence[VettedFile], **options: Any) -> int:
+    """The handoff as `safepip install` calls it: sdists are built by the pipeline's cage."""
+    return pip_handoff(files, build_sdists=build_in_cage, **options)
 
 SETUPTOOLS_WHEEL_DIRS = (
     Path("/opt/pypi/files"), Path("/opt/wheels"), Path("/usr/share/python-wheels"),
@@ -337,9 +345,9 @@ def test_legacy_sdist_needing_an_unvetted_build_dep_fails_closed(
                                 text=True, check=True).stdout.strip()
     if adds_wheel != "True":
         pytest.skip("this pip no longer adds `wheel` to legacy build requirements")
-    assert handoff(files, python=_python(venv), passthrough=[], environ=env) == 1
-    captured = capfd.readouterr()
-    assert "No matching distribution found for wheel" in captured.out + captured.err
+    # The build cage builds it before pip installs anything, and fails closed (exit 3).
+    with pytest.raises(CageBuildError, match="No matching distribution found for wheel"):
+        handoff(files, python=_python(venv), passthrough=[], environ=env)
     assert installed_in(venv, env) == {}
 
 
@@ -360,8 +368,8 @@ def test_dynamic_build_requirement_cannot_reach_the_users_sources(
                        setup_py="from setuptools import setup\n"
                        "setup(name='needs-helper', version='1.0', setup_requires=['helper-dep'])\n")
     files = [_vetted(sdist), _vetted(_setuptools_wheel(), build=True)]
-    assert handoff(files, python=_python(venv), passthrough=[], environ=hostile) == 1
-    captured = capfd.readouterr()
-    assert "helper-dep" in captured.out + captured.err
+    # The build cage builds it before pip installs anything, and fails closed (exit 3).
+    with pytest.raises(CageBuildError, match="helper-dep"):
+        handoff(files, python=_python(venv), passthrough=[], environ=hostile)
     assert not canary.exists()
     assert installed_in(venv, env) == {}

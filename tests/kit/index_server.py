@@ -89,7 +89,7 @@ class Fault:
     drip: float = 0.0
     """Send the body in 16-byte pieces with this many seconds between them (slow-drip server)."""
     headers: dict[str, str] = field(default_factory=dict)
-    """Extra response headers (e.g. {"Location": ...} with status=302)."""
+    """Extra response headers (e.g. {"Location": ...} with status=302, or {"Vary": ...})."""
     fired: int = 0
 
     def active(self) -> bool:
@@ -384,6 +384,7 @@ class _Handler(BaseHTTPRequestHandler):
                               extra={"WWW-Authenticate": 'Basic realm="test index"'})
         status, body, ctype, extra = self._route()
         for fault in faults:
+            extra = {**extra, **fault.headers}  # e.g. Vary: Authorization on a normal answer
             if fault.body is not None:
                 body = fault.body
             elif fault.malformed:

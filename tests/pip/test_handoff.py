@@ -31,6 +31,7 @@ from safepip.pip.handoff import (
     run_pip,
     stage_vetted_files,
 )
+from safepip.pip.process import pip_argv
 
 
 def _vetted(tmp_path: Path, name: str, version: str, *, data: bytes | None = None,
@@ -68,7 +69,7 @@ def test_one_name_at_two_versions_is_refused(tmp_path: Path) -> None:
 def test_command_is_an_argv_list_with_passthrough_last(tmp_path: Path) -> None:
     command = build_pip_command("/py", tmp_path / "v", tmp_path / "r.txt", ["--user", "-q"])
     assert command == [
-        "/py", "-m", "pip", "install", "--no-deps", "--require-hashes", "--no-index",
+        *pip_argv("/py", []), "install", "--no-deps", "--require-hashes", "--no-index",
         "--no-cache-dir", "--find-links", str(tmp_path / "v"), "-r", str(tmp_path / "r.txt"),
         "--user", "-q",
     ]
@@ -215,7 +216,8 @@ def test_handoff_runs_the_interpreter_with_staged_files_and_cleans_up(tmp_path: 
     code = handoff(files, python=str(fake), passthrough=["--user", "-q"], environ=environ)
     assert code == 7  # pip's exit code passes through
     seen = json.loads(record.read_text())
-    assert seen["argv"][:5] == ["-m", "pip", "install", "--no-deps", "--require-hashes"]
+    assert seen["argv"][0] == "-c" and "runpy.run_module(\"pip\"" in seen["argv"][1]
+    assert seen["argv"][2:5] == ["install", "--no-deps", "--require-hashes"]
     assert seen["argv"][-2:] == ["--user", "-q"]
     assert seen["listing"] == sorted(f.filename for f in files)
     assert seen["mode"] == 0o700

@@ -124,6 +124,9 @@ class ArtifactScan:
             if not install_time and self.prefilter and not worth_parsing(data, text):
                 return None
             tree = ast.parse(text, filename=path)
+            # Inside the try: nesting that parses (`f()()()...`) can still be deeper than the
+            # analysis recurses, and that is a finding like a parse failure, not a crash.
+            scan = PythonScan(text, tree)
         except (*SourceDecodeError, ValueError, RecursionError, MemoryError) as error:
             if install_time and not _is_script(path, data):
                 # Fail closed: install-time code that cannot be read cannot be vetted.
@@ -140,7 +143,6 @@ class ArtifactScan:
             return None
         if install_time:
             self.install_sources.append(text)
-        scan = PythonScan(text, tree)
         for hit in scan.hits:
             self.add(path, hit, install_time=install_time)
         return scan
