@@ -12,6 +12,7 @@ import os
 import stat
 import sys
 import textwrap
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -229,3 +230,27 @@ def test_handoff_runs_the_interpreter_with_staged_files_and_cleans_up(tmp_path: 
     assert seen["env"]["PIP_PREFIX"] == "/from-install-section"
     assert "PIP_CONSTRAINT" not in seen["env"]
     assert not Path(seen["links"]).exists()  # the vetted directory was cleaned up
+
+
+def test_an_sdist_without_a_builder_is_refused_not_built_unconfined(tmp_path: Path) -> None:
+    """The handoff never lets pip build an sdist itself: the pipeline's cage builds it, and a
+    handoff given no builder refuses before pip runs."""
+    sdist = _vetted(tmp_path, "needs-build", "1.0", suffix=".tar.gz")
+    with pytest.raises(UsageError, match="no build cage"):
+        handoff([sdist], python=sys.executable, passthrough=[], environ={"PATH": os.defpath})
+
+
+def test_the_builder_replaces_each_sdist_with_what_it_built(tmp_path: Path) -> None:
+    sdist = _vetted(tmp_path, "needs-build", "1.0", suffix=".tar.gz")
+    seen: list[list[str]] = []
+
+    def refuse_all(files: Sequence[VettedFile], vetted_dir: Path, python: str,
+                   env: Mapping[str, str]) -> Sequence[VettedFile]:
+        seen.append([f.filename for f in files])
+        assert (vetted_dir / sdist.filename).is_file()  # staged (hash-checked) before building
+        raise UsageError("built nothing")
+
+    with pytest.raises(UsageError, match="built nothing"):
+        handoff([sdist], python=sys.executable, passthrough=[], environ={"PATH": os.defpath},
+                build_sdists=refuse_all)
+    assert seen == [[sdist.filename]]
