@@ -25,6 +25,10 @@ PROCESS = frozenset(
         "os.posix_spawn",
         "os.posix_spawnp",
         "os.startfile",
+        "os.execl",
+        "win32api.ShellExecute",
+        "ctypes.windll.shell32.ShellExecuteW",
+        "ctypes.windll.shell32.ShellExecuteA",
         "pty.spawn",
         "commands.getoutput",
         "commands.getstatusoutput",
@@ -71,6 +75,14 @@ NETWORK = frozenset(
         "aiohttp.request",
         "websocket.create_connection",
         "paramiko.SSHClient",
+        "socket.gethostbyname",
+        "socket.gethostbyname_ex",
+        "socket.getaddrinfo",
+        "dns.resolver.resolve",
+        "dns.resolver.query",
+        "dns.resolver.Resolver",
+        "git.Repo.clone_from",
+        "git.Git",
     }
 )
 NETWORK_PREFIXES = ("httpx.", "pycurl.Curl")
@@ -102,8 +114,12 @@ DECODERS = frozenset(
         "bytearray.fromhex",
     }
 )
-DECODER_SUFFIXES = (".fromhex", ".unhexlify", ".b64decode")
-"""Any receiver's fromhex/unhexlify/b64decode (pybase64.b64decode, ...)."""
+DECODER_SUFFIXES = (
+    ".fromhex", ".unhexlify", ".b64decode", ".decrypt", ".decompress", ".b85decode",
+    ".a85decode", ".b32decode",
+)
+"""Any receiver's decoding or decryption method (pybase64.b64decode, Fernet(key).decrypt,
+AES.new(...).decrypt, zlib.decompressobj().decompress): what comes out was hidden going in."""
 DECODING_CODECS = frozenset({"base64", "base_64", "hex", "rot13", "rot_13", "zlib", "bz2", "uu"})
 
 HOST_INFO = frozenset(
@@ -116,8 +132,14 @@ HOST_INFO = frozenset(
         "uuid.getnode",
         "platform.uname",
         "os.uname",
+        "os.getuid",
     }
 )
+DNS = frozenset(
+    {"socket.gethostbyname", "socket.gethostbyname_ex", "socket.getaddrinfo",
+     "dns.resolver.resolve", "dns.resolver.query"}
+)
+"""Name lookups: a computed name sends what it is built from to the name's DNS server."""
 FILE_OPEN = frozenset({"open", "io.open", "codecs.open", "os.open"})
 BUILTINS_NAMES = frozenset({"builtins", "__builtins__", "__builtin__"})
 

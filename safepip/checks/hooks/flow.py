@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import enum
+import re
 
 from safepip.checks.hooks.calls import (
     DECODER_SUFFIXES,
@@ -22,7 +23,7 @@ from safepip.checks.hooks.calls import (
     literal_str,
 )
 
-_MAX_DEPTH = 8
+_MAX_DEPTH = 24
 KEEPS_NOTHING = frozenset(
     {
         "get",
@@ -56,8 +57,13 @@ class Origin(enum.Flag):
     """Read from a file."""
     ENV = enum.auto()
     """The whole environment (os.environ as a mapping)."""
+    SECRET = enum.auto()
+    """An environment variable named like a secret (AWS_SECRET_ACCESS_KEY, GITHUB_TOKEN)."""
     HOST = enum.auto()
     """Host identity: user name, host name, MAC address."""
+    OUTSIDE = enum.auto()
+    """A place outside the source tree where droppers put things: the user's home, temp and
+    application-data folders (os.path.expanduser, tempfile.gettempdir, %APPDATA%, ...)."""
 
 
 class Scope:
@@ -112,9 +118,20 @@ class Scope:
 class Tracer:
     """Computes the `Origin` of expressions in one file."""
 
-    def __init__(self, aliases: Aliases) -> None:
+    def __init__(
+        self,
+        aliases: Aliases,
+        helpers: dict[str, ast.FunctionDef] | None = None,
+        tree: ast.Module | None = None,
+    ) -> None:
         self.aliases = aliases
         self._active: set[tuple[int, str]] = set()
+        self._helpers = helpers or {}
+        """The module's own functions by name: a call of one has the origin of what its
+        body decodes or fetches (`def b64(s): return b64decode(s)`)."""
+        self._helper_origins: dict[str, Origin] = {}
+        self._tree = tree
+        self._members: dict[str, list[ast.expr]] | None = None
 
     def origin(self, node: ast.expr, scope: Scope, depth: int = 0) -> Origin:
         if depth > _MAX_DEPTH:
@@ -126,14 +143,101 @@ class Tracer:
         if isinstance(node, ast.Attribute):
             if self.aliases.qualify(node) == "os.environ":
                 return Origin.ENV
-            return self.origin(node.value, scope, depth + 1)
+            result = self.origin(node.value, scope, depth + 1)
+            if isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}:
+                result |= self._member(node.attr, depth)
+            return result
         if isinstance(node, ast.Subscript):
             return self._subscript(node, scope, depth)
         if isinstance(node, ast.Call):
             return self._call(node, scope, depth)
         if isinstance(node, ast.BinOp):
             return self._binop(node, scope, depth)
+        if isinstance(node, ast.ListComp | ast.GeneratorExp) and _xors(node.elt):
+            return Origin.DECODED  # bytes(b ^ key for b in blob): an XOR loop decrypts
         return self._children(node, scope, depth)
+
+    def text(self, node: ast.expr | None, scope: Scope, depth: int = 0) -> str:
+        """The string `node` evaluates to as far as literals show it (a small constant
+        propagation through names bound once, f-strings, `+`, `%`, joins, `.format` and
+        os.path.join); an unknown part reads as `?`, `sys.executable` as `python`."""
+        if node is None or depth > _MAX_DEPTH:
+            return "?"
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bytes):
+                return value.decode("utf-8", "replace")
+            return value if isinstance(value, str) else str(value)
+        if self.aliases.qualify(node) == "sys.executable":
+            return "python"
+        if isinstance(node, ast.Name):
+            values = scope.lookup(node.id)
+            key = (id(scope), "text:" + node.id)
+            if not values or len(values) > 1 or key in self._active:
+                return "?"
+            self._active.add(key)
+            try:
+                return self.text(values[0], scope, depth + 1)
+            finally:
+                self._active.discard(key)
+        if isinstance(node, ast.JoinedStr):
+            return "".join(self.text(v, scope, depth + 1) for v in node.values)
+        if isinstance(node, ast.FormattedValue):
+            return self.text(node.value, scope, depth + 1)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+            right = self.text(node.right, scope, depth + 1) if isinstance(node.op, ast.Add) else ""
+            return self.text(node.left, scope, depth + 1) + right
+        if isinstance(node, ast.List | ast.Tuple):
+            return " ".join(self.text(e, scope, depth + 1) for e in node.elts)
+        if isinstance(node, ast.Call):
+            return self._call_text(node, scope, depth)
+        return "?"
+
+    def _call_text(self, node: ast.Call, scope: Scope, depth: int) -> str:
+        func = node.func
+        name = self.aliases.qualify(func) or ""
+        parts = [self.text(a, scope, depth + 1) for a in node.args]
+        if name in {"os.path.join", "posixpath.join", "ntpath.join"}:
+            return "/".join(parts)
+        if name in {"str", "shlex.join"} and parts:
+            return parts[0]
+        if isinstance(func, ast.Attribute):
+            receiver = self.text(func.value, scope, depth + 1)
+            if func.attr == "join" and len(node.args) == 1:
+                return receiver.join(parts[0].split(" ")) if parts[0] != "?" else "?"
+            if func.attr in {"format", "strip", "lower", "replace", "encode", "decode"}:
+                return receiver
+        return "?"
+
+    def _member(self, attr: str, depth: int) -> Origin:
+        """`self.attr`: what any method of the file stored there (`self.key = getenv(...)` in
+        __init__, sent by another method)."""
+        if self._members is None:
+            self._members = {}
+            for node in ast.walk(self._tree) if self._tree is not None else ():
+                if isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                            self._members.setdefault(target.attr, []).append(node.value)
+        key = (0, "self." + attr)
+        if key in self._active:
+            return Origin.NONE
+        self._active.add(key)
+        try:
+            result = Origin.NONE
+            for value in self._members.get(attr, []):
+                result |= self.origin(value, Scope(value, None, []), depth + 1)
+        finally:
+            self._active.discard(key)
+        return result
+
+    def helper(self, name: str) -> Origin:
+        """What a call of the module's own function `name` returns, judged from its body:
+        decoded if it decodes, network if it fetches (parameters are not followed)."""
+        if name not in self._helper_origins:
+            self._helper_origins[name] = Origin.NONE  # a recursive helper: cut the cycle
+            self._helper_origins[name] = _body_origin(self._helpers[name], self.aliases)
+        return self._helper_origins[name]
 
     def _binop(self, node: ast.BinOp, scope: Scope, depth: int) -> Origin:
         # Flatten a + b + c once: nested BinOps would otherwise be walked again at each level.
@@ -182,7 +286,8 @@ class Tracer:
 
     def _subscript(self, node: ast.Subscript, scope: Scope, depth: int) -> Origin:
         if self.aliases.qualify(node.value) == "os.environ":
-            return Origin.NONE  # one named variable, not the whole environment
+            # one named variable, not the whole environment; a home or temp folder is a place
+            return _env_variable(node.slice)
         result = self.origin(node.value, scope, depth + 1)
         step = node.slice.step if isinstance(node.slice, ast.Slice) else None
         if isinstance(step, ast.UnaryOp) and isinstance(step.op, ast.USub) and (
@@ -198,6 +303,12 @@ class Tracer:
         known = _known_call(name, node)
         if known is not None:
             return known
+        if isinstance(node.func, ast.Name) and node.func.id in self._helpers:
+            inner = self.helper(node.func.id)
+            if inner:
+                return inner | self._children_of_call(node, scope, depth)
+        if isinstance(node.func, ast.Attribute) and f".{node.func.attr}" in DECODER_SUFFIXES:
+            return Origin.DECODED  # Fernet(key).decrypt(...), any cipher's decrypt
         if name in {"compile", "str", "bytes"} and node.args:
             return self.origin(node.args[0], scope, depth + 1)  # the source, not the file name
         if isinstance(node.func, ast.Attribute):
@@ -222,6 +333,10 @@ class Tracer:
 def _known_call(name: str, node: ast.Call) -> Origin | None:
     if name in DECODERS or name.endswith(DECODER_SUFFIXES):
         return Origin.DECODED
+    if name in OUTSIDE_CALLS:
+        return Origin.OUTSIDE
+    if name in ENV_READS and node.args:
+        return _env_variable(node.args[0])
     if name.endswith(".decode") and node.args:
         codec = literal_str(node.args[0])
         if codec and codec.lower().replace("-", "_") in DECODING_CODECS:
@@ -235,6 +350,77 @@ def _known_call(name: str, node: ast.Call) -> Origin | None:
     if name in {"bytes", "bytearray"} and node.args and _int_list(node.args[0]) >= 16:
         return Origin.DECODED
     return None
+
+
+OUTSIDE_CALLS = frozenset(
+    {
+        "os.path.expanduser",
+        "os.path.expandvars",
+        "pathlib.Path.home",
+        "Path.home",
+        "tempfile.gettempdir",
+        "tempfile.mkdtemp",
+        "tempfile.mkstemp",
+        "os.getcwd",
+    }
+)
+"""Calls that name a folder outside the source tree (the user's, or a shared temp folder)."""
+ENV_READS = frozenset({"os.environ.get", "os.getenv", "os.environ.__getitem__"})
+_OUTSIDE_VARIABLES = frozenset(
+    {"temp", "tmp", "tmpdir", "appdata", "localappdata", "userprofile", "home", "homepath",
+     "programdata", "public", "startup"}
+)
+
+
+_SECRET_VARIABLE = re.compile(
+    r"KEY|SECRET|TOKEN|PASSW|PASSWD|CREDENTIAL|AUTH|SESSION|COOKIE|WEBHOOK", re.IGNORECASE
+)
+"""Names of environment variables that hold secrets (AWS_SECRET_ACCESS_KEY, GITHUB_TOKEN)."""
+
+
+def _env_variable(node: ast.expr) -> Origin:
+    """One environment variable: a place (a home or temp folder), a secret, or neither."""
+    if _names_outside(node):
+        return Origin.OUTSIDE
+    text = literal_str(node)
+    return Origin.SECRET if text is not None and _SECRET_VARIABLE.search(text) else Origin.NONE
+
+
+def _names_outside(node: ast.expr) -> bool:
+    text = literal_str(node)
+    return text is not None and text.lower() in _OUTSIDE_VARIABLES
+
+
+def _xors(node: ast.AST) -> bool:
+    return any(
+        isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.BitXor) for sub in ast.walk(node)
+    )
+
+
+def _body_origin(function: ast.FunctionDef, aliases: Aliases) -> Origin:
+    """Decoded/network when a function that returns a value decodes/fetches in its body."""
+    result = Origin.NONE
+    returns = False
+    for sub in ast.walk(function):
+        if isinstance(sub, ast.Return) and sub.value is not None:
+            returns = True
+        elif isinstance(sub, ast.Call):
+            name = aliases.qualify(sub.func) or ""
+            attr = sub.func.attr if isinstance(sub.func, ast.Attribute) else ""
+            if name in DECODERS or name.endswith(DECODER_SUFFIXES) or (
+                f".{attr}" in DECODER_SUFFIXES
+            ):
+                result |= Origin.DECODED
+            elif is_network(name):
+                result |= Origin.NETWORK
+        elif isinstance(sub, ast.Lambda) and _xors(sub.body):
+            result |= Origin.DECODED
+    if isinstance(function, ast.FunctionDef) and _xors(function):
+        result |= Origin.DECODED if any(
+            isinstance(s, ast.Call) and isinstance(s.func, ast.Name) and s.func.id in {"chr", "ord"}
+            for s in ast.walk(function)
+        ) else Origin.NONE
+    return result if returns else Origin.NONE
 
 
 def _is_chr(node: ast.AST) -> bool:

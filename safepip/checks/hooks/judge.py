@@ -9,9 +9,17 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from safepip.checks.hooks.calls import BUILTINS_NAMES, literal_str
+from safepip.checks.hooks.calls import BUILTINS_NAMES, DNS, HOST_INFO, literal_str
 from safepip.checks.hooks.flow import Origin
-from safepip.checks.hooks.patterns import BUILD_TOOLS, SHELL_DOWNLOADER, SHELL_HOSTILE
+from safepip.checks.hooks.patterns import (
+    BUILD_MODULES,
+    BUILD_TOOLS,
+    INTERPRETERS,
+    LAUNCHER,
+    SHELL_DOWNLOADER,
+    SHELL_HOSTILE,
+    URL,
+)
 from safepip.findings import Severity
 
 if TYPE_CHECKING:
@@ -33,7 +41,7 @@ _SENSITIVE_MODULES = frozenset(
 )
 
 
-def exec_call(scan: PythonScan, node: ast.Call, origin: Origin) -> None:
+def exec_call(scan: PythonScan, node: ast.Call, origin: Origin, text: str = "?") -> None:
     """exec/eval/compile: what it runs decides the rule and the severity."""
     if origin & Origin.DECODED:
         scan.hit("hook/exec-obfuscated", node, "runs code that is decoded at run time")
@@ -49,7 +57,9 @@ def exec_call(scan: PythonScan, node: ast.Call, origin: Origin) -> None:
             Severity.INFO,
         )
     elif origin == Origin.LITERAL:
-        scan.hit("hook/dynamic-exec", node, "runs a literal string as code", Severity.LOW)
+        worst = nested_worst(scan, text, node) if text != "?" else Severity.INFO
+        scan.hit("hook/dynamic-exec", node, "runs a literal string as code",
+                 max(worst, Severity.LOW))
     else:
         scan.hit("hook/dynamic-exec", node, "runs a computed string as code")
 
@@ -69,36 +79,120 @@ def command_text(node: ast.Call) -> tuple[str, ast.expr | None]:
     return literal_str(first) or "", first
 
 
-def process_call(scan: PythonScan, node: ast.Call, name: str, origin: Origin) -> None:
+def process_call(
+    scan: PythonScan,
+    node: ast.Call,
+    name: str,
+    origin: Origin,
+    folded: str,
+    program: Origin = Origin.NONE,
+) -> Severity:
+    """A process start, judged by what it runs; `folded` is the command as far as constant
+    propagation shows it. Returns the severity given (info for a build tool)."""
     text, head = command_text(node)
+    text = folded if folded.strip("? ") else text
+    verdict = _process_verdict(scan, node, name, origin, text, head, program)
+    scan.hit(verdict[0], node, f"{name} {verdict[2]}", verdict[1])
+    return verdict[1]
+
+
+def _process_verdict(
+    scan: PythonScan,
+    node: ast.Call,
+    name: str,
+    origin: Origin,
+    text: str,
+    head: ast.expr | None,
+    program_origin: Origin,
+) -> tuple[str, Severity, str]:
     if origin & Origin.DECODED:
-        scan.hit("hook/exec-obfuscated", node, f"{name} runs a command decoded at run time")
-    elif origin & Origin.NETWORK:
-        scan.hit(
-            "hook/download-exec",
-            node,
-            f"{name} runs a command fetched over the network",
-            Severity.CRITICAL,
-        )
-    elif SHELL_DOWNLOADER.search(text):
+        return "hook/exec-obfuscated", Severity.CRITICAL, "runs a command decoded at run time"
+    if origin & Origin.NETWORK:
+        return "hook/download-exec", Severity.CRITICAL, "runs a command fetched over the network"
+    if SHELL_DOWNLOADER.search(text):
         piped = any(pipe in text.replace("  ", " ") for pipe in _PIPE_TO_SHELL)
-        scan.hit(
+        return (
             "hook/download-exec",
-            node,
-            f"{name} runs a shell downloader",
             Severity.CRITICAL if piped else Severity.HIGH,
+            "runs a shell downloader",
         )
-    elif SHELL_HOSTILE.search(text) or name == "pty.spawn":
-        scan.hit(
-            "hook/process-exec",
-            node,
-            f"{name} runs a shell the way reverse shells and droppers do",
-            Severity.HIGH,
-        )
-    elif _is_build_tool(scan, text, head):
-        scan.hit("hook/process-exec", node, f"{name} runs a build tool", Severity.INFO)
-    else:
-        scan.hit("hook/process-exec", node, f"{name} starts a process", Severity.LOW)
+    if SHELL_HOSTILE.search(text) or name == "pty.spawn":
+        return "hook/process-exec", Severity.HIGH, "runs a shell the way reverse shells do"
+    if name.endswith(("startfile", "ShellExecuteW", "ShellExecuteA", "ShellExecute")):
+        return "hook/process-exec", Severity.HIGH, "opens a file with the program it belongs to"
+    if LAUNCHER.search(text):
+        return "hook/process-exec", Severity.HIGH, "starts a program detached, hidden or at login"
+    if URL.search(text):
+        return "hook/download-exec", Severity.HIGH, "gives a URL to a program (fetch or clone)"
+    words = text.split()
+    program = words[0].rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower() if words else ""
+    if program in INTERPRETERS:
+        inline = _inline_code(words)
+        if inline is not None:
+            return _judge_inline(scan, node, program, inline)
+        if origin & Origin.OUTSIDE:
+            return "hook/process-exec", Severity.HIGH, "runs a script from outside the source tree"
+        if _pip_install(words):
+            return ("hook/process-exec", Severity.MEDIUM,
+                    "installs packages with pip, past the resolver that vetted this one")
+        if program.startswith("python") and "-m" in words[1:2]:
+            module = words[2].split(".")[0] if len(words) > 2 else "?"
+            if module in BUILD_MODULES:
+                return "hook/process-exec", Severity.INFO, f"runs the build tool {module}"
+            return "hook/process-exec", Severity.LOW, "runs a module with the interpreter"
+        return "hook/process-exec", Severity.INFO, "runs a script of the source tree"
+    if program_origin & Origin.OUTSIDE and program not in BUILD_TOOLS:
+        return "hook/process-exec", Severity.HIGH, "starts a program from outside the source tree"
+    if _pip_install(words):
+        return ("hook/process-exec", Severity.MEDIUM,
+                "installs packages with pip, past the resolver that vetted this one")
+    if _is_build_tool(scan, text, head):
+        return "hook/process-exec", Severity.INFO, "runs a build tool"
+    return "hook/process-exec", Severity.LOW, "starts a process"
+
+
+_INLINE_FLAGS = frozenset({"-c", "/c", "/k", "-command", "-e", "-enc", "-encodedcommand"})
+
+
+def _inline_code(words: list[str]) -> str | None:
+    """The code an interpreter is given on its command line, if any."""
+    for index, word in enumerate(words[1:], 1):
+        if word.lower() in _INLINE_FLAGS:
+            return " ".join(words[index + 1:]).strip("\"'")
+    return None
+
+
+def _pip_install(words: list[str]) -> bool:
+    lowered_words = [w.lower() for w in words[:5]]
+    return "install" in lowered_words and any(w.rsplit("/", 1)[-1].startswith("pip")
+                                               for w in lowered_words)
+
+
+def _judge_inline(
+    scan: PythonScan, node: ast.Call, program: str, code: str
+) -> tuple[str, Severity, str]:
+    """Code given to an interpreter is read like the file itself: python's as Python."""
+    worst = Severity.LOW
+    if program.startswith("py"):
+        worst = max(worst, nested_worst(scan, code, node))
+    rule = "hook/process-exec"
+    return rule, worst, f"runs code given on the command line of {program}"
+
+
+def nested_worst(scan: PythonScan, code: str, node: ast.AST) -> Severity:
+    """Scan `code` (run by exec or `python -c`) as code of this file; its hits are added at
+    `node`'s line. Returns the worst severity seen (info when nothing or unparsable)."""
+    if scan.depth >= 3 or len(code) > 1_000_000:
+        return Severity.INFO
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return Severity.INFO
+    inner = type(scan)(code, tree, depth=scan.depth + 1)
+    for hit in inner.hits:
+        scan.hit(hit.rule, node, f"(in code it runs) {hit.message}", hit.severity)
+    scan.imports.update(inner.imports)
+    return max((hit.severity for hit in inner.hits), default=Severity.INFO)
 
 
 def _is_build_tool(scan: PythonScan, text: str, head: ast.expr | None) -> bool:
@@ -108,13 +202,41 @@ def _is_build_tool(scan: PythonScan, text: str, head: ast.expr | None) -> bool:
     return word.rsplit("/", 1)[-1] in BUILD_TOOLS if word else False
 
 
+def dns_lookup(scan: PythonScan, node: ast.Call, name: str, origin: Origin) -> None:
+    """A name lookup of a computed name under a fixed domain carries data out through DNS."""
+    if name not in DNS or not node.args:
+        return
+    if isinstance(node.args[0], ast.JoinedStr | ast.BinOp) and origin & (
+        Origin.OPAQUE | Origin.DECODED | Origin.ENV | Origin.HOST
+    ):
+        scan.hit(
+            "hook/env-exfiltration",
+            node,
+            f"{name} looks up a computed name: DNS carries out what the name is built from",
+            Severity.HIGH,
+        )
+
+
 def network_call(scan: PythonScan, node: ast.Call, name: str, origin: Origin) -> None:
-    if origin & (Origin.ENV | Origin.HOST):
+    own_name = name in DNS and node.args and isinstance(node.args[0], ast.Call) and (
+        scan.aliases.qualify(node.args[0].func) in HOST_INFO
+    )  # gethostbyname(gethostname()): the host's own address, nothing carried out
+    if origin & (Origin.ENV | Origin.HOST) and not own_name:
         scan.hit(
             "hook/env-exfiltration",
             node,
             f"{name} sends environment or host data over the network",
             Severity.CRITICAL,
+        )
+    elif origin & Origin.SECRET:
+        # An SDK sends its API key to its own service when used; an install hook has no
+        # business sending one anywhere.
+        scan.hit(
+            "hook/env-exfiltration",
+            node,
+            f"{name} sends a secret read from the environment over the network",
+            Severity.CRITICAL,
+            import_drop=4,
         )
     scan.hit("hook/network-fetch", node, f"{name} uses the network at install time")
 

@@ -157,6 +157,32 @@ SHELL_HOSTILE = re.compile(
 )
 """Shell fragments of reverse shells, hidden PowerShell, pipes into a shell."""
 
+LAUNCHER = re.compile(
+    r"\b(?:wscript|cscript|mshta|rundll32|regsvr32|schtasks|pythonw|bitsadmin|vssadmin)\b"
+    r"|\breg(?:\.exe)?\s+add\b|\battrib\s+\+[hs]\b|\.(?:vbs|vbe|hta|scr|pyw)\b"
+    r"|^\s*start\s|(?:&&|&|;|/[ck])\s*start\s|\bnohup\b|\bsetsid\b|\bdisown\b"
+    r"|\bcrontab\s|\blaunchctl\s+load\b|\bsystemctl\s+(?:--user\s+)?enable\b",
+    re.IGNORECASE,
+)
+"""Commands that start a program detached or hidden, through a script host, or register it to
+start again later: what droppers do with what they just wrote, and no build needs."""
+
+URL = re.compile(r"\b(?:https?|ftp)://[^\s'\"]+|\bgit@[\w.-]+:", re.IGNORECASE)
+"""A URL given to a program (a fetch, a clone, an install from a server)."""
+
+INTERPRETERS = frozenset(
+    {"python", "python3", "python2", "py", "pythonw", "sh", "bash", "zsh", "dash", "cmd",
+     "cmd.exe", "powershell", "powershell.exe", "pwsh", "node", "perl", "ruby"}
+)
+"""Programs that run code given on their command line (`-c`, `/c`, `-Command`, `-e`)."""
+
+BUILD_MODULES = frozenset(
+    {"cython", "Cython", "setuptools", "build", "wheel", "grpc_tools", "numpy", "pybind11",
+     "mypyc", "cffi", "distutils", "compileall", "py_compile", "sphinx", "babel", "versioneer",
+     "setuptools_scm", "nuitka", "maturin", "scikit_build", "skbuild", "cmake", "ninja"}
+)
+"""Top-level packages `python -m` runs in ordinary builds (code generators and compilers)."""
+
 BUILD_TOOLS = frozenset(
     {
         "pkg-config",
@@ -197,8 +223,6 @@ BUILD_TOOLS = frozenset(
         "net-snmp-config",
         "python",
         "python3",
-        "sh",
-        "bash",
         "cargo",
         "rustc",
         "lsb_release",

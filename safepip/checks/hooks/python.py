@@ -13,6 +13,8 @@ from safepip.checks.hooks import judge
 from safepip.checks.hooks.calls import (
     DECODERS,
     EXEC_BUILTINS,
+    FILE_OPEN,
+    HOST_INFO,
     Aliases,
     is_network,
     is_process,
@@ -26,9 +28,11 @@ from safepip.checks.hooks.patterns import (
     looks_encoded,
 )
 from safepip.checks.hooks.rules import RULES
-from safepip.checks.hooks.walk import SCOPES, file_scopes, literal_texts
+from safepip.checks.hooks.walk import CODE_FIELDS, SCOPES, file_scopes, literal_texts
 from safepip.findings import Severity
 
+HOST_IDENTITY = HOST_INFO - {"platform.uname", "os.uname", "os.getuid"}
+"""Who and which machine this is (not which OS: build code asks that all the time)."""
 _LONG_LINE = 2000
 _SHORTEST_WEBHOOK = 7
 """No WEBHOOK match is shorter ("oast.me"; tests/checks/test_python_scan.py checks the pattern)."""
@@ -68,6 +72,11 @@ class Hit:
     """One sentence: what was seen."""
     evidence: str | None = None
     """The offending source line, shortened."""
+    deferred: bool = False
+    """Inside a function that importing the file does not run (judged as import-time code)."""
+    import_drop: int | None = None
+    """Levels lost at import time when not the rule's own (rules about a whole file's steps
+    together are weaker evidence in a large library than in an install hook)."""
 
 
 @dataclass
@@ -80,15 +89,50 @@ class _Facts:
     environment: list[ast.AST] = field(default_factory=list)
 
 
+@dataclass
+class _FileFacts:
+    """What the whole file does, for rules about steps spread over helper functions."""
+
+    network: list[ast.Call] = field(default_factory=list)
+    programs: list[ast.Call] = field(default_factory=list)
+    """Process starts that are not build tools."""
+    payload_writes: list[ast.Call] = field(default_factory=list)
+    """Writes of decoded or downloaded data, or of anything into a home/temp folder."""
+    host: list[ast.Call] = field(default_factory=list)
+    """Reads of the host's identity (user, host name, MAC)."""
+
+
 class PythonScan:
     """Scans one parsed module; results in `hits`, `imports` and `console_scripts`."""
 
-    def __init__(self, source: str, tree: ast.Module) -> None:
+    def __init__(
+        self,
+        source: str,
+        tree: ast.Module,
+        *,
+        depth: int = 0,
+        entry: bool = True,
+        awake: frozenset[str] | None = None,
+    ) -> None:
+        self.depth = depth
+        self._tree = tree
+        self._awake = awake or frozenset()
+        self._dormant_lines: frozenset[int] | None = frozenset() if entry else None
+        """Lines of functions that importing this module does not call: a module imported by
+        setup.py runs its top level, not every function it defines."""
+        """How deep in code run by exec/`python -c` this scan is (0: the file itself)."""
         self.lines = source.splitlines()
         self.aliases = Aliases(tree)
-        self.tracer = Tracer(self.aliases)
+        helpers = {
+            node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)
+        }
+        self.tracer = Tracer(self.aliases, helpers, tree)
+        self.file = _FileFacts()
         self.hits: list[Hit] = []
         self.imports: set[str] = set()
+        self.path_dirs: list[str] = []
+        """Folders of the tree put on sys.path (`sys.path.insert(0, "src")`): imports after
+        it load from there."""
         self.console_scripts: list[tuple[str, int]] = []
         # Literal values, not the source, are asked about hints: `"~/\\x2essh"` hides its hint
         # from the source text but not from the parser.
@@ -112,10 +156,26 @@ class PythonScan:
         text = self.lines[line - 1].strip()
         return text if len(text) <= 200 else text[:197] + "..."
 
-    def hit(self, rule: str, node: ast.AST, message: str, severity: Severity | None = None) -> None:
+    @property
+    def _dormant(self) -> frozenset[int]:
+        """Built on the first hit: most files of a closure have none."""
+        if self._dormant_lines is None:
+            self._dormant_lines = dormant_lines(self._tree, self._awake)
+        return self._dormant_lines
+
+    def hit(
+        self,
+        rule: str,
+        node: ast.AST,
+        message: str,
+        severity: Severity | None = None,
+        import_drop: int | None = None,
+    ) -> None:
         chosen = RULES[rule].severity if severity is None else severity
+        line = getattr(node, "lineno", None)
         self.hits.append(
-            Hit(rule, chosen, getattr(node, "lineno", None), message, self.evidence(node))
+            Hit(rule, chosen, line, message, self.evidence(node),
+                deferred=line is not None and line in self._dormant, import_drop=import_drop)
         )
 
     def _visit_scope(self, node: ast.AST, parent: Scope | None) -> None:
@@ -171,6 +231,13 @@ class PythonScan:
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             self.imports.add(node.module)
             self.imports.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            # `from . import x`, `from .mod import y`: the file's own package, leading dots
+            # kept so the caller resolves them against the importing file's folder.
+            base = "." * node.level + (node.module or "")
+            self.imports.add(base)
+            sep = "" if base.endswith(".") else "."
+            self.imports.update(f"{base}{sep}{alias.name}" for alias in node.names)
         elif isinstance(node, ast.For | ast.comprehension) and self._is_environ(node.iter):
             facts.environment.append(node.iter)
 
@@ -181,12 +248,29 @@ class PythonScan:
         if name == "execfile" and node.args:
             judge.exec_call(self, node, Origin.FILE)  # runs a file by name
         elif name in EXEC_BUILTINS and node.args:
-            judge.exec_call(self, node, self.tracer.origin(node.args[0], scope))
+            judge.exec_call(
+                self,
+                node,
+                self.tracer.origin(node.args[0], scope),
+                self.tracer.text(node.args[0], scope),
+            )
         elif is_process(name):
             facts.process.append(node)
-            judge.process_call(self, node, name, self._command_origin(node, scope))
+            severity = judge.process_call(
+                self,
+                node,
+                name,
+                self._command_origin(node, scope),
+                self._command_text(node, scope),
+                self._program_origin(node, scope),
+            )
+            if severity > Severity.INFO:
+                self.file.programs.append(node)
+            self._runs_module(node, scope)
         elif is_network(name):
             facts.network.append(node)
+            self.file.network.append(node)
+            judge.dns_lookup(self, node, name, self._arguments_origin(node, scope))
             judge.network_call(
                 self,
                 node,
@@ -196,8 +280,20 @@ class PythonScan:
         else:
             self._on_other_call(node, name, facts)
             self._socket_send(node, scope)
+            self._payload_write(node, name, scope)
+        if name in HOST_IDENTITY:
+            self.file.host.append(node)
         if name.endswith("setup"):
             self._setup_call(node)
+        if name in {"sys.path.insert", "sys.path.append"} and node.args:
+            folder = self.tracer.text(node.args[-1], scope).replace("\\", "/")
+            folder = folder.rsplit("?/", 1)[-1].strip("./")
+            if folder != "?" and "?" not in folder and ".." not in folder:
+                self.path_dirs.append(folder)
+        elif name in {"__import__", "importlib.import_module", "runpy.run_module"} and node.args:
+            module = self.tracer.text(node.args[0], scope)
+            if "?" not in module:
+                self.imports.add(module)
         if self._dumps_environment(node, name):
             facts.environment.append(node)
 
@@ -211,6 +307,62 @@ class PythonScan:
                 if target in EXEC_BUILTINS or is_process(target) or is_network(target):
                     return target
         return name
+
+    def _program_origin(self, node: ast.Call, scope: Scope) -> Origin:
+        """Where the program a process call starts comes from (its command's first word)."""
+        head = judge.command_text(node)[1]
+        for _ in range(4):
+            if isinstance(head, ast.Name):
+                values = scope.lookup(head.id)
+                head = values[0] if values and len(values) == 1 else None
+            elif isinstance(head, ast.List | ast.Tuple):
+                head = head.elts[0] if head.elts else None
+            elif isinstance(head, ast.BinOp):
+                head = head.left
+            elif isinstance(head, ast.JoinedStr):
+                head = head.values[0] if head.values else None
+            elif isinstance(head, ast.FormattedValue):
+                head = head.value
+            else:
+                break
+        return self.tracer.origin(head, scope) if head is not None else Origin.NONE
+
+    def _command_text(self, node: ast.Call, scope: Scope) -> str:
+        first = judge.command_text(node)[1]
+        if first is None:
+            return ""
+        whole = node.args[0] if node.args else first
+        return self.tracer.text(whole, scope)
+
+    def _runs_module(self, node: ast.Call, scope: Scope) -> None:
+        """`python -m pkg` / `python tool.py` run the tree's own code: scan it as install-time
+        code too (the caller follows `imports`)."""
+        words = self._command_text(node, scope).split()
+        if len(words) < 2 or not words[0].rsplit("/", 1)[-1].lower().startswith("python"):
+            return
+        if words[1] == "-m" and len(words) > 2 and words[2].replace(".", "").isidentifier():
+            self.imports.add(words[2])
+        elif words[1].endswith(".py") and "/" not in words[1].strip("./"):
+            self.imports.add(words[1].strip("./").removesuffix(".py"))
+
+    def _payload_write(self, node: ast.Call, name: str, scope: Scope) -> None:
+        """`f.write(data)`, `path.write_bytes(data)`, `shutil.copyfileobj(resp, f)`: a write
+        of decoded or downloaded data, or into a home/temp folder, is how droppers work."""
+        func = node.func
+        if name in FILE_OPEN and _opens_for_writing(node) and node.args:
+            if self.tracer.origin(node.args[0], scope) & Origin.OUTSIDE:
+                self.file.payload_writes.append(node)
+            return
+        if not isinstance(func, ast.Attribute) or not node.args:
+            return
+        if func.attr in {"write", "write_bytes", "write_text", "writelines"}:
+            data = self.tracer.origin(node.args[0], scope)
+            if data & (Origin.DECODED | Origin.NETWORK):
+                self.file.payload_writes.append(node)
+        elif name.endswith("copyfileobj") and (
+            self.tracer.origin(node.args[0], scope) & Origin.NETWORK
+        ):
+            self.file.payload_writes.append(node)
 
     def _socket_send(self, node: ast.Call, scope: Scope) -> None:
         """`conn.sendall(data)` on a connection: what is sent matters (host data, environment)."""
@@ -309,6 +461,7 @@ class PythonScan:
                     )
                 )
                 break
+        self._steps_together()
         known = {node.name for node, _ in self._commands}
         self._commands.extend(
             (self._classes[name], command)
@@ -316,6 +469,112 @@ class PythonScan:
             if name in self._classes and name not in known
         )
         judge.command_classes(self, self._commands)
+
+
+    def _steps_together(self) -> None:
+        """Steps a dropper or a beacon spreads over helper functions, judged per file."""
+        facts = self.file
+        if facts.programs and facts.payload_writes:
+            self.hit(
+                "hook/download-exec",
+                facts.payload_writes[0],
+                "writes decoded or downloaded data, or into a home or temp folder, and starts "
+                "a program",
+                Severity.HIGH,
+                import_drop=3,
+            )
+        if facts.network and facts.host:
+            self.hit(
+                "hook/env-exfiltration",
+                facts.host[0],
+                "reads the host's identity in code that also uses the network",
+                Severity.HIGH,
+                import_drop=3,
+            )
+
+
+def dormant_lines(tree: ast.Module, awake: frozenset[str]) -> frozenset[int]:
+    """Lines inside functions and methods that the module's top level never calls (directly
+    or through other functions it calls by name), nor an install hook names (`awake`: the
+    names setup.py uses, as in `from pkg import run; run()`)."""
+    index = _Index(tree)
+    if not index.functions:
+        return frozenset()
+    reached: set[str] = set()
+    pending = index.names[0] | awake
+    while pending:
+        name = pending.pop()
+        if name in reached or name not in index.functions:
+            continue
+        reached.add(name)
+        for function in index.functions[name]:
+            pending |= index.names[id(function)]
+    lines: set[int] = set()
+    for name, defs in index.functions.items():
+        if name not in reached:
+            for function in defs:
+                first = function.body[0].lineno if function.body else function.lineno
+                lines.update(range(first, (function.end_lineno or first) + 1))
+    awake_nodes: list[ast.stmt] = [f for name in reached for f in index.functions[name]]
+    awake_nodes += [  # a command class's methods run when setup.py names it; a class that
+        # setup.py uses runs its methods when it is instantiated
+        node for node in index.classes
+        if node.name in awake or any(
+            (_base_name(base) or "").lstrip("_") in _COMMAND_BASES | {"Command"}
+            for base in node.bases
+        )
+    ]
+    for node in awake_nodes:
+        lines.difference_update(range(node.lineno, (node.end_lineno or 0) + 1))
+    return frozenset(lines)
+
+
+class _Index:
+    """One pass over a module: its functions by name, its classes, and the names each
+    function body (key: id of the def; 0: what runs on import) mentions."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+        self.classes: list[ast.ClassDef] = []
+        self.names: dict[int, set[str]] = {0: set()}
+        stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+        while stack:
+            node, owner = stack.pop()
+            kind = type(node)
+            if kind is ast.Name:
+                self.names[owner].add(node.id)  # type: ignore[attr-defined]
+                continue
+            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                function: ast.FunctionDef = node  # type: ignore[assignment]
+                self.functions.setdefault(function.name, []).append(function)
+                self.names[id(function)] = set()
+                outer = [*function.decorator_list, *function.args.defaults]
+                stack.extend((item, owner) for item in outer)
+                stack.extend((item, id(function)) for item in function.body)
+                continue
+            if kind is ast.Attribute:
+                self.names[owner].add(node.attr)  # type: ignore[attr-defined]
+            elif kind is ast.ClassDef:
+                self.classes.append(node)  # type: ignore[arg-type]
+            for name in CODE_FIELDS.get(kind, ()):
+                child = getattr(node, name)
+                if type(child) is list:
+                    stack.extend((item, owner) for item in child if item is not None)
+                elif child is not None and not isinstance(child, str | int):
+                    stack.append((child, owner))
+
+
+def used_names(tree: ast.Module) -> frozenset[str]:
+    """Every name and attribute an install hook mentions (what it may call in modules it
+    imports)."""
+    index = _Index(tree)
+    return frozenset(set().union(*index.names.values()))
+
+
+def _base_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    return node.attr if isinstance(node, ast.Attribute) else None
 
 
 def _hinted_texts(texts: list[str]) -> set[str]:

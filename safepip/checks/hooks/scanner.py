@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from safepip.checks.hooks import files, metadata
 from safepip.checks.hooks.prefilter import worth_parsing
-from safepip.checks.hooks.python import Hit, PythonScan
+from safepip.checks.hooks.python import Hit, PythonScan, used_names
 from safepip.checks.hooks.rules import RULES, lowered
 from safepip.findings import Finding, Location, Severity
 
@@ -32,6 +32,8 @@ class ArtifactScan:
         self.layout = files.layout(self.tree.paths())
         self.present = set(self.layout.files)
         self.scripts: list[tuple[str, str, int | None]] = []
+        self.awake: frozenset[str] = frozenset()
+        """Names the install hooks use: functions of that name in modules they import run."""
 
     def run(self) -> list[Finding]:
         done = self._install_time()
@@ -43,8 +45,10 @@ class ArtifactScan:
 
     def add(self, path: str, hit: Hit, *, install_time: bool = True) -> None:
         severity = hit.severity
+        install_time = install_time and not hit.deferred
         if not install_time:
-            severity = lowered(severity, RULES[hit.rule].import_time_drop)
+            drop = RULES[hit.rule].import_time_drop if hit.import_drop is None else hit.import_drop
+            severity = lowered(severity, drop)
             if severity < Severity.LOW:
                 return
         when = "install time" if install_time else "import time"
@@ -62,6 +66,7 @@ class ArtifactScan:
 
     def _install_time(self) -> set[str]:
         queue = self._seeds()
+        seeds = set(queue)
         done: set[str] = set()
         bases = [self.layout.project.rstrip("/"), self.layout.project + "src"]
         bases += self.layout.backend_path
@@ -70,13 +75,25 @@ class ArtifactScan:
             if path in done:
                 continue
             done.add(path)
-            scan = self._python(path, install_time=True)
+            scan = self._python(path, install_time=True, entry=path in seeds)
             if scan is None:
                 continue
             self.scripts.extend((name, path, line) for name, line in scan.console_scripts)
+            bases += [f"{self.layout.project}{d}".rstrip("/") for d in scan.path_dirs]
             for module in sorted(scan.imports):
-                queue.extend(files.module_files(module, bases, self.present))
+                queue.extend(self._module_files(module, path, bases))
         return done
+
+    def _module_files(self, module: str, importer: str, bases: list[str]) -> list[str]:
+        """Files `import module` loads; a relative module (`.x`, `..y`) from the importing
+        file's own package."""
+        if not module.startswith("."):
+            return files.module_files(module, bases, self.present)
+        level = len(module) - len(module.lstrip("."))
+        folder = str(PurePosixPath(importer).parent)
+        for _ in range(level - 1):
+            folder = str(PurePosixPath(folder).parent)
+        return files.module_files(module.lstrip("."), [folder], self.present)
 
     def _seeds(self) -> list[str]:
         project = self.layout.project
@@ -103,7 +120,9 @@ class ArtifactScan:
                 )
         return seeds
 
-    def _python(self, path: str, *, install_time: bool) -> PythonScan | None:
+    def _python(
+        self, path: str, *, install_time: bool, entry: bool = True
+    ) -> PythonScan | None:
         data = self.tree.read(path)
         if not install_time and (len(data) > files.MAX_READ or b"\x00" in data):
             return None
@@ -126,7 +145,10 @@ class ArtifactScan:
                     ),
                 )
             return None
-        scan = PythonScan(text, tree)
+        entry = entry or not install_time
+        scan = PythonScan(text, tree, entry=entry, awake=self.awake)
+        if entry and install_time:
+            self.awake |= used_names(tree)
         for hit in scan.hits:
             self.add(path, hit, install_time=install_time)
         return scan
