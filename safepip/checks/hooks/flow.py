@@ -307,6 +307,14 @@ class Tracer:
             inner = self.helper(node.func.id)
             if inner:
                 return inner | self._children_of_call(node, scope, depth)
+        if isinstance(node.func, ast.Name):
+            bound = scope.lookup(node.func.id) or []
+            lambdas = [value for value in bound if isinstance(value, ast.Lambda)]
+            if lambdas:  # f = lambda xs: "".join(map(chr, xs)): what its body makes
+                result = self._children_of_call(node, scope, depth)
+                for function in lambdas:
+                    result |= self.origin(function.body, scope, depth + 1)
+                return result
         if isinstance(node.func, ast.Attribute) and f".{node.func.attr}" in DECODER_SUFFIXES:
             return Origin.DECODED  # Fernet(key).decrypt(...), any cipher's decrypt
         if name in {"compile", "str", "bytes"} and node.args:
@@ -361,7 +369,6 @@ OUTSIDE_CALLS = frozenset(
         "tempfile.gettempdir",
         "tempfile.mkdtemp",
         "tempfile.mkstemp",
-        "os.getcwd",
     }
 )
 """Calls that name a folder outside the source tree (the user's, or a shared temp folder)."""

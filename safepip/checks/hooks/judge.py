@@ -57,9 +57,9 @@ def exec_call(scan: PythonScan, node: ast.Call, origin: Origin, text: str = "?")
             Severity.INFO,
         )
     elif origin == Origin.LITERAL:
-        worst = nested_worst(scan, text, node) if text != "?" else Severity.INFO
-        scan.hit("hook/dynamic-exec", node, "runs a literal string as code",
-                 max(worst, Severity.LOW))
+        if text != "?":
+            nested_worst(scan, text, node)  # the code's own findings, at this line
+        scan.hit("hook/dynamic-exec", node, "runs a literal string as code", Severity.LOW)
     else:
         scan.hit("hook/dynamic-exec", node, "runs a computed string as code")
 
@@ -86,14 +86,33 @@ def process_call(
     origin: Origin,
     folded: str,
     program: Origin = Origin.NONE,
+    script: Origin = Origin.NONE,
 ) -> Severity:
     """A process start, judged by what it runs; `folded` is the command as far as constant
     propagation shows it. Returns the severity given (info for a build tool)."""
     text, head = command_text(node)
     text = folded if folded.strip("? ") else text
-    verdict = _process_verdict(scan, node, name, origin, text, head, program)
-    scan.hit(verdict[0], node, f"{name} {verdict[2]}", verdict[1])
-    return verdict[1]
+    rule, severity, message = _process_verdict(
+        scan, node, name, origin, text, head, (program, script)
+    )
+    # What the rules added for install hooks (launchers, URLs, programs from home or temp,
+    # inline code) is what libraries do when used: at import time it stays below low.
+    known = rule == "hook/exec-obfuscated" or message in _IMPORT_TIME_TOO
+    scan.hit(rule, node, f"{name} {message}", severity, import_drop=None if known else 3)
+    return severity
+
+
+_IMPORT_TIME_TOO = frozenset(
+    {
+        "runs a command fetched over the network",
+        "runs a shell downloader",
+        "runs a shell the way reverse shells do",
+        "runs a build tool",
+        "starts a process",
+    }
+)
+"""Verdicts whose import-time severity follows the rule's own drop (the prefilter's needs
+in rules.py cover them)."""
 
 
 def _process_verdict(
@@ -103,8 +122,9 @@ def _process_verdict(
     origin: Origin,
     text: str,
     head: ast.expr | None,
-    program_origin: Origin,
+    places: tuple[Origin, Origin],
 ) -> tuple[str, Severity, str]:
+    program_origin, script_origin = places
     if origin & Origin.DECODED:
         return "hook/exec-obfuscated", Severity.CRITICAL, "runs a command decoded at run time"
     if origin & Origin.NETWORK:
@@ -120,18 +140,22 @@ def _process_verdict(
         return "hook/process-exec", Severity.HIGH, "runs a shell the way reverse shells do"
     if name.endswith(("startfile", "ShellExecuteW", "ShellExecuteA", "ShellExecute")):
         return "hook/process-exec", Severity.HIGH, "opens a file with the program it belongs to"
+    words = text.split()
+    program = words[0].rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower() if words else ""
+    inline = _inline_code(words) if program in INTERPRETERS else None
+    if inline is not None and program.startswith("py"):
+        found = nested_worst(scan, inline, node)  # python -c: read like the file itself
+        if found >= Severity.HIGH:
+            return "hook/process-exec", found, f"runs Python code given to {program} -c"
     if LAUNCHER.search(text):
         return "hook/process-exec", Severity.HIGH, "starts a program detached, hidden or at login"
     if URL.search(text):
         return "hook/download-exec", Severity.HIGH, "gives a URL to a program (fetch or clone)"
-    words = text.split()
-    program = words[0].rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower() if words else ""
     if program in INTERPRETERS:
-        inline = _inline_code(words)
         if inline is not None:
-            return _judge_inline(scan, node, program, inline)
-        if origin & Origin.OUTSIDE:
-            return "hook/process-exec", Severity.HIGH, "runs a script from outside the source tree"
+            return "hook/process-exec", Severity.LOW, f"runs code given to {program} inline"
+        if script_origin & Origin.OUTSIDE:
+            return "hook/process-exec", Severity.HIGH, "runs a script from outside the tree"
         if _pip_install(words):
             return ("hook/process-exec", Severity.MEDIUM,
                     "installs packages with pip, past the resolver that vetted this one")
@@ -168,17 +192,6 @@ def _pip_install(words: list[str]) -> bool:
                                                for w in lowered_words)
 
 
-def _judge_inline(
-    scan: PythonScan, node: ast.Call, program: str, code: str
-) -> tuple[str, Severity, str]:
-    """Code given to an interpreter is read like the file itself: python's as Python."""
-    worst = Severity.LOW
-    if program.startswith("py"):
-        worst = max(worst, nested_worst(scan, code, node))
-    rule = "hook/process-exec"
-    return rule, worst, f"runs code given on the command line of {program}"
-
-
 def nested_worst(scan: PythonScan, code: str, node: ast.AST) -> Severity:
     """Scan `code` (run by exec or `python -c`) as code of this file; its hits are added at
     `node`'s line. Returns the worst severity seen (info when nothing or unparsable)."""
@@ -190,7 +203,8 @@ def nested_worst(scan: PythonScan, code: str, node: ast.AST) -> Severity:
         return Severity.INFO
     inner = type(scan)(code, tree, depth=scan.depth + 1)
     for hit in inner.hits:
-        scan.hit(hit.rule, node, f"(in code it runs) {hit.message}", hit.severity)
+        scan.hit(hit.rule, node, f"(in code it runs) {hit.message}", hit.severity,
+                 import_drop=hit.import_drop)
     scan.imports.update(inner.imports)
     return max((hit.severity for hit in inner.hits), default=Severity.INFO)
 
@@ -214,6 +228,7 @@ def dns_lookup(scan: PythonScan, node: ast.Call, name: str, origin: Origin) -> N
             node,
             f"{name} looks up a computed name: DNS carries out what the name is built from",
             Severity.HIGH,
+            import_drop=3,  # resolvers and clients do this when used
         )
 
 

@@ -262,7 +262,7 @@ class PythonScan:
                 name,
                 self._command_origin(node, scope),
                 self._command_text(node, scope),
-                self._program_origin(node, scope),
+                *self._program_origin(node, scope),
             )
             if severity > Severity.INFO:
                 self.file.programs.append(node)
@@ -308,9 +308,21 @@ class PythonScan:
                     return target
         return name
 
-    def _program_origin(self, node: ast.Call, scope: Scope) -> Origin:
-        """Where the program a process call starts comes from (its command's first word)."""
-        head = judge.command_text(node)[1]
+    def _program_origin(self, node: ast.Call, scope: Scope) -> tuple[Origin, Origin]:
+        """Where the program a process call starts comes from (its command's first word),
+        and where its first argument does (the script an interpreter runs)."""
+        first = node.args[0] if node.args else judge.command_text(node)[1]
+        if isinstance(first, ast.Name):
+            values = scope.lookup(first.id)
+            first = values[0] if values and len(values) == 1 else first
+        script = Origin.NONE
+        if isinstance(first, ast.List | ast.Tuple) and len(first.elts) > 1:
+            script = self.tracer.origin(first.elts[1], scope)
+        elif first is not None:
+            script = self.tracer.origin(first, scope)
+        return self._head_origin(first, scope), script
+
+    def _head_origin(self, head: ast.expr | None, scope: Scope) -> Origin:
         for _ in range(4):
             if isinstance(head, ast.Name):
                 values = scope.lookup(head.id)

@@ -30,13 +30,47 @@ class RuleInfo:
     """What a user should do about a finding (SARIF help)."""
     import_time_drop: int = 2
     """Levels a finding loses when seen in import-time (not install-time) code."""
+    needs: tuple[frozenset[str], ...] = ()
+    """What a Python file must hold for the rule to report `low` or above there at import
+    time: alternatives, each a set of prefilter needs (names of `prefilter.NEEDS`) that must
+    all hold. The prefilter parses an import-time file only when some rule's alternative
+    holds, so a rule without needs would silently lose its import-time findings; empty only
+    for rules that never reach `low` at import time (`import_time_drop` >= 4, or not raised
+    on Python code at all: `python` False)."""
+    python: bool = True
+    """Raised on Python source (PythonScan), not on metadata, archives or binaries."""
+    highest: Severity | None = None
+    """The highest severity the rule reports (None: its default severity)."""
+
+    def reaches_low_at_import_time(self) -> bool:
+        """Whether an import-time finding of this rule can be `low` or above (only those
+        rules' needs decide what the prefilter lets through)."""
+        ceiling = self.highest if self.highest is not None else self.severity
+        return self.python and int(ceiling) - self.import_time_drop >= int(Severity.LOW)
 
 
 def _rule(
-    id_: str, severity: Severity, short: str, full: str, help_: str, drop: int = 2
+    id_: str,
+    severity: Severity,
+    short: str,
+    full: str,
+    help_: str,
+    drop: int = 2,
+    needs: tuple[str, ...] = (),
+    python: bool = True,
+    highest: Severity | None = None,
 ) -> RuleInfo:
+    """`needs`: alternatives, each written as needs joined by `+` ("network+host")."""
     return RuleInfo(
-        id=id_, severity=severity, short=short, full=full, help=help_, import_time_drop=drop
+        id=id_,
+        severity=severity,
+        short=short,
+        full=full,
+        help=help_,
+        import_time_drop=drop,
+        needs=tuple(frozenset(alternative.split("+")) for alternative in needs),
+        python=python,
+        highest=highest,
     )
 
 
@@ -54,6 +88,8 @@ RULES: dict[str, RuleInfo] = {
             "are info; computed commands are low; shell commands that fetch, pipe to a shell or "
             "open reverse shells are high.",
             _READ,
+            needs=("process+shell-text", "process+pty", "network+dup2"),
+            highest=Severity.CRITICAL,
         ),
         _rule(
             "hook/exec-obfuscated",
@@ -64,6 +100,7 @@ RULES: dict[str, RuleInfo] = {
             "review. This is the most common shape of malicious setup.py files.",
             "Do not install. Report the release to the index's security contact.",
             drop=1,
+            needs=("runner+decoder", "process+decoder"),
         ),
         _rule(
             "hook/dynamic-exec",
@@ -72,6 +109,7 @@ RULES: dict[str, RuleInfo] = {
             "exec, eval or compile runs a string that is not a literal. Executing a file of the "
             "sdist itself (the common version.py idiom) is info.",
             _READ,
+            needs=("runner",),
         ),
         _rule(
             "hook/network-fetch",
@@ -80,6 +118,7 @@ RULES: dict[str, RuleInfo] = {
             "urllib, requests, httpx, urllib3, http.client, socket, ftplib or smtplib is called at "
             "install time: the build depends on, or talks to, a server nobody vetted.",
             _READ,
+            needs=("network",),
         ),
         _rule(
             "hook/download-exec",
@@ -90,6 +129,8 @@ RULES: dict[str, RuleInfo] = {
             "fed straight to exec/eval (critical).",
             "Do not install until you know what is downloaded and why.",
             drop=1,
+            needs=("network+runner", "network+process", "process+shell-text"),
+            highest=Severity.CRITICAL,
         ),
         _rule(
             "hook/sensitive-read",
@@ -99,6 +140,7 @@ RULES: dict[str, RuleInfo] = {
             ".git-credentials, .pypirc, .netrc, /etc/passwd, shell history, browser profiles, "
             "keychains or crypto wallets: nothing a build needs.",
             "Do not install; treat the machine as exposed if it already ran.",
+            needs=("secret-literal",),
         ),
         _rule(
             "hook/env-exfiltration",
@@ -109,6 +151,8 @@ RULES: dict[str, RuleInfo] = {
             "critical when the data flows into the request.",
             "Do not install; rotate any secrets held in environment variables.",
             drop=1,
+            needs=("network+host", "network+whole-environ"),
+            highest=Severity.CRITICAL,
         ),
         _rule(
             "hook/webhook",
@@ -117,6 +161,7 @@ RULES: dict[str, RuleInfo] = {
             "Discord/Slack webhooks, Telegram bot API, pastebins, transfer.sh, ngrok, "
             "request-catchers and OAST domains are how stolen data leaves a machine.",
             "Do not install.",
+            needs=("secret-literal",),
         ),
         _rule(
             "hook/cmdclass-override",
@@ -126,6 +171,9 @@ RULES: dict[str, RuleInfo] = {
             "sdist/bdist_wheel runs custom code at install. Raised to the worst finding inside the "
             "class, so a run() that downloads or executes stands out.",
             _READ,
+            drop=4,  # a summary of the findings inside the class, which keep their own
+            needs=("command-class",),
+            highest=Severity.CRITICAL,
         ),
         _rule(
             "hook/obfuscation",
@@ -134,6 +182,8 @@ RULES: dict[str, RuleInfo] = {
             "Long high-entropy string literals, very long lines, imports by computed name, or "
             "builtins reached by computed name (high): code written not to be read.",
             _READ,
+            needs=("builtins-lookup",),
+            highest=Severity.HIGH,
         ),
         _rule(
             "hook/custom-backend",
@@ -142,6 +192,7 @@ RULES: dict[str, RuleInfo] = {
             "pyproject.toml sets backend-path, so code shipped in the sdist is the build backend "
             "and runs on install; that code is scanned as install-time code.",
             _READ,
+            python=False,
         ),
         _rule(
             "hook/pth-exec",
@@ -152,6 +203,7 @@ RULES: dict[str, RuleInfo] = {
             "executes.",
             "Do not install unless the package is known to need a startup hook.",
             drop=0,
+            python=False,
         ),
         _rule(
             "hook/console-script-shadow",
@@ -161,6 +213,7 @@ RULES: dict[str, RuleInfo] = {
             "that command in the environment it is installed into.",
             "Do not install into an environment on your PATH.",
             drop=0,
+            python=False,
         ),
         _rule(
             "hook/native-binary",
@@ -170,6 +223,7 @@ RULES: dict[str, RuleInfo] = {
             "build without being reviewable.",
             _READ,
             drop=0,
+            python=False,
         ),
         _rule(
             "hook/unparsable",
@@ -179,6 +233,7 @@ RULES: dict[str, RuleInfo] = {
             "large to parse, so it was not analysed: unseen code is never called safe.",
             "Inspect the file by hand before installing.",
             drop=9,
+            python=False,
         ),
     )
 }

