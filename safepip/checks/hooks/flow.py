@@ -66,6 +66,10 @@ class Origin(enum.Flag):
     application-data folders (os.path.expanduser, tempfile.gettempdir, %APPDATA%, ...)."""
 
 
+_PARAMETER = ast.Name(id="<parameter>")
+"""What a parameter is bound to: a name no scope binds, so its origin is opaque."""
+
+
 class Scope:
     """Bindings of one function, class body or module."""
 
@@ -84,6 +88,13 @@ class Scope:
         """Built on first use: most scopes never need them."""
         if self._bindings is None:
             self._bindings = {}
+            arguments = getattr(self.node, "args", None)
+            if isinstance(arguments, ast.arguments):
+                # A parameter is whatever the caller passes: it hides a same-named global.
+                every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+                every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+                for argument in every:
+                    self._bindings[argument.arg] = [_PARAMETER]
             for child in self._binders:
                 self._bind(child)
         return self._bindings

@@ -220,9 +220,20 @@ def dns_lookup(scan: PythonScan, node: ast.Call, name: str, origin: Origin) -> N
     """A name lookup of a computed name under a fixed domain carries data out through DNS."""
     if name not in DNS or not node.args:
         return
-    if isinstance(node.args[0], ast.JoinedStr | ast.BinOp) and origin & (
-        Origin.OPAQUE | Origin.DECODED | Origin.ENV | Origin.HOST
-    ):
+    target = node.args[0]
+    if not isinstance(target, ast.JoinedStr | ast.BinOp | ast.Call):
+        return
+    if isinstance(target, ast.Call) and scan.aliases.qualify(target.func) in HOST_INFO:
+        return  # gethostbyname(gethostname()): the host's own address, nothing carried out
+    if origin & (Origin.ENV | Origin.HOST | Origin.SECRET | Origin.DECODED):
+        scan.hit(
+            "hook/env-exfiltration",
+            node,
+            f"{name} looks up a name built from host or environment data: DNS carries it out",
+            Severity.CRITICAL,
+            import_drop=4,  # clients resolve names built from configuration when used
+        )
+    elif origin & Origin.OPAQUE and not isinstance(target, ast.Call):
         scan.hit(
             "hook/env-exfiltration",
             node,
@@ -233,10 +244,7 @@ def dns_lookup(scan: PythonScan, node: ast.Call, name: str, origin: Origin) -> N
 
 
 def network_call(scan: PythonScan, node: ast.Call, name: str, origin: Origin) -> None:
-    own_name = name in DNS and node.args and isinstance(node.args[0], ast.Call) and (
-        scan.aliases.qualify(node.args[0].func) in HOST_INFO
-    )  # gethostbyname(gethostname()): the host's own address, nothing carried out
-    if origin & (Origin.ENV | Origin.HOST) and not own_name:
+    if origin & (Origin.ENV | Origin.HOST) and name not in DNS:  # DNS: dns_lookup
         scan.hit(
             "hook/env-exfiltration",
             node,
