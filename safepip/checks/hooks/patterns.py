@@ -157,6 +157,19 @@ SHELL_HOSTILE = re.compile(
 )
 """Shell fragments of reverse shells, hidden PowerShell, pipes into a shell."""
 
+PERSISTENCE = re.compile(
+    r"(?:^|/|~)\.(?:bashrc|bash_profile|bash_login|profile|zshrc|zprofile|zshenv|cshrc|tcshrc)$"
+    r"|/Start Menu/Programs/Startup|CurrentVersion/Run|^/etc/(?:cron|rc\.local|profile|init\.d)"
+    r"|/var/spool/cron|/Library/Launch(?:Agents|Daemons)|\.config/(?:autostart|systemd)/",
+    re.IGNORECASE,
+)
+"""Files the system or a login shell runs again later (paths with `/` for separators):
+writing there makes a payload survive the install."""
+
+STARTUP_CODE = re.compile(r"(?:site|user)customize\.py$|\.pth$", re.IGNORECASE)
+"""Files every Python start runs when they sit in site-packages (in the source tree they are
+only packaged: coverage builds its .pth there)."""
+
 LAUNCHER = re.compile(
     r"\b(?:wscript|cscript|mshta|rundll32|regsvr32|schtasks|pythonw|bitsadmin|vssadmin)\b"
     r"|\breg(?:\.exe)?\s+add\b|\battrib\s+\+[hs]\b|\.(?:vbs|vbe|hta|scr|pyw)\b"

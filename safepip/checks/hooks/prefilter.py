@@ -361,6 +361,8 @@ NEEDS: dict[str, Callable[[_File], bool]] = {
     "host": lambda file: file.makes(_HOST_CALLS),
     "whole-environ": lambda file: file.meets(_View.whole_environ),
     "command-class": lambda file: file.has_words(*_COMMAND_WORDS),
+    "write": lambda file: file.has_words(b"open", b"copy", b"copyfile", b"copy2", b"move",
+                                         b"rename"),
 }
 """What a rule may need of a file, by the name rules.py uses in `RuleInfo.needs`."""
 

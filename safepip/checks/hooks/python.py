@@ -22,7 +22,9 @@ from safepip.checks.hooks.calls import (
 )
 from safepip.checks.hooks.flow import Origin, Scope, Tracer
 from safepip.checks.hooks.patterns import (
+    PERSISTENCE,
     SENSITIVE_PATH,
+    STARTUP_CODE,
     WEBHOOK,
     has_literal_hints,
     looks_encoded,
@@ -33,6 +35,8 @@ from safepip.findings import Severity
 
 HOST_IDENTITY = HOST_INFO - {"platform.uname", "os.uname", "os.getuid"}
 """Who and which machine this is (not which OS: build code asks that all the time)."""
+_PAYLOADS = frozenset({"data", "json", "files", "params", "body", "content", "message"})
+"""Keywords of a request that carry data out."""
 _LONG_LINE = 2000
 _SHORTEST_WEBHOOK = 7
 """No WEBHOOK match is shorter ("oast.me"; tests/checks/test_python_scan.py checks the pattern)."""
@@ -100,6 +104,10 @@ class _FileFacts:
     """Writes of decoded or downloaded data, or of anything into a home/temp folder."""
     host: list[ast.Call] = field(default_factory=list)
     """Reads of the host's identity (user, host name, MAC)."""
+    dropped: list[str] = field(default_factory=list)
+    """Names of files written with decoded or downloaded data."""
+    commands: list[tuple[ast.Call, str]] = field(default_factory=list)
+    """Process calls and their commands as far as literals show them."""
 
 
 class PythonScan:
@@ -266,6 +274,7 @@ class PythonScan:
             )
             if severity > Severity.INFO:
                 self.file.programs.append(node)
+            self.file.commands.append((node, self._command_text(node, scope)))
             self._runs_module(node, scope)
         elif is_network(name):
             facts.network.append(node)
@@ -277,6 +286,12 @@ class PythonScan:
                 name,
                 self.tracer.origin(node, scope) | self._arguments_origin(node, scope),
             )
+            self._network_details(node, name, scope)
+            if self._arguments_origin(node, scope) & Origin.OUTPUT:
+                self._sent(node, name, Origin.OUTPUT)
+        elif isinstance(node.func, ast.Name) and self.tracer.sends(node.func.id):
+            self.file.network.append(node)
+            self._sent(node, node.func.id, self._arguments_origin(node, scope))
         else:
             self._on_other_call(node, name, facts)
             self._socket_send(node, scope)
@@ -339,6 +354,40 @@ class PythonScan:
                 break
         return self.tracer.origin(head, scope) if head is not None else Origin.NONE
 
+    def _network_details(self, node: ast.Call, name: str, scope: Scope) -> None:
+        """Where a request goes (an address decoded at run time, or a webhook spelled in
+        pieces) and what it carries (file contents). Import-time code of clients does such
+        things when used, so these stay below low there."""
+        url = node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg in {"url", "host", "address"}), None
+        )
+        if url is not None and not isinstance(url, ast.Constant):
+            if self.tracer.origin(url, scope) & Origin.DECODED:
+                self.hit("hook/network-fetch", node,
+                         f"{name} contacts an address that is decoded at run time",
+                         Severity.HIGH, import_drop=3)
+            elif WEBHOOK.search(self.tracer.text(url, scope)):
+                self.hit("hook/webhook", node,
+                         f"{name} contacts an exfiltration endpoint built from pieces",
+                         Severity.HIGH, import_drop=3)
+        carried = Origin.NONE
+        for value in [*node.args[1:], *(k.value for k in node.keywords if k.arg in _PAYLOADS)]:
+            carried |= self.tracer.origin(value, scope)
+        if carried & Origin.FILE:
+            self._sent(node, name, Origin.FILE)
+
+    def _sent(self, node: ast.Call, name: str, carried: Origin) -> None:
+        """`carried` goes out over the network through `name` (a client, or the module's own
+        helper that posts what it is given)."""
+        if carried & (Origin.ENV | Origin.HOST | Origin.SECRET | Origin.OUTPUT):
+            self.hit("hook/env-exfiltration", node,
+                     f"{name} sends environment or host data over the network",
+                     Severity.CRITICAL, import_drop=4)
+        elif carried & Origin.FILE:
+            self.hit("hook/env-exfiltration", node,
+                     f"{name} sends the contents of files over the network",
+                     Severity.HIGH, import_drop=3)
+
     def _command_text(self, node: ast.Call, scope: Scope) -> str:
         first = judge.command_text(node)[1]
         if first is None:
@@ -361,9 +410,19 @@ class PythonScan:
         """`f.write(data)`, `path.write_bytes(data)`, `shutil.copyfileobj(resp, f)`: a write
         of decoded or downloaded data, or into a home/temp folder, is how droppers work."""
         func = node.func
-        if name in FILE_OPEN and _opens_for_writing(node) and node.args:
-            if self.tracer.origin(node.args[0], scope) & Origin.OUTSIDE:
+        if (name in FILE_OPEN and _opens_for_writing(node) and node.args) or (
+            name.startswith(("shutil.copy", "shutil.move", "os.rename")) and len(node.args) > 1
+        ):
+            target = node.args[0] if name in FILE_OPEN else node.args[1]
+            place = self.tracer.origin(target, scope) & Origin.OUTSIDE
+            if place:
                 self.file.payload_writes.append(node)
+            path = self.tracer.text(target, scope).replace("\\", "/")
+            if PERSISTENCE.search(path) or (
+                STARTUP_CODE.search(path) and (place or "-packages/" in path)
+            ):
+                self.hit("hook/persistence", node,
+                         "writes where the system or the shell runs it again later")
             return
         if not isinstance(func, ast.Attribute) or not node.args:
             return
@@ -371,10 +430,25 @@ class PythonScan:
             data = self.tracer.origin(node.args[0], scope)
             if data & (Origin.DECODED | Origin.NETWORK):
                 self.file.payload_writes.append(node)
+                self._dropped(func.value, scope)
         elif name.endswith("copyfileobj") and (
             self.tracer.origin(node.args[0], scope) & Origin.NETWORK
         ):
             self.file.payload_writes.append(node)
+
+    def _dropped(self, handle: ast.expr, scope: Scope) -> None:
+        """The file name `handle` (an open file, a Path) was opened with, as far as literals
+        show it: a process that names it runs what was just written."""
+        target: ast.expr | None = handle
+        if isinstance(handle, ast.Name):
+            values = scope.lookup(handle.id) or []
+            target = values[0] if len(values) == 1 else None
+        if isinstance(target, ast.Call) and target.args:
+            target = target.args[0]  # open(path, ...), Path(path)
+        text = self.tracer.text(target, scope) if target is not None else "?"
+        name = text.replace("\\", "/").rsplit("/", 1)[-1]
+        if len(name) > 2 and "?" not in name:
+            self.file.dropped.append(name)
 
     def _socket_send(self, node: ast.Call, scope: Scope) -> None:
         """`conn.sendall(data)` on a connection: what is sent matters (host data, environment)."""
@@ -495,6 +569,16 @@ class PythonScan:
                 Severity.HIGH,
                 import_drop=3,
             )
+        for call, command in facts.commands:
+            if any(name in command for name in facts.dropped):
+                self.hit(
+                    "hook/download-exec",
+                    call,
+                    "runs a file it wrote from downloaded or decoded data",
+                    Severity.HIGH,
+                    import_drop=3,
+                )
+                break
         if facts.network and facts.host:
             self.hit(
                 "hook/env-exfiltration",

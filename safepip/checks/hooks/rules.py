@@ -186,6 +186,17 @@ RULES: dict[str, RuleInfo] = {
             highest=Severity.HIGH,
         ),
         _rule(
+            "hook/persistence",
+            Severity.HIGH,
+            "Install-time code writes where it will run again.",
+            "A file is written or copied to a shell profile (~/.bashrc, ~/.profile), a crontab, "
+            "a Windows Startup folder or Run key path, a launchd/systemd/autostart folder, or "
+            "a sitecustomize.py or .pth file: a payload that outlives the install.",
+            "Do not install; if it already ran, check those files on the machine.",
+            drop=3,  # libraries that manage shells or services write there when asked to
+            needs=("write",),
+        ),
+        _rule(
             "hook/custom-backend",
             Severity.LOW,
             "The sdist builds with an in-tree PEP 517 backend.",
