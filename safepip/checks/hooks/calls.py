@@ -72,6 +72,7 @@ NETWORK = frozenset(
         "smtplib.SMTP_SSL",
         "telnetlib.Telnet",
         "aiohttp.ClientSession",
+        "aiodns.DNSResolver",
         "aiohttp.request",
         "websocket.create_connection",
         "paramiko.SSHClient",
@@ -116,10 +117,30 @@ DECODERS = frozenset(
 )
 DECODER_SUFFIXES = (
     ".fromhex", ".unhexlify", ".b64decode", ".decrypt", ".decompress", ".b85decode",
-    ".a85decode", ".b32decode",
+    ".a85decode", ".b32decode", ".reveal",
 )
 """Any receiver's decoding or decryption method (pybase64.b64decode, Fernet(key).decrypt,
-AES.new(...).decrypt, zlib.decompressobj().decompress): what comes out was hidden going in."""
+AES.new(...).decrypt, zlib.decompressobj().decompress, stegano's lsb.reveal of an image):
+what comes out was hidden going in."""
+
+CAPABILITIES = {
+    "screen": frozenset({"PIL.ImageGrab.grab", "ImageGrab.grab", "pyautogui.screenshot",
+                         "mss.mss", "pyscreenshot.grab", "d3dshot.create"}),
+    "clipboard": frozenset({"pyperclip.paste", "pyperclip.copy", "pandas.read_clipboard",
+                            "win32clipboard.GetClipboardData", "win32clipboard.OpenClipboard",
+                            "clipboard.paste"}),
+    "keystrokes": frozenset({"pynput.keyboard.Listener", "keyboard.on_press", "keyboard.hook",
+                             "keyboard.record", "pyWinhook.HookManager", "pyHook.HookManager"}),
+    "registry": frozenset({"winreg.SetValueEx", "winreg.SetValue", "winreg.CreateKey",
+                           "winreg.CreateKeyEx", "_winreg.SetValueEx", "_winreg.CreateKey"}),
+}
+"""Capabilities no build uses, by qualified call (install-time use is suspect)."""
+NATIVE_INJECTION = frozenset(
+    {"VirtualAlloc", "VirtualAllocEx", "WriteProcessMemory", "CreateRemoteThread",
+     "OpenProcess", "SetWindowsHookExA", "SetWindowsHookExW", "GetAsyncKeyState",
+     "RtlMoveMemory", "NtUnmapViewOfSection", "CreateThread"}
+)
+"""Windows API functions (reached through ctypes) that write into or watch other processes."""
 DECODING_CODECS = frozenset({"base64", "base_64", "hex", "rot13", "rot_13", "zlib", "bz2", "uu"})
 
 HOST_INFO = frozenset(
@@ -143,6 +164,12 @@ DNS = frozenset(
 FILE_OPEN = frozenset({"open", "io.open", "codecs.open", "os.open"})
 BUILTINS_NAMES = frozenset({"builtins", "__builtins__", "__builtin__"})
 
+
+_NAMESPACES = frozenset(
+    {"__builtins__", "globals", "builtins.__dict__", "__builtins__.__dict__",
+     "__builtin__.__dict__", "vars"}
+)
+"""Mappings of names to the builtins or module globals: a literal key is that name."""
 
 _CATALOGUED = PROCESS | NETWORK | DECODERS | HOST_INFO
 """Functions a star import can bring in under a bare name that the rules care about."""
@@ -204,9 +231,7 @@ class Aliases:
         if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
             base = self._qualify(node.value)
             key = node.slice.value
-            if base in {"__builtins__", "globals", "builtins.__dict__", "vars"} and isinstance(
-                key, str
-            ):
+            if base in _NAMESPACES and isinstance(key, str):
                 return key
         return None
 
@@ -229,6 +254,10 @@ class Aliases:
             return f"{base}.{attr}" if base and attr else None
         if func in {"globals", "vars", "locals"} and not node.args:
             return "globals"
+        if func == "vars" and node.args and self._qualify(node.args[0]) in BUILTINS_NAMES:
+            return "builtins.__dict__"  # vars(__builtins__): the builtins by name
+        if func and func.endswith(".get") and func[:-4] in _NAMESPACES and literal:
+            return literal  # vars(__builtins__).get("exec")
         return None
 
 

@@ -359,8 +359,8 @@ class Tracer:
                 return Origin.DECODED
             receiver = self.origin(node.func.value, scope, depth + 1)
             return receiver | self._children_of_call(node, scope, depth)
-        arguments = self._children_of_call(node, scope, depth)
-        return arguments or Origin.OPAQUE
+        # An unknown function of literals (`decode("...")`) makes something else of them.
+        return self._children_of_call(node, scope, depth) | Origin.OPAQUE
 
     def _children_of_call(self, node: ast.Call, scope: Scope, depth: int) -> Origin:
         result = Origin.NONE

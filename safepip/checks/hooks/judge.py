@@ -141,6 +141,8 @@ def _process_verdict(
     if name.endswith(("startfile", "ShellExecuteW", "ShellExecuteA", "ShellExecute")):
         return "hook/process-exec", Severity.HIGH, "opens a file with the program it belongs to"
     words = text.split()
+    if words and words[0].startswith(_SHARED_PLACES):
+        return "hook/process-exec", Severity.HIGH, "starts a program from a temp or home folder"
     program = words[0].rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower() if words else ""
     inline = _inline_code(words) if program in INTERPRETERS else None
     if inline is not None and program.startswith("py"):
@@ -175,6 +177,11 @@ def _process_verdict(
     return "hook/process-exec", Severity.LOW, "starts a process"
 
 
+_SHARED_PLACES = (  # matched against scanned code's commands, never used as paths here
+    "/tmp/", "/var/tmp/", "/dev/shm/",  # noqa: S108
+    "~/", "%TEMP%", "%TMP%", "%APPDATA%", "%LOCALAPPDATA%", "%USERPROFILE%", "$HOME/", "${HOME}/",
+)
+"""Where a literal program path is outside any source tree, in folders anyone can write."""
 _INLINE_FLAGS = frozenset({"-c", "/c", "/k", "-command", "-e", "-enc", "-encodedcommand"})
 
 

@@ -26,11 +26,13 @@ from functools import cached_property
 
 from safepip.checks.hooks.calls import (
     BUILTINS_NAMES,
+    CAPABILITIES,
     DECODER_SUFFIXES,
     DECODERS,
     DECODING_CODECS,
     EXEC_BUILTINS,
     HOST_INFO,
+    NATIVE_INJECTION,
     NETWORK,
     NETWORK_PREFIXES,
     NETWORK_SUFFIXES,
@@ -50,6 +52,15 @@ from safepip.checks.hooks.rules import RULES
 
 _COMMAND_WORDS = (b"install", b"develop", b"egg_info", b"build_py", b"build_ext", b"build",
                   b"sdist", b"bdist_wheel", b"Command")
+_CAPABILITY_WORDS = tuple(
+    sorted(
+        {name.rsplit(".", 1)[-1].encode("ascii") for calls in CAPABILITIES.values()
+         for name in calls}
+        | {name.encode("ascii") for name in NATIVE_INJECTION}
+        | {b"__pyarmor__", b"to_clipboard", b"clipboard_get", b"read_clipboard", b"pytransform",
+           b"pyarmor_runtime"}
+    )
+)
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _TO_WORDS = bytes(byte if byte in _WORD_BYTES else 0x20 for byte in range(256))
 """Every byte outside [A-Za-z0-9_] becomes a space: what is left, split, are the words."""
@@ -361,6 +372,7 @@ NEEDS: dict[str, Callable[[_File], bool]] = {
     "host": lambda file: file.makes(_HOST_CALLS),
     "whole-environ": lambda file: file.meets(_View.whole_environ),
     "command-class": lambda file: file.has_words(*_COMMAND_WORDS),
+    "capability": lambda file: file.has_words(*_CAPABILITY_WORDS),
     "write": lambda file: file.has_words(b"open", b"copy", b"copyfile", b"copy2", b"move",
                                          b"rename"),
 }

@@ -7,14 +7,17 @@ install-time judgements; the caller lowers them for import-time code.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from safepip.checks.hooks import judge
 from safepip.checks.hooks.calls import (
+    CAPABILITIES,
     DECODERS,
     EXEC_BUILTINS,
     FILE_OPEN,
     HOST_INFO,
+    NATIVE_INJECTION,
     Aliases,
     is_network,
     is_process,
@@ -35,6 +38,17 @@ from safepip.findings import Severity
 
 HOST_IDENTITY = HOST_INFO - {"platform.uname", "os.uname", "os.getuid"}
 """Who and which machine this is (not which OS: build code asks that all the time)."""
+_CLIPBOARD_METHODS = frozenset({"to_clipboard", "clipboard_get", "read_clipboard"})
+_UNREADABLE_RUNTIMES = ("pyarmor_runtime", "pytransform")
+"""Modules that load code shipped encrypted (PyArmor): what runs cannot be read."""
+_RESOLVER_METHODS = frozenset({"query", "resolve", "gethostbyname", "getaddrinfo"})
+_RAW_ADDRESS = re.compile(
+    r"^[a-z][a-z0-9+.-]*://(?:[^/@\s]+@|(?!(?:127\.|0\.0\.0\.0|\[::1?\]))"
+    r"(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\])(?:[:/]|$))",
+    re.IGNORECASE,
+)
+"""A URL naming its server by IP address (not loopback) or carrying a user name: how droppers
+and beacons point at a server without a domain anyone could look up."""
 _PAYLOADS = frozenset({"data", "json", "files", "params", "body", "content", "message"})
 """Keywords of a request that carry data out."""
 _LONG_LINE = 2000
@@ -236,7 +250,11 @@ class PythonScan:
             self._on_literal(node)
         elif isinstance(node, ast.Import):
             self.imports.update(alias.name for alias in node.names)
+            if any(a.name.startswith(_UNREADABLE_RUNTIMES) for a in node.names):
+                self.hit("hook/capability", node, "loads code protected against reading")
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            if node.module.startswith(_UNREADABLE_RUNTIMES):
+                self.hit("hook/capability", node, "loads code protected against reading")
             self.imports.add(node.module)
             self.imports.update(f"{node.module}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -251,6 +269,12 @@ class PythonScan:
 
     def _on_call(self, node: ast.Call, scope: Scope, facts: _Facts) -> None:
         name = self._callee(node.func, scope)
+        self._capability(node, name, scope)
+        if isinstance(node.func, ast.Subscript | ast.Call) and (
+            name in EXEC_BUILTINS or is_process(name)
+        ):
+            self.hit("hook/obfuscation", node,
+                     f"reaches {name} through a namespace lookup instead of by name")
         if name in EXEC_BUILTINS and name in self._local_defs:
             name = f"<local>.{name}"  # a module's own compile(), not the builtin
         if name == "execfile" and node.args:
@@ -353,6 +377,29 @@ class PythonScan:
             else:
                 break
         return self.tracer.origin(head, scope) if head is not None else Origin.NONE
+
+    def _capability(self, node: ast.Call, name: str, scope: Scope) -> None:
+        """Screen, clipboard, keystrokes, the registry, other processes' memory, unreadable
+        (PyArmor) code, name lookups through a resolver object: nothing a build does."""
+        last = name.rsplit(".", 1)[-1]
+        kind = next((k for k, calls in CAPABILITIES.items() if name in calls), None)
+        if kind is None and isinstance(node.func, ast.Attribute):
+            kind = "the clipboard" if node.func.attr in _CLIPBOARD_METHODS else None
+        if kind is None and last in NATIVE_INJECTION:
+            kind = "other processes' memory"
+        if kind is None and last == "__pyarmor__":
+            kind = "code protected against reading (PyArmor)"
+        if kind is not None:
+            self.hit("hook/capability", node, f"uses {kind}")
+            return
+        func = node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in _RESOLVER_METHODS
+            and self.tracer.origin(func.value, scope) & Origin.NETWORK
+        ):
+            origin = self._arguments_origin(node, scope)
+            judge.dns_lookup(self, node, "socket.gethostbyname", origin)
 
     def _network_details(self, node: ast.Call, name: str, scope: Scope) -> None:
         """Where a request goes (an address decoded at run time, or a webhook spelled in
@@ -497,6 +544,9 @@ class PythonScan:
             self.hit("hook/sensitive-read", node, f"names a secret's location: {text[:80]!r}")
         if self._may_name_webhook(text) and WEBHOOK.search(text):
             self.hit("hook/webhook", node, f"names an exfiltration endpoint: {text[:80]!r}")
+        if "://" in text[:16] and _RAW_ADDRESS.match(text):
+            self.hit("hook/webhook", node, f"names a server by raw address: {text[:80]!r}",
+                     Severity.MEDIUM, import_drop=3)
         if looks_encoded(text):
             self.hit(
                 "hook/obfuscation",

@@ -197,6 +197,17 @@ RULES: dict[str, RuleInfo] = {
             needs=("write",),
         ),
         _rule(
+            "hook/capability",
+            Severity.MEDIUM,
+            "Install-time code uses a capability no build needs.",
+            "Screen capture, the clipboard, keystroke hooks, registry writes, the memory of "
+            "other processes (ctypes into kernel32) or PyArmor-protected code that cannot be "
+            "read, at install time.",
+            _READ,
+            drop=3,  # libraries offer these capabilities to their users
+            needs=("capability",),
+        ),
+        _rule(
             "hook/custom-backend",
             Severity.LOW,
             "The sdist builds with an in-tree PEP 517 backend.",
