@@ -257,6 +257,51 @@ CAPABILITIES = (
         Severity.MEDIUM,
     ),
     Technique(
+        "host-reconnaissance-command",
+        "import os\nwho = os.popen('whoami').read()\n",
+        Severity.MEDIUM,
+    ),
+    Technique(
+        "program-started-silenced",
+        "import os, subprocess\nhere = os.path.dirname(__file__)\n"
+        "subprocess.Popen(os.path.join(here, 'helper'), stdin=subprocess.DEVNULL,\n"
+        "                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n",
+        Severity.MEDIUM,
+    ),
+    Technique(
+        "powershell-started", "import os\nos.popen('powershell Get-Date')\n", Severity.MEDIUM
+    ),
+    Technique(
+        "names-in-look-alike-letters",
+        "\U0001d68e\U0001d6a1\U0001d68e\U0001d68c('print(1)')\n",
+        Severity.MEDIUM,
+    ),
+    Technique(
+        "code-pushed-off-screen",
+        "x = 0" + " " * 200 + ";print('hello')\n",
+        Severity.MEDIUM,
+    ),
+    Technique(
+        "exec-of-escaped-literal",
+        "eval('\\x31\\x2b\\x31\\x2b\\x31')\n",
+        Severity.MEDIUM,
+    ),
+    Technique(
+        "pyarmor-runtime-names",
+        "def protected():\n    __pyarmor_enter__ = None\n",
+        Severity.MEDIUM,
+    ),
+    Technique(
+        "repetitive-base64-blob",
+        f"BLOB = '{base64.b64encode(b'harmless text ' * 40).decode()}'\n",
+        Severity.MEDIUM,
+    ),
+    Technique(
+        "interpreter-command-line-given-to-a-wrapper",
+        f"import base64, runner\nrunner.run(['python', '-c', base64.b64decode('{_HARMLESS}')])\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
         "exec-of-unknown-transform", "from helpers import decode\nexec(decode('aGk='))\n",
         Severity.MEDIUM,
     ),
@@ -301,6 +346,12 @@ ORDINARY = (
         "subprocess.check_call([cc, '-shared', 'demo/x.c', '-o', 'build/x.so'])\n"
         "subprocess.check_call([sys.executable, 'tools/generate.py'])\n",
         files={"tools/generate.py": "open('demo/gen.py', 'w').write('X = 1')\n"},
+    ),
+    Technique(
+        "quiet-build-tool-probe",
+        "import subprocess\n"
+        "subprocess.call(['pkg-config', '--exists', 'zlib'], stdout=subprocess.DEVNULL,\n"
+        "                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)\n",
     ),
     Technique(
         "local-test-server-address",

@@ -87,6 +87,8 @@ def process_call(
     folded: str,
     program: Origin = Origin.NONE,
     script: Origin = Origin.NONE,
+    *,
+    indirect: bool = False,
 ) -> Severity:
     """A process start, judged by what it runs; `folded` is the command as far as constant
     propagation shows it. Returns the severity given (info for a build tool)."""
@@ -98,7 +100,8 @@ def process_call(
     # What the rules added for install hooks (launchers, URLs, programs from home or temp,
     # inline code) is what libraries do when used: at import time it stays below low.
     known = rule == "hook/exec-obfuscated" or message in _IMPORT_TIME_TOO
-    scan.hit(rule, node, f"{name} {message}", severity, import_drop=None if known else 3)
+    drop = 4 if indirect else None if known else 3  # indirect: not a call the prefilter knows
+    scan.hit(rule, node, f"{name} {message}", severity, import_drop=drop)
     return severity
 
 
@@ -166,7 +169,16 @@ def _process_verdict(
             if module in BUILD_MODULES:
                 return "hook/process-exec", Severity.INFO, f"runs the build tool {module}"
             return "hook/process-exec", Severity.LOW, "runs a module with the interpreter"
-        return "hook/process-exec", Severity.INFO, "runs a script of the source tree"
+        if program in _WINDOWS_SHELLS:
+            return "hook/process-exec", Severity.MEDIUM, f"starts {program}, which no build needs"
+        script = words[1] if len(words) > 1 else ""
+        if "?" not in script and (script.startswith("./") or script.endswith(_TREE_SCRIPTS)):
+            return "hook/process-exec", Severity.INFO, "runs a script of the source tree"
+        return "hook/process-exec", Severity.LOW, f"runs {program} on a script chosen at run time"
+    if program in _RECON:
+        return "hook/process-exec", Severity.MEDIUM, f"runs {program}, which reports on the host"
+    if program not in BUILD_TOOLS and _hidden(node):
+        return "hook/process-exec", Severity.MEDIUM, "starts a program detached or silenced"
     if program_origin & Origin.OUTSIDE and program not in BUILD_TOOLS:
         return "hook/process-exec", Severity.HIGH, "starts a program from outside the source tree"
     if _pip_install(words):
@@ -182,6 +194,39 @@ _SHARED_PLACES = (  # matched against scanned code's commands, never used as pat
     "~/", "%TEMP%", "%TMP%", "%APPDATA%", "%LOCALAPPDATA%", "%USERPROFILE%", "$HOME/", "${HOME}/",
 )
 """Where a literal program path is outside any source tree, in folders anyone can write."""
+_RECON = frozenset(
+    {"whoami", "hostname", "id", "ipconfig", "ifconfig", "systeminfo", "net", "net.exe",
+     "netstat", "arp", "tasklist", "wmic", "query", "nltest", "dsquery", "printenv", "env"}
+)
+"""Programs that report who and where the machine is: reconnaissance, not building."""
+_DETACHING = frozenset(
+    {"CREATE_NO_WINDOW", "DETACHED_PROCESS", "CREATE_NEW_PROCESS_GROUP", "SW_HIDE",
+     "STARTF_USESHOWWINDOW"}
+)
+
+
+def _hidden(node: ast.Call) -> bool:
+    """Started in its own session, without a window, or with every stream sent to null."""
+    quiet = 0
+    for keyword in node.keywords:
+        value = keyword.value
+        if keyword.arg == "start_new_session" and isinstance(value, ast.Constant) and value.value:
+            return True
+        if keyword.arg in {"creationflags", "startupinfo"} and any(
+            isinstance(sub, ast.Attribute | ast.Name)
+            and (sub.attr if isinstance(sub, ast.Attribute) else sub.id) in _DETACHING
+            for sub in ast.walk(value)
+        ):
+            return True
+        if keyword.arg in {"stdin", "stdout", "stderr"} and isinstance(value, ast.Attribute):
+            quiet += value.attr == "DEVNULL"
+    return quiet == 3
+
+
+_WINDOWS_SHELLS = frozenset({"powershell", "powershell.exe", "pwsh"})
+_TREE_SCRIPTS = (".py", ".sh", ".bat", ".cmd", ".pl", ".js", ".mjs", "configure", "setup.py")
+"""What a build's interpreter runs: a script file named in the command (`sh ./configure`,
+`python tools/gen.py`); anything else it runs was chosen at run time."""
 _INLINE_FLAGS = frozenset({"-c", "/c", "/k", "-command", "-e", "-enc", "-encodedcommand"})
 
 

@@ -345,10 +345,15 @@ def entropy(text: str) -> float:
 _HEX = re.compile(r"^[0-9a-fA-F\s\\x]+$")
 
 
+_BASE64 = re.compile(r"[A-Za-z0-9+/]{200,}={0,2}")
+
+
 def looks_encoded(text: str) -> bool:
     """A long literal that reads like an encoded blob (base64-ish entropy, or a hex dump)."""
     if len(text) < 256 or " " in text[:200].strip():
         return False
     if len(text) >= 512 and _HEX.match(text[:4096]):
         return True
+    if len(text) % 4 == 0 and _BASE64.fullmatch(text):
+        return True  # base64 of repetitive data has low entropy, but it is still hidden
     return entropy(text[:8192]) >= 5.2

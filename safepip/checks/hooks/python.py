@@ -25,6 +25,7 @@ from safepip.checks.hooks.calls import (
 )
 from safepip.checks.hooks.flow import Origin, Scope, Tracer
 from safepip.checks.hooks.patterns import (
+    INTERPRETERS,
     PERSISTENCE,
     SENSITIVE_PATH,
     STARTUP_CODE,
@@ -41,6 +42,20 @@ HOST_IDENTITY = HOST_INFO - {"platform.uname", "os.uname", "os.getuid"}
 _CLIPBOARD_METHODS = frozenset({"to_clipboard", "clipboard_get", "read_clipboard"})
 _UNREADABLE_RUNTIMES = ("pyarmor_runtime", "pytransform")
 """Modules that load code shipped encrypted (PyArmor): what runs cannot be read."""
+_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|[0-7]{1,3}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
+_HIDING_RUN = 120
+_OFF_SCREEN = re.compile(rf"\S[ \t]{{{_HIDING_RUN},}}\S|^[ \t]{{{_HIDING_RUN},}}\S")
+_LOOKALIKE_NAME = re.compile(
+    "[\U0001D400-\U0001D7FF\uFF21-\uFF3A\uFF41-\uFF5A\u2070-\u209F]"
+)
+"""Mathematical alphanumerics, fullwidth and super/subscript letters: NFKC makes them ASCII
+in identifiers, so exec spelt in mathematical monospace letters runs exec while no reader or
+text search sees the word."""
+_ARMOR_NAMES = re.compile(
+    r"\b(?:__pyarmor(?:_enter|_exit)?__|__armor_(?:enter|exit|wrap)__|pyarmor_runtime\w*"
+    r"|(?:check|assert)_armored)\b"
+)
+"""Names PyArmor's runtime defines in the code it protects."""
 _RESOLVER_METHODS = frozenset({"query", "resolve", "gethostbyname", "getaddrinfo"})
 _RAW_ADDRESS = re.compile(
     r"^[a-z][a-z0-9+.-]*://(?:[^/@\s]+@|(?!(?:127\.|0\.0\.0\.0|\[::1?\]))"
@@ -144,6 +159,8 @@ class PythonScan:
         setup.py runs its top level, not every function it defines."""
         """How deep in code run by exec/`python -c` this scan is (0: the file itself)."""
         self.lines = source.splitlines()
+        self._source_ascii = source.isascii()
+        self._armored = "armor" in source and _ARMOR_NAMES.search(source) is not None
         self.aliases = Aliases(tree)
         helpers = {
             node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)
@@ -280,6 +297,7 @@ class PythonScan:
         if name == "execfile" and node.args:
             judge.exec_call(self, node, Origin.FILE)  # runs a file by name
         elif name in EXEC_BUILTINS and node.args:
+            self._escaped_code(node.args[0])
             judge.exec_call(
                 self,
                 node,
@@ -320,6 +338,7 @@ class PythonScan:
             self._on_other_call(node, name, facts)
             self._socket_send(node, scope)
             self._payload_write(node, name, scope)
+            self._argv_passed(node, name, scope)
         if name in HOST_IDENTITY:
             self.file.host.append(node)
         if name.endswith("setup"):
@@ -377,6 +396,30 @@ class PythonScan:
             else:
                 break
         return self.tracer.origin(head, scope) if head is not None else Origin.NONE
+
+    def _escaped_code(self, argument: ast.expr) -> None:
+        """Code given to exec/eval spelt in escapes (`"\\x69\\x6d..."`): written not to be read."""
+        if not isinstance(argument, ast.Constant) or argument.lineno != argument.end_lineno:
+            return
+        line = self.lines[argument.lineno - 1] if argument.lineno <= len(self.lines) else ""
+        written = line[argument.col_offset:argument.end_col_offset]
+        escaped = sum(len(m) for m in _ESCAPE.findall(written))
+        if len(written) >= 12 and escaped * 2 >= len(written):
+            self.hit("hook/obfuscation", argument, "runs code written in escape sequences")
+
+    def _argv_passed(self, node: ast.Call, name: str, scope: Scope) -> None:
+        """An interpreter's command line (`["python", "-c", code]`) handed to any runner (a
+        wrapper, an executor) is judged like a process call."""
+        for argument in node.args[:1]:
+            if not isinstance(argument, ast.List | ast.Tuple) or len(argument.elts) < 3:
+                continue
+            head = literal_str(argument.elts[0]) or ""
+            if head.rsplit("/", 1)[-1] in INTERPRETERS and literal_str(argument.elts[1]) in {
+                "-c", "/c", "-Command", "-e"
+            }:
+                origin = self.tracer.origin(argument, scope)
+                text = self.tracer.text(argument, scope)
+                judge.process_call(self, node, name or "a runner", origin, text, indirect=True)
 
     def _capability(self, node: ast.Call, name: str, scope: Scope) -> None:
         """Screen, clipboard, keystrokes, the registry, other processes' memory, unreadable
@@ -584,6 +627,7 @@ class PythonScan:
                         self._cmdclass[value.id] = command
 
     def _file_rules(self) -> None:
+        self._written_to_hide()
         long_lines = max(map(len, self.lines), default=0) > _LONG_LINE
         for line_number, line in enumerate(self.lines if long_lines else [], 1):
             if len(line) > _LONG_LINE:
@@ -606,6 +650,25 @@ class PythonScan:
         )
         judge.command_classes(self, self._commands)
 
+
+    def _written_to_hide(self) -> None:
+        """Code pushed out of sight by a run of blanks, identifiers in look-alike letters
+        (the parser reads them as ASCII), PyArmor's runtime names."""
+        for number, line in enumerate(self.lines, 1):
+            if len(line) > _HIDING_RUN and _OFF_SCREEN.search(line):
+                self.hits.append(Hit("hook/obfuscation", Severity.MEDIUM, number,
+                                     "hides code after a long run of blanks", line.strip()[:120]))
+                break
+        if not self._source_ascii:
+            for number, line in enumerate(self.lines, 1):
+                code = line.split("#", 1)[0]
+                if not code.isascii() and _LOOKALIKE_NAME.search(code):
+                    self.hits.append(Hit("hook/obfuscation", Severity.MEDIUM, number,
+                                         "writes names in look-alike letters", line.strip()[:120]))
+                    break
+        if self._armored:
+            self.hits.append(Hit("hook/capability", Severity.MEDIUM, None,
+                                 "carries PyArmor's runtime names: code protected against reading"))
 
     def _steps_together(self) -> None:
         """Steps a dropper or a beacon spreads over helper functions, judged per file."""
