@@ -307,6 +307,33 @@ CAPABILITIES = (
     ),
 )
 
+WINDOWS_AND_CLONES = (
+    Technique(
+        "gitpython-clone",
+        "import git\ngit.Repo.clone_from('https://example.invalid/s.git', 'stage')\n",
+    ),
+    Technique(
+        "windows-shell-through-com",
+        "from win32com.client import Dispatch\nshell = Dispatch('WScript.Shell')\n",
+    ),
+    Technique("windows-program-by-name", "import os\nos.system('notepad.exe')\n"),
+    Technique(
+        "powershell-that-connects",
+        "import os\nos.system('powershell -nop -c \"$c = New-Object Net.Sockets.TCPClient\"')\n",
+    ),
+    Technique(
+        "xor-accumulated-then-compiled",
+        "key = '1234'\nblob = 'abcd'\nout = ''\n"
+        "for i in range(len(blob)):\n    out += chr(ord(blob[i]) ^ ord(key[i % 4]))\n"
+        "eval(compile(out, '<s>', 'exec'))\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "pip-main-in-process", "import pip\npip.main(['install', 'demo-extra'])\n",
+        Severity.MEDIUM,
+    ),
+)
+
 ORDINARY = (
     Technique(
         "compiler-probe-in-temp-folder",
@@ -346,6 +373,11 @@ ORDINARY = (
         "subprocess.check_call([cc, '-shared', 'demo/x.c', '-o', 'build/x.so'])\n"
         "subprocess.check_call([sys.executable, 'tools/generate.py'])\n",
         files={"tools/generate.py": "open('demo/gen.py', 'w').write('X = 1')\n"},
+    ),
+    Technique(
+        "msvc-tools-by-exe-name",
+        "import subprocess\nsubprocess.check_call(['cl.exe', '/c', 'demo/x.c'])\n"
+        "subprocess.check_output(['vswhere.exe', '-latest'])\n",
     ),
     Technique(
         "quiet-build-tool-probe",
@@ -391,7 +423,9 @@ def _scan(technique: Technique, tmp_path: Path) -> list[Finding]:
 
 
 @pytest.mark.parametrize(
-    "technique", TECHNIQUES + MORE_TECHNIQUES + CAPABILITIES, ids=lambda t: t.name
+    "technique",
+    TECHNIQUES + MORE_TECHNIQUES + CAPABILITIES + WINDOWS_AND_CLONES,
+    ids=lambda t: t.name,
 )
 def test_technique_is_blocked(technique: Technique, tmp_path: Path) -> None:
     findings = _scan(technique, tmp_path)

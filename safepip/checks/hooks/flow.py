@@ -276,12 +276,16 @@ class Tracer:
         # Flatten a + b + c once: nested BinOps would otherwise be walked again at each level.
         leaves: list[ast.expr] = []
         stack: list[ast.expr] = [node]
+        xor = False
         while stack:
             item = stack.pop()
             if isinstance(item, ast.BinOp):
                 stack.extend((item.left, item.right))
+                xor = xor or isinstance(item.op, ast.BitXor)
             else:
                 leaves.append(item)
+        if xor:
+            return Origin.DECODED  # data XOR-ed with a key: decryption one item at a time
         if sum(1 for leaf in leaves if _is_chr(leaf)) >= 3:
             return Origin.DECODED  # chr(105) + chr(109) + ... spells code one letter at a time
         result = Origin.NONE

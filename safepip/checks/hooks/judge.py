@@ -7,6 +7,7 @@ what malware looks like) reads in one place.
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING
 
 from safepip.checks.hooks.calls import BUILTINS_NAMES, DNS, HOST_INFO, literal_str
@@ -144,6 +145,11 @@ def _process_verdict(
     if name.endswith(("startfile", "ShellExecuteW", "ShellExecuteA", "ShellExecute")):
         return "hook/process-exec", Severity.HIGH, "opens a file with the program it belongs to"
     words = text.split()
+    first = words[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if words else ""
+    if first.endswith(_WINDOWS_PROGRAMS) and first.rsplit(".", 1)[0] not in BUILD_TOOLS:
+        return "hook/process-exec", Severity.HIGH, f"runs the Windows program {first}"
+    if first in _WINDOWS_SHELLS and _POWERSHELL_PAYLOAD.search(text):
+        return "hook/process-exec", Severity.HIGH, "runs PowerShell that connects or decodes"
     if words and words[0].startswith(_SHARED_PLACES):
         return "hook/process-exec", Severity.HIGH, "starts a program from a temp or home folder"
     program = words[0].rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower() if words else ""
@@ -223,6 +229,12 @@ def _hidden(node: ast.Call) -> bool:
     return quiet == 3
 
 
+_WINDOWS_PROGRAMS = (".exe", ".scr", ".com", ".pif")
+_POWERSHELL_PAYLOAD = re.compile(
+    r"Net\.Sockets|WebClient|Invoke-Expression|\bIEX\b|FromBase64String|DownloadString"
+    r"|Invoke-WebRequest|Start-Process|-enc",
+    re.IGNORECASE,
+)
 _WINDOWS_SHELLS = frozenset({"powershell", "powershell.exe", "pwsh"})
 _TREE_SCRIPTS = (".py", ".sh", ".bat", ".cmd", ".pl", ".js", ".mjs", "configure", "setup.py")
 """What a build's interpreter runs: a script file named in the command (`sh ./configure`,

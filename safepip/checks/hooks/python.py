@@ -39,6 +39,8 @@ from safepip.findings import Severity
 
 HOST_IDENTITY = HOST_INFO - {"platform.uname", "os.uname", "os.getuid"}
 """Who and which machine this is (not which OS: build code asks that all the time)."""
+_CLONES = frozenset({"git.Repo.clone_from", "dulwich.porcelain.clone", "pygit2.clone_repository"})
+_SCRIPT_HOSTS = frozenset({"wscript.shell", "shell.application", "schedule.service"})
 _CLIPBOARD_METHODS = frozenset({"to_clipboard", "clipboard_get", "read_clipboard"})
 _UNREADABLE_RUNTIMES = ("pyarmor_runtime", "pytransform")
 """Modules that load code shipped encrypted (PyArmor): what runs cannot be read."""
@@ -435,6 +437,18 @@ class PythonScan:
         if kind is not None:
             self.hit("hook/capability", node, f"uses {kind}")
             return
+        if name in _CLONES or (name.startswith("git.") and last in {"clone", "clone_from"}):
+            self.hit("hook/download-exec", node, f"{name} clones a repository at install time",
+                     Severity.HIGH, import_drop=3)
+        elif name.endswith("Dispatch") and node.args and (
+            literal_str(node.args[0]) or ""
+        ).lower() in _SCRIPT_HOSTS:
+            self.hit("hook/process-exec", node, "drives the Windows shell through COM",
+                     Severity.HIGH, import_drop=3)
+        elif name in {"pip.main", "pip._internal.main", "pip._internal.cli.main.main"}:
+            self.hit("hook/process-exec", node,
+                     "installs packages with pip, past the resolver that vetted this one",
+                     Severity.MEDIUM, import_drop=3)
         func = node.func
         if (
             isinstance(func, ast.Attribute)
