@@ -40,7 +40,9 @@ class RuleInfo:
     python: bool = True
     """Raised on Python source (PythonScan), not on metadata, archives or binaries."""
     highest: Severity | None = None
-    """The highest severity the rule reports (None: its default severity)."""
+    """The highest severity the rule reports with the rule's own import-time drop (None: its
+    default severity). A hit may report higher with a larger drop of its own
+    (`python.Hit.import_drop`) so that it never reaches low at import time."""
 
     def reaches_low_at_import_time(self) -> bool:
         """Whether an import-time finding of this rule can be `low` or above (only those
@@ -83,10 +85,12 @@ RULES: dict[str, RuleInfo] = {
             Severity.LOW,
             "Install-time code starts a process.",
             "setup.py, a build backend or a module they import calls subprocess, os.system, "
-            "os.popen, os.exec*/spawn* or pty.spawn. Known build tools (pkg-config, git, "
-            "compilers) "
-            "are info; computed commands are low; shell commands that fetch, pipe to a shell or "
-            "open reverse shells are high.",
+            "os.popen, os.exec*/spawn*, os.startfile or pty.spawn. The command is followed "
+            "through variables, f-strings and joins. Build tools on files of the tree are info; "
+            "computed commands are low; pip installs, PowerShell, reconnaissance commands and "
+            "silenced or detached programs are medium; programs from home or temp folders, "
+            "script hosts, scheduled tasks, Windows executables, `python -c` code that is "
+            "itself hostile, shells that fetch, pipe to a shell or open reverse shells are high.",
             _READ,
             needs=("process+shell-text", "process+pty", "network+dup2"),
             highest=Severity.CRITICAL,
@@ -95,9 +99,10 @@ RULES: dict[str, RuleInfo] = {
             "hook/exec-obfuscated",
             Severity.CRITICAL,
             "Decoded data is executed.",
-            "The argument of an exec/eval/compile call comes from base64, zlib, marshal, codecs, "
-            "bytes.fromhex, reversed strings or chr() chains: the code that runs is hidden from "
-            "review. This is the most common shape of malicious setup.py files.",
+            "The argument of an exec/eval/compile call or a command comes from base64, zlib, "
+            "marshal, codecs, bytes.fromhex, a decrypt() (Fernet, AES), an XOR loop, reversed "
+            "strings, chr() chains, or a helper function or lambda that does one of these: the "
+            "code that runs is hidden from review.",
             "Do not install. Report the release to the index's security contact.",
             drop=1,
             needs=("runner+decoder", "process+decoder"),
@@ -115,8 +120,9 @@ RULES: dict[str, RuleInfo] = {
             "hook/network-fetch",
             Severity.MEDIUM,
             "Install-time code uses the network.",
-            "urllib, requests, httpx, urllib3, http.client, socket, ftplib or smtplib is called at "
-            "install time: the build depends on, or talks to, a server nobody vetted.",
+            "urllib, requests, httpx, urllib3, http.client, socket, ftplib, smtplib or a name "
+            "lookup is called at install time: the build depends on, or talks to, a server "
+            "nobody vetted; high when the address itself is decoded at run time.",
             _READ,
             needs=("network",),
         ),
@@ -124,9 +130,10 @@ RULES: dict[str, RuleInfo] = {
             "hook/download-exec",
             Severity.HIGH,
             "Downloaded content is run or written and run.",
-            "A network fetch in the same function as a process start and a file write (or "
-            "chmod), a shell downloader (curl, wget, PowerShell) in a command, or fetched data "
-            "fed straight to exec/eval (critical).",
+            "Downloaded or decoded data written to disk and a program started (even through "
+            "helper functions), a file written from such data then run, a URL given to a "
+            "program or a repository cloned, a shell downloader (curl, wget, PowerShell) in a "
+            "command, or fetched data fed straight to exec/eval (critical).",
             "Do not install until you know what is downloaded and why.",
             drop=1,
             needs=("network+runner", "network+process", "process+shell-text"),
@@ -146,9 +153,10 @@ RULES: dict[str, RuleInfo] = {
             "hook/env-exfiltration",
             Severity.HIGH,
             "Environment or host data is sent over the network.",
-            "The whole environment (os.environ copied, dumped or iterated) or host identity "
-            "(user, host name, MAC) is read in code that also sends data over the network; "
-            "critical when the data flows into the request.",
+            "The whole environment, a variable named like a secret, host identity (user, host "
+            "name, MAC), command output or file contents flow into a request, a socket or a DNS "
+            "lookup of a computed name (critical), or host identity is read in a file that also "
+            "uses the network (high).",
             "Do not install; rotate any secrets held in environment variables.",
             drop=1,
             needs=("network+host", "network+whole-environ"),
@@ -159,7 +167,8 @@ RULES: dict[str, RuleInfo] = {
             Severity.HIGH,
             "A webhook, paste or tunnel endpoint is named.",
             "Discord/Slack webhooks, Telegram bot API, pastebins, transfer.sh, ngrok, "
-            "request-catchers and OAST domains are how stolen data leaves a machine.",
+            "request-catchers and OAST domains (also spelt in pieces) are how stolen data leaves "
+            "a machine; a server named by raw IP address is medium.",
             "Do not install.",
             needs=("secret-literal",),
         ),
@@ -179,8 +188,10 @@ RULES: dict[str, RuleInfo] = {
             "hook/obfuscation",
             Severity.MEDIUM,
             "Code is obfuscated.",
-            "Long high-entropy string literals, very long lines, imports by computed name, or "
-            "builtins reached by computed name (high): code written not to be read.",
+            "Long encoded string literals, very long lines, code pushed off screen by blanks, "
+            "names in look-alike letters, exec of escape sequences, imports by computed name, "
+            "exec reached through a namespace, or builtins reached by computed name (high): "
+            "code written not to be read.",
             _READ,
             needs=("builtins-lookup",),
             highest=Severity.HIGH,
@@ -191,7 +202,8 @@ RULES: dict[str, RuleInfo] = {
             "Install-time code writes where it will run again.",
             "A file is written or copied to a shell profile (~/.bashrc, ~/.profile), a crontab, "
             "a Windows Startup folder or Run key path, a launchd/systemd/autostart folder, or "
-            "a sitecustomize.py or .pth file: a payload that outlives the install.",
+            "a sitecustomize.py or .pth file in site-packages: a payload that outlives the "
+            "install.",
             "Do not install; if it already ran, check those files on the machine.",
             drop=3,  # libraries that manage shells or services write there when asked to
             needs=("write",),
