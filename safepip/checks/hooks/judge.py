@@ -42,13 +42,20 @@ _SENSITIVE_MODULES = frozenset(
 )
 
 
-def exec_call(scan: PythonScan, node: ast.Call, origin: Origin, text: str = "?") -> None:
-    """exec/eval/compile: what it runs decides the rule and the severity."""
+def exec_call(
+    scan: PythonScan, node: ast.Call, origin: Origin, text: str = "?", *, indirect: bool = False
+) -> None:
+    """exec/eval/compile: what it runs decides the rule and the severity. `indirect`: exec
+    handed to another call, which the prefilter's words do not cover (stays below low at
+    import time)."""
+    drop = 4 if indirect else None
     if origin & Origin.DECODED:
-        scan.hit("hook/exec-obfuscated", node, "runs code that is decoded at run time")
+        scan.hit("hook/exec-obfuscated", node, "runs code that is decoded at run time",
+                 import_drop=drop)
     elif origin & Origin.NETWORK:
         scan.hit(
-            "hook/download-exec", node, "runs code fetched over the network", Severity.CRITICAL
+            "hook/download-exec", node, "runs code fetched over the network", Severity.CRITICAL,
+            import_drop=drop,
         )
     elif origin & Origin.FILE:
         scan.hit(

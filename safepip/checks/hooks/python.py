@@ -39,6 +39,16 @@ from safepip.findings import Severity
 
 HOST_IDENTITY = HOST_INFO - {"platform.uname", "os.uname", "os.getuid"}
 """Who and which machine this is (not which OS: build code asks that all the time)."""
+_NATIVE_RUNNERS = frozenset(
+    {"system", "popen", "execv", "execve", "execl", "execvp", "WinExec", "ShellExecuteA",
+     "ShellExecuteW", "CreateProcessA", "CreateProcessW"}
+)
+_NATIVE_LOADERS = frozenset({"CDLL", "cdll", "windll", "WinDLL", "LoadLibrary", "PyDLL", "libc"})
+"""C functions that start programs, reached through ctypes."""
+_UNPICKLERS = frozenset(
+    {"pickle.loads", "_pickle.loads", "cPickle.loads", "dill.loads", "cloudpickle.loads",
+     "pickle.load", "joblib.load"}
+)
 _CLONES = frozenset({"git.Repo.clone_from", "dulwich.porcelain.clone", "pygit2.clone_repository"})
 _SCRIPT_HOSTS = frozenset({"wscript.shell", "shell.application", "schedule.service"})
 _CLIPBOARD_METHODS = frozenset({"to_clipboard", "clipboard_get", "read_clipboard"})
@@ -341,6 +351,8 @@ class PythonScan:
             self._socket_send(node, scope)
             self._payload_write(node, name, scope)
             self._argv_passed(node, name, scope)
+            self._callables_passed(node, name, scope)
+            self._loads_code(node, name, scope)
         if name in HOST_IDENTITY:
             self.file.host.append(node)
         if name.endswith("setup"):
@@ -361,6 +373,12 @@ class PythonScan:
         """Qualified name of the called function, also through a local variable that holds a
         dangerous callable (`run = getattr(builtins, "exec")`, `go = subprocess.call`)."""
         name = self.aliases.qualify(func) or ""
+        if isinstance(func, ast.Attribute) and func.attr in _NATIVE_RUNNERS and any(
+            isinstance(sub, ast.Name | ast.Attribute)
+            and (sub.id if isinstance(sub, ast.Name) else sub.attr) in _NATIVE_LOADERS
+            for sub in ast.walk(func.value)
+        ):
+            return "os.system"  # ctypes.CDLL(None).system(...): libc's system, same thing
         if isinstance(func, ast.Name) and name == func.id and name not in EXEC_BUILTINS:
             for value in scope.lookup(func.id) or []:
                 target = self.aliases.qualify(value) or ""
@@ -408,6 +426,45 @@ class PythonScan:
         escaped = sum(len(m) for m in _ESCAPE.findall(written))
         if len(written) >= 12 and escaped * 2 >= len(written):
             self.hit("hook/obfuscation", argument, "runs code written in escape sequences")
+
+    def _callables_passed(self, node: ast.Call, name: str, scope: Scope) -> None:
+        """exec or os.system handed to something that calls it later (Process(target=...),
+        atexit.register, an executor's submit, map, Thread): judged as if called here with
+        the other arguments."""
+        values = [*node.args, *(k.value for k in node.keywords)]
+        for index, value in enumerate(values):
+            if not isinstance(value, ast.Name | ast.Attribute):
+                continue
+            passed = self._callee(value, scope) if isinstance(value, ast.Name) else (
+                self.aliases.qualify(value) or ""
+            )
+            if passed not in EXEC_BUILTINS and not is_process(passed):
+                continue
+            rest = [v for i, v in enumerate(values) if i != index]
+            origin = Origin.NONE
+            for other in rest:
+                origin |= self.tracer.origin(other, scope)
+            text = " ".join(self.tracer.text(other, scope) for other in rest)
+            caller = name or "a call"
+            if passed in EXEC_BUILTINS:
+                judge.exec_call(self, node, origin, "?", indirect=True)
+            else:
+                judge.process_call(self, node, f"{caller} with {passed}", origin, text,
+                                   indirect=True)
+            return
+
+    def _loads_code(self, node: ast.Call, name: str, scope: Scope) -> None:
+        """Unpickling embedded data runs whatever its pickle says; a function built from a
+        marshalled code object runs hidden bytecode."""
+        if not node.args:
+            return
+        origin = self.tracer.origin(node.args[0], scope)
+        if name in _UNPICKLERS and origin & (Origin.LITERAL | Origin.DECODED):
+            self.hit("hook/exec-obfuscated", node, f"{name} unpickles embedded data, which runs "
+                     "code", Severity.CRITICAL, import_drop=3)
+        elif name in {"types.FunctionType", "types.CodeType"} and origin & Origin.DECODED:
+            self.hit("hook/exec-obfuscated", node, "builds a function from decoded bytecode",
+                     Severity.CRITICAL, import_drop=3)
 
     def _argv_passed(self, node: ast.Call, name: str, scope: Scope) -> None:
         """An interpreter's command line (`["python", "-c", code]`) handed to any runner (a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import configparser
 import logging
 from pathlib import PurePosixPath
 
@@ -100,6 +101,7 @@ class ArtifactScan:
         seeds = [p for p in (f"{project}setup.py",) if p in self.present]
         if self.layout.wheel:
             seeds += [p for p in self.layout.files if ".data/scripts/" in p]
+        seeds += self._setup_cfg_commands()
         pyproject = f"{project}pyproject.toml"
         if pyproject in self.present:
             dirs, backend = files.backend_modules(
@@ -119,6 +121,27 @@ class ArtifactScan:
                     ),
                 )
         return seeds
+
+    def _setup_cfg_commands(self) -> list[str]:
+        """Modules holding the command classes setup.cfg names (`[options] cmdclass =
+        install = pkg.build.Install`): setuptools imports and runs them at install."""
+        path = f"{self.layout.project}setup.cfg"
+        if path not in self.present:
+            return []
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            parser.read_string(self.tree.read(path).decode("utf-8", "replace"))
+            value = parser.get("options", "cmdclass", fallback="")
+        except configparser.Error:
+            return []  # setuptools would refuse it too; setup.py is still scanned
+        bases = [self.layout.project.rstrip("/"), self.layout.project + "src"]
+        found: list[str] = []
+        for line in value.splitlines():
+            target = line.partition("=")[2].strip()
+            module = target.rpartition(".")[0]
+            if module:
+                found += files.module_files(module, bases, self.present)
+        return found
 
     def _python(
         self, path: str, *, install_time: bool, entry: bool = True
