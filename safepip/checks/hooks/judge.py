@@ -351,6 +351,7 @@ def scope_rules(
             network[0],
             "a socket, dup2 and a process together: a reverse shell",
             Severity.CRITICAL,
+            import_drop=1,  # no library wires a shell to a socket when imported
         )
         return
     fetch_writes = any(

@@ -763,6 +763,14 @@ class PythonScan:
                     import_drop=3,
                 )
                 break
+        rules = {hit.rule for hit in self.hits if hit.severity >= Severity.HIGH}
+        if {"hook/sensitive-read", "hook/webhook"} <= rules:
+            first = next(h for h in self.hits if h.rule == "hook/sensitive-read")
+            self.hits.append(Hit(
+                "hook/env-exfiltration", Severity.CRITICAL, first.line,
+                "names both where secrets are kept and where stolen data is sent: a stealer",
+                first.evidence, deferred=first.deferred,
+            ))
         if facts.network and facts.host:
             self.hit(
                 "hook/env-exfiltration",

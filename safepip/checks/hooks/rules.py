@@ -159,7 +159,7 @@ RULES: dict[str, RuleInfo] = {
             "uses the network (high).",
             "Do not install; rotate any secrets held in environment variables.",
             drop=1,
-            needs=("network+host", "network+whole-environ"),
+            needs=("network+host", "network+whole-environ", "secret-literal"),
             highest=Severity.CRITICAL,
         ),
         _rule(
