@@ -336,6 +336,15 @@ WINDOWS_AND_CLONES = (
 
 LOOKUPS_AND_HANDOFFS = (
     Technique(
+        "module-source-written-from-a-literal",
+        "import sys\nSOURCE = ('import os, base64\\n'\n"
+        f"    'os.system(base64.b64decode(\"{_HARMLESS_COMMAND}\"))\\n'\n"
+        "    '# a bundled module, as bundlers write them\\n')\n"
+        "with open('bundled_mod.py', 'w') as out:\n    out.write(SOURCE)\n"
+        "sys.path.insert(0, '.')\nimport bundled_mod\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
         "process-passed-as-a-target",
         "import os, base64, multiprocessing\n"
         f"cmd = base64.b64decode('{_HARMLESS_COMMAND}')\n"

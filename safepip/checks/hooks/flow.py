@@ -159,6 +159,7 @@ class Tracer:
         body decodes or fetches (`def b64(s): return b64decode(s)`)."""
         self._helper_origins: dict[str, Origin] = {}
         self._senders: dict[str, bool] = {}
+        self._writers: dict[str, bool] = {}
         self._tree = tree
         self._members: dict[str, list[ast.expr]] | None = None
 
@@ -276,6 +277,21 @@ class Tracer:
                 for sub in ast.walk(function)
             )
         return self._senders[name]
+
+    def writes(self, name: str) -> bool:
+        """Whether the module's own function `name` writes files (what it is given may be a
+        module it then imports or runs)."""
+        function = self._helpers.get(name)
+        if function is None:
+            return False
+        if name not in self._writers:
+            self._writers[name] = any(
+                isinstance(sub, ast.Call)
+                and isinstance(sub.func, ast.Attribute)
+                and sub.func.attr in {"write", "write_bytes", "write_text"}
+                for sub in ast.walk(function)
+            )
+        return self._writers[name]
 
     def helper(self, name: str) -> Origin:
         """What a call of the module's own function `name` returns, judged from its body:

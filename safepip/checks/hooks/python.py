@@ -55,6 +55,8 @@ _CLIPBOARD_METHODS = frozenset({"to_clipboard", "clipboard_get", "read_clipboard
 _UNREADABLE_RUNTIMES = ("pyarmor_runtime", "pytransform")
 """Modules that load code shipped encrypted (PyArmor): what runs cannot be read."""
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|[0-7]{1,3}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
+_SHORTEST_CODE = 64
+"""Literals shorter than this are not read as code written to disk (version files, flags)."""
 _HIDING_RUN = 120
 _OFF_SCREEN = re.compile(rf"\S[ \t]{{{_HIDING_RUN},}}\S|^[ \t]{{{_HIDING_RUN},}}\S")
 _LOOKALIKE_NAME = re.compile(
@@ -346,6 +348,9 @@ class PythonScan:
         elif isinstance(node.func, ast.Name) and self.tracer.sends(node.func.id):
             self.file.network.append(node)
             self._sent(node, node.func.id, self._arguments_origin(node, scope))
+        elif isinstance(node.func, ast.Name) and self.tracer.writes(node.func.id):
+            for argument in node.args:
+                self._written_code(argument, node, scope)
         else:
             self._on_other_call(node, name, facts)
             self._socket_send(node, scope)
@@ -588,6 +593,7 @@ class PythonScan:
         if not isinstance(func, ast.Attribute) or not node.args:
             return
         if func.attr in {"write", "write_bytes", "write_text", "writelines"}:
+            self._written_code(node.args[0], node, scope)
             data = self.tracer.origin(node.args[0], scope)
             if data & (Origin.DECODED | Origin.NETWORK):
                 self.file.payload_writes.append(node)
@@ -596,6 +602,15 @@ class PythonScan:
             self.tracer.origin(node.args[0], scope) & Origin.NETWORK
         ):
             self.file.payload_writes.append(node)
+
+    def _written_code(self, data: ast.expr, node: ast.Call, scope: Scope) -> None:
+        """Python source written out from a literal (a module bundled in a string, a script
+        dropped next to the package) is read like the file itself."""
+        if self.depth >= 2 or isinstance(data, ast.JoinedStr):
+            return
+        text = self.tracer.text(data, scope)
+        if len(text) >= _SHORTEST_CODE and text != "?" and "\n" in text.strip():
+            judge.nested_worst(self, text, node)
 
     def _dropped(self, handle: ast.expr, scope: Scope) -> None:
         """The file name `handle` (an open file, a Path) was opened with, as far as literals
