@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from safepip.checks.hooks.rules import RULES
-from safepip.checks.install_hooks import scan_path
+from safepip.checks.install_hooks import InstallHookCheck, scan_path
 from safepip.findings import Finding, Severity
 from tests.checks.hostile import make_sdist, setup_py
 
@@ -559,3 +559,22 @@ def test_import_time_technique_is_blocked(technique: Technique, tmp_path: Path) 
 def test_ssh_client_library_is_not_blocked(tmp_path: Path) -> None:
     findings = _scan(SSH_CLIENT_LIBRARY, tmp_path)
     assert all(f.severity < Severity.HIGH for f in findings), findings
+
+
+_EVERY = (
+    TECHNIQUES + MORE_TECHNIQUES + CAPABILITIES + WINDOWS_AND_CLONES + LOOKUPS_AND_HANDOFFS
+    + ORDINARY + IMPORT_TIME
+)
+
+
+@pytest.mark.parametrize("technique", _EVERY, ids=lambda t: t.name)
+def test_prefilter_hides_nothing_at_import_time(technique: Technique, tmp_path: Path) -> None:
+    """Each technique as package code nobody imports at install: the prefilter, derived from
+    the rule records, must not change the findings."""
+    files = {"setup.py": "from setuptools import setup\nsetup(name='demo', version='1.0')\n"}
+    files["demo/__init__.py"] = technique.body
+    files.update({f"demo/{k}": v for k, v in technique.files.items() if k.endswith(".py")})
+    sdist = make_sdist(tmp_path, "demo", "1.0", files)
+    filtered = scan_path(sdist, check=InstallHookCheck(prefilter=True))
+    complete = scan_path(sdist, check=InstallHookCheck(prefilter=False))
+    assert sorted(map(repr, filtered)) == sorted(map(repr, complete))

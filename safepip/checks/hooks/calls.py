@@ -165,6 +165,12 @@ FILE_OPEN = frozenset({"open", "io.open", "codecs.open", "os.open"})
 BUILTINS_NAMES = frozenset({"builtins", "__builtins__", "__builtin__"})
 
 
+NATIVE_RUNNERS = frozenset(
+    {"system", "popen", "execv", "execve", "execl", "execvp", "WinExec", "ShellExecuteA",
+     "ShellExecuteW", "CreateProcessA", "CreateProcessW"}
+)
+NATIVE_LOADERS = frozenset({"CDLL", "cdll", "windll", "WinDLL", "LoadLibrary", "PyDLL", "libc"})
+"""C functions that start programs, reached through ctypes."""
 _NAMESPACES = frozenset(
     {"__builtins__", "globals", "builtins.__dict__", "__builtins__.__dict__",
      "__builtin__.__dict__", "vars"}

@@ -108,7 +108,8 @@ def process_call(
     # What the rules added for install hooks (launchers, URLs, programs from home or temp,
     # inline code) is what libraries do when used: at import time it stays below low.
     known = rule == "hook/exec-obfuscated" or message in _IMPORT_TIME_TOO
-    drop = 4 if indirect else None if known else 3  # indirect: not a call the prefilter knows
+    # indirect: not a call the prefilter knows; new verdicts: never low at import time
+    drop = 4 if indirect or not known else None
     scan.hit(rule, node, f"{name} {message}", severity, import_drop=drop)
     return severity
 

@@ -33,6 +33,8 @@ from safepip.checks.hooks.calls import (
     EXEC_BUILTINS,
     HOST_INFO,
     NATIVE_INJECTION,
+    NATIVE_LOADERS,
+    NATIVE_RUNNERS,
     NETWORK,
     NETWORK_PREFIXES,
     NETWORK_SUFFIXES,
@@ -61,6 +63,9 @@ _CAPABILITY_WORDS = tuple(
            b"pyarmor_runtime"}
     )
 )
+_NATIVE_LOADERS = tuple(sorted(name.encode("ascii") for name in NATIVE_LOADERS))
+_NATIVE_RUNNERS = tuple(sorted(name.encode("ascii") for name in NATIVE_RUNNERS))
+"""libc's system and friends through ctypes: the scanner takes them for os.system."""
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _TO_WORDS = bytes(byte if byte in _WORD_BYTES else 0x20 for byte in range(256))
 """Every byte outside [A-Za-z0-9_] becomes a space: what is left, split, are the words."""
@@ -362,7 +367,8 @@ def _builtins_lookup(file: _File) -> bool:
 NEEDS: dict[str, Callable[[_File], bool]] = {
     "secret-literal": lambda file: file.meets(_View.names_a_secret_or_endpoint),
     "builtins-lookup": _builtins_lookup,
-    "process": lambda file: file.makes(_PROCESS_CALLS),
+    "process": lambda file: file.makes(_PROCESS_CALLS)
+    or (file.has_words(*_NATIVE_LOADERS) and file.has_words(*_NATIVE_RUNNERS)),
     "runner": lambda file: file.meets(_View.names_a_runner),
     "decoder": lambda file: file.meets(_View.decodes),
     "shell-text": lambda file: file.meets(_View.shell_text),

@@ -18,6 +18,8 @@ from safepip.checks.hooks.calls import (
     FILE_OPEN,
     HOST_INFO,
     NATIVE_INJECTION,
+    NATIVE_LOADERS,
+    NATIVE_RUNNERS,
     Aliases,
     is_network,
     is_process,
@@ -39,12 +41,6 @@ from safepip.findings import Severity
 
 HOST_IDENTITY = HOST_INFO - {"platform.uname", "os.uname", "os.getuid"}
 """Who and which machine this is (not which OS: build code asks that all the time)."""
-_NATIVE_RUNNERS = frozenset(
-    {"system", "popen", "execv", "execve", "execl", "execvp", "WinExec", "ShellExecuteA",
-     "ShellExecuteW", "CreateProcessA", "CreateProcessW"}
-)
-_NATIVE_LOADERS = frozenset({"CDLL", "cdll", "windll", "WinDLL", "LoadLibrary", "PyDLL", "libc"})
-"""C functions that start programs, reached through ctypes."""
 _UNPICKLERS = frozenset(
     {"pickle.loads", "_pickle.loads", "cPickle.loads", "dill.loads", "cloudpickle.loads",
      "pickle.load", "joblib.load"}
@@ -378,9 +374,9 @@ class PythonScan:
         """Qualified name of the called function, also through a local variable that holds a
         dangerous callable (`run = getattr(builtins, "exec")`, `go = subprocess.call`)."""
         name = self.aliases.qualify(func) or ""
-        if isinstance(func, ast.Attribute) and func.attr in _NATIVE_RUNNERS and any(
+        if isinstance(func, ast.Attribute) and func.attr in NATIVE_RUNNERS and any(
             isinstance(sub, ast.Name | ast.Attribute)
-            and (sub.id if isinstance(sub, ast.Name) else sub.attr) in _NATIVE_LOADERS
+            and (sub.id if isinstance(sub, ast.Name) else sub.attr) in NATIVE_LOADERS
             for sub in ast.walk(func.value)
         ):
             return "os.system"  # ctypes.CDLL(None).system(...): libc's system, same thing
@@ -466,10 +462,10 @@ class PythonScan:
         origin = self.tracer.origin(node.args[0], scope)
         if name in _UNPICKLERS and origin & (Origin.LITERAL | Origin.DECODED):
             self.hit("hook/exec-obfuscated", node, f"{name} unpickles embedded data, which runs "
-                     "code", Severity.CRITICAL, import_drop=3)
+                     "code", Severity.CRITICAL, import_drop=4)
         elif name in {"types.FunctionType", "types.CodeType"} and origin & Origin.DECODED:
             self.hit("hook/exec-obfuscated", node, "builds a function from decoded bytecode",
-                     Severity.CRITICAL, import_drop=3)
+                     Severity.CRITICAL, import_drop=4)
 
     def _argv_passed(self, node: ast.Call, name: str, scope: Scope) -> None:
         """An interpreter's command line (`["python", "-c", code]`) handed to any runner (a
