@@ -204,7 +204,7 @@ def _process_verdict(
 
 
 _SHARED_PLACES = (  # matched against scanned code's commands, never used as paths here
-    "/tmp/", "/var/tmp/", "/dev/shm/",  # noqa: S108
+    "/tmp/", "/var/tmp/", "/dev/shm/",  # noqa: S108  # nosec B108
     "~/", "%TEMP%", "%TMP%", "%APPDATA%", "%LOCALAPPDATA%", "%USERPROFILE%", "$HOME/", "${HOME}/",
 )
 """Where a literal program path is outside any source tree, in folders anyone can write."""
