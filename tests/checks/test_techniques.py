@@ -302,6 +302,17 @@ CAPABILITIES = (
         Severity.CRITICAL,
     ),
     Technique(
+        "exec-of-a-data-file",
+        "exec(open('assets/logo.dat').read())\n",
+        Severity.MEDIUM,
+        {"assets/logo.dat": "print('hello')\n"},
+    ),
+    Technique(
+        "code-imported-from-an-archive",
+        "import zipimport\nzipimport.zipimporter('assets/data.bin').load_module('x')\n",
+        Severity.MEDIUM,
+    ),
+    Technique(
         "exec-of-unknown-transform", "from helpers import decode\nexec(decode('aGk='))\n",
         Severity.MEDIUM,
     ),

@@ -42,12 +42,26 @@ _SENSITIVE_MODULES = frozenset(
 )
 
 
+def _is_source_file(name: str) -> bool:
+    """A Python file, or a file named for the version or metadata (the version.py idiom)."""
+    lowered_name = name.lower().rsplit("/", 1)[-1]
+    return "?" in lowered_name or lowered_name.endswith((".py", ".pyw")) or any(
+        word in lowered_name for word in ("version", "about", "meta", "info", "release")
+    )
+
+
 def exec_call(
-    scan: PythonScan, node: ast.Call, origin: Origin, text: str = "?", *, indirect: bool = False
+    scan: PythonScan,
+    node: ast.Call,
+    origin: Origin,
+    text: str = "?",
+    *,
+    indirect: bool = False,
+    source_file: str | None = None,
 ) -> None:
     """exec/eval/compile: what it runs decides the rule and the severity. `indirect`: exec
     handed to another call, which the prefilter's words do not cover (stays below low at
-    import time)."""
+    import time). `source_file`: the name of the file whose text it runs, when known."""
     drop = 4 if indirect else None
     if origin & Origin.DECODED:
         scan.hit("hook/exec-obfuscated", node, "runs code that is decoded at run time",
@@ -58,12 +72,12 @@ def exec_call(
             import_drop=drop,
         )
     elif origin & Origin.FILE:
-        scan.hit(
-            "hook/dynamic-exec",
-            node,
-            "runs the text of a file (e.g. a version file)",
-            Severity.INFO,
-        )
+        if source_file is None or _is_source_file(source_file):
+            scan.hit("hook/dynamic-exec", node, "runs the text of a file (e.g. a version file)",
+                     Severity.INFO)
+        else:
+            scan.hit("hook/dynamic-exec", node,
+                     f"runs the data file {source_file!r} as code (it is not scanned)")
     elif origin == Origin.LITERAL:
         if text != "?":
             nested_worst(scan, text, node)  # the code's own findings, at this line

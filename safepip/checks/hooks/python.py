@@ -41,6 +41,10 @@ from safepip.findings import Severity
 
 HOST_IDENTITY = HOST_INFO - {"platform.uname", "os.uname", "os.getuid"}
 """Who and which machine this is (not which OS: build code asks that all the time)."""
+_FILE_RUNNERS = frozenset(
+    {"runpy.run_path", "zipimport.zipimporter", "importlib.machinery.SourcelessFileLoader"}
+)
+"""Calls that run or import a file named by path."""
 _UNPICKLERS = frozenset(
     {"pickle.loads", "_pickle.loads", "cPickle.loads", "dill.loads", "cloudpickle.loads",
      "pickle.load", "joblib.load"}
@@ -313,7 +317,15 @@ class PythonScan:
                 node,
                 self.tracer.origin(node.args[0], scope),
                 self.tracer.text(node.args[0], scope),
+                source_file=self._opened_name(node.args[0], scope),
             )
+        elif name in _FILE_RUNNERS and node.args:
+            path = self.tracer.text(node.args[0], scope)
+            if name.startswith("zipimport"):
+                self.hit("hook/dynamic-exec", node,
+                         f"imports code from the archive {path!r}, which is not scanned")
+            else:
+                judge.exec_call(self, node, Origin.FILE, source_file=path)
         elif is_process(name):
             facts.process.append(node)
             severity = judge.process_call(
@@ -417,6 +429,22 @@ class PythonScan:
             else:
                 break
         return self.tracer.origin(head, scope) if head is not None else Origin.NONE
+
+    def _opened_name(self, value: ast.expr, scope: Scope) -> str | None:
+        """The name of the file `value` was read from (`open(name).read()`, a variable bound
+        to that, `Path(name).read_text()`), when literals show it."""
+        for _ in range(3):
+            if isinstance(value, ast.Name):
+                bound = scope.lookup(value.id) or []
+                if len(bound) != 1:
+                    return None
+                value = bound[0]
+        for sub in ast.walk(value):
+            if isinstance(sub, ast.Call) and sub.args and (
+                self.aliases.qualify(sub.func) or ""
+            ) in FILE_OPEN | {"pathlib.Path", "Path", "io.open", "codecs.open"}:
+                return self.tracer.text(sub.args[0], scope)
+        return None
 
     def _escaped_code(self, argument: ast.expr) -> None:
         """Code given to exec/eval spelt in escapes (`"\\x69\\x6d..."`): written not to be read."""
