@@ -302,6 +302,11 @@ CAPABILITIES = (
         Severity.CRITICAL,
     ),
     Technique(
+        "local-module-shadows-setuptools",
+        "",
+        files={"setuptools.py": "def setup(**kwargs):\n    pass\n"},
+    ),
+    Technique(
         "exec-of-a-data-file",
         "exec(open('assets/logo.dat').read())\n",
         Severity.MEDIUM,
@@ -451,6 +456,11 @@ ORDINARY = (
         "subprocess.check_call([cc, '-shared', 'demo/x.c', '-o', 'build/x.so'])\n"
         "subprocess.check_call([sys.executable, 'tools/generate.py'])\n",
         files={"tools/generate.py": "open('demo/gen.py', 'w').write('X = 1')\n"},
+    ),
+    Technique(
+        "own-module-imported-for-its-version",
+        "from demo import __version__\nimport six\n",
+        files={"demo.py": "__version__ = '1.0'\n", "six.py": "PY3 = True\n"},
     ),
     Technique(
         "msvc-tools-by-exe-name",

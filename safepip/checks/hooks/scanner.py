@@ -5,7 +5,10 @@ from __future__ import annotations
 import ast
 import configparser
 import logging
+import sys
 from pathlib import PurePosixPath
+
+from packaging.utils import canonicalize_name
 
 from safepip.checks.hooks import files, metadata
 from safepip.checks.hooks.prefilter import worth_parsing
@@ -15,6 +18,10 @@ from safepip.findings import Finding, Location, Severity
 
 logger = logging.getLogger(__name__)
 
+_BUILD_MACHINERY = frozenset(
+    {"setuptools", "distutils", "pkg_resources", "pip", "wheel", "_distutils_hack", "build"}
+)
+"""What setup.py imports to build: a local copy of it runs instead of the real one."""
 _MAX_CLOSURE = 500
 """Install-time files followed through imports at most (setup.py importing its package)."""
 
@@ -82,8 +89,30 @@ class ArtifactScan:
             self.scripts.extend((name, path, line) for name, line in scan.console_scripts)
             bases += [f"{self.layout.project}{d}".rstrip("/") for d in scan.path_dirs]
             for module in sorted(scan.imports):
-                queue.extend(self._module_files(module, path, bases))
+                found = self._module_files(module, path, bases)
+                queue.extend(found)
+                if path in seeds and found:
+                    self._shadows_module(module, path, found[0])
         return done
+
+    def _shadows_module(self, module: str, importer: str, loaded: str) -> None:
+        """A file of the sdist named like setuptools or a standard-library module, imported
+        by setup.py: the script's folder comes first on sys.path, so the build runs it
+        instead of the real one."""
+        top = module.split(".", 1)[0]
+        if not top or canonicalize_name(top) == canonicalize_name(self.package):
+            return
+        root = self.layout.project
+        if loaded not in {f"{root}{top}.py", f"{root}{top}/__init__.py"}:
+            return
+        if top in _BUILD_MACHINERY:
+            severity = Severity.HIGH
+        elif top in sys.stdlib_module_names:
+            severity = Severity.MEDIUM
+        else:
+            return
+        self.add(importer, Hit("hook/obfuscation", severity, None,
+                               f"imports {top!r}, which a file of the sdist shadows ({loaded})"))
 
     def _module_files(self, module: str, importer: str, bases: list[str]) -> list[str]:
         """Files `import module` loads; a relative module (`.x`, `..y`) from the importing
