@@ -307,6 +307,10 @@ CAPABILITIES = (
         files={"setuptools.py": "def setup(**kwargs):\n    pass\n"},
     ),
     Technique(
+        "exec-of-an-encoded-literal",
+        f"exec('{base64.b64encode(b'print(1) # harmless ' * 20).decode()}')\n",
+    ),
+    Technique(
         "exec-of-a-data-file",
         "exec(open('assets/logo.dat').read())\n",
         Severity.MEDIUM,

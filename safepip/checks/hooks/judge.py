@@ -20,6 +20,7 @@ from safepip.checks.hooks.patterns import (
     SHELL_DOWNLOADER,
     SHELL_HOSTILE,
     URL,
+    looks_encoded,
 )
 from safepip.findings import Severity
 
@@ -78,6 +79,9 @@ def exec_call(
         else:
             scan.hit("hook/dynamic-exec", node,
                      f"runs the data file {source_file!r} as code (it is not scanned)")
+    elif origin == Origin.LITERAL and looks_encoded(text):
+        scan.hit("hook/exec-obfuscated", node, "runs a literal that is an encoded blob",
+                 Severity.HIGH, import_drop=3)
     elif origin == Origin.LITERAL:
         if text != "?":
             nested_worst(scan, text, node)  # the code's own findings, at this line
