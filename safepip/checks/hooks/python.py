@@ -565,11 +565,19 @@ class PythonScan:
             carried |= self.tracer.origin(value, scope)
         if carried & Origin.FILE:
             self._sent(node, name, Origin.FILE)
+        if url is not None:
+            carried |= self.tracer.origin(url, scope)
+        if carried & Origin.SECRET:
+            # In the address or the body, not in an Authorization header: a token sent to the
+            # service it is for (a build reading GitHub's API) is not carried out.
+            self.hit("hook/env-exfiltration", node,
+                     f"{name} sends a secret read from the environment over the network",
+                     Severity.CRITICAL, import_drop=4)
 
     def _sent(self, node: ast.Call, name: str, carried: Origin) -> None:
         """`carried` goes out over the network through `name` (a client, or the module's own
         helper that posts what it is given)."""
-        if carried & (Origin.ENV | Origin.HOST | Origin.SECRET | Origin.OUTPUT):
+        if carried & (Origin.ENV | Origin.HOST | Origin.OUTPUT):
             self.hit("hook/env-exfiltration", node,
                      f"{name} sends environment or host data over the network",
                      Severity.CRITICAL, import_drop=4)
