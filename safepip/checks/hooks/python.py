@@ -299,6 +299,8 @@ class PythonScan:
             facts.environment.append(node.iter)
 
     def _on_call(self, node: ast.Call, scope: Scope, facts: _Facts) -> None:
+        if self._method_caller(node, scope):
+            return
         name = self._callee(node.func, scope)
         self._capability(node, name, scope)
         if isinstance(node.func, ast.Subscript | ast.Call) and (
@@ -455,6 +457,29 @@ class PythonScan:
         escaped = sum(len(m) for m in _ESCAPE.findall(written))
         if len(written) >= 12 and escaped * 2 >= len(written):
             self.hit("hook/obfuscation", argument, "runs code written in escape sequences")
+
+    def _method_caller(self, node: ast.Call, scope: Scope) -> bool:
+        """`operator.methodcaller("system", cmd)(os)` calls os.system(cmd): judged so."""
+        maker = node.func
+        if not (isinstance(maker, ast.Call) and maker.args and node.args):
+            return False
+        if self.aliases.qualify(maker.func) != "operator.methodcaller":
+            return False
+        method = literal_str(maker.args[0])
+        base = self.aliases.qualify(node.args[0])
+        name = f"{base}.{method}" if base and method else ""
+        rest = maker.args[1:]
+        origin = Origin.NONE
+        for value in rest:
+            origin |= self.tracer.origin(value, scope)
+        if name in EXEC_BUILTINS:
+            judge.exec_call(self, node, origin, "?", indirect=True)
+        elif is_process(name):
+            text = " ".join(self.tracer.text(value, scope) for value in rest)
+            judge.process_call(self, node, name, origin, text, indirect=True)
+        else:
+            return False
+        return True
 
     def _callables_passed(self, node: ast.Call, name: str, scope: Scope) -> None:
         """exec or os.system handed to something that calls it later (Process(target=...),
