@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import enum
 import re
+from collections.abc import Callable, Iterable
 
 from safepip.checks.hooks.calls import (
     DECODER_SUFFIXES,
@@ -143,6 +144,10 @@ class Scope:
                 self._target(element, value.elts[index] if paired else value)  # type: ignore[attr-defined]
 
 
+_DETACHED = Scope(ast.Module(body=[], type_ignores=[]), None, [])
+"""A scope binding nothing: values stored on `self` are traced without their method's names."""
+
+
 class Tracer:
     """Computes the `Origin` of expressions in one file."""
 
@@ -150,7 +155,7 @@ class Tracer:
         self,
         aliases: Aliases,
         helpers: dict[str, ast.FunctionDef] | None = None,
-        tree: ast.Module | None = None,
+        assignments: Callable[[], Iterable[ast.AST]] | None = None,
     ) -> None:
         self.aliases = aliases
         self._active: set[tuple[int, str]] = set()
@@ -160,8 +165,10 @@ class Tracer:
         self._helper_origins: dict[str, Origin] = {}
         self._senders: dict[str, bool] = {}
         self._writers: dict[str, bool] = {}
-        self._tree = tree
+        self._assignments = assignments or (lambda: ())
+        """Every binding node of the file (walk.file_scopes collects them in one pass)."""
         self._members: dict[str, list[ast.expr]] | None = None
+        self._member_origins: dict[str, Origin] = {}
 
     def origin(self, node: ast.expr, scope: Scope, depth: int = 0) -> Origin:
         if depth > _MAX_DEPTH:
@@ -245,24 +252,22 @@ class Tracer:
 
     def _member(self, attr: str, depth: int) -> Origin:
         """`self.attr`: what any method of the file stored there (`self.key = getenv(...)` in
-        __init__, sent by another method)."""
+        __init__, sent by another method). Names in those values are not followed (their
+        scope is another method's), so each attribute is traced once per file."""
+        if attr in self._member_origins:
+            return self._member_origins[attr]
         if self._members is None:
             self._members = {}
-            for node in ast.walk(self._tree) if self._tree is not None else ():
+            for node in self._assignments():
                 if isinstance(node, ast.Assign):
                     for target in node.targets:
                         if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
                             self._members.setdefault(target.attr, []).append(node.value)
-        key = (0, "self." + attr)
-        if key in self._active:
-            return Origin.NONE
-        self._active.add(key)
-        try:
-            result = Origin.NONE
-            for value in self._members.get(attr, []):
-                result |= self.origin(value, Scope(value, None, []), depth + 1)
-        finally:
-            self._active.discard(key)
+        self._member_origins[attr] = Origin.NONE  # a cycle through attributes adds nothing
+        result = Origin.NONE
+        for value in self._members.get(attr, []):
+            result |= self.origin(value, _DETACHED, depth + 1)
+        self._member_origins[attr] = result
         return result
 
     def sends(self, name: str) -> bool:

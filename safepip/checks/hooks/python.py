@@ -179,7 +179,13 @@ class PythonScan:
         helpers = {
             node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)
         }
-        self.tracer = Tracer(self.aliases, helpers, tree)
+        self._scopes = file_scopes(tree)
+        scopes = self._scopes
+        self.tracer = Tracer(
+            self.aliases,
+            helpers,
+            lambda: (node for found in scopes.values() for node in found.binders),
+        )
         self.file = _FileFacts()
         self.hits: list[Hit] = []
         self.imports: set[str] = set()
@@ -189,7 +195,6 @@ class PythonScan:
         self.console_scripts: list[tuple[str, int]] = []
         # Literal values, not the source, are asked about hints: `"~/\\x2essh"` hides its hint
         # from the source text but not from the parser.
-        self._scopes = file_scopes(tree)
         self._hinted = _hinted_texts(literal_texts(self._scopes))
         self._local_defs = {
             node.name
