@@ -464,7 +464,7 @@ class PythonScan:
             self.hit("hook/obfuscation", argument, "runs code written in escape sequences")
 
     def _method_caller(self, node: ast.Call, scope: Scope) -> bool:
-        """`operator.methodcaller("system", cmd)(os)` calls os.system(cmd): judged so."""
+        """`operator.methodcaller("system", cmd)(os)` calls os.system with cmd: judged so."""
         maker = node.func
         if not (isinstance(maker, ast.Call) and maker.args and node.args):
             return False
