@@ -643,3 +643,49 @@ BUILDS_THAT_MAY_WARN = (
 def test_unusual_but_ordinary_builds_are_not_blocked(technique: Technique, tmp_path: Path) -> None:
     findings = _scan(technique, tmp_path)
     assert all(f.severity < Severity.HIGH for f in findings), findings
+
+
+LIBRARY_CODE = (
+    Technique(
+        "imports-from-a-reversed-list-of-modules",
+        "",
+        files={
+            "demo/__init__.py": "def load(namespaces=('math', 'cmath'), names=('pi',)):\n"
+            "    scope = {}\n"
+            "    for module in namespaces[::-1]:\n"
+            "        for name in names:\n"
+            "            exec('from %s import %s' % (module, name), {}, scope)\n"
+            "    return scope\n",
+        },
+    ),
+    Technique(
+        "free-port-from-a-socket-given-to-a-launcher",
+        "",
+        files={
+            "demo/__init__.py": "import socket, subprocess\n"
+            "def free_port():\n"
+            "    with socket.socket() as s:\n"
+            "        s.bind(('', 0))\n        return s.getsockname()[1]\n"
+            "def launch(script):\n"
+            "    subprocess.run(f'torchrun --master_port {free_port()} {script}'.split())\n",
+        },
+    ),
+    Technique(
+        "server-checks-its-own-name",
+        "",
+        files={
+            "demo/__init__.py": "import socket\n"
+            "def url(port):\n"
+            "    host = socket.getfqdn()\n"
+            "    try:\n        socket.create_connection((host, port), timeout=1)\n"
+            "    except OSError:\n        host = 'localhost'\n"
+            "    return f'http://{host}:{port}/'\n",
+        },
+    ),
+)
+
+
+@pytest.mark.parametrize("technique", LIBRARY_CODE, ids=lambda t: t.name)
+def test_library_code_is_not_blocked(technique: Technique, tmp_path: Path) -> None:
+    findings = _scan(technique, tmp_path)
+    assert all(f.severity < Severity.HIGH for f in findings), findings

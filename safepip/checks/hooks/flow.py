@@ -40,6 +40,13 @@ KEEPS_NOTHING = frozenset(
         "isfile",
         "isdir",
         "__contains__",
+        "getsockname",
+        "getpeername",
+        "fileno",
+        "gettimeout",
+        "getsockopt",
+        "getcode",
+        "geturl",
     }
 )
 """Methods whose result says nothing about the receiver's content (os.environ.get, ...)."""
@@ -156,6 +163,7 @@ class Tracer:
         aliases: Aliases,
         helpers: dict[str, ast.FunctionDef] | None = None,
         assignments: Callable[[], Iterable[ast.AST]] | None = None,
+        binders_of: Callable[[ast.AST], Iterable[ast.AST]] | None = None,
     ) -> None:
         self.aliases = aliases
         self._active: set[tuple[int, str]] = set()
@@ -166,6 +174,8 @@ class Tracer:
         self._senders: dict[str, bool] = {}
         self._writers: dict[str, bool] = {}
         self._assignments = assignments or (lambda: ())
+        self._binders_of = binders_of or (lambda _node: ())
+        """The binding nodes of one function (walk.file_scopes has them per scope)."""
         """Every binding node of the file (walk.file_scopes collects them in one pass)."""
         self._members: dict[str, list[ast.expr]] | None = None
         self._member_origins: dict[str, Origin] = {}
@@ -299,11 +309,16 @@ class Tracer:
         return self._writers[name]
 
     def helper(self, name: str) -> Origin:
-        """What a call of the module's own function `name` returns, judged from its body:
-        decoded if it decodes, network if it fetches (parameters are not followed)."""
+        """What a call of the module's own function `name` returns: the origin of its return
+        values in its own scope (parameters and globals are not followed)."""
         if name not in self._helper_origins:
             self._helper_origins[name] = Origin.NONE  # a recursive helper: cut the cycle
-            self._helper_origins[name] = _body_origin(self._helpers[name], self.aliases)
+            function = self._helpers[name]
+            scope = Scope(function, None, list(self._binders_of(function)))
+            result = Origin.NONE
+            for value in _own_returns(function):
+                result |= self.origin(value, scope)
+            self._helper_origins[name] = result & ~Origin.OPAQUE
         return self._helper_origins[name]
 
     def _binop(self, node: ast.BinOp, scope: Scope, depth: int) -> Origin:
@@ -362,10 +377,11 @@ class Tracer:
         result = self.origin(node.value, scope, depth + 1)
         step = node.slice.step if isinstance(node.slice, ast.Slice) else None
         if isinstance(step, ast.UnaryOp) and isinstance(step.op, ast.USub) and (
-            result & Origin.LITERAL
+            result & Origin.LITERAL and _is_text(node.value, scope)
         ):
             # "..."[::-1]: literal text stored reversed hides what it says. Reversing data the
-            # code computed (IPython's completer joins reversed tokens) hides nothing.
+            # code computed (IPython's completer joins reversed tokens) or a list of names
+            # (sympy's namespaces, searched last to first) hides nothing.
             result |= Origin.DECODED
         return result
 
@@ -491,30 +507,36 @@ def _xors(node: ast.AST) -> bool:
     )
 
 
-def _body_origin(function: ast.FunctionDef, aliases: Aliases) -> Origin:
-    """Decoded/network when a function that returns a value decodes/fetches in its body."""
-    result = Origin.NONE
-    returns = False
-    for sub in ast.walk(function):
-        if isinstance(sub, ast.Return) and sub.value is not None:
-            returns = True
-        elif isinstance(sub, ast.Call):
-            name = aliases.qualify(sub.func) or ""
-            attr = sub.func.attr if isinstance(sub.func, ast.Attribute) else ""
-            if name in DECODERS or name.endswith(DECODER_SUFFIXES) or (
-                f".{attr}" in DECODER_SUFFIXES
-            ):
-                result |= Origin.DECODED
-            elif is_network(name):
-                result |= Origin.NETWORK
-        elif isinstance(sub, ast.Lambda) and _xors(sub.body):
-            result |= Origin.DECODED
-    if isinstance(function, ast.FunctionDef) and _xors(function):
-        result |= Origin.DECODED if any(
-            isinstance(s, ast.Call) and isinstance(s.func, ast.Name) and s.func.id in {"chr", "ord"}
-            for s in ast.walk(function)
-        ) else Origin.NONE
-    return result if returns else Origin.NONE
+def _is_text(node: ast.expr, scope: Scope) -> bool:
+    """`node` is a string: a str/bytes literal, an f-string or a `+` of them, directly or
+    through a name bound once."""
+    for _ in range(4):
+        if isinstance(node, ast.Name):
+            values = scope.lookup(node.id) or []
+            if len(values) != 1:
+                return False
+            node = values[0]
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            node = node.left
+        else:
+            break
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str | bytes)
+    return isinstance(node, ast.JoinedStr)
+
+
+def _own_returns(function: ast.FunctionDef) -> list[ast.expr]:
+    """The values `function` itself returns (not those of functions defined inside it)."""
+    found: list[ast.expr] = []
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return) and node.value is not None:
+            found.append(node.value)
+        elif not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+                            | ast.Lambda):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def _is_chr(node: ast.AST) -> bool:

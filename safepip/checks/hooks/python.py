@@ -185,6 +185,7 @@ class PythonScan:
             self.aliases,
             helpers,
             lambda: (node for found in scopes.values() for node in found.binders),
+            lambda function: scopes[id(function)].binders if id(function) in scopes else (),
         )
         self.file = _FileFacts()
         self.hits: list[Hit] = []
@@ -351,12 +352,11 @@ class PythonScan:
             facts.network.append(node)
             self.file.network.append(node)
             judge.dns_lookup(self, node, name, self._arguments_origin(node, scope))
-            judge.network_call(
-                self,
-                node,
-                name,
-                self.tracer.origin(node, scope) | self._arguments_origin(node, scope),
-            )
+            sent = [v for v in node.args if not self._own_address(v, scope)]
+            origin = self.tracer.origin(node.func, scope)
+            for value in [*sent, *(k.value for k in node.keywords)]:
+                origin |= self.tracer.origin(value, scope)
+            judge.network_call(self, node, name, origin)
             self._network_details(node, name, scope)
             if self._arguments_origin(node, scope) & Origin.OUTPUT:
                 self._sent(node, name, Origin.OUTPUT)
@@ -573,6 +573,22 @@ class PythonScan:
         ):
             origin = self._arguments_origin(node, scope)
             judge.dns_lookup(self, node, "socket.gethostbyname", origin)
+
+    def _own_address(self, value: ast.expr, scope: Scope) -> bool:
+        """`(socket.getfqdn(), port)` as the address to connect to: the machine talking to
+        itself, not its name sent out."""
+        if isinstance(value, ast.Tuple) and value.elts:
+            value = value.elts[0]
+        candidates = (scope.lookup(value.id) or []) if isinstance(value, ast.Name) else [value]
+        hosts = [
+            v for v in candidates
+            if isinstance(v, ast.Call) and self.aliases.qualify(v.func) in HOST_INFO
+        ]
+        others = [v for v in candidates if v not in hosts]
+        # a name bound to the host's name, or to fallbacks that carry no host data
+        return bool(hosts) and not any(
+            self.tracer.origin(v, scope) & Origin.HOST for v in others
+        )
 
     def _network_details(self, node: ast.Call, name: str, scope: Scope) -> None:
         """Where a request goes (an address decoded at run time, or a webhook spelled in
