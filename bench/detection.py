@@ -12,6 +12,13 @@ medium or above, for `malware-install` the same over the in-scope samples (MANIF
 `in_scope`), the misses grouped by campaign (GuardDog cases: by rule), the blocks on the clean
 negatives, and the time. `--why` prints, for each miss, the findings it did get (at low and
 above), to study what the scanner saw. It never runs in tests: the samples are real malware.
+
+Last run (2026-12-07, branch `detect`; before = main at f60ae9d): malware-install blocked
+386/400 = 96.5% (before 60.2%), in scope 384/391 = 98.2% (before 61.6%), medium+ 99.2%
+(74.2%), 209/215 campaigns with a block (96); malware-importtime blocked 58/100 (47), medium+
+66/100 (58); GuardDog positives medium+ 188/208 = 90.4% (48.6%), blocked 48.1% (31.2%);
+GuardDog clean negatives blocked 0/68 (0), medium+ 5/68 (1). 10-40 ms per sample depending
+on the load of the shared machine.
 """
 
 from __future__ import annotations
