@@ -87,4 +87,6 @@ def test_literal_values_not_the_source_are_asked_about_hints() -> None:
     """An escape hides a hint from the source text, not from the parser: still found."""
     escaped = "KEY = '~/\\x2essh/config'\nHOOK = 'https://discord.com\\x2fapi\\x2fwebhooks/1/x'\n"
     assert "ssh" not in escaped.replace("x2essh", "") and "/api/" not in escaped
-    assert sorted(h.rule for h in _scan(escaped).hits) == ["hook/sensitive-read", "hook/webhook"]
+    rules = sorted(h.rule for h in _scan(escaped).hits)
+    # both together also make the stealer finding (python.PythonScan._steps_together)
+    assert rules == ["hook/env-exfiltration", "hook/sensitive-read", "hook/webhook"]

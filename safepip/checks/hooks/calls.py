@@ -25,6 +25,10 @@ PROCESS = frozenset(
         "os.posix_spawn",
         "os.posix_spawnp",
         "os.startfile",
+        "os.execl",
+        "win32api.ShellExecute",
+        "ctypes.windll.shell32.ShellExecuteW",
+        "ctypes.windll.shell32.ShellExecuteA",
         "pty.spawn",
         "commands.getoutput",
         "commands.getstatusoutput",
@@ -68,9 +72,18 @@ NETWORK = frozenset(
         "smtplib.SMTP_SSL",
         "telnetlib.Telnet",
         "aiohttp.ClientSession",
+        "aiodns.DNSResolver",
         "aiohttp.request",
         "websocket.create_connection",
         "paramiko.SSHClient",
+        "socket.gethostbyname",
+        "socket.gethostbyname_ex",
+        "socket.getaddrinfo",
+        "dns.resolver.resolve",
+        "dns.resolver.query",
+        "dns.resolver.Resolver",
+        "git.Repo.clone_from",
+        "git.Git",
     }
 )
 NETWORK_PREFIXES = ("httpx.", "pycurl.Curl")
@@ -102,8 +115,32 @@ DECODERS = frozenset(
         "bytearray.fromhex",
     }
 )
-DECODER_SUFFIXES = (".fromhex", ".unhexlify", ".b64decode")
-"""Any receiver's fromhex/unhexlify/b64decode (pybase64.b64decode, ...)."""
+DECODER_SUFFIXES = (
+    ".fromhex", ".unhexlify", ".b64decode", ".decrypt", ".decompress", ".b85decode",
+    ".a85decode", ".b32decode", ".reveal",
+)
+"""Any receiver's decoding or decryption method (pybase64.b64decode, Fernet(key).decrypt,
+AES.new(...).decrypt, zlib.decompressobj().decompress, stegano's lsb.reveal of an image):
+what comes out was hidden going in."""
+
+CAPABILITIES = {
+    "screen": frozenset({"PIL.ImageGrab.grab", "ImageGrab.grab", "pyautogui.screenshot",
+                         "mss.mss", "pyscreenshot.grab", "d3dshot.create"}),
+    "clipboard": frozenset({"pyperclip.paste", "pyperclip.copy", "pandas.read_clipboard",
+                            "win32clipboard.GetClipboardData", "win32clipboard.OpenClipboard",
+                            "clipboard.paste"}),
+    "keystrokes": frozenset({"pynput.keyboard.Listener", "keyboard.on_press", "keyboard.hook",
+                             "keyboard.record", "pyWinhook.HookManager", "pyHook.HookManager"}),
+    "registry": frozenset({"winreg.SetValueEx", "winreg.SetValue", "winreg.CreateKey",
+                           "winreg.CreateKeyEx", "_winreg.SetValueEx", "_winreg.CreateKey"}),
+}
+"""Capabilities no build uses, by qualified call (install-time use is suspect)."""
+NATIVE_INJECTION = frozenset(
+    {"VirtualAlloc", "VirtualAllocEx", "WriteProcessMemory", "CreateRemoteThread",
+     "OpenProcess", "SetWindowsHookExA", "SetWindowsHookExW", "GetAsyncKeyState",
+     "RtlMoveMemory", "NtUnmapViewOfSection", "CreateThread"}
+)
+"""Windows API functions (reached through ctypes) that write into or watch other processes."""
 DECODING_CODECS = frozenset({"base64", "base_64", "hex", "rot13", "rot_13", "zlib", "bz2", "uu"})
 
 HOST_INFO = frozenset(
@@ -116,10 +153,32 @@ HOST_INFO = frozenset(
         "uuid.getnode",
         "platform.uname",
         "os.uname",
+        "os.getuid",
     }
 )
+DNS = frozenset(
+    {"socket.gethostbyname", "socket.gethostbyname_ex", "socket.getaddrinfo",
+     "dns.resolver.resolve", "dns.resolver.query"}
+)
+"""Name lookups: a computed name sends what it is built from to the name's DNS server."""
 FILE_OPEN = frozenset({"open", "io.open", "codecs.open", "os.open"})
 BUILTINS_NAMES = frozenset({"builtins", "__builtins__", "__builtin__"})
+
+
+NATIVE_RUNNERS = frozenset(
+    {"system", "popen", "execv", "execve", "execl", "execvp", "WinExec", "ShellExecuteA",
+     "ShellExecuteW", "CreateProcessA", "CreateProcessW"}
+)
+NATIVE_LOADERS = frozenset({"CDLL", "cdll", "windll", "WinDLL", "LoadLibrary", "PyDLL", "libc"})
+"""C functions that start programs, reached through ctypes."""
+_NAMESPACES = frozenset(
+    {"__builtins__", "globals", "builtins.__dict__", "__builtins__.__dict__",
+     "__builtin__.__dict__", "vars"}
+)
+"""Mappings of names to the builtins or module globals: a literal key is that name."""
+
+_CATALOGUED = PROCESS | NETWORK | DECODERS | HOST_INFO
+"""Functions a star import can bring in under a bare name that the rules care about."""
 
 
 def is_process(name: str) -> bool:
@@ -140,7 +199,13 @@ class Aliases:
 
     def __init__(self, tree: ast.Module) -> None:
         self.names: dict[str, str] = {}
+        self.stars: list[str] = []
+        """Modules imported with `from m import *`: their functions are bare names."""
         for node in _statements(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and any(
+                alias.name == "*" for alias in node.names
+            ):
+                self.stars.append(node.module)
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     local = alias.asname or alias.name.split(".")[0]
@@ -161,6 +226,8 @@ class Aliases:
 
     def _qualify(self, node: ast.expr) -> str | None:
         if isinstance(node, ast.Name):
+            if node.id not in self.names and self.stars:
+                return self._starred(node.id)
             return self.names.get(node.id, node.id)
         if isinstance(node, ast.Attribute):
             base = self._qualify(node.value)
@@ -170,11 +237,20 @@ class Aliases:
         if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
             base = self._qualify(node.value)
             key = node.slice.value
-            if base in {"__builtins__", "globals", "builtins.__dict__", "vars"} and isinstance(
-                key, str
-            ):
+            if base in _NAMESPACES and isinstance(key, str):
                 return key
+            if base == "sys.modules" and isinstance(key, str):
+                return key  # sys.modules["os"] is the module os
+            if base and base.endswith(".__dict__") and isinstance(key, str):
+                return f"{base.removesuffix('.__dict__')}.{key}"  # os.__dict__["system"]
         return None
+
+    def _starred(self, name: str) -> str:
+        for module in self.stars:
+            candidate = f"{module}.{name}"
+            if candidate in _CATALOGUED:
+                return candidate
+        return name
 
     def _qualify_call(self, node: ast.Call) -> str | None:
         # __import__("os"), importlib.import_module("os"), getattr(os, "system"), globals()
@@ -188,6 +264,17 @@ class Aliases:
             return f"{base}.{attr}" if base and attr else None
         if func in {"globals", "vars", "locals"} and not node.args:
             return "globals"
+        if isinstance(node.func, ast.Call) and node.args:
+            # operator.attrgetter("system")(os) is os.system
+            maker = node.func
+            if self._qualify(maker.func) == "operator.attrgetter" and maker.args:
+                attr = literal_str(maker.args[0])
+                base = self._qualify(node.args[0])
+                return f"{base}.{attr}" if base and attr else None
+        if func == "vars" and node.args and self._qualify(node.args[0]) in BUILTINS_NAMES:
+            return "builtins.__dict__"  # vars(__builtins__): the builtins by name
+        if func and func.endswith(".get") and func[:-4] in _NAMESPACES and literal:
+            return literal  # vars(__builtins__).get("exec")
         return None
 
 

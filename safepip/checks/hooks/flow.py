@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import enum
+import re
+from collections.abc import Callable, Iterable
 
 from safepip.checks.hooks.calls import (
     DECODER_SUFFIXES,
@@ -19,10 +21,11 @@ from safepip.checks.hooks.calls import (
     HOST_INFO,
     Aliases,
     is_network,
+    is_process,
     literal_str,
 )
 
-_MAX_DEPTH = 8
+_MAX_DEPTH = 24
 KEEPS_NOTHING = frozenset(
     {
         "get",
@@ -37,6 +40,13 @@ KEEPS_NOTHING = frozenset(
         "isfile",
         "isdir",
         "__contains__",
+        "getsockname",
+        "getpeername",
+        "fileno",
+        "gettimeout",
+        "getsockopt",
+        "getcode",
+        "geturl",
     }
 )
 """Methods whose result says nothing about the receiver's content (os.environ.get, ...)."""
@@ -56,8 +66,20 @@ class Origin(enum.Flag):
     """Read from a file."""
     ENV = enum.auto()
     """The whole environment (os.environ as a mapping)."""
+    SECRET = enum.auto()
+    """An environment variable named like a secret (AWS_SECRET_ACCESS_KEY, GITHUB_TOKEN)."""
     HOST = enum.auto()
     """Host identity: user name, host name, MAC address."""
+    OUTPUT = enum.auto()
+    """What a process printed (`os.popen('env').read()`, `check_output(['whoami'])`): a
+    description of the host."""
+    OUTSIDE = enum.auto()
+    """A place outside the source tree where droppers put things: the user's home, temp and
+    application-data folders (os.path.expanduser, tempfile.gettempdir, %APPDATA%, ...)."""
+
+
+_PARAMETER = ast.Name(id="<parameter>")
+"""What a parameter is bound to: a name no scope binds, so its origin is opaque."""
 
 
 class Scope:
@@ -78,6 +100,22 @@ class Scope:
         """Built on first use: most scopes never need them."""
         if self._bindings is None:
             self._bindings = {}
+            arguments = getattr(self.node, "args", None)
+            if isinstance(arguments, ast.arguments):
+                # A parameter is whatever the caller passes: it hides a same-named global.
+                every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+                every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+                for argument in every:
+                    self._bindings[argument.arg] = [_PARAMETER]
+                # A default is what the parameter holds unless a caller says otherwise:
+                # `def f(run=os.system)` makes `run` os.system.
+                positional = [*arguments.posonlyargs, *arguments.args]
+                defaults = list(zip(positional[len(positional) - len(arguments.defaults):],
+                                    arguments.defaults, strict=True))
+                defaults += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults,
+                                                    strict=True) if d is not None]
+                for argument, default in defaults:
+                    self._bindings[argument.arg] = [_PARAMETER, default]
             for child in self._binders:
                 self._bind(child)
         return self._bindings
@@ -105,16 +143,42 @@ class Scope:
         if isinstance(target, ast.Name):
             self.bindings.setdefault(target.id, []).append(value)
         elif isinstance(target, ast.Tuple | ast.List):
-            for element in target.elts:
-                self._target(element, value)
+            paired = isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(
+                target.elts
+            )
+            for index, element in enumerate(target.elts):
+                # `run, x = os.system, 1`: each name gets its own value when they pair up
+                self._target(element, value.elts[index] if paired else value)  # type: ignore[attr-defined]
+
+
+_DETACHED = Scope(ast.Module(body=[], type_ignores=[]), None, [])
+"""A scope binding nothing: values stored on `self` are traced without their method's names."""
 
 
 class Tracer:
     """Computes the `Origin` of expressions in one file."""
 
-    def __init__(self, aliases: Aliases) -> None:
+    def __init__(
+        self,
+        aliases: Aliases,
+        helpers: dict[str, ast.FunctionDef] | None = None,
+        assignments: Callable[[], Iterable[ast.AST]] | None = None,
+        binders_of: Callable[[ast.AST], Iterable[ast.AST]] | None = None,
+    ) -> None:
         self.aliases = aliases
         self._active: set[tuple[int, str]] = set()
+        self._helpers = helpers or {}
+        """The module's own functions by name: a call of one has the origin of what its
+        body decodes or fetches (`def b64(s): return b64decode(s)`)."""
+        self._helper_origins: dict[str, Origin] = {}
+        self._senders: dict[str, bool] = {}
+        self._writers: dict[str, bool] = {}
+        self._assignments = assignments or (lambda: ())
+        self._binders_of = binders_of or (lambda _node: ())
+        """The binding nodes of one function (walk.file_scopes has them per scope)."""
+        """Every binding node of the file (walk.file_scopes collects them in one pass)."""
+        self._members: dict[str, list[ast.expr]] | None = None
+        self._member_origins: dict[str, Origin] = {}
 
     def origin(self, node: ast.expr, scope: Scope, depth: int = 0) -> Origin:
         if depth > _MAX_DEPTH:
@@ -126,25 +190,151 @@ class Tracer:
         if isinstance(node, ast.Attribute):
             if self.aliases.qualify(node) == "os.environ":
                 return Origin.ENV
-            return self.origin(node.value, scope, depth + 1)
+            result = self.origin(node.value, scope, depth + 1)
+            if isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}:
+                result |= self._member(node.attr, depth)
+            return result
         if isinstance(node, ast.Subscript):
             return self._subscript(node, scope, depth)
         if isinstance(node, ast.Call):
             return self._call(node, scope, depth)
         if isinstance(node, ast.BinOp):
             return self._binop(node, scope, depth)
+        if isinstance(node, ast.ListComp | ast.GeneratorExp) and _xors(node.elt):
+            return Origin.DECODED  # bytes(b ^ key for b in blob): an XOR loop decrypts
         return self._children(node, scope, depth)
+
+    def text(self, node: ast.expr | None, scope: Scope, depth: int = 0) -> str:
+        """The string `node` evaluates to as far as literals show it (a small constant
+        propagation through names bound once, f-strings, `+`, `%`, joins, `.format` and
+        os.path.join); an unknown part reads as `?`, `sys.executable` as `python`."""
+        if node is None or depth > _MAX_DEPTH:
+            return "?"
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, bytes):
+                return value.decode("utf-8", "replace")
+            return value if isinstance(value, str) else str(value)
+        if self.aliases.qualify(node) == "sys.executable":
+            return "python"
+        if isinstance(node, ast.Name):
+            values = scope.lookup(node.id)
+            key = (id(scope), "text:" + node.id)
+            if not values or len(values) > 1 or key in self._active:
+                return "?"
+            self._active.add(key)
+            try:
+                return self.text(values[0], scope, depth + 1)
+            finally:
+                self._active.discard(key)
+        if isinstance(node, ast.JoinedStr):
+            return "".join(self.text(v, scope, depth + 1) for v in node.values)
+        if isinstance(node, ast.FormattedValue):
+            return self.text(node.value, scope, depth + 1)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):  # Path / "name"
+            return self.text(node.left, scope, depth + 1) + "/" + self.text(
+                node.right, scope, depth + 1
+            )
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
+            right = self.text(node.right, scope, depth + 1) if isinstance(node.op, ast.Add) else ""
+            return self.text(node.left, scope, depth + 1) + right
+        if isinstance(node, ast.List | ast.Tuple):
+            return " ".join(self.text(e, scope, depth + 1) for e in node.elts)
+        if isinstance(node, ast.Call):
+            return self._call_text(node, scope, depth)
+        return "?"
+
+    def _call_text(self, node: ast.Call, scope: Scope, depth: int) -> str:
+        func = node.func
+        name = self.aliases.qualify(func) or ""
+        parts = [self.text(a, scope, depth + 1) for a in node.args]
+        if name in {"os.path.join", "posixpath.join", "ntpath.join"}:
+            return "/".join(parts)
+        if name in _SAME_TEXT and parts:
+            return parts[0]
+        if isinstance(func, ast.Attribute):
+            receiver = self.text(func.value, scope, depth + 1)
+            if func.attr == "join" and len(node.args) == 1:
+                return receiver.join(parts[0].split(" ")) if parts[0] != "?" else "?"
+            if func.attr in {"format", "strip", "lower", "replace", "encode", "decode"}:
+                return receiver
+        return "?"
+
+    def _member(self, attr: str, depth: int) -> Origin:
+        """`self.attr`: what any method of the file stored there (`self.key = getenv(...)` in
+        __init__, sent by another method). Names in those values are not followed (their
+        scope is another method's), so each attribute is traced once per file."""
+        if attr in self._member_origins:
+            return self._member_origins[attr]
+        if self._members is None:
+            self._members = {}
+            for node in self._assignments():
+                if isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                            self._members.setdefault(target.attr, []).append(node.value)
+        self._member_origins[attr] = Origin.NONE  # a cycle through attributes adds nothing
+        result = Origin.NONE
+        for value in self._members.get(attr, []):
+            result |= self.origin(value, _DETACHED, depth + 1)
+        self._member_origins[attr] = result
+        return result
+
+    def sends(self, name: str) -> bool:
+        """Whether the module's own function `name` makes a network call (what it is given
+        may go out)."""
+        function = self._helpers.get(name)
+        if function is None:
+            return False
+        if name not in self._senders:
+            self._senders[name] = any(
+                isinstance(sub, ast.Call) and is_network(self.aliases.qualify(sub.func) or "")
+                for sub in ast.walk(function)
+            )
+        return self._senders[name]
+
+    def writes(self, name: str) -> bool:
+        """Whether the module's own function `name` writes files (what it is given may be a
+        module it then imports or runs)."""
+        function = self._helpers.get(name)
+        if function is None:
+            return False
+        if name not in self._writers:
+            self._writers[name] = any(
+                isinstance(sub, ast.Call)
+                and isinstance(sub.func, ast.Attribute)
+                and sub.func.attr in {"write", "write_bytes", "write_text"}
+                for sub in ast.walk(function)
+            )
+        return self._writers[name]
+
+    def helper(self, name: str) -> Origin:
+        """What a call of the module's own function `name` returns: the origin of its return
+        values in its own scope (parameters and globals are not followed)."""
+        if name not in self._helper_origins:
+            self._helper_origins[name] = Origin.NONE  # a recursive helper: cut the cycle
+            function = self._helpers[name]
+            scope = Scope(function, None, list(self._binders_of(function)))
+            result = Origin.NONE
+            for value in _own_returns(function):
+                result |= self.origin(value, scope)
+            self._helper_origins[name] = result & ~Origin.OPAQUE
+        return self._helper_origins[name]
 
     def _binop(self, node: ast.BinOp, scope: Scope, depth: int) -> Origin:
         # Flatten a + b + c once: nested BinOps would otherwise be walked again at each level.
         leaves: list[ast.expr] = []
         stack: list[ast.expr] = [node]
+        xor = False
         while stack:
             item = stack.pop()
             if isinstance(item, ast.BinOp):
                 stack.extend((item.left, item.right))
+                xor = xor or isinstance(item.op, ast.BitXor)
             else:
                 leaves.append(item)
+        if xor:
+            return Origin.DECODED  # data XOR-ed with a key: decryption one item at a time
         if sum(1 for leaf in leaves if _is_chr(leaf)) >= 3:
             return Origin.DECODED  # chr(105) + chr(109) + ... spells code one letter at a time
         result = Origin.NONE
@@ -182,14 +372,16 @@ class Tracer:
 
     def _subscript(self, node: ast.Subscript, scope: Scope, depth: int) -> Origin:
         if self.aliases.qualify(node.value) == "os.environ":
-            return Origin.NONE  # one named variable, not the whole environment
+            # one named variable, not the whole environment; a home or temp folder is a place
+            return _env_variable(node.slice)
         result = self.origin(node.value, scope, depth + 1)
         step = node.slice.step if isinstance(node.slice, ast.Slice) else None
         if isinstance(step, ast.UnaryOp) and isinstance(step.op, ast.USub) and (
-            result & Origin.LITERAL
+            result & Origin.LITERAL and _is_text(node.value, scope)
         ):
             # "..."[::-1]: literal text stored reversed hides what it says. Reversing data the
-            # code computed (IPython's completer joins reversed tokens) hides nothing.
+            # code computed (IPython's completer joins reversed tokens) or a list of names
+            # (sympy's namespaces, searched last to first) hides nothing.
             result |= Origin.DECODED
         return result
 
@@ -198,6 +390,20 @@ class Tracer:
         known = _known_call(name, node)
         if known is not None:
             return known
+        if isinstance(node.func, ast.Name) and node.func.id in self._helpers:
+            inner = self.helper(node.func.id)
+            if inner:
+                return inner | self._children_of_call(node, scope, depth)
+        if isinstance(node.func, ast.Name):
+            bound = scope.lookup(node.func.id) or []
+            lambdas = [value for value in bound if isinstance(value, ast.Lambda)]
+            if lambdas:  # f = lambda xs: "".join(map(chr, xs)): what its body makes
+                result = self._children_of_call(node, scope, depth)
+                for function in lambdas:
+                    result |= self.origin(function.body, scope, depth + 1)
+                return result
+        if isinstance(node.func, ast.Attribute) and f".{node.func.attr}" in DECODER_SUFFIXES:
+            return Origin.DECODED  # Fernet(key).decrypt(...), any cipher's decrypt
         if name in {"compile", "str", "bytes"} and node.args:
             return self.origin(node.args[0], scope, depth + 1)  # the source, not the file name
         if isinstance(node.func, ast.Attribute):
@@ -207,8 +413,8 @@ class Tracer:
                 return Origin.DECODED
             receiver = self.origin(node.func.value, scope, depth + 1)
             return receiver | self._children_of_call(node, scope, depth)
-        arguments = self._children_of_call(node, scope, depth)
-        return arguments or Origin.OPAQUE
+        # An unknown function of literals (`decode("...")`) makes something else of them.
+        return self._children_of_call(node, scope, depth) | Origin.OPAQUE
 
     def _children_of_call(self, node: ast.Call, scope: Scope, depth: int) -> Origin:
         result = Origin.NONE
@@ -222,12 +428,20 @@ class Tracer:
 def _known_call(name: str, node: ast.Call) -> Origin | None:
     if name in DECODERS or name.endswith(DECODER_SUFFIXES):
         return Origin.DECODED
+    if name in OUTSIDE_CALLS:
+        return Origin.OUTSIDE
+    if name in _LOOKUPS:
+        return Origin.NONE  # a program found on PATH: installed software, not a payload
+    if name in ENV_READS and node.args:
+        return _env_variable(node.args[0])
     if name.endswith(".decode") and node.args:
         codec = literal_str(node.args[0])
         if codec and codec.lower().replace("-", "_") in DECODING_CODECS:
             return Origin.DECODED
     if is_network(name):
         return Origin.NETWORK
+    if is_process(name):
+        return Origin.OUTPUT
     if name in HOST_INFO:
         return Origin.HOST
     if name in FILE_OPEN or name.endswith((".read_text", ".read_bytes")):
@@ -235,6 +449,94 @@ def _known_call(name: str, node: ast.Call) -> Origin | None:
     if name in {"bytes", "bytearray"} and node.args and _int_list(node.args[0]) >= 16:
         return Origin.DECODED
     return None
+
+
+_LOOKUPS = frozenset(
+    {"shutil.which", "distutils.spawn.find_executable", "which", "find_executable"}
+)
+_SAME_TEXT = frozenset(
+    {"str", "shlex.join", "os.path.expanduser", "os.path.expandvars", "os.path.abspath",
+     "os.path.realpath", "os.path.normpath", "pathlib.Path", "Path", "os.fspath"}
+)
+"""Calls whose result spells the same path or text as their first argument."""
+
+OUTSIDE_CALLS = frozenset(
+    {
+        "os.path.expanduser",
+        "os.path.expandvars",
+        "pathlib.Path.home",
+        "Path.home",
+        "tempfile.gettempdir",
+        "tempfile.mkdtemp",
+        "tempfile.mkstemp",
+        "site.getsitepackages",
+        "site.getusersitepackages",
+        "distutils.sysconfig.get_python_lib",
+    }
+)
+"""Calls that name a folder outside the source tree (the user's, or a shared temp folder)."""
+ENV_READS = frozenset({"os.environ.get", "os.getenv", "os.environ.__getitem__"})
+_OUTSIDE_VARIABLES = frozenset(
+    {"temp", "tmp", "tmpdir", "appdata", "localappdata", "userprofile", "home", "homepath",
+     "programdata", "public", "startup"}
+)
+
+
+_SECRET_VARIABLE = re.compile(
+    r"KEY|SECRET|TOKEN|PASSW|PASSWD|CREDENTIAL|AUTH|SESSION|COOKIE|WEBHOOK", re.IGNORECASE
+)
+"""Names of environment variables that hold secrets (AWS_SECRET_ACCESS_KEY, GITHUB_TOKEN)."""
+
+
+def _env_variable(node: ast.expr) -> Origin:
+    """One environment variable: a place (a home or temp folder), a secret, or neither."""
+    if _names_outside(node):
+        return Origin.OUTSIDE
+    text = literal_str(node)
+    return Origin.SECRET if text is not None and _SECRET_VARIABLE.search(text) else Origin.NONE
+
+
+def _names_outside(node: ast.expr) -> bool:
+    text = literal_str(node)
+    return text is not None and text.lower() in _OUTSIDE_VARIABLES
+
+
+def _xors(node: ast.AST) -> bool:
+    return any(
+        isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.BitXor) for sub in ast.walk(node)
+    )
+
+
+def _is_text(node: ast.expr, scope: Scope) -> bool:
+    """`node` is a string: a str/bytes literal, an f-string or a `+` of them, directly or
+    through a name bound once."""
+    for _ in range(4):
+        if isinstance(node, ast.Name):
+            values = scope.lookup(node.id) or []
+            if len(values) != 1:
+                return False
+            node = values[0]
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            node = node.left
+        else:
+            break
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str | bytes)
+    return isinstance(node, ast.JoinedStr)
+
+
+def _own_returns(function: ast.FunctionDef) -> list[ast.expr]:
+    """The values `function` itself returns (not those of functions defined inside it)."""
+    found: list[ast.expr] = []
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return) and node.value is not None:
+            found.append(node.value)
+        elif not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+                            | ast.Lambda):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def _is_chr(node: ast.AST) -> bool:

@@ -7,11 +7,21 @@ what malware looks like) reads in one place.
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING
 
-from safepip.checks.hooks.calls import BUILTINS_NAMES, literal_str
+from safepip.checks.hooks.calls import BUILTINS_NAMES, DNS, HOST_INFO, literal_str
 from safepip.checks.hooks.flow import Origin
-from safepip.checks.hooks.patterns import BUILD_TOOLS, SHELL_DOWNLOADER, SHELL_HOSTILE
+from safepip.checks.hooks.patterns import (
+    BUILD_MODULES,
+    BUILD_TOOLS,
+    INTERPRETERS,
+    LAUNCHER,
+    SHELL_DOWNLOADER,
+    SHELL_HOSTILE,
+    URL,
+    looks_encoded,
+)
 from safepip.findings import Severity
 
 if TYPE_CHECKING:
@@ -33,22 +43,48 @@ _SENSITIVE_MODULES = frozenset(
 )
 
 
-def exec_call(scan: PythonScan, node: ast.Call, origin: Origin) -> None:
-    """exec/eval/compile: what it runs decides the rule and the severity."""
+def _is_source_file(name: str) -> bool:
+    """A Python file, or a file named for the version or metadata (the version.py idiom)."""
+    lowered_name = name.lower().rsplit("/", 1)[-1]
+    return "?" in lowered_name or lowered_name.endswith((".py", ".pyw")) or any(
+        word in lowered_name for word in ("version", "about", "meta", "info", "release")
+    )
+
+
+def exec_call(
+    scan: PythonScan,
+    node: ast.Call,
+    origin: Origin,
+    text: str = "?",
+    *,
+    indirect: bool = False,
+    source_file: str | None = None,
+) -> None:
+    """exec/eval/compile: what it runs decides the rule and the severity. `indirect`: exec
+    handed to another call, which the prefilter's words do not cover (stays below low at
+    import time). `source_file`: the name of the file whose text it runs, when known."""
+    drop = 4 if indirect else None
     if origin & Origin.DECODED:
-        scan.hit("hook/exec-obfuscated", node, "runs code that is decoded at run time")
+        scan.hit("hook/exec-obfuscated", node, "runs code that is decoded at run time",
+                 import_drop=drop)
     elif origin & Origin.NETWORK:
         scan.hit(
-            "hook/download-exec", node, "runs code fetched over the network", Severity.CRITICAL
+            "hook/download-exec", node, "runs code fetched over the network", Severity.CRITICAL,
+            import_drop=drop,
         )
     elif origin & Origin.FILE:
-        scan.hit(
-            "hook/dynamic-exec",
-            node,
-            "runs the text of a file (e.g. a version file)",
-            Severity.INFO,
-        )
+        if source_file is None or _is_source_file(source_file):
+            scan.hit("hook/dynamic-exec", node, "runs the text of a file (e.g. a version file)",
+                     Severity.INFO)
+        else:
+            scan.hit("hook/dynamic-exec", node,
+                     f"runs the data file {source_file!r} as code (it is not scanned)")
+    elif origin == Origin.LITERAL and looks_encoded(text):
+        scan.hit("hook/exec-obfuscated", node, "runs a literal that is an encoded blob",
+                 Severity.HIGH, import_drop=3)
     elif origin == Origin.LITERAL:
+        if text != "?":
+            nested_worst(scan, text, node)  # the code's own findings, at this line
         scan.hit("hook/dynamic-exec", node, "runs a literal string as code", Severity.LOW)
     else:
         scan.hit("hook/dynamic-exec", node, "runs a computed string as code")
@@ -69,36 +105,202 @@ def command_text(node: ast.Call) -> tuple[str, ast.expr | None]:
     return literal_str(first) or "", first
 
 
-def process_call(scan: PythonScan, node: ast.Call, name: str, origin: Origin) -> None:
+def process_call(
+    scan: PythonScan,
+    node: ast.Call,
+    name: str,
+    origin: Origin,
+    folded: str,
+    program: Origin = Origin.NONE,
+    script: Origin = Origin.NONE,
+    *,
+    indirect: bool = False,
+) -> Severity:
+    """A process start, judged by what it runs; `folded` is the command as far as constant
+    propagation shows it. Returns the severity given (info for a build tool)."""
     text, head = command_text(node)
+    text = folded if folded.strip("? ") else text
+    rule, severity, message = _process_verdict(
+        scan, node, name, origin, text, head, (program, script)
+    )
+    # What the rules added for install hooks (launchers, URLs, programs from home or temp,
+    # inline code) is what libraries do when used: at import time it stays below low.
+    known = rule == "hook/exec-obfuscated" or message in _IMPORT_TIME_TOO
+    # indirect: not a call the prefilter knows; new verdicts: never low at import time
+    drop = 4 if indirect or not known else None
+    scan.hit(rule, node, f"{name} {message}", severity, import_drop=drop)
+    return severity
+
+
+_IMPORT_TIME_TOO = frozenset(
+    {
+        "runs a command fetched over the network",
+        "runs a shell downloader",
+        "runs a shell the way reverse shells do",
+        "runs a build tool",
+        "starts a process",
+    }
+)
+"""Verdicts whose import-time severity follows the rule's own drop (the prefilter's needs
+in rules.py cover them)."""
+
+
+def _process_verdict(
+    scan: PythonScan,
+    node: ast.Call,
+    name: str,
+    origin: Origin,
+    text: str,
+    head: ast.expr | None,
+    places: tuple[Origin, Origin],
+) -> tuple[str, Severity, str]:
+    program_origin, script_origin = places
     if origin & Origin.DECODED:
-        scan.hit("hook/exec-obfuscated", node, f"{name} runs a command decoded at run time")
-    elif origin & Origin.NETWORK:
-        scan.hit(
-            "hook/download-exec",
-            node,
-            f"{name} runs a command fetched over the network",
-            Severity.CRITICAL,
-        )
-    elif SHELL_DOWNLOADER.search(text):
+        return "hook/exec-obfuscated", Severity.CRITICAL, "runs a command decoded at run time"
+    if origin & Origin.NETWORK:
+        return "hook/download-exec", Severity.CRITICAL, "runs a command fetched over the network"
+    if SHELL_DOWNLOADER.search(text):
         piped = any(pipe in text.replace("  ", " ") for pipe in _PIPE_TO_SHELL)
-        scan.hit(
+        return (
             "hook/download-exec",
-            node,
-            f"{name} runs a shell downloader",
             Severity.CRITICAL if piped else Severity.HIGH,
+            "runs a shell downloader",
         )
-    elif SHELL_HOSTILE.search(text) or name == "pty.spawn":
-        scan.hit(
-            "hook/process-exec",
-            node,
-            f"{name} runs a shell the way reverse shells and droppers do",
-            Severity.HIGH,
-        )
-    elif _is_build_tool(scan, text, head):
-        scan.hit("hook/process-exec", node, f"{name} runs a build tool", Severity.INFO)
-    else:
-        scan.hit("hook/process-exec", node, f"{name} starts a process", Severity.LOW)
+    if SHELL_HOSTILE.search(text) or name == "pty.spawn":
+        return "hook/process-exec", Severity.HIGH, "runs a shell the way reverse shells do"
+    if name.endswith(("startfile", "ShellExecuteW", "ShellExecuteA", "ShellExecute")):
+        return "hook/process-exec", Severity.HIGH, "opens a file with the program it belongs to"
+    words = text.split()
+    first = words[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if words else ""
+    if (
+        first.endswith(_WINDOWS_PROGRAMS)
+        and first.rsplit(".", 1)[0] not in BUILD_TOOLS
+        and first not in INTERPRETERS  # cmd.exe /c vcvarsall.bat: judged as a shell below
+    ):
+        return "hook/process-exec", Severity.HIGH, f"runs the Windows program {first}"
+    if first in _WINDOWS_SHELLS and _POWERSHELL_PAYLOAD.search(text):
+        return "hook/process-exec", Severity.HIGH, "runs PowerShell that connects or decodes"
+    if words and words[0].startswith(_SHARED_PLACES):
+        return "hook/process-exec", Severity.HIGH, "starts a program from a temp or home folder"
+    program = words[0].rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower() if words else ""
+    inline = _inline_code(words) if program in INTERPRETERS else None
+    if inline is not None and program.startswith("py"):
+        found = nested_worst(scan, inline, node)  # python -c: read like the file itself
+        if found >= Severity.HIGH:
+            return "hook/process-exec", found, f"runs Python code given to {program} -c"
+    if LAUNCHER.search(text):
+        return "hook/process-exec", Severity.HIGH, "starts a program detached, hidden or at login"
+    if URL.search(text):
+        return "hook/download-exec", Severity.HIGH, "gives a URL to a program (fetch or clone)"
+    if program in INTERPRETERS:
+        if inline is not None:
+            return "hook/process-exec", Severity.LOW, f"runs code given to {program} inline"
+        if script_origin & Origin.OUTSIDE:
+            return "hook/process-exec", Severity.HIGH, "runs a script from outside the tree"
+        if _pip_install(words):
+            return ("hook/process-exec", Severity.MEDIUM,
+                    "installs packages with pip, past the resolver that vetted this one")
+        if program.startswith("python") and "-m" in words[1:2]:
+            module = words[2].split(".")[0] if len(words) > 2 else "?"
+            if module in BUILD_MODULES:
+                return "hook/process-exec", Severity.INFO, f"runs the build tool {module}"
+            return "hook/process-exec", Severity.LOW, "runs a module with the interpreter"
+        if program in _WINDOWS_SHELLS:
+            return "hook/process-exec", Severity.MEDIUM, f"starts {program}, which no build needs"
+        script = words[1] if len(words) > 1 else ""
+        if "?" not in script and (script.startswith("./") or script.endswith(_TREE_SCRIPTS)):
+            return "hook/process-exec", Severity.INFO, "runs a script of the source tree"
+        return "hook/process-exec", Severity.LOW, f"runs {program} on a script chosen at run time"
+    if program in _RECON:
+        return "hook/process-exec", Severity.MEDIUM, f"runs {program}, which reports on the host"
+    if program not in BUILD_TOOLS and _hidden(node):
+        return "hook/process-exec", Severity.MEDIUM, "starts a program detached or silenced"
+    if program_origin & Origin.OUTSIDE and program not in BUILD_TOOLS:
+        return "hook/process-exec", Severity.HIGH, "starts a program from outside the source tree"
+    if _pip_install(words):
+        return ("hook/process-exec", Severity.MEDIUM,
+                "installs packages with pip, past the resolver that vetted this one")
+    if _is_build_tool(scan, text, head):
+        return "hook/process-exec", Severity.INFO, "runs a build tool"
+    return "hook/process-exec", Severity.LOW, "starts a process"
+
+
+_SHARED_PLACES = (  # matched against scanned code's commands, never used as paths here
+    "/tmp/", "/var/tmp/", "/dev/shm/",  # noqa: S108  # nosec B108
+    "~/", "%TEMP%", "%TMP%", "%APPDATA%", "%LOCALAPPDATA%", "%USERPROFILE%", "$HOME/", "${HOME}/",
+)
+"""Where a literal program path is outside any source tree, in folders anyone can write."""
+_RECON = frozenset(
+    {"whoami", "hostname", "id", "ipconfig", "ifconfig", "systeminfo", "net", "net.exe",
+     "netstat", "arp", "tasklist", "wmic", "query", "nltest", "dsquery", "printenv", "env"}
+)
+"""Programs that report who and where the machine is: reconnaissance, not building."""
+_DETACHING = frozenset(
+    {"CREATE_NO_WINDOW", "DETACHED_PROCESS", "CREATE_NEW_PROCESS_GROUP", "SW_HIDE",
+     "STARTF_USESHOWWINDOW"}
+)
+
+
+def _hidden(node: ast.Call) -> bool:
+    """Started in its own session, without a window, or with every stream sent to null."""
+    quiet = 0
+    for keyword in node.keywords:
+        value = keyword.value
+        if keyword.arg == "start_new_session" and isinstance(value, ast.Constant) and value.value:
+            return True
+        if keyword.arg in {"creationflags", "startupinfo"} and any(
+            isinstance(sub, ast.Attribute | ast.Name)
+            and (sub.attr if isinstance(sub, ast.Attribute) else sub.id) in _DETACHING
+            for sub in ast.walk(value)
+        ):
+            return True
+        if keyword.arg in {"stdin", "stdout", "stderr"} and isinstance(value, ast.Attribute):
+            quiet += value.attr == "DEVNULL"
+    return quiet == 3
+
+
+_WINDOWS_PROGRAMS = (".exe", ".scr", ".com", ".pif")
+_POWERSHELL_PAYLOAD = re.compile(
+    r"Net\.Sockets|WebClient|Invoke-Expression|\bIEX\b|FromBase64String|DownloadString"
+    r"|Invoke-WebRequest|Start-Process|-enc",
+    re.IGNORECASE,
+)
+_WINDOWS_SHELLS = frozenset({"powershell", "powershell.exe", "pwsh"})
+_TREE_SCRIPTS = (".py", ".sh", ".bat", ".cmd", ".pl", ".js", ".mjs", "configure", "setup.py")
+"""What a build's interpreter runs: a script file named in the command (`sh ./configure`,
+`python tools/gen.py`); anything else it runs was chosen at run time."""
+_INLINE_FLAGS = frozenset({"-c", "/c", "/k", "-command", "-e", "-enc", "-encodedcommand"})
+
+
+def _inline_code(words: list[str]) -> str | None:
+    """The code an interpreter is given on its command line, if any."""
+    for index, word in enumerate(words[1:], 1):
+        if word.lower() in _INLINE_FLAGS:
+            return " ".join(words[index + 1:]).strip("\"'")
+    return None
+
+
+def _pip_install(words: list[str]) -> bool:
+    lowered_words = [w.lower() for w in words[:5]]
+    return "install" in lowered_words and any(w.rsplit("/", 1)[-1].startswith("pip")
+                                               for w in lowered_words)
+
+
+def nested_worst(scan: PythonScan, code: str, node: ast.AST) -> Severity:
+    """Scan `code` (run by exec or `python -c`) as code of this file; its hits are added at
+    `node`'s line. Returns the worst severity seen (info when nothing or unparsable)."""
+    if scan.depth >= 3 or len(code) > 1_000_000:
+        return Severity.INFO
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return Severity.INFO
+    inner = type(scan)(code, tree, depth=scan.depth + 1)
+    for hit in inner.hits:
+        scan.hit(hit.rule, node, f"(in code it runs) {hit.message}", hit.severity,
+                 import_drop=hit.import_drop)
+    scan.imports.update(inner.imports)
+    return max((hit.severity for hit in inner.hits), default=Severity.INFO)
 
 
 def _is_build_tool(scan: PythonScan, text: str, head: ast.expr | None) -> bool:
@@ -108,8 +310,35 @@ def _is_build_tool(scan: PythonScan, text: str, head: ast.expr | None) -> bool:
     return word.rsplit("/", 1)[-1] in BUILD_TOOLS if word else False
 
 
+def dns_lookup(scan: PythonScan, node: ast.Call, name: str, origin: Origin) -> None:
+    """A name lookup of a computed name under a fixed domain carries data out through DNS."""
+    if name not in DNS or not node.args:
+        return
+    target = node.args[0]
+    if not isinstance(target, ast.JoinedStr | ast.BinOp | ast.Call):
+        return
+    if isinstance(target, ast.Call) and scan.aliases.qualify(target.func) in HOST_INFO:
+        return  # gethostbyname(gethostname()): the host's own address, nothing carried out
+    if origin & (Origin.ENV | Origin.HOST | Origin.SECRET | Origin.DECODED):
+        scan.hit(
+            "hook/env-exfiltration",
+            node,
+            f"{name} looks up a name built from host or environment data: DNS carries it out",
+            Severity.CRITICAL,
+            import_drop=4,  # clients resolve names built from configuration when used
+        )
+    elif origin & Origin.OPAQUE and not isinstance(target, ast.Call):
+        scan.hit(
+            "hook/env-exfiltration",
+            node,
+            f"{name} looks up a computed name: DNS carries out what the name is built from",
+            Severity.HIGH,
+            import_drop=3,  # resolvers and clients do this when used
+        )
+
+
 def network_call(scan: PythonScan, node: ast.Call, name: str, origin: Origin) -> None:
-    if origin & (Origin.ENV | Origin.HOST):
+    if origin & (Origin.ENV | Origin.HOST) and name not in DNS:  # DNS: dns_lookup
         scan.hit(
             "hook/env-exfiltration",
             node,
@@ -135,6 +364,7 @@ def scope_rules(
             network[0],
             "a socket, dup2 and a process together: a reverse shell",
             Severity.CRITICAL,
+            import_drop=1,  # no library wires a shell to a socket when imported
         )
         return
     fetch_writes = any(

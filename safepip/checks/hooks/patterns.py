@@ -157,6 +157,45 @@ SHELL_HOSTILE = re.compile(
 )
 """Shell fragments of reverse shells, hidden PowerShell, pipes into a shell."""
 
+PERSISTENCE = re.compile(
+    r"(?:^|/|~)\.(?:bashrc|bash_profile|bash_login|profile|zshrc|zprofile|zshenv|cshrc|tcshrc)$"
+    r"|/Start Menu/Programs/Startup|CurrentVersion/Run|^/etc/(?:cron|rc\.local|profile|init\.d)"
+    r"|/var/spool/cron|/Library/Launch(?:Agents|Daemons)|\.config/(?:autostart|systemd)/",
+    re.IGNORECASE,
+)
+"""Files the system or a login shell runs again later (paths with `/` for separators):
+writing there makes a payload survive the install."""
+
+STARTUP_CODE = re.compile(r"(?:site|user)customize\.py$|\.pth$", re.IGNORECASE)
+"""Files every Python start runs when they sit in site-packages (in the source tree they are
+only packaged: coverage builds its .pth there)."""
+
+LAUNCHER = re.compile(
+    r"\b(?:wscript|cscript|mshta|rundll32|regsvr32|schtasks|pythonw|bitsadmin|vssadmin)\b"
+    r"|\breg(?:\.exe)?\s+add\b|\battrib\s+\+[hs]\b|\.(?:vbs|vbe|hta|scr|pyw)\b"
+    r"|^\s*start\s|(?:&&|&|;|/[ck])\s*start\s|\bnohup\b|\bsetsid\b|\bdisown\b"
+    r"|\bcrontab\s|\blaunchctl\s+load\b|\bsystemctl\s+(?:--user\s+)?enable\b",
+    re.IGNORECASE,
+)
+"""Commands that start a program detached or hidden, through a script host, or register it to
+start again later: what droppers do with what they just wrote, and no build needs."""
+
+URL = re.compile(r"\b(?:https?|ftp)://[^\s'\"]+|\bgit@[\w.-]+:", re.IGNORECASE)
+"""A URL given to a program (a fetch, a clone, an install from a server)."""
+
+INTERPRETERS = frozenset(
+    {"python", "python3", "python2", "py", "pythonw", "sh", "bash", "zsh", "dash", "cmd",
+     "cmd.exe", "powershell", "powershell.exe", "pwsh", "node", "perl", "ruby"}
+)
+"""Programs that run code given on their command line (`-c`, `/c`, `-Command`, `-e`)."""
+
+BUILD_MODULES = frozenset(
+    {"cython", "Cython", "setuptools", "build", "wheel", "grpc_tools", "numpy", "pybind11",
+     "mypyc", "cffi", "distutils", "compileall", "py_compile", "sphinx", "babel", "versioneer",
+     "setuptools_scm", "nuitka", "maturin", "scikit_build", "skbuild", "cmake", "ninja"}
+)
+"""Top-level packages `python -m` runs in ordinary builds (code generators and compilers)."""
+
 BUILD_TOOLS = frozenset(
     {
         "pkg-config",
@@ -197,8 +236,6 @@ BUILD_TOOLS = frozenset(
         "net-snmp-config",
         "python",
         "python3",
-        "sh",
-        "bash",
         "cargo",
         "rustc",
         "lsb_release",
@@ -308,10 +345,15 @@ def entropy(text: str) -> float:
 _HEX = re.compile(r"^[0-9a-fA-F\s\\x]+$")
 
 
+_BASE64 = re.compile(r"[A-Za-z0-9+/]{200,}={0,2}")
+
+
 def looks_encoded(text: str) -> bool:
     """A long literal that reads like an encoded blob (base64-ish entropy, or a hex dump)."""
     if len(text) < 256 or " " in text[:200].strip():
         return False
     if len(text) >= 512 and _HEX.match(text[:4096]):
         return True
+    if len(text) % 4 == 0 and _BASE64.fullmatch(text):
+        return True  # base64 of repetitive data has low entropy, but it is still hidden
     return entropy(text[:8192]) >= 5.2

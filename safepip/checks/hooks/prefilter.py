@@ -1,16 +1,10 @@
 """A prefilter that spares the AST walk of import-time files with nothing to see.
 
 Import-time findings are lowered (rules.py), so only those that stay at `low` or above matter
-there (install-time files are always parsed). Each needs certain words in the file:
-- a secret's location or an exfiltration endpoint in a literal (sensitive-read, webhook):
-  a literal hint;
-- a builtin looked up by computed name (obfuscation): `getattr` and a name of builtins;
-- decoded or downloaded code run (exec-obfuscated, download-exec): a runner or a process
-  call, and a decoder or a network call;
-- a shell downloader, a reverse shell or `pty.spawn` run (download-exec, process-exec): a
-  process call and a shell fragment;
-- the network used with a process (download-exec), with `dup2` (a reverse shell), or with host
-  identity or the whole environment (env-exfiltration).
+there (install-time files are always parsed). Each rule record in rules.py says what a file
+must hold for it to get there (`RuleInfo.needs`: alternatives of needs such as "network+host");
+`NEEDS` here tells whether a file meets each need, and `_ALTERNATIVES` is derived from the
+records, so there is no second list to keep in step.
 
 The calls are the catalogues of calls.py, and the scanner knows a call by its qualified name,
 which it builds from identifiers, import names and string literals: every dotted part of a
@@ -32,11 +26,15 @@ from functools import cached_property
 
 from safepip.checks.hooks.calls import (
     BUILTINS_NAMES,
+    CAPABILITIES,
     DECODER_SUFFIXES,
     DECODERS,
     DECODING_CODECS,
     EXEC_BUILTINS,
     HOST_INFO,
+    NATIVE_INJECTION,
+    NATIVE_LOADERS,
+    NATIVE_RUNNERS,
     NETWORK,
     NETWORK_PREFIXES,
     NETWORK_SUFFIXES,
@@ -52,7 +50,22 @@ from safepip.checks.hooks.patterns import (
     fold_case,
     in_source,
 )
+from safepip.checks.hooks.rules import RULES
 
+_COMMAND_WORDS = (b"install", b"develop", b"egg_info", b"build_py", b"build_ext", b"build",
+                  b"sdist", b"bdist_wheel", b"Command")
+_CAPABILITY_WORDS = tuple(
+    sorted(
+        {name.rsplit(".", 1)[-1].encode("ascii") for calls in CAPABILITIES.values()
+         for name in calls}
+        | {name.encode("ascii") for name in NATIVE_INJECTION}
+        | {b"__pyarmor__", b"to_clipboard", b"clipboard_get", b"read_clipboard", b"pytransform",
+           b"pyarmor_runtime"}
+    )
+)
+_NATIVE_LOADERS = tuple(sorted(name.encode("ascii") for name in NATIVE_LOADERS))
+_NATIVE_RUNNERS = tuple(sorted(name.encode("ascii") for name in NATIVE_RUNNERS))
+"""libc's system and friends through ctypes: the scanner takes them for os.system."""
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _TO_WORDS = bytes(byte if byte in _WORD_BYTES else 0x20 for byte in range(256))
 """Every byte outside [A-Za-z0-9_] becomes a space: what is left, split, are the words."""
@@ -253,6 +266,8 @@ class _View:
             return True
         if (b"bytes" in words or b"bytearray" in words) and self._bytes_of_display():
             return True
+        if b"^" in self.data:  # an XOR loop (bytes(b ^ k for b in blob)) decrypts
+            return True
         return _NEGATIVE_STEP.search(self.data) is not None
 
     def _bytes_of_display(self) -> bool:
@@ -345,22 +360,46 @@ def worth_parsing(data: bytes, text: str) -> bool:
     return _worth(file) or (file.reveal() and _worth(file))
 
 
-def _worth(file: _File) -> bool:
-    if file.meets(_View.names_a_secret_or_endpoint):
-        return True
-    if file.has_words(b"getattr") and file.has_words(*_BUILTINS):
-        return True  # builtins looked up by computed name
-    process = file.makes(_PROCESS_CALLS)
-    runs = process or file.meets(_View.names_a_runner)
-    if runs and file.meets(_View.decodes):
-        return True
-    if process and (file.meets(_View.shell_text) or file.makes(_PTY_SPAWN)):
-        return True
-    if not file.makes(_NETWORK_CALLS):
-        return False
-    return (
-        runs
-        or any(b"dup2" in view.data for view in file.views)
-        or file.makes(_HOST_CALLS)
-        or file.meets(_View.whole_environ)
+def _builtins_lookup(file: _File) -> bool:
+    return file.has_words(b"getattr") and file.has_words(*_BUILTINS)
+
+
+NEEDS: dict[str, Callable[[_File], bool]] = {
+    "secret-literal": lambda file: file.meets(_View.names_a_secret_or_endpoint),
+    "builtins-lookup": _builtins_lookup,
+    "process": lambda file: file.makes(_PROCESS_CALLS)
+    or (file.has_words(*_NATIVE_LOADERS) and file.has_words(*_NATIVE_RUNNERS)),
+    "runner": lambda file: file.meets(_View.names_a_runner),
+    "decoder": lambda file: file.meets(_View.decodes),
+    "shell-text": lambda file: file.meets(_View.shell_text),
+    "pty": lambda file: file.makes(_PTY_SPAWN),
+    "network": lambda file: file.makes(_NETWORK_CALLS),
+    "dup2": lambda file: any(b"dup2" in view.data for view in file.views),
+    "host": lambda file: file.makes(_HOST_CALLS),
+    "whole-environ": lambda file: file.meets(_View.whole_environ),
+    "command-class": lambda file: file.has_words(*_COMMAND_WORDS),
+    "capability": lambda file: file.has_words(*_CAPABILITY_WORDS),
+    "write": lambda file: file.has_words(b"open", b"copy", b"copyfile", b"copy2", b"move",
+                                         b"rename"),
+}
+"""What a rule may need of a file, by the name rules.py uses in `RuleInfo.needs`."""
+
+_ALTERNATIVES: tuple[frozenset[str], ...] = tuple(
+    sorted(
+        {alt for rule in RULES.values() if rule.reaches_low_at_import_time() for alt in rule.needs},
+        key=lambda alt: (len(alt), sorted(alt)),
     )
+)
+"""Every way some rule can reach `low` at import time, cheapest first: derived from the rule
+records, so a rule added there is prefiltered by its own needs."""
+
+
+def _worth(file: _File) -> bool:
+    known: dict[str, bool] = {}
+
+    def holds(need: str) -> bool:
+        if need not in known:
+            known[need] = NEEDS[need](file)
+        return known[need]
+
+    return any(all(holds(need) for need in sorted(alt)) for alt in _ALTERNATIVES)

@@ -7,12 +7,19 @@ install-time judgements; the caller lowers them for import-time code.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from safepip.checks.hooks import judge
 from safepip.checks.hooks.calls import (
+    CAPABILITIES,
     DECODERS,
     EXEC_BUILTINS,
+    FILE_OPEN,
+    HOST_INFO,
+    NATIVE_INJECTION,
+    NATIVE_LOADERS,
+    NATIVE_RUNNERS,
     Aliases,
     is_network,
     is_process,
@@ -20,17 +27,61 @@ from safepip.checks.hooks.calls import (
 )
 from safepip.checks.hooks.flow import Origin, Scope, Tracer
 from safepip.checks.hooks.patterns import (
+    INTERPRETERS,
+    PERSISTENCE,
     SENSITIVE_PATH,
     SHELL_DOWNLOADER,
     SHELL_HOSTILE,
+    STARTUP_CODE,
     WEBHOOK,
     has_literal_hints,
     looks_encoded,
 )
 from safepip.checks.hooks.rules import RULES
-from safepip.checks.hooks.walk import SCOPES, file_scopes, literal_texts
+from safepip.checks.hooks.walk import CODE_FIELDS, SCOPES, file_scopes, literal_texts
 from safepip.findings import Severity
 
+HOST_IDENTITY = HOST_INFO - {"platform.uname", "os.uname", "os.getuid"}
+"""Who and which machine this is (not which OS: build code asks that all the time)."""
+_FILE_RUNNERS = frozenset(
+    {"runpy.run_path", "zipimport.zipimporter", "importlib.machinery.SourcelessFileLoader"}
+)
+"""Calls that run or import a file named by path."""
+_UNPICKLERS = frozenset(
+    {"pickle.loads", "_pickle.loads", "cPickle.loads", "dill.loads", "cloudpickle.loads",
+     "pickle.load", "joblib.load"}
+)
+_CLONES = frozenset({"git.Repo.clone_from", "dulwich.porcelain.clone", "pygit2.clone_repository"})
+_SCRIPT_HOSTS = frozenset({"wscript.shell", "shell.application", "schedule.service"})
+_CLIPBOARD_METHODS = frozenset({"to_clipboard", "clipboard_get", "read_clipboard"})
+_UNREADABLE_RUNTIMES = ("pyarmor_runtime", "pytransform")
+"""Modules that load code shipped encrypted (PyArmor): what runs cannot be read."""
+_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|[0-7]{1,3}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
+_SHORTEST_CODE = 64
+"""Literals shorter than this are not read as code written to disk (version files, flags)."""
+_HIDING_RUN = 120
+_OFF_SCREEN = re.compile(rf"\S[ \t]{{{_HIDING_RUN},}}\S|^[ \t]{{{_HIDING_RUN},}}\S")
+_LOOKALIKE_NAME = re.compile(
+    "[\U0001D400-\U0001D7FF\uFF21-\uFF3A\uFF41-\uFF5A\u2070-\u209F]"
+)
+"""Mathematical alphanumerics, fullwidth and super/subscript letters: NFKC makes them ASCII
+in identifiers, so exec spelt in mathematical monospace letters runs exec while no reader or
+text search sees the word."""
+_ARMOR_NAMES = re.compile(
+    r"\b(?:__pyarmor(?:_enter|_exit)?__|__armor_(?:enter|exit|wrap)__|pyarmor_runtime\w*"
+    r"|(?:check|assert)_armored)\b"
+)
+"""Names PyArmor's runtime defines in the code it protects."""
+_RESOLVER_METHODS = frozenset({"query", "resolve", "gethostbyname", "getaddrinfo"})
+_RAW_ADDRESS = re.compile(
+    r"^[a-z][a-z0-9+.-]*://(?:[^/@\s]+@|(?!(?:127\.|0\.0\.0\.0|\[::1?\]))"
+    r"(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\])(?:[:/]|$))",
+    re.IGNORECASE,
+)
+"""A URL naming its server by IP address (not loopback) or carrying a user name: how droppers
+and beacons point at a server without a domain anyone could look up."""
+_PAYLOADS = frozenset({"data", "json", "files", "params", "body", "content", "message"})
+"""Keywords of a request that carry data out."""
 _LONG_LINE = 2000
 _OWN_NAME = frozenset({"socket.gethostname", "socket.getfqdn", "platform.node"})
 """Calls that name this machine: as a connection's address, they point back at it."""
@@ -72,6 +123,11 @@ class Hit:
     """One sentence: what was seen."""
     evidence: str | None = None
     """The offending source line, shortened."""
+    deferred: bool = False
+    """Inside a function that importing the file does not run (judged as import-time code)."""
+    import_drop: int | None = None
+    """Levels lost at import time when not the rule's own (rules about a whole file's steps
+    together are weaker evidence in a large library than in an install hook)."""
 
 
 @dataclass
@@ -84,19 +140,69 @@ class _Facts:
     environment: list[ast.AST] = field(default_factory=list)
 
 
+@dataclass
+class _FileFacts:
+    """What the whole file does, for rules about steps spread over helper functions."""
+
+    network: list[ast.Call] = field(default_factory=list)
+    programs: list[ast.Call] = field(default_factory=list)
+    """Process starts that are not build tools."""
+    payload_writes: list[ast.Call] = field(default_factory=list)
+    """Writes of decoded or downloaded data, or of anything into a home/temp folder."""
+    host: list[ast.Call] = field(default_factory=list)
+    """Reads of the host's identity (user, host name, MAC)."""
+    own_address: set[int] = field(default_factory=set)
+    """ids of `host` reads used only as the address of a connection: the machine talking to
+    itself sends nothing (tensorboard connects to its own fqdn)."""
+    dropped: list[str] = field(default_factory=list)
+    """Names of files written with decoded or downloaded data."""
+    commands: list[tuple[ast.Call, str]] = field(default_factory=list)
+    """Process calls and their commands as far as literals show them."""
+
+
 class PythonScan:
     """Scans one parsed module; results in `hits`, `imports` and `console_scripts`."""
 
-    def __init__(self, source: str, tree: ast.Module) -> None:
+    def __init__(
+        self,
+        source: str,
+        tree: ast.Module,
+        *,
+        depth: int = 0,
+        entry: bool = True,
+        awake: frozenset[str] | None = None,
+    ) -> None:
+        self.depth = depth
+        self._tree = tree
+        self._awake = awake or frozenset()
+        self._dormant_lines: frozenset[int] | None = frozenset() if entry else None
+        """Lines of functions that importing this module does not call: a module imported by
+        setup.py runs its top level, not every function it defines."""
+        """How deep in code run by exec/`python -c` this scan is (0: the file itself)."""
         self.lines = source.splitlines()
+        self._source_ascii = source.isascii()
+        self._armored = "armor" in source and _ARMOR_NAMES.search(source) is not None
         self.aliases = Aliases(tree)
-        self.tracer = Tracer(self.aliases)
+        helpers = {
+            node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)
+        }
+        self._scopes = file_scopes(tree)
+        scopes = self._scopes
+        self.tracer = Tracer(
+            self.aliases,
+            helpers,
+            lambda: (node for found in scopes.values() for node in found.binders),
+            lambda function: scopes[id(function)].binders if id(function) in scopes else (),
+        )
+        self.file = _FileFacts()
         self.hits: list[Hit] = []
         self.imports: set[str] = set()
+        self.path_dirs: list[str] = []
+        """Folders of the tree put on sys.path (`sys.path.insert(0, "src")`): imports after
+        it load from there."""
         self.console_scripts: list[tuple[str, int]] = []
         # Literal values, not the source, are asked about hints: `"~/\\x2essh"` hides its hint
         # from the source text but not from the parser.
-        self._scopes = file_scopes(tree)
         self._hinted = _hinted_texts(literal_texts(self._scopes))
         self._local_defs = {
             node.name
@@ -116,10 +222,26 @@ class PythonScan:
         text = self.lines[line - 1].strip()
         return text if len(text) <= 200 else text[:197] + "..."
 
-    def hit(self, rule: str, node: ast.AST, message: str, severity: Severity | None = None) -> None:
+    @property
+    def _dormant(self) -> frozenset[int]:
+        """Built on the first hit: most files of a closure have none."""
+        if self._dormant_lines is None:
+            self._dormant_lines = dormant_lines(self._tree, self._awake)
+        return self._dormant_lines
+
+    def hit(
+        self,
+        rule: str,
+        node: ast.AST,
+        message: str,
+        severity: Severity | None = None,
+        import_drop: int | None = None,
+    ) -> None:
         chosen = RULES[rule].severity if severity is None else severity
+        line = getattr(node, "lineno", None)
         self.hits.append(
-            Hit(rule, chosen, getattr(node, "lineno", None), message, self.evidence(node))
+            Hit(rule, chosen, line, message, self.evidence(node),
+                deferred=line is not None and line in self._dormant, import_drop=import_drop)
         )
 
     def _visit_scope(self, node: ast.AST, parent: Scope | None) -> None:
@@ -172,36 +294,107 @@ class PythonScan:
             self._on_literal(node)
         elif isinstance(node, ast.Import):
             self.imports.update(alias.name for alias in node.names)
+            if any(a.name.startswith(_UNREADABLE_RUNTIMES) for a in node.names):
+                self.hit("hook/capability", node, "loads code protected against reading")
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            if node.module.startswith(_UNREADABLE_RUNTIMES):
+                self.hit("hook/capability", node, "loads code protected against reading")
             self.imports.add(node.module)
             self.imports.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            # `from . import x`, `from .mod import y`: the file's own package, leading dots
+            # kept so the caller resolves them against the importing file's folder.
+            base = "." * node.level + (node.module or "")
+            self.imports.add(base)
+            sep = "" if base.endswith(".") else "."
+            self.imports.update(f"{base}{sep}{alias.name}" for alias in node.names)
         elif isinstance(node, ast.For | ast.comprehension) and self._is_environ(node.iter):
             facts.environment.append(node.iter)
 
     def _on_call(self, node: ast.Call, scope: Scope, facts: _Facts) -> None:
+        if self._method_caller(node, scope):
+            return
         name = self._callee(node.func, scope)
+        self._capability(node, name, scope)
+        if isinstance(node.func, ast.Subscript | ast.Call) and (
+            name in EXEC_BUILTINS or is_process(name)
+        ):
+            self.hit("hook/obfuscation", node,
+                     f"reaches {name} through a namespace lookup instead of by name")
         if name in EXEC_BUILTINS and name in self._local_defs:
             name = f"<local>.{name}"  # a module's own compile(), not the builtin
         if name == "execfile" and node.args:
             judge.exec_call(self, node, Origin.FILE)  # runs a file by name
         elif name in EXEC_BUILTINS and node.args:
-            judge.exec_call(self, node, self.tracer.origin(node.args[0], scope))
+            self._escaped_code(node.args[0])
+            judge.exec_call(
+                self,
+                node,
+                self.tracer.origin(node.args[0], scope),
+                self.tracer.text(node.args[0], scope),
+                source_file=self._opened_name(node.args[0], scope),
+            )
+        elif name in _FILE_RUNNERS and node.args:
+            path = self.tracer.text(node.args[0], scope)
+            if name.startswith("zipimport"):
+                self.hit("hook/dynamic-exec", node,
+                         f"imports code from the archive {path!r}, which is not scanned")
+            else:
+                judge.exec_call(self, node, Origin.FILE, source_file=path)
         elif is_process(name):
             facts.process.append(node)
-            judge.process_call(self, node, name, self._command_origin(node, scope))
-        elif is_network(name):
-            facts.network.append(node)
-            judge.network_call(
+            severity = judge.process_call(
                 self,
                 node,
                 name,
-                self.tracer.origin(node, scope) | self._sent_origin(node, scope),
+                self._command_origin(node, scope),
+                self._command_text(node, scope),
+                *self._program_origin(node, scope),
             )
+            if severity > Severity.INFO:
+                self.file.programs.append(node)
+            self.file.commands.append((node, self._command_text(node, scope)))
+            self._runs_module(node, scope)
+        elif is_network(name):
+            facts.network.append(node)
+            self.file.network.append(node)
+            judge.dns_lookup(self, node, name, self._arguments_origin(node, scope))
+            own = [self._own_address(v, scope) for v in node.args]
+            sent = [v for v, hosts in zip(node.args, own, strict=True) if not hosts]
+            self.file.own_address.update(id(h) for hosts in own for h in hosts)
+            origin = self.tracer.origin(node.func, scope)
+            for value in [*sent, *(k.value for k in node.keywords)]:
+                origin |= self.tracer.origin(value, scope)
+            judge.network_call(self, node, name, origin)
+            self._network_details(node, name, scope)
+            if self._arguments_origin(node, scope) & Origin.OUTPUT:
+                self._sent(node, name, Origin.OUTPUT)
+        elif isinstance(node.func, ast.Name) and self.tracer.sends(node.func.id):
+            self.file.network.append(node)
+            self._sent(node, node.func.id, self._arguments_origin(node, scope))
+        elif isinstance(node.func, ast.Name) and self.tracer.writes(node.func.id):
+            for argument in node.args:
+                self._written_code(argument, node, scope)
         else:
             self._on_other_call(node, name, facts)
             self._socket_send(node, scope)
+            self._payload_write(node, name, scope)
+            self._argv_passed(node, name, scope)
+            self._callables_passed(node, name, scope)
+            self._loads_code(node, name, scope)
+        if name in HOST_IDENTITY:
+            self.file.host.append(node)
         if name.endswith("setup"):
             self._setup_call(node)
+        if name in {"sys.path.insert", "sys.path.append"} and node.args:
+            folder = self.tracer.text(node.args[-1], scope).replace("\\", "/")
+            folder = folder.rsplit("?/", 1)[-1].strip("./")
+            if folder != "?" and "?" not in folder and ".." not in folder:
+                self.path_dirs.append(folder)
+        elif name in {"__import__", "importlib.import_module", "runpy.run_module"} and node.args:
+            module = self.tracer.text(node.args[0], scope)
+            if "?" not in module:
+                self.imports.add(module)
         if self._dumps_environment(node, name):
             facts.environment.append(node)
 
@@ -209,12 +402,316 @@ class PythonScan:
         """Qualified name of the called function, also through a local variable that holds a
         dangerous callable (`run = getattr(builtins, "exec")`, `go = subprocess.call`)."""
         name = self.aliases.qualify(func) or ""
+        if isinstance(func, ast.Attribute) and func.attr in NATIVE_RUNNERS and any(
+            isinstance(sub, ast.Name | ast.Attribute)
+            and (sub.id if isinstance(sub, ast.Name) else sub.attr) in NATIVE_LOADERS
+            for sub in ast.walk(func.value)
+        ):
+            return "os.system"  # ctypes.CDLL(None).system(...): libc's system, same thing
         if isinstance(func, ast.Name) and name == func.id and name not in EXEC_BUILTINS:
             for value in scope.lookup(func.id) or []:
                 target = self.aliases.qualify(value) or ""
                 if target in EXEC_BUILTINS or is_process(target) or is_network(target):
                     return target
         return name
+
+    def _program_origin(self, node: ast.Call, scope: Scope) -> tuple[Origin, Origin]:
+        """Where the program a process call starts comes from (its command's first word),
+        and where its first argument does (the script an interpreter runs)."""
+        first = node.args[0] if node.args else judge.command_text(node)[1]
+        if isinstance(first, ast.Name):
+            values = scope.lookup(first.id)
+            first = values[0] if values and len(values) == 1 else first
+        script = Origin.NONE
+        if isinstance(first, ast.List | ast.Tuple) and len(first.elts) > 1:
+            script = self.tracer.origin(first.elts[1], scope)
+        elif first is not None:
+            script = self.tracer.origin(first, scope)
+        return self._head_origin(first, scope), script
+
+    def _head_origin(self, head: ast.expr | None, scope: Scope) -> Origin:
+        for _ in range(4):
+            if isinstance(head, ast.Name):
+                values = scope.lookup(head.id)
+                head = values[0] if values and len(values) == 1 else None
+            elif isinstance(head, ast.List | ast.Tuple):
+                head = head.elts[0] if head.elts else None
+            elif isinstance(head, ast.BinOp):
+                head = head.left
+            elif isinstance(head, ast.JoinedStr):
+                head = head.values[0] if head.values else None
+            elif isinstance(head, ast.FormattedValue):
+                head = head.value
+            else:
+                break
+        return self.tracer.origin(head, scope) if head is not None else Origin.NONE
+
+    def _opened_name(self, value: ast.expr, scope: Scope) -> str | None:
+        """The name of the file `value` was read from (`open(name).read()`, a variable bound
+        to that, `Path(name).read_text()`), when literals show it."""
+        for _ in range(3):
+            if isinstance(value, ast.Name):
+                bound = scope.lookup(value.id) or []
+                if len(bound) != 1:
+                    return None
+                value = bound[0]
+        for sub in ast.walk(value):
+            if isinstance(sub, ast.Call) and sub.args and (
+                self.aliases.qualify(sub.func) or ""
+            ) in FILE_OPEN | {"pathlib.Path", "Path", "io.open", "codecs.open"}:
+                return self.tracer.text(sub.args[0], scope)
+        return None
+
+    def _escaped_code(self, argument: ast.expr) -> None:
+        """Code given to exec/eval spelt in escapes (`"\\x69\\x6d..."`): written not to be read."""
+        if not isinstance(argument, ast.Constant) or argument.lineno != argument.end_lineno:
+            return
+        line = self.lines[argument.lineno - 1] if argument.lineno <= len(self.lines) else ""
+        written = line[argument.col_offset:argument.end_col_offset]
+        escaped = sum(len(m) for m in _ESCAPE.findall(written))
+        if len(written) >= 12 and escaped * 2 >= len(written):
+            self.hit("hook/obfuscation", argument, "runs code written in escape sequences")
+
+    def _method_caller(self, node: ast.Call, scope: Scope) -> bool:
+        """`operator.methodcaller("system", cmd)(os)` calls os.system with cmd: judged so."""
+        maker = node.func
+        if not (isinstance(maker, ast.Call) and maker.args and node.args):
+            return False
+        if self.aliases.qualify(maker.func) != "operator.methodcaller":
+            return False
+        method = literal_str(maker.args[0])
+        base = self.aliases.qualify(node.args[0])
+        name = f"{base}.{method}" if base and method else ""
+        rest = maker.args[1:]
+        origin = Origin.NONE
+        for value in rest:
+            origin |= self.tracer.origin(value, scope)
+        if name in EXEC_BUILTINS:
+            judge.exec_call(self, node, origin, "?", indirect=True)
+        elif is_process(name):
+            text = " ".join(self.tracer.text(value, scope) for value in rest)
+            judge.process_call(self, node, name, origin, text, indirect=True)
+        else:
+            return False
+        return True
+
+    def _callables_passed(self, node: ast.Call, name: str, scope: Scope) -> None:
+        """exec or os.system handed to something that calls it later (Process(target=...),
+        atexit.register, an executor's submit, map, Thread): judged as if called here with
+        the other arguments."""
+        values = [*node.args, *(k.value for k in node.keywords)]
+        for index, value in enumerate(values):
+            if not isinstance(value, ast.Name | ast.Attribute):
+                continue
+            passed = self._callee(value, scope) if isinstance(value, ast.Name) else (
+                self.aliases.qualify(value) or ""
+            )
+            if passed not in EXEC_BUILTINS and not is_process(passed):
+                continue
+            rest = [v for i, v in enumerate(values) if i != index]
+            origin = Origin.NONE
+            for other in rest:
+                origin |= self.tracer.origin(other, scope)
+            text = " ".join(self.tracer.text(other, scope) for other in rest)
+            caller = name or "a call"
+            if passed in EXEC_BUILTINS:
+                judge.exec_call(self, node, origin, "?", indirect=True)
+            else:
+                judge.process_call(self, node, f"{caller} with {passed}", origin, text,
+                                   indirect=True)
+            return
+
+    def _loads_code(self, node: ast.Call, name: str, scope: Scope) -> None:
+        """Unpickling embedded data runs whatever its pickle says; a function built from a
+        marshalled code object runs hidden bytecode."""
+        if not node.args:
+            return
+        origin = self.tracer.origin(node.args[0], scope)
+        if name in _UNPICKLERS and origin & (Origin.LITERAL | Origin.DECODED):
+            self.hit("hook/exec-obfuscated", node, f"{name} unpickles embedded data, which runs "
+                     "code", Severity.CRITICAL, import_drop=4)
+        elif name in {"types.FunctionType", "types.CodeType"} and origin & Origin.DECODED:
+            self.hit("hook/exec-obfuscated", node, "builds a function from decoded bytecode",
+                     Severity.CRITICAL, import_drop=4)
+
+    def _argv_passed(self, node: ast.Call, name: str, scope: Scope) -> None:
+        """An interpreter's command line (`["python", "-c", code]`) handed to any runner (a
+        wrapper, an executor) is judged like a process call."""
+        for argument in node.args[:1]:
+            if not isinstance(argument, ast.List | ast.Tuple) or len(argument.elts) < 3:
+                continue
+            head = literal_str(argument.elts[0]) or ""
+            if head.rsplit("/", 1)[-1] in INTERPRETERS and literal_str(argument.elts[1]) in {
+                "-c", "/c", "-Command", "-e"
+            }:
+                origin = self.tracer.origin(argument, scope)
+                text = self.tracer.text(argument, scope)
+                judge.process_call(self, node, name or "a runner", origin, text, indirect=True)
+
+    def _capability(self, node: ast.Call, name: str, scope: Scope) -> None:
+        """Screen, clipboard, keystrokes, the registry, other processes' memory, unreadable
+        (PyArmor) code, name lookups through a resolver object: nothing a build does."""
+        last = name.rsplit(".", 1)[-1]
+        kind = next((k for k, calls in CAPABILITIES.items() if name in calls), None)
+        if kind is None and isinstance(node.func, ast.Attribute):
+            kind = "the clipboard" if node.func.attr in _CLIPBOARD_METHODS else None
+        if kind is None and last in NATIVE_INJECTION:
+            kind = "other processes' memory"
+        if kind is None and last == "__pyarmor__":
+            kind = "code protected against reading (PyArmor)"
+        if kind is not None:
+            self.hit("hook/capability", node, f"uses {kind}")
+            return
+        if name in _CLONES or (name.startswith("git.") and last in {"clone", "clone_from"}):
+            self.hit("hook/download-exec", node, f"{name} clones a repository at install time",
+                     Severity.HIGH, import_drop=3)
+        elif name.endswith("Dispatch") and node.args and (
+            literal_str(node.args[0]) or ""
+        ).lower() in _SCRIPT_HOSTS:
+            self.hit("hook/process-exec", node, "drives the Windows shell through COM",
+                     Severity.HIGH, import_drop=3)
+        elif name in {"pip.main", "pip._internal.main", "pip._internal.cli.main.main"}:
+            self.hit("hook/process-exec", node,
+                     "installs packages with pip, past the resolver that vetted this one",
+                     Severity.MEDIUM, import_drop=3)
+        func = node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in _RESOLVER_METHODS
+            and self.tracer.origin(func.value, scope) & Origin.NETWORK
+        ):
+            origin = self._arguments_origin(node, scope)
+            judge.dns_lookup(self, node, "socket.gethostbyname", origin)
+
+    def _own_address(self, value: ast.expr, scope: Scope) -> list[ast.Call]:
+        """`(socket.getfqdn(), port)` as the address to connect to: the machine talking to
+        itself, not its name sent out. The host reads it is made of; empty when it is not."""
+        if isinstance(value, ast.Tuple) and value.elts:
+            value = value.elts[0]
+        candidates = (scope.lookup(value.id) or []) if isinstance(value, ast.Name) else [value]
+        hosts = [
+            v for v in candidates
+            if isinstance(v, ast.Call) and self.aliases.qualify(v.func) in HOST_INFO
+        ]
+        others = [v for v in candidates if v not in hosts]
+        # a name bound to the host's name, or to fallbacks that carry no host data
+        if any(self.tracer.origin(v, scope) & Origin.HOST for v in others):
+            return []
+        return hosts
+
+    def _network_details(self, node: ast.Call, name: str, scope: Scope) -> None:
+        """Where a request goes (an address decoded at run time, or a webhook spelled in
+        pieces) and what it carries (file contents). Import-time code of clients does such
+        things when used, so these stay below low there."""
+        url = node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg in {"url", "host", "address"}), None
+        )
+        if url is not None and not isinstance(url, ast.Constant):
+            if self.tracer.origin(url, scope) & Origin.DECODED:
+                self.hit("hook/network-fetch", node,
+                         f"{name} contacts an address that is decoded at run time",
+                         Severity.HIGH, import_drop=3)
+            elif WEBHOOK.search(self.tracer.text(url, scope)):
+                self.hit("hook/webhook", node,
+                         f"{name} contacts an exfiltration endpoint built from pieces",
+                         Severity.HIGH, import_drop=3)
+        carried = Origin.NONE
+        for value in [*node.args[1:], *(k.value for k in node.keywords if k.arg in _PAYLOADS)]:
+            carried |= self.tracer.origin(value, scope)
+        if carried & Origin.FILE:
+            self._sent(node, name, Origin.FILE)
+        if url is not None:
+            carried |= self.tracer.origin(url, scope)
+        if carried & Origin.SECRET:
+            # In the address or the body, not in an Authorization header: a token sent to the
+            # service it is for (a build reading GitHub's API) is not carried out.
+            self.hit("hook/env-exfiltration", node,
+                     f"{name} sends a secret read from the environment over the network",
+                     Severity.CRITICAL, import_drop=4)
+
+    def _sent(self, node: ast.Call, name: str, carried: Origin) -> None:
+        """`carried` goes out over the network through `name` (a client, or the module's own
+        helper that posts what it is given)."""
+        if carried & (Origin.ENV | Origin.HOST | Origin.OUTPUT):
+            self.hit("hook/env-exfiltration", node,
+                     f"{name} sends environment or host data over the network",
+                     Severity.CRITICAL, import_drop=4)
+        elif carried & Origin.FILE:
+            self.hit("hook/env-exfiltration", node,
+                     f"{name} sends the contents of files over the network",
+                     Severity.HIGH, import_drop=3)
+
+    def _command_text(self, node: ast.Call, scope: Scope) -> str:
+        first = judge.command_text(node)[1]
+        if first is None:
+            return ""
+        whole = node.args[0] if node.args else first
+        return self.tracer.text(whole, scope)
+
+    def _runs_module(self, node: ast.Call, scope: Scope) -> None:
+        """`python -m pkg` / `python tool.py` run the tree's own code: scan it as install-time
+        code too (the caller follows `imports`)."""
+        words = self._command_text(node, scope).split()
+        if len(words) < 2 or not words[0].rsplit("/", 1)[-1].lower().startswith("python"):
+            return
+        if words[1] == "-m" and len(words) > 2 and words[2].replace(".", "").isidentifier():
+            self.imports.add(words[2])
+        elif words[1].endswith(".py") and "/" not in words[1].strip("./"):
+            self.imports.add(words[1].strip("./").removesuffix(".py"))
+
+    def _payload_write(self, node: ast.Call, name: str, scope: Scope) -> None:
+        """`f.write(data)`, `path.write_bytes(data)`, `shutil.copyfileobj(resp, f)`: a write
+        of decoded or downloaded data, or into a home/temp folder, is how droppers work."""
+        func = node.func
+        if (name in FILE_OPEN and _opens_for_writing(node) and node.args) or (
+            name.startswith(("shutil.copy", "shutil.move", "os.rename")) and len(node.args) > 1
+        ):
+            target = node.args[0] if name in FILE_OPEN else node.args[1]
+            place = self.tracer.origin(target, scope) & Origin.OUTSIDE
+            if place:
+                self.file.payload_writes.append(node)
+            path = self.tracer.text(target, scope).replace("\\", "/")
+            if PERSISTENCE.search(path) or (
+                STARTUP_CODE.search(path) and (place or "-packages/" in path)
+            ):
+                self.hit("hook/persistence", node,
+                         "writes where the system or the shell runs it again later")
+            return
+        if not isinstance(func, ast.Attribute) or not node.args:
+            return
+        if func.attr in {"write", "write_bytes", "write_text", "writelines"}:
+            self._written_code(node.args[0], node, scope)
+            data = self.tracer.origin(node.args[0], scope)
+            if data & (Origin.DECODED | Origin.NETWORK):
+                self.file.payload_writes.append(node)
+                self._dropped(func.value, scope)
+        elif name.endswith("copyfileobj") and (
+            self.tracer.origin(node.args[0], scope) & Origin.NETWORK
+        ):
+            self.file.payload_writes.append(node)
+
+    def _written_code(self, data: ast.expr, node: ast.Call, scope: Scope) -> None:
+        """Python source written out from a literal (a module bundled in a string, a script
+        dropped next to the package) is read like the file itself."""
+        if self.depth >= 2 or isinstance(data, ast.JoinedStr):
+            return
+        text = self.tracer.text(data, scope)
+        if len(text) >= _SHORTEST_CODE and text != "?" and "\n" in text.strip():
+            judge.nested_worst(self, text, node)
+
+    def _dropped(self, handle: ast.expr, scope: Scope) -> None:
+        """The file name `handle` (an open file, a Path) was opened with, as far as literals
+        show it: a process that names it runs what was just written."""
+        target: ast.expr | None = handle
+        if isinstance(handle, ast.Name):
+            values = scope.lookup(handle.id) or []
+            target = values[0] if len(values) == 1 else None
+        if isinstance(target, ast.Call) and target.args:
+            target = target.args[0]  # open(path, ...), Path(path)
+        text = self.tracer.text(target, scope) if target is not None else "?"
+        name = text.replace("\\", "/").rsplit("/", 1)[-1]
+        if len(name) > 2 and "?" not in name:
+            self.file.dropped.append(name)
 
     def _socket_send(self, node: ast.Call, scope: Scope) -> None:
         """`conn.sendall(data)` on a connection: what is sent matters (host data, environment)."""
@@ -246,38 +743,6 @@ class PythonScan:
         )
         return self.tracer.origin(first, scope) if first is not None else Origin.NONE
 
-    def _sent_origin(self, node: ast.Call, scope: Scope) -> Origin:
-        """What flows into a network call. The machine's own name as the address is where the
-        call goes, not what it sends (tensorboard connects to its own fqdn to check its URL);
-        a name built around it (`f"{gethostname()}.attacker.example"`) is still a channel."""
-        if node.args and self._is_own_address(node.args[0], scope):
-            values = [*node.args[1:], *(k.value for k in node.keywords)]
-            result = Origin.NONE
-            for value in values:
-                result |= self.tracer.origin(value, scope)
-            return result
-        return self._arguments_origin(node, scope)
-
-    def _is_own_address(self, node: ast.expr, scope: Scope) -> bool:
-        if isinstance(node, ast.Tuple) and node.elts:
-            node = node.elts[0]  # (host, port)
-        if isinstance(node, ast.Name):
-            # Every value the name may hold is the machine's own name or carries no host data.
-            bound = scope.lookup(node.id)
-            return bool(bound) and any(self._is_own_name_call(v) for v in bound or []) and all(
-                self._is_own_name_call(v) or not self.tracer.origin(v, scope) & Origin.HOST
-                for v in bound or []
-            )
-        return self._is_own_name_call(node)
-
-    def _is_own_name_call(self, node: ast.expr) -> bool:
-        return (
-            isinstance(node, ast.Call)
-            and not node.args
-            and not node.keywords
-            and self.aliases.qualify(node.func) in _OWN_NAME
-        )
-
     def _arguments_origin(self, node: ast.Call, scope: Scope) -> Origin:
         values = [*node.args, *(k.value for k in node.keywords)]
         result = Origin.NONE
@@ -303,6 +768,9 @@ class PythonScan:
                      Severity.MEDIUM if document else None)
         if self._may_name_webhook(text) and WEBHOOK.search(text):
             self.hit("hook/webhook", node, f"names an exfiltration endpoint: {text[:80]!r}")
+        if "://" in text[:16] and _RAW_ADDRESS.match(text):
+            self.hit("hook/webhook", node, f"names a server by raw address: {text[:80]!r}",
+                     Severity.MEDIUM, import_drop=3)
         if looks_encoded(text):
             self.hit(
                 "hook/obfuscation",
@@ -340,6 +808,7 @@ class PythonScan:
                         self._cmdclass[value.id] = command
 
     def _file_rules(self) -> None:
+        self._written_to_hide()
         long_lines = max(map(len, self.lines), default=0) > _LONG_LINE
         for line_number, line in enumerate(self.lines if long_lines else [], 1):
             if len(line) > _LONG_LINE:
@@ -353,6 +822,7 @@ class PythonScan:
                     )
                 )
                 break
+        self._steps_together()
         known = {node.name for node, _ in self._commands}
         self._commands.extend(
             (self._classes[name], command)
@@ -360,6 +830,150 @@ class PythonScan:
             if name in self._classes and name not in known
         )
         judge.command_classes(self, self._commands)
+
+
+    def _written_to_hide(self) -> None:
+        """Code pushed out of sight by a run of blanks, identifiers in look-alike letters
+        (the parser reads them as ASCII), PyArmor's runtime names."""
+        for number, line in enumerate(self.lines, 1):
+            if len(line) > _HIDING_RUN and _OFF_SCREEN.search(line):
+                self.hits.append(Hit("hook/obfuscation", Severity.MEDIUM, number,
+                                     "hides code after a long run of blanks", line.strip()[:120]))
+                break
+        if not self._source_ascii:
+            for number, line in enumerate(self.lines, 1):
+                code = line.split("#", 1)[0]
+                if not code.isascii() and _LOOKALIKE_NAME.search(code):
+                    self.hits.append(Hit("hook/obfuscation", Severity.MEDIUM, number,
+                                         "writes names in look-alike letters", line.strip()[:120]))
+                    break
+        if self._armored:
+            self.hits.append(Hit("hook/capability", Severity.MEDIUM, None,
+                                 "carries PyArmor's runtime names: code protected against reading"))
+
+    def _steps_together(self) -> None:
+        """Steps a dropper or a beacon spreads over helper functions, judged per file."""
+        facts = self.file
+        if facts.programs and facts.payload_writes:
+            self.hit(
+                "hook/download-exec",
+                facts.payload_writes[0],
+                "writes decoded or downloaded data, or into a home or temp folder, and starts "
+                "a program",
+                Severity.HIGH,
+                import_drop=3,
+            )
+        for call, command in facts.commands:
+            if any(name in command for name in facts.dropped):
+                self.hit(
+                    "hook/download-exec",
+                    call,
+                    "runs a file it wrote from downloaded or decoded data",
+                    Severity.HIGH,
+                    import_drop=3,
+                )
+                break
+        rules = {hit.rule for hit in self.hits if hit.severity >= Severity.HIGH}
+        if {"hook/sensitive-read", "hook/webhook"} <= rules:
+            first = next(h for h in self.hits if h.rule == "hook/sensitive-read")
+            self.hits.append(Hit(
+                "hook/env-exfiltration", Severity.CRITICAL, first.line,
+                "names both where secrets are kept and where stolen data is sent: a stealer",
+                first.evidence, deferred=first.deferred,
+            ))
+        host = [call for call in facts.host if id(call) not in facts.own_address]
+        if facts.network and host:
+            self.hit(
+                "hook/env-exfiltration",
+                host[0],
+                "reads the host's identity in code that also uses the network",
+                Severity.HIGH,
+                import_drop=3,
+            )
+
+
+def dormant_lines(tree: ast.Module, awake: frozenset[str]) -> frozenset[int]:
+    """Lines inside functions and methods that the module's top level never calls (directly
+    or through other functions it calls by name), nor an install hook names (`awake`: the
+    names setup.py uses, as in `from pkg import run; run()`)."""
+    index = _Index(tree)
+    if not index.functions:
+        return frozenset()
+    reached: set[str] = set()
+    pending = index.names[0] | awake
+    while pending:
+        name = pending.pop()
+        if name in reached or name not in index.functions:
+            continue
+        reached.add(name)
+        for function in index.functions[name]:
+            pending |= index.names[id(function)]
+    lines: set[int] = set()
+    for name, defs in index.functions.items():
+        if name not in reached:
+            for function in defs:
+                first = function.body[0].lineno if function.body else function.lineno
+                lines.update(range(first, (function.end_lineno or first) + 1))
+    awake_nodes: list[ast.stmt] = [f for name in reached for f in index.functions[name]]
+    awake_nodes += [  # a command class's methods run when setup.py names it; a class that
+        # setup.py uses runs its methods when it is instantiated
+        node for node in index.classes
+        if node.name in awake or any(
+            (_base_name(base) or "").lstrip("_") in _COMMAND_BASES | {"Command"}
+            for base in node.bases
+        )
+    ]
+    for node in awake_nodes:
+        lines.difference_update(range(node.lineno, (node.end_lineno or 0) + 1))
+    return frozenset(lines)
+
+
+class _Index:
+    """One pass over a module: its functions by name, its classes, and the names each
+    function body (key: id of the def; 0: what runs on import) mentions."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+        self.classes: list[ast.ClassDef] = []
+        self.names: dict[int, set[str]] = {0: set()}
+        stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+        while stack:
+            node, owner = stack.pop()
+            kind = type(node)
+            if kind is ast.Name:
+                self.names[owner].add(node.id)  # type: ignore[attr-defined]
+                continue
+            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                function: ast.FunctionDef = node  # type: ignore[assignment]
+                self.functions.setdefault(function.name, []).append(function)
+                self.names[id(function)] = set()
+                outer = [*function.decorator_list, *function.args.defaults]
+                stack.extend((item, owner) for item in outer)
+                stack.extend((item, id(function)) for item in function.body)
+                continue
+            if kind is ast.Attribute:
+                self.names[owner].add(node.attr)  # type: ignore[attr-defined]
+            elif kind is ast.ClassDef:
+                self.classes.append(node)  # type: ignore[arg-type]
+            for name in CODE_FIELDS.get(kind, ()):
+                child = getattr(node, name)
+                if type(child) is list:
+                    stack.extend((item, owner) for item in child if item is not None)
+                elif child is not None and not isinstance(child, str | int):
+                    stack.append((child, owner))
+
+
+def used_names(tree: ast.Module) -> frozenset[str]:
+    """Every name and attribute an install hook mentions (what it may call in modules it
+    imports)."""
+    index = _Index(tree)
+    return frozenset(set().union(*index.names.values()))
+
+
+def _base_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    return node.attr if isinstance(node, ast.Attribute) else None
 
 
 def _hinted_texts(texts: list[str]) -> set[str]:

@@ -30,13 +30,49 @@ class RuleInfo:
     """What a user should do about a finding (SARIF help)."""
     import_time_drop: int = 2
     """Levels a finding loses when seen in import-time (not install-time) code."""
+    needs: tuple[frozenset[str], ...] = ()
+    """What a Python file must hold for the rule to report `low` or above there at import
+    time: alternatives, each a set of prefilter needs (names of `prefilter.NEEDS`) that must
+    all hold. The prefilter parses an import-time file only when some rule's alternative
+    holds, so a rule without needs would silently lose its import-time findings; empty only
+    for rules that never reach `low` at import time (`import_time_drop` >= 4, or not raised
+    on Python code at all: `python` False)."""
+    python: bool = True
+    """Raised on Python source (PythonScan), not on metadata, archives or binaries."""
+    highest: Severity | None = None
+    """The highest severity the rule reports with the rule's own import-time drop (None: its
+    default severity). A hit may report higher with a larger drop of its own
+    (`python.Hit.import_drop`) so that it never reaches low at import time."""
+
+    def reaches_low_at_import_time(self) -> bool:
+        """Whether an import-time finding of this rule can be `low` or above (only those
+        rules' needs decide what the prefilter lets through)."""
+        ceiling = self.highest if self.highest is not None else self.severity
+        return self.python and int(ceiling) - self.import_time_drop >= int(Severity.LOW)
 
 
 def _rule(
-    id_: str, severity: Severity, short: str, full: str, help_: str, drop: int = 2
+    id_: str,
+    severity: Severity,
+    short: str,
+    full: str,
+    help_: str,
+    drop: int = 2,
+    needs: tuple[str, ...] = (),
+    python: bool = True,
+    highest: Severity | None = None,
 ) -> RuleInfo:
+    """`needs`: alternatives, each written as needs joined by `+` ("network+host")."""
     return RuleInfo(
-        id=id_, severity=severity, short=short, full=full, help=help_, import_time_drop=drop
+        id=id_,
+        severity=severity,
+        short=short,
+        full=full,
+        help=help_,
+        import_time_drop=drop,
+        needs=tuple(frozenset(alternative.split("+")) for alternative in needs),
+        python=python,
+        highest=highest,
     )
 
 
@@ -49,21 +85,27 @@ RULES: dict[str, RuleInfo] = {
             Severity.LOW,
             "Install-time code starts a process.",
             "setup.py, a build backend or a module they import calls subprocess, os.system, "
-            "os.popen, os.exec*/spawn* or pty.spawn. Known build tools (pkg-config, git, "
-            "compilers) "
-            "are info; computed commands are low; shell commands that fetch, pipe to a shell or "
-            "open reverse shells are high.",
+            "os.popen, os.exec*/spawn*, os.startfile or pty.spawn. The command is followed "
+            "through variables, f-strings and joins. Build tools on files of the tree are info; "
+            "computed commands are low; pip installs, PowerShell, reconnaissance commands and "
+            "silenced or detached programs are medium; programs from home or temp folders, "
+            "script hosts, scheduled tasks, Windows executables, `python -c` code that is "
+            "itself hostile, shells that fetch, pipe to a shell or open reverse shells are high.",
             _READ,
+            needs=("process+shell-text", "process+pty", "network+dup2"),
+            highest=Severity.CRITICAL,
         ),
         _rule(
             "hook/exec-obfuscated",
             Severity.CRITICAL,
             "Decoded data is executed.",
-            "The argument of an exec/eval/compile call comes from base64, zlib, marshal, codecs, "
-            "bytes.fromhex, reversed strings or chr() chains: the code that runs is hidden from "
-            "review. This is the most common shape of malicious setup.py files.",
+            "The argument of an exec/eval/compile call or a command comes from base64, zlib, "
+            "marshal, codecs, bytes.fromhex, a decrypt() (Fernet, AES), an XOR loop, reversed "
+            "strings, chr() chains, or a helper function or lambda that does one of these: the "
+            "code that runs is hidden from review.",
             "Do not install. Report the release to the index's security contact.",
             drop=1,
+            needs=("runner+decoder", "process+decoder"),
         ),
         _rule(
             "hook/dynamic-exec",
@@ -72,24 +114,30 @@ RULES: dict[str, RuleInfo] = {
             "exec, eval or compile runs a string that is not a literal. Executing a file of the "
             "sdist itself (the common version.py idiom) is info.",
             _READ,
+            needs=("runner",),
         ),
         _rule(
             "hook/network-fetch",
             Severity.MEDIUM,
             "Install-time code uses the network.",
-            "urllib, requests, httpx, urllib3, http.client, socket, ftplib or smtplib is called at "
-            "install time: the build depends on, or talks to, a server nobody vetted.",
+            "urllib, requests, httpx, urllib3, http.client, socket, ftplib, smtplib or a name "
+            "lookup is called at install time: the build depends on, or talks to, a server "
+            "nobody vetted; high when the address itself is decoded at run time.",
             _READ,
+            needs=("network",),
         ),
         _rule(
             "hook/download-exec",
             Severity.HIGH,
             "Downloaded content is run or written and run.",
-            "A network fetch in the same function as a process start and a file write (or "
-            "chmod), a shell downloader (curl, wget, PowerShell) in a command, or fetched data "
-            "fed straight to exec/eval (critical).",
+            "Downloaded or decoded data written to disk and a program started (even through "
+            "helper functions), a file written from such data then run, a URL given to a "
+            "program or a repository cloned, a shell downloader (curl, wget, PowerShell) in a "
+            "command, or fetched data fed straight to exec/eval (critical).",
             "Do not install until you know what is downloaded and why.",
             drop=1,
+            needs=("network+runner", "network+process", "process+shell-text"),
+            highest=Severity.CRITICAL,
         ),
         _rule(
             "hook/sensitive-read",
@@ -99,24 +147,30 @@ RULES: dict[str, RuleInfo] = {
             ".git-credentials, .pypirc, .netrc, /etc/passwd, shell history, browser profiles, "
             "keychains or crypto wallets: nothing a build needs.",
             "Do not install; treat the machine as exposed if it already ran.",
+            needs=("secret-literal",),
         ),
         _rule(
             "hook/env-exfiltration",
             Severity.HIGH,
             "Environment or host data is sent over the network.",
-            "The whole environment (os.environ copied, dumped or iterated) or host identity "
-            "(user, host name, MAC) is read in code that also sends data over the network; "
-            "critical when the data flows into the request.",
+            "The whole environment, a variable named like a secret, host identity (user, host "
+            "name, MAC), command output or file contents flow into a request, a socket or a DNS "
+            "lookup of a computed name (critical), or host identity is read in a file that also "
+            "uses the network (high).",
             "Do not install; rotate any secrets held in environment variables.",
             drop=1,
+            needs=("network+host", "network+whole-environ", "secret-literal"),
+            highest=Severity.CRITICAL,
         ),
         _rule(
             "hook/webhook",
             Severity.HIGH,
             "A webhook, paste or tunnel endpoint is named.",
             "Discord/Slack webhooks, Telegram bot API, pastebins, transfer.sh, ngrok, "
-            "request-catchers and OAST domains are how stolen data leaves a machine.",
+            "request-catchers and OAST domains (also spelt in pieces) are how stolen data leaves "
+            "a machine; a server named by raw IP address is medium.",
             "Do not install.",
+            needs=("secret-literal",),
         ),
         _rule(
             "hook/cmdclass-override",
@@ -126,14 +180,44 @@ RULES: dict[str, RuleInfo] = {
             "sdist/bdist_wheel runs custom code at install. Raised to the worst finding inside the "
             "class, so a run() that downloads or executes stands out.",
             _READ,
+            drop=4,  # a summary of the findings inside the class, which keep their own
+            needs=("command-class",),
+            highest=Severity.CRITICAL,
         ),
         _rule(
             "hook/obfuscation",
             Severity.MEDIUM,
             "Code is obfuscated.",
-            "Long high-entropy string literals, very long lines, imports by computed name, or "
-            "builtins reached by computed name (high): code written not to be read.",
+            "Long encoded string literals, very long lines, code pushed off screen by blanks, "
+            "names in look-alike letters, exec of escape sequences, imports by computed name, "
+            "exec reached through a namespace, or builtins reached by computed name (high): "
+            "code written not to be read.",
             _READ,
+            needs=("builtins-lookup",),
+            highest=Severity.HIGH,
+        ),
+        _rule(
+            "hook/persistence",
+            Severity.HIGH,
+            "Install-time code writes where it will run again.",
+            "A file is written or copied to a shell profile (~/.bashrc, ~/.profile), a crontab, "
+            "a Windows Startup folder or Run key path, a launchd/systemd/autostart folder, or "
+            "a sitecustomize.py or .pth file in site-packages: a payload that outlives the "
+            "install.",
+            "Do not install; if it already ran, check those files on the machine.",
+            drop=3,  # libraries that manage shells or services write there when asked to
+            needs=("write",),
+        ),
+        _rule(
+            "hook/capability",
+            Severity.MEDIUM,
+            "Install-time code uses a capability no build needs.",
+            "Screen capture, the clipboard, keystroke hooks, registry writes, the memory of "
+            "other processes (ctypes into kernel32) or PyArmor-protected code that cannot be "
+            "read, at install time.",
+            _READ,
+            drop=3,  # libraries offer these capabilities to their users
+            needs=("capability",),
         ),
         _rule(
             "hook/custom-backend",
@@ -142,6 +226,7 @@ RULES: dict[str, RuleInfo] = {
             "pyproject.toml sets backend-path, so code shipped in the sdist is the build backend "
             "and runs on install; that code is scanned as install-time code.",
             _READ,
+            python=False,
         ),
         _rule(
             "hook/pth-exec",
@@ -152,6 +237,7 @@ RULES: dict[str, RuleInfo] = {
             "executes.",
             "Do not install unless the package is known to need a startup hook.",
             drop=0,
+            python=False,
         ),
         _rule(
             "hook/console-script-shadow",
@@ -161,6 +247,7 @@ RULES: dict[str, RuleInfo] = {
             "that command in the environment it is installed into.",
             "Do not install into an environment on your PATH.",
             drop=0,
+            python=False,
         ),
         _rule(
             "hook/native-binary",
@@ -170,6 +257,7 @@ RULES: dict[str, RuleInfo] = {
             "build without being reviewable.",
             _READ,
             drop=0,
+            python=False,
         ),
         _rule(
             "hook/unparsable",
@@ -180,6 +268,7 @@ RULES: dict[str, RuleInfo] = {
             "parse, so it was not analysed: unseen code is never called safe (fail closed).",
             "Inspect the file by hand before installing.",
             drop=9,
+            python=False,
         ),
     )
 }

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import ast
+import configparser
 import logging
+import sys
 from pathlib import PurePosixPath
+
+from packaging.utils import canonicalize_name
 
 from safepip.artifacts.source import SourceDecodeError, decode_source
 from safepip.checks.hooks import files, metadata
 from safepip.checks.hooks.prefilter import worth_parsing
-from safepip.checks.hooks.python import Hit, PythonScan
+from safepip.checks.hooks.python import Hit, PythonScan, used_names
 from safepip.checks.hooks.rules import RULES, lowered
 from safepip.findings import Finding, Location, Severity
 
 logger = logging.getLogger(__name__)
 
+_BUILD_MACHINERY = frozenset(
+    {"setuptools", "distutils", "pkg_resources", "pip", "wheel", "_distutils_hack", "build"}
+)
+"""What setup.py imports to build: a local copy of it runs instead of the real one."""
 _MAX_CLOSURE = 500
 """Install-time files followed through imports at most (setup.py importing its package)."""
 
@@ -35,6 +43,8 @@ class ArtifactScan:
         self.scripts: list[tuple[str, str, int | None]] = []
         self.install_sources: list[str] = []
         """Text of the install-time files (a binary they name is one the build may run)."""
+        self.awake: frozenset[str] = frozenset()
+        """Names the install hooks use: functions of that name in modules they import run."""
 
     def run(self) -> list[Finding]:
         done = self._install_time()
@@ -55,8 +65,10 @@ class ArtifactScan:
 
     def add(self, path: str, hit: Hit, *, install_time: bool = True) -> None:
         severity = hit.severity
+        install_time = install_time and not hit.deferred
         if not install_time:
-            severity = lowered(severity, RULES[hit.rule].import_time_drop)
+            drop = RULES[hit.rule].import_time_drop if hit.import_drop is None else hit.import_drop
+            severity = lowered(severity, drop)
             if severity < Severity.LOW:
                 return
         when = "install time" if install_time else "import time"
@@ -74,6 +86,7 @@ class ArtifactScan:
 
     def _install_time(self) -> set[str]:
         queue = self._seeds()
+        seeds = set(queue)
         done: set[str] = set()
         bases = [self.layout.project.rstrip("/"), self.layout.project + "src"]
         bases += self.layout.backend_path
@@ -82,17 +95,52 @@ class ArtifactScan:
             if path in done:
                 continue
             done.add(path)
-            scan = self._python(path, install_time=True)
+            scan = self._python(path, install_time=True, entry=path in seeds)
             if scan is None:
                 continue
             self.scripts.extend((name, path, line) for name, line in scan.console_scripts)
+            bases += [f"{self.layout.project}{d}".rstrip("/") for d in scan.path_dirs]
             for module in sorted(scan.imports):
-                queue.extend(files.module_files(module, bases, self.present))
+                found = self._module_files(module, path, bases)
+                queue.extend(found)
+                if path in seeds and found:
+                    self._shadows_module(module, path, found[0])
         return done
+
+    def _shadows_module(self, module: str, importer: str, loaded: str) -> None:
+        """A file of the sdist named like setuptools or a standard-library module, imported
+        by setup.py: the script's folder comes first on sys.path, so the build runs it
+        instead of the real one."""
+        top = module.split(".", 1)[0]
+        if not top or canonicalize_name(top) == canonicalize_name(self.package):
+            return
+        root = self.layout.project
+        if loaded not in {f"{root}{top}.py", f"{root}{top}/__init__.py"}:
+            return
+        if top in _BUILD_MACHINERY:
+            severity = Severity.HIGH
+        elif top in sys.stdlib_module_names:
+            severity = Severity.MEDIUM
+        else:
+            return
+        self.add(importer, Hit("hook/obfuscation", severity, None,
+                               f"imports {top!r}, which a file of the sdist shadows ({loaded})"))
+
+    def _module_files(self, module: str, importer: str, bases: list[str]) -> list[str]:
+        """Files `import module` loads; a relative module (`.x`, `..y`) from the importing
+        file's own package."""
+        if not module.startswith("."):
+            return files.module_files(module, bases, self.present)
+        level = len(module) - len(module.lstrip("."))
+        folder = str(PurePosixPath(importer).parent)
+        for _ in range(level - 1):
+            folder = str(PurePosixPath(folder).parent)
+        return files.module_files(module.lstrip("."), [folder], self.present)
 
     def _seeds(self) -> list[str]:
         project = self.layout.project
         seeds = [p for p in (f"{project}setup.py",) if p in self.present]
+        seeds += self._setup_cfg_commands()
         pyproject = f"{project}pyproject.toml"
         if pyproject in self.present:
             dirs, backend = files.backend_modules(
@@ -113,10 +161,34 @@ class ArtifactScan:
                 )
         return seeds
 
-    def _python(self, path: str, *, install_time: bool) -> PythonScan | None:
+    def _setup_cfg_commands(self) -> list[str]:
+        """Modules holding the command classes setup.cfg names (`[options] cmdclass =
+        install = pkg.build.Install`): setuptools imports and runs them at install."""
+        path = f"{self.layout.project}setup.cfg"
+        if path not in self.present:
+            return []
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        try:
+            parser.read_string(self.tree.read(path).decode("utf-8", "replace"))
+            value = parser.get("options", "cmdclass", fallback="")
+        except configparser.Error:
+            return []  # setuptools would refuse it too; setup.py is still scanned
+        bases = [self.layout.project.rstrip("/"), self.layout.project + "src"]
+        found: list[str] = []
+        for line in value.splitlines():
+            target = line.partition("=")[2].strip()
+            module = target.rpartition(".")[0]
+            if module:
+                found += files.module_files(module, bases, self.present)
+        return found
+
+    def _python(
+        self, path: str, *, install_time: bool, entry: bool = True
+    ) -> PythonScan | None:
         data = self.tree.read(path)
         if not install_time and (len(data) > files.MAX_READ or b"\x00" in data):
             return None
+        entry = entry or not install_time
         try:
             if len(data) > files.MAX_READ:
                 raise ValueError("too large to parse")
@@ -126,7 +198,7 @@ class ArtifactScan:
             tree = ast.parse(text, filename=path)
             # Inside the try: nesting that parses (`f()()()...`) can still be deeper than the
             # analysis recurses, and that is a finding like a parse failure, not a crash.
-            scan = PythonScan(text, tree)
+            scan = PythonScan(text, tree, entry=entry, awake=self.awake)
         except (*SourceDecodeError, ValueError, RecursionError, MemoryError) as error:
             if install_time and not _is_script(path, data):
                 # Fail closed: install-time code that cannot be read cannot be vetted.
@@ -143,6 +215,8 @@ class ArtifactScan:
             return None
         if install_time:
             self.install_sources.append(text)
+        if entry and install_time:
+            self.awake |= used_names(tree)
         for hit in scan.hits:
             self.add(path, hit, install_time=install_time)
         return scan
