@@ -277,3 +277,15 @@ RULES: dict[str, RuleInfo] = {
 def lowered(severity: Severity, levels: int) -> Severity:
     """`severity` lowered by `levels`, never below INFO."""
     return Severity(max(int(Severity.INFO), int(severity) - levels))
+
+
+def readme_table() -> str:
+    """The README's install-hook rule table, made from `RULES` (a test keeps them equal)."""
+    rows = ["| rule | severity | what |", "| --- | --- | --- |"]
+    for rule in RULES.values():
+        severity = rule.severity.name.lower()
+        if rule.highest is not None and rule.highest != rule.severity:
+            severity += f" to {rule.highest.name.lower()}"
+        what = f"{rule.short} {rule.full}".replace("|", "\\|")
+        rows.append(f"| `{rule.id}` | {severity} | {what} |")
+    return "\n".join(rows) + "\n"
