@@ -44,6 +44,8 @@ class Node:
     requires: list[Edge] = field(default_factory=list)
     optional: dict[str, list[Edge]] = field(default_factory=dict)
     """Edges of each extra of this package (`[package.optional-dependencies]`)."""
+    groups: dict[str, list[Edge]] = field(default_factory=dict)
+    """Edges of each dependency group of a root (uv.lock's `[package.dev-dependencies]`)."""
 
 
 def reachable(

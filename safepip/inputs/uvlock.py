@@ -67,10 +67,9 @@ def _selected(
             raise InputError("this uv.lock names no project, so it has no extras or groups.",
                              path=str(document.path))
         return packages  # no project to start from (e.g. a script's lock): all of it
-    tables = document.data.get("package", [])
     # A workspace's members each declare their own extras and groups: only a lone root is judged.
     strict = len(roots) == 1
-    root_edges = [(i, _root_edges(tables[i], nodes[i], extras, groups, document, strict=strict))
+    root_edges = [(i, _root_edges(nodes[i], extras, groups, document, strict=strict))
                   for i in roots]
     markers = reachable(nodes, root_edges)
     return [replace(package, marker=markers[i]) for i, package in enumerate(packages)
@@ -78,11 +77,11 @@ def _selected(
 
 
 def _root_edges(
-    table: dict[str, Any], node: Node, extras: list[str], groups: list[str],
+    node: Node, extras: list[str], groups: list[str],
     document: TomlDocument, *, strict: bool,
 ) -> list[Edge]:
     """A root's own dependencies, plus those of the selected extras and dependency groups."""
-    dev = _edge_tables(table.get("dev-dependencies", {}), node.name)
+    dev = node.groups
     wanted_groups = {canonicalize_name(g) for g in groups} | set(DEFAULT_GROUPS)
     wanted_extras = {canonicalize_name(e) for e in extras}
     unknown = sorted((wanted_extras - set(node.optional))
@@ -128,6 +127,7 @@ def _node(table: dict[str, Any], _: Location) -> Node:
         origin if isinstance(origin, dict) else {},
         requires=_edges(table.get("dependencies", []), name),
         optional=_edge_tables(table.get("optional-dependencies", {}), name),
+        groups=_edge_tables(table.get("dev-dependencies", {}), name),
     )
 
 

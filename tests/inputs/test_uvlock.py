@@ -52,6 +52,9 @@ def test_uv_lock_against_a_local_index_records_paths() -> None:
         ('version = 1\n[[package]]\nname = "a"\nversion = "1"\nsource = { magic = "x" }\n',
          "unknown `source` kind ['magic']"),
         ('version = 1\npackage = [1, 2]\n', "`package` must be an array of tables"),
+        # found by tests/test_fuzz_locks.py: a root's groups were read outside the collector
+        ('version = 1\n[[package]]\nname = "app"\nversion = "1"\nsource = { virtual = "." }\n'
+         'dev-dependencies = ""\n', "optional and dev dependencies must be tables of arrays"),
     ],
 )
 def test_uv_lock_problems_are_input_errors(
