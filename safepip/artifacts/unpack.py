@@ -18,7 +18,6 @@ import bz2
 import functools
 import gzip
 import io
-import logging
 import lzma
 import os
 import posixpath
@@ -42,7 +41,6 @@ __all__ = [
     "unpack", "zip_member_problem",
 ]
 
-logger = logging.getLogger(__name__)
 
 _CHUNK = 1 << 16
 _ZIP_METHODS = frozenset(

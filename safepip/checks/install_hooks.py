@@ -7,7 +7,6 @@ their severities and their explanations are in `safepip.checks.hooks.rules.RULES
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from packaging.utils import NormalizedName, canonicalize_name
@@ -30,9 +29,6 @@ from safepip.index.filenames import artifact_kind, name_version_from_filename
 from safepip.index.models import ArtifactKind
 
 __all__ = ["RULES", "InstallHookCheck", "RuleInfo", "identify", "scan_path", "wanted_member"]
-
-logger = logging.getLogger(__name__)
-
 
 class InstallHookCheck:
     """ArtifactCheck: install-time code, .pth files, scripts and binaries of one artifact."""

@@ -10,7 +10,6 @@ the same member checks.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -21,8 +20,6 @@ from packaging.utils import canonicalize_name
 from safepip.artifacts.unpack import DEFAULT_LIMITS, read_members, zip_member_problem
 from safepip.errors import ArchiveError
 from safepip.resolution.core_metadata import MAX_METADATA_BYTES, MetadataMismatchError
-
-logger = logging.getLogger(__name__)
 
 SDIST_FILE_LIMITS = {
     "PKG-INFO": MAX_METADATA_BYTES,

@@ -11,7 +11,6 @@ fetched: no network here.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,8 +18,6 @@ from safepip.findings import Finding, Severity
 from safepip.index.filenames import standard_name_version
 from safepip.index.models import DistributionFile, ProjectPage
 from safepip.inputs.models import LockedFile, LockedPackage
-
-logger = logging.getLogger(__name__)
 
 _LOCAL_KINDS = ("virtual", "editable", "directory")
 """Direct sources that are the user's own tree (e.g. uv's entry for the project itself)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
     from safepip.index.lazy_session import SessionLike
     from safepip.resolution.locked import Pin
 
-logger = logging.getLogger(__name__)
 
 MAX_ROUNDS = 200_000
 MAX_BUILD_DEPTH = 4

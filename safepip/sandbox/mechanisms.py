@@ -18,12 +18,9 @@
 from __future__ import annotations
 
 import functools
-import logging
 import shutil
 import subprocess  # nosec B404 - fixed argv lists, no shell
 from dataclasses import dataclass
-
-logger = logging.getLogger(__name__)
 
 UNSHARE_FLAGS = ("--user", "--map-root-user", "--net", "--pid", "--fork", "--mount",
                  "--mount-proc", "--kill-child")

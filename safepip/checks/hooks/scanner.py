@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import configparser
-import logging
 import sys
 from pathlib import PurePosixPath
 
@@ -16,8 +15,6 @@ from safepip.checks.hooks.prefilter import worth_parsing
 from safepip.checks.hooks.python import Hit, PythonScan, used_names
 from safepip.checks.hooks.rules import RULES, lowered
 from safepip.findings import Finding, Location, Severity
-
-logger = logging.getLogger(__name__)
 
 _BUILD_MACHINERY = frozenset(
     {"setuptools", "distutils", "pkg_resources", "pip", "wheel", "_distutils_hack", "build"}
