@@ -1,14 +1,15 @@
-"""The rule catalogue: what each finding id means, for SARIF rule metadata and help text.
+"""The one rule record (`RuleInfo`) and the rules of the areas without a room of their own.
 
-Checks own their rules. Areas without a module of their own yet are described here; an area module
-may expose `RULES: dict[str, RuleInfo]` (e.g. `safepip.checks.install_hooks`), which `catalog()`
-merges in. A rule id nobody describes still gets honest generic metadata (`rule_info`), so a report
-never fails because a check emitted a new id.
+Every rule safepip has is a `RuleInfo` (the hook scanner's `HookRule` is one, with what the scanner
+needs besides). The rooms that emit findings own their rules (`checks/hooks/rules.py`,
+`sandbox/rules.py`); this foundation module cannot see them (arrows run down), so the whole
+catalogue is put together above them all, in `safepip.catalog`. A rule id nobody describes still
+gets honest generic metadata (`rule_info`), so a report never fails because a check emitted a new
+id.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,11 +17,6 @@ from dataclasses import dataclass
 from safepip.findings import Severity
 
 logger = logging.getLogger(__name__)
-
-_PROVIDERS = ("safepip.checks.hooks.rules", "safepip.checks.install_hooks")
-"""Modules that may expose `RULES: dict[str, <rule>]`; absent modules are skipped. A rule is a
-`RuleInfo`, or any object with `id`, `short`, `full`, `help` and a `Severity` in `severity` or
-`default_severity` (the hook scanner keeps its own richer record)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +82,15 @@ RULES: dict[str, RuleInfo] = {
             "Pin the project to one index, or drop the extra index.",
         ),
         _rule(
+            "resolve/unvettable-source", Severity.HIGH,
+            "Requirement does not come from an index",
+            "A URL, local path, editable or VCS requirement: safepip vets releases served by an "
+            "index, so it cannot vouch for this one. It is always refused, whatever the fail "
+            "level or an `ignore` entry says.",
+            "Install it from an index, or review it with `safepip scan PATH` and install it with "
+            "pip yourself.",
+        ),
+        _rule(
             "resolve/yanked", Severity.LOW,
             "Pinned release is yanked",
             "The selected file is yanked on the index (PEP 592), usually because it is broken "
@@ -121,6 +126,14 @@ RULES: dict[str, RuleInfo] = {
             "Regenerate the lock file and review the diff of the entry.",
         ),
         _rule(
+            "lock/no-installable-file", Severity.HIGH,
+            "No locked file can be vetted and installed here",
+            "None of the files a lock entry pins is on the index with the pinned hash and "
+            "installable in this environment (Python version, platform, ABI), so nothing of "
+            "that entry could be vetted.",
+            "Regenerate the lock file against the index you install from, for this environment.",
+        ),
+        _rule(
             "lock/unvetted-source", Severity.MEDIUM,
             "Locked package does not come from an index",
             "A lock entry comes from a VCS repository, a URL or a local path. safepip vets "
@@ -138,41 +151,10 @@ RULES: dict[str, RuleInfo] = {
 }
 
 
-def catalog() -> Mapping[str, RuleInfo]:
-    """Every described rule: this module's plus those exposed by check modules."""
-    merged = dict(RULES)
-    for module_name in _PROVIDERS:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        provided = getattr(module, "RULES", None)
-        if isinstance(provided, Mapping):
-            adopted = (_adopt(value) for value in provided.values())
-            merged.update({rule.id: rule for rule in adopted if rule is not None})
-    return merged
-
-
-def _adopt(value: object) -> RuleInfo | None:
-    """A provider's rule record as a RuleInfo; None (and a debug line) when it does not fit."""
-    if isinstance(value, RuleInfo):
-        return value
-    severity = getattr(value, "default_severity", None)
-    if severity is None:
-        severity = getattr(value, "severity", None)
-    texts = [getattr(value, name, None) for name in ("id", "short", "full", "help")]
-    if not isinstance(severity, Severity) or not all(isinstance(t, str) for t in texts):
-        logger.debug("ignoring rule record %r: missing id/short/full/help/severity", value)
-        return None
-    rule_id, short, full, help_text = (str(t) for t in texts)
-    return RuleInfo(rule_id, severity, short, full, help_text)
-
-
-def rule_info(rule_id: str, rules: Mapping[str, RuleInfo] | None = None) -> RuleInfo:
-    """The description of `rule_id`, or generic metadata when no module describes it."""
-    known = catalog() if rules is None else rules
-    if rule_id in known:
-        return known[rule_id]
+def rule_info(rule_id: str, rules: Mapping[str, RuleInfo]) -> RuleInfo:
+    """The description of `rule_id` in `rules`, or generic metadata when none describes it."""
+    if rule_id in rules:
+        return rules[rule_id]
     logger.debug("no description for rule %s; using generic metadata", rule_id)
     area = rule_id.split("/", 1)[0]
     return RuleInfo(

@@ -19,12 +19,15 @@ PACKAGE = Path(__file__).resolve().parent.parent / "safepip"
 # checks; the checks read what resolution and artifacts produced; resolution reads the request
 # (pip's grammar), lock files (inputs), downloads (artifacts) and the cooldown (policy); inputs
 # give requirement lines in pip's grammar; the policy depends on nothing above the foundation.
+# The rule catalogue sits above every room that owns rules (checks, the cage) and below the
+# report that describes them.
 TIERS: tuple[frozenset[str], ...] = (
     frozenset({"__main__"}),
     frozenset({"cli"}),
     frozenset({"commands"}),
     frozenset({"pipeline"}),
     frozenset({"report"}),
+    frozenset({"catalog"}),
     frozenset({"sandbox"}),
     frozenset({"checks"}),
     frozenset({"resolution"}),
@@ -77,6 +80,25 @@ def _imported(module: str, path: Path, names: dict[str, Path]) -> Iterator[str]:
               and node.func.attr == "import_module" and node.args
               and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
             yield node.args[0].value
+
+
+_DYNAMIC_IMPORTERS = frozenset({"import_module", "__import__"})
+
+
+def _dynamic_imports(path: Path) -> Iterator[str]:
+    """`importlib.import_module(x)` / `__import__(x)` calls whose module is not a literal: an
+    arrow the graph cannot see (a string built or looked up at run time can name any room)."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name not in _DYNAMIC_IMPORTERS:
+            continue
+        literal = (bool(node.args) and isinstance(node.args[0], ast.Constant)
+                   and isinstance(node.args[0].value, str))
+        if not literal:
+            yield f"{path.name}:{node.lineno}: {ast.unparse(node)}"
 
 
 def import_graph() -> dict[str, set[str]]:
@@ -171,6 +193,24 @@ def test_arrows_run_down_the_layout() -> None:
             if tier_of(goal) <= tier_of(source):
                 wrong.append(f"{module} -> {target}")
     assert wrong == []
+
+
+def test_no_import_hides_its_module_in_a_variable() -> None:
+    hidden = [f"{path.parent.relative_to(PACKAGE.parent)}/{call}"
+              for path in sorted(PACKAGE.rglob("*.py")) for call in _dynamic_imports(path)]
+    assert hidden == []
+
+
+def test_a_dynamic_import_is_caught(tmp_path: Path) -> None:
+    source = tmp_path / "example.py"
+    source.write_text("import importlib\nfrom importlib import import_module\n"
+                      "NAMES = ('safepip.checks',)\n"
+                      "importlib.import_module('safepip.findings')\n"
+                      "for name in NAMES:\n    importlib.import_module(name)\n"
+                      "import_module(NAMES[0])\n__import__(f'safepip.{NAMES}')\n"
+                      "x = '__import__(name)'\n", encoding="utf-8")
+    found = list(_dynamic_imports(source))
+    assert sorted(line.split(":")[1] for line in found) == ["6", "7", "8"]
 
 
 def test_the_cycle_finder_finds_cycles() -> None:

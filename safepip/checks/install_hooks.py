@@ -20,7 +20,7 @@ from safepip.checks.hooks.files import (
     wanted_member,
     wanted_wheel_member,
 )
-from safepip.checks.hooks.rules import RULES, RuleInfo
+from safepip.checks.hooks.rules import RULES, HookRule
 from safepip.checks.hooks.scanner import ArtifactScan
 from safepip.checks.interface import UnpackedArtifact
 from safepip.errors import ArchiveError, CheckError
@@ -28,7 +28,7 @@ from safepip.findings import Finding
 from safepip.index.filenames import artifact_kind, name_version_from_filename
 from safepip.index.models import ArtifactKind
 
-__all__ = ["RULES", "InstallHookCheck", "RuleInfo", "identify", "scan_path", "wanted_member"]
+__all__ = ["RULES", "HookRule", "InstallHookCheck", "identify", "scan_path", "wanted_member"]
 
 class InstallHookCheck:
     """ArtifactCheck: install-time code, .pth files, scripts and binaries of one artifact."""

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from safepip.catalog import catalog
 from safepip.policy.config import PolicyConfig, load_config
 from safepip.policy.cooldown import parse_duration
 
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
 
 def load_policy(args: argparse.Namespace, environ: Mapping[str, str]) -> PolicyConfig:
     """Configuration files and SAFEPIP_* variables, overridden by the command line."""
-    config = load_config(Path.cwd(), environ, policy_file=args.policy)
+    config = load_config(Path.cwd(), environ, rules=catalog().keys(),
+                         policy_file=args.policy)
     age = parse_duration(args.min_release_age) if args.min_release_age else None
     fail_on = args.fail_on if args.fail_on_given else None
     return config.with_cli(fail_on=fail_on, min_release_age=age)

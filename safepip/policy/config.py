@@ -18,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from difflib import get_close_matches
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -186,7 +187,6 @@ def _ignore(item: object, source: str) -> IgnoreEntry:
     rule = _string(item.get("rule"), "rule")
     if not _RULE_ID.fullmatch(rule):
         raise ValueError(f"rule {rule!r} is not a rule id such as 'name/typosquat'")
-    _check_known_rule(rule)
     version = item.get("version")
     package = _string(item.get("package", ANY_PACKAGE), "package")
     if package == ANY_PACKAGE and version is not None:
@@ -204,23 +204,21 @@ def _ignore(item: object, source: str) -> IgnoreEntry:
 
 ANY_PACKAGE = NormalizedName("*")
 """An `ignore` entry without `package` (or with `package = "*"`) covers every package."""
-UNCATALOGUED_RULES = frozenset({"lock/no-installable-file"})
-"""Rule ids findings carry that `safepip.rules.catalog()` does not describe yet."""
 
 
-def _check_known_rule(rule: str) -> None:
+def _check_known_rules(ignores: Iterable[IgnoreEntry], known: Collection[str]) -> None:
     """A misspelt rule id would silently never apply: it is an error, with a suggestion."""
-    from difflib import get_close_matches
+    problems = [f"{entry.source}: {_unknown_rule(entry.rule, known)}"
+                for entry in ignores if entry.rule not in known]
+    if problems:
+        raise InputError("Invalid safepip policy: " + "; ".join(problems) + ".",
+                         hint="Use a rule id from the rule tables in the README.")
 
-    from safepip.rules import catalog
 
-    known = {*catalog(), *UNCATALOGUED_RULES}
-    if rule in known:
-        return
+def _unknown_rule(rule: str, known: Collection[str]) -> str:
     close = get_close_matches(rule, sorted(known), n=1)
-    suggestion = (f"; did you mean {close[0]!r}?" if close
-                  else " (see the rule tables in the README)")
-    raise ValueError(f"rule {rule!r} is not a rule safepip has{suggestion}")
+    suggestion = f"; did you mean {close[0]!r}?" if close else ""
+    return f"ignore entry for rule {rule!r}: it is not a rule safepip has{suggestion}"
 
 
 def _date(value: object) -> dt.date | None:
@@ -257,9 +255,13 @@ class PolicyConfig:
 
 
 def load_config(
-    cwd: Path, environ: Mapping[str, str], *, policy_file: Path | None = None
+    cwd: Path, environ: Mapping[str, str], *, rules: Collection[str],
+    policy_file: Path | None = None,
 ) -> PolicyConfig:
-    """Read and merge every configuration source (see the module docstring for precedence)."""
+    """Read and merge every configuration source (see the module docstring for precedence).
+
+    `rules` are the ids of every rule safepip has (the catalogue lives above the policy, in
+    `safepip.catalog`): an `ignore` entry naming another id is an error."""
     explicit = policy_file or (Path(environ[ENV_POLICY]) if environ.get(ENV_POLICY) else None)
     layers: list[Settings | None] = [_read_explicit(explicit)] if explicit else _discover(cwd)
     layers.append(_env_settings(environ))
@@ -267,6 +269,7 @@ def load_config(
     for settings in layers:
         if settings is not None:
             config = _merge(config, settings)
+    _check_known_rules(config.ignores, rules)
     logger.debug("policy configuration from %s", ", ".join(config.sources) or "defaults")
     return config
 

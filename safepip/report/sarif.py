@@ -17,11 +17,12 @@ from typing import Any
 from urllib.parse import quote
 
 from safepip import __version__
+from safepip.catalog import catalog
 from safepip.findings import Finding, Severity, sort_findings
 from safepip.redact import redact_text
 from safepip.report.interface import Report
 from safepip.report.places import Place, context_sentence, default_base, input_paths, place_of
-from safepip.rules import RuleInfo, catalog, rule_info
+from safepip.rules import RuleInfo, rule_info
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/safepip/"

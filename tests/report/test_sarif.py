@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
-import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,12 +11,14 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator
 
+from safepip.checks.hooks.rules import RULES as HOOK_RULES
 from safepip.commands.common import formatter_for
 from safepip.findings import Finding, Location, Severity
 from safepip.policy.verdict import Verdict
 from safepip.report.interface import Report
 from safepip.report.sarif import FINGERPRINT_KEY, SarifFormatter
 from safepip.rules import RULES, RuleInfo
+from safepip.sandbox.rules import RULES as CAGE_RULES
 from tests.report.conftest import FINDINGS, PACKAGES
 
 
@@ -207,20 +207,17 @@ def test_unknown_rule_gets_generic_metadata_at_its_worst_severity(
     assert "hook/brand-new-rule" in rules[0]["fullDescription"]["text"]
 
 
-def test_check_modules_can_describe_their_own_rules(
-    render: Callable[..., dict[str, Any]], monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("source", [HOOK_RULES, CAGE_RULES])
+def test_rules_owned_by_the_checks_and_the_cage_are_described_by_their_records(
+    render: Callable[..., dict[str, Any]], source: dict[str, RuleInfo],
 ) -> None:
-    provider = types.ModuleType("safepip.checks.install_hooks")
-    info = RuleInfo("hook/pth-exec", Severity.HIGH, "Executable line in a .pth file",
-                    "A .pth file runs code at every interpreter start.", "Do not install it.")
-    provider.RULES = {info.id: info}  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "safepip.checks.install_hooks", provider)
-    finding = Finding("hook/pth-exec", Severity.HIGH, "evil", "1.0", "A .pth file runs code.",
-                      location=Location("evil.pth", 1))
-    rule = render(Report(verdict=Verdict.BLOCK, findings=(finding,)))["runs"][0]["tool"][
-        "driver"]["rules"][0]
-    assert rule["shortDescription"]["text"] == "Executable line in a .pth file"
-    assert rule["help"]["text"] == "Do not install it."
+    for info in list(source.values())[:3]:
+        finding = Finding(info.id, Severity.HIGH, "evil", "1.0", "Something it did.")
+        rule = render(Report(verdict=Verdict.BLOCK, findings=(finding,)))["runs"][0]["tool"][
+            "driver"]["rules"][0]
+        assert rule["shortDescription"]["text"] == info.short
+        assert rule["fullDescription"]["text"] == info.full
+        assert rule["help"]["text"] == info.help
 
 
 def test_credentials_never_reach_the_document(render: Callable[..., dict[str, Any]]) -> None:
@@ -256,33 +253,6 @@ def test_the_schema_check_is_not_vacuous(
     assert sarif_validator.is_valid(document)
     mutation(document)
     assert not sarif_validator.is_valid(document)
-
-
-def test_rule_records_of_another_shape_are_adopted(
-    render: Callable[..., dict[str, Any]], monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The hook scanner keeps its own record type (`severity`, extra fields): duck-typed."""
-    @dataclasses.dataclass(frozen=True)
-    class HookRule:
-        id: str
-        severity: Severity
-        short: str
-        full: str
-        help: str
-        import_time_drop: int = 2
-
-    provider = types.ModuleType("safepip.checks.install_hooks")
-    provider.RULES = {  # type: ignore[attr-defined]
-        "hook/webhook": HookRule("hook/webhook", Severity.HIGH, "Posts to a webhook.",
-                                 "Data goes to a chat webhook.", "Do not install."),
-        "hook/broken": object(),
-    }
-    monkeypatch.setitem(sys.modules, "safepip.checks.install_hooks", provider)
-    finding = Finding("hook/webhook", Severity.HIGH, "evil", "1.0", "Posts to discord.")
-    rule = render(Report(verdict=Verdict.BLOCK, findings=(finding,)))["runs"][0]["tool"][
-        "driver"]["rules"][0]
-    assert rule["shortDescription"]["text"] == "Posts to a webhook."
-    assert rule["defaultConfiguration"]["level"] == "error"
 
 
 def test_every_result_has_a_file_location_when_the_run_read_files(

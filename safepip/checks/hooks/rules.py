@@ -12,22 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from safepip.findings import Severity
+from safepip.rules import RuleInfo
 
 
 @dataclass(frozen=True)
-class RuleInfo:
-    """One rule of the install-hook scanner."""
+class HookRule(RuleInfo):
+    """One rule of the install-hook scanner: the catalogue's record (`default_severity` is the
+    default in install-time code) plus what the scanner and its prefilter need."""
 
-    id: str
-    """Rule id, `hook/<slug>`."""
-    severity: Severity
-    """Default severity in install-time code."""
-    short: str
-    """One-line description (SARIF shortDescription)."""
-    full: str
-    """A few sentences on what the rule looks for (SARIF fullDescription)."""
-    help: str
-    """What a user should do about a finding (SARIF help)."""
     import_time_drop: int = 2
     """Levels a finding loses when seen in import-time (not install-time) code."""
     needs: tuple[frozenset[str], ...] = ()
@@ -43,6 +35,11 @@ class RuleInfo:
     """The highest severity the rule reports with the rule's own import-time drop (None: its
     default severity). A hit may report higher with a larger drop of its own
     (`python.Hit.import_drop`) so that it never reaches low at import time."""
+
+    @property
+    def severity(self) -> Severity:
+        """The scanner's name for `default_severity`."""
+        return self.default_severity
 
     def reaches_low_at_import_time(self) -> bool:
         """Whether an import-time finding of this rule can be `low` or above (only those
@@ -61,11 +58,11 @@ def _rule(
     needs: tuple[str, ...] = (),
     python: bool = True,
     highest: Severity | None = None,
-) -> RuleInfo:
+) -> HookRule:
     """`needs`: alternatives, each written as needs joined by `+` ("network+host")."""
-    return RuleInfo(
+    return HookRule(
         id=id_,
-        severity=severity,
+        default_severity=severity,
         short=short,
         full=full,
         help=help_,
@@ -77,7 +74,7 @@ def _rule(
 
 
 _READ = "Read the quoted code before installing; if it is not needed to build, do not install."
-RULES: dict[str, RuleInfo] = {
+RULES: dict[str, HookRule] = {
     r.id: r
     for r in (
         _rule(
