@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,6 +57,8 @@ from safepip.resolution.resolve import resolve_pins, resolve_request
 if TYPE_CHECKING:
     import requests
 
+    from safepip.sandbox.handoff_builds import CageVerdict
+
 UNVETTABLE_SOURCE = "resolve/unvettable-source"
 
 
@@ -90,6 +93,10 @@ class Vetting:
     """(name, version) -> the vetted local file, hash-checked against the index."""
     hashes: dict[tuple[NormalizedName, str], str] = field(default_factory=dict)
     """(name, version) -> sha256 of the vetted bytes, which the handoff pins."""
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    """The policy the verdict was decided with; it also judges what the build cage sees."""
+    today: dt.date = field(default_factory=dt.date.today)
+    """The day ignore entries' expiry dates were read against."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -347,7 +354,7 @@ class Pipeline:
         refused = any(f.rule == UNVETTABLE_SOURCE for f in outcome.kept)
         verdict = Verdict.BLOCK if refused else decide(outcome.kept, self.options.policy.fail_on)
         return Vetting(resolution, outcome, verdict, self.options.policy.fail_on, files,
-                       hashes or {})
+                       hashes or {}, policy=self.options.policy, today=self.options.today)
 
     def _judge(self, findings: Sequence[Finding]) -> IgnoreOutcome:
         vettable = [f for f in findings if f.rule != UNVETTABLE_SOURCE]
@@ -491,20 +498,42 @@ def hand_off(vetting: Vetting, request: InstallRequest, prepared: Handoff | None
     """Install exactly the vetted files with pip (in `prepared`, when it was started early);
     pip's exit code."""
     files = vetting.handoff_files()
+    builder = partial(build_in_cage, policy=vetting.policy, today=vetting.today)
     if prepared is not None:
+        prepared.build_sdists = builder  # the policy that decided the verdict judges the cage
         return prepared.install(files)
     return handoff(files, python=request.target.python or sys.executable,
                    passthrough=_passthrough(request), environ=os.environ,
-                   build_sdists=build_in_cage)
+                   build_sdists=builder)
 
 
 def build_in_cage(
-    files: Sequence[VettedFile], vetted_dir: Path, python: str, env: Mapping[str, str]
+    files: Sequence[VettedFile], vetted_dir: Path, python: str, env: Mapping[str, str], *,
+    policy: PolicyConfig | None = None, today: dt.date | None = None,
 ) -> Sequence[VettedFile]:
-    """The handoff's sdist builder: the build cage (imported only when an sdist is built)."""
+    """The handoff's sdist builder: the build cage (imported only when an sdist is built),
+    whose findings the policy judges as it judged the plan's."""
     from safepip.sandbox.handoff_builds import build_sdists_confined
 
-    return build_sdists_confined(files, vetted_dir=vetted_dir, python=python, environ=env)
+    judge = partial(judge_cage_findings, policy or PolicyConfig(), today or dt.date.today())
+    return build_sdists_confined(files, vetted_dir=vetted_dir, python=python, environ=env,
+                                 judge=judge)
+
+
+def judge_cage_findings(
+    policy: PolicyConfig, today: dt.date, findings: Sequence[Finding]
+) -> CageVerdict:
+    """What the cage saw and what its wheels hold, through the same ignores and fail level as
+    every other finding, reported by the same formatter as the plan."""
+    from safepip.report.text import TextFormatter
+    from safepip.sandbox.handoff_builds import CageVerdict
+
+    outcome = apply_ignores(findings, policy, today)
+    verdict = decide(outcome.kept, policy.fail_on)
+    blocking = sorted({f.rule for f in outcome.kept if f.severity >= policy.fail_on})
+    report = Report(verdict=verdict, findings=outcome.kept)
+    text = TextFormatter().format(report) if outcome.kept else ""
+    return CageVerdict(tuple(blocking), text, outcome.notices)
 
 
 def _passthrough(request: InstallRequest) -> list[str]:

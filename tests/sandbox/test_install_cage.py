@@ -52,3 +52,28 @@ def test_the_waiver_is_an_install_option_the_configuration_accepts(
     assert result.returncode == 0, result.stdout + result.stderr
     assert not unconfined_allowed({})
     assert unconfined_allowed({"SAFEPIP_ALLOW_UNCONFINED_BUILD": "1"})
+
+
+def test_the_users_fail_level_judges_what_the_cage_saw(
+    tmp_path: Path, index_server: Callable[..., IndexServer], make_venv: VenvFactory,
+    pip_env: dict[str, str],
+) -> None:
+    """`--fail-on critical` reaches the cage: its high dynamic/persistence finding is reported
+    (text formatter), not blocking; under the default fail level the same build blocks
+    (tests/sandbox/test_handoff_cage.py)."""
+    from tests.sandbox.test_handoff_cage import PERSISTING_BACKEND, PERSISTING_PYPROJECT
+
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    setuptools = _setuptools_wheel()
+    shutil.copy(setuptools, dist / setuptools.name)
+    sdist = make_sdist(dist, "persisting", "1.0", pyproject_toml=PERSISTING_PYPROJECT,
+                       files={"persisting_backend.py": PERSISTING_BACKEND,
+                              "persisting/__init__.py": ""})
+    server = index_server([sdist, dist / setuptools.name])
+    venv = make_venv(tmp_path / "venv")
+    result = _install(venv, server, pip_env, tmp_path, "--fail-on", "critical", "--yes",
+                      "persisting")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "HIGH dynamic/persistence persisting 1.0" in result.stderr
+    assert installed_in(venv, pip_env) == {"persisting": "1.0"}
