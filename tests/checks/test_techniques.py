@@ -433,6 +433,75 @@ LOOKUPS_AND_HANDOFFS = (
     ),
 )
 
+_TOUCH = "touch /tmp/demo-canary"
+# Each hides a plain command (no decoding, no download): the hiding alone must block.
+HIDDEN_REACH = (
+    Technique(
+        "process-function-from-a-dict-of-callables",
+        f"import os\nACTIONS = {{'post': os.system}}\nACTIONS['post']({_TOUCH!r})\n",
+    ),
+    Technique(
+        "process-function-bound-to-an-attrgetter",
+        "import operator, subprocess\nrun = operator.attrgetter('call')(subprocess)\n"
+        f"run({_TOUCH!r}, shell=True)\n",
+    ),
+    Technique(
+        "process-function-from-a-star-import",
+        f"from subprocess import *\ncheck_call({_TOUCH!r}, shell=True)\n",
+    ),
+    Technique(
+        "process-function-in-a-static-class-attribute",
+        "import os\nclass Runner:\n    go = staticmethod(os.system)\n"
+        f"Runner.go({_TOUCH!r})\n",
+    ),
+    Technique(
+        "process-function-given-to-a-thread",
+        "import os, threading\n"
+        f"threading.Thread(target=os.system, args=({_TOUCH!r},)).start()\n",
+    ),
+    Technique(
+        "process-function-wrapped-in-partial",
+        f"import os, functools\njob = functools.partial(os.system, {_TOUCH!r})\njob()\n",
+    ),
+    Technique(
+        "process-function-as-a-sort-key",
+        f"import os\nsorted([{_TOUCH!r}], key=os.system)\n",
+    ),
+    Technique(
+        "process-function-from-sys-modules",
+        f"import sys\nsys.modules['os'].__dict__['system']({_TOUCH!r})\n",
+    ),
+    Technique(
+        "console-script-in-an-ini-string",
+        "setup(name='demo', entry_points='[console_scripts]\\npip = demo.cli:main\\n')\n",
+    ),
+    Technique(
+        "console-script-in-dict-call",
+        "setup(name='demo', entry_points=dict(console_scripts=['python3 = demo.cli:main']))\n",
+    ),
+    Technique(
+        "console-script-in-a-bound-list",
+        "SCRIPTS = ['ls = demo.cli:main']\n"
+        "setup(name='demo', entry_points={'console_scripts': SCRIPTS})\n",
+    ),
+    Technique(
+        "shell-profile-through-pathlib",
+        "from pathlib import Path\nrc = Path.home() / '.zshrc'\n"
+        "with rc.open('a') as out:\n    out.write('echo hello\\n')\n",
+    ),
+    Technique(
+        "pth-in-the-interpreter-purelib",
+        "import sysconfig, os\n"
+        "target = os.path.join(sysconfig.get_paths()['purelib'], 'demo-init.pth')\n"
+        "open(target, 'w').write('import demo_boot\\n')\n",
+    ),
+    Technique(
+        "pth-written-by-pathlib-into-site-packages",
+        "import site\nfrom pathlib import Path\n"
+        "Path(site.getsitepackages()[0], 'zz_demo.pth').write_text('import demo_boot\\n')\n",
+    ),
+)
+
 ORDINARY = (
     Technique(
         "compiler-probe-in-temp-folder",
@@ -510,6 +579,28 @@ ORDINARY = (
         "open('demo/_sha.py', 'w').write(f'SHA = {sha!r}')\n",
     ),
     Technique(
+        "build-commands-handed-to-a-pool",
+        "import subprocess\nfrom concurrent.futures import ThreadPoolExecutor\n"
+        "jobs = [['cc', '-c', 'demo/a.c'], ['cc', '-c', 'demo/b.c']]\n"
+        "with ThreadPoolExecutor() as pool:\n    list(pool.map(subprocess.check_call, jobs))\n",
+    ),
+    Technique(
+        "build-tools-from-a-dict-by-platform",
+        "import subprocess\nCOMPILE = {'cc': subprocess.check_call}\n"
+        "COMPILE['cc'](['make', '-C', 'vendor'])\n",
+    ),
+    Technique(
+        "ordinary-console-scripts-every-way",
+        "setup(name='demo', entry_points='[console_scripts]\\ndemo-tool = demo.cli:main\\n')\n"
+        "SCRIPTS = ['demo-admin = demo.admin:main']\n"
+        "setup(name='demo', entry_points=dict(console_scripts=SCRIPTS))\n",
+    ),
+    Technique(
+        "pth-and-config-written-into-the-tree-with-pathlib",
+        "from pathlib import Path\nPath('build', 'demo.pth').write_text('demo')\n"
+        "Path('demo', 'config.ini').write_text('[demo]')\n",
+    ),
+    Technique(
         "package-helpers-not-called-on-import",
         "from demo import __version__\n",
         files={
@@ -528,7 +619,8 @@ def _scan(technique: Technique, tmp_path: Path) -> list[Finding]:
 
 @pytest.mark.parametrize(
     "technique",
-    TECHNIQUES + MORE_TECHNIQUES + CAPABILITIES + WINDOWS_AND_CLONES + LOOKUPS_AND_HANDOFFS,
+    TECHNIQUES + MORE_TECHNIQUES + CAPABILITIES + WINDOWS_AND_CLONES + LOOKUPS_AND_HANDOFFS
+    + HIDDEN_REACH,
     ids=lambda t: t.name,
 )
 def test_technique_is_blocked(technique: Technique, tmp_path: Path) -> None:
@@ -600,7 +692,7 @@ def test_ssh_client_library_is_not_blocked(tmp_path: Path) -> None:
 
 _EVERY = (
     TECHNIQUES + MORE_TECHNIQUES + CAPABILITIES + WINDOWS_AND_CLONES + LOOKUPS_AND_HANDOFFS
-    + ORDINARY + IMPORT_TIME
+    + HIDDEN_REACH + ORDINARY + IMPORT_TIME
 )
 
 

@@ -249,7 +249,9 @@ class Tracer:
         func = node.func
         name = self.aliases.qualify(func) or ""
         parts = [self.text(a, scope, depth + 1) for a in node.args]
-        if name in {"os.path.join", "posixpath.join", "ntpath.join"}:
+        if name in {"os.path.join", "posixpath.join", "ntpath.join"} or (
+            name in {"pathlib.Path", "Path", "pathlib.PurePath", "PurePath"} and parts
+        ):
             return "/".join(parts)
         if name in _SAME_TEXT and parts:
             return parts[0]

@@ -393,20 +393,6 @@ def indirection(scan: PythonScan, node: ast.Call, name: str) -> None:
         scan.hit("hook/obfuscation", node, f"looks up {base}.<computed name>")
 
 
-def collect_scripts(scan: PythonScan, entry_points: ast.Dict) -> None:
-    """console_scripts/gui_scripts named in a literal setup(entry_points=...)."""
-    for key, value in zip(entry_points.keys, entry_points.values, strict=True):
-        group = literal_str(key) if key is not None else None
-        if group not in {"console_scripts", "gui_scripts"}:
-            continue
-        items = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
-        for item in items:
-            text = literal_str(item) or ""
-            for spec in text.splitlines():
-                if "=" in spec:
-                    scan.console_scripts.append((spec.split("=", 1)[0].strip(), item.lineno))
-
-
 def command_classes(scan: PythonScan, classes: list[tuple[ast.ClassDef, str]]) -> None:
     """One finding per overridden setuptools command, as severe as the worst thing inside."""
     for node, command in classes:
