@@ -496,9 +496,71 @@ HIDDEN_REACH = (
         "open(target, 'w').write('import demo_boot\\n')\n",
     ),
     Technique(
+        "shell-fed-its-commands-on-stdin",
+        f"import subprocess\nsubprocess.run(['bash'], input={_TOUCH!r}.encode())\n",
+    ),
+    Technique(
+        "shell-through-popen-communicate",
+        "import subprocess\np = subprocess.Popen(['sh', '-s'], stdin=subprocess.PIPE)\n"
+        f"p.communicate({_TOUCH!r}.encode())\n",
+    ),
+    Technique(
+        "decoded-command-in-exec-argv",
+        f"import os, base64\ncmd = base64.b64decode('{_HARMLESS_COMMAND}').decode()\n"
+        "os.execvp('sh', ['sh', '-c', cmd])\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "recon-command-given-to-sh-c",
+        "import subprocess\nsubprocess.run(['sh', '-c', 'whoami'])\n",
+        Severity.MEDIUM,
+    ),
+    Technique(
         "pth-written-by-pathlib-into-site-packages",
         "import site\nfrom pathlib import Path\n"
         "Path(site.getsitepackages()[0], 'zz_demo.pth').write_text('import demo_boot\\n')\n",
+    ),
+)
+
+# Install-time code reached only through the build's own rules: each must be read (the
+# decoded payload makes it critical) or, where it cannot be read, block on its own.
+UNREAD_CODE = (
+    Technique(
+        "backend-path-is-the-project-folder",
+        "",
+        Severity.CRITICAL,
+        {
+            "pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "localbackend"\n'
+            'backend-path = ["."]\n',
+            "localbackend.py": "from setuptools.build_meta import *\n" + _RUN_DECODED,
+        },
+    ),
+    Technique(
+        "folder-added-by-site-addsitedir",
+        "import site\nsite.addsitedir('ext')\nimport gen\n",
+        Severity.CRITICAL,
+        {"ext/gen.py": _RUN_DECODED},
+    ),
+    Technique(
+        "sourceless-bytecode-imported",
+        "import helper\n",
+        files={"helper.pyc": bytes(16)},  # never read: bytecode is judged unreadable
+    ),
+    Technique(
+        "archive-put-on-the-import-path",
+        "import sys\nsys.path.insert(0, 'vendor/lib.zip')\nimport vendlib\n",
+        files={"vendor/lib.zip": bytes(22)},
+    ),
+    Technique(
+        "build-machinery-shadowed-without-an-import",
+        "",
+        files={"distutils/__init__.py": "print('hello')\n"},
+    ),
+    Technique(
+        "standard-module-shadowed-without-an-import",
+        "",
+        Severity.CRITICAL,
+        {"inspect.py": _RUN_DECODED},
     ),
 )
 
@@ -601,6 +663,26 @@ ORDINARY = (
         "Path('demo', 'config.ini').write_text('[demo]')\n",
     ),
     Technique(
+        "shell-scripts-of-the-tree-with-input",
+        "import subprocess\nsubprocess.run(['bash', 'tools/build.sh'], input=b'y\\n')\n"
+        "subprocess.run(['sh', '-c', 'make -j4'])\n"
+        "import os\nos.execvp('make', ['make', 'all'])\n",
+    ),
+    Technique(
+        "in-tree-backend-that-wraps-setuptools",
+        "",
+        files={
+            "pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "backend"\n'
+            'backend-path = ["."]\n',
+            "backend.py": "from setuptools.build_meta import *\n",
+        },
+    ),
+    Technique(
+        "bytecode-cache-next-to-its-source",
+        "import sys\nsys.path.insert(0, 'src')\nimport helper\n",
+        files={"src/helper.py": "X = 1\n", "src/__pycache__/helper.cpython-311.pyc": bytes(16)},
+    ),
+    Technique(
         "package-helpers-not-called-on-import",
         "from demo import __version__\n",
         files={
@@ -620,7 +702,7 @@ def _scan(technique: Technique, tmp_path: Path) -> list[Finding]:
 @pytest.mark.parametrize(
     "technique",
     TECHNIQUES + MORE_TECHNIQUES + CAPABILITIES + WINDOWS_AND_CLONES + LOOKUPS_AND_HANDOFFS
-    + HIDDEN_REACH,
+    + HIDDEN_REACH + UNREAD_CODE,
     ids=lambda t: t.name,
 )
 def test_technique_is_blocked(technique: Technique, tmp_path: Path) -> None:
@@ -692,7 +774,7 @@ def test_ssh_client_library_is_not_blocked(tmp_path: Path) -> None:
 
 _EVERY = (
     TECHNIQUES + MORE_TECHNIQUES + CAPABILITIES + WINDOWS_AND_CLONES + LOOKUPS_AND_HANDOFFS
-    + HIDDEN_REACH + ORDINARY + IMPORT_TIME
+    + HIDDEN_REACH + UNREAD_CODE + ORDINARY + IMPORT_TIME
 )
 
 

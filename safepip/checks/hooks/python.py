@@ -385,11 +385,15 @@ class PythonScan:
             self.file.host.append(node)
         if name.endswith("setup"):
             self._setup_call(node, scope)
-        if name in {"sys.path.insert", "sys.path.append"} and node.args:
+        if name in {"sys.path.insert", "sys.path.append", "site.addsitedir"} and node.args:
             folder = self.tracer.text(node.args[-1], scope).replace("\\", "/")
             folder = folder.rsplit("?/", 1)[-1].strip("./")
             if folder != "?" and "?" not in folder and ".." not in folder:
                 self.path_dirs.append(folder)
+            if folder.lower().endswith(_IMPORTABLE_ARCHIVES):
+                self.hit("hook/dynamic-exec", node, f"puts the archive {folder!r} on the "
+                         "import path; code imported from it is not scanned", Severity.HIGH,
+                         import_drop=4)
         elif name in {"__import__", "importlib.import_module", "runpy.run_module"} and node.args:
             module = self.tracer.text(node.args[0], scope)
             if "?" not in module:
@@ -454,7 +458,7 @@ class PythonScan:
     def _program_origin(self, node: ast.Call, scope: Scope) -> tuple[Origin, Origin]:
         """Where the program a process call starts comes from (its command's first word),
         and where its first argument does (the script an interpreter runs)."""
-        first = node.args[0] if node.args else judge.command_text(node)[1]
+        first = judge.command_argument(node)
         if isinstance(first, ast.Name):
             values = scope.lookup(first.id)
             first = values[0] if values and len(values) == 1 else first
@@ -683,11 +687,8 @@ class PythonScan:
                      Severity.HIGH, import_drop=3)
 
     def _command_text(self, node: ast.Call, scope: Scope) -> str:
-        first = judge.command_text(node)[1]
-        if first is None:
-            return ""
-        whole = node.args[0] if node.args else first
-        return self.tracer.text(whole, scope)
+        whole = judge.command_argument(node)
+        return "" if whole is None else self.tracer.text(whole, scope)
 
     def _runs_module(self, node: ast.Call, scope: Scope) -> None:
         """`python -m pkg` / `python tool.py` run the tree's own code: scan it as install-time
@@ -799,11 +800,7 @@ class PythonScan:
             judge.indirection(self, node, name)
 
     def _command_origin(self, node: ast.Call, scope: Scope) -> Origin:
-        first = (
-            node.args[0]
-            if node.args
-            else next((k.value for k in node.keywords if k.arg in {"args", "cmd", "command"}), None)
-        )
+        first = judge.command_argument(node)
         return self.tracer.origin(first, scope) if first is not None else Origin.NONE
 
     def _arguments_origin(self, node: ast.Call, scope: Scope) -> Origin:
@@ -1088,6 +1085,8 @@ def _hinted_texts(texts: list[str]) -> set[str]:
     return found
 
 
+_IMPORTABLE_ARCHIVES = (".zip", ".egg", ".whl", ".pyz")
+"""Archives the import system reads modules from when they are on sys.path."""
 _SITE_DIRS = frozenset(
     {"sysconfig.get_paths", "sysconfig.get_path", "site.getsitepackages",
      "site.getusersitepackages", "distutils.sysconfig.get_python_lib", "site.getuserbase"}
