@@ -557,6 +557,21 @@ UNREAD_CODE = (
         files={"distutils/__init__.py": "print('hello')\n"},
     ),
     Technique(
+        "data-file-read-by-pathlib-run-as-code",
+        "from pathlib import Path\nexec(Path('data', 'meta.json').read_text())\n",
+        files={"data/meta.json": "print('hello')\n"},
+    ),
+    Technique(
+        "archive-member-run-as-code",
+        "import tarfile\nbundle = tarfile.open('assets/fixtures.tar')\n"
+        "exec(bundle.extractfile('init.py').read())\n",
+    ),
+    Technique(
+        "data-file-run-by-runpy",
+        "import runpy\nrunpy.run_path('scripts/post_install.txt')\n",
+        files={"scripts/post_install.txt": "print('hello')\n"},
+    ),
+    Technique(
         "standard-module-shadowed-without-an-import",
         "",
         Severity.CRITICAL,
@@ -681,6 +696,12 @@ ORDINARY = (
         "bytecode-cache-next-to-its-source",
         "import sys\nsys.path.insert(0, 'src')\nimport helper\n",
         files={"src/helper.py": "X = 1\n", "src/__pycache__/helper.cpython-311.pyc": bytes(16)},
+    ),
+    Technique(
+        "version-file-read-by-pathlib",
+        "from pathlib import Path\nroot = Path(__file__).parent\n"
+        "exec((root / 'src' / 'demo' / 'version.py').read_text(encoding='utf-8'))\n"
+        "about = {}\nexec(root.joinpath('demo', '__about__.py').read_text(), {}, about)\n",
     ),
     Technique(
         "package-helpers-not-called-on-import",
@@ -862,4 +883,20 @@ LIBRARY_CODE = (
 @pytest.mark.parametrize("technique", LIBRARY_CODE, ids=lambda t: t.name)
 def test_library_code_is_not_blocked(technique: Technique, tmp_path: Path) -> None:
     findings = _scan(technique, tmp_path)
+    assert all(f.severity < Severity.HIGH for f in findings), findings
+
+
+def test_setuptools_building_itself_is_not_a_shadow(tmp_path: Path) -> None:
+    """setuptools' sdist is its own backend (backend-path ["."]) and ships pkg_resources and
+    _distutils_hack beside it: its own files, not copies shadowing the real ones."""
+    files: dict[str, str | bytes] = {
+        "pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "setuptools.build_meta"\n'
+        'backend-path = ["."]\n',
+        "setup.py": "import setuptools\nsetuptools.setup()\n",
+        "setuptools/__init__.py": "import _distutils_hack\nimport pkg_resources\n",
+        "setuptools/build_meta.py": "from setuptools import setup\n",
+        "_distutils_hack/__init__.py": "X = 1\n",
+        "pkg_resources/__init__.py": "Y = 1\n",
+    }
+    findings = scan_path(make_sdist(tmp_path, "setuptools", "99.0", files))
     assert all(f.severity < Severity.HIGH for f in findings), findings

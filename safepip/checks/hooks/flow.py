@@ -412,6 +412,8 @@ class Tracer:
         if isinstance(node.func, ast.Attribute):
             if node.func.attr in KEEPS_NOTHING:
                 return Origin.NONE
+            if node.func.attr in FILE_READS:
+                return Origin.FILE  # (root / "version.py").read_text(), tar.extractfile(m)
             if node.func.attr == "join" and node.args and _joins_chr(node.args[0]):
                 return Origin.DECODED
             receiver = self.origin(node.func.value, scope, depth + 1)
@@ -426,6 +428,10 @@ class Tracer:
         for keyword in node.keywords:
             result |= self.origin(keyword.value, scope, depth + 1)
         return result
+
+
+FILE_READS = frozenset({"read_text", "read_bytes", "extractfile"})
+"""Methods that return a file's contents (pathlib, an archive's member) whatever the receiver."""
 
 
 def _known_call(name: str, node: ast.Call) -> Origin | None:

@@ -46,7 +46,11 @@ _SENSITIVE_MODULES = frozenset(
 def _is_source_file(name: str) -> bool:
     """A Python file, or a file named for the version or metadata (the version.py idiom)."""
     lowered_name = name.lower().rsplit("/", 1)[-1]
-    return "?" in lowered_name or lowered_name.endswith((".py", ".pyw")) or any(
+    suffix = lowered_name.rsplit(".", 1)[-1] if "." in lowered_name else ""
+    if suffix in {"py", "pyw"} or ("?" in lowered_name and "archive" not in name):
+        return True
+    # VERSION, version.txt, __about__.cfg: text files; a .json/.dat/.png run as code is data
+    return suffix in {"", "txt", "cfg", "in", "ini"} and any(
         word in lowered_name for word in ("version", "about", "meta", "info", "release")
     )
 
@@ -77,8 +81,10 @@ def exec_call(
             scan.hit("hook/dynamic-exec", node, "runs the text of a file (e.g. a version file)",
                      Severity.INFO)
         else:
+            # Fail closed: install-time code the scan cannot read cannot be vetted.
             scan.hit("hook/dynamic-exec", node,
-                     f"runs the data file {source_file!r} as code (it is not scanned)")
+                     f"runs the data file {source_file!r} as code (it is not scanned)",
+                     Severity.HIGH, import_drop=4)
     elif origin == Origin.LITERAL and looks_encoded(text):
         scan.hit("hook/exec-obfuscated", node, "runs a literal that is an encoded blob",
                  Severity.HIGH, import_drop=3)

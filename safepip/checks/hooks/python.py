@@ -496,6 +496,11 @@ class PythonScan:
                     return None
                 value = bound[0]
         for sub in ast.walk(value):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
+                if sub.func.attr == "extractfile":
+                    return "an archive's member"  # not a file of the tree: never scanned
+                if sub.func.attr in {"read_text", "read_bytes"}:
+                    return self.tracer.text(sub.func.value, scope)
             if isinstance(sub, ast.Call) and sub.args and (
                 self.aliases.qualify(sub.func) or ""
             ) in FILE_OPEN | {"pathlib.Path", "Path", "io.open", "codecs.open"}:

@@ -125,6 +125,8 @@ class ArtifactScan:
         top = module.split(".", 1)[0]
         if not top or canonicalize_name(top) == canonicalize_name(self.package):
             return
+        if canonicalize_name(self.package) in _BUILD_MACHINERY:
+            return  # setuptools builds itself with its own pkg_resources and _distutils_hack
         root = self.layout.project
         if loaded not in {f"{root}{top}.py", f"{root}{top}/__init__.py"}:
             return
