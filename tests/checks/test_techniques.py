@@ -472,6 +472,15 @@ HIDDEN_REACH = (
         f"import sys\nsys.modules['os'].__dict__['system']({_TOUCH!r})\n",
     ),
     Technique(
+        "module-and-function-both-computed",
+        f"getattr(__import__('o' + 's'), 'sys' + 'tem')({_TOUCH!r})\n",
+    ),
+    Technique(
+        "pickle-shipped-as-a-file",
+        "import pickle\nwith open('data/state.bin', 'rb') as f:\n    state = pickle.load(f)\n",
+        files={"data/state.bin": bytes([128, 4, 75, 1, 46])},
+    ),
+    Technique(
         "console-script-in-an-ini-string",
         "setup(name='demo', entry_points='[console_scripts]\\npip = demo.cli:main\\n')\n",
     ),
@@ -702,6 +711,13 @@ ORDINARY = (
         "from pathlib import Path\nroot = Path(__file__).parent\n"
         "exec((root / 'src' / 'demo' / 'version.py').read_text(encoding='utf-8'))\n"
         "about = {}\nexec(root.joinpath('demo', '__about__.py').read_text(), {}, about)\n",
+    ),
+    Technique(
+        "command-dispatch-by-name-and-json-data",
+        "import json\nclass Build:\n    def run(self, kind):\n"
+        "        getattr(self, 'build_' + kind)()\n"
+        "    def build_docs(self):\n        pass\n"
+        "with open('demo/data.json') as f:\n    data = json.load(f)\nBuild().run('docs')\n",
     ),
     Technique(
         "package-helpers-not-called-on-import",

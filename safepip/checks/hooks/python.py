@@ -318,6 +318,8 @@ class PythonScan:
         self._capability(node, name, scope)
         hidden = self._hidden_reach(node.func, name, scope)
         verdict = Severity.LOW  # a process call's verdict, when it is one
+        if self._computed_lookup(node.func):
+            self._hidden_call(node, "calls a function of a module both named at run time")
         if name in EXEC_BUILTINS and name in self._local_defs:
             name = f"<local>.{name}"  # a module's own compile(), not the builtin
         if name == "execfile" and node.args:
@@ -419,6 +421,21 @@ class PythonScan:
             if not values and self.aliases.stars:
                 return "through a star import"
         return ""
+
+    def _computed_lookup(self, func: ast.expr) -> bool:
+        """`getattr(__import__(computed), computed)(...)`: neither the module nor the function
+        a reader could see; build code names what it calls."""
+        if not (isinstance(func, ast.Call) and len(func.args) >= 2):
+            return False
+        if self.aliases.qualify(func.func) != "getattr" or literal_str(func.args[1]) is not None:
+            return False
+        base = func.args[0]
+        return (
+            isinstance(base, ast.Call)
+            and self.aliases.qualify(base.func) in {"__import__", "importlib.import_module"}
+            and bool(base.args)
+            and literal_str(base.args[0]) is None
+        )
 
     def _hidden_call(self, node: ast.AST, message: str) -> None:
         # Install-time only (import_drop 4): libraries do pass callables around.
@@ -580,6 +597,10 @@ class PythonScan:
         if name in _UNPICKLERS and origin & (Origin.LITERAL | Origin.DECODED):
             self.hit("hook/exec-obfuscated", node, f"{name} unpickles embedded data, which runs "
                      "code", Severity.CRITICAL, import_drop=4)
+        elif name in _UNPICKLERS and self._opened_name(node.args[0], scope) is not None:
+            # A pickle shipped as a file runs whatever it holds, and the scan cannot read it.
+            self.hit("hook/dynamic-exec", node, f"{name} unpickles a file at install time, "
+                     "which runs whatever it holds", Severity.HIGH, import_drop=4)
         elif name in {"types.FunctionType", "types.CodeType"} and origin & Origin.DECODED:
             self.hit("hook/exec-obfuscated", node, "builds a function from decoded bytecode",
                      Severity.CRITICAL, import_drop=4)
