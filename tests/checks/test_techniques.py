@@ -481,6 +481,15 @@ HIDDEN_REACH = (
         files={"data/state.bin": bytes([128, 4, 75, 1, 46])},
     ),
     Technique(
+        "process-left-to-run-at-exit-by-decorator",
+        f"import atexit, os\n@atexit.register\ndef _later():\n    os.system({_TOUCH!r})\n",
+    ),
+    Technique(
+        "process-left-to-run-at-exit-by-name",
+        f"import atexit, subprocess\ndef _later():\n    subprocess.call({_TOUCH!r}, shell=True)\n"
+        "atexit.register(_later)\n",
+    ),
+    Technique(
         "console-script-in-an-ini-string",
         "setup(name='demo', entry_points='[console_scripts]\\npip = demo.cli:main\\n')\n",
     ),
@@ -718,6 +727,12 @@ ORDINARY = (
         "        getattr(self, 'build_' + kind)()\n"
         "    def build_docs(self):\n        pass\n"
         "with open('demo/data.json') as f:\n    data = json.load(f)\nBuild().run('docs')\n",
+    ),
+    Technique(
+        "temporary-folder-removed-at-exit",
+        "import atexit, shutil, tempfile\ntmp = tempfile.mkdtemp()\n"
+        "atexit.register(shutil.rmtree, tmp)\n"
+        "def clean():\n    shutil.rmtree('build', ignore_errors=True)\natexit.register(clean)\n",
     ),
     Technique(
         "package-helpers-not-called-on-import",

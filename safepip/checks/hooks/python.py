@@ -209,6 +209,11 @@ class PythonScan:
             for node in tree.body
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
         }
+        self._functions = {
+            node.name: node
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
         self._commands: list[tuple[ast.ClassDef, str]] = []
         self._classes: dict[str, ast.ClassDef] = {}
         self._cmdclass: dict[str, str] = {}
@@ -278,6 +283,8 @@ class PythonScan:
     def _decorators(self, node: ast.AST) -> None:
         """`@exec` over `@zlib.decompress`: decorators are calls too, applied inside out."""
         names = [self.aliases.qualify(d) or "" for d in getattr(node, "decorator_list", [])]
+        if "atexit.register" in names:
+            self._deferred_to_exit(node)
         for index, name in enumerate(names):
             if name in EXEC_BUILTINS:
                 inner = names[index + 1 :]
@@ -437,6 +444,17 @@ class PythonScan:
             and literal_str(base.args[0]) is None
         )
 
+    def _deferred_to_exit(self, function: ast.AST) -> None:
+        """A function left to run at interpreter exit, after the build has reported back,
+        that starts a process or runs code: the payload waits for nobody to look."""
+        for sub in ast.walk(function):
+            if sub is function or not isinstance(sub, ast.Call):
+                continue
+            name = self.aliases.qualify(sub.func) or ""
+            if name in EXEC_BUILTINS or is_process(name):
+                self._hidden_call(function, f"leaves {name} to run at interpreter exit")
+                return
+
     def _hidden_call(self, node: ast.AST, message: str) -> None:
         # Install-time only (import_drop 4): libraries do pass callables around.
         self.hit("hook/obfuscation", node, message, Severity.HIGH, import_drop=4)
@@ -570,6 +588,10 @@ class PythonScan:
             passed = self._callee(value, scope) if isinstance(value, ast.Name) else (
                 self.aliases.qualify(value) or ""
             )
+            if name == "atexit.register" and isinstance(value, ast.Name) and index == 0:
+                definition = self._functions.get(value.id)
+                if definition is not None:
+                    self._deferred_to_exit(definition)
             if passed not in EXEC_BUILTINS and not is_process(passed):
                 continue
             rest = [v for i, v in enumerate(values) if i != index]
