@@ -11,8 +11,9 @@ temporary directory and only *scanned* with `scan_path` (never installed, built 
     .venv/bin/python bench/evasions.py --strong             # hide a curl|sh instead
 
 Figures (54 cases; blocked / medium / missed at the default fail level, high):
-main at 83468ca: 13 / 6 / 35 (24% blocked). After the `evasion` branch's fixes: 42 / 1 / 11
-(78%); with --strong 54 / 0 / 0. The 11 left all hide a plain `touch` of a canary path, which
+main at 83468ca: 13 / 6 / 35 (24% blocked; --strong 33 / 5 / 16, 61%).
+After the `evasion` branch's fixes: 42 / 1 / 11 (78%); --strong 54 / 0 / 0. The 11 left
+all hide a plain `touch` of a canary path, which
 the scan reads (its finding is shown at the hidden file) but rates low even unhidden (the
 `control` case): the hiding is caught where the hiding itself is a technique (lookups,
 hand-offs, exit hooks, stdin-fed shells, unreadable or unscanned code), not where ordinary
