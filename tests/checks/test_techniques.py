@@ -433,6 +433,170 @@ LOOKUPS_AND_HANDOFFS = (
     ),
 )
 
+_TOUCH = "touch /tmp/demo-canary"
+# Each hides a plain command (no decoding, no download): the hiding alone must block.
+HIDDEN_REACH = (
+    Technique(
+        "process-function-from-a-dict-of-callables",
+        f"import os\nACTIONS = {{'post': os.system}}\nACTIONS['post']({_TOUCH!r})\n",
+    ),
+    Technique(
+        "process-function-bound-to-an-attrgetter",
+        "import operator, subprocess\nrun = operator.attrgetter('call')(subprocess)\n"
+        f"run({_TOUCH!r}, shell=True)\n",
+    ),
+    Technique(
+        "process-function-from-a-star-import",
+        f"from subprocess import *\ncheck_call({_TOUCH!r}, shell=True)\n",
+    ),
+    Technique(
+        "process-function-in-a-static-class-attribute",
+        "import os\nclass Runner:\n    go = staticmethod(os.system)\n"
+        f"Runner.go({_TOUCH!r})\n",
+    ),
+    Technique(
+        "process-function-given-to-a-thread",
+        "import os, threading\n"
+        f"threading.Thread(target=os.system, args=({_TOUCH!r},)).start()\n",
+    ),
+    Technique(
+        "process-function-wrapped-in-partial",
+        f"import os, functools\njob = functools.partial(os.system, {_TOUCH!r})\njob()\n",
+    ),
+    Technique(
+        "process-function-as-a-sort-key",
+        f"import os\nsorted([{_TOUCH!r}], key=os.system)\n",
+    ),
+    Technique(
+        "process-function-from-sys-modules",
+        f"import sys\nsys.modules['os'].__dict__['system']({_TOUCH!r})\n",
+    ),
+    Technique(
+        "module-and-function-both-computed",
+        f"getattr(__import__('o' + 's'), 'sys' + 'tem')({_TOUCH!r})\n",
+    ),
+    Technique(
+        "pickle-shipped-as-a-file",
+        "import pickle\nwith open('data/state.bin', 'rb') as f:\n    state = pickle.load(f)\n",
+        files={"data/state.bin": bytes([128, 4, 75, 1, 46])},
+    ),
+    Technique(
+        "process-left-to-run-at-exit-by-decorator",
+        f"import atexit, os\n@atexit.register\ndef _later():\n    os.system({_TOUCH!r})\n",
+    ),
+    Technique(
+        "process-left-to-run-at-exit-by-name",
+        f"import atexit, subprocess\ndef _later():\n    subprocess.call({_TOUCH!r}, shell=True)\n"
+        "atexit.register(_later)\n",
+    ),
+    Technique(
+        "console-script-in-an-ini-string",
+        "setup(name='demo', entry_points='[console_scripts]\\npip = demo.cli:main\\n')\n",
+    ),
+    Technique(
+        "console-script-in-dict-call",
+        "setup(name='demo', entry_points=dict(console_scripts=['python3 = demo.cli:main']))\n",
+    ),
+    Technique(
+        "console-script-in-a-bound-list",
+        "SCRIPTS = ['ls = demo.cli:main']\n"
+        "setup(name='demo', entry_points={'console_scripts': SCRIPTS})\n",
+    ),
+    Technique(
+        "shell-profile-through-pathlib",
+        "from pathlib import Path\nrc = Path.home() / '.zshrc'\n"
+        "with rc.open('a') as out:\n    out.write('echo hello\\n')\n",
+    ),
+    Technique(
+        "pth-in-the-interpreter-purelib",
+        "import sysconfig, os\n"
+        "target = os.path.join(sysconfig.get_paths()['purelib'], 'demo-init.pth')\n"
+        "open(target, 'w').write('import demo_boot\\n')\n",
+    ),
+    Technique(
+        "shell-fed-its-commands-on-stdin",
+        f"import subprocess\nsubprocess.run(['bash'], input={_TOUCH!r}.encode())\n",
+    ),
+    Technique(
+        "shell-through-popen-communicate",
+        "import subprocess\np = subprocess.Popen(['sh', '-s'], stdin=subprocess.PIPE)\n"
+        f"p.communicate({_TOUCH!r}.encode())\n",
+    ),
+    Technique(
+        "decoded-command-in-exec-argv",
+        f"import os, base64\ncmd = base64.b64decode('{_HARMLESS_COMMAND}').decode()\n"
+        "os.execvp('sh', ['sh', '-c', cmd])\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "recon-command-given-to-sh-c",
+        "import subprocess\nsubprocess.run(['sh', '-c', 'whoami'])\n",
+        Severity.MEDIUM,
+    ),
+    Technique(
+        "pth-written-by-pathlib-into-site-packages",
+        "import site\nfrom pathlib import Path\n"
+        "Path(site.getsitepackages()[0], 'zz_demo.pth').write_text('import demo_boot\\n')\n",
+    ),
+)
+
+# Install-time code reached only through the build's own rules: each must be read (the
+# decoded payload makes it critical) or, where it cannot be read, block on its own.
+UNREAD_CODE = (
+    Technique(
+        "backend-path-is-the-project-folder",
+        "",
+        Severity.CRITICAL,
+        {
+            "pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "localbackend"\n'
+            'backend-path = ["."]\n',
+            "localbackend.py": "from setuptools.build_meta import *\n" + _RUN_DECODED,
+        },
+    ),
+    Technique(
+        "folder-added-by-site-addsitedir",
+        "import site\nsite.addsitedir('ext')\nimport gen\n",
+        Severity.CRITICAL,
+        {"ext/gen.py": _RUN_DECODED},
+    ),
+    Technique(
+        "sourceless-bytecode-imported",
+        "import helper\n",
+        files={"helper.pyc": bytes(16)},  # never read: bytecode is judged unreadable
+    ),
+    Technique(
+        "archive-put-on-the-import-path",
+        "import sys\nsys.path.insert(0, 'vendor/lib.zip')\nimport vendlib\n",
+        files={"vendor/lib.zip": bytes(22)},
+    ),
+    Technique(
+        "build-machinery-shadowed-without-an-import",
+        "",
+        files={"distutils/__init__.py": "print('hello')\n"},
+    ),
+    Technique(
+        "data-file-read-by-pathlib-run-as-code",
+        "from pathlib import Path\nexec(Path('data', 'meta.json').read_text())\n",
+        files={"data/meta.json": "print('hello')\n"},
+    ),
+    Technique(
+        "archive-member-run-as-code",
+        "import tarfile\nbundle = tarfile.open('assets/fixtures.tar')\n"
+        "exec(bundle.extractfile('init.py').read())\n",
+    ),
+    Technique(
+        "data-file-run-by-runpy",
+        "import runpy\nrunpy.run_path('scripts/post_install.txt')\n",
+        files={"scripts/post_install.txt": "print('hello')\n"},
+    ),
+    Technique(
+        "standard-module-shadowed-without-an-import",
+        "",
+        Severity.CRITICAL,
+        {"inspect.py": _RUN_DECODED},
+    ),
+)
+
 ORDINARY = (
     Technique(
         "compiler-probe-in-temp-folder",
@@ -510,6 +674,67 @@ ORDINARY = (
         "open('demo/_sha.py', 'w').write(f'SHA = {sha!r}')\n",
     ),
     Technique(
+        "build-commands-handed-to-a-pool",
+        "import subprocess\nfrom concurrent.futures import ThreadPoolExecutor\n"
+        "jobs = [['cc', '-c', 'demo/a.c'], ['cc', '-c', 'demo/b.c']]\n"
+        "with ThreadPoolExecutor() as pool:\n    list(pool.map(subprocess.check_call, jobs))\n",
+    ),
+    Technique(
+        "build-tools-from-a-dict-by-platform",
+        "import subprocess\nCOMPILE = {'cc': subprocess.check_call}\n"
+        "COMPILE['cc'](['make', '-C', 'vendor'])\n",
+    ),
+    Technique(
+        "ordinary-console-scripts-every-way",
+        "setup(name='demo', entry_points='[console_scripts]\\ndemo-tool = demo.cli:main\\n')\n"
+        "SCRIPTS = ['demo-admin = demo.admin:main']\n"
+        "setup(name='demo', entry_points=dict(console_scripts=SCRIPTS))\n",
+    ),
+    Technique(
+        "pth-and-config-written-into-the-tree-with-pathlib",
+        "from pathlib import Path\nPath('build', 'demo.pth').write_text('demo')\n"
+        "Path('demo', 'config.ini').write_text('[demo]')\n",
+    ),
+    Technique(
+        "shell-scripts-of-the-tree-with-input",
+        "import subprocess\nsubprocess.run(['bash', 'tools/build.sh'], input=b'y\\n')\n"
+        "subprocess.run(['sh', '-c', 'make -j4'])\n"
+        "import os\nos.execvp('make', ['make', 'all'])\n",
+    ),
+    Technique(
+        "in-tree-backend-that-wraps-setuptools",
+        "",
+        files={
+            "pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "backend"\n'
+            'backend-path = ["."]\n',
+            "backend.py": "from setuptools.build_meta import *\n",
+        },
+    ),
+    Technique(
+        "bytecode-cache-next-to-its-source",
+        "import sys\nsys.path.insert(0, 'src')\nimport helper\n",
+        files={"src/helper.py": "X = 1\n", "src/__pycache__/helper.cpython-311.pyc": bytes(16)},
+    ),
+    Technique(
+        "version-file-read-by-pathlib",
+        "from pathlib import Path\nroot = Path(__file__).parent\n"
+        "exec((root / 'src' / 'demo' / 'version.py').read_text(encoding='utf-8'))\n"
+        "about = {}\nexec(root.joinpath('demo', '__about__.py').read_text(), {}, about)\n",
+    ),
+    Technique(
+        "command-dispatch-by-name-and-json-data",
+        "import json\nclass Build:\n    def run(self, kind):\n"
+        "        getattr(self, 'build_' + kind)()\n"
+        "    def build_docs(self):\n        pass\n"
+        "with open('demo/data.json') as f:\n    data = json.load(f)\nBuild().run('docs')\n",
+    ),
+    Technique(
+        "temporary-folder-removed-at-exit",
+        "import atexit, shutil, tempfile\ntmp = tempfile.mkdtemp()\n"
+        "atexit.register(shutil.rmtree, tmp)\n"
+        "def clean():\n    shutil.rmtree('build', ignore_errors=True)\natexit.register(clean)\n",
+    ),
+    Technique(
         "package-helpers-not-called-on-import",
         "from demo import __version__\n",
         files={
@@ -528,7 +753,8 @@ def _scan(technique: Technique, tmp_path: Path) -> list[Finding]:
 
 @pytest.mark.parametrize(
     "technique",
-    TECHNIQUES + MORE_TECHNIQUES + CAPABILITIES + WINDOWS_AND_CLONES + LOOKUPS_AND_HANDOFFS,
+    TECHNIQUES + MORE_TECHNIQUES + CAPABILITIES + WINDOWS_AND_CLONES + LOOKUPS_AND_HANDOFFS
+    + HIDDEN_REACH + UNREAD_CODE,
     ids=lambda t: t.name,
 )
 def test_technique_is_blocked(technique: Technique, tmp_path: Path) -> None:
@@ -600,7 +826,7 @@ def test_ssh_client_library_is_not_blocked(tmp_path: Path) -> None:
 
 _EVERY = (
     TECHNIQUES + MORE_TECHNIQUES + CAPABILITIES + WINDOWS_AND_CLONES + LOOKUPS_AND_HANDOFFS
-    + ORDINARY + IMPORT_TIME
+    + HIDDEN_REACH + UNREAD_CODE + ORDINARY + IMPORT_TIME
 )
 
 
@@ -688,4 +914,20 @@ LIBRARY_CODE = (
 @pytest.mark.parametrize("technique", LIBRARY_CODE, ids=lambda t: t.name)
 def test_library_code_is_not_blocked(technique: Technique, tmp_path: Path) -> None:
     findings = _scan(technique, tmp_path)
+    assert all(f.severity < Severity.HIGH for f in findings), findings
+
+
+def test_setuptools_building_itself_is_not_a_shadow(tmp_path: Path) -> None:
+    """setuptools' sdist is its own backend (backend-path ["."]) and ships pkg_resources and
+    _distutils_hack beside it: its own files, not copies shadowing the real ones."""
+    files: dict[str, str | bytes] = {
+        "pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "setuptools.build_meta"\n'
+        'backend-path = ["."]\n',
+        "setup.py": "import setuptools\nsetuptools.setup()\n",
+        "setuptools/__init__.py": "import _distutils_hack\nimport pkg_resources\n",
+        "setuptools/build_meta.py": "from setuptools import setup\n",
+        "_distutils_hack/__init__.py": "X = 1\n",
+        "pkg_resources/__init__.py": "Y = 1\n",
+    }
+    findings = scan_path(make_sdist(tmp_path, "setuptools", "99.0", files))
     assert all(f.severity < Severity.HIGH for f in findings), findings

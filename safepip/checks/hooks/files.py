@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,7 +37,8 @@ _NATIVE_SUFFIXES = (
     ".a",
 )
 """Binaries: judged in sdists (`hook/native-binary`); a wheel is where they belong."""
-_KEEP_SUFFIXES = (".py", ".pyw", ".pth", *_NATIVE_SUFFIXES)
+_KEEP_SUFFIXES = (".py", ".pyw", ".pth", ".pyc", *_NATIVE_SUFFIXES)
+"""`.pyc`: an sdist's sourceless bytecode is importable at install time (judged unreadable)."""
 _KEEP_NAMES = frozenset(
     {
         "PKG-INFO",
@@ -91,7 +93,7 @@ def wanted_member(name: str) -> bool:
 def wanted_wheel_member(name: str) -> bool:
     """As `wanted_member` for a wheel, whose libraries are not read (only an sdist's binaries
     are judged): a 3 GB CUDA wheel is scanned from its Python files alone."""
-    return wanted_member(name) and not name.lower().endswith(_NATIVE_SUFFIXES)
+    return wanted_member(name) and not name.lower().endswith((*_NATIVE_SUFFIXES, ".pyc"))
 
 
 _SKIP_DIRS = frozenset({
@@ -230,8 +232,14 @@ def backend_modules(pyproject: bytes, project: str, present: set[str]) -> tuple[
     backend = system.get("build-backend", "")
     if not isinstance(paths, list) or not isinstance(backend, str):
         return [], ""
-    dirs = [project + str(p).strip("/").removeprefix("./") for p in paths if isinstance(p, str)]
+    # normpath: backend-path = ["."] is the project folder itself, "./x/" is "x"
+    dirs = [project + _relative(p) for p in paths if isinstance(p, str)]
     return [d.rstrip("/") for d in dirs], backend.split(":", 1)[0]
+
+
+def _relative(folder: str) -> str:
+    normal = posixpath.normpath(folder.strip("/"))
+    return "" if normal == "." else normal
 
 
 def module_files(module: str, bases: list[str], present: set[str]) -> list[str]:
@@ -245,4 +253,6 @@ def module_files(module: str, bases: list[str], present: set[str]) -> list[str]:
             for candidate in (f"{stem}/__init__.py", f"{stem}.py"):
                 if candidate in present:
                     found.append(candidate)
+            if f"{stem}.py" not in present and f"{stem}.pyc" in present:
+                found.append(f"{stem}.pyc")  # sourceless bytecode imports like a module
     return found

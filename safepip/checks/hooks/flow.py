@@ -249,7 +249,9 @@ class Tracer:
         func = node.func
         name = self.aliases.qualify(func) or ""
         parts = [self.text(a, scope, depth + 1) for a in node.args]
-        if name in {"os.path.join", "posixpath.join", "ntpath.join"}:
+        if name in {"os.path.join", "posixpath.join", "ntpath.join"} or (
+            name in {"pathlib.Path", "Path", "pathlib.PurePath", "PurePath"} and parts
+        ):
             return "/".join(parts)
         if name in _SAME_TEXT and parts:
             return parts[0]
@@ -410,6 +412,8 @@ class Tracer:
         if isinstance(node.func, ast.Attribute):
             if node.func.attr in KEEPS_NOTHING:
                 return Origin.NONE
+            if node.func.attr in FILE_READS:
+                return Origin.FILE  # (root / "version.py").read_text(), tar.extractfile(m)
             if node.func.attr == "join" and node.args and _joins_chr(node.args[0]):
                 return Origin.DECODED
             receiver = self.origin(node.func.value, scope, depth + 1)
@@ -424,6 +428,10 @@ class Tracer:
         for keyword in node.keywords:
             result |= self.origin(keyword.value, scope, depth + 1)
         return result
+
+
+FILE_READS = frozenset({"read_text", "read_bytes", "extractfile"})
+"""Methods that return a file's contents (pathlib, an archive's member) whatever the receiver."""
 
 
 def _known_call(name: str, node: ast.Call) -> Origin | None:

@@ -46,7 +46,11 @@ _SENSITIVE_MODULES = frozenset(
 def _is_source_file(name: str) -> bool:
     """A Python file, or a file named for the version or metadata (the version.py idiom)."""
     lowered_name = name.lower().rsplit("/", 1)[-1]
-    return "?" in lowered_name or lowered_name.endswith((".py", ".pyw")) or any(
+    suffix = lowered_name.rsplit(".", 1)[-1] if "." in lowered_name else ""
+    if suffix in {"py", "pyw"} or ("?" in lowered_name and "archive" not in name):
+        return True
+    # VERSION, version.txt, __about__.cfg: text files; a .json/.dat/.png run as code is data
+    return suffix in {"", "txt", "cfg", "in", "ini"} and any(
         word in lowered_name for word in ("version", "about", "meta", "info", "release")
     )
 
@@ -77,8 +81,10 @@ def exec_call(
             scan.hit("hook/dynamic-exec", node, "runs the text of a file (e.g. a version file)",
                      Severity.INFO)
         else:
+            # Fail closed: install-time code the scan cannot read cannot be vetted.
             scan.hit("hook/dynamic-exec", node,
-                     f"runs the data file {source_file!r} as code (it is not scanned)")
+                     f"runs the data file {source_file!r} as code (it is not scanned)",
+                     Severity.HIGH, import_drop=4)
     elif origin == Origin.LITERAL and looks_encoded(text):
         scan.hit("hook/exec-obfuscated", node, "runs a literal that is an encoded blob",
                  Severity.HIGH, import_drop=3)
@@ -92,17 +98,30 @@ def exec_call(
 
 def command_text(node: ast.Call) -> tuple[str, ast.expr | None]:
     """The literal words of a process call's command, and its first element."""
-    first = (
-        node.args[0]
-        if node.args
-        else next((k.value for k in node.keywords if k.arg in {"args", "cmd", "command"}), None)
-    )
+    first = command_argument(node)
     if isinstance(first, ast.List | ast.Tuple):
         words = [literal_str(e) or "" for e in first.elts]
         return " ".join(w for w in words if w), (first.elts[0] if first.elts else None)
     if first is None:
         return "", None
     return literal_str(first) or "", first
+
+
+def command_argument(node: ast.Call) -> ast.expr | None:
+    """The command line of a process call: its first argument (or `args=`), or for
+    os.exec*/os.spawn* the argv after the program path (execv(path, argv), execl(path, arg0,
+    ...), spawnv(mode, path, argv), spawnl(mode, path, arg0, ...))."""
+    func = node.func
+    attr = func.attr if isinstance(func, ast.Attribute) else ""
+    start = 1 if attr[:5] in {"execv", "execl"} else 2 if attr[:6] in {"spawnv", "spawnl"} else 0
+    if start and len(node.args) > start:
+        rest = node.args[start:]
+        if len(rest) == 1 and isinstance(rest[0], ast.List | ast.Tuple):
+            return rest[0]
+        return ast.List(elts=[e for e in rest if not isinstance(e, ast.Starred)], ctx=ast.Load())
+    if node.args:
+        return node.args[0]
+    return next((k.value for k in node.keywords if k.arg in {"args", "cmd", "command"}), None)
 
 
 def process_call(
@@ -193,6 +212,11 @@ def _process_verdict(
     if URL.search(text):
         return "hook/download-exec", Severity.HIGH, "gives a URL to a program (fetch or clone)"
     if program in INTERPRETERS:
+        if inline and program in _UNIX_SHELLS and inline.split()[0] not in _UNIX_SHELLS:
+            # sh -c "cmd": judged as the command the shell runs
+            verdict = _process_verdict(scan, node, name, origin, inline, None, places)
+            if verdict[1] > Severity.LOW:
+                return verdict
         if inline is not None:
             return "hook/process-exec", Severity.LOW, f"runs code given to {program} inline"
         if script_origin & Origin.OUTSIDE:
@@ -208,6 +232,8 @@ def _process_verdict(
         if program in _WINDOWS_SHELLS:
             return "hook/process-exec", Severity.MEDIUM, f"starts {program}, which no build needs"
         script = words[1] if len(words) > 1 else ""
+        if program in _UNIX_SHELLS and all(w.startswith("-") for w in words[1:]) and _fed(node):
+            return "hook/process-exec", Severity.HIGH, f"feeds {program} its commands on stdin"
         if "?" not in script and (script.startswith("./") or script.endswith(_TREE_SCRIPTS)):
             return "hook/process-exec", Severity.INFO, "runs a script of the source tree"
         return "hook/process-exec", Severity.LOW, f"runs {program} on a script chosen at run time"
@@ -239,6 +265,21 @@ _DETACHING = frozenset(
     {"CREATE_NO_WINDOW", "DETACHED_PROCESS", "CREATE_NEW_PROCESS_GROUP", "SW_HIDE",
      "STARTF_USESHOWWINDOW"}
 )
+
+
+_UNIX_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "busybox"})
+
+
+def _fed(node: ast.Call) -> bool:
+    """Whether a process is given its input by the caller (`input=`, `stdin=PIPE`): a shell
+    started so is run on commands no command line shows."""
+    for keyword in node.keywords:
+        if keyword.arg == "input":
+            return True
+        if keyword.arg == "stdin" and isinstance(keyword.value, ast.Attribute | ast.Name):
+            value = keyword.value
+            return (value.attr if isinstance(value, ast.Attribute) else value.id) == "PIPE"
+    return False
 
 
 def _hidden(node: ast.Call) -> bool:
@@ -391,20 +432,6 @@ def indirection(scan: PythonScan, node: ast.Call, name: str) -> None:
         scan.hit("hook/obfuscation", node, "looks up a builtin by computed name", Severity.HIGH)
     elif base in _SENSITIVE_MODULES:
         scan.hit("hook/obfuscation", node, f"looks up {base}.<computed name>")
-
-
-def collect_scripts(scan: PythonScan, entry_points: ast.Dict) -> None:
-    """console_scripts/gui_scripts named in a literal setup(entry_points=...)."""
-    for key, value in zip(entry_points.keys, entry_points.values, strict=True):
-        group = literal_str(key) if key is not None else None
-        if group not in {"console_scripts", "gui_scripts"}:
-            continue
-        items = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
-        for item in items:
-            text = literal_str(item) or ""
-            for spec in text.splitlines():
-                if "=" in spec:
-                    scan.console_scripts.append((spec.split("=", 1)[0].strip(), item.lineno))
 
 
 def command_classes(scan: PythonScan, classes: list[tuple[ast.ClassDef, str]]) -> None:

@@ -209,6 +209,11 @@ class PythonScan:
             for node in tree.body
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
         }
+        self._functions = {
+            node.name: node
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
         self._commands: list[tuple[ast.ClassDef, str]] = []
         self._classes: dict[str, ast.ClassDef] = {}
         self._cmdclass: dict[str, str] = {}
@@ -278,6 +283,8 @@ class PythonScan:
     def _decorators(self, node: ast.AST) -> None:
         """`@exec` over `@zlib.decompress`: decorators are calls too, applied inside out."""
         names = [self.aliases.qualify(d) or "" for d in getattr(node, "decorator_list", [])]
+        if "atexit.register" in names:
+            self._deferred_to_exit(node)
         for index, name in enumerate(names):
             if name in EXEC_BUILTINS:
                 inner = names[index + 1 :]
@@ -316,11 +323,10 @@ class PythonScan:
             return
         name = self._callee(node.func, scope)
         self._capability(node, name, scope)
-        if isinstance(node.func, ast.Subscript | ast.Call) and (
-            name in EXEC_BUILTINS or is_process(name)
-        ):
-            self.hit("hook/obfuscation", node,
-                     f"reaches {name} through a namespace lookup instead of by name")
+        hidden = self._hidden_reach(node.func, name, scope)
+        verdict = Severity.LOW  # a process call's verdict, when it is one
+        if self._computed_lookup(node.func):
+            self._hidden_call(node, "calls a function of a module both named at run time")
         if name in EXEC_BUILTINS and name in self._local_defs:
             name = f"<local>.{name}"  # a module's own compile(), not the builtin
         if name == "execfile" and node.args:
@@ -343,7 +349,7 @@ class PythonScan:
                 judge.exec_call(self, node, Origin.FILE, source_file=path)
         elif is_process(name):
             facts.process.append(node)
-            severity = judge.process_call(
+            severity = verdict = judge.process_call(
                 self,
                 node,
                 name,
@@ -382,21 +388,76 @@ class PythonScan:
             self._argv_passed(node, name, scope)
             self._callables_passed(node, name, scope)
             self._loads_code(node, name, scope)
+        if hidden and (name in EXEC_BUILTINS or verdict > Severity.INFO):
+            self._hidden_call(node, f"reaches {name} {hidden} instead of by name")
         if name in HOST_IDENTITY:
             self.file.host.append(node)
         if name.endswith("setup"):
-            self._setup_call(node)
-        if name in {"sys.path.insert", "sys.path.append"} and node.args:
+            self._setup_call(node, scope)
+        if name in {"sys.path.insert", "sys.path.append", "site.addsitedir"} and node.args:
             folder = self.tracer.text(node.args[-1], scope).replace("\\", "/")
             folder = folder.rsplit("?/", 1)[-1].strip("./")
             if folder != "?" and "?" not in folder and ".." not in folder:
                 self.path_dirs.append(folder)
+            if folder.lower().endswith(_IMPORTABLE_ARCHIVES):
+                self.hit("hook/dynamic-exec", node, f"puts the archive {folder!r} on the "
+                         "import path; code imported from it is not scanned", Severity.HIGH,
+                         import_drop=4)
         elif name in {"__import__", "importlib.import_module", "runpy.run_module"} and node.args:
             module = self.tracer.text(node.args[0], scope)
             if "?" not in module:
                 self.imports.add(module)
         if self._dumps_environment(node, name):
             facts.environment.append(node)
+
+    def _hidden_reach(self, func: ast.expr, name: str, scope: Scope) -> str:
+        """How a call reaches exec or a process function other than by its name, or "" when
+        it is named: build code names what it runs; a lookup (`sys.modules[...]`,
+        `getattr(...)`, attrgetter, a dict of callables), a star import or a native library's
+        `system` exists to keep the call out of sight."""
+        if not (name in EXEC_BUILTINS or is_process(name)):
+            return ""
+        if isinstance(func, ast.Subscript | ast.Call):
+            return "through a namespace lookup"
+        if isinstance(func, ast.Attribute) and (self.aliases.qualify(func) or "") != name:
+            return "through a native library"
+        if isinstance(func, ast.Name) and func.id not in self.aliases.names and name != func.id:
+            values = scope.lookup(func.id) or []
+            if any(isinstance(v, ast.Subscript | ast.Call) for v in values):
+                return "through a name bound to a lookup"
+            if not values and self.aliases.stars:
+                return "through a star import"
+        return ""
+
+    def _computed_lookup(self, func: ast.expr) -> bool:
+        """`getattr(__import__(computed), computed)(...)`: neither the module nor the function
+        a reader could see; build code names what it calls."""
+        if not (isinstance(func, ast.Call) and len(func.args) >= 2):
+            return False
+        if self.aliases.qualify(func.func) != "getattr" or literal_str(func.args[1]) is not None:
+            return False
+        base = func.args[0]
+        return (
+            isinstance(base, ast.Call)
+            and self.aliases.qualify(base.func) in {"__import__", "importlib.import_module"}
+            and bool(base.args)
+            and literal_str(base.args[0]) is None
+        )
+
+    def _deferred_to_exit(self, function: ast.AST) -> None:
+        """A function left to run at interpreter exit, after the build has reported back,
+        that starts a process or runs code: the payload waits for nobody to look."""
+        for sub in ast.walk(function):
+            if sub is function or not isinstance(sub, ast.Call):
+                continue
+            name = self.aliases.qualify(sub.func) or ""
+            if name in EXEC_BUILTINS or is_process(name):
+                self._hidden_call(function, f"leaves {name} to run at interpreter exit")
+                return
+
+    def _hidden_call(self, node: ast.AST, message: str) -> None:
+        # Install-time only (import_drop 4): libraries do pass callables around.
+        self.hit("hook/obfuscation", node, message, Severity.HIGH, import_drop=4)
 
     def _callee(self, func: ast.expr, scope: Scope) -> str:
         """Qualified name of the called function, also through a local variable that holds a
@@ -408,6 +469,8 @@ class PythonScan:
             for sub in ast.walk(func.value)
         ):
             return "os.system"  # ctypes.CDLL(None).system(...): libc's system, same thing
+        if not name and isinstance(func, ast.Subscript):
+            return self._from_container(func, scope)
         if isinstance(func, ast.Name) and name == func.id and name not in EXEC_BUILTINS:
             for value in scope.lookup(func.id) or []:
                 target = self.aliases.qualify(value) or ""
@@ -415,10 +478,22 @@ class PythonScan:
                     return target
         return name
 
+    def _from_container(self, func: ast.Subscript, scope: Scope) -> str:
+        """`ACTIONS["x"](...)` where ACTIONS is a dict literal of callables: the one chosen."""
+        key = func.slice.value if isinstance(func.slice, ast.Constant) else None
+        if not isinstance(func.value, ast.Name) or key is None:
+            return ""
+        for value in scope.lookup(func.value.id) or []:
+            if isinstance(value, ast.Dict):
+                for k, v in zip(value.keys, value.values, strict=True):
+                    if isinstance(k, ast.Constant) and k.value == key:
+                        return self.aliases.qualify(v) or ""
+        return ""
+
     def _program_origin(self, node: ast.Call, scope: Scope) -> tuple[Origin, Origin]:
         """Where the program a process call starts comes from (its command's first word),
         and where its first argument does (the script an interpreter runs)."""
-        first = node.args[0] if node.args else judge.command_text(node)[1]
+        first = judge.command_argument(node)
         if isinstance(first, ast.Name):
             values = scope.lookup(first.id)
             first = values[0] if values and len(values) == 1 else first
@@ -456,6 +531,11 @@ class PythonScan:
                     return None
                 value = bound[0]
         for sub in ast.walk(value):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
+                if sub.func.attr == "extractfile":
+                    return "an archive's member"  # not a file of the tree: never scanned
+                if sub.func.attr in {"read_text", "read_bytes"}:
+                    return self.tracer.text(sub.func.value, scope)
             if isinstance(sub, ast.Call) and sub.args and (
                 self.aliases.qualify(sub.func) or ""
             ) in FILE_OPEN | {"pathlib.Path", "Path", "io.open", "codecs.open"}:
@@ -490,9 +570,11 @@ class PythonScan:
             judge.exec_call(self, node, origin, "?", indirect=True)
         elif is_process(name):
             text = " ".join(self.tracer.text(value, scope) for value in rest)
-            judge.process_call(self, node, name, origin, text, indirect=True)
+            if judge.process_call(self, node, name, origin, text, indirect=True) == Severity.INFO:
+                return True
         else:
             return False
+        self._hidden_call(node, f"reaches {name} through operator.methodcaller")
         return True
 
     def _callables_passed(self, node: ast.Call, name: str, scope: Scope) -> None:
@@ -506,6 +588,10 @@ class PythonScan:
             passed = self._callee(value, scope) if isinstance(value, ast.Name) else (
                 self.aliases.qualify(value) or ""
             )
+            if name == "atexit.register" and isinstance(value, ast.Name) and index == 0:
+                definition = self._functions.get(value.id)
+                if definition is not None:
+                    self._deferred_to_exit(definition)
             if passed not in EXEC_BUILTINS and not is_process(passed):
                 continue
             rest = [v for i, v in enumerate(values) if i != index]
@@ -516,9 +602,12 @@ class PythonScan:
             caller = name or "a call"
             if passed in EXEC_BUILTINS:
                 judge.exec_call(self, node, origin, "?", indirect=True)
+                verdict = Severity.LOW
             else:
-                judge.process_call(self, node, f"{caller} with {passed}", origin, text,
-                                   indirect=True)
+                verdict = judge.process_call(self, node, f"{caller} with {passed}", origin, text,
+                                             indirect=True)
+            if verdict > Severity.INFO:  # a build tool handed to a pool is ordinary
+                self._hidden_call(node, f"hands {passed} to {caller}, which calls it later")
             return
 
     def _loads_code(self, node: ast.Call, name: str, scope: Scope) -> None:
@@ -530,6 +619,10 @@ class PythonScan:
         if name in _UNPICKLERS and origin & (Origin.LITERAL | Origin.DECODED):
             self.hit("hook/exec-obfuscated", node, f"{name} unpickles embedded data, which runs "
                      "code", Severity.CRITICAL, import_drop=4)
+        elif name in _UNPICKLERS and self._opened_name(node.args[0], scope) is not None:
+            # A pickle shipped as a file runs whatever it holds, and the scan cannot read it.
+            self.hit("hook/dynamic-exec", node, f"{name} unpickles a file at install time, "
+                     "which runs whatever it holds", Severity.HIGH, import_drop=4)
         elif name in {"types.FunctionType", "types.CodeType"} and origin & Origin.DECODED:
             self.hit("hook/exec-obfuscated", node, "builds a function from decoded bytecode",
                      Severity.CRITICAL, import_drop=4)
@@ -642,11 +735,8 @@ class PythonScan:
                      Severity.HIGH, import_drop=3)
 
     def _command_text(self, node: ast.Call, scope: Scope) -> str:
-        first = judge.command_text(node)[1]
-        if first is None:
-            return ""
-        whole = node.args[0] if node.args else first
-        return self.tracer.text(whole, scope)
+        whole = judge.command_argument(node)
+        return "" if whole is None else self.tracer.text(whole, scope)
 
     def _runs_module(self, node: ast.Call, scope: Scope) -> None:
         """`python -m pkg` / `python tool.py` run the tree's own code: scan it as install-time
@@ -667,16 +757,15 @@ class PythonScan:
             name.startswith(("shutil.copy", "shutil.move", "os.rename")) and len(node.args) > 1
         ):
             target = node.args[0] if name in FILE_OPEN else node.args[1]
-            place = self.tracer.origin(target, scope) & Origin.OUTSIDE
-            if place:
+            if self.tracer.origin(target, scope) & Origin.OUTSIDE:
                 self.file.payload_writes.append(node)
-            path = self.tracer.text(target, scope).replace("\\", "/")
-            if PERSISTENCE.search(path) or (
-                STARTUP_CODE.search(path) and (place or "-packages/" in path)
-            ):
-                self.hit("hook/persistence", node,
-                         "writes where the system or the shell runs it again later")
+            self._persistent_write(node, target, scope)
             return
+        if isinstance(func, ast.Attribute) and (
+            func.attr in {"write_text", "write_bytes", "touch", "symlink_to", "hardlink_to"}
+            or (func.attr == "open" and _opens_for_writing(node, 0))
+        ):
+            self._persistent_write(node, func.value, scope)  # pathlib: the path is the object
         if not isinstance(func, ast.Attribute) or not node.args:
             return
         if func.attr in {"write", "write_bytes", "write_text", "writelines"}:
@@ -689,6 +778,29 @@ class PythonScan:
             self.tracer.origin(node.args[0], scope) & Origin.NETWORK
         ):
             self.file.payload_writes.append(node)
+
+    def _persistent_write(self, node: ast.Call, target: ast.expr, scope: Scope) -> None:
+        """A write to a shell profile, cron, a startup folder, or a .pth/sitecustomize in
+        site-packages (named by any of the calls that give its folder)."""
+        place = self.tracer.origin(target, scope) & Origin.OUTSIDE
+        path = self.tracer.text(target, scope).replace("\\", "/")
+        if PERSISTENCE.search(path) or (
+            STARTUP_CODE.search(path)
+            and (place or "-packages/" in path or self._names_site_folder(target, scope, 2))
+        ):
+            self.hit("hook/persistence", node,
+                     "writes where the system or the shell runs it again later")
+
+    def _names_site_folder(self, value: ast.expr, scope: Scope, depth: int) -> bool:
+        """Whether a path is built from a call that names the interpreter's own folders."""
+        for sub in ast.walk(value):
+            if isinstance(sub, ast.Call) and (self.aliases.qualify(sub.func) or "") in _SITE_DIRS:
+                return True
+            if isinstance(sub, ast.Name) and depth > 0 and any(
+                self._names_site_folder(v, scope, depth - 1) for v in scope.lookup(sub.id) or []
+            ):
+                return True
+        return False
 
     def _written_code(self, data: ast.expr, node: ast.Call, scope: Scope) -> None:
         """Python source written out from a literal (a module bundled in a string, a script
@@ -736,11 +848,7 @@ class PythonScan:
             judge.indirection(self, node, name)
 
     def _command_origin(self, node: ast.Call, scope: Scope) -> Origin:
-        first = (
-            node.args[0]
-            if node.args
-            else next((k.value for k in node.keywords if k.arg in {"args", "cmd", "command"}), None)
-        )
+        first = judge.command_argument(node)
         return self.tracer.origin(first, scope) if first is not None else Origin.NONE
 
     def _arguments_origin(self, node: ast.Call, scope: Scope) -> Origin:
@@ -797,15 +905,45 @@ class PythonScan:
     def _is_environ(self, node: ast.expr) -> bool:
         return self.aliases.qualify(node) == "os.environ"
 
-    def _setup_call(self, node: ast.Call) -> None:
+    def _setup_call(self, node: ast.Call, scope: Scope) -> None:
         for keyword in node.keywords:
-            if keyword.arg == "entry_points" and isinstance(keyword.value, ast.Dict):
-                judge.collect_scripts(self, keyword.value)
+            if keyword.arg == "entry_points":
+                self._entry_points(keyword.value, scope, "", 3)
             if keyword.arg == "cmdclass" and isinstance(keyword.value, ast.Dict):
                 for key, value in zip(keyword.value.keys, keyword.value.values, strict=True):
                     command = literal_str(key) if key is not None else None
                     if command and isinstance(value, ast.Name):
                         self._cmdclass[value.id] = command
+
+    def _entry_points(self, value: ast.expr, scope: Scope, group: str, depth: int) -> None:
+        """Console scripts of setup(entry_points=...) declared any way setuptools accepts: a
+        dict literal, dict(...), an INI string, lists and names bound to them."""
+        if depth < 0:
+            return
+        if isinstance(value, ast.Name):
+            for bound in scope.lookup(value.id) or []:
+                self._entry_points(bound, scope, group, depth - 1)
+        elif isinstance(value, ast.Dict):
+            for key, item in zip(value.keys, value.values, strict=True):
+                name = self.tracer.text(key, scope) if key is not None else ""
+                self._entry_points(item, scope, name, depth)
+        elif isinstance(value, ast.Call) and self.aliases.qualify(value.func) == "dict":
+            for keyword in value.keywords:
+                self._entry_points(keyword.value, scope, keyword.arg or "", depth)
+        elif isinstance(value, ast.List | ast.Tuple | ast.Set):
+            for item in value.elts:
+                self._entry_points(item, scope, group, depth)
+        else:
+            self._script_specs(self.tracer.text(value, scope), group, value.lineno)
+
+    def _script_specs(self, text: str, group: str, line: int) -> None:
+        """`name = module:func` lines of a group, or of an INI text's script sections."""
+        for spec in text.splitlines():
+            spec = spec.strip()
+            if spec.startswith("[") and spec.endswith("]"):
+                group = spec[1:-1].strip()
+            elif "=" in spec and group in {"console_scripts", "gui_scripts"}:
+                self.console_scripts.append((spec.split("=", 1)[0].strip(), line))
 
     def _file_rules(self) -> None:
         self._written_to_hide()
@@ -995,10 +1133,20 @@ def _hinted_texts(texts: list[str]) -> set[str]:
     return found
 
 
-def _opens_for_writing(node: ast.Call) -> bool:
+_IMPORTABLE_ARCHIVES = (".zip", ".egg", ".whl", ".pyz")
+"""Archives the import system reads modules from when they are on sys.path."""
+_SITE_DIRS = frozenset(
+    {"sysconfig.get_paths", "sysconfig.get_path", "site.getsitepackages",
+     "site.getusersitepackages", "distutils.sysconfig.get_python_lib", "site.getuserbase"}
+)
+"""Calls naming the interpreter's own folders, where a .pth runs at every start."""
+
+
+def _opens_for_writing(node: ast.Call, position: int = 1) -> bool:
+    """Whether open() (mode at `position`; 0 for Path.open) opens for writing."""
     mode = (
-        node.args[1]
-        if len(node.args) > 1
+        node.args[position]
+        if len(node.args) > position
         else next((k.value for k in node.keywords if k.arg == "mode"), None)
     )
     text = literal_str(mode) if mode is not None else None

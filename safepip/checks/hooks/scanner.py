@@ -20,6 +20,14 @@ _BUILD_MACHINERY = frozenset(
     {"setuptools", "distutils", "pkg_resources", "pip", "wheel", "_distutils_hack", "build"}
 )
 """What setup.py imports to build: a local copy of it runs instead of the real one."""
+_LOADED_AT_START = frozenset(
+    {"sys", "builtins", "os", "io", "abc", "site", "codecs", "encodings", "stat", "posixpath",
+     "ntpath", "genericpath", "marshal", "posix", "nt", "time", "zipimport", "_collections_abc",
+     "_sitebuiltins", "_io", "_thread", "_warnings", "_weakref", "_signal", "_abc", "_stat",
+     "_codecs", "_frozen_importlib", "_frozen_importlib_external", "_imp", "winreg"}
+)
+"""Modules the interpreter has loaded before the script's folder joins sys.path: a file
+named like one of them is never imported in its place."""
 _MAX_CLOSURE = 500
 """Install-time files followed through imports at most (setup.py importing its package)."""
 
@@ -92,6 +100,12 @@ class ArtifactScan:
             if path in done:
                 continue
             done.add(path)
+            if path.endswith(".pyc"):
+                # Fail closed: bytecode without its source runs on import and cannot be read.
+                self.add(path, Hit("hook/obfuscation", Severity.HIGH, None,
+                                   "is compiled bytecode without its source, imported at "
+                                   "install time, so what it runs cannot be read"))
+                continue
             scan = self._python(path, install_time=True, entry=path in seeds)
             if scan is None:
                 continue
@@ -111,6 +125,8 @@ class ArtifactScan:
         top = module.split(".", 1)[0]
         if not top or canonicalize_name(top) == canonicalize_name(self.package):
             return
+        if canonicalize_name(self.package) in _BUILD_MACHINERY:
+            return  # setuptools builds itself with its own pkg_resources and _distutils_hack
         root = self.layout.project
         if loaded not in {f"{root}{top}.py", f"{root}{top}/__init__.py"}:
             return
@@ -122,6 +138,33 @@ class ArtifactScan:
             return
         self.add(importer, Hit("hook/obfuscation", severity, None,
                                f"imports {top!r}, which a file of the sdist shadows ({loaded})"))
+
+    def _shadows_of_build_imports(self) -> list[str]:
+        """Top-level files named like a module the build imports after setup.py's folder is on
+        sys.path (setuptools itself, or the standard library it loads): they run in its place
+        even when setup.py never names them."""
+        root = self.layout.project
+        if canonicalize_name(self.package) in _BUILD_MACHINERY:
+            return []  # setuptools' own sdist ships pkg_resources and _distutils_hack
+        found: list[str] = []
+        for path in sorted(self.present):
+            rest = path[len(root):] if path.startswith(root) else ""
+            top = rest.removesuffix("/__init__.py").removesuffix(".py")
+            if "/" in top or not top or top == rest or top in _LOADED_AT_START:
+                continue
+            if canonicalize_name(top) == canonicalize_name(self.package):
+                continue
+            if top in _BUILD_MACHINERY:
+                severity = Severity.HIGH
+            elif top in sys.stdlib_module_names:
+                severity = Severity.MEDIUM
+            else:
+                continue
+            found.append(path)
+            self.add(path, Hit("hook/obfuscation", severity, None,
+                               f"is named like {top!r}, which the build imports: this copy "
+                               "runs instead"))
+        return found
 
     def _module_files(self, module: str, importer: str, bases: list[str]) -> list[str]:
         """Files `import module` loads; a relative module (`.x`, `..y`) from the importing
@@ -138,6 +181,8 @@ class ArtifactScan:
         project = self.layout.project
         seeds = [p for p in (f"{project}setup.py",) if p in self.present]
         seeds += self._setup_cfg_commands()
+        if seeds:
+            seeds += self._shadows_of_build_imports()
         pyproject = f"{project}pyproject.toml"
         if pyproject in self.present:
             dirs, backend = files.backend_modules(
