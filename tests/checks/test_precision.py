@@ -162,3 +162,33 @@ def test_an_address_from_the_resolver_is_not_a_fetched_command(
     findings = scan_path(make_sdist(tmp_path, "tool", "1.0", {"setup.py": setup}))
     worst = _worst(findings, "hook/download-exec")
     assert (worst is not None and worst >= Severity.HIGH) is blocked
+
+
+_SCRATCH = (
+    "import os, subprocess, sys, tempfile\nfrom setuptools import setup\n"
+    "def compile_source(source):\n"
+    "    fd, name = tempfile.mkstemp(suffix='.f')\n    os.close(fd)\n"
+    "    with open(name, 'w') as f:\n        f.write({data})\n"
+    "    subprocess.run([{program}, name])\n"
+    "compile_source(sys.argv[-1])\nsetup()\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "program", "blocked"),
+    [
+        # numpy.f2py / numpy.distutils: a scratch source from a parameter, then the tool on it
+        ("source", "'gfortran'", False),
+        # a payload the package carries, dropped into temp and started: a dropper
+        ("'#!/bin/sh\\\\necho payload-stand-in > /dev/null; echo second-line > /dev/null\\\\n'",
+         "'/bin/sh'", True),
+    ],
+    ids=["scratch-source", "carried-payload"],
+)
+def test_a_scratch_file_in_temp_is_not_a_dropped_payload(
+    tmp_path: Path, data: str, program: str, blocked: bool
+) -> None:
+    setup = _SCRATCH.format(data=data, program=program)
+    findings = scan_path(make_sdist(tmp_path, "tool", "1.0", {"setup.py": setup}))
+    worst = _worst(findings, "hook/download-exec")
+    assert (worst is not None and worst >= Severity.HIGH) is blocked

@@ -148,6 +148,11 @@ class _FileFacts:
     programs: list[ast.Call] = field(default_factory=list)
     """Process starts that are not build tools."""
     payload_writes: list[ast.Call] = field(default_factory=list)
+    place_writes: list[ast.Call] = field(default_factory=list)
+    carried_writes: list[ast.Call] = field(default_factory=list)
+    """Writes of a literal the package carries (an embedded script or blob)."""
+    """Writes into a home or temp folder of data that is neither decoded, downloaded nor a
+    carried literal (compiler probes, f2py's scratch sources): with a process start, a warning."""
     """Writes of decoded or downloaded data, or of anything into a home/temp folder."""
     host: list[ast.Call] = field(default_factory=list)
     """Reads of the host's identity (user, host name, MAC)."""
@@ -758,7 +763,7 @@ class PythonScan:
         ):
             target = node.args[0] if name in FILE_OPEN else node.args[1]
             if self.tracer.origin(target, scope) & Origin.OUTSIDE:
-                self.file.payload_writes.append(node)
+                self.file.place_writes.append(node)
             self._persistent_write(node, target, scope)
             return
         if isinstance(func, ast.Attribute) and (
@@ -774,6 +779,9 @@ class PythonScan:
             if data & (Origin.DECODED | Origin.NETWORK):
                 self.file.payload_writes.append(node)
                 self._dropped(func.value, scope)
+            elif self._carried(node.args[0], scope):
+                self.file.carried_writes.append(node)
+                self._dropped(func.value, scope)  # blocks when a command then runs that file
         elif name.endswith("copyfileobj") and (
             self.tracer.origin(node.args[0], scope) & Origin.NETWORK
         ):
@@ -801,6 +809,14 @@ class PythonScan:
             ):
                 return True
         return False
+
+    def _carried(self, data: ast.expr, scope: Scope) -> bool:
+        """A payload the package carries: data written out that is a literal of some size
+        (an embedded executable, script or blob), not computed from parameters."""
+        if self.tracer.origin(data, scope) & Origin.OPAQUE:
+            return False
+        text = self.tracer.text(data, scope)
+        return len(text) >= _SHORTEST_CODE and "?" not in text[:_SHORTEST_CODE]
 
     def _written_code(self, data: ast.expr, node: ast.Call, scope: Scope) -> None:
         """Python source written out from a literal (a module bundled in a string, a script
@@ -992,13 +1008,23 @@ class PythonScan:
     def _steps_together(self) -> None:
         """Steps a dropper or a beacon spreads over helper functions, judged per file."""
         facts = self.file
-        if facts.programs and facts.payload_writes:
+        # A carried literal dropped into a home or temp folder is a payload as much as a
+        # downloaded one; a scratch source computed from parameters is a compiler probe.
+        dropped = facts.payload_writes or (facts.place_writes and facts.carried_writes)
+        if facts.programs and dropped:
             self.hit(
                 "hook/download-exec",
-                facts.payload_writes[0],
-                "writes decoded or downloaded data, or into a home or temp folder, and starts "
-                "a program",
+                dropped[0],
+                "writes decoded or downloaded data and starts a program",
                 Severity.HIGH,
+                import_drop=3,
+            )
+        elif facts.programs and facts.place_writes:
+            self.hit(
+                "hook/download-exec",
+                facts.place_writes[0],
+                "writes into a home or temp folder and starts a program",
+                Severity.MEDIUM,
                 import_drop=3,
             )
         for call, command in facts.commands:
