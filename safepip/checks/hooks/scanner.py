@@ -130,11 +130,8 @@ class ArtifactScan:
         root = self.layout.project
         if loaded not in {f"{root}{top}.py", f"{root}{top}/__init__.py"}:
             return
-        if top in _BUILD_MACHINERY:
-            severity = Severity.HIGH
-        elif top in sys.stdlib_module_names:
-            severity = Severity.MEDIUM
-        else:
+        severity = _shadow_severity(top)
+        if severity is None:
             return
         self.add(importer, Hit("hook/obfuscation", severity, None,
                                f"imports {top!r}, which a file of the sdist shadows ({loaded})"))
@@ -154,11 +151,8 @@ class ArtifactScan:
                 continue
             if canonicalize_name(top) == canonicalize_name(self.package):
                 continue
-            if top in _BUILD_MACHINERY:
-                severity = Severity.HIGH
-            elif top in sys.stdlib_module_names:
-                severity = Severity.MEDIUM
-            else:
+            severity = _shadow_severity(top)
+            if severity is None:
                 continue
             found.append(path)
             self.add(path, Hit("hook/obfuscation", severity, None,
@@ -330,3 +324,13 @@ def _is_script(path: str, data: bytes) -> bool:
     return (".data/scripts/" in path and not data.startswith(b"#!")) or (
         ".data/scripts/" in path and b"python" not in data[:128]
     )
+
+
+def _shadow_severity(top: str) -> Severity | None:
+    """How bad a local copy of module `top` is: the build machinery runs it for sure (high); a
+    standard module may (medium; old backport sdists ship such names); others are not shadows."""
+    if top in _BUILD_MACHINERY:
+        return Severity.HIGH
+    if top in sys.stdlib_module_names:
+        return Severity.MEDIUM
+    return None
