@@ -224,3 +224,23 @@ def test_a_fetchers_response_does_not_carry_what_went_into_its_request(
     findings = scan_path(make_sdist(tmp_path, "tool", "1.0", {"setup.py": setup}))
     worst = _worst(findings, "hook/env-exfiltration")
     assert (worst is not None and worst >= Severity.HIGH) is blocked
+
+
+@pytest.mark.parametrize(
+    ("code", "blocked"),
+    [
+        # psutil 5.9 / six: exec_ of a py3-only definition, reached through __builtins__
+        ('"def raise_from(value, from_value):\\n    raise value from from_value\\n"', False),
+        # the same reach for code that does something is hiding it
+        ('"import os\\nos.remove(\'/tmp/example-canary\')\\n"', True),
+    ],
+    ids=["inert-definition", "code-that-acts"],
+)
+def test_exec_reached_by_lookup_of_an_inert_literal_warns(
+    tmp_path: Path, code: str, blocked: bool
+) -> None:
+    setup = ("import builtins\nfrom setuptools import setup\n"
+             "exec_ = getattr(builtins, 'exec')\n"
+             f"exec_({code})\nsetup()\n")
+    findings = scan_path(make_sdist(tmp_path, "tool", "1.0", {"setup.py": setup}))
+    assert any(f.severity >= Severity.HIGH for f in findings) is blocked

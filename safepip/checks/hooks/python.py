@@ -394,7 +394,12 @@ class PythonScan:
             self._callables_passed(node, name, scope)
             self._loads_code(node, name, scope)
         if hidden and (name in EXEC_BUILTINS or verdict > Severity.INFO):
-            self._hidden_call(node, f"reaches {name} {hidden} instead of by name")
+            # exec of an inert literal reached by lookup (six's and psutil's py2/3 `exec_` of
+            # a `raise ... from` definition) hides the call, not the code: a warning. A literal
+            # that calls or imports anything still blocks.
+            shown = name in EXEC_BUILTINS and bool(node.args) and _inert_code(node.args[0])
+            self._hidden_call(node, f"reaches {name} {hidden} instead of by name",
+                              Severity.MEDIUM if shown else Severity.HIGH)
         if name in HOST_IDENTITY:
             self.file.host.append(node)
         if name.endswith("setup"):
@@ -460,9 +465,11 @@ class PythonScan:
                 self._hidden_call(function, f"leaves {name} to run at interpreter exit")
                 return
 
-    def _hidden_call(self, node: ast.AST, message: str) -> None:
+    def _hidden_call(
+        self, node: ast.AST, message: str, severity: Severity = Severity.HIGH
+    ) -> None:
         # Install-time only (import_drop 4): libraries do pass callables around.
-        self.hit("hook/obfuscation", node, message, Severity.HIGH, import_drop=4)
+        self.hit("hook/obfuscation", node, message, severity, import_drop=4)
 
     def _callee(self, func: ast.expr, scope: Scope) -> str:
         """Qualified name of the called function, also through a local variable that holds a
@@ -1177,3 +1184,19 @@ def _opens_for_writing(node: ast.Call, position: int = 1) -> bool:
     )
     text = literal_str(mode) if mode is not None else None
     return text is not None and any(flag in text for flag in "wax+")
+
+
+def _inert_code(value: ast.expr) -> bool:
+    """A string literal whose code calls and imports nothing (definitions, raise, assignments
+    of literals): running it does nothing a reader cannot see."""
+    code = literal_str(value)
+    if code is None:
+        return False
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return not any(
+        isinstance(node, ast.Call | ast.Import | ast.ImportFrom | ast.Attribute)
+        for node in ast.walk(tree)
+    )
