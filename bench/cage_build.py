@@ -1,5 +1,5 @@
 """What the build cage costs: the same sdist built into a wheel by plain `pip wheel` and by
-`safepip.sandbox.build_confined` (namespaces, Landlock, seccomp, overlays, decoys, the packet
+`safepip.sandbox.cage.build_confined` (namespaces, Landlock, seccomp, overlays, decoys, the packet
 recorder, and the scan of the built wheel), alternating, into fresh folders.
 
     .venv/bin/python bench/cage_build.py [--runs 5] [--kind pure|c]
@@ -30,7 +30,8 @@ C_SOURCE = ('#include <Python.h>\nstatic struct PyModuleDef m = {PyModuleDef_HEA
 
 
 def main() -> None:
-    from safepip.sandbox import available, build_confined
+    from safepip.sandbox.cage import build_confined
+    from safepip.sandbox.mechanisms import available
     from tests.integration.test_handoff_pip import _setuptools_wheel
     from tests.kit.archives import make_sdist
 

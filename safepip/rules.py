@@ -35,14 +35,10 @@ class RuleInfo:
     """What to do when it fires (SARIF `help`)."""
 
 
-def _rule(rule_id: str, severity: Severity, short: str, full: str, help_text: str) -> RuleInfo:
-    return RuleInfo(rule_id, severity, short, full, help_text)
-
-
 RULES: dict[str, RuleInfo] = {
     r.id: r
     for r in (
-        _rule(
+        RuleInfo(
             "name/typosquat", Severity.HIGH,
             "Name imitates a popular project",
             "The project name is a plausible mutation (typo, swapped or doubled letters, "
@@ -51,7 +47,7 @@ RULES: dict[str, RuleInfo] = {
             "Check the spelling. If you meant the popular project, fix the requirement; if this "
             "project is really what you want, add an `ignore` entry for it.",
         ),
-        _rule(
+        RuleInfo(
             "name/known-malicious", Severity.CRITICAL,
             "Release reported as malicious",
             "The project (and version) matches a malicious-package report in the OSV database "
@@ -59,14 +55,14 @@ RULES: dict[str, RuleInfo] = {
             "Do not install it. Remove the requirement, and if it was ever installed, treat the "
             "machine and its credentials as compromised.",
         ),
-        _rule(
+        RuleInfo(
             "name/not-found", Severity.MEDIUM,
             "Requested project does not exist on the index",
             "A requested name is not on the index. Mistyped or invented names are exactly the "
             "names a squatter registers next.",
             "Check the spelling against the suggestions in the message.",
         ),
-        _rule(
+        RuleInfo(
             "resolve/dynamic-metadata", Severity.MEDIUM,
             "Dependencies cannot be read without running package code",
             "No static source (PEP 658 metadata, wheel METADATA, PKG-INFO 2.2+, pyproject "
@@ -74,14 +70,14 @@ RULES: dict[str, RuleInfo] = {
             "below this package is unknown.",
             "Prefer a version that ships a wheel, or vet this package's dependencies by hand.",
         ),
-        _rule(
+        RuleInfo(
             "resolve/multiple-indexes", Severity.MEDIUM,
             "Project offered by more than one index",
             "The same project name is served by several configured indexes. With pip's "
             "--extra-index-url the highest version wins wherever it lives (dependency confusion).",
             "Pin the project to one index, or drop the extra index.",
         ),
-        _rule(
+        RuleInfo(
             "resolve/unvettable-source", Severity.HIGH,
             "Requirement does not come from an index",
             "A URL, local path, editable or VCS requirement: safepip vets releases served by an "
@@ -90,42 +86,42 @@ RULES: dict[str, RuleInfo] = {
             "Install it from an index, or review it with `safepip scan PATH` and install it with "
             "pip yourself.",
         ),
-        _rule(
+        RuleInfo(
             "resolve/yanked", Severity.LOW,
             "Pinned release is yanked",
             "The selected file is yanked on the index (PEP 592), usually because it is broken "
             "or unsafe.",
             "Read the yank reason and move to another version.",
         ),
-        _rule(
+        RuleInfo(
             "lock/hash-mismatch", Severity.CRITICAL,
             "Locked hash differs from the index",
             "A lock file promises a sha256 for a file that the index lists with a different "
             "hash, or does not list at all.",
             "Regenerate the lock file from a trusted index and review the difference.",
         ),
-        _rule(
+        RuleInfo(
             "lock/file-not-on-index", Severity.HIGH,
             "Locked file is not on the index",
             "A lock file names a file that the index does not list for the project, so what "
             "the lock would install cannot be vetted.",
             "Regenerate the lock file against the index you install from.",
         ),
-        _rule(
+        RuleInfo(
             "lock/unpinned-file", Severity.MEDIUM,
             "Locked file has no sha256",
             "The lock file records no sha256 for a file (e.g. only md5 or no hash), so it does "
             "not pin the bytes; safepip pins the index's hash instead.",
             "Regenerate the lock file with sha256 hashes.",
         ),
-        _rule(
+        RuleInfo(
             "lock/inconsistent-file", Severity.HIGH,
             "Locked file belongs to another project or version",
             "The file a lock entry pins is named for a different project or version than the "
             "entry, so the audit would describe one release while another is installed.",
             "Regenerate the lock file and review the diff of the entry.",
         ),
-        _rule(
+        RuleInfo(
             "lock/no-installable-file", Severity.HIGH,
             "No locked file can be vetted and installed here",
             "None of the files a lock entry pins is on the index with the pinned hash and "
@@ -133,14 +129,14 @@ RULES: dict[str, RuleInfo] = {
             "that entry could be vetted.",
             "Regenerate the lock file against the index you install from, for this environment.",
         ),
-        _rule(
+        RuleInfo(
             "lock/unvetted-source", Severity.MEDIUM,
             "Locked package does not come from an index",
             "A lock entry comes from a VCS repository, a URL or a local path. safepip vets "
             "index releases; such sources are reported, not vetted.",
             "Review that source yourself, or depend on a released version from an index.",
         ),
-        _rule(
+        RuleInfo(
             "archive/unsafe-member", Severity.HIGH,
             "Archive member refused",
             "An archive member would escape the extraction directory, is a link or device, or "

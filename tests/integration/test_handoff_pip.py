@@ -35,7 +35,7 @@ from safepip.pip.handoff import (
 )
 from safepip.pip.handoff import handoff as pip_handoff
 from safepip.pipeline import build_in_cage
-from safepip.sandbox import CageBuildError
+from safepip.sandbox.cage import CageBuildError
 from tests.integration.conftest import VenvFactory, installed_in
 from tests.kit.archives import make_sdist, make_wheel
 from tests.kit.index_server import IndexServer

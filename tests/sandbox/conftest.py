@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from safepip.sandbox import available
+from safepip.sandbox.mechanisms import available
 from tests.integration.conftest import (  # noqa: F401 - fixtures shared with integration
     VenvFactory,
     lent_pip,

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from safepip.sandbox import CageResult, UnconfinedBuildRefused, available, build_confined
 from safepip.sandbox import cage as cage_module
-from safepip.sandbox.mechanisms import Mechanisms
+from safepip.sandbox.cage import CageResult, UnconfinedBuildRefused, build_confined
+from safepip.sandbox.mechanisms import Mechanisms, available
 from tests.kit.archives import make_sdist
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("cage_required")]

@@ -43,7 +43,7 @@ def test_the_waiver_is_an_install_option_the_configuration_accepts(
     tmp_path: Path, index_server: Callable[..., IndexServer], make_venv: VenvFactory,
     pip_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from safepip.sandbox import unconfined_allowed
+    from safepip.sandbox.cage import unconfined_allowed
 
     server = _index(tmp_path, index_server)
     venv = make_venv(tmp_path / "venv")
