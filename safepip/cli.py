@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from safepip import __version__
-from safepip.commands import COMMANDS
+from safepip.commands import COMMANDS, load
 from safepip.errors import ExitCode, SafepipError
 from safepip.redact import redact_text
 
@@ -37,7 +37,8 @@ itself and bypasses the alias; use `safepip install ...` (or `python -m safepip 
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """safepip's parser; with `command`, only that subcommand's module is loaded (start-up)."""
     parser = argparse.ArgumentParser(
         prog="safepip",
         description="Vet what pip would install - names, releases, install hooks - before "
@@ -50,8 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="log what safepip does (credentials are redacted)"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in COMMANDS:
-        command.add_parser(subparsers)
+    for module in load([command] if command in COMMANDS else []):
+        module.add_parser(subparsers)
     return parser
 
 
@@ -59,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if _pip_command(args_list) in PIP_COMMANDS | UNVETTED_PIP_COMMANDS:
         return run_pip_command(args_list)
-    parser = build_parser()
+    parser = build_parser(_pip_command(args_list))
     try:
         args, extras = parser.parse_known_args(args_list)
         if extras and not getattr(args, "takes_pip_args", False):

@@ -48,3 +48,21 @@ def test_an_unexpected_crash_exits_3_not_1(
     monkeypatch.setattr(scan, "run", explode)
     assert main(["scan", "whatever"]) == 3
     assert "failed unexpectedly" in capsys.readouterr().err
+
+
+def test_a_command_loads_only_its_own_module() -> None:
+    """`check-name` starts in well under 0.3 s because install/audit (the resolver, the scanner)
+    are never imported for it; `--help` still lists every command."""
+    probe = (
+        "import sys; from safepip.cli import main; code = main(['check-name', 'requests']); "
+        "print(code, sorted(m for m in sys.modules if m.startswith('safepip.commands.')))"
+    )
+    result = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True,
+                            check=True)
+    code, _, loaded = result.stdout.strip().splitlines()[-1].partition(" ")
+    assert code == "0"
+    assert "safepip.commands.install" not in loaded and "safepip.commands.audit" not in loaded
+    assert "safepip.commands.check_name" in loaded
+    overview = subprocess.run([sys.executable, "-I", "-m", "safepip", "--help"],
+                              capture_output=True, text=True, check=True).stdout
+    assert all(name in overview for name in ("install", "audit", "scan", "check-name", "db"))
