@@ -154,7 +154,7 @@ def sweep_one(kind: str, path: Path, root: Path) -> Outcome:
             outcome.status, outcome.detail = "refused", error.diagnostics().splitlines()[0]
         else:
             outcome.status, outcome.detail = "crash", f"{type(error).__name__}: {error}"
-    except Exception as error:  # noqa: BLE001 - anything else is the defect being looked for
+    except Exception as error:  # anything else is the defect this sweep looks for
         frame = traceback.extract_tb(error.__traceback__)[-1]
         outcome.status = "crash"
         outcome.detail = (f"{type(error).__name__}: {error} "
