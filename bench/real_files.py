@@ -122,8 +122,14 @@ def read_pyproject_all(path: Path) -> str:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     lines = read_pyproject(path)  # as `safepip audit pyproject.toml` reads it
     project = data.get("project") if isinstance(data.get("project"), dict) else {}
-    extras = sorted(project.get("optional-dependencies", {}) or {})
-    groups = sorted(data.get("dependency-groups", {}) or {})
+    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
+    flit = (tool.get("flit") or {}).get("metadata") or {} if isinstance(tool.get("flit"), dict) \
+        else {}
+    extras = sorted({*(project.get("optional-dependencies", {}) or {}),
+                     *(poetry.get("extras", {}) or {}), *(flit.get("requires-extra", {}) or {})})
+    groups = sorted({*(data.get("dependency-groups", {}) or {}), *(poetry.get("group", {}) or {}),
+                     *(["dev"] if "dev-dependencies" in poetry else [])})
     full = read_pyproject(path, extras=extras, groups=groups)
     for line in full:
         _evaluate(line.requirement.marker if line.requirement else None)
@@ -178,7 +184,7 @@ def _is_input(kind: str, path: Path) -> bool:
         return True  # every fetched file, nested ones too: each is audited on its own
     if kind == "pyproject":
         return path.name == "pyproject.toml"
-    return format_from_name(path.name) is not None
+    return format_from_name(path.name) == kind  # a pyproject.toml beside a lock is no input
 
 
 def main(argv: list[str] | None = None) -> int:

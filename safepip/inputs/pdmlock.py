@@ -15,6 +15,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from safepip.errors import InputError
 from safepip.findings import Location
 from safepip.inputs import _fields
 from safepip.inputs._toml import Problems, TomlDocument, load_toml, optional_str, table_list
@@ -28,11 +29,12 @@ _DIRECT_KINDS = ("git", "hg", "svn", "bzr", "url", "path")
 def read_pdm_lock(
     path: Path, *, extras: Iterable[str] = (), groups: Iterable[str] = (),
 ) -> list[LockedPackage]:
-    """The packages `pdm install` (default group, plus `groups`) takes from this lock."""
+    """The packages `pdm install` (default group, dev groups, plus `groups`) takes from it."""
     document = load_toml(path)
     problems = Problems(path)
     declared = _metadata_groups(document, problems)
-    wanted = {DEFAULT_GROUP, *(canonicalize_name(g) for g in groups)}
+    wanted = {DEFAULT_GROUP, *(_dev_groups(path) & declared),
+              *(canonicalize_name(g) for g in groups)}
     unknown = sorted(wanted - declared - {DEFAULT_GROUP})
     if unknown:
         problems.add(None, f"the lock declares no group {', '.join(unknown)} (declared: "
@@ -55,6 +57,26 @@ def read_pdm_lock(
             result.setdefault(key, package)  # `name[extra]` entries repeat the same files
     problems.raise_if_any()
     return list(result.values())
+
+
+def _dev_groups(path: Path) -> set[str]:
+    """`pdm install` installs every dev group too (`--prod` leaves them out). The lock does not
+    say which of its groups are dev groups; the project's pyproject.toml beside it does
+    (`[tool.pdm.dev-dependencies]`, PEP 735 `[dependency-groups]`). Without one, only the
+    default group and the asked-for groups are taken."""
+    beside = path.parent / "pyproject.toml"
+    if not beside.is_file():
+        return set()
+    try:
+        data = load_toml(beside).data
+    except InputError:
+        return set()  # the lock is still read; its groups are then selected with --group
+    tool = data.get("tool")
+    pdm = tool.get("pdm") if isinstance(tool, dict) else None
+    tables = (data.get("dependency-groups"),
+              pdm.get("dev-dependencies") if isinstance(pdm, dict) else None)
+    return {canonicalize_name(key) for table in tables if isinstance(table, dict)
+            for key in table if isinstance(key, str)}
 
 
 def _metadata_groups(document: TomlDocument, problems: Problems) -> set[str]:

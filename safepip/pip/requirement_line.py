@@ -191,7 +191,8 @@ def _strip_extras(spec: str, source: Location) -> tuple[str, frozenset[str]]:
 _INPUT_SUFFIXES = (".txt", ".in", ".toml")
 """Endings of the files people pass (requirements, pyproject, pylock). `.py`, `.lock` and `.cfg`
 are left out: `discord.py` and `flufl.lock` are project names people type."""
-_LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "pipfile.lock"})
+_LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "pipfile.lock", "requirements.lock",
+                         "requirements-dev.lock"})
 
 
 def _names_a_missing_file(spec: str, cwd: Path) -> bool:
