@@ -153,8 +153,7 @@ def sweep_one(kind: str, path: Path, root: Path) -> Outcome:
         elif kind == "pyproject":
             outcome.counts = read_pyproject_all(path)
         else:
-            fmt = format_from_name(path.name) or kind
-            outcome.counts = read_lock_file(path, fmt)
+            outcome.counts = read_lock_file(path, kind)
     except SafepipError as error:
         if error.exit_code == ExitCode.USAGE:
             outcome.status, outcome.detail = "refused", error.diagnostics().splitlines()[0]
@@ -184,7 +183,9 @@ def _is_input(kind: str, path: Path) -> bool:
         return True  # every fetched file, nested ones too: each is audited on its own
     if kind == "pyproject":
         return path.name == "pyproject.toml"
-    return format_from_name(path.name) == kind  # a pyproject.toml beside a lock is no input
+    # Any file in a lock kind's folder is read as that kind (tools' own test fixtures are named
+    # `*.test`), except a pyproject.toml kept beside a lock.
+    return path.name != "pyproject.toml"
 
 
 def main(argv: list[str] | None = None) -> int:

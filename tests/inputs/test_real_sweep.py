@@ -206,3 +206,28 @@ def test_inputs_that_select_nothing_are_not_swapped_for_the_environment(
         assert code == 0, err
         assert '"packages": []' in out
         assert f"no packages to audit in {inputs[-1]}" in err
+
+
+def test_early_pdm_lock_keeps_its_files_in_metadata() -> None:
+    # lock_version 4.0 (PDM 2.0) lists files under `[metadata.files]` "name version"; every
+    # package was refused with "no `files` are locked".
+    packages = read_lock(REAL / "pdm-lock-4.0-metadata-files" / "pdm.lock")
+    assert [(p.name, str(p.version)) for p in packages] == [
+        ("certifi", "2021.10.8"), ("charset-normalizer", "2.0.7"), ("idna", "3.3"),
+        ("requests", "2.26.0"), ("urllib3", "1.26.7")]
+    requests = packages[3]
+    assert sorted(f.filename for f in requests.files) == [
+        "requests-2.26.0-py2.py3-none-any.whl", "requests-2.26.0.tar.gz"]
+    assert {f.sha256 for f in requests.files} == {
+        "6c1246513ecd5ecd4528a0906f910e8f0f9c6b8ec72030dc9fd154dc1a6efd24",
+        "b8aa58f8cf793ffd8782d3d8cb19e66ef36f7aba4353eec859e74678b01b07a7"}
+    assert all(p.vettable_from_index for p in packages)
+
+
+def test_poetry_lock_from_before_poetry_1_is_refused_with_a_reason() -> None:
+    path = REAL / "poetry-lock-pre-1.0" / "with-platform-dependencies.test"
+    with pytest.raises(InputError) as caught:
+        read_lock(path, "poetry.lock")
+    assert "predates Poetry 1.0" in caught.value.diagnostics()
+    assert "poetry lock" in caught.value.diagnostics()
+    assert caught.value.line == 46
