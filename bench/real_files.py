@@ -33,7 +33,6 @@ from packaging.markers import Marker, default_environment
 
 from safepip.errors import ExitCode, SafepipError
 from safepip.inputs import read_lock, read_pyproject
-from safepip.inputs.detect import format_from_name
 from safepip.inputs.models import LockedPackage
 from safepip.pip.request import parse_install_args
 from safepip.pip.requirement_line import RequirementLine
