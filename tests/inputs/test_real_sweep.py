@@ -231,3 +231,12 @@ def test_poetry_lock_from_before_poetry_1_is_refused_with_a_reason() -> None:
     assert "predates Poetry 1.0" in caught.value.diagnostics()
     assert "poetry lock" in caught.value.diagnostics()
     assert caught.value.line == 46
+
+
+def test_a_pre_release_uv_lock_is_refused_not_read_as_empty() -> None:
+    # `[[distribution]]` instead of `[[package]]`: it was read as a lock of no packages at all,
+    # so an audit of it passed with nothing vetted.
+    with pytest.raises(InputError) as caught:
+        read_lock(REAL / "uv-lock-pre-release" / "uv.lock")
+    assert "pre-release uv" in caught.value.diagnostics()
+    assert caught.value.line == 4
