@@ -240,3 +240,27 @@ def test_a_pre_release_uv_lock_is_refused_not_read_as_empty() -> None:
         read_lock(REAL / "uv-lock-pre-release" / "uv.lock")
     assert "pre-release uv" in caught.value.diagnostics()
     assert caught.value.line == 4
+
+
+def test_editable_paths_are_relative_to_the_working_directory(tmp_path: Path) -> None:
+    # uv pip compile output run from the repository root; from anywhere else the sentence now
+    # names the directory that is missing and says where paths are taken from.
+    (tmp_path / "requirements").mkdir()
+    shutil.copy(REAL / "requirements-editables-superset" / "development.txt",
+                tmp_path / "requirements" / "development.txt")
+    argv = ["-r", "requirements/development.txt"]
+    with pytest.raises(InputError) as caught:
+        parse_install_args(argv, environ={}, cwd=tmp_path, config_files=[])
+    assert caught.value.line == 5
+    assert f"There is no directory {tmp_path / 'superset-core'}" in caught.value.diagnostics()
+    assert "relative to the working directory" in caught.value.diagnostics()
+    for member in ("superset-core", "superset-extensions-cli"):
+        (tmp_path / member).mkdir()
+    request = parse_install_args(argv, environ={}, cwd=tmp_path, config_files=[])
+    assert len(request.requirements) == 268
+    assert [(line.url, line.source.line) for line in request.requirements[:3]] == [
+        (tmp_path.as_uri(), 3), ((tmp_path / "superset-core").as_uri(), 5),
+        ((tmp_path / "superset-extensions-cli").as_uri(), 9)]
+    assert all(line.editable for line in request.requirements[:3])
+    pins = request.requirements[3:]
+    assert all(p.requirement and str(p.requirement.specifier).startswith("==") for p in pins)
