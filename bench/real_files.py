@@ -13,7 +13,10 @@ sentence a user would see) and crashes (any other exception: a defect). For requ
 also compares each file's requirement-looking lines with what the parser returned from that file,
 so a requirement silently dropped shows up as `dropped`.
 
-    .venv/bin/python bench/real_files.py [--cache DIR] [--verbose]
+    .venv/bin/python bench/real_files.py [--cache DIR] [--verbose] [--pip]
+
+`--pip` also runs pip's own requirements-file parser (the reference) over every requirements file
+and compares the verdicts: a file pip accepts and safepip refuses, or the reverse, is listed.
 """
 
 from __future__ import annotations
@@ -166,6 +169,37 @@ def sweep_one(kind: str, path: Path, root: Path) -> Outcome:
     return outcome
 
 
+def pip_agreement(cache: Path) -> tuple[int, list[str]]:
+    """pip's own parser (the reference) over every requirements file: (agreeing, differences).
+
+    pip accepts a file when `parse_requirements` and `install_req_from_parsed_requirement` take
+    every line; safepip when `read_requirements` does. Only the verdicts are compared."""
+    from pip._internal.network.session import PipSession
+    from pip._internal.req.constructors import install_req_from_parsed_requirement
+    from pip._internal.req.req_file import parse_requirements
+
+    session, agree, differences = PipSession(), 0, []
+    here = os.getcwd()
+    try:
+        for path, root in files_of(cache, "requirements"):
+            os.chdir(root)  # pip takes requirement paths from the working directory too
+            try:
+                for parsed in parse_requirements(str(path), session=session):
+                    install_req_from_parsed_requirement(parsed)
+                pip_ok, pip_says = True, "accepts"
+            except Exception as error:  # pip's refusals have many types; any one is a refusal
+                pip_ok, pip_says = False, str(error).splitlines()[0][:120]
+            ours = sweep_one("requirements", path, root)
+            if (ours.status == "ok") == pip_ok:
+                agree += 1
+            else:
+                differences.append(f"{path.relative_to(cache)}: pip: {pip_says}; safepip: "
+                                   f"{ours.status} {ours.detail}")
+    finally:
+        os.chdir(here)
+    return agree, differences
+
+
 def files_of(cache: Path, kind: str) -> Iterable[tuple[Path, Path]]:
     """(file, repository root) for every top-level input of this kind in the cache."""
     base = cache / kind
@@ -191,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=Path("/work/cache/realfiles"))
     parser.add_argument("--verbose", "-v", action="store_true", help="one line per file")
+    parser.add_argument("--pip", action="store_true",
+                        help="also compare each requirements file's verdict with pip's parser")
     args = parser.parse_args(argv)
     totals: Counter[str] = Counter()
     print(f"{'kind':<13} {'files':>5} {'ok':>4} {'refused':>7} {'crash':>5} {'dropped':>7}")
@@ -222,7 +258,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {outcome.status.upper():<8} {where}: {outcome.detail}")
             for drop in outcome.dropped:
                 print(f"  DROPPED  {where}: {drop}")
-    return 1 if totals["crash"] or totals["dropped"] else 0
+    differences: list[str] = []
+    if args.pip:
+        agree, differences = pip_agreement(args.cache)
+        print(f"\npip's parser agrees on {agree} of {agree + len(differences)} requirements "
+              "files (accepted by both or refused by both)")
+        for difference in differences:
+            print(f"  DIFFERS  {difference}")
+    return 1 if totals["crash"] or totals["dropped"] or differences else 0
 
 
 if __name__ == "__main__":
