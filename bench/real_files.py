@@ -11,7 +11,10 @@ CPython 3.11 and 3.13 target. Nothing touches the network and nothing is resolve
 Per kind it prints: files, parsed OK, clean refusals (a SafepipError with exit code 2, the
 sentence a user would see) and crashes (any other exception: a defect). For requirements files it
 also compares each file's requirement-looking lines with what the parser returned from that file,
-so a requirement silently dropped shows up as `dropped`.
+so a requirement silently dropped shows up as `dropped`. `empty` counts files read without error
+that select nothing by default (legitimate for an options-only file or a project without
+dependencies, suspect otherwise: each is listed), `unnamed` the files whose name `safepip audit
+FILE` does not recognise (nested `-r` files, tools' own fixtures: informational).
 
     .venv/bin/python bench/real_files.py [--cache DIR] [--verbose] [--pip]
 
@@ -36,6 +39,7 @@ from packaging.markers import Marker, default_environment
 
 from safepip.errors import ExitCode, SafepipError
 from safepip.inputs import read_lock, read_pyproject
+from safepip.inputs.detect import format_from_name
 from safepip.inputs.models import LockedPackage
 from safepip.pip.request import parse_install_args
 from safepip.pip.requirement_line import RequirementLine
@@ -61,6 +65,10 @@ class Outcome:
     detail: str = ""
     counts: str = ""
     dropped: list[str] = field(default_factory=list)
+    selected: int = 0
+    """Requirements or packages the default read selects (0 for a file that says nothing)."""
+    named: bool = True
+    """Whether `safepip audit FILE` tells this file's format from its name."""
 
 
 def _evaluate(marker: Marker | None) -> None:
@@ -69,7 +77,7 @@ def _evaluate(marker: Marker | None) -> None:
             marker.evaluate({**target_markers(python), "extra": ""})
 
 
-def read_requirements(path: Path, root: Path) -> tuple[str, list[str]]:
+def read_requirements(path: Path, root: Path) -> tuple[str, list[str], int]:
     # `safepip audit FILE` hands a requirements file to pip's parser as `-r FILE`; relative
     # requirement paths (`-e .`) are relative to the working directory: the repository's root.
     request = parse_install_args(["-r", str(path)], environ={}, cwd=root, config_files=[])
@@ -80,7 +88,7 @@ def read_requirements(path: Path, root: Path) -> tuple[str, list[str]]:
                for p in TARGETS}
     counts = (f"{len(request.requirements)} reqs, {len(request.constraints)} constraints, "
               f"applies 3.11/3.13: {applies['3.11']}/{applies['3.13']}")
-    return counts, _dropped(path, root, lines)
+    return counts, _dropped(path, root, lines), len(lines)
 
 
 def _line_applies(line: RequirementLine, python: str) -> bool:
@@ -120,7 +128,7 @@ def _dropped(path: Path, root: Path, lines: list[RequirementLine]) -> list[str]:
     return out
 
 
-def read_pyproject_all(path: Path) -> str:
+def read_pyproject_all(path: Path) -> tuple[str, int]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     lines = read_pyproject(path)  # as `safepip audit pyproject.toml` reads it
     project = data.get("project") if isinstance(data.get("project"), dict) else {}
@@ -135,27 +143,28 @@ def read_pyproject_all(path: Path) -> str:
     full = read_pyproject(path, extras=extras, groups=groups)
     for line in full:
         _evaluate(line.requirement.marker if line.requirement else None)
-    return f"{len(lines)} deps, {len(full)} with {len(extras)} extras + {len(groups)} groups"
+    return (f"{len(lines)} deps, {len(full)} with {len(extras)} extras + {len(groups)} groups",
+            len(lines))
 
 
-def read_lock_file(path: Path, fmt: str) -> str:
+def read_lock_file(path: Path, fmt: str) -> tuple[str, int]:
     packages: list[LockedPackage] = read_lock(path, fmt)  # type: ignore[arg-type]
     applies = {p: sum(1 for pkg in packages if pkg.applies_to(target_markers(p)))
                for p in TARGETS}
     direct = sum(1 for pkg in packages if pkg.direct)
     return (f"{len(packages)} packages ({direct} direct), applies 3.11/3.13: "
-            f"{applies['3.11']}/{applies['3.13']}")
+            f"{applies['3.11']}/{applies['3.13']}", len(packages))
 
 
 def sweep_one(kind: str, path: Path, root: Path) -> Outcome:
-    outcome = Outcome(path)
+    outcome = Outcome(path, named=format_from_name(path.name) == kind)
     try:
         if kind == "requirements":
-            outcome.counts, outcome.dropped = read_requirements(path, root)
+            outcome.counts, outcome.dropped, outcome.selected = read_requirements(path, root)
         elif kind == "pyproject":
-            outcome.counts = read_pyproject_all(path)
+            outcome.counts, outcome.selected = read_pyproject_all(path)
         else:
-            outcome.counts = read_lock_file(path, kind)
+            outcome.counts, outcome.selected = read_lock_file(path, kind)
     except SafepipError as error:
         if error.exit_code == ExitCode.USAGE:
             outcome.status, outcome.detail = "refused", error.diagnostics().splitlines()[0]
@@ -229,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also compare each requirements file's verdict with pip's parser")
     args = parser.parse_args(argv)
     totals: Counter[str] = Counter()
-    print(f"{'kind':<13} {'files':>5} {'ok':>4} {'refused':>7} {'crash':>5} {'dropped':>7}")
+    print(f"{'kind':<13} {'files':>5} {'ok':>4} {'refused':>7} {'crash':>5} {'dropped':>7} "
+          f"{'empty':>5} {'unnamed':>7}")
     problems: dict[str, list[Outcome]] = defaultdict(list)
     for kind in KINDS:
         outcomes = [sweep_one(kind, path, root) for path, root in files_of(args.cache, kind)]
@@ -237,25 +247,29 @@ def main(argv: list[str] | None = None) -> int:
             continue
         status = Counter(o.status for o in outcomes)
         dropped = sum(1 for o in outcomes if o.dropped)
+        empty = sum(1 for o in outcomes if o.status == "ok" and not o.selected)
+        unnamed = sum(1 for o in outcomes if not o.named)
         print(f"{kind:<13} {len(outcomes):>5} {status['ok']:>4} {status['refused']:>7} "
-              f"{status['crash']:>5} {dropped:>7}")
+              f"{status['crash']:>5} {dropped:>7} {empty:>5} {unnamed:>7}")
         totals.update(status)
-        totals["files"] += len(outcomes)
-        totals["dropped"] += dropped
+        totals.update(files=len(outcomes), dropped=dropped, empty=empty, unnamed=unnamed)
         for outcome in outcomes:
             if args.verbose:
                 print(f"    {outcome.status:<8} {outcome.path.relative_to(args.cache)}: "
                       f"{outcome.detail or outcome.counts}")
-            if outcome.status != "ok" or outcome.dropped:
+            if outcome.status != "ok" or outcome.dropped or not outcome.selected:
                 problems[kind].append(outcome)
     print(f"{'total':<13} {totals['files']:>5} {totals['ok']:>4} {totals['refused']:>7} "
-          f"{totals['crash']:>5} {totals['dropped']:>7}")
+          f"{totals['crash']:>5} {totals['dropped']:>7} {totals['empty']:>5} "
+          f"{totals['unnamed']:>7}")
     for kind, outcomes in problems.items():
         print(f"\n{kind}:")
         for outcome in outcomes:
             where = outcome.path.relative_to(args.cache / kind)
             if outcome.status != "ok":
                 print(f"  {outcome.status.upper():<8} {where}: {outcome.detail}")
+            elif not outcome.selected:
+                print(f"  EMPTY    {where}: {outcome.counts}")
             for drop in outcome.dropped:
                 print(f"  DROPPED  {where}: {drop}")
     differences: list[str] = []
