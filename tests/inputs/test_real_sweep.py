@@ -264,3 +264,19 @@ def test_editable_paths_are_relative_to_the_working_directory(tmp_path: Path) ->
     assert all(line.editable for line in request.requirements[:3])
     pins = request.requirements[3:]
     assert all(p.requirement and str(p.requirement.specifier).startswith("==") for p in pins)
+
+
+def test_poetry_groups_of_a_pep_621_project(tmp_path: Path) -> None:
+    # Poetry 2 projects list their dependencies in [project] and keep groups in Poetry's table.
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[project]\nname = "x"\nversion = "1"\ndependencies = ["rich>=13"]\n\n'
+                    '[tool.poetry.group.test.dependencies]\npytest = "^8.0"\n'
+                    'local = {path = "libs/local", develop = true}\n\n'
+                    '[dependency-groups]\nlint = ["ruff"]\n')
+    lines = read_pyproject(path, groups=["test", "lint"])
+    assert specs(lines)[:2] == ["rich>=13", "pytest<9.0,>=8.0"]
+    assert lines[2].url == (tmp_path / "libs" / "local").as_uri()
+    assert specs(lines)[3] == "ruff"
+    assert [line.source.line for line in lines] == [4, 7, 8, 11]
+    with pytest.raises(InputError, match="docs"):
+        read_pyproject(path, groups=["docs"])
