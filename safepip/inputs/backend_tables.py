@@ -10,6 +10,7 @@ requirements it would write). Nothing is built or run.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,6 +130,10 @@ def _poetry_table(
     table: dict[str, Any], section: str, root: Path, out: BackendDependencies,
 ) -> list[tuple[Dependency, Declared] | None]:
     from poetry.core.factory import Factory  # only Poetry projects pay for importing it
+
+    # poetry-core logs "Path X for Y does not exist" for path dependencies; the audit reports
+    # path dependencies itself (they are not vetted from an index), so its log stays quiet.
+    logging.getLogger("poetry.core").setLevel(logging.ERROR)
 
     result: list[tuple[Dependency, Declared] | None] = []
     for key, value in table.items():

@@ -63,10 +63,10 @@ def _backend_requirements(
     document: TomlDocument, backend: BackendDependencies, problems: Problems,
 ) -> list[RequirementLine]:
     for section, key, message in backend.problems:
-        problems.add(_key_line(document, section, key), message)
+        problems.add(_declaration_line(document, section, key), message)
     result = []
     for item in backend.requirements:
-        line = _key_line(document, item.section, item.key) or 1
+        line = _declaration_line(document, item.section, item.key) or 1
         result.append(RequirementLine(item.requirement, Location(str(document.path), line),
                                       item.text, url=item.requirement.url))
     return result
@@ -105,6 +105,11 @@ def _project_requirements(
             else:
                 lines.append(line)
     return lines
+
+
+def _declaration_line(document: TomlDocument, section: str, key: str) -> int | None:
+    """`key = ...` in `[section]`, or a table of its own (`[[tool.poetry.dependencies.key]]`)."""
+    return _key_line(document, section, key) or document.find_line(f"{section}.{key}]")
 
 
 def _backend_note(data: dict[str, Any]) -> str:

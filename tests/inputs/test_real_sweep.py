@@ -280,3 +280,22 @@ def test_poetry_groups_of_a_pep_621_project(tmp_path: Path) -> None:
     assert [line.source.line for line in lines] == [4, 7, 8, 11]
     with pytest.raises(InputError, match="docs"):
         read_pyproject(path, groups=["docs"])
+
+
+def test_poetry_dependency_with_one_constraint_per_python() -> None:
+    path = REAL / "pyproject-poetry-langchain-core" / "pyproject.toml"
+    lines = read_pyproject(path)
+    assert specs(lines) == [
+        "langsmith<0.2.0,>=0.1.125", "tenacity!=8.4.0,<10.0.0,>=8.1.0", "jsonpatch<2.0,>=1.33",
+        "PyYAML>=5.3", "packaging<25,>=23.2", "typing-extensions>=4.7",
+        'pydantic<3.0.0,>=2.5.2; python_full_version < "3.12.4"',
+        'pydantic<3.0.0,>=2.7.4; python_full_version >= "3.12.4"']
+    assert [line.source.line for line in lines[-2:]] == [36, 36]  # `[[...pydantic]]` tables
+    requirements = [line.requirement for line in lines if line.requirement]
+    for python, floor in (("3.11", ">=2.5.2"), ("3.13", ">=2.7.4")):
+        (pydantic,) = [r for r in applying(requirements, python) if r.name == "pydantic"]
+        assert floor in str(pydantic.specifier)
+    typing = read_pyproject(path, groups=["typing"], include_project=False)
+    assert typing[-1].url == (REAL / "text-splitters").as_uri()
+    assert typing[-1].source.line == 159
+    assert len(read_pyproject(path, groups=["test"], include_project=False)) == 12
