@@ -10,8 +10,10 @@ quietly turned into an audit of the environment.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,8 @@ from safepip.errors import InputError
 from safepip.inputs import detect_format, input_file_format, read_lock, read_pyproject
 from safepip.pip.request import InstallRequest, parse_install_args
 from safepip.pip.requirement_line import RequirementLine
+from tests.kit.archives import make_wheel
+from tests.kit.index_server import IndexServer
 
 REAL = Path(__file__).resolve().parent.parent / "data" / "real"
 
@@ -299,3 +303,26 @@ def test_poetry_dependency_with_one_constraint_per_python() -> None:
     assert typing[-1].url == (REAL / "text-splitters").as_uri()
     assert typing[-1].source.line == 159
     assert len(read_pyproject(path, groups=["test"], include_project=False)) == 12
+
+
+def test_audit_of_a_poetry_project_vets_what_pip_install_would(
+    tmp_path: Path, index_server: Callable[..., IndexServer],
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dist = tmp_path / "dist"
+    server = index_server([make_wheel(dist, "orchard", "1.4", requires_dist=["pear-lib"]),
+                           make_wheel(dist, "orchard", "2.0"), make_wheel(dist, "pear-lib", "0.3"),
+                           make_wheel(dist, "plum", "1.0")])
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.poetry]\nname = "mine"\nversion = "0"\n\n[tool.poetry.dependencies]\n'
+        'python = "^3.9"\norchard = "^1.2"\nplum = { version = "*", optional = true }\n\n'
+        '[tool.poetry.extras]\nfruit = ["plum"]\n')
+    monkeypatch.chdir(tmp_path)
+    for extra, expected in (([], {"orchard": "1.4", "pear-lib": "0.3"}),
+                            (["--extra", "fruit"], {"orchard": "1.4", "pear-lib": "0.3",
+                                                    "plum": "1.0"})):
+        code = main(["audit", "pyproject.toml", *extra, "--index-url", server.index_url,
+                     "--format", "json"])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        assert {p["name"]: p["version"] for p in json.loads(out)["packages"]} == expected
