@@ -64,6 +64,8 @@ class _Inputs:
     requirements: list[RequirementLine] = field(default_factory=list)
     locked: list[LockedPackage] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    named: list[str] = field(default_factory=list)
+    """Files given with -r/-c (read by pip's parser): inputs too, even when they list nothing."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,7 +96,13 @@ def _audit(
     # An audit describes its inputs, never what happens to be installed anywhere: the whole
     # tree is planned as pip's --ignore-installed would plan it.
     request = replace(_with_requirements(request, inputs.requirements), ignore_installed=True)
-    if not request.requirements and not inputs.locked:
+    if not request.requirements and not inputs.locked and (inputs.files or inputs.named):
+        # Input files that select nothing are audited as they are (an empty plan), never
+        # swapped for the environment's packages.
+        named = ", ".join(inputs.files + inputs.named)
+        sys.stderr.write(f"safepip: no packages to audit in {named} (dependency groups and "
+                         "extras are selected with --group and --extra).\n")
+    elif not request.requirements and not inputs.locked:
         request = replace(request, requirements=_installed_requirements(request, probe))
         if not request.requirements:
             raise UsageError(
@@ -129,6 +137,8 @@ def _read_inputs(args: argparse.Namespace, pip_args: list[str]) -> _Inputs:
     for token in split_args(pip_args, INSTALL_OPTIONS, origin="safepip audit"):
         if not isinstance(token, str):
             inputs.pip_args += token.raw
+            if token.option is not None and token.option.key in ("--requirement", "--constraint"):
+                inputs.named.append(token.value or "")
             continue
         fmt = _positional_format(token, args)
         if fmt is None:

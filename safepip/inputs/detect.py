@@ -21,6 +21,9 @@ _EXACT_NAMES: dict[str, InputFormat] = {
 }
 _REQUIREMENTS_SUFFIXES = (".txt", ".in")
 """pip-tools writes `requirements.in` -> `requirements.txt`; both are pip requirements syntax."""
+_RYE_LOCK = re.compile(r"^requirements(-dev)?\.lock$")
+"""Rye's `requirements.lock` / `requirements-dev.lock` are pip requirements files (`-e file:.`,
+pins, `# via` comments), not lock files of their own format."""
 
 
 def detect_format(path: Path | str, override: str | None = None) -> InputFormat:
@@ -31,7 +34,8 @@ def detect_format(path: Path | str, override: str | None = None) -> InputFormat:
     if found is None:
         raise InputError(
             "cannot tell the file's format from its name.", path=str(path),
-            hint="Name it pyproject.toml, pylock.toml, uv.lock, poetry.lock, pdm.lock or *.txt, "
+            hint="Name it pyproject.toml, pylock.toml, uv.lock, poetry.lock, pdm.lock, *.txt or "
+            "requirements.lock, "
             "or pass --input-format " + "|".join(FORMATS) + ".",
         )
     return found
@@ -43,7 +47,7 @@ def format_from_name(name: str) -> InputFormat | None:
         return _EXACT_NAMES[name]
     if _PYLOCK_NAME.match(name):
         return "pylock"
-    if name.endswith(_REQUIREMENTS_SUFFIXES) and len(name) > 4:
+    if (name.endswith(_REQUIREMENTS_SUFFIXES) and len(name) > 4) or _RYE_LOCK.match(name):
         return "requirements"
     return None
 

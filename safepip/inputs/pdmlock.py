@@ -2,7 +2,8 @@
 
 Each `[[package]]` has `name`, `version` and `files` (`{file, hash}`, or `{url, hash}`), or a
 direct source (`path`, `url`, `git`/`hg`/`svn`/`bzr`, `editable`). A package locked with extras
-appears once more per extra set, with the same files. Locks written with the `inherit_metadata`
+appears once more per extra set, with the same files (early 4.x locks list them once, in
+`[metadata.files]` under `"name version"`). Locks written with the `inherit_metadata`
 strategy (PDM 2.11+) record on each package its `groups` and the `marker` under which it is
 installed; older locks record neither, so every package is vetted.
 """
@@ -15,6 +16,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from safepip.errors import InputError
 from safepip.findings import Location
 from safepip.inputs import _fields
 from safepip.inputs._toml import Problems, TomlDocument, load_toml, optional_str, table_list
@@ -28,11 +30,12 @@ _DIRECT_KINDS = ("git", "hg", "svn", "bzr", "url", "path")
 def read_pdm_lock(
     path: Path, *, extras: Iterable[str] = (), groups: Iterable[str] = (),
 ) -> list[LockedPackage]:
-    """The packages `pdm install` (default group, plus `groups`) takes from this lock."""
+    """The packages `pdm install` (default group, dev groups, plus `groups`) takes from it."""
     document = load_toml(path)
     problems = Problems(path)
     declared = _metadata_groups(document, problems)
-    wanted = {DEFAULT_GROUP, *(canonicalize_name(g) for g in groups)}
+    wanted = {DEFAULT_GROUP, *(_dev_groups(path) & declared),
+              *(canonicalize_name(g) for g in groups)}
     unknown = sorted(wanted - declared - {DEFAULT_GROUP})
     if unknown:
         problems.add(None, f"the lock declares no group {', '.join(unknown)} (declared: "
@@ -42,11 +45,12 @@ def read_pdm_lock(
         problems.add(None, "`package` must be an array of tables")
         tables = []
     lines = document.array_table_lines("package")
+    legacy = _metadata_files(document.data)
     result: dict[tuple[str, str | None], LockedPackage] = {}
     for position, table in enumerate(tables):
         line = lines[position] if len(lines) == len(tables) else None
         try:
-            package = _package(table, Location(str(path), line), frozenset(extras))
+            package = _package(table, Location(str(path), line), frozenset(extras), legacy)
         except ValueError as error:
             problems.add(line, str(error))
             continue
@@ -55,6 +59,26 @@ def read_pdm_lock(
             result.setdefault(key, package)  # `name[extra]` entries repeat the same files
     problems.raise_if_any()
     return list(result.values())
+
+
+def _dev_groups(path: Path) -> set[str]:
+    """`pdm install` installs every dev group too (`--prod` leaves them out). The lock does not
+    say which of its groups are dev groups; the project's pyproject.toml beside it does
+    (`[tool.pdm.dev-dependencies]`, PEP 735 `[dependency-groups]`). Without one, only the
+    default group and the asked-for groups are taken."""
+    beside = path.parent / "pyproject.toml"
+    if not beside.is_file():
+        return set()
+    try:
+        data = load_toml(beside).data
+    except InputError:
+        return set()  # the lock is still read; its groups are then selected with --group
+    tool = data.get("tool")
+    pdm = tool.get("pdm") if isinstance(tool, dict) else None
+    tables = (data.get("dependency-groups"),
+              pdm.get("dev-dependencies") if isinstance(pdm, dict) else None)
+    return {canonicalize_name(key) for table in tables if isinstance(table, dict)
+            for key in table if isinstance(key, str)}
 
 
 def _metadata_groups(document: TomlDocument, problems: Problems) -> set[str]:
@@ -78,7 +102,25 @@ def _in_groups(table: dict[str, Any], wanted: set[str]) -> bool:
     return any(isinstance(g, str) and canonicalize_name(g) in wanted for g in groups)
 
 
-def _package(table: dict[str, Any], source: Location, extras: frozenset[str]) -> LockedPackage:
+def _metadata_files(data: dict[str, Any]) -> dict[tuple[str, str], object]:
+    """Early 4.x locks (lock_version "4.0", PDM 2.0) keep the files in `[metadata.files]`,
+    keyed `"name version"` (extras stripped); later locks keep them on each package."""
+    metadata = data.get("metadata")
+    files = metadata.get("files") if isinstance(metadata, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    result: dict[tuple[str, str], object] = {}
+    for key, value in files.items():
+        name, _, version = str(key).strip().rpartition(" ")
+        if name:
+            result[(canonicalize_name(name.split("[", 1)[0]), version)] = value
+    return result
+
+
+def _package(
+    table: dict[str, Any], source: Location, extras: frozenset[str],
+    legacy: dict[tuple[str, str], object],
+) -> LockedPackage:
     name = _fields.project_name(table.get("name"))
     raw_version = table.get("version")
     version = None if raw_version is None else _fields.version(raw_version, name)
@@ -91,7 +133,8 @@ def _package(table: dict[str, Any], source: Location, extras: frozenset[str]) ->
                                  direct=f"{kind}: {where}", extras=extras)
     if version is None:
         raise ValueError(f"{name}: a package from an index needs a `version`")
-    files = _files(table.get("files", []), name)
+    listed = table.get("files", legacy.get((name, str(raw_version)), []))
+    files = _files(listed, name)
     if not files:
         raise ValueError(f"{name}: no `files` are locked, so nothing can be checked")
     return LockedPackage(name, version, files, source, marker=marker, extras=extras)

@@ -72,8 +72,14 @@ def _check_lock_version(document: TomlDocument, problems: Problems) -> None:
     value = metadata.get("lock-version") if isinstance(metadata, dict) else None
     line = document.find_line("lock-version")
     if not isinstance(value, str):
-        problems.add(line, "missing `[metadata] lock-version`; is this a poetry.lock file?")
-        return
+        if isinstance(metadata, dict) and isinstance(metadata.get("hashes"), dict):
+            problems.add(document.find_line("[metadata.hashes]"), "this poetry.lock predates "
+                         "Poetry 1.0 (`[metadata.hashes]`, no lock-version): it locks hashes "
+                         "without file names, which safepip cannot check; regenerate it with a "
+                         "current Poetry (`poetry lock`)")
+        elif not (isinstance(metadata, dict) and isinstance(metadata.get("files"), dict)):
+            problems.add(line, "missing `[metadata] lock-version`; is this a poetry.lock file?")
+        return  # `[metadata.files]` without a lock-version: Poetry reads it as 1.0, as here
     major = value.split(".", 1)[0]
     if not major.isdigit() or int(major) not in SUPPORTED_MAJOR:
         problems.add(line, f"lock-version {value!r} is not supported (expected 1.x or 2.x)")

@@ -18,6 +18,7 @@ from packaging.utils import canonicalize_name
 from safepip.errors import InputError
 from safepip.findings import Location
 from safepip.inputs._toml import Problems, TomlDocument, load_toml
+from safepip.inputs.backend_tables import BackendDependencies, backend_dependencies
 from safepip.pip.groups import group_specs
 from safepip.pip.requirement_line import RequirementLine
 
@@ -30,10 +31,44 @@ def read_pyproject(
     document = load_toml(path)
     problems = Problems(path)
     result: list[RequirementLine] = []
-    if include_project:
+    groups = list(groups)
+    # PEP 621 first; a backend's own table (Poetry, legacy flit) when [project] does not list
+    # the dependencies, and Poetry's groups (`[tool.poetry.group.G]`) whatever lists them.
+    lists = _lists_dependencies(document.data)
+    if lists and include_project:
         result.extend(_project_requirements(document, list(extras), problems))
-    result.extend(_group_requirements(document, list(groups), problems))
+    backend = backend_dependencies(document.data, path.parent, extras=[] if lists else
+                                   list(extras), groups=groups,
+                                   include_project=include_project and not lists)
+    if backend is not None:
+        result.extend(_backend_requirements(document, backend, problems))
+        groups = backend.other_groups
+    elif include_project and not lists:
+        result.extend(_project_requirements(document, list(extras), problems))  # refuses
+    result.extend(_group_requirements(document, groups, problems))
     problems.raise_if_any()
+    return result
+
+
+def _lists_dependencies(data: dict[str, Any]) -> bool:
+    """Whether `[project]` itself lists the dependencies (PEP 621, not dynamic)."""
+    project = data.get("project")
+    if not isinstance(project, dict):
+        return False
+    dynamic = project.get("dynamic", [])
+    return not (isinstance(dynamic, list) and "dependencies" in dynamic)
+
+
+def _backend_requirements(
+    document: TomlDocument, backend: BackendDependencies, problems: Problems,
+) -> list[RequirementLine]:
+    for section, key, message in backend.problems:
+        problems.add(_declaration_line(document, section, key), message)
+    result = []
+    for item in backend.requirements:
+        line = _declaration_line(document, item.section, item.key) or 1
+        result.append(RequirementLine(item.requirement, Location(str(document.path), line),
+                                      item.text, url=item.requirement.url))
     return result
 
 
@@ -42,13 +77,13 @@ def _project_requirements(
 ) -> list[RequirementLine]:
     project = document.data.get("project")
     if not isinstance(project, dict):
-        raise InputError("there is no [project] table to read dependencies from.",
-                         path=str(document.path),
+        raise InputError("there is no [project] table to read dependencies from"
+                         + _backend_note(document.data) + ".", path=str(document.path),
                          hint="Pass a lock file or requirements file instead, or use --group.")
     dynamic = project.get("dynamic", [])
     if isinstance(dynamic, list) and "dependencies" in dynamic:
-        raise InputError("[project] dependencies are dynamic: only a build backend can list them.",
-                         path=str(document.path),
+        raise InputError("[project] dependencies are dynamic: only a build backend can list them"
+                         + _backend_note(document.data) + ".", path=str(document.path),
                          hint="Audit a requirements or lock file generated from this project.")
     own_name = canonicalize_name(str(project.get("name", "")))
     lines = _strings(document, project.get("dependencies", []), "project", "dependencies",
@@ -70,6 +105,21 @@ def _project_requirements(
             else:
                 lines.append(line)
     return lines
+
+
+def _declaration_line(document: TomlDocument, section: str, key: str) -> int | None:
+    """`key = ...` in `[section]`, or a table of its own (`[[tool.poetry.dependencies.key]]`)."""
+    return _key_line(document, section, key) or document.find_line(f"{section}.{key}]")
+
+
+def _backend_note(data: dict[str, Any]) -> str:
+    """Which backend would list the dependencies, when the file names one."""
+    system = data.get("build-system")
+    backend = system.get("build-backend") if isinstance(system, dict) else None
+    if not isinstance(backend, str) or not backend:
+        return " (the file names no build backend; setup.py or setup.cfg may list them)"
+    return (f" (the build backend {backend} lists them, from setup.py, setup.cfg or its own "
+            "configuration, which safepip does not run)")
 
 
 def _group_requirements(

@@ -46,6 +46,10 @@ def read_uv_lock(
     """The packages an install from this uv.lock selects; InputError listing all problems."""
     document = load_toml(path)
     problems = Problems(path)
+    if "distribution" in document.data and "package" not in document.data:
+        problems.add(document.find_line("[[distribution]]"), "this uv.lock was written by a "
+                     "pre-release uv (`[[distribution]]` tables, which uv no longer writes); "
+                     "regenerate it with a current uv (`uv lock`)")
     lock_version = document.data.get("version")
     if lock_version != SUPPORTED_VERSION:
         problems.add(document.find_line("version"),

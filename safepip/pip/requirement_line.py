@@ -158,10 +158,14 @@ def _parse_editable_spec(
     url = next((f"{v}+{text}" for v in VCS_NAMES if text.lower().startswith(f"{v}:")), text)
     scheme = urllib.parse.urlsplit(url).scheme
     if scheme not in _VCS_SCHEMES and scheme != "file":
+        missing = f" There is no directory {cwd / bare}." if _looks_like_path(bare) else ""
         raise InputError(
             f"{text!r} is not a valid editable requirement: it should be a path to a local "
-            "project or a VCS URL (such as git+https://...).",
+            f"project or a VCS URL (such as git+https://...).{missing}",
             path=source.path, line=source.line,
+            hint="Paths in requirements files are relative to the working directory, not to "
+            "the file: run safepip from the directory pip would be run from." if missing
+            else None,
         )
     return replace(line, url=url, project_name=_name_from_url(url, source))
 
@@ -191,7 +195,8 @@ def _strip_extras(spec: str, source: Location) -> tuple[str, frozenset[str]]:
 _INPUT_SUFFIXES = (".txt", ".in", ".toml")
 """Endings of the files people pass (requirements, pyproject, pylock). `.py`, `.lock` and `.cfg`
 are left out: `discord.py` and `flufl.lock` are project names people type."""
-_LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "pipfile.lock"})
+_LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "pipfile.lock", "requirements.lock",
+                         "requirements-dev.lock"})
 
 
 def _names_a_missing_file(spec: str, cwd: Path) -> bool:
