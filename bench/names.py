@@ -7,7 +7,7 @@
 Why this cannot flatter the detector:
 - Time split. OSV `MAL-` reports published up to `--split` are the *fit* set (weights were tuned
   by looking at it only); reports published later are the *report* set. The headline is the
-  report set.
+  report set. `--blind` prints nothing about the report set, so tuning can run without seeing it.
 - Labels by a rule that shares no code with the detector: a malicious name is a positive when at
   most two mutations from the human-readable list below turn a top-15,000 project's name into it
   (`label()`), and the target is long enough that the mutation is unlikely to be a coincidence.
