@@ -99,12 +99,12 @@ def popularity_weight(rank: int, edits: int = 0) -> float:
 
 KEEPS_LETTERS = frozenset({"swapped letters", "doubled letter"})
 """Slips that keep every letter of the target in order or swapped: few ordinary names are a
-short popular name with two letters exchanged or one doubled (`vypre`, `cccxt`; 9 in 40,000
+short popular name with two letters exchanged or one doubled (`nupmy`, `nummpy`; 9 in 40,000
 long-tail names, 15 in the 6,419 malicious names reported up to 2023-06-30), so they weigh as
 a target one letter longer."""
 LONG_DROPPED_FIRST = 9
 """A first letter dropped from a target this long (separators removed) is a slip, not another
-word (`ython-binance`): 6 of the 6,419 malicious names, 4 in 40,000 long-tail names."""
+word (`ython-dateutil`): 6 of the 6,419 malicious names, 4 in 40,000 long-tail names."""
 
 
 def length_weight(target: str, edits: int, keeps_letters: bool = False) -> float:
