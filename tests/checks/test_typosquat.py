@@ -176,6 +176,56 @@ def test_python_affix_and_a_slip_together() -> None:
         assert match is None or match.candidate.kind != "python prefix/suffix and a slip", name
 
 
+def _band(low: int, high: int, length: int | None = None,
+          minimum: int = 0) -> list[str]:
+    """Popular names ranked low..high, of `length` letters (or at least `minimum`)."""
+    ranks = load_popularity().ranks
+    return [n for n, r in sorted(ranks.items(), key=lambda kv: kv[1])
+            if low <= r <= high and "-" not in n
+            and (len(n) == length if length is not None else len(n) >= minimum)]
+
+
+def test_a_slip_keeping_every_letter_of_a_five_letter_name_reaches_medium() -> None:
+    # Generated: the middle letters of 5-letter names ranked 5,001-15,000 swapped or doubled.
+    ranks = load_popularity().ranks
+    checked = 0
+    for target in _band(5001, 15000, length=5)[:200]:
+        swapped = target[:1] + target[2] + target[1] + target[3:]
+        doubled = target[:2] + target[2] + target[2:]
+        substituted = target[:2] + ("q" if target[2] != "q" else "j") + target[3:]
+        for name, kind in ((swapped, "swapped letters"), (doubled, "doubled letter")):
+            match = best_match(name)
+            if name in ranks or match is None or match.candidate.target != target:
+                continue  # another popular name is closer: not this test's case
+            assert match.candidate.kind == kind, name
+            assert match.severity is not None and match.severity >= Severity.MEDIUM, name
+            checked += 1
+        free = best_match(substituted)  # a free letter in a short name is still just low
+        if substituted not in ranks and free is not None and free.candidate.target == target:
+            assert free.severity is None or free.severity < Severity.MEDIUM, substituted
+    assert checked >= 100
+
+
+def test_a_dropped_first_letter_of_a_long_name_reaches_medium() -> None:
+    # Generated: the first letter of names of 9+ letters ranked 1,001-15,000 dropped.
+    ranks = load_popularity().ranks
+    checked = 0
+    for target in _band(1001, 15000, minimum=9)[:150]:
+        name = target[1:]
+        match = best_match(name)
+        if name in ranks or match is None or match.candidate.target != target:
+            continue
+        assert match.candidate.kind == "omitted letter", name
+        assert match.severity is not None and match.severity >= Severity.MEDIUM, name
+        checked += 1
+    assert checked >= 100
+    # A short name less its first letter is as often another word: it stays low.
+    for target in _band(5001, 15000, length=7)[:100]:
+        match = best_match(target[1:])
+        if target[1:] not in ranks and match is not None and match.candidate.target == target:
+            assert match.severity is None or match.severity < Severity.MEDIUM, target
+
+
 def test_index_finds_every_family_on_a_small_list() -> None:
     index = SquatIndex(["requests", "python-dateutil", "jellyfish", "numpy"], 4, 4)
     kinds = {c.kind for name in ("reqests", "dateutil-python", "jel1yfish", "numpy3")
