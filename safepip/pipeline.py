@@ -494,11 +494,15 @@ def prepare_handoff(request: InstallRequest) -> Handoff | None:
         return None
 
 
-def hand_off(vetting: Vetting, request: InstallRequest, prepared: Handoff | None) -> int:
+def hand_off(
+    vetting: Vetting, request: InstallRequest, prepared: Handoff | None,
+    seen: list[Finding] | None = None,
+) -> int:
     """Install exactly the vetted files with pip (in `prepared`, when it was started early);
-    pip's exit code."""
+    pip's exit code. What the build cage saw and found that counts (after the policy's
+    ignores) is added to `seen`, for the report, even when it stops the install."""
     files = vetting.handoff_files()
-    builder = partial(build_in_cage, policy=vetting.policy, today=vetting.today)
+    builder = partial(build_in_cage, policy=vetting.policy, today=vetting.today, seen=seen)
     if prepared is not None:
         prepared.build_sdists = builder  # the policy that decided the verdict judges the cage
         return prepared.install(files)
@@ -510,25 +514,31 @@ def hand_off(vetting: Vetting, request: InstallRequest, prepared: Handoff | None
 def build_in_cage(
     files: Sequence[VettedFile], vetted_dir: Path, python: str, env: Mapping[str, str], *,
     policy: PolicyConfig | None = None, today: dt.date | None = None,
+    seen: list[Finding] | None = None,
 ) -> Sequence[VettedFile]:
     """The handoff's sdist builder: the build cage (imported only when an sdist is built),
-    whose findings the policy judges as it judged the plan's."""
+    whose findings the policy judges as it judged the plan's (those that count go to `seen`)."""
     from safepip.sandbox.handoff_builds import build_sdists_confined
 
-    judge = partial(judge_cage_findings, policy or PolicyConfig(), today or dt.date.today())
+    judge = partial(judge_cage_findings, policy or PolicyConfig(), today or dt.date.today(),
+                    seen=seen)
     return build_sdists_confined(files, vetted_dir=vetted_dir, python=python, environ=env,
                                  judge=judge)
 
 
 def judge_cage_findings(
-    policy: PolicyConfig, today: dt.date, findings: Sequence[Finding]
+    policy: PolicyConfig, today: dt.date, findings: Sequence[Finding], *,
+    seen: list[Finding] | None = None,
 ) -> CageVerdict:
     """What the cage saw and what its wheels hold, through the same ignores and fail level as
-    every other finding, reported by the same formatter as the plan."""
+    every other finding, reported by the same formatter as the plan; the findings that count
+    are added to `seen`."""
     from safepip.report.text import TextFormatter
     from safepip.sandbox.handoff_builds import CageVerdict
 
     outcome = apply_ignores(findings, policy, today)
+    if seen is not None:
+        seen.extend(outcome.kept)
     verdict = decide(outcome.kept, policy.fail_on)
     blocking = sorted({f.rule for f in outcome.kept if f.severity >= policy.fail_on})
     report = Report(verdict=verdict, findings=outcome.kept)

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from safepip.errors import ExitCode, SafepipError
-from safepip.findings import Finding, Location, Severity
+from safepip.findings import Finding, Severity
 from safepip.pip.process import pip_argv
 from safepip.sandbox.mechanisms import UNSHARE_FLAGS, Mechanisms, available
 
@@ -235,11 +235,11 @@ class _Build:
         return env
 
     # -- what was seen ---------------------------------------------------------------------
-    def _finding(self, rule: str, message: str, evidence: str,
-                 path: str | None = None) -> Finding:
+    def _finding(self, rule: str, message: str, evidence: str) -> Finding:
+        """No `location`: that is a place in the package's files (reports point there, or at
+        the artifact's member); what the build touched is named in the message and evidence."""
         return Finding(rule=rule, severity=Severity.HIGH, package=self.package,
-                       version=self.version, message=message,
-                       location=Location(path) if path else None, evidence=evidence[:200])
+                       version=self.version, message=message, evidence=evidence[:200])
 
     def _dynamic_findings(self, report: dict[str, Any]) -> list[Finding]:
         found: list[Finding] = []
@@ -258,7 +258,7 @@ class _Build:
             if path.stat().st_atime_ns != atime:
                 found.append(self._finding(
                     "dynamic/secret-read", f"Its build read ~/{name}, where credentials are "
-                    "kept (a decoy in the cage's throwaway home).", f"~/{name}", name))
+                    "kept (a decoy in the cage's throwaway home).", f"~/{name}"))
         for name in _changes(self.before, _snapshot(self.home)):
             if not persists(name):
                 logger.debug("cage: the build wrote ~/%s (not a place code runs from)", name)
@@ -266,7 +266,7 @@ class _Build:
             found.append(self._finding(
                 "dynamic/persistence", f"Its build wrote ~/{name} (in the cage's throwaway "
                 "home): code that changes a home folder at install time persists itself.",
-                f"~/{name}", name))
+                f"~/{name}"))
         for target, scratch in report.get("overlays", []):
             upper = Path(scratch) / "upper"
             for written in sorted(p for p in upper.rglob("*") if not p.is_dir())[:20]:
@@ -274,7 +274,7 @@ class _Build:
                 found.append(self._finding(
                     "dynamic/persistence", f"Its build wrote {where} into the target "
                     "environment (kept out of it by the cage); a build writes only its wheel.",
-                    where, where))
+                    where))
         for command in report.get("lingering", []):
             found.append(self._finding(
                 "dynamic/process", "Its build left a process running after it ended "
