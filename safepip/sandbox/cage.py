@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import os
+import pwd
 import shutil
 import subprocess  # nosec B404 - fixed argv lists, no shell
 import sys
@@ -160,6 +161,7 @@ class _Build:
             folder.mkdir(mode=0o700)
         shutil.copyfile(sdist, self.source)
         self.target = _probe(python)
+        self.homes, self.homes_kept_because = hideable_homes([work, vetted_dir])
         self.atime_works = atime_observable(work)
         _plant(self.home)
         self.before = _snapshot(self.home)  # reads every file: before the access times are set
@@ -195,14 +197,16 @@ class _Build:
         env = self._environment()
         landlock = self.mechanisms.landlock_abi > 0
         setpriv = self.mechanisms.setpriv if self.mechanisms.unshare else None
+        read = _existing([*_SYSTEM_READ, *self.target["prefixes"], *self.target["path"],
+                          sys.prefix, sys.base_prefix, str(self.vetted_dir),
+                          str(self.source.parent)])
         stage = {"landlock": landlock, "command": command, "env": env, "setpriv": setpriv,
-                 "seccomp": self.mechanisms.seccomp,
-                 "read": _existing([*_SYSTEM_READ, *self.target["prefixes"],
-                                    *self.target["path"], sys.prefix, sys.base_prefix,
-                                    str(self.vetted_dir), str(self.source.parent)]),
+                 "seccomp": self.mechanisms.seccomp, "read": read,
                  "write": [str(self.home), str(self.tmp), str(self.out)],
                  "write_files": _existing(_DEVICES)}
         config = {"stage": stage, "overlay": self.target["targets"],
+                  "hide_homes": {"homes": self.homes, "decoy": str(self.home),
+                                 "keep": _existing([*read, *_own_paths()])},
                   "scratch": str(self.work / "scratch"), "timeout": self.timeout,
                   "log": str(self.work / "build.log"), "report": str(self.work / "report.json")}
         config_path = self.work / "config.json"
@@ -295,6 +299,13 @@ class _Build:
             enforced.append("seccomp (no ptrace, no new namespaces, no mounts, no io_uring)")
             if report.get("overlays"):
                 enforced.append("target environment overlaid (writes kept out)")
+        if report.get("homes"):
+            enforced.append("your home folder hidden behind the decoy home (a secret read by "
+                            "its absolute path reads a decoy)")
+        elif self.mechanisms.unshare is not None:
+            missing.append("home: not hidden behind the decoy home ("
+                           + (self.homes_kept_because or "mounting it failed") + "); a read "
+                           "there by absolute path is denied by Landlock, but not seen")
         if self.mechanisms.landlock_abi:
             enforced.append(f"Landlock ABI {self.mechanisms.landlock_abi} (writes only to "
                             "its build folders, no reads of your home)")
@@ -332,6 +343,38 @@ def _probe(python: str) -> dict[str, Any]:
         raise CageBuildError(f"Could not ask {python} where it lives ({error}); nothing was "
                              "built.") from None
     return facts
+
+
+def hideable_homes(inside: list[Path]) -> tuple[list[str], str]:
+    """The user's home folders (HOME, the account's home, /root for root) that the cage can
+    hide behind the decoy home, and why none can ("" when some can): a home that holds the
+    cage's own folders (`inside`: a TMPDIR under the home) cannot be hidden from the build."""
+    candidates = {os.environ.get("HOME", "")}
+    with contextlib.suppress(KeyError):
+        candidates.add(pwd.getpwuid(os.getuid()).pw_dir)
+    if os.getuid() == 0:
+        candidates.add("/root")
+    homes = sorted({os.path.realpath(h) for h in candidates
+                    if h and os.path.isabs(h) and os.path.isdir(h)} - {"/"})
+    ours = [os.path.realpath(folder) for folder in inside]
+    hideable = [h for h in homes if not any(_below(folder, h) for folder in ours)]
+    if homes and not hideable:
+        return [], "the build's own folders are inside it (TMPDIR)"
+    return hideable, "" if hideable else "no home folder found"
+
+
+def _below(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _own_paths() -> list[str]:
+    """Where this interpreter and safepip itself are read from (the cage's supervisor and its
+    restrict stage run from them after the home is hidden): folders only."""
+    import safepip
+
+    package_root = str(Path(safepip.__file__).resolve().parent.parent)
+    paths = [package_root, *(p for p in sys.path if p)]
+    return [p if os.path.isdir(p) else os.path.dirname(p) for p in paths]
 
 
 def _plant(home: Path) -> None:
