@@ -501,7 +501,7 @@ def hand_off(
     """Install exactly the vetted files with pip (in `prepared`, when it was started early);
     pip's exit code. What the build cage saw and found that counts (after the policy's
     ignores) is added to `seen`, for the report, even when it stops the install."""
-    files = vetting.handoff_files()
+    files = with_build_settings(vetting.handoff_files(), request)
     builder = partial(build_in_cage, policy=vetting.policy, today=vetting.today, seen=seen)
     if prepared is not None:
         prepared.build_sdists = builder  # the policy that decided the verdict judges the cage
@@ -544,6 +544,37 @@ def judge_cage_findings(
     report = Report(verdict=verdict, findings=outcome.kept)
     text = TextFormatter().format(report) if outcome.kept else ""
     return CageVerdict(tuple(blocking), text, outcome.notices)
+
+
+def with_build_settings(files: list[VettedFile], request: InstallRequest) -> list[VettedFile]:
+    """`files`, each sdist carrying the `--config-settings` pip would give its build."""
+    settings = build_settings(request)
+    return [replace(f, config_settings=settings.get(f.name, ())) if not f.build_dependency
+            and not f.filename.endswith(".whl") else f for f in files]
+
+
+def build_settings(request: InstallRequest) -> dict[NormalizedName, tuple[str, ...]]:
+    """Per project, the `--config-settings` pip gives the backend that builds it: for a
+    requirements-file line, that line's own; for a requirement or `-e` on the command line,
+    the command line's `-C` (pip gives each of them `options.config_settings`); none for a
+    dependency. The first requirement naming a project decides, as in pip, whose resolver
+    builds a project with the settings of the first requirement that named it."""
+    from safepip.pip.pipconfig import INSTALL_OPTIONS, split_args
+    from safepip.pip.requirement_line import COMMAND_LINE
+
+    given = tuple(token.value or "" for token in
+                  split_args(request.passthrough, INSTALL_OPTIONS, origin="")
+                  if not isinstance(token, str) and token.option is not None
+                  and token.option.key == "--config-settings")
+    settings: dict[NormalizedName, tuple[str, ...]] = {}
+    for line in request.requirements:
+        named = line.project_name or (line.requirement.name if line.requirement else None)
+        name = canonicalize_name(named) if named else None
+        if name is None or name in settings:
+            continue
+        settings[name] = given if line.source.path == COMMAND_LINE else tuple(
+            value for option, value in line.options if option == "--config-settings")
+    return settings
 
 
 def _passthrough(request: InstallRequest) -> list[str]:

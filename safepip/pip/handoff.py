@@ -69,6 +69,9 @@ class VettedFile:
     """Where the vetted bytes are now (the download cache or a temporary directory)."""
     build_dependency: bool = False
     """Only needed to build an sdist: placed where pip's build isolation finds it, not installed."""
+    config_settings: tuple[str, ...] = ()
+    """`KEY=VALUE` settings for the build backend when this sdist is built (pip's
+    `--config-settings`, as pip would give them to this project's build)."""
 
 
 KEPT_PIP_VARIABLES = frozenset({

@@ -130,10 +130,11 @@ def unconfined_allowed(environ: Mapping[str, str]) -> bool:
 def build_confined(
     sdist: Path, *, package: str, version: str | None, python: str, vetted_dir: Path,
     output_dir: Path, allow_unconfined: bool = False, timeout: float = 900.0,
-    scan: bool = True,
+    scan: bool = True, config_settings: tuple[str, ...] = (),
 ) -> CageResult:
     """Build `sdist` into a wheel with `python`'s pip (no index: build requirements come from
-    `vetted_dir` only), confined; the wheel goes to `output_dir`."""
+    `vetted_dir` only), confined; the wheel goes to `output_dir`. `config_settings`
+    (`KEY=VALUE`) reach the build backend as pip's `--config-settings` give them."""
     mechanisms = available()
     if mechanisms.unshare is None and not allow_unconfined:
         raise UnconfinedBuildRefused(
@@ -144,8 +145,9 @@ def build_confined(
                  "installed.")
     work = Path(tempfile.mkdtemp(prefix="safepip-cage-"))
     try:
-        return _Build(sdist, package, version, python, vetted_dir, work, mechanisms,
-                      timeout).run(output_dir, scan=scan)
+        build = _Build(sdist, package, version, python, vetted_dir, work, mechanisms, timeout)
+        build.config_settings = config_settings
+        return build.run(output_dir, scan=scan)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -154,6 +156,7 @@ class _Build:
     def __init__(self, sdist: Path, package: str, version: str | None, python: str,
                  vetted_dir: Path, work: Path, mechanisms: Mechanisms, timeout: float) -> None:
         self.package, self.version, self.mechanisms = package, version, mechanisms
+        self.config_settings: tuple[str, ...] = ()
         self.vetted_dir, self.work, self.timeout = vetted_dir, work, timeout
         self.home, self.tmp, self.out = work / "home", work / "tmp", work / "out"
         self.source = work / "in" / sdist.name
@@ -193,7 +196,10 @@ class _Build:
     def _execute(self) -> dict[str, Any]:
         command = pip_argv(self.target["executable"], [
             "wheel", "--verbose", "--no-deps", "--no-index", "--no-cache-dir", "--find-links",
-            str(self.vetted_dir), "--wheel-dir", str(self.out), str(self.source)])
+            str(self.vetted_dir), "--wheel-dir", str(self.out),
+            # one token each: a value is never read as an option of its own
+            *(f"--config-settings={setting}" for setting in self.config_settings),
+            "--", str(self.source)])
         env = self._environment()
         landlock = self.mechanisms.landlock_abi > 0
         setpriv = self.mechanisms.setpriv if self.mechanisms.unshare else None
