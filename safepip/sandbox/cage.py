@@ -374,13 +374,14 @@ def _below(path: str, folder: str) -> bool:
 
 
 def _own_paths() -> list[str]:
-    """Where this interpreter and safepip itself are read from (the cage's supervisor and its
-    restrict stage run from them after the home is hidden): folders only."""
+    """What the cage's supervisor and restrict stage (this interpreter, `-I`) read after the
+    home is hidden: the interpreter's prefixes and the safepip package. Not this process's
+    sys.path: it may hold the working directory, and a folder bound back beneath the hidden
+    home is reachable by the build (Landlock follows the path through the decoy home)."""
     import safepip
 
-    package_root = str(Path(safepip.__file__).resolve().parent.parent)
-    paths = [package_root, *(p for p in sys.path if p)]
-    return [p if os.path.isdir(p) else os.path.dirname(p) for p in paths]
+    return [sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
+            str(Path(safepip.__file__).resolve().parent)]
 
 
 def _plant(home: Path) -> None:

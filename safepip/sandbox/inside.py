@@ -157,7 +157,11 @@ def hide_home(home: str, decoy: str, keep: list[str], staging: Path) -> bool:
     absolute path reads the decoy (evidence) and a write lands in the decoy (evidence); the
     folders beneath `home` the build needs (`keep`: interpreters, the target environment) are
     bound back read-only from a staging view of the real home. False (and the real home left
-    as it was, still out of Landlock's reach) when any step fails."""
+    as it was, still out of Landlock's reach) when any step fails.
+
+    A folder bound back is reachable through the decoy home, which the build may write, and
+    Landlock follows that path: so `keep` holds only what the build may read anyway, and each
+    bind is read-only."""
     inner = outermost([p for p in keep if below(p, home)])
     if home in inner:
         return False  # the build needs the home itself: nothing can be hidden

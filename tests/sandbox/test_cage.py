@@ -338,7 +338,7 @@ build_sdist = _meta.build_sdist
 
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
-    for name in (".ssh/id_rsa", ".aws/credentials"):
+    for name in (".ssh/id_rsa", ".aws/credentials", "project/.env"):
         try:
             with open({home!r} + "/" + name) as handle:
                 print("READ", name, handle.read()[:60].replace("\\\\n", " "), flush=True)
@@ -366,6 +366,8 @@ def test_the_real_home_read_by_its_absolute_path_is_a_decoy_and_reported(
     (home / ".ssh").mkdir(parents=True)
     (home / ".ssh" / "id_rsa").write_text(f"REAL-SECRET-{MARKER}\n")
     (home / ".bashrc").write_text("# the user's own\n")
+    (home / "project").mkdir()
+    (home / "project" / ".env").write_text(f"TOKEN=REAL-SECRET-{MARKER}\n")
     monkeypatch.setenv("HOME", str(home))
     sdist = make_sdist(
         tmp_path / "sdist", "absolute", "1.0",
@@ -378,6 +380,7 @@ def test_the_real_home_read_by_its_absolute_path_is_a_decoy_and_reported(
     assert result.wheel is not None, result.log
     assert f"REAL-SECRET-{MARKER}" not in result.log
     assert "READ .ssh/id_rsa -----BEGIN OPENSSH PRIVATE KEY-----" in result.log  # the decoy
+    assert "READ project/.env failed: FileNotFoundError" in result.log  # hidden, not kept
     assert "APPEND succeeded" in result.log
     assert (home / ".bashrc").read_text() == "# the user's own\n"
     rules = {(f.rule, f.evidence) for f in result.dynamic_findings}
