@@ -23,6 +23,7 @@ import pytest
 from safepip.sandbox import cage as cage_module
 from safepip.sandbox.cage import CageResult, UnconfinedBuildRefused, build_confined
 from safepip.sandbox.mechanisms import Mechanisms, available
+from tests.integration.conftest import VenvFactory
 from tests.kit.archives import make_sdist
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("cage_required")]
@@ -405,3 +406,41 @@ def test_a_home_holding_the_cages_own_folders_is_not_hidden(
     assert os.path.realpath(home) not in homes
     if not homes:
         assert why == "the build's own folders are inside it (TMPDIR)"
+
+
+PTH_BACKEND = '''\
+from setuptools import build_meta as _meta
+
+get_requires_for_build_wheel = _meta.get_requires_for_build_wheel
+prepare_metadata_for_build_wheel = _meta.prepare_metadata_for_build_wheel
+build_sdist = _meta.build_sdist
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    with open({purelib!r} + "/zz_{marker}.pth", "w") as handle:
+        handle.write("import os\\\\n")
+    return _meta.build_wheel(wheel_directory, config_settings, metadata_directory)
+'''
+
+
+def test_a_target_environment_inside_the_hidden_home_still_builds_and_is_overlaid(
+    tmp_path: Path, vetted: Path, make_venv: VenvFactory, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The common layout ~/project/.venv: the target is bound back beneath the hidden home, so
+    the build runs, and a write into its site-packages still lands in the overlay (evidence)."""
+    home = tmp_path / "real-home"
+    monkeypatch.setenv("HOME", str(home))
+    target = make_venv(home / "project" / ".venv")
+    purelib = sysconfig.get_paths(vars={"base": str(target), "platbase": str(target)})["purelib"]
+    sdist = make_sdist(
+        tmp_path / "sdist", "inhome", "1.0", pyproject_toml=PYPROJECT.replace("hostile", "inhome"),
+        files={"inhome_backend.py": PTH_BACKEND.format(purelib=purelib, marker=MARKER),
+               "inhome/__init__.py": ""})
+    result = build_confined(sdist, package="inhome", version="1.0",
+                            python=str(target / "bin" / "python"), vetted_dir=vetted,
+                            output_dir=tmp_path / "out")
+    assert result.wheel is not None, result.log
+    assert any("home folder hidden" in e for e in result.enforced)
+    assert [(f.rule, f.evidence) for f in result.dynamic_findings] == [
+        ("dynamic/persistence", f"{purelib}/zz_{MARKER}.pth")]
+    assert not Path(purelib, f"zz_{MARKER}.pth").exists()
