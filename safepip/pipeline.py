@@ -546,26 +546,36 @@ def judge_cage_findings(
     return CageVerdict(tuple(blocking), text, outcome.notices)
 
 
-def with_build_settings(files: list[VettedFile], request: InstallRequest) -> list[VettedFile]:
+def with_build_settings(
+    files: list[VettedFile], request: InstallRequest, environ: Mapping[str, str] | None = None,
+) -> list[VettedFile]:
     """`files`, each sdist carrying the `--config-settings` pip would give its build."""
-    settings = build_settings(request)
+    settings = build_settings(request, os.environ if environ is None else environ)
     return [replace(f, config_settings=settings.get(f.name, ())) if not f.build_dependency
             and not f.filename.endswith(".whl") else f for f in files]
 
 
-def build_settings(request: InstallRequest) -> dict[NormalizedName, tuple[str, ...]]:
+def build_settings(
+    request: InstallRequest, environ: Mapping[str, str]
+) -> dict[NormalizedName, tuple[str, ...]]:
     """Per project, the `--config-settings` pip gives the backend that builds it: for a
     requirements-file line, that line's own; for a requirement or `-e` on the command line,
-    the command line's `-C` (pip gives each of them `options.config_settings`); none for a
-    dependency. The first requirement naming a project decides, as in pip, whose resolver
-    builds a project with the settings of the first requirement that named it."""
-    from safepip.pip.pipconfig import INSTALL_OPTIONS, split_args
+    pip's `options.config_settings`: `config-settings` from pip's configuration (files, then
+    PIP_CONFIG_SETTINGS), then the command line's `-C`; none for a dependency. The first
+    requirement naming a project decides, as in pip, whose resolver builds a project with the
+    settings of the first requirement that named it. (The handoff's pip reads no
+    configuration, so these are taken here.)"""
+    from safepip.pip.pipconfig import INSTALL_OPTIONS, load_pip_config, split_args
     from safepip.pip.requirement_line import COMMAND_LINE
 
-    given = tuple(token.value or "" for token in
-                  split_args(request.passthrough, INSTALL_OPTIONS, origin="")
-                  if not isinstance(token, str) and token.option is not None
-                  and token.option.key == "--config-settings")
+    config = load_pip_config([Path(f) for f in request.config_files], environ,
+                             isolated=request.isolated)
+    given = tuple(value for name, value, _ in config.command_items("install")
+                  if name == "config-settings") + tuple(
+        token.value or "" for token in split_args(request.passthrough, INSTALL_OPTIONS,
+                                                  origin="")
+        if not isinstance(token, str) and token.option is not None
+        and token.option.key == "--config-settings")
     settings: dict[NormalizedName, tuple[str, ...]] = {}
     for line in request.requirements:
         named = line.project_name or (line.requirement.name if line.requirement else None)

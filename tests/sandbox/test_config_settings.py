@@ -1,7 +1,8 @@
 """`--config-settings` reach the build backend inside the cage as pip gives them: a
 requirements-file line's own settings to that project's build; the command line's `-C` to the
 requirements named on the command line (and not to requirements-file lines, as in pip's
-`get_requirements`). The backend writes what it received into the wheel it builds."""
+`get_requirements`), after the `config-settings` of pip's configuration (a file, or
+PIP_CONFIG_SETTINGS), which the handoff's pip never reads. The backend writes what it received into the wheel it builds."""
 
 from __future__ import annotations
 
@@ -49,21 +50,33 @@ def _index(tmp_path: Path, index_server: Callable[..., IndexServer]) -> IndexSer
     return index_server([sdist, dist / setuptools.name])
 
 
-@pytest.mark.parametrize(("requirements", "args", "received"), [
+PIP_CONF = "[install]\nconfig-settings = flavour=plum\n"
+
+
+@pytest.mark.parametrize(("requirements", "args", "environ", "received"), [
     ("configured==1.0 --config-settings=flavour=mint --config-settings size=2\n",
-     ["-r", "requirements.txt"], "[('flavour', 'mint'), ('size', '2')]"),
-    (None, ["-C", "flavour=lime", "configured"], "[('flavour', 'lime')]"),
-    ("configured==1.0\n", ["--config-settings=flavour=lime", "-r", "requirements.txt"], "[]"),
-], ids=["requirements-file-line", "command-line", "command-line-not-for-file-lines"])
+     ["-r", "requirements.txt"], {}, "[('flavour', 'mint'), ('size', '2')]"),
+    (None, ["-C", "flavour=lime", "configured"], {}, "[('flavour', 'lime')]"),
+    ("configured==1.0\n", ["--config-settings=flavour=lime", "-r", "requirements.txt"], {},
+     "[]"),
+    (None, ["-C", "size=3", "configured"], {"PIP_CONFIG_FILE": "pip.conf"},
+     "[('flavour', 'plum'), ('size', '3')]"),
+    (None, ["configured"], {"PIP_CONFIG_SETTINGS": "flavour=plum"}, "[('flavour', 'plum')]"),
+], ids=["requirements-file-line", "command-line", "command-line-not-for-file-lines",
+        "pip-config-file-then-command-line", "pip-variable"])
 def test_config_settings_reach_the_caged_build_as_pip_passes_them(
     tmp_path: Path, index_server: Callable[..., IndexServer], make_venv: VenvFactory,
-    pip_env: dict[str, str], requirements: str | None, args: list[str], received: str,
+    pip_env: dict[str, str], requirements: str | None, args: list[str],
+    environ: dict[str, str], received: str,
 ) -> None:
     server = _index(tmp_path, index_server)
     venv = make_venv(tmp_path / "venv")
     if requirements is not None:
         (tmp_path / "requirements.txt").write_text(requirements, encoding="utf-8")
-    result = _install(venv, server, pip_env, tmp_path, "--yes", *args)
+    (tmp_path / "pip.conf").write_text(PIP_CONF, encoding="utf-8")
+    env = dict(pip_env, **{key: str(tmp_path / value) if key == "PIP_CONFIG_FILE" else value
+                           for key, value in environ.items()})
+    result = _install(venv, server, env, tmp_path, "--yes", *args)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "built configured 1.0 from source in a cage" in result.stderr
     assert installed_in(venv, pip_env) == {"configured": "1.0"}
