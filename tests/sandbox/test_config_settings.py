@@ -2,7 +2,8 @@
 requirements-file line's own settings to that project's build; the command line's `-C` to the
 requirements named on the command line (and not to requirements-file lines, as in pip's
 `get_requirements`), after the `config-settings` of pip's configuration (a file, or
-PIP_CONFIG_SETTINGS), which the handoff's pip never reads. The backend writes what it received into the wheel it builds."""
+PIP_CONFIG_SETTINGS), which the handoff's pip never reads. The backend writes what it
+received into the wheel it builds."""
 
 from __future__ import annotations
 
