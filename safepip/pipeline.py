@@ -494,11 +494,15 @@ def prepare_handoff(request: InstallRequest) -> Handoff | None:
         return None
 
 
-def hand_off(vetting: Vetting, request: InstallRequest, prepared: Handoff | None) -> int:
+def hand_off(
+    vetting: Vetting, request: InstallRequest, prepared: Handoff | None,
+    seen: list[Finding] | None = None,
+) -> int:
     """Install exactly the vetted files with pip (in `prepared`, when it was started early);
-    pip's exit code."""
-    files = vetting.handoff_files()
-    builder = partial(build_in_cage, policy=vetting.policy, today=vetting.today)
+    pip's exit code. What the build cage saw and found that counts (after the policy's
+    ignores) is added to `seen`, for the report, even when it stops the install."""
+    files = with_build_settings(vetting.handoff_files(), request)
+    builder = partial(build_in_cage, policy=vetting.policy, today=vetting.today, seen=seen)
     if prepared is not None:
         prepared.build_sdists = builder  # the policy that decided the verdict judges the cage
         return prepared.install(files)
@@ -510,30 +514,77 @@ def hand_off(vetting: Vetting, request: InstallRequest, prepared: Handoff | None
 def build_in_cage(
     files: Sequence[VettedFile], vetted_dir: Path, python: str, env: Mapping[str, str], *,
     policy: PolicyConfig | None = None, today: dt.date | None = None,
+    seen: list[Finding] | None = None,
 ) -> Sequence[VettedFile]:
     """The handoff's sdist builder: the build cage (imported only when an sdist is built),
-    whose findings the policy judges as it judged the plan's."""
+    whose findings the policy judges as it judged the plan's (those that count go to `seen`)."""
     from safepip.sandbox.handoff_builds import build_sdists_confined
 
-    judge = partial(judge_cage_findings, policy or PolicyConfig(), today or dt.date.today())
+    judge = partial(judge_cage_findings, policy or PolicyConfig(), today or dt.date.today(),
+                    seen=seen)
     return build_sdists_confined(files, vetted_dir=vetted_dir, python=python, environ=env,
                                  judge=judge)
 
 
 def judge_cage_findings(
-    policy: PolicyConfig, today: dt.date, findings: Sequence[Finding]
+    policy: PolicyConfig, today: dt.date, findings: Sequence[Finding], *,
+    seen: list[Finding] | None = None,
 ) -> CageVerdict:
     """What the cage saw and what its wheels hold, through the same ignores and fail level as
-    every other finding, reported by the same formatter as the plan."""
+    every other finding, reported by the same formatter as the plan; the findings that count
+    are added to `seen`."""
     from safepip.report.text import TextFormatter
     from safepip.sandbox.handoff_builds import CageVerdict
 
     outcome = apply_ignores(findings, policy, today)
+    if seen is not None:
+        seen.extend(outcome.kept)
     verdict = decide(outcome.kept, policy.fail_on)
     blocking = sorted({f.rule for f in outcome.kept if f.severity >= policy.fail_on})
     report = Report(verdict=verdict, findings=outcome.kept)
     text = TextFormatter().format(report) if outcome.kept else ""
     return CageVerdict(tuple(blocking), text, outcome.notices)
+
+
+def with_build_settings(
+    files: list[VettedFile], request: InstallRequest, environ: Mapping[str, str] | None = None,
+) -> list[VettedFile]:
+    """`files`, each sdist carrying the `--config-settings` pip would give its build."""
+    settings = build_settings(request, os.environ if environ is None else environ)
+    return [replace(f, config_settings=settings.get(f.name, ())) if not f.build_dependency
+            and not f.filename.endswith(".whl") else f for f in files]
+
+
+def build_settings(
+    request: InstallRequest, environ: Mapping[str, str]
+) -> dict[NormalizedName, tuple[str, ...]]:
+    """Per project, the `--config-settings` pip gives the backend that builds it: for a
+    requirements-file line, that line's own; for a requirement or `-e` on the command line,
+    pip's `options.config_settings`: `config-settings` from pip's configuration (files, then
+    PIP_CONFIG_SETTINGS), then the command line's `-C`; none for a dependency. The first
+    requirement naming a project decides, as in pip, whose resolver builds a project with the
+    settings of the first requirement that named it. (The handoff's pip reads no
+    configuration, so these are taken here.)"""
+    from safepip.pip.pipconfig import INSTALL_OPTIONS, load_pip_config, split_args
+    from safepip.pip.requirement_line import COMMAND_LINE
+
+    config = load_pip_config([Path(f) for f in request.config_files], environ,
+                             isolated=request.isolated)
+    given = tuple(value for name, value, _ in config.command_items("install")
+                  if name == "config-settings") + tuple(
+        token.value or "" for token in split_args(request.passthrough, INSTALL_OPTIONS,
+                                                  origin="")
+        if not isinstance(token, str) and token.option is not None
+        and token.option.key == "--config-settings")
+    settings: dict[NormalizedName, tuple[str, ...]] = {}
+    for line in request.requirements:
+        named = line.project_name or (line.requirement.name if line.requirement else None)
+        name = canonicalize_name(named) if named else None
+        if name is None or name in settings:
+            continue
+        settings[name] = given if line.source.path == COMMAND_LINE else tuple(
+            value for option, value in line.options if option == "--config-settings")
+    return settings
 
 
 def _passthrough(request: InstallRequest) -> list[str]:

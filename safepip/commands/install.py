@@ -12,13 +12,15 @@ from typing import TYPE_CHECKING
 
 from safepip.commands.common import (
     add_fail_on,
+    add_output,
     add_python,
     add_vetting_options,
     choose_environment,
 )
-from safepip.errors import ExitCode
+from safepip.errors import ExitCode, SafepipError, UsageError
 
 if TYPE_CHECKING:
+    from safepip.findings import Finding, Location
     from safepip.pip.handoff import Handoff
     from safepip.pip.request import InstallRequest
     from safepip.pipeline import Vetting
@@ -42,6 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--allow-unconfined-build", action="store_true",
                         help="build sdists even where the build cage is unavailable (unsafe)")
     add_fail_on(parser)
+    add_output(parser)
     add_vetting_options(parser)
     parser.set_defaults(run=run, takes_pip_args=True)
 
@@ -50,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from safepip.pip.request import parse_install_args
     from safepip.resolution.environment import start_probe
 
+    _check_report_destination(args)
     request = parse_install_args(choose_environment(args), environ=os.environ)
     if args.allow_unconfined_build:  # read by the build cage (safepip.sandbox)
         os.environ["SAFEPIP_ALLOW_UNCONFINED_BUILD"] = "1"
@@ -62,10 +66,8 @@ def _vet_and_install(
     args: argparse.Namespace, request: InstallRequest, probe: StartedProbe | None
 ) -> int:
     # The whole engine loads only when a command needs it (start-up time of the offline ones).
-    from safepip.commands.vetting import load_policy, print_notices, print_refusals
-    from safepip.pipeline import handoff_obstacle, vet_request
-    from safepip.policy.consent import ask_consent
-    from safepip.policy.verdict import Verdict
+    from safepip.commands.vetting import load_policy, print_notices
+    from safepip.pipeline import vet_request
 
     config = load_policy(args, os.environ)
     with (
@@ -74,25 +76,100 @@ def _vet_and_install(
     ):
         vet = vet_request(request, config, Path(workdir), probe=probe)
         print_notices(vet)
-        _print_plan(vet)
-        if vet.verdict is Verdict.BLOCK:
-            print_refusals(vet)
-            sys.stderr.write("safepip: blocked; nothing was installed.\n")
-            return int(ExitCode.BLOCKED)
-        if args.dry_run:
-            return int(ExitCode.OK)
-        obstacle = handoff_obstacle(request, vet)
-        if obstacle is not None:
-            sys.stderr.write(f"safepip: {obstacle}\n")
-            return int(ExitCode.INCOMPLETE)
-        consent = ask_consent(
-            vet.outcome.kept, fail_on=vet.fail_on, assume_yes=args.yes,
-            is_tty=_can_ask(args.pip_args), stdin=sys.stdin, output=sys.stderr, listed=True,
-        )
-        if not consent.proceed:
-            sys.stderr.write("safepip: not confirmed; nothing was installed.\n")
-            return int(ExitCode.BLOCKED)
-        return _handoff(vet, request, prepared)
+        if not _report_to_stdout(args):
+            _print_plan(vet)
+        seen: list[Finding] = []  # what the build cage saw and found, for the report
+        try:
+            code = _decide_and_install(args, request, vet, prepared, seen)
+        except SafepipError:  # stopped by the cage (or pip could not run): reported all the same
+            _write_report(args, request, vet, seen, failing=True)
+            raise
+        _write_report(args, request, vet, seen)
+        return code
+
+
+def _decide_and_install(
+    args: argparse.Namespace, request: InstallRequest, vet: Vetting, prepared: Handoff | None,
+    seen: list[Finding],
+) -> int:
+    from safepip.commands.vetting import print_refusals
+    from safepip.pipeline import handoff_obstacle
+    from safepip.policy.consent import ask_consent
+    from safepip.policy.verdict import Verdict
+
+    if vet.verdict is Verdict.BLOCK:
+        print_refusals(vet)
+        sys.stderr.write("safepip: blocked; nothing was installed.\n")
+        return int(ExitCode.BLOCKED)
+    if args.dry_run:
+        return int(ExitCode.OK)
+    obstacle = handoff_obstacle(request, vet)
+    if obstacle is not None:
+        sys.stderr.write(f"safepip: {obstacle}\n")
+        return int(ExitCode.INCOMPLETE)
+    consent = ask_consent(
+        vet.outcome.kept, fail_on=vet.fail_on, assume_yes=args.yes,
+        is_tty=_can_ask(args.pip_args), stdin=sys.stdin, output=sys.stderr, listed=True,
+    )
+    if not consent.proceed:
+        sys.stderr.write("safepip: not confirmed; nothing was installed.\n")
+        return int(ExitCode.BLOCKED)
+    return _handoff(vet, request, prepared, seen)
+
+
+def _check_report_destination(args: argparse.Namespace) -> None:
+    """A machine-readable report on standard output only when pip does not write there too."""
+    if args.format != "text" and args.output is None and not args.dry_run:
+        raise UsageError(
+            f"--format {args.format} needs -o FILE when installing: pip writes its own output "
+            "to standard output, which would mix with the report.",
+            hint="Give -o FILE, or add --dry-run to get the report on standard output.")
+
+
+def _report_to_stdout(args: argparse.Namespace) -> bool:
+    return args.format != "text" and args.output is None
+
+
+def _write_report(
+    args: argparse.Namespace, request: InstallRequest, vet: Vetting, seen: list[Finding], *,
+    failing: bool = False,
+) -> None:
+    """The plan's findings and what the build cage saw, in the chosen format, to -o FILE or
+    (with --dry-run) standard output. Without --format or -o the text was printed as it went.
+    `failing`: an error is on its way to the user; a report that cannot be written is then
+    said, not raised in its place."""
+    if args.format == "text" and args.output is None:
+        return
+    from dataclasses import replace
+
+    from safepip.commands.common import emit
+    from safepip.policy.verdict import Verdict, decide
+
+    findings = (*vet.outcome.kept, *seen)
+    verdict = Verdict.BLOCK if vet.verdict is Verdict.BLOCK else decide(findings, vet.fail_on)
+    origins, inputs = _origins(request)
+    report = replace(vet.report(origins, inputs), findings=findings, verdict=verdict)
+    try:
+        emit(report, args.format, args.output)
+    except SafepipError as error:
+        if not failing:
+            raise
+        sys.stderr.write(f"safepip: {error.diagnostics()}\n")
+        return
+    if args.output is not None:
+        sys.stderr.write(f"safepip: {args.format} report written to {args.output} (verdict "
+                         f"{verdict.value}, {len(findings)} finding(s)).\n")
+
+
+def _origins(request: InstallRequest) -> tuple[dict[str, Location], list[str]]:
+    """Requirements-file lines that brought each project in, and those files (for SARIF)."""
+    from packaging.utils import canonicalize_name
+
+    origins: dict[str, Location] = {}
+    for line in request.requirements:
+        if line.requirement is not None and not line.source.path.startswith("<"):
+            origins.setdefault(canonicalize_name(line.requirement.name), line.source)
+    return origins, list(dict.fromkeys(location.path for location in origins.values()))
 
 
 def _can_ask(pip_args: list[str]) -> bool:
@@ -126,11 +203,13 @@ def _prepare_handoff(
     return prepared if prepared is not None else contextlib.nullcontext()
 
 
-def _handoff(vet: Vetting, request: InstallRequest, prepared: Handoff | None) -> int:
+def _handoff(
+    vet: Vetting, request: InstallRequest, prepared: Handoff | None, seen: list[Finding]
+) -> int:
     from safepip.pipeline import hand_off
 
     try:
-        return hand_off(vet, request, prepared)
+        return hand_off(vet, request, prepared, seen)
     except KeyboardInterrupt:
         _report_interrupted_handoff(vet, request)
         return INTERRUPTED

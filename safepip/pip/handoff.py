@@ -23,6 +23,8 @@ pip's own configuration could widen what pip may read, so the handoff neutralise
   given on the command line only (`PIP_FIND_LINKS` too would make pip list it twice).
 - `--no-cache-dir`: a wheel pip builds from a vetted sdist would be cached under a key made of the
   throwaway DIR path, never found again; keeping pip's cache out of the handoff costs nothing.
+- pip runs in its own network namespace where the machine allows it (safepip.pip.offline): it
+  has nothing to fetch, so it gets no network at all; where it cannot, the user is told.
 - Pass-through options that add sources or requirements (`-i`, `--extra-index-url`, `-f`, `-c`,
   `-r`, `-e`, `--build-constraint`, ...) are refused before pip runs.
 """
@@ -34,6 +36,7 @@ import hmac
 import logging
 import os
 import subprocess  # nosec B404
+import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,8 +46,9 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from safepip.errors import HashMismatchError, SafepipError, UsageError
+from safepip.pip.offline import offline, with_network_notice
 from safepip.pip.pipconfig import discover_config_files, load_pip_config, target_prefix
-from safepip.pip.process import WaitingPip, pip_argv, without_working_directory
+from safepip.pip.process import WaitingPip, pip_argv, runnable, without_working_directory
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +69,9 @@ class VettedFile:
     """Where the vetted bytes are now (the download cache or a temporary directory)."""
     build_dependency: bool = False
     """Only needed to build an sdist: placed where pip's build isolation finds it, not installed."""
+    config_settings: tuple[str, ...] = ()
+    """`KEY=VALUE` settings for the build backend when this sdist is built (pip's
+    `--config-settings`, as pip would give them to this project's build)."""
 
 
 KEPT_PIP_VARIABLES = frozenset({
@@ -293,7 +300,8 @@ class Handoff:
         self.vetted_dir.mkdir(mode=0o700)
         self.requirements = Path(self._private.name) / "requirements.txt"
         self.env = pip_environment(environ, self.vetted_dir, placement)
-        self._pip = WaitingPip.start(self.python, self.env) if start_pip else None
+        self._pip = (WaitingPip.start(self.python, self.env, offline().prefix)
+                     if start_pip else None)
 
     def __enter__(self) -> Handoff:
         return self
@@ -309,6 +317,10 @@ class Handoff:
         stage_vetted_files(files, self.vetted_dir)
         files = self._built(files)
         write_pinned_requirements(files, self.requirements)
+        isolation = offline()
+        if not isolation.enforced:  # never silently: the user learns pip had the network
+            sys.stderr.write(f"safepip: {with_network_notice(isolation)}\n")
+            sys.stderr.flush()
         args = pip_install_args(self.vetted_dir, self.requirements, self.passthrough)
         if self._pip is not None:
             logger.debug("handoff (pip started early): pip %s", args)
@@ -319,7 +331,7 @@ class Handoff:
         command = build_pip_command(
             self.python, self.vetted_dir, self.requirements, self.passthrough
         )
-        return run_pip(command, self.env)
+        return run_pip(command, self.env, prefix=isolation.prefix)
 
     def _built(self, files: Sequence[VettedFile]) -> Sequence[VettedFile]:
         """Each sdist to install replaced by the wheel built from it, confined (the builder is
@@ -347,9 +359,16 @@ def _installs_any(files: Sequence[VettedFile]) -> bool:
     return any(not f.build_dependency for f in files)
 
 
-def run_pip(command: Sequence[str], env: Mapping[str, str]) -> int:
-    """Run pip (argv list, no shell) with the terminal attached; return its exit code."""
-    logger.debug("handoff: %s", command)
+def run_pip(
+    command: Sequence[str], env: Mapping[str, str], prefix: Sequence[str] = ()
+) -> int:
+    """Run pip (argv list, no shell) with the terminal attached, behind `prefix` (a command
+    that execs the rest, e.g. safepip.pip.offline's `unshare`); return its exit code."""
+    logger.debug("handoff: %s %s", prefix, command)
+    if prefix and not runnable(command[0]):  # the prefix would start, then fail to exec it
+        raise UsageError(f"Cannot run {command[0]}: it is not an executable file.",
+                         hint="Check the --python path; nothing was installed.")
+    command = [*prefix, *command]
     try:
         # argv list built by build_pip_command, never a shell string.
         completed = subprocess.run(  # nosec B603

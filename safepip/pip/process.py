@@ -19,6 +19,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import subprocess  # nosec B404 - the target interpreter, argv list, our own fixed code
 from collections.abc import Mapping, Sequence
 
@@ -80,6 +81,12 @@ def pip_argv(python: str, args: Sequence[str]) -> list[str]:
     return [python, "-c", _PIP_NOW, *args]
 
 
+def runnable(program: str) -> bool:
+    """Whether `program` (a path, or a name looked up in PATH) is a file this process may
+    execute, as exec would find it."""
+    return shutil.which(program) is not None
+
+
 def without_working_directory(env: Mapping[str, str]) -> dict[str, str]:
     """`env` with the PYTHONPATH entries that name the working directory removed.
 
@@ -111,11 +118,16 @@ class WaitingPip:
         self.process = process
 
     @classmethod
-    def start(cls, python: str, env: Mapping[str, str]) -> WaitingPip | None:
-        """Start pip in `python`'s environment with `env`; None when it cannot start."""
+    def start(
+        cls, python: str, env: Mapping[str, str], prefix: Sequence[str] = ()
+    ) -> WaitingPip | None:
+        """Start pip in `python`'s environment with `env`, behind `prefix` (a command that
+        execs the rest of its argv, e.g. `unshare --net`); None when it cannot start."""
+        if prefix and not runnable(python):
+            return None  # the prefix would start, then fail to exec it: say so at the handoff
         try:
             process = subprocess.Popen(  # nosec B603 - argv list, fixed code
-                [python, "-c", _WAIT_THEN_RUN], env=without_working_directory(env),
+                [*prefix, python, "-c", _WAIT_THEN_RUN], env=without_working_directory(env),
                 stdin=subprocess.PIPE,
             )
         except OSError as error:

@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import os
+import pwd
 import shutil
 import subprocess  # nosec B404 - fixed argv lists, no shell
 import sys
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from safepip.errors import ExitCode, SafepipError
-from safepip.findings import Finding, Location, Severity
+from safepip.findings import Finding, Severity
 from safepip.pip.process import pip_argv
 from safepip.sandbox.mechanisms import UNSHARE_FLAGS, Mechanisms, available
 
@@ -129,10 +130,11 @@ def unconfined_allowed(environ: Mapping[str, str]) -> bool:
 def build_confined(
     sdist: Path, *, package: str, version: str | None, python: str, vetted_dir: Path,
     output_dir: Path, allow_unconfined: bool = False, timeout: float = 900.0,
-    scan: bool = True,
+    scan: bool = True, config_settings: tuple[str, ...] = (),
 ) -> CageResult:
     """Build `sdist` into a wheel with `python`'s pip (no index: build requirements come from
-    `vetted_dir` only), confined; the wheel goes to `output_dir`."""
+    `vetted_dir` only), confined; the wheel goes to `output_dir`. `config_settings`
+    (`KEY=VALUE`) reach the build backend as pip's `--config-settings` give them."""
     mechanisms = available()
     if mechanisms.unshare is None and not allow_unconfined:
         raise UnconfinedBuildRefused(
@@ -143,8 +145,9 @@ def build_confined(
                  "installed.")
     work = Path(tempfile.mkdtemp(prefix="safepip-cage-"))
     try:
-        return _Build(sdist, package, version, python, vetted_dir, work, mechanisms,
-                      timeout).run(output_dir, scan=scan)
+        build = _Build(sdist, package, version, python, vetted_dir, work, mechanisms, timeout)
+        build.config_settings = config_settings
+        return build.run(output_dir, scan=scan)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -153,6 +156,7 @@ class _Build:
     def __init__(self, sdist: Path, package: str, version: str | None, python: str,
                  vetted_dir: Path, work: Path, mechanisms: Mechanisms, timeout: float) -> None:
         self.package, self.version, self.mechanisms = package, version, mechanisms
+        self.config_settings: tuple[str, ...] = ()
         self.vetted_dir, self.work, self.timeout = vetted_dir, work, timeout
         self.home, self.tmp, self.out = work / "home", work / "tmp", work / "out"
         self.source = work / "in" / sdist.name
@@ -160,6 +164,7 @@ class _Build:
             folder.mkdir(mode=0o700)
         shutil.copyfile(sdist, self.source)
         self.target = _probe(python)
+        self.homes, self.homes_kept_because = hideable_homes([work, vetted_dir])
         self.atime_works = atime_observable(work)
         _plant(self.home)
         self.before = _snapshot(self.home)  # reads every file: before the access times are set
@@ -191,18 +196,23 @@ class _Build:
     def _execute(self) -> dict[str, Any]:
         command = pip_argv(self.target["executable"], [
             "wheel", "--verbose", "--no-deps", "--no-index", "--no-cache-dir", "--find-links",
-            str(self.vetted_dir), "--wheel-dir", str(self.out), str(self.source)])
+            str(self.vetted_dir), "--wheel-dir", str(self.out),
+            # one token each: a value is never read as an option of its own
+            *(f"--config-settings={setting}" for setting in self.config_settings),
+            "--", str(self.source)])
         env = self._environment()
         landlock = self.mechanisms.landlock_abi > 0
         setpriv = self.mechanisms.setpriv if self.mechanisms.unshare else None
+        read = _existing([*_SYSTEM_READ, *self.target["prefixes"], *self.target["path"],
+                          sys.prefix, sys.base_prefix, str(self.vetted_dir),
+                          str(self.source.parent)])
         stage = {"landlock": landlock, "command": command, "env": env, "setpriv": setpriv,
-                 "seccomp": self.mechanisms.seccomp,
-                 "read": _existing([*_SYSTEM_READ, *self.target["prefixes"],
-                                    *self.target["path"], sys.prefix, sys.base_prefix,
-                                    str(self.vetted_dir), str(self.source.parent)]),
+                 "seccomp": self.mechanisms.seccomp, "read": read,
                  "write": [str(self.home), str(self.tmp), str(self.out)],
                  "write_files": _existing(_DEVICES)}
         config = {"stage": stage, "overlay": self.target["targets"],
+                  "hide_homes": {"homes": self.homes, "decoy": str(self.home),
+                                 "keep": _existing([*read, *_own_paths()])},
                   "scratch": str(self.work / "scratch"), "timeout": self.timeout,
                   "log": str(self.work / "build.log"), "report": str(self.work / "report.json")}
         config_path = self.work / "config.json"
@@ -235,11 +245,11 @@ class _Build:
         return env
 
     # -- what was seen ---------------------------------------------------------------------
-    def _finding(self, rule: str, message: str, evidence: str,
-                 path: str | None = None) -> Finding:
+    def _finding(self, rule: str, message: str, evidence: str) -> Finding:
+        """No `location`: that is a place in the package's files (reports point there, or at
+        the artifact's member); what the build touched is named in the message and evidence."""
         return Finding(rule=rule, severity=Severity.HIGH, package=self.package,
-                       version=self.version, message=message,
-                       location=Location(path) if path else None, evidence=evidence[:200])
+                       version=self.version, message=message, evidence=evidence[:200])
 
     def _dynamic_findings(self, report: dict[str, Any]) -> list[Finding]:
         found: list[Finding] = []
@@ -258,7 +268,7 @@ class _Build:
             if path.stat().st_atime_ns != atime:
                 found.append(self._finding(
                     "dynamic/secret-read", f"Its build read ~/{name}, where credentials are "
-                    "kept (a decoy in the cage's throwaway home).", f"~/{name}", name))
+                    "kept (a decoy in the cage's throwaway home).", f"~/{name}"))
         for name in _changes(self.before, _snapshot(self.home)):
             if not persists(name):
                 logger.debug("cage: the build wrote ~/%s (not a place code runs from)", name)
@@ -266,7 +276,7 @@ class _Build:
             found.append(self._finding(
                 "dynamic/persistence", f"Its build wrote ~/{name} (in the cage's throwaway "
                 "home): code that changes a home folder at install time persists itself.",
-                f"~/{name}", name))
+                f"~/{name}"))
         for target, scratch in report.get("overlays", []):
             upper = Path(scratch) / "upper"
             for written in sorted(p for p in upper.rglob("*") if not p.is_dir())[:20]:
@@ -274,7 +284,7 @@ class _Build:
                 found.append(self._finding(
                     "dynamic/persistence", f"Its build wrote {where} into the target "
                     "environment (kept out of it by the cage); a build writes only its wheel.",
-                    where, where))
+                    where))
         for command in report.get("lingering", []):
             found.append(self._finding(
                 "dynamic/process", "Its build left a process running after it ended "
@@ -295,6 +305,13 @@ class _Build:
             enforced.append("seccomp (no ptrace, no new namespaces, no mounts, no io_uring)")
             if report.get("overlays"):
                 enforced.append("target environment overlaid (writes kept out)")
+        if report.get("homes"):
+            enforced.append("your home folder hidden behind the decoy home (a secret read by "
+                            "its absolute path reads a decoy)")
+        elif self.mechanisms.unshare is not None:
+            missing.append("home: not hidden behind the decoy home ("
+                           + (self.homes_kept_because or "mounting it failed") + "); a read "
+                           "there by absolute path is denied by Landlock, but not seen")
         if self.mechanisms.landlock_abi:
             enforced.append(f"Landlock ABI {self.mechanisms.landlock_abi} (writes only to "
                             "its build folders, no reads of your home)")
@@ -332,6 +349,39 @@ def _probe(python: str) -> dict[str, Any]:
         raise CageBuildError(f"Could not ask {python} where it lives ({error}); nothing was "
                              "built.") from None
     return facts
+
+
+def hideable_homes(inside: list[Path]) -> tuple[list[str], str]:
+    """The user's home folders (HOME, the account's home, /root for root) that the cage can
+    hide behind the decoy home, and why none can ("" when some can): a home that holds the
+    cage's own folders (`inside`: a TMPDIR under the home) cannot be hidden from the build."""
+    candidates = {os.environ.get("HOME", "")}
+    with contextlib.suppress(KeyError):
+        candidates.add(pwd.getpwuid(os.getuid()).pw_dir)
+    if os.getuid() == 0:
+        candidates.add("/root")
+    homes = sorted({os.path.realpath(h) for h in candidates
+                    if h and os.path.isabs(h) and os.path.isdir(h)} - {"/"})
+    ours = [os.path.realpath(folder) for folder in inside]
+    hideable = [h for h in homes if not any(_below(folder, h) for folder in ours)]
+    if homes and not hideable:
+        return [], "the build's own folders are inside it (TMPDIR)"
+    return hideable, "" if hideable else "no home folder found"
+
+
+def _below(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _own_paths() -> list[str]:
+    """What the cage's supervisor and restrict stage (this interpreter, `-I`) read after the
+    home is hidden: the interpreter's prefixes and the safepip package. Not this process's
+    sys.path: it may hold the working directory, and a folder bound back beneath the hidden
+    home is reachable by the build (Landlock follows the path through the decoy home)."""
+    import safepip
+
+    return [sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
+            str(Path(safepip.__file__).resolve().parent)]
 
 
 def _plant(home: Path) -> None:

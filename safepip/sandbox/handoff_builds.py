@@ -67,7 +67,7 @@ def build_sdists_confined(
         built = build_confined(
             vetted_dir / file.filename, package=file.name, version=str(file.version),
             python=python, vetted_dir=vetted_dir, output_dir=vetted_dir / ".cage-built",
-            allow_unconfined=unconfined_allowed(environ))
+            allow_unconfined=unconfined_allowed(environ), config_settings=file.config_settings)
         _say(out, file, built)
         findings.extend(built.findings)
         if built.wheel is None:  # a failed build with findings: they are judged first

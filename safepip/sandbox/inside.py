@@ -6,7 +6,10 @@ namespaces (`unshare ... python -I -m safepip.sandbox.inside CONFIG`). It:
    connection to any host, a DNS query to any resolver, reaches this namespace and nothing else;
 2. records every such attempt with a packet socket on that loopback (TCP connection attempts,
    UDP datagrams, the names DNS queries ask for): nothing answers, so each attempt fails;
-3. overlays the target environment's folders so a write into them lands in a scratch layer;
+3. mounts the throwaway home (with its decoys) over the user's real home, so a read of a
+   secret by its absolute path reads a decoy; what the build needs beneath the real home (the
+   interpreters, the target environment) is bound back read-only;
+   then overlays the target environment's folders so a write into them lands in a scratch layer;
 4. starts the build through safepip.sandbox.restrict (Landlock, then pip) and waits for it;
 5. lists the processes still alive when the build is over (they die with this one: it is
    PID 1 of the namespace) and writes what it saw to the report file.
@@ -135,6 +138,52 @@ def overlay(target: str, scratch: Path) -> bool:
                  f"lowerdir={target},upperdir={upper},workdir={work}", target])
 
 
+def below(path: str, folder: str) -> bool:
+    """Whether `path` is `folder` or lies beneath it (both absolute, normalised)."""
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def outermost(paths: list[str]) -> list[str]:
+    """`paths` without those that lie beneath another one of them."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(below(path, other) for other in kept):
+            kept.append(path)
+    return kept
+
+
+def hide_home(home: str, decoy: str, keep: list[str], staging: Path) -> bool:
+    """Mount the decoy home over the real `home`, so a read of `home/.ssh/id_rsa` by its
+    absolute path reads the decoy (evidence) and a write lands in the decoy (evidence); the
+    folders beneath `home` the build needs (`keep`: interpreters, the target environment) are
+    bound back read-only from a staging view of the real home. False (and the real home left
+    as it was, still out of Landlock's reach) when any step fails.
+
+    A folder bound back is reachable through the decoy home, which the build may write, and
+    Landlock follows that path: so `keep` holds only what the build may read anyway, and each
+    bind is read-only."""
+    inner = outermost([p for p in keep if below(p, home)])
+    if home in inner:
+        return False  # the build needs the home itself: nothing can be hidden
+    staging.mkdir(parents=True)
+    if not _run(["mount", "--rbind", home, str(staging)]):
+        return False
+    try:
+        if not _run(["mount", "--bind", decoy, home]):
+            return False
+        for path in inner:
+            relative = os.path.relpath(path, home)
+            point = Path(home) / relative  # within the decoy now: an empty folder to mount on
+            point.mkdir(parents=True, exist_ok=True)
+            if not (_run(["mount", "--rbind", str(staging / relative), str(point)])
+                    and _run(["mount", "-o", "remount,bind,ro", str(point)])):
+                _run(["umount", "--recursive", "--lazy", home])
+                return False
+        return True
+    finally:
+        _run(["umount", "--lazy", str(staging)])  # only the binds made from it stay
+
+
 def lingering() -> list[str]:
     """Command lines of the processes left in this namespace besides this one."""
     found = []
@@ -154,6 +203,10 @@ def main(argv: list[str]) -> None:
     config = json.loads(config_path.read_text(encoding="utf-8"))
     report: dict[str, Any] = {"network_observed": setup_network(), "overlays": []}
     recorder = Recorder() if report["network_observed"] else None
+    hidden = config.get("hide_homes", {})
+    report["homes"] = [home for index, home in enumerate(hidden.get("homes", []))
+                       if hide_home(home, hidden["decoy"], hidden["keep"],
+                                    Path(config["scratch"]) / f"home-{index}")]
     for index, target in enumerate(config["overlay"]):
         if os.path.isdir(target) and overlay(target, Path(config["scratch"]) / str(index)):
             report["overlays"].append([target, str(Path(config["scratch"]) / str(index))])

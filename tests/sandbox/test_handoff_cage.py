@@ -129,7 +129,7 @@ def test_the_policy_decides_what_the_cage_saw(
     if policy.ignores:  # an ignored finding is not reported, as in the plan's report
         assert "dynamic/persistence" not in err
     else:  # below the fail level: shown by the report's text formatter, not blocking
-        assert "HIGH dynamic/persistence persisting 1.0 at .bashrc: Its build wrote" in err
+        assert "HIGH dynamic/persistence persisting 1.0: Its build wrote ~/.bashrc" in err
         assert "evidence: ~/.bashrc" in err and "verdict: warn" in err
 
 
@@ -142,6 +142,6 @@ def test_by_default_what_the_cage_saw_blocks_and_is_reported_as_text(
         handoff(files, python=str(venv / "bin" / "python"), passthrough=["-q"], environ=pip_env)
     assert info.value.exit_code == 1 and "dynamic/persistence" in info.value.diagnostics()
     err = capfd.readouterr().err
-    assert "HIGH dynamic/persistence persisting 1.0 at .bashrc: Its build wrote" in err
+    assert "HIGH dynamic/persistence persisting 1.0: Its build wrote ~/.bashrc" in err
     assert "evidence: ~/.bashrc" in err and "verdict: block" in err
     assert installed_in(venv, pip_env) == {}
