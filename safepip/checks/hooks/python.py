@@ -10,7 +10,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from safepip.checks.hooks import judge
+from safepip.checks.hooks import judge, places
 from safepip.checks.hooks.calls import (
     CAPABILITIES,
     DECODERS,
@@ -219,6 +219,13 @@ class PythonScan:
             for node in tree.body
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
         }
+        self._methods = {
+            item.name: item
+            for node in tree.body if isinstance(node, ast.ClassDef)
+            for item in node.body if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        self._sinks: dict[int, dict[str, str]] = {}
+        """Per own function: its parameters that reach a write's path or a command."""
         self._commands: list[tuple[ast.ClassDef, str]] = []
         self._classes: dict[str, ast.ClassDef] = {}
         self._cmdclass: dict[str, str] = {}
@@ -364,6 +371,8 @@ class PythonScan:
             )
             if severity > Severity.INFO:
                 self.file.programs.append(node)
+            if severity < Severity.HIGH:
+                self._command_place(node, scope)
             self.file.commands.append((node, self._command_text(node, scope)))
             self._runs_module(node, scope)
         elif is_network(name):
@@ -400,6 +409,7 @@ class PythonScan:
             shown = name in EXEC_BUILTINS and bool(node.args) and _inert_code(node.args[0])
             self._hidden_call(node, f"reaches {name} {hidden} instead of by name",
                               Severity.MEDIUM if shown else Severity.HIGH)
+        self._handed_to_helper(node, scope)
         if name in HOST_IDENTITY:
             self.file.host.append(node)
         if name.endswith("setup"):
@@ -765,19 +775,27 @@ class PythonScan:
         """`f.write(data)`, `path.write_bytes(data)`, `shutil.copyfileobj(resp, f)`: a write
         of decoded or downloaded data, or into a home/temp folder, is how droppers work."""
         func = node.func
-        if (name in FILE_OPEN and _opens_for_writing(node) and node.args) or (
+        changed = _changed_path(node, name)
+        opened = self._opened_for_writing(node, name, scope)
+        if opened is not None or (
             name.startswith(("shutil.copy", "shutil.move", "os.rename")) and len(node.args) > 1
         ):
-            target = node.args[0] if name in FILE_OPEN else node.args[1]
+            target = opened if opened is not None else node.args[1]
             if self.tracer.origin(target, scope) & Origin.OUTSIDE:
                 self.file.place_writes.append(node)
-            self._persistent_write(node, target, scope)
+            if not self._persistent_write(node, target, scope):
+                self._outside_write(node, target, scope)
             return
-        if isinstance(func, ast.Attribute) and (
-            func.attr in {"write_text", "write_bytes", "touch", "symlink_to", "hardlink_to"}
-            or (func.attr == "open" and _opens_for_writing(node, 0))
+        if changed is not None:
+            self._outside_write(node, changed, scope)
+        elif (
+            isinstance(func, ast.Attribute)
+            and name not in FILE_OPEN
+            and (func.attr in _PATHLIB_WRITES
+                 or (func.attr == "open" and _opens_for_writing(node, 0)))
+            and not self._persistent_write(node, func.value, scope)  # pathlib: the object
         ):
-            self._persistent_write(node, func.value, scope)  # pathlib: the path is the object
+            self._outside_write(node, func.value, scope)
         if not isinstance(func, ast.Attribute) or not node.args:
             return
         if func.attr in {"write", "write_bytes", "write_text", "writelines"}:
@@ -794,7 +812,39 @@ class PythonScan:
         ):
             self.file.payload_writes.append(node)
 
-    def _persistent_write(self, node: ast.Call, target: ast.expr, scope: Scope) -> None:
+    def _opened_for_writing(self, node: ast.Call, name: str, scope: Scope) -> ast.expr | None:
+        """The path open()/io.open/codecs.open opens for writing (the mode followed through
+        names), or None."""
+        if name not in FILE_OPEN or name == "os.open":
+            return None
+        path = node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg == "file"), None)
+        mode = node.args[1] if len(node.args) > 1 else next(
+            (k.value for k in node.keywords if k.arg == "mode"), None)
+        if path is None or mode is None:
+            return None
+        return path if any(flag in self.tracer.text(mode, scope) for flag in "wax+") else None
+
+    def _command_place(self, node: ast.Call, scope: Scope) -> None:
+        """`["cp", src, site.getsitepackages()[0]]`: a file-changing program given a folder
+        outside the tree that literals do not spell."""
+        command = judge.command_argument(node)
+        if isinstance(command, ast.Name):
+            bound = scope.lookup(command.id) or []
+            command = bound[0] if len(bound) == 1 else command
+        if not isinstance(command, ast.List | ast.Tuple) or len(command.elts) < 2:
+            return
+        program = self.tracer.text(command.elts[0], scope).replace("\\", "/").rsplit("/", 1)[-1]
+        if program.lower() not in places.FILE_CHANGERS:
+            return
+        for element in command.elts[1:]:
+            place = self._outside(element, scope)
+            if place is not None:
+                self.hit("hook/outside-write", node, f"has {program} change a file in {place}",
+                         import_drop=4)
+                return
+
+    def _persistent_write(self, node: ast.Call, target: ast.expr, scope: Scope) -> bool:
         """A write to a shell profile, cron, a startup folder, or a .pth/sitecustomize in
         site-packages (named by any of the calls that give its folder)."""
         place = self.tracer.origin(target, scope) & Origin.OUTSIDE
@@ -805,6 +855,199 @@ class PythonScan:
         ):
             self.hit("hook/persistence", node,
                      "writes where the system or the shell runs it again later")
+            return True
+        return False
+
+    def _outside_write(self, node: ast.Call, target: ast.expr, scope: Scope) -> None:
+        """A file created, changed, copied, linked or made executable outside the source
+        tree and the build's scratch folders: a side effect no build needs."""
+        place = self._outside(target, scope)
+        if place is not None:
+            self.hit("hook/outside-write", node, f"changes a file in {place}")
+
+    def _handed_to_helper(self, node: ast.Call, scope: Scope) -> None:
+        """`write(path, data)`, `self.run(cmd)`: the module's own function writes to a path or
+        runs a command it is given, so what it is given here is judged here."""
+        func, offset = node.func, 0
+        function: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+        if isinstance(func, ast.Name):
+            function = self._functions.get(func.id)
+        elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+              and func.value.id in {"self", "cls"}):
+            function, offset = self._methods.get(func.attr), 1
+        if function is None or function is scope.node:
+            return
+        sinks = self._helper_sinks(function)
+        if not sinks:
+            return
+        names = [a.arg for a in [*function.args.posonlyargs, *function.args.args]][offset:]
+        for parameter, kind in sinks.items():
+            given = next((k.value for k in node.keywords if k.arg == parameter), None)
+            if given is None and parameter in names and names.index(parameter) < len(node.args):
+                given = node.args[names.index(parameter)]
+            if given is None or isinstance(given, ast.Starred):
+                continue
+            if kind == "path":
+                self._handed_path(node, given, scope, function.name)
+            else:
+                self._handed_command(node, given, scope, function.name)
+
+    def _handed_path(self, node: ast.Call, given: ast.expr, scope: Scope, helper: str) -> None:
+        path = self.tracer.text(given, scope).replace("\\", "/")
+        if PERSISTENCE.search(path) or (STARTUP_CODE.search(path) and "-packages/" in path):
+            self.hit("hook/persistence", node, f"has {helper} write where the system or the "
+                     "shell runs it again later")
+            return
+        place = self._outside(given, scope)
+        if place is not None:
+            self.hit("hook/outside-write", node, f"has {helper} change a file in {place}")
+
+    def _handed_command(self, node: ast.Call, given: ast.expr, scope: Scope, helper: str) -> None:
+        rule, severity, message = judge.command_verdict(
+            self, node, helper, self.tracer.origin(given, scope), self.tracer.text(given, scope)
+        )
+        if severity >= Severity.HIGH:
+            self.hit(rule, node, f"has {helper} run a command that {message}", severity,
+                     import_drop=4)
+
+    def _helper_sinks(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
+        """Parameters of `function` that become the path of a write ("path") or a command it
+        starts ("command"), directly or through one local assignment."""
+        if id(function) in self._sinks:
+            return self._sinks[id(function)]
+        self._sinks[id(function)] = {}
+        arguments = function.args
+        parameters = {a.arg for a in [*arguments.posonlyargs, *arguments.args,
+                                      *arguments.kwonlyargs]}
+        local: dict[str, list[ast.expr]] = {}
+        calls: list[ast.Call] = []
+        for sub in ast.walk(function):
+            if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(
+                sub.targets[0], ast.Name
+            ):
+                local.setdefault(sub.targets[0].id, []).append(sub.value)
+            elif isinstance(sub, ast.withitem) and isinstance(sub.optional_vars, ast.Name):
+                local.setdefault(sub.optional_vars.id, []).append(sub.context_expr)
+            elif isinstance(sub, ast.Call):
+                calls.append(sub)
+
+        def reached(value: ast.expr | None) -> set[str]:
+            if value is None:
+                return set()
+            found: set[str] = set()
+            for sub in ast.walk(value):
+                if isinstance(sub, ast.Name):
+                    if sub.id in parameters:
+                        found.add(sub.id)
+                    for bound in local.get(sub.id, []):
+                        found.update(n.id for n in ast.walk(bound)
+                                     if isinstance(n, ast.Name) and n.id in parameters)
+            return found
+
+        sinks: dict[str, str] = {}
+        for call in calls:
+            name = self.aliases.qualify(call.func) or ""
+            if is_process(name):
+                sinks.update(dict.fromkeys(reached(judge.command_argument(call)), "command"))
+            else:
+                target = _write_target(call, name)
+                sinks.update(dict.fromkeys(reached(target) - sinks.keys(), "path"))
+        self._sinks[id(function)] = sinks
+        return sinks
+
+    def _outside(self, target: ast.expr, scope: Scope) -> str | None:
+        """Why the path `target` is outside the tree (None: in the tree, in a scratch folder
+        from tempfile, or unknown)."""
+        text = self.tracer.text(target, scope)
+        kinds = self._path_kinds(target, scope)
+        if "scratch" in kinds:
+            return None
+        reason = places.outside_text(text)
+        if reason is not None:
+            return reason
+        if "interpreter" in kinds:
+            return "the interpreter's folders"
+        if "home" in kinds:
+            return "the user's home or the shared temp folder"
+        return None
+
+    def _path_kinds(self, target: ast.expr, scope: Scope, hops: int = 0) -> set[str]:
+        """The kinds of folder a path is rooted in, following its leftmost part (the first
+        argument of os.path.join/Path/dirname, the left of `+` and `/`, an f-string's head,
+        names and `self.x` a few steps): "scratch" (tempfile's private folders), "home" (home,
+        the shared temp folder, variables naming them), "interpreter" (sys.prefix,
+        site-packages, an installed module's file). A file *name* computed from anything
+        (a hash of sys.executable) does not move the file."""
+        value: ast.expr | None = target
+        for _ in range(12):
+            if value is None:
+                return set()
+            kind = self._path_kind(value)
+            if kind is not None:
+                return {kind}
+            if isinstance(value, ast.Name | ast.Attribute) and hops < 4:
+                if isinstance(value, ast.Name):
+                    bound = [v for v in scope.lookup(value.id) or [] if isinstance(v, ast.expr)]
+                elif isinstance(value.value, ast.Name) and value.value.id in {"self", "cls"}:
+                    bound = self.tracer.member_values(value.attr)
+                elif value.attr in {"parent", "parents", "stem", "name"}:
+                    value = value.value
+                    continue
+                else:
+                    return set()
+                kinds: set[str] = set()
+                for item in bound[:8]:
+                    kinds |= self._path_kinds(item, scope, hops + 1)
+                return kinds
+            value = self._path_root(value)
+        return set()
+
+    def _path_root(self, value: ast.expr) -> ast.expr | None:
+        """The part of a path expression that says where it is (None: nothing more to see)."""
+        if isinstance(value, ast.Subscript):
+            if self.aliases.qualify(value.value) == "sys.path" and isinstance(
+                value.slice, ast.Constant
+            ) and value.slice.value == 0:
+                return None  # sys.path[0]: the setup script's own folder
+            return value.value
+        if isinstance(value, ast.BinOp):
+            return value.left
+        if isinstance(value, ast.ListComp | ast.GeneratorExp):
+            return value.generators[0].iter  # [p for p in sys.path if ...][0]
+        if isinstance(value, ast.JoinedStr):
+            head = value.values[0] if value.values else None
+            return head.value if isinstance(head, ast.FormattedValue) else None
+        if isinstance(value, ast.BoolOp | ast.IfExp):
+            return None if isinstance(value, ast.IfExp) else value.values[-1]
+        if isinstance(value, ast.Call):
+            name = self.aliases.qualify(value.func) or ""
+            func = value.func
+            if name in _PATH_SHAPERS and value.args:
+                return value.args[0]
+            if isinstance(func, ast.Attribute) and func.attr in _PATH_METHODS:
+                return func.value
+        return None
+
+    def _path_kind(self, node: ast.AST) -> str | None:
+        if isinstance(node, ast.Call):
+            name = self.aliases.qualify(node.func) or ""
+            if name in places.SCRATCH_CALLS:
+                return "scratch"
+            if name in places.INTERPRETER_PLACES:
+                return "interpreter"
+            if name in places.HOME_CALLS:
+                return "home"
+            if name in {"os.environ.get", "os.getenv"} and node.args:
+                return _outside_variable(node.args[0])
+        elif isinstance(node, ast.Attribute):
+            name = self.aliases.qualify(node) or ""
+            if name in places.INTERPRETER_PLACES or name == "sys.path":
+                return "interpreter"
+            if node.attr == "__file__" and name.split(".")[0] in places.STANDARD_MODULES:
+                return "interpreter"  # os.__file__: where the interpreter's modules live
+        elif isinstance(node, ast.Subscript) and self._is_environ(node.value):
+            return _outside_variable(node.slice)
+        return None
 
     def _names_site_folder(self, value: ast.expr, scope: Scope, depth: int) -> bool:
         """Whether a path is built from a call that names the interpreter's own folders."""
@@ -1200,3 +1443,80 @@ def _inert_code(value: ast.expr) -> bool:
         isinstance(node, ast.Call | ast.Import | ast.ImportFrom | ast.Attribute)
         for node in ast.walk(tree)
     )
+
+
+_CHANGE_SECOND = frozenset(
+    {"shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move",
+     "os.rename", "os.replace", "os.renames", "os.symlink", "os.link", "shutil.unpack_archive"}
+)
+"""Calls that create or replace the file named by their second argument."""
+_CHANGE_FIRST = frozenset(
+    {"os.chmod", "os.lchmod", "os.chown", "os.lchown", "os.utime", "os.truncate", "os.mkfifo"}
+)
+"""Calls that change the file named by their first argument."""
+_WRITE_FLAGS = frozenset({"O_WRONLY", "O_RDWR", "O_CREAT", "O_APPEND", "O_TRUNC"})
+
+
+def _changed_path(node: ast.Call, name: str) -> ast.expr | None:
+    """The path a call creates or changes, other than open()/pathlib writes: the destination
+    of a copy, move or link, the file chmod/utime changes, os.open with write flags."""
+    if name in _CHANGE_SECOND and len(node.args) > 1:
+        return node.args[1]
+    if name in _CHANGE_FIRST and node.args:
+        return node.args[0]
+    into = _extracted_into(node)
+    if into is not None:
+        return into
+    if name == "os.open" and len(node.args) > 1 and any(
+        isinstance(sub, ast.Attribute | ast.Name)
+        and (sub.attr if isinstance(sub, ast.Attribute) else sub.id) in _WRITE_FLAGS
+        for sub in ast.walk(node.args[1])
+    ):
+        return node.args[0]
+    return None
+
+
+def _outside_variable(node: ast.expr) -> str | None:
+    text = literal_str(node)
+    return "home" if text is not None and text.lower() in places.OUTSIDE_VARIABLES else None
+
+
+def _write_target(node: ast.Call, name: str) -> ast.expr | None:
+    """The path a call creates or changes, when it is one of the ways files are written."""
+    func = node.func
+    if name in FILE_OPEN and name != "os.open":
+        path = node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg == "file"), None)
+        return path if _opens_for_writing(node) else None
+    changed = _changed_path(node, name)
+    if changed is not None:
+        return changed
+    if isinstance(func, ast.Attribute) and name not in FILE_OPEN and (
+        func.attr in _PATHLIB_WRITES or (func.attr == "open" and _opens_for_writing(node, 0))
+    ):
+        return func.value
+    return None
+
+
+def _extracted_into(node: ast.Call) -> ast.expr | None:
+    """The folder `archive.extractall(path)` / `archive.extract(member, path)` unpacks into."""
+    func = node.func
+    if not isinstance(func, ast.Attribute) or func.attr not in {"extractall", "extract"}:
+        return None
+    position = 0 if func.attr == "extractall" else 1
+    if len(node.args) > position:
+        return node.args[position]
+    return next((k.value for k in node.keywords if k.arg == "path"), None)
+
+
+_PATH_SHAPERS = frozenset(
+    {"os.path.join", "posixpath.join", "ntpath.join", "os.path.dirname", "os.path.abspath",
+     "os.path.realpath", "os.path.normpath", "os.path.expanduser", "os.path.expandvars",
+     "pathlib.Path", "Path", "pathlib.PurePath", "PurePath", "str", "os.fspath", "next",
+     "list", "sorted", "min", "max", "reversed"}
+)
+"""Calls whose first argument says where the path they make is."""
+_PATH_METHODS = frozenset(
+    {"joinpath", "resolve", "absolute", "expanduser", "with_name", "with_suffix", "format"}
+)
+_PATHLIB_WRITES = frozenset({"write_text", "write_bytes", "touch", "symlink_to", "hardlink_to"})

@@ -206,6 +206,21 @@ RULES: dict[str, HookRule] = {
             needs=("write",),
         ),
         _rule(
+            "hook/outside-write",
+            Severity.HIGH,
+            "Install-time code changes files outside the build.",
+            "A file is written, appended to, touched, copied, moved, linked or made executable "
+            "(open, pathlib, shutil, os.chmod/symlink, or a shell command's `>`/`>>`, touch, cp, "
+            "tee, ln, chmod...) in the user's home, a shared temp folder, an absolute path or "
+            "the interpreter's folders (sys.prefix, site-packages, bin/Scripts, where `pip` "
+            "and `.pth` files live). A build writes into its source tree, `build/` and "
+            "scratch folders from tempfile, which stay clean.",
+            "Do not install until you know why it writes there; if it already ran, look at "
+            "that file.",
+            drop=3,  # libraries write caches and config under home and temp when used
+            needs=("write",),
+        ),
+        _rule(
             "hook/capability",
             Severity.MEDIUM,
             "Install-time code uses a capability no build needs.",
