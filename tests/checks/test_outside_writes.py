@@ -48,7 +48,8 @@ SIDE_EFFECTS = (
     Sample("shell-touch", f"import os\nos.system('touch {_CANARY}')\n"),
     Sample("shell-redirect-into-home",
            "import subprocess\nsubprocess.run('echo x >> ~/.demo-canary', shell=True)\n"),
-    Sample("sh-c-in-argv", f"import subprocess\nsubprocess.call(['sh', '-c', 'printf x > {_CANARY}'])\n"),
+    Sample("sh-c-in-argv",
+           f"import subprocess\nsubprocess.call(['sh', '-c', 'printf x > {_CANARY}'])\n"),
     Sample("cd-into-temp-then-touch", "import os\nos.system('cd /tmp && touch demo-canary')\n"),
     Sample("pip-launcher-in-sys-prefix",
            "import os, sys\np = os.path.join(sys.prefix, 'bin', 'pip')\n"
