@@ -85,6 +85,23 @@ SIDE_EFFECTS = (
     Sample("helper-runs-the-command-it-is-given",
            "import subprocess\ndef sh(command):\n    subprocess.call(command, shell=True)\n"
            f"sh('touch {_CANARY}')\n"),
+    Sample("open-through-an-alias", f"o = open\no({_CANARY!r}, 'w').write('x')\n"),
+    Sample("fileio-of-an-absolute-path",
+           f"import io\nio.FileIO({_CANARY!r}, 'w').write(b'x')\n"),
+    Sample("path-held-in-a-class-constant",
+           f"class Paths:\n    OUT = {_CANARY!r}\nopen(Paths.OUT, 'w').write('x')\n"),
+    Sample("path-held-in-a-dict-literal",
+           f"PLACES = {{'out': {_CANARY!r}}}\nopen(PLACES['out'], 'w').write('x')\n"),
+    Sample("path-as-a-parameter-default",
+           f"def put(path={_CANARY!r}):\n    open(path, 'w').write('x')\nput()\n"),
+    Sample("path-as-an-environment-lookup-default",
+           f"import os\nopen(os.environ.get('DEMO_OUT', {_CANARY!r}), 'w').write('x')\n"),
+    Sample("path-decoded-at-run-time",
+           "import base64\n"
+           "open(base64.b64decode('L3RtcC9kZW1vLWNhbmFyeQ==').decode(), 'w').write('x')\n"),
+    Sample("copy-handed-to-a-thread",
+           "import shutil, threading\n"
+           f"threading.Thread(target=shutil.copy, args=('README', {_CANARY!r})).start()\n"),
     Sample("write-in-a-command-class",
            "from setuptools.command.install import install\nclass Install(install):\n"
            f"    def run(self):\n        open({_CANARY!r}, 'w').write('x')\n"

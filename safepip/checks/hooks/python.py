@@ -227,6 +227,9 @@ class PythonScan:
             for node in tree.body if isinstance(node, ast.ClassDef)
             for item in node.body if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
         }
+        self._classes_by_name = {
+            node.name: node for node in tree.body if isinstance(node, ast.ClassDef)
+        }
         self._sinks: dict[int, dict[str, str]] = {}
         """Per own function: its parameters that reach a write's path or a command."""
         self._commands: list[tuple[ast.ClassDef, str]] = []
@@ -500,8 +503,9 @@ class PythonScan:
         if isinstance(func, ast.Name) and name == func.id and name not in EXEC_BUILTINS:
             for value in scope.lookup(func.id) or []:
                 target = self.aliases.qualify(value) or ""
-                if target in EXEC_BUILTINS or is_process(target) or is_network(target):
-                    return target
+                if (target in EXEC_BUILTINS or is_process(target) or is_network(target)
+                        or target in _WRITERS):
+                    return target  # `run = subprocess.call`, `o = open`
         return name
 
     def _from_container(self, func: ast.Subscript, scope: Scope) -> str:
@@ -618,9 +622,12 @@ class PythonScan:
                 definition = self._functions.get(value.id)
                 if definition is not None:
                     self._deferred_to_exit(definition)
+            rest = [v for i, v in enumerate(values) if i != index]
+            if passed in _WRITERS:
+                self._writer_passed(node, passed, rest, scope)
+                return
             if passed not in EXEC_BUILTINS and not is_process(passed):
                 continue
-            rest = [v for i, v in enumerate(values) if i != index]
             origin = Origin.NONE
             for other in rest:
                 origin |= self.tracer.origin(other, scope)
@@ -635,6 +642,21 @@ class PythonScan:
             if verdict > Severity.INFO:  # a build tool handed to a pool is ordinary
                 self._hidden_call(node, f"hands {passed} to {caller}, which calls it later")
             return
+
+    def _writer_passed(
+        self, node: ast.Call, passed: str, rest: list[ast.expr], scope: Scope
+    ) -> None:
+        """`Thread(target=shutil.copy, args=(src, "/etc/x"))`: a writer called later with
+        these arguments writes where they say."""
+        values: list[ast.expr] = []
+        for value in rest:
+            values.extend(value.elts if isinstance(value, ast.Tuple | ast.List) else [value])
+        for value in values:
+            place = self._outside(value, scope)
+            if place is not None:
+                self.hit("hook/outside-write", node,
+                         f"hands {passed} a path in {place}, to be written later")
+                return
 
     def _loads_code(self, node: ast.Call, name: str, scope: Scope) -> None:
         """Unpickling embedded data runs whatever its pickle says; a function built from a
@@ -819,7 +841,7 @@ class PythonScan:
     def _opened_for_writing(self, node: ast.Call, name: str, scope: Scope) -> ast.expr | None:
         """The path open()/io.open/codecs.open opens for writing (the mode followed through
         names), or None."""
-        if name not in FILE_OPEN or name == "os.open":
+        if name not in _OPENERS:
             return None
         path = node.args[0] if node.args else next(
             (k.value for k in node.keywords if k.arg == "file"), None)
@@ -973,18 +995,56 @@ class PythonScan:
     def _outside(self, target: ast.expr, scope: Scope) -> str | None:
         """Why the path `target` is outside the tree (None: in the tree, in a scratch folder
         from tempfile, or unknown)."""
-        text = self.tracer.text(target, scope)
         kinds = self._path_kinds(target, scope)
         if "scratch" in kinds:
             return None
-        reason = places.outside_text(text)
-        if reason is not None:
-            return reason
+        for text in self._path_texts(target, scope, 2):
+            reason = places.outside_text(text)
+            if reason is not None:
+                return reason
+        if self.tracer.origin(target, scope) & Origin.DECODED:
+            return "a place decoded at run time"
         if "interpreter" in kinds:
             return "the interpreter's folders"
         if "home" in kinds:
             return "the user's home or the shared temp folder"
         return None
+
+    def _path_texts(self, target: ast.expr, scope: Scope, depth: int) -> list[str]:
+        """What a path may spell: its folded text, and where that is unknown, each value a
+        name may hold (a parameter's default too), a class constant, a dict literal's entry,
+        the default of an environment lookup."""
+        texts = [self.tracer.text(target, scope)]
+        if depth <= 0 or not texts[0].startswith("?"):
+            return texts
+        for value in self._alternatives(target, scope):
+            texts.extend(self._path_texts(value, scope, depth - 1))
+        return texts
+
+    def _alternatives(self, target: ast.expr, scope: Scope) -> list[ast.expr]:
+        if isinstance(target, ast.Name):
+            return [v for v in (scope.lookup(target.id) or [])[:6] if isinstance(v, ast.expr)]
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            definition = self._classes_by_name.get(target.value.id)
+            if definition is not None:
+                return [item.value for item in definition.body if isinstance(item, ast.Assign)
+                        and any(isinstance(t, ast.Name) and t.id == target.attr
+                                for t in item.targets)]
+        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            key = literal_str(target.slice)
+            for bound in scope.lookup(target.value.id) or []:
+                if isinstance(bound, ast.Dict) and key is not None:
+                    return [v for k, v in zip(bound.keys, bound.values, strict=True)
+                            if k is not None and literal_str(k) == key]
+        if isinstance(target, ast.Call) and len(target.args) > 1 and (
+            self.aliases.qualify(target.func) in {"os.environ.get", "os.getenv"}
+        ):
+            return [target.args[1]]
+        if isinstance(target, ast.Call) and target.args and (
+            self.aliases.qualify(target.func) in _PATH_SHAPERS
+        ):
+            return [target.args[0]]
+        return []
 
     def _path_kinds(self, target: ast.expr, scope: Scope, hops: int = 0) -> set[str]:
         """The kinds of folder a path is rooted in, following its leftmost part (the first
@@ -1505,10 +1565,14 @@ def _outside_variable(node: ast.expr) -> str | None:
     return "home" if text is not None and text.lower() in places.OUTSIDE_VARIABLES else None
 
 
+_OPENERS = (FILE_OPEN - {"os.open"}) | {"io.FileIO", "_io.FileIO", "builtins.open"}
+"""Calls that open a file by path with a mode (os.open's flags are judged apart)."""
+
+
 def _write_target(node: ast.Call, name: str) -> ast.expr | None:
     """The path a call creates or changes, when it is one of the ways files are written."""
     func = node.func
-    if name in FILE_OPEN and name != "os.open":
+    if name in _OPENERS:
         path = node.args[0] if node.args else next(
             (k.value for k in node.keywords if k.arg == "file"), None)
         return path if _opens_for_writing(node) else None
@@ -1552,3 +1616,7 @@ def _public_address(text: str) -> bool:
         return ipaddress.ip_address(text.strip("[]")).is_global
     except ValueError:
         return False
+
+
+_WRITERS = _OPENERS | _CHANGE_SECOND | _CHANGE_FIRST
+"""Calls that create or change a file named by an argument."""
