@@ -278,3 +278,39 @@ def test_install_time_talk_to_a_raw_address_blocks(sample: Sample, tmp_path: Pat
 def test_private_and_loopback_servers_do_not_block(sample: Sample, tmp_path: Path) -> None:
     findings = _scan(sample, tmp_path)
     assert all(f.severity < Severity.HIGH for f in findings), findings
+
+
+_FETCH = (
+    "import hashlib, subprocess, urllib.request\nfrom pathlib import Path\n"
+    "EXPECTED = '" + "0" * 64 + "'\n"
+    "def fetch(url, sha):\n"
+    "    data = urllib.request.urlopen(url).read()\n"
+    "{check}"
+    "    with open(Path('build', 'lib.tar.gz'), 'wb') as out:\n        out.write(data)\n"
+    "fetch('https://example.invalid/lib-1.0.tar.gz', EXPECTED)\n"
+    "subprocess.check_call({program}, cwd='build/lib-1.0')\n"
+)
+_CHECK = ("    if hashlib.sha256(data).hexdigest() != sha:\n"
+          "        raise RuntimeError('digest mismatch')\n")
+
+
+@pytest.mark.parametrize(
+    ("check", "program", "blocked"),
+    [
+        # matplotlib 3.8's freetype/qhull: the release pins the bytes it builds: a warning
+        (_CHECK, "['demo-build']", False),
+        # the same without the check: the server decides what is built
+        ("", "['demo-build']", True),
+        # a pinned payload that is then run itself still blocks
+        (_CHECK, "['build/lib.tar.gz']", True),
+    ],
+    ids=["pinned-then-built", "unpinned-then-built", "pinned-then-run"],
+)
+def test_a_download_checked_against_a_pinned_digest_warns(
+    check: str, program: str, blocked: bool, tmp_path: Path
+) -> None:
+    sample = Sample("fetch", _FETCH.format(check=check, program=program))
+    findings = _scan(sample, tmp_path)
+    worst = _worst(findings, "hook/download-exec")
+    assert worst >= Severity.MEDIUM, findings
+    assert (worst >= Severity.HIGH) is blocked, findings

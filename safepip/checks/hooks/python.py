@@ -149,6 +149,8 @@ class _FileFacts:
     programs: list[ast.Call] = field(default_factory=list)
     """Process starts that are not build tools."""
     payload_writes: list[ast.Call] = field(default_factory=list)
+    verified_writes: list[ast.Call] = field(default_factory=list)
+    """Writes of downloaded bytes checked against an expected digest first."""
     place_writes: list[ast.Call] = field(default_factory=list)
     carried_writes: list[ast.Call] = field(default_factory=list)
     """Writes of a literal the package carries (an embedded script or blob)."""
@@ -827,7 +829,12 @@ class PythonScan:
         if func.attr in {"write", "write_bytes", "write_text", "writelines"}:
             self._written_code(node.args[0], node, scope)
             data = self.tracer.origin(node.args[0], scope)
-            if data & (Origin.DECODED | Origin.NETWORK):
+            if data & Origin.NETWORK and not data & Origin.DECODED and self._verified(
+                node.args[0], scope
+            ):
+                self.file.verified_writes.append(node)
+                self._dropped(func.value, scope)  # running that very file still blocks
+            elif data & (Origin.DECODED | Origin.NETWORK):
                 self.file.payload_writes.append(node)
                 self._dropped(func.value, scope)
             elif self._carried(node.args[0], scope):
@@ -837,6 +844,41 @@ class PythonScan:
             self.tracer.origin(node.args[0], scope) & Origin.NETWORK
         ):
             self.file.payload_writes.append(node)
+
+    def _verified(self, data: ast.expr, scope: Scope) -> bool:
+        """Downloaded bytes checked against an expected digest before use: in the writing
+        function, `if digest(data) != expected: raise` (or return, or an assert), the digest
+        also through a name bound to it. The release then fixes which bytes are built, as if
+        they were in the archive (matplotlib 3.8's freetype and qhull)."""
+        if not isinstance(data, ast.Name):
+            return False
+        for node in ast.walk(scope.node):
+            if (isinstance(node, ast.If) and any(
+                isinstance(step, ast.Raise | ast.Return) for step in node.body
+            )) or isinstance(node, ast.Assert):
+                test = node.test
+                if isinstance(test, ast.Compare) and any(
+                    self._digest_of(side, data.id, scope)
+                    for side in [test.left, *test.comparators]
+                ):
+                    return True
+        return False
+
+    def _digest_of(self, value: ast.expr, name: str, scope: Scope) -> bool:
+        """Whether `value` is a digest (sha*/md5/blake/hash/digest call) of the name `name`."""
+        candidates = [value]
+        if isinstance(value, ast.Name):
+            candidates += [v for v in scope.lookup(value.id) or [] if isinstance(v, ast.expr)]
+        for candidate in candidates:
+            for sub in ast.walk(candidate):
+                if not isinstance(sub, ast.Call):
+                    continue
+                called = (self.aliases.qualify(sub.func) or "").lower()
+                if _DIGEST_NAME.search(called) and any(
+                    isinstance(n, ast.Name) and n.id == name for n in ast.walk(sub)
+                ):
+                    return True
+        return False
 
     def _opened_for_writing(self, node: ast.Call, name: str, scope: Scope) -> ast.expr | None:
         """The path open()/io.open/codecs.open opens for writing (the mode followed through
@@ -1347,6 +1389,14 @@ class PythonScan:
                 Severity.HIGH,
                 import_drop=3,
             )
+        elif facts.programs and facts.verified_writes:
+            self.hit(
+                "hook/download-exec",
+                facts.verified_writes[0],
+                "writes downloaded data checked against a pinned digest and starts a program",
+                Severity.MEDIUM,
+                import_drop=3,
+            )
         elif facts.programs and facts.place_writes:
             self.hit(
                 "hook/download-exec",
@@ -1565,6 +1615,8 @@ def _outside_variable(node: ast.expr) -> str | None:
     return "home" if text is not None and text.lower() in places.OUTSIDE_VARIABLES else None
 
 
+_DIGEST_NAME = re.compile(r"sha\d|md5|blake|hash|digest")
+"""Names of calls that compute a digest (hashlib's, a module's own `_get_hash`)."""
 _OPENERS = (FILE_OPEN - {"os.open"}) | {"io.FileIO", "_io.FileIO", "builtins.open"}
 """Calls that open a file by path with a mode (os.open's flags are judged apart)."""
 
