@@ -314,3 +314,46 @@ def test_a_download_checked_against_a_pinned_digest_warns(
     worst = _worst(findings, "hook/download-exec")
     assert worst >= Severity.MEDIUM, findings
     assert (worst >= Severity.HIGH) is blocked, findings
+
+
+# Shaped like real keys (ids and secrets of the right lengths), made up here.
+_DISCORD = "https://discord.com/api/webhooks/" + "1" * 18 + "/" + "Ab3_-" * 13
+_TOKEN = "123456789:AA" + "b" * 33
+KEYED_ENDPOINTS = (
+    Sample("discord-webhook-with-its-token-in-package-code", "",
+           {"demo/__init__.py": f"import requests\nHOOK = {_DISCORD!r}\n"
+            "def note(text):\n    requests.post(HOOK, json={'content': text})\n"}),
+    Sample("telegram-bot-token-beside-the-api-address", "",
+           {"demo/__init__.py": f"import requests\nTOKEN = {_TOKEN!r}\n"
+            "def note(text):\n"
+            "    requests.post('https://api.telegram.org/bot' + TOKEN + '/sendMessage',\n"
+            "                  data={'chat_id': 1, 'text': text})\n"}),
+)
+WEBHOOK_CLIENT = Sample(
+    "webhook-client-library", "",
+    {"demo/__init__.py": "import requests\n"
+     "BASE = 'https://discord.com/api/webhooks/{id}/{token}'\n"
+     "def send(id, token, text):\n"
+     "    requests.post(BASE.format(id=id, token=token), json={'content': text})\n"},
+)
+
+
+@pytest.mark.parametrize("sample", KEYED_ENDPOINTS, ids=lambda s: s.name)
+def test_a_keyed_drop_box_blocks_even_at_import_time(sample: Sample, tmp_path: Path) -> None:
+    findings = [f for f in _scan(sample, tmp_path) if f.message.endswith("(import time).")]
+    assert _worst(findings, "hook/webhook") >= Severity.HIGH, findings
+
+
+def test_a_webhook_client_library_is_not_blocked(tmp_path: Path) -> None:
+    findings = _scan(WEBHOOK_CLIENT, tmp_path)
+    assert all(f.severity < Severity.HIGH for f in findings), findings
+
+
+@pytest.mark.parametrize("sample", (*KEYED_ENDPOINTS, WEBHOOK_CLIENT), ids=lambda s: s.name)
+def test_prefilter_keeps_keyed_endpoints(sample: Sample, tmp_path: Path) -> None:
+    files = {"setup.py": "from setuptools import setup\nsetup(name='demo', version='1.0')\n",
+             **sample.files}
+    sdist = make_sdist(tmp_path, "demo", "1.0", files)
+    filtered = scan_path(sdist, check=InstallHookCheck(prefilter=True))
+    complete = scan_path(sdist, check=InstallHookCheck(prefilter=False))
+    assert sorted(map(repr, filtered)) == sorted(map(repr, complete))

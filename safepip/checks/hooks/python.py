@@ -159,6 +159,10 @@ class _FileFacts:
     """Writes of decoded or downloaded data, or of anything into a home/temp folder."""
     host: list[ast.Call] = field(default_factory=list)
     """Reads of the host's identity (user, host name, MAC)."""
+    endpoints: list[ast.AST] = field(default_factory=list)
+    """Literals naming an exfiltration endpoint without its key (`api.telegram.org/bot`)."""
+    bot_tokens: list[ast.AST] = field(default_factory=list)
+    """Literals shaped like a Telegram bot token (`123456789:AA...`)."""
     raw_servers: list[ast.AST] = field(default_factory=list)
     """Servers named by a public IP address (a URL, a socket's (address, port))."""
     own_address: set[int] = field(default_factory=set)
@@ -1258,7 +1262,16 @@ class PythonScan:
             self.hit("hook/sensitive-read", node, f"names a secret's location: {text[:80]!r}",
                      Severity.MEDIUM if document else None)
         if self._may_name_webhook(text) and WEBHOOK.search(text):
-            self.hit("hook/webhook", node, f"names an exfiltration endpoint: {text[:80]!r}")
+            if _KEYED_ENDPOINT.search(text):
+                # A webhook or bot with its key spelt out is one drop box, not an API a
+                # library offers: high wherever it is, also in code run only on import.
+                self.hit("hook/webhook", node, "names an exfiltration endpoint with its key: "
+                         f"{text[:60]!r}", Severity.HIGH, import_drop=0)
+            else:
+                self.hit("hook/webhook", node, f"names an exfiltration endpoint: {text[:80]!r}")
+                self.file.endpoints.append(node)
+        elif len(text) < 64 and _BOT_TOKEN.fullmatch(text):
+            self.file.bot_tokens.append(node)
         if "://" in text[:16] and _RAW_ADDRESS.match(text):
             self.hit("hook/webhook", node, f"names a server by raw address: {text[:80]!r}",
                      Severity.MEDIUM, import_drop=3)
@@ -1421,6 +1434,9 @@ class PythonScan:
             self.hit("hook/network-fetch", facts.raw_servers[0],
                      "talks to a server named by a public IP address", Severity.HIGH,
                      import_drop=3)
+        if facts.endpoints and facts.bot_tokens:
+            self.hit("hook/webhook", facts.bot_tokens[0], "carries a bot token for the "
+                     "exfiltration endpoint it names", Severity.HIGH, import_drop=0)
         rules = {hit.rule for hit in self.hits if hit.severity >= Severity.HIGH}
         if {"hook/sensitive-read", "hook/webhook"} <= rules:
             first = next(h for h in self.hits if h.rule == "hook/sensitive-read")
@@ -1615,6 +1631,14 @@ def _outside_variable(node: ast.expr) -> str | None:
     return "home" if text is not None and text.lower() in places.OUTSIDE_VARIABLES else None
 
 
+_KEYED_ENDPOINT = re.compile(
+    r"discord(?:app)?\.com/api/webhooks/\d{17,20}/[\w-]{60,}"
+    r"|api\.telegram\.org/bot\d{8,10}:AA[\w-]{33}"
+    r"|hooks\.slack\.com/services/T\w{8,}/B\w{8,}/\w{24}",
+    re.IGNORECASE,
+)
+"""Webhook and bot URLs with their id and secret: a concrete drop box."""
+_BOT_TOKEN = re.compile(r"\d{8,10}:AA[\w-]{33}")
 _DIGEST_NAME = re.compile(r"sha\d|md5|blake|hash|digest")
 """Names of calls that compute a digest (hashlib's, a module's own `_get_hash`)."""
 _OPENERS = (FILE_OPEN - {"os.open"}) | {"io.FileIO", "_io.FileIO", "builtins.open"}
