@@ -102,6 +102,13 @@ SIDE_EFFECTS = (
     Sample("copy-handed-to-a-thread",
            "import shutil, threading\n"
            f"threading.Thread(target=shutil.copy, args=('README', {_CANARY!r})).start()\n"),
+    Sample("path-returned-by-a-helper",
+           f"def target():\n    return {_CANARY!r}\nopen(target(), 'w').write('x')\n"),
+    Sample("home-path-returned-by-a-helper",
+           "import os\ndef profile():\n    return os.path.expanduser('~/.demo-canary')\n"
+           "open(profile(), 'a').write('x')\n"),
+    Sample("path-returned-by-a-lambda",
+           f"target = lambda: {_CANARY!r}\nopen(target(), 'w').write('x')\n"),
     Sample("write-in-a-command-class",
            "from setuptools.command.install import install\nclass Install(install):\n"
            f"    def run(self):\n        open({_CANARY!r}, 'w').write('x')\n"
@@ -151,6 +158,15 @@ ORDINARY = (
     Sample("null-device-and-setup-folder",
            "import os, sys\nnull = open(os.devnull, 'w')\n"
            "open(os.path.join(sys.path[0], 'demo', 'generated.py'), 'w').write('X = 1\\n')\n"),
+    Sample("download-cache-in-the-user-cache-folder",
+           "import os\nfrom pathlib import Path\n"
+           "def cache_dir():\n"
+           "    base = os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache')\n"
+           "    return Path(base, 'demo')\n"
+           "def keep(data, name):\n"
+           "    cache_dir().mkdir(parents=True, exist_ok=True)\n"
+           "    with open(cache_dir() / name, 'xb') as out:\n        out.write(data)\n"
+           "keep(b'x', 'lib-1.0.tar.gz')\n"),
     Sample("cache-file-named-by-a-hash-of-the-interpreter",
            "import hashlib, os, sys\n"
            "def build(folder, name):\n    open(os.path.join(folder, name + '.pyx'), 'w')\n"

@@ -323,7 +323,7 @@ class Tracer:
             function = self._helpers[name]
             scope = Scope(function, None, list(self._binders_of(function)))
             result = Origin.NONE
-            for value in _own_returns(function):
+            for value in own_returns(function):
                 result |= self.origin(value, scope)
             self._helper_origins[name] = result & ~Origin.OPAQUE
         return self._helper_origins[name]
@@ -545,7 +545,7 @@ def _is_text(node: ast.expr, scope: Scope) -> bool:
     return isinstance(node, ast.JoinedStr)
 
 
-def _own_returns(function: ast.FunctionDef) -> list[ast.expr]:
+def own_returns(function: ast.FunctionDef) -> list[ast.expr]:
     """The values `function` itself returns (not those of functions defined inside it)."""
     found: list[ast.expr] = []
     stack: list[ast.AST] = list(function.body)

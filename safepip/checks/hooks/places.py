@@ -22,6 +22,7 @@ _HOME_TEXT = re.compile(
     r"|HOMEPATH|PROGRAMDATA|PUBLIC)%)",
     re.IGNORECASE,
 )
+_USER_CACHE = re.compile(r"^(?:~|\$HOME|\$\{HOME\})/\.cache(?:/|$)")
 _DRIVE = re.compile(r"^[A-Za-z]:/")
 _LAUNCHER_NAME = re.compile(
     r"(?:^|/)(?:bin|Scripts)/(?:pip|pip3|python|python3)(?:[\d.]*)(?:\.exe)?$"
@@ -37,6 +38,8 @@ def outside_text(text: str) -> str | None:
             return "a launcher of the interpreter's commands"
         return "the interpreter's folders" if "-packages/" in path else None
     if _HOME_TEXT.match(path):
+        if _USER_CACHE.match(path):
+            return None  # ~/.cache/<project>: where builds keep what they downloaded
         return "the user's home or application folders"
     if path.startswith("/") and not _DEVICES.match(path):
         return "an absolute path"
@@ -88,15 +91,15 @@ INTERPRETER_PLACES = frozenset(
 runs on every start (.pth) or takes over a command (pip)."""
 
 HOME_CALLS = frozenset(
-    {"os.path.expanduser", "pathlib.Path.home", "Path.home", "os.path.expandvars",
-     "tempfile.gettempdir", "tempfile.gettempdirb"}
+    {"pathlib.Path.home", "Path.home", "tempfile.gettempdir", "tempfile.gettempdirb"}
 )
-"""Calls naming the user's home or the temp folder every process shares."""
+"""Calls naming the user's home or the temp folder every process shares (expanduser and
+expandvars spell their argument: the folded text decides)."""
 
 OUTSIDE_VARIABLES = frozenset(
     {"home", "userprofile", "appdata", "localappdata", "homepath", "programdata", "public",
      "temp", "tmp", "tmpdir", "virtual_env", "conda_prefix", "pythonuserbase",
-     "xdg_config_home", "xdg_data_home", "xdg_cache_home", "xdg_state_home"}
+     "xdg_config_home", "xdg_data_home", "xdg_state_home"}
 )
 """Environment variables naming a home, temp or interpreter folder."""
 

@@ -26,7 +26,7 @@ from safepip.checks.hooks.calls import (
     is_process,
     literal_str,
 )
-from safepip.checks.hooks.flow import Origin, Scope, Tracer
+from safepip.checks.hooks.flow import Origin, Scope, Tracer, own_returns
 from safepip.checks.hooks.patterns import (
     INTERPRETERS,
     PERSISTENCE,
@@ -236,6 +236,7 @@ class PythonScan:
         self._classes_by_name = {
             node.name: node for node in tree.body if isinstance(node, ast.ClassDef)
         }
+        self._module_scope: Scope | None = None
         self._sinks: dict[int, dict[str, str]] = {}
         """Per own function: its parameters that reach a write's path or a command."""
         self._commands: list[tuple[ast.ClassDef, str]] = []
@@ -276,6 +277,8 @@ class PythonScan:
     def _visit_scope(self, node: ast.AST, parent: Scope | None) -> None:
         found = self._scopes[id(node)]
         scope = Scope(node, parent, found.binders)
+        if parent is None:
+            self._module_scope = scope
         facts = _Facts()
         for child in found.events:
             if isinstance(child, SCOPES):
@@ -1065,7 +1068,22 @@ class PythonScan:
             return texts
         for value in self._alternatives(target, scope):
             texts.extend(self._path_texts(value, scope, depth - 1))
+        for value, where in self._returned(target, scope):
+            texts.extend(self._path_texts(value, where, depth - 1))
         return texts
+
+    def _returned(self, target: ast.expr, scope: Scope) -> list[tuple[ast.expr, Scope]]:
+        """What a call of the module's own function or lambda returns, each value with the
+        scope its names are looked up in (`def rc(): return expanduser("~/.bashrc")`)."""
+        if not isinstance(target, ast.Call) or not isinstance(target.func, ast.Name):
+            return []
+        function = self._functions.get(target.func.id)
+        if isinstance(function, ast.FunctionDef):
+            binders = self._scopes[id(function)].binders if id(function) in self._scopes else []
+            where = Scope(function, self._module_scope, binders)
+            return [(value, where) for value in own_returns(function)[:6]]
+        bound = scope.lookup(target.func.id) or []
+        return [(value.body, scope) for value in bound if isinstance(value, ast.Lambda)]
 
     def _alternatives(self, target: ast.expr, scope: Scope) -> list[ast.expr]:
         if isinstance(target, ast.Name):
@@ -1106,6 +1124,12 @@ class PythonScan:
             kind = self._path_kind(value)
             if kind is not None:
                 return {kind}
+            returned = self._returned(value, scope) if hops < 4 else []
+            if returned:
+                kinds_returned: set[str] = set()
+                for item, where in returned:
+                    kinds_returned |= self._path_kinds(item, where, hops + 1)
+                return kinds_returned
             if isinstance(value, ast.Name | ast.Attribute) and hops < 4:
                 if isinstance(value, ast.Name):
                     bound = [v for v in scope.lookup(value.id) or [] if isinstance(v, ast.expr)]
