@@ -19,6 +19,13 @@ Last run (2026-12-07, branch `detect`; before = main at f60ae9d): malware-instal
 66/100 (58); GuardDog positives medium+ 188/208 = 90.4% (48.6%), blocked 48.1% (31.2%);
 GuardDog clean negatives blocked 0/68 (0), medium+ 5/68 (1). 10-40 ms per sample depending
 on the load of the shared machine.
+
+Branch `detect3` (2026-12-07; before = main at 9219d91): malware-install blocked 396/400
+(391), in scope 390/391 = 99.7% (385/391), every in-scope campaign with a block (the one
+miss, ctx-0.2.6, has its payload in a method nothing calls at install; ctx-0.2.2 is
+blocked), 212/215 groups (211); malware-importtime blocked 57/100 (50), medium+ 65 (59);
+GuardDog positives medium+ 188/208 (188), blocked 106 (105); negatives blocked 0/68, medium+
+4/68 (4).
 """
 
 from __future__ import annotations

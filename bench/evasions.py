@@ -18,6 +18,13 @@ the scan reads (its finding is shown at the hidden file) but rates low even unhi
 `control` case): the hiding is caught where the hiding itself is a technique (lookups,
 hand-offs, exit hooks, stdin-fed shells, unreadable or unscanned code), not where ordinary
 imports or a setup.cfg command class lead to code that is read.
+Branch `detect3`: 54 / 0 / 0 with the `touch` too: install-time side effects outside the
+build (files written, touched, appended, linked, chmod-ed in home, temp, absolute or
+interpreter folders, by Python or by a shell command) are high by default
+(`hook/outside-write`). The same battery with six other harmless payloads (append to
+~/.bashrc, a launcher copied over ~/.local/bin/pip, a .pth printed into dist-packages, tee
+into /var/tmp, ln into ~/.local/bin, install into /usr/local/bin) is 54 / 0 / 0 each:
+`bench/evasions.py --payload "echo 'export DEMO=1' >> ~/.bashrc"`.
 """
 
 from __future__ import annotations
@@ -495,9 +502,10 @@ def main() -> int:
         "shows whether the hidden code is reached and read",
     )
     parser.add_argument("--only", help="run only cases whose class or name contains this")
+    parser.add_argument("--payload", help="hide this harmless shell command instead")
     args = parser.parse_args()
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for case in build_cases(STRONG_CMD if args.strong else CMD):
+    for case in build_cases(args.payload or (STRONG_CMD if args.strong else CMD)):
         if args.only and args.only not in case.cls and args.only not in case.name:
             continue
         with tempfile.TemporaryDirectory() as tmp:

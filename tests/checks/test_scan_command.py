@@ -32,7 +32,8 @@ def samples(tmp_path: Path) -> dict[str, Path]:
             tmp_path / "good",
             "demo",
             "1.0",
-            {"setup.py": setup_py(CASES[1].near_miss, tmp_path / "c")},
+            # no canary line: writing it (to an absolute path) is itself a finding
+            {"setup.py": CASES[1].near_miss + "from setuptools import setup\nsetup()\n"},
         ),
     }
 

@@ -17,7 +17,7 @@ import pytest
 from safepip.checks.hooks.rules import RULES
 from safepip.checks.install_hooks import InstallHookCheck, scan_path
 from safepip.findings import Finding, Severity
-from tests.checks.hostile import make_sdist, setup_py
+from tests.checks.hostile import beyond_canary, make_sdist, setup_py
 
 _HARMLESS = base64.b64encode(b"print('hello')").decode()
 _HARMLESS_COMMAND = base64.b64encode(b"echo hello").decode()
@@ -748,7 +748,8 @@ ORDINARY = (
 
 def _scan(technique: Technique, tmp_path: Path) -> list[Finding]:
     files = {"setup.py": setup_py(technique.body, tmp_path / "canary"), **technique.files}
-    return scan_path(make_sdist(tmp_path, "demo", "1.0", files))
+    return beyond_canary(scan_path(make_sdist(tmp_path, "demo", "1.0", files)),
+                         tmp_path / "canary")
 
 
 @pytest.mark.parametrize(

@@ -269,6 +269,15 @@ class Tracer:
         scope is another method's), so each attribute is traced once per file."""
         if attr in self._member_origins:
             return self._member_origins[attr]
+        self._member_origins[attr] = Origin.NONE  # a cycle through attributes adds nothing
+        result = Origin.NONE
+        for value in self.member_values(attr):
+            result |= self.origin(value, _DETACHED, depth + 1)
+        self._member_origins[attr] = result
+        return result
+
+    def member_values(self, attr: str) -> list[ast.expr]:
+        """What any method of the file stores in `self.attr` (or `obj.attr`)."""
         if self._members is None:
             self._members = {}
             for node in self._assignments():
@@ -276,12 +285,7 @@ class Tracer:
                     for target in node.targets:
                         if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
                             self._members.setdefault(target.attr, []).append(node.value)
-        self._member_origins[attr] = Origin.NONE  # a cycle through attributes adds nothing
-        result = Origin.NONE
-        for value in self._members.get(attr, []):
-            result |= self.origin(value, _DETACHED, depth + 1)
-        self._member_origins[attr] = result
-        return result
+        return self._members.get(attr, [])
 
     def sends(self, name: str) -> bool:
         """Whether the module's own function `name` makes a network call (what it is given
@@ -319,7 +323,7 @@ class Tracer:
             function = self._helpers[name]
             scope = Scope(function, None, list(self._binders_of(function)))
             result = Origin.NONE
-            for value in _own_returns(function):
+            for value in own_returns(function):
                 result |= self.origin(value, scope)
             self._helper_origins[name] = result & ~Origin.OPAQUE
         return self._helper_origins[name]
@@ -541,7 +545,7 @@ def _is_text(node: ast.expr, scope: Scope) -> bool:
     return isinstance(node, ast.JoinedStr)
 
 
-def _own_returns(function: ast.FunctionDef) -> list[ast.expr]:
+def own_returns(function: ast.FunctionDef) -> list[ast.expr]:
     """The values `function` itself returns (not those of functions defined inside it)."""
     found: list[ast.expr] = []
     stack: list[ast.AST] = list(function.body)

@@ -17,11 +17,14 @@ from safepip.checks.hooks.patterns import (
     BUILD_TOOLS,
     INTERPRETERS,
     LAUNCHER,
+    PERSISTENCE,
     SHELL_DOWNLOADER,
     SHELL_HOSTILE,
+    STARTUP_CODE,
     URL,
     looks_encoded,
 )
+from safepip.checks.hooks.places import command_writes
 from safepip.findings import Severity
 
 if TYPE_CHECKING:
@@ -151,6 +154,14 @@ def process_call(
     return severity
 
 
+def command_verdict(
+    scan: PythonScan, node: ast.Call, name: str, origin: Origin, text: str
+) -> tuple[str, Severity, str]:
+    """How bad a command is when it is handed to a function that runs it (rule, severity,
+    what it does), judged like a process call's command."""
+    return _process_verdict(scan, node, name, origin, text, None, (Origin.NONE, Origin.NONE))
+
+
 _IMPORT_TIME_TOO = frozenset(
     {
         "runs a command fetched over the network",
@@ -189,6 +200,13 @@ def _process_verdict(
         return "hook/process-exec", Severity.HIGH, "runs a shell the way reverse shells do"
     if name.endswith(("startfile", "ShellExecuteW", "ShellExecuteA", "ShellExecute")):
         return "hook/process-exec", Severity.HIGH, "opens a file with the program it belongs to"
+    written = command_writes(text)
+    if written is not None:
+        path, place = written
+        if PERSISTENCE.search(path) or STARTUP_CODE.search(path):
+            return ("hook/persistence", Severity.HIGH,
+                    "writes where the system or the shell runs it again later")
+        return "hook/outside-write", Severity.HIGH, f"changes a file in {place}"
     words = text.split()
     first = words[0].replace("\\", "/").rsplit("/", 1)[-1].lower() if words else ""
     if (

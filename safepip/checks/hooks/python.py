@@ -7,10 +7,11 @@ install-time judgements; the caller lowers them for import-time code.
 from __future__ import annotations
 
 import ast
+import ipaddress
 import re
 from dataclasses import dataclass, field
 
-from safepip.checks.hooks import judge
+from safepip.checks.hooks import judge, places
 from safepip.checks.hooks.calls import (
     CAPABILITIES,
     DECODERS,
@@ -25,7 +26,7 @@ from safepip.checks.hooks.calls import (
     is_process,
     literal_str,
 )
-from safepip.checks.hooks.flow import Origin, Scope, Tracer
+from safepip.checks.hooks.flow import Origin, Scope, Tracer, own_returns
 from safepip.checks.hooks.patterns import (
     INTERPRETERS,
     PERSISTENCE,
@@ -148,6 +149,8 @@ class _FileFacts:
     programs: list[ast.Call] = field(default_factory=list)
     """Process starts that are not build tools."""
     payload_writes: list[ast.Call] = field(default_factory=list)
+    verified_writes: list[ast.Call] = field(default_factory=list)
+    """Writes of downloaded bytes checked against an expected digest first."""
     place_writes: list[ast.Call] = field(default_factory=list)
     carried_writes: list[ast.Call] = field(default_factory=list)
     """Writes of a literal the package carries (an embedded script or blob)."""
@@ -156,6 +159,12 @@ class _FileFacts:
     """Writes of decoded or downloaded data, or of anything into a home/temp folder."""
     host: list[ast.Call] = field(default_factory=list)
     """Reads of the host's identity (user, host name, MAC)."""
+    endpoints: list[ast.AST] = field(default_factory=list)
+    """Literals naming an exfiltration endpoint without its key (`api.telegram.org/bot`)."""
+    bot_tokens: list[ast.AST] = field(default_factory=list)
+    """Literals shaped like a Telegram bot token (`123456789:AA...`)."""
+    raw_servers: list[ast.AST] = field(default_factory=list)
+    """Servers named by a public IP address (a URL, a socket's (address, port))."""
     own_address: set[int] = field(default_factory=set)
     """ids of `host` reads used only as the address of a connection: the machine talking to
     itself sends nothing (tensorboard connects to its own fqdn)."""
@@ -219,6 +228,17 @@ class PythonScan:
             for node in tree.body
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
         }
+        self._methods = {
+            item.name: item
+            for node in tree.body if isinstance(node, ast.ClassDef)
+            for item in node.body if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+        self._classes_by_name = {
+            node.name: node for node in tree.body if isinstance(node, ast.ClassDef)
+        }
+        self._module_scope: Scope | None = None
+        self._sinks: dict[int, dict[str, str]] = {}
+        """Per own function: its parameters that reach a write's path or a command."""
         self._commands: list[tuple[ast.ClassDef, str]] = []
         self._classes: dict[str, ast.ClassDef] = {}
         self._cmdclass: dict[str, str] = {}
@@ -257,6 +277,8 @@ class PythonScan:
     def _visit_scope(self, node: ast.AST, parent: Scope | None) -> None:
         found = self._scopes[id(node)]
         scope = Scope(node, parent, found.binders)
+        if parent is None:
+            self._module_scope = scope
         facts = _Facts()
         for child in found.events:
             if isinstance(child, SCOPES):
@@ -364,6 +386,8 @@ class PythonScan:
             )
             if severity > Severity.INFO:
                 self.file.programs.append(node)
+            if severity < Severity.HIGH:
+                self._command_place(node, scope)
             self.file.commands.append((node, self._command_text(node, scope)))
             self._runs_module(node, scope)
         elif is_network(name):
@@ -400,6 +424,8 @@ class PythonScan:
             shown = name in EXEC_BUILTINS and bool(node.args) and _inert_code(node.args[0])
             self._hidden_call(node, f"reaches {name} {hidden} instead of by name",
                               Severity.MEDIUM if shown else Severity.HIGH)
+        self._handed_to_helper(node, scope)
+        self._raw_server(node)
         if name in HOST_IDENTITY:
             self.file.host.append(node)
         if name.endswith("setup"):
@@ -486,8 +512,9 @@ class PythonScan:
         if isinstance(func, ast.Name) and name == func.id and name not in EXEC_BUILTINS:
             for value in scope.lookup(func.id) or []:
                 target = self.aliases.qualify(value) or ""
-                if target in EXEC_BUILTINS or is_process(target) or is_network(target):
-                    return target
+                if (target in EXEC_BUILTINS or is_process(target) or is_network(target)
+                        or target in _WRITERS):
+                    return target  # `run = subprocess.call`, `o = open`
         return name
 
     def _from_container(self, func: ast.Subscript, scope: Scope) -> str:
@@ -604,9 +631,12 @@ class PythonScan:
                 definition = self._functions.get(value.id)
                 if definition is not None:
                     self._deferred_to_exit(definition)
+            rest = [v for i, v in enumerate(values) if i != index]
+            if passed in _WRITERS:
+                self._writer_passed(node, passed, rest, scope)
+                return
             if passed not in EXEC_BUILTINS and not is_process(passed):
                 continue
-            rest = [v for i, v in enumerate(values) if i != index]
             origin = Origin.NONE
             for other in rest:
                 origin |= self.tracer.origin(other, scope)
@@ -621,6 +651,21 @@ class PythonScan:
             if verdict > Severity.INFO:  # a build tool handed to a pool is ordinary
                 self._hidden_call(node, f"hands {passed} to {caller}, which calls it later")
             return
+
+    def _writer_passed(
+        self, node: ast.Call, passed: str, rest: list[ast.expr], scope: Scope
+    ) -> None:
+        """`Thread(target=shutil.copy, args=(src, "/etc/x"))`: a writer called later with
+        these arguments writes where they say."""
+        values: list[ast.expr] = []
+        for value in rest:
+            values.extend(value.elts if isinstance(value, ast.Tuple | ast.List) else [value])
+        for value in values:
+            place = self._outside(value, scope)
+            if place is not None:
+                self.hit("hook/outside-write", node,
+                         f"hands {passed} a path in {place}, to be written later")
+                return
 
     def _loads_code(self, node: ast.Call, name: str, scope: Scope) -> None:
         """Unpickling embedded data runs whatever its pickle says; a function built from a
@@ -765,25 +810,38 @@ class PythonScan:
         """`f.write(data)`, `path.write_bytes(data)`, `shutil.copyfileobj(resp, f)`: a write
         of decoded or downloaded data, or into a home/temp folder, is how droppers work."""
         func = node.func
-        if (name in FILE_OPEN and _opens_for_writing(node) and node.args) or (
+        changed = _changed_path(node, name)
+        opened = self._opened_for_writing(node, name, scope)
+        if opened is not None or (
             name.startswith(("shutil.copy", "shutil.move", "os.rename")) and len(node.args) > 1
         ):
-            target = node.args[0] if name in FILE_OPEN else node.args[1]
+            target = opened if opened is not None else node.args[1]
             if self.tracer.origin(target, scope) & Origin.OUTSIDE:
                 self.file.place_writes.append(node)
-            self._persistent_write(node, target, scope)
+            if not self._persistent_write(node, target, scope):
+                self._outside_write(node, target, scope)
             return
-        if isinstance(func, ast.Attribute) and (
-            func.attr in {"write_text", "write_bytes", "touch", "symlink_to", "hardlink_to"}
-            or (func.attr == "open" and _opens_for_writing(node, 0))
+        if changed is not None:
+            self._outside_write(node, changed, scope)
+        elif (
+            isinstance(func, ast.Attribute)
+            and name not in FILE_OPEN
+            and (func.attr in _PATHLIB_WRITES
+                 or (func.attr == "open" and _opens_for_writing(node, 0)))
+            and not self._persistent_write(node, func.value, scope)  # pathlib: the object
         ):
-            self._persistent_write(node, func.value, scope)  # pathlib: the path is the object
+            self._outside_write(node, func.value, scope)
         if not isinstance(func, ast.Attribute) or not node.args:
             return
         if func.attr in {"write", "write_bytes", "write_text", "writelines"}:
             self._written_code(node.args[0], node, scope)
             data = self.tracer.origin(node.args[0], scope)
-            if data & (Origin.DECODED | Origin.NETWORK):
+            if data & Origin.NETWORK and not data & Origin.DECODED and self._verified(
+                node.args[0], scope
+            ):
+                self.file.verified_writes.append(node)
+                self._dropped(func.value, scope)  # running that very file still blocks
+            elif data & (Origin.DECODED | Origin.NETWORK):
                 self.file.payload_writes.append(node)
                 self._dropped(func.value, scope)
             elif self._carried(node.args[0], scope):
@@ -794,7 +852,74 @@ class PythonScan:
         ):
             self.file.payload_writes.append(node)
 
-    def _persistent_write(self, node: ast.Call, target: ast.expr, scope: Scope) -> None:
+    def _verified(self, data: ast.expr, scope: Scope) -> bool:
+        """Downloaded bytes checked against an expected digest before use: in the writing
+        function, `if digest(data) != expected: raise` (or return, or an assert), the digest
+        also through a name bound to it. The release then fixes which bytes are built, as if
+        they were in the archive (matplotlib 3.8's freetype and qhull)."""
+        if not isinstance(data, ast.Name):
+            return False
+        for node in ast.walk(scope.node):
+            if (isinstance(node, ast.If) and any(
+                isinstance(step, ast.Raise | ast.Return) for step in node.body
+            )) or isinstance(node, ast.Assert):
+                test = node.test
+                if isinstance(test, ast.Compare) and any(
+                    self._digest_of(side, data.id, scope)
+                    for side in [test.left, *test.comparators]
+                ):
+                    return True
+        return False
+
+    def _digest_of(self, value: ast.expr, name: str, scope: Scope) -> bool:
+        """Whether `value` is a digest (sha*/md5/blake/hash/digest call) of the name `name`."""
+        candidates = [value]
+        if isinstance(value, ast.Name):
+            candidates += [v for v in scope.lookup(value.id) or [] if isinstance(v, ast.expr)]
+        for candidate in candidates:
+            for sub in ast.walk(candidate):
+                if not isinstance(sub, ast.Call):
+                    continue
+                called = (self.aliases.qualify(sub.func) or "").lower()
+                if _DIGEST_NAME.search(called) and any(
+                    isinstance(n, ast.Name) and n.id == name for n in ast.walk(sub)
+                ):
+                    return True
+        return False
+
+    def _opened_for_writing(self, node: ast.Call, name: str, scope: Scope) -> ast.expr | None:
+        """The path open()/io.open/codecs.open opens for writing (the mode followed through
+        names), or None."""
+        if name not in _OPENERS:
+            return None
+        path = node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg == "file"), None)
+        mode = node.args[1] if len(node.args) > 1 else next(
+            (k.value for k in node.keywords if k.arg == "mode"), None)
+        if path is None or mode is None:
+            return None
+        return path if any(flag in self.tracer.text(mode, scope) for flag in "wax+") else None
+
+    def _command_place(self, node: ast.Call, scope: Scope) -> None:
+        """`["cp", src, site.getsitepackages()[0]]`: a file-changing program given a folder
+        outside the tree that literals do not spell."""
+        command = judge.command_argument(node)
+        if isinstance(command, ast.Name):
+            bound = scope.lookup(command.id) or []
+            command = bound[0] if len(bound) == 1 else command
+        if not isinstance(command, ast.List | ast.Tuple) or len(command.elts) < 2:
+            return
+        program = self.tracer.text(command.elts[0], scope).replace("\\", "/").rsplit("/", 1)[-1]
+        if program.lower() not in places.FILE_CHANGERS:
+            return
+        for element in command.elts[1:]:
+            place = self._outside(element, scope)
+            if place is not None:
+                self.hit("hook/outside-write", node, f"has {program} change a file in {place}",
+                         import_drop=4)
+                return
+
+    def _persistent_write(self, node: ast.Call, target: ast.expr, scope: Scope) -> bool:
         """A write to a shell profile, cron, a startup folder, or a .pth/sitecustomize in
         site-packages (named by any of the calls that give its folder)."""
         place = self.tracer.origin(target, scope) & Origin.OUTSIDE
@@ -805,6 +930,269 @@ class PythonScan:
         ):
             self.hit("hook/persistence", node,
                      "writes where the system or the shell runs it again later")
+            return True
+        return False
+
+    def _outside_write(self, node: ast.Call, target: ast.expr, scope: Scope) -> None:
+        """A file created, changed, copied, linked or made executable outside the source
+        tree and the build's scratch folders: a side effect no build needs."""
+        place = self._outside(target, scope)
+        if place is not None:
+            self.hit("hook/outside-write", node, f"changes a file in {place}")
+
+    def _raw_server(self, node: ast.Call) -> None:
+        """`sock.connect(("203.0.113.7", 9090))`: a connection to a server with no name."""
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else ""
+        if name not in {"connect", "connect_ex", "sendto", "create_connection"}:
+            return
+        for argument in node.args:
+            if (isinstance(argument, ast.Tuple) and argument.elts
+                    and _public_address(literal_str(argument.elts[0]) or "")):
+                self.file.raw_servers.append(argument)
+
+    def _handed_to_helper(self, node: ast.Call, scope: Scope) -> None:
+        """`write(path, data)`, `self.run(cmd)`: the module's own function writes to a path or
+        runs a command it is given, so what it is given here is judged here."""
+        func, offset = node.func, 0
+        function: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+        if isinstance(func, ast.Name):
+            function = self._functions.get(func.id)
+        elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+              and func.value.id in {"self", "cls"}):
+            function, offset = self._methods.get(func.attr), 1
+        if function is None or function is scope.node:
+            return
+        sinks = self._helper_sinks(function)
+        if not sinks:
+            return
+        names = [a.arg for a in [*function.args.posonlyargs, *function.args.args]][offset:]
+        for parameter, kind in sinks.items():
+            given = next((k.value for k in node.keywords if k.arg == parameter), None)
+            if given is None and parameter in names and names.index(parameter) < len(node.args):
+                given = node.args[names.index(parameter)]
+            if given is None or isinstance(given, ast.Starred):
+                continue
+            if kind == "path":
+                self._handed_path(node, given, scope, function.name)
+            else:
+                self._handed_command(node, given, scope, function.name)
+
+    def _handed_path(self, node: ast.Call, given: ast.expr, scope: Scope, helper: str) -> None:
+        path = self.tracer.text(given, scope).replace("\\", "/")
+        if PERSISTENCE.search(path) or (STARTUP_CODE.search(path) and "-packages/" in path):
+            self.hit("hook/persistence", node, f"has {helper} write where the system or the "
+                     "shell runs it again later")
+            return
+        place = self._outside(given, scope)
+        if place is not None:
+            self.hit("hook/outside-write", node, f"has {helper} change a file in {place}")
+
+    def _handed_command(self, node: ast.Call, given: ast.expr, scope: Scope, helper: str) -> None:
+        rule, severity, message = judge.command_verdict(
+            self, node, helper, self.tracer.origin(given, scope), self.tracer.text(given, scope)
+        )
+        if severity >= Severity.HIGH:
+            self.hit(rule, node, f"has {helper} run a command that {message}", severity,
+                     import_drop=4)
+
+    def _helper_sinks(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
+        """Parameters of `function` that become the path of a write ("path") or a command it
+        starts ("command"), directly or through one local assignment."""
+        if id(function) in self._sinks:
+            return self._sinks[id(function)]
+        self._sinks[id(function)] = {}
+        arguments = function.args
+        parameters = {a.arg for a in [*arguments.posonlyargs, *arguments.args,
+                                      *arguments.kwonlyargs]}
+        local: dict[str, list[ast.expr]] = {}
+        calls: list[ast.Call] = []
+        for sub in ast.walk(function):
+            if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(
+                sub.targets[0], ast.Name
+            ):
+                local.setdefault(sub.targets[0].id, []).append(sub.value)
+            elif isinstance(sub, ast.withitem) and isinstance(sub.optional_vars, ast.Name):
+                local.setdefault(sub.optional_vars.id, []).append(sub.context_expr)
+            elif isinstance(sub, ast.Call):
+                calls.append(sub)
+
+        def reached(value: ast.expr | None) -> set[str]:
+            if value is None:
+                return set()
+            found: set[str] = set()
+            for sub in ast.walk(value):
+                if isinstance(sub, ast.Name):
+                    if sub.id in parameters:
+                        found.add(sub.id)
+                    for bound in local.get(sub.id, []):
+                        found.update(n.id for n in ast.walk(bound)
+                                     if isinstance(n, ast.Name) and n.id in parameters)
+            return found
+
+        sinks: dict[str, str] = {}
+        for call in calls:
+            name = self.aliases.qualify(call.func) or ""
+            if is_process(name):
+                sinks.update(dict.fromkeys(reached(judge.command_argument(call)), "command"))
+            else:
+                target = _write_target(call, name)
+                sinks.update(dict.fromkeys(reached(target) - sinks.keys(), "path"))
+        self._sinks[id(function)] = sinks
+        return sinks
+
+    def _outside(self, target: ast.expr, scope: Scope) -> str | None:
+        """Why the path `target` is outside the tree (None: in the tree, in a scratch folder
+        from tempfile, or unknown)."""
+        kinds = self._path_kinds(target, scope)
+        if "scratch" in kinds:
+            return None
+        for text in self._path_texts(target, scope, 2):
+            reason = places.outside_text(text)
+            if reason is not None:
+                return reason
+        if self.tracer.origin(target, scope) & Origin.DECODED:
+            return "a place decoded at run time"
+        if "interpreter" in kinds:
+            return "the interpreter's folders"
+        if "home" in kinds:
+            return "the user's home or the shared temp folder"
+        return None
+
+    def _path_texts(self, target: ast.expr, scope: Scope, depth: int) -> list[str]:
+        """What a path may spell: its folded text, and where that is unknown, each value a
+        name may hold (a parameter's default too), a class constant, a dict literal's entry,
+        the default of an environment lookup."""
+        texts = [self.tracer.text(target, scope)]
+        if depth <= 0 or not texts[0].startswith("?"):
+            return texts
+        for value in self._alternatives(target, scope):
+            texts.extend(self._path_texts(value, scope, depth - 1))
+        for value, where in self._returned(target, scope):
+            texts.extend(self._path_texts(value, where, depth - 1))
+        return texts
+
+    def _returned(self, target: ast.expr, scope: Scope) -> list[tuple[ast.expr, Scope]]:
+        """What a call of the module's own function or lambda returns, each value with the
+        scope its names are looked up in (`def rc(): return expanduser("~/.bashrc")`)."""
+        if not isinstance(target, ast.Call) or not isinstance(target.func, ast.Name):
+            return []
+        function = self._functions.get(target.func.id)
+        if isinstance(function, ast.FunctionDef):
+            binders = self._scopes[id(function)].binders if id(function) in self._scopes else []
+            where = Scope(function, self._module_scope, binders)
+            return [(value, where) for value in own_returns(function)[:6]]
+        bound = scope.lookup(target.func.id) or []
+        return [(value.body, scope) for value in bound if isinstance(value, ast.Lambda)]
+
+    def _alternatives(self, target: ast.expr, scope: Scope) -> list[ast.expr]:
+        if isinstance(target, ast.Name):
+            return [v for v in (scope.lookup(target.id) or [])[:6] if isinstance(v, ast.expr)]
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            definition = self._classes_by_name.get(target.value.id)
+            if definition is not None:
+                return [item.value for item in definition.body if isinstance(item, ast.Assign)
+                        and any(isinstance(t, ast.Name) and t.id == target.attr
+                                for t in item.targets)]
+        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            key = literal_str(target.slice)
+            for bound in scope.lookup(target.value.id) or []:
+                if isinstance(bound, ast.Dict) and key is not None:
+                    return [v for k, v in zip(bound.keys, bound.values, strict=True)
+                            if k is not None and literal_str(k) == key]
+        if isinstance(target, ast.Call) and len(target.args) > 1 and (
+            self.aliases.qualify(target.func) in {"os.environ.get", "os.getenv"}
+        ):
+            return [target.args[1]]
+        if isinstance(target, ast.Call) and target.args and (
+            self.aliases.qualify(target.func) in _PATH_SHAPERS
+        ):
+            return [target.args[0]]
+        return []
+
+    def _path_kinds(self, target: ast.expr, scope: Scope, hops: int = 0) -> set[str]:
+        """The kinds of folder a path is rooted in, following its leftmost part (the first
+        argument of os.path.join/Path/dirname, the left of `+` and `/`, an f-string's head,
+        names and `self.x` a few steps): "scratch" (tempfile's private folders), "home" (home,
+        the shared temp folder, variables naming them), "interpreter" (sys.prefix,
+        site-packages, an installed module's file). A file *name* computed from anything
+        (a hash of sys.executable) does not move the file."""
+        value: ast.expr | None = target
+        for _ in range(12):
+            if value is None:
+                return set()
+            kind = self._path_kind(value)
+            if kind is not None:
+                return {kind}
+            returned = self._returned(value, scope) if hops < 4 else []
+            if returned:
+                kinds_returned: set[str] = set()
+                for item, where in returned:
+                    kinds_returned |= self._path_kinds(item, where, hops + 1)
+                return kinds_returned
+            if isinstance(value, ast.Name | ast.Attribute) and hops < 4:
+                if isinstance(value, ast.Name):
+                    bound = [v for v in scope.lookup(value.id) or [] if isinstance(v, ast.expr)]
+                elif isinstance(value.value, ast.Name) and value.value.id in {"self", "cls"}:
+                    bound = self.tracer.member_values(value.attr)
+                elif value.attr in {"parent", "parents", "stem", "name"}:
+                    value = value.value
+                    continue
+                else:
+                    return set()
+                kinds: set[str] = set()
+                for item in bound[:8]:
+                    kinds |= self._path_kinds(item, scope, hops + 1)
+                return kinds
+            value = self._path_root(value)
+        return set()
+
+    def _path_root(self, value: ast.expr) -> ast.expr | None:
+        """The part of a path expression that says where it is (None: nothing more to see)."""
+        if isinstance(value, ast.Subscript):
+            if self.aliases.qualify(value.value) == "sys.path" and isinstance(
+                value.slice, ast.Constant
+            ) and value.slice.value == 0:
+                return None  # sys.path[0]: the setup script's own folder
+            return value.value
+        if isinstance(value, ast.BinOp):
+            return value.left
+        if isinstance(value, ast.ListComp | ast.GeneratorExp):
+            return value.generators[0].iter  # [p for p in sys.path if ...][0]
+        if isinstance(value, ast.JoinedStr):
+            head = value.values[0] if value.values else None
+            return head.value if isinstance(head, ast.FormattedValue) else None
+        if isinstance(value, ast.BoolOp | ast.IfExp):
+            return None if isinstance(value, ast.IfExp) else value.values[-1]
+        if isinstance(value, ast.Call):
+            name = self.aliases.qualify(value.func) or ""
+            func = value.func
+            if name in _PATH_SHAPERS and value.args:
+                return value.args[0]
+            if isinstance(func, ast.Attribute) and func.attr in _PATH_METHODS:
+                return func.value
+        return None
+
+    def _path_kind(self, node: ast.AST) -> str | None:
+        if isinstance(node, ast.Call):
+            name = self.aliases.qualify(node.func) or ""
+            if name in places.SCRATCH_CALLS:
+                return "scratch"
+            if name in places.INTERPRETER_PLACES:
+                return "interpreter"
+            if name in places.HOME_CALLS:
+                return "home"
+            if name in {"os.environ.get", "os.getenv"} and node.args:
+                return _outside_variable(node.args[0])
+        elif isinstance(node, ast.Attribute):
+            name = self.aliases.qualify(node) or ""
+            if name in places.INTERPRETER_PLACES or name == "sys.path":
+                return "interpreter"
+            if node.attr == "__file__" and name.split(".")[0] in places.STANDARD_MODULES:
+                return "interpreter"  # os.__file__: where the interpreter's modules live
+        elif isinstance(node, ast.Subscript) and self._is_environ(node.value):
+            return _outside_variable(node.slice)
+        return None
 
     def _names_site_folder(self, value: ast.expr, scope: Scope, depth: int) -> bool:
         """Whether a path is built from a call that names the interpreter's own folders."""
@@ -898,10 +1286,22 @@ class PythonScan:
             self.hit("hook/sensitive-read", node, f"names a secret's location: {text[:80]!r}",
                      Severity.MEDIUM if document else None)
         if self._may_name_webhook(text) and WEBHOOK.search(text):
-            self.hit("hook/webhook", node, f"names an exfiltration endpoint: {text[:80]!r}")
+            if _KEYED_ENDPOINT.search(text):
+                # A webhook or bot with its key spelt out is one drop box, not an API a
+                # library offers: high wherever it is, also in code run only on import.
+                self.hit("hook/webhook", node, "names an exfiltration endpoint with its key: "
+                         f"{text[:60]!r}", Severity.HIGH, import_drop=0)
+            else:
+                self.hit("hook/webhook", node, f"names an exfiltration endpoint: {text[:80]!r}")
+                self.file.endpoints.append(node)
+        elif len(text) < 64 and _BOT_TOKEN.fullmatch(text):
+            self.file.bot_tokens.append(node)
         if "://" in text[:16] and _RAW_ADDRESS.match(text):
             self.hit("hook/webhook", node, f"names a server by raw address: {text[:80]!r}",
                      Severity.MEDIUM, import_drop=3)
+            host = text.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]
+            if _public_address(host.rsplit(":", 1)[0] if host.count(":") == 1 else host):
+                self.file.raw_servers.append(node)
         if looks_encoded(text):
             self.hit(
                 "hook/obfuscation",
@@ -1026,6 +1426,14 @@ class PythonScan:
                 Severity.HIGH,
                 import_drop=3,
             )
+        elif facts.programs and facts.verified_writes:
+            self.hit(
+                "hook/download-exec",
+                facts.verified_writes[0],
+                "writes downloaded data checked against a pinned digest and starts a program",
+                Severity.MEDIUM,
+                import_drop=3,
+            )
         elif facts.programs and facts.place_writes:
             self.hit(
                 "hook/download-exec",
@@ -1044,6 +1452,15 @@ class PythonScan:
                     import_drop=3,
                 )
                 break
+        if facts.network and facts.raw_servers:
+            # A build fetches from named hosts (indexes, release pages); a server with no
+            # name, reached while installing, is where beacons and stagers report.
+            self.hit("hook/network-fetch", facts.raw_servers[0],
+                     "talks to a server named by a public IP address", Severity.HIGH,
+                     import_drop=3)
+        if facts.endpoints and facts.bot_tokens:
+            self.hit("hook/webhook", facts.bot_tokens[0], "carries a bot token for the "
+                     "exfiltration endpoint it names", Severity.HIGH, import_drop=0)
         rules = {hit.rule for hit in self.hits if hit.severity >= Severity.HIGH}
         if {"hook/sensitive-read", "hook/webhook"} <= rules:
             first = next(h for h in self.hits if h.rule == "hook/sensitive-read")
@@ -1200,3 +1617,106 @@ def _inert_code(value: ast.expr) -> bool:
         isinstance(node, ast.Call | ast.Import | ast.ImportFrom | ast.Attribute)
         for node in ast.walk(tree)
     )
+
+
+_CHANGE_SECOND = frozenset(
+    {"shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move",
+     "os.rename", "os.replace", "os.renames", "os.symlink", "os.link", "shutil.unpack_archive"}
+)
+"""Calls that create or replace the file named by their second argument."""
+_CHANGE_FIRST = frozenset(
+    {"os.chmod", "os.lchmod", "os.chown", "os.lchown", "os.utime", "os.truncate", "os.mkfifo"}
+)
+"""Calls that change the file named by their first argument."""
+_WRITE_FLAGS = frozenset({"O_WRONLY", "O_RDWR", "O_CREAT", "O_APPEND", "O_TRUNC"})
+
+
+def _changed_path(node: ast.Call, name: str) -> ast.expr | None:
+    """The path a call creates or changes, other than open()/pathlib writes: the destination
+    of a copy, move or link, the file chmod/utime changes, os.open with write flags."""
+    if name in _CHANGE_SECOND and len(node.args) > 1:
+        return node.args[1]
+    if name in _CHANGE_FIRST and node.args:
+        return node.args[0]
+    into = _extracted_into(node)
+    if into is not None:
+        return into
+    if name == "os.open" and len(node.args) > 1 and any(
+        isinstance(sub, ast.Attribute | ast.Name)
+        and (sub.attr if isinstance(sub, ast.Attribute) else sub.id) in _WRITE_FLAGS
+        for sub in ast.walk(node.args[1])
+    ):
+        return node.args[0]
+    return None
+
+
+def _outside_variable(node: ast.expr) -> str | None:
+    text = literal_str(node)
+    return "home" if text is not None and text.lower() in places.OUTSIDE_VARIABLES else None
+
+
+_KEYED_ENDPOINT = re.compile(
+    r"discord(?:app)?\.com/api/webhooks/\d{17,20}/[\w-]{60,}"
+    r"|api\.telegram\.org/bot\d{8,10}:AA[\w-]{33}"
+    r"|hooks\.slack\.com/services/T\w{8,}/B\w{8,}/\w{24}",
+    re.IGNORECASE,
+)
+"""Webhook and bot URLs with their id and secret: a concrete drop box."""
+_BOT_TOKEN = re.compile(r"\d{8,10}:AA[\w-]{33}")
+_DIGEST_NAME = re.compile(r"sha\d|md5|blake|hash|digest")
+"""Names of calls that compute a digest (hashlib's, a module's own `_get_hash`)."""
+_OPENERS = (FILE_OPEN - {"os.open"}) | {"io.FileIO", "_io.FileIO", "builtins.open"}
+"""Calls that open a file by path with a mode (os.open's flags are judged apart)."""
+
+
+def _write_target(node: ast.Call, name: str) -> ast.expr | None:
+    """The path a call creates or changes, when it is one of the ways files are written."""
+    func = node.func
+    if name in _OPENERS:
+        path = node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg == "file"), None)
+        return path if _opens_for_writing(node) else None
+    changed = _changed_path(node, name)
+    if changed is not None:
+        return changed
+    if isinstance(func, ast.Attribute) and name not in FILE_OPEN and (
+        func.attr in _PATHLIB_WRITES or (func.attr == "open" and _opens_for_writing(node, 0))
+    ):
+        return func.value
+    return None
+
+
+def _extracted_into(node: ast.Call) -> ast.expr | None:
+    """The folder `archive.extractall(path)` / `archive.extract(member, path)` unpacks into."""
+    func = node.func
+    if not isinstance(func, ast.Attribute) or func.attr not in {"extractall", "extract"}:
+        return None
+    position = 0 if func.attr == "extractall" else 1
+    if len(node.args) > position:
+        return node.args[position]
+    return next((k.value for k in node.keywords if k.arg == "path"), None)
+
+
+_PATH_SHAPERS = frozenset(
+    {"os.path.join", "posixpath.join", "ntpath.join", "os.path.dirname", "os.path.abspath",
+     "os.path.realpath", "os.path.normpath", "os.path.expanduser", "os.path.expandvars",
+     "pathlib.Path", "Path", "pathlib.PurePath", "PurePath", "str", "os.fspath", "next",
+     "list", "sorted", "min", "max", "reversed"}
+)
+"""Calls whose first argument says where the path they make is."""
+_PATH_METHODS = frozenset(
+    {"joinpath", "resolve", "absolute", "expanduser", "with_name", "with_suffix", "format"}
+)
+_PATHLIB_WRITES = frozenset({"write_text", "write_bytes", "touch", "symlink_to", "hardlink_to"})
+
+
+def _public_address(text: str) -> bool:
+    """A literal IP address on the public internet (not loopback, private or reserved)."""
+    try:
+        return ipaddress.ip_address(text.strip("[]")).is_global
+    except ValueError:
+        return False
+
+
+_WRITERS = _OPENERS | _CHANGE_SECOND | _CHANGE_FIRST
+"""Calls that create or change a file named by an argument."""

@@ -119,7 +119,8 @@ RULES: dict[str, HookRule] = {
             "Install-time code uses the network.",
             "urllib, requests, httpx, urllib3, http.client, socket, ftplib, smtplib or a name "
             "lookup is called at install time: the build depends on, or talks to, a server "
-            "nobody vetted; high when the address itself is decoded at run time.",
+            "nobody vetted; high when the address itself is decoded at run time or the server "
+            "is named by a public IP address (a URL, a socket's (address, port)).",
             _READ,
             needs=("network",),
         ),
@@ -130,7 +131,10 @@ RULES: dict[str, HookRule] = {
             "Downloaded or decoded data written to disk and a program started (even through "
             "helper functions), a file written from such data then run, a URL given to a "
             "program or a repository cloned, a shell downloader (curl, wget, PowerShell) in a "
-            "command, or fetched data fed straight to exec/eval (critical).",
+            "command, or fetched data fed straight to exec/eval (critical). Downloaded bytes "
+            "checked against a pinned digest before they are written, then a build started, "
+            "are medium (the release fixes what is built); running the downloaded file "
+            "itself still blocks.",
             "Do not install until you know what is downloaded and why.",
             drop=1,
             needs=("network+runner", "network+process", "process+shell-text"),
@@ -165,7 +169,9 @@ RULES: dict[str, HookRule] = {
             "A webhook, paste or tunnel endpoint is named.",
             "Discord/Slack webhooks, Telegram bot API, pastebins, transfer.sh, ngrok, "
             "request-catchers and OAST domains (also spelt in pieces) are how stolen data leaves "
-            "a machine; a server named by raw IP address is medium.",
+            "a machine; a server named by raw IP address is medium. A webhook or bot address "
+            "with its key spelt out (or a bot token beside the bot API's address) is high in "
+            "any code, also code that only runs on import.",
             "Do not install.",
             needs=("secret-literal",),
         ),
@@ -203,6 +209,21 @@ RULES: dict[str, HookRule] = {
             "install.",
             "Do not install; if it already ran, check those files on the machine.",
             drop=3,  # libraries that manage shells or services write there when asked to
+            needs=("write",),
+        ),
+        _rule(
+            "hook/outside-write",
+            Severity.HIGH,
+            "Install-time code changes files outside the build.",
+            "A file is written, appended to, touched, copied, moved, linked or made executable "
+            "(open, pathlib, shutil, os.chmod/symlink, or a shell command's `>`/`>>`, touch, cp, "
+            "tee, ln, chmod...) in the user's home, a shared temp folder, an absolute path or "
+            "the interpreter's folders (sys.prefix, site-packages, bin/Scripts, where `pip` "
+            "and `.pth` files live). A build writes into its source tree, `build/` and "
+            "scratch folders from tempfile, which stay clean.",
+            "Do not install until you know why it writes there; if it already ran, look at "
+            "that file.",
+            drop=3,  # libraries write caches and config under home and temp when used
             needs=("write",),
         ),
         _rule(
