@@ -48,6 +48,8 @@ _FILE_RUNNERS = frozenset(
     {"runpy.run_path", "zipimport.zipimporter", "importlib.machinery.SourcelessFileLoader"}
 )
 """Calls that run or import a file named by path."""
+_CODE_BUILDERS = frozenset({"types.FunctionType", "types.CodeType"})
+"""Calls that turn bytecode into something callable."""
 _UNPICKLERS = frozenset(
     {"pickle.loads", "_pickle.loads", "cPickle.loads", "dill.loads", "cloudpickle.loads",
      "pickle.load", "joblib.load"}
@@ -670,8 +672,8 @@ class PythonScan:
     def _loads_code(self, node: ast.Call, name: str, scope: Scope) -> None:
         """Unpickling embedded data runs whatever its pickle says; a function built from a
         marshalled code object runs hidden bytecode."""
-        if not node.args:
-            return
+        if not node.args or (name not in _UNPICKLERS and name not in _CODE_BUILDERS):
+            return  # most calls: tracing the argument's origin is the expensive part
         origin = self.tracer.origin(node.args[0], scope)
         if name in _UNPICKLERS and origin & (Origin.LITERAL | Origin.DECODED):
             self.hit("hook/exec-obfuscated", node, f"{name} unpickles embedded data, which runs "
@@ -680,7 +682,7 @@ class PythonScan:
             # A pickle shipped as a file runs whatever it holds, and the scan cannot read it.
             self.hit("hook/dynamic-exec", node, f"{name} unpickles a file at install time, "
                      "which runs whatever it holds", Severity.HIGH, import_drop=4)
-        elif name in {"types.FunctionType", "types.CodeType"} and origin & Origin.DECODED:
+        elif name in _CODE_BUILDERS and origin & Origin.DECODED:
             self.hit("hook/exec-obfuscated", node, "builds a function from decoded bytecode",
                      Severity.CRITICAL, import_drop=4)
 
