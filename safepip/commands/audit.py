@@ -66,6 +66,8 @@ class _Inputs:
     requirements: list[RequirementLine] = field(default_factory=list)
     locked: list[LockedPackage] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    named_sources: list[LockedPackage] = field(default_factory=list)
+    """poetry.lock packages whose `[package.source]` names an index of their own."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,6 +101,7 @@ def _audit(
     if not request.requirements and not inputs.locked:
         vet = _audit_environment(request, config, probe)
     else:
+        _check_named_sources(request, inputs.named_sources)
         pins, findings = _pins(request, inputs)
         with tempfile.TemporaryDirectory(prefix="safepip-") as workdir:
             vet = vet_request(request, config, Path(workdir), pins, findings, probe)
@@ -138,7 +141,10 @@ def _read_inputs(args: argparse.Namespace, pip_args: list[str]) -> _Inputs:
             inputs.requirements += read_pyproject(Path(token), extras=args.extra,
                                                   groups=args.group)
         else:
-            inputs.locked += read_lock(Path(token), fmt, extras=args.extra, groups=args.group)
+            locked = read_lock(Path(token), fmt, extras=args.extra, groups=args.group)
+            inputs.locked += locked
+            if fmt == "poetry.lock":  # Poetry records a source only for a non-default index
+                inputs.named_sources += [p for p in locked if p.index_url]
     if specs:  # after `--`, so that pip's parser takes none of them for an option
         inputs.pip_args += ["--", *specs]
     return inputs
@@ -233,6 +239,31 @@ def _say_what_was_checked(
 
 
 INSTALLED = "<installed>"
+
+
+def _check_named_sources(request: InstallRequest, packages: Sequence[LockedPackage]) -> None:
+    """A poetry.lock package locked from a private or extra index (`[package.source]`) is
+    vetted only when that index is one this run reads (`--index-url`, `--extra-index-url` or
+    pip's config, with pip's trust and credential rules): never from another index in its
+    place, where a same-named public project may wait."""
+    from safepip.policy.config import normalize_index_url
+    from safepip.redact import redact_url
+
+    configured = {normalize_index_url(u) for u in request.index.index_urls}
+    missing: dict[str, list[str]] = {}
+    for package in packages:
+        url = package.index_url or ""
+        if normalize_index_url(url) not in configured:
+            missing.setdefault(redact_url(url), []).append(f"{package.name} {package.version}")
+    if missing:
+        url, names = next(iter(sorted(missing.items())))
+        raise UsageError(
+            f"poetry.lock takes {', '.join(names)} from the index {url} (its "
+            "`[package.source]`), which this audit was not given, so it cannot be vetted from "
+            "where it was locked; safepip never vets it from another index in its place.",
+            hint=f"Add `--extra-index-url {url}` (credentials as pip takes them: in the URL, "
+            "netrc or keyring), or set it in pip's config, then run the audit again.",
+        )
 
 
 def _with_requirements(
