@@ -261,7 +261,8 @@ def unowned_start_files(site_dirs: Iterable[str], owned: set[str]) -> list[Findi
                 _read_regular(path, 0, follow=True)
             except OSError:
                 continue
-            label = canonicalize_name(name.removesuffix(".pth").removesuffix(".py")) or name
+            stem = name.removesuffix(".pth").removesuffix(".py")
+            label = canonicalize_name(stem).strip("-") or name
             findings.append(Finding(
                 rule="installed/unowned-start-file", severity=Severity.LOW, package=label,
                 version=None,

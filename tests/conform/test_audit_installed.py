@@ -129,3 +129,27 @@ def test_a_distribution_without_record_is_named_and_vetted_from_the_index(
     assert by_name["orchard"]["metadata_source"] == "installed"
     assert ("installed/no-record", "pear-lib") in {(f["rule"], f["package"])
                                                    for f in report["findings"]}
+
+
+def test_name_checks_apply_to_what_is_installed(
+    make_venv: VenvFactory, pip_env: dict[str, str], tmp_path: Path,
+) -> None:
+    """`aaiohttp` is an OSV MAL- record for every version: installed, it blocks the audit
+    though its recorded files are intact and harmless."""
+    venv = make_venv(tmp_path / "venv")
+    site = _site(venv)
+    (site / "aaiohttp").mkdir()
+    (site / "aaiohttp" / "__init__.py").write_text("")
+    info = site / "aaiohttp-3.8.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: aaiohttp\nVersion: 3.8.0\n")
+    empty = "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0"  # sha256 of b""
+    (info / "RECORD").write_text(
+        f"aaiohttp/__init__.py,{empty}\naaiohttp-3.8.0.dist-info/METADATA,,\n"
+        "aaiohttp-3.8.0.dist-info/RECORD,,\n")
+    code, report, err = _audit(venv, pip_env, tmp_path)
+    assert code == 1, err
+    rules = {(f["rule"], f["package"]) for f in report["findings"]}
+    assert ("name/known-malicious", "aaiohttp") in rules
+    assert not any(rule.startswith("installed/") and package == "aaiohttp"
+                   for rule, package in rules)
