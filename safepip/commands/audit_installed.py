@@ -140,8 +140,12 @@ def _compare(path: str, row: RecordRow) -> str | None:
                              | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         return "missing"
-    except OSError:
-        return "missing" if not os.path.lexists(path) else "not a regular file"
+    except OSError as error:
+        if not os.path.lexists(path):
+            return "missing"
+        if os.path.islink(path):
+            return "now a symbolic link"
+        return f"unreadable ({error.strerror or error})"
     with os.fdopen(descriptor, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
@@ -149,8 +153,11 @@ def _compare(path: str, row: RecordRow) -> str | None:
         if row.size is not None and info.st_size != row.size:
             return f"{info.st_size} bytes where RECORD says {row.size}"
         hasher = hashlib.new(row.algorithm or "sha256")
-        while chunk := handle.read(_CHUNK):
-            hasher.update(chunk)
+        try:
+            while chunk := handle.read(_CHUNK):
+                hasher.update(chunk)
+        except OSError as error:  # unreadable is not "unchanged"
+            return f"unreadable ({error.strerror or error})"
     if hasher.digest() != row.digest:
         return f"its {row.algorithm} differs from RECORD's"
     return None

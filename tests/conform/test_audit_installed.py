@@ -153,3 +153,33 @@ def test_name_checks_apply_to_what_is_installed(
     assert ("name/known-malicious", "aaiohttp") in rules
     assert not any(rule.startswith("installed/") and package == "aaiohttp"
                    for rule, package in rules)
+
+
+def test_a_recorded_file_replaced_by_a_link_or_a_fifo_is_a_finding(tmp_path: Path) -> None:
+    """Same bytes through a symlink still count as changed (pip never installs links), and a
+    FIFO is never read (it would block the audit)."""
+    import hashlib
+    import os
+
+    from packaging.utils import canonicalize_name
+    from packaging.version import Version
+
+    from safepip.commands.audit_installed import RecordRow, verify_record
+    from safepip.resolution.environment import InstalledProject
+
+    site = tmp_path / "site"
+    (site / "pkg").mkdir(parents=True)
+    data = b"x = 1\n"
+    digest = hashlib.sha256(data).digest()
+    elsewhere = tmp_path / "elsewhere.py"
+    elsewhere.write_bytes(data)
+    (site / "pkg" / "linked.py").symlink_to(elsewhere)
+    os.mkfifo(site / "pkg" / "piped.py")
+    (site / "pkg" / "fine.py").write_bytes(data)
+    rows = [RecordRow(f"pkg/{name}.py", "sha256", digest, len(data))
+            for name in ("linked", "piped", "fine")]
+    project = InstalledProject(canonicalize_name("pkg"), Version("1"), site / "x" / "METADATA")
+    found = {f.location.path: (f.rule, f.severity.label) for f in verify_record(site, rows, project)
+             if f.location is not None}
+    assert found == {"pkg/linked.py": ("installed/modified-file", "high"),
+                     "pkg/piped.py": ("installed/modified-file", "high")}
