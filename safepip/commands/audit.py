@@ -192,8 +192,9 @@ def _audit_environment(
     findings += found.findings
     if lines:
         with tempfile.TemporaryDirectory(prefix="safepip-") as workdir:
-            vet = vet_request(replace(request, requirements=lines), config, Path(workdir),
-                              probe=probe)
+            # Their dependencies are installed too, and audited in their own right.
+            vet = vet_request(replace(request, requirements=lines, no_deps=True), config,
+                              Path(workdir), probe=probe)
         packages += vet.resolution.packages
         findings += [*vet.outcome.kept, *(i.finding for i in vet.outcome.ignored)]
     return decide_vetting(Resolution(tuple(packages)), findings, config, dt.date.today())

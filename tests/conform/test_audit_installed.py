@@ -120,7 +120,10 @@ def test_a_distribution_without_record_is_named_and_vetted_from_the_index(
     installed: Path, pip_env: dict[str, str], tmp_path: Path, index_server: Factory,
 ) -> None:
     (_site(installed) / "pear_lib-0.3.dist-info" / "RECORD").unlink()
-    server = index_server([make_wheel(tmp_path / "other", "pear-lib", "0.3")])
+    # Only the installed version is vetted, never a dependency tree of its own (`ghost-dep`
+    # is neither installed nor on the index).
+    server = index_server([make_wheel(tmp_path / "other", "pear-lib", "0.3",
+                                      requires_dist=["ghost-dep"])])
     code, report, err = _audit(installed, pip_env, tmp_path, "--index-url", server.index_url)
     assert code == 0, err
     assert "1 without a RECORD could not be: pear-lib 0.3" in err
