@@ -173,6 +173,7 @@ def _audit_environment(
     come from elsewhere), and a project the index does not have would end the audit."""
     import datetime as dt
 
+    from safepip.artifacts.scan_cache import ScanCache
     from safepip.commands.audit_installed import audit_installed
     from safepip.pipeline import decide_vetting, vet_request
     from safepip.resolution.environment import probe_target
@@ -185,7 +186,8 @@ def _audit_environment(
             "packages.",
             hint="Give -r requirements.txt, a lock file, pyproject.toml, or package names.",
         )
-    found = audit_installed(environment)
+    found = audit_installed(environment,
+                            cache=None if request.network.no_cache else ScanCache())
     lines, findings = _unrecorded(found.unrecorded)
     _say_what_was_checked(found.recorded, found.unrecorded)
     packages = list(found.recorded)

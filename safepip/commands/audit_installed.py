@@ -22,6 +22,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from safepip.artifacts.scan_cache import ScanCache
 from safepip.checks.hooks.files import MAX_READ, wanted_wheel_member
 from safepip.checks.install_hooks import InstallHookCheck
 from safepip.checks.names import default_name_checks
@@ -63,8 +64,13 @@ class InstalledAudit:
     findings: tuple[Finding, ...]
 
 
-def audit_installed(environment: TargetEnvironment) -> InstalledAudit:
-    """Check every installed distribution from its RECORD, then the unowned start-up files."""
+def audit_installed(
+    environment: TargetEnvironment, *, cache: ScanCache | None = None
+) -> InstalledAudit:
+    """Check every installed distribution from its RECORD, then the unowned start-up files.
+
+    `cache`: scan results of distributions whose files all matched their RECORD, keyed by the
+    RECORD's bytes (the same RECORD and matching files are the same bytes scanned)."""
     recorded: list[ResolvedPackage] = []
     unrecorded: list[InstalledProject] = []
     findings: list[Finding] = []
@@ -82,8 +88,16 @@ def audit_installed(environment: TargetEnvironment) -> InstalledAudit:
         owned.update(_start_key(site, row.path) for row in rows if "/" not in row.path)
         findings += [f for check in checks for f in check.check_name(project.name,
                                                                        project.version)]
-        findings += verify_record(site, rows, project)
-        findings += scan_recorded(site, dist_info, rows, project)
+        problems = verify_record(site, rows, project)
+        findings += problems
+        key = None if problems or cache is None else _cache_key(project, dist_info, digest)
+        cached = cache.get(key) if cache is not None and key is not None else None
+        if cached is None:
+            scanned, pinned = _scan(site, dist_info, rows, project)
+            if cache is not None and key is not None and pinned:
+                cache.put(key, scanned)
+            cached = scanned
+        findings += cached
         recorded.append(_as_package(project, digest))
     findings += unowned_start_files(_site_dirs(environment), owned)
     return InstalledAudit(tuple(recorded), tuple(unrecorded), tuple(findings))
@@ -186,8 +200,16 @@ def _record_finding(project: InstalledProject, path: str, problem: str) -> Findi
 def scan_recorded(site: Path, dist_info: Path, rows: Sequence[RecordRow],
                   project: InstalledProject) -> list[Finding]:
     """The hook scanner over the installed files, laid out as the wheel they came from."""
+    return _scan(site, dist_info, rows, project)[0]
+
+
+def _scan(site: Path, dist_info: Path, rows: Sequence[RecordRow],
+          project: InstalledProject) -> tuple[list[Finding], bool]:
+    """The findings, and whether every scanned file is one RECORD pins by a strong hash
+    (only then may the result be reused for the same RECORD)."""
     stem = dist_info.name.removesuffix(".dist-info")
     files: dict[str, str] = {}
+    pinned = True
     for row in rows:
         member = _wheel_member(site, row.path, stem)
         if member is None or not wanted_wheel_member(member):
@@ -195,14 +217,28 @@ def scan_recorded(site: Path, dist_info: Path, rows: Sequence[RecordRow],
         absolute = _absolute(site, row.path)
         if os.path.isfile(absolute) and not os.path.islink(absolute):
             files[member] = absolute
+            # RECORD itself has no row hash: its bytes are part of the cache key instead.
+            own_record = member == f"{dist_info.name}/RECORD"
+            pinned = pinned and (own_record or (row.algorithm in _HASHES and bool(row.digest)))
     if not any(m.endswith(".dist-info/WHEEL") for m in files):
         # The scanner recognises a wheel by its WHEEL file; a RECORD is proof enough here.
         wheel_file = dist_info / "WHEEL"
         if wheel_file.is_file():
             files[f"{dist_info.name}/WHEEL"] = str(wheel_file)
+            pinned = False
     tree = RecordedTree(files)
-    return InstallHookCheck().check_tree(tree, project.name, str(project.version),
-                                         f"{dist_info.name} (installed)")
+    found = InstallHookCheck().check_tree(tree, project.name, str(project.version),
+                                          f"{dist_info.name} (installed)")
+    return found, pinned
+
+
+_CACHE_LAYOUT = "installed-tree-1"
+"""Bumped when the way installed files are laid out for the scanner changes."""
+
+
+def _cache_key(project: InstalledProject, dist_info: Path, record_sha256: str) -> str:
+    text = f"{_CACHE_LAYOUT}\0{project.name}\0{project.version}\0{dist_info.name}\0{record_sha256}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _wheel_member(site: Path, path: str, stem: str) -> str | None:

