@@ -137,7 +137,7 @@ def run_pip_command(args: Sequence[str]) -> int:
 
     from safepip.resolution.environment import discover_environment
 
-    chosen = discover_environment(python, os.environ, Path.cwd())
+    chosen = discover_environment(python, os.environ, Path.cwd(), isolated="--isolated" in rest)
     sys.stderr.write(chosen.describe() + "\n")
     sys.stderr.flush()
     argv = pip_argv(resolve_interpreter(chosen.python), rest)

@@ -347,20 +347,11 @@ class Pipeline:
         files: dict[tuple[NormalizedName, str], Path],
         hashes: dict[tuple[NormalizedName, str], str] | None = None,
     ) -> Vetting:
-        """The one place a verdict is decided: the policy's ignores, then its fail level."""
-        outcome = self._judge(findings)
-        # A requirement safepip cannot vet would never reach pip (only vetted files do): it is
-        # refused whatever the fail level or ignores say, never accepted and silently dropped.
-        refused = any(f.rule == UNVETTABLE_SOURCE for f in outcome.kept)
-        verdict = Verdict.BLOCK if refused else decide(outcome.kept, self.options.policy.fail_on)
-        return Vetting(resolution, outcome, verdict, self.options.policy.fail_on, files,
-                       hashes or {}, policy=self.options.policy, today=self.options.today)
+        return decide_vetting(resolution, findings, self.options.policy, self.options.today,
+                              files, hashes)
 
     def _judge(self, findings: Sequence[Finding]) -> IgnoreOutcome:
-        vettable = [f for f in findings if f.rule != UNVETTABLE_SOURCE]
-        outcome = apply_ignores(vettable, self.options.policy, self.options.today)
-        refused = tuple(f for f in findings if f.rule == UNVETTABLE_SOURCE)
-        return replace(outcome, kept=(*refused, *outcome.kept))
+        return judge(findings, self.options.policy, self.options.today)
 
     def _stops(self, findings: Sequence[Finding]) -> bool:
         """A critical name finding the policy does not accept (a known-malicious release)
@@ -368,6 +359,32 @@ class Pipeline:
         the bytes."""
         return any(f.severity >= Severity.CRITICAL and f.rule.startswith("name/")
                    for f in self._judge(findings).kept)
+
+
+def decide_vetting(
+    resolution: Resolution,
+    findings: Sequence[Finding],
+    policy: PolicyConfig,
+    today: dt.date,
+    files: dict[tuple[NormalizedName, str], Path] | None = None,
+    hashes: dict[tuple[NormalizedName, str], str] | None = None,
+) -> Vetting:
+    """The one place a verdict is decided: the policy's ignores, then its fail level."""
+    outcome = judge(findings, policy, today)
+    # A requirement safepip cannot vet would never reach pip (only vetted files do): it is
+    # refused whatever the fail level or ignores say, never accepted and silently dropped.
+    refused = any(f.rule == UNVETTABLE_SOURCE for f in outcome.kept)
+    verdict = Verdict.BLOCK if refused else decide(outcome.kept, policy.fail_on)
+    return Vetting(resolution, outcome, verdict, policy.fail_on, files or {}, hashes or {},
+                   policy=policy, today=today)
+
+
+def judge(findings: Sequence[Finding], policy: PolicyConfig, today: dt.date) -> IgnoreOutcome:
+    """The policy's ignores over `findings`; unvettable sources are never ignored."""
+    vettable = [f for f in findings if f.rule != UNVETTABLE_SOURCE]
+    outcome = apply_ignores(vettable, policy, today)
+    refused = tuple(f for f in findings if f.rule == UNVETTABLE_SOURCE)
+    return replace(outcome, kept=(*refused, *outcome.kept))
 
 
 def _hash_files(

@@ -137,6 +137,39 @@ RULES: dict[str, RuleInfo] = {
             "Review that source yourself, or depend on a released version from an index.",
         ),
         RuleInfo(
+            "installed/modified-file", Severity.HIGH,
+            "Installed file differs from its RECORD",
+            "`safepip audit` without inputs hashes every file an installed distribution's "
+            "RECORD lists. A file whose bytes no longer match was changed after it was "
+            "installed; code that changed (modules, .pth files, scripts, libraries) is high.",
+            "Find out who changed it; reinstall the package (`pip install --force-reinstall "
+            "--no-deps NAME==VERSION`) and treat the machine as suspect if nobody did.",
+        ),
+        RuleInfo(
+            "installed/missing-file", Severity.MEDIUM,
+            "Installed file named by RECORD is gone",
+            "A file the distribution's RECORD lists is missing from disk (or is no longer a "
+            "regular file): the installation was changed after pip wrote it.",
+            "Reinstall the package, or find out what removed the file.",
+        ),
+        RuleInfo(
+            "installed/unowned-start-file", Severity.LOW,
+            "Start-up file no installed distribution records",
+            "A `.pth` file (or sitecustomize/usercustomize module) in site-packages that no "
+            "installed distribution's RECORD lists. Python reads it at every start; malware "
+            "drops such files, and so do some tools (virtualenv's `_virtualenv.pth`). Its "
+            "content is scanned like a wheel's `.pth`.",
+            "Find out which tool wrote it; delete it if none did.",
+        ),
+        RuleInfo(
+            "installed/no-record", Severity.INFO,
+            "Installed distribution has no RECORD",
+            "The distribution was installed without a RECORD (an old installer, a distro "
+            "package or an egg), so its installed files could not be checked; the index's "
+            "files of the same version were vetted instead where the index has them.",
+            "Reinstall it with pip to get a RECORD, or review its files yourself.",
+        ),
+        RuleInfo(
             "archive/unsafe-member", Severity.HIGH,
             "Archive member refused",
             "An archive member would escape the extraction directory, is a link or device, or "

@@ -45,9 +45,14 @@ class WorkerProcess:
         env = without_working_directory(os.environ)  # -P does not cover PYTHONPATH
         if not sys.dont_write_bytecode:
             env.pop("PYTHONDONTWRITEBYTECODE", None)  # a worker compiles like its parent
-        self.process = subprocess.Popen(  # nosec B603
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, env=env
-        )
+        try:
+            self.process = subprocess.Popen(  # nosec B603
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+                env=env,
+            )
+        except BaseException:
+            self.stderr.close()  # never started: nothing else will close it (ScanPool._grow)
+            raise
 
     def scan(self, path: Path) -> list[Finding]:
         stdin, stdout = self.process.stdin, self.process.stdout

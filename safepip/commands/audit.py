@@ -28,9 +28,11 @@ if TYPE_CHECKING:
     from safepip.inputs.models import LockedPackage
     from safepip.pip.request import InstallRequest
     from safepip.pip.requirement_line import RequirementLine
+    from safepip.pipeline import Vetting
     from safepip.policy.config import PolicyConfig
-    from safepip.resolution.environment import StartedProbe
+    from safepip.resolution.environment import InstalledProject, StartedProbe
     from safepip.resolution.locked import Pin
+    from safepip.resolution.models import ResolvedPackage
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,6 +68,8 @@ class _Inputs:
     files: list[str] = field(default_factory=list)
     named: list[str] = field(default_factory=list)
     """Files given with -r/-c (read by pip's parser): inputs too, even when they list nothing."""
+    named_sources: list[LockedPackage] = field(default_factory=list)
+    """poetry.lock packages whose `[package.source]` names an index of their own."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,23 +100,20 @@ def _audit(
     # An audit describes its inputs, never what happens to be installed anywhere: the whole
     # tree is planned as pip's --ignore-installed would plan it.
     request = replace(_with_requirements(request, inputs.requirements), ignore_installed=True)
-    if not request.requirements and not inputs.locked and (inputs.files or inputs.named):
-        # Input files that select nothing are audited as they are (an empty plan), never
-        # swapped for the environment's packages.
-        named = ", ".join(inputs.files + inputs.named)
-        sys.stderr.write(f"safepip: no packages to audit in {named} (dependency groups and "
-                         "extras are selected with --group and --extra).\n")
-    elif not request.requirements and not inputs.locked:
-        request = replace(request, requirements=_installed_requirements(request, probe))
-        if not request.requirements:
-            raise UsageError(
-                "Nothing to audit: no inputs were given and the environment has no "
-                "installed packages.",
-                hint="Give -r requirements.txt, a lock file, pyproject.toml, or package names.",
-            )
-    pins, findings = _pins(request, inputs)
-    with tempfile.TemporaryDirectory(prefix="safepip-") as workdir:
-        vet = vet_request(request, config, Path(workdir), pins, findings, probe)
+    selects_nothing = not request.requirements and not inputs.locked
+    if selects_nothing and not (inputs.files or inputs.named):
+        vet = _audit_environment(request, config, probe)
+    else:
+        if selects_nothing:
+            # Input files that select nothing are audited as they are (an empty plan), never
+            # swapped for the environment's packages.
+            named = ", ".join(inputs.files + inputs.named)
+            sys.stderr.write(f"safepip: no packages to audit in {named} (dependency groups and "
+                             "extras are selected with --group and --extra).\n")
+        _check_named_sources(request, inputs.named_sources)
+        pins, findings = _pins(request, inputs)
+        with tempfile.TemporaryDirectory(prefix="safepip-") as workdir:
+            vet = vet_request(request, config, Path(workdir), pins, findings, probe)
     print_notices(vet)
     print_refusals(vet)
     origins = _origins(request.requirements, inputs.locked)
@@ -151,7 +152,10 @@ def _read_inputs(args: argparse.Namespace, pip_args: list[str]) -> _Inputs:
             inputs.requirements += read_pyproject(Path(token), extras=args.extra,
                                                   groups=args.group)
         else:
-            inputs.locked += read_lock(Path(token), fmt, extras=args.extra, groups=args.group)
+            locked = read_lock(Path(token), fmt, extras=args.extra, groups=args.group)
+            inputs.locked += locked
+            if fmt == "poetry.lock":  # Poetry records a source only for a non-default index
+                inputs.named_sources += [p for p in locked if p.index_url]
     if specs:  # after `--`, so that pip's parser takes none of them for an option
         inputs.pip_args += ["--", *specs]
     return inputs
@@ -167,31 +171,113 @@ def _positional_format(argument: str, args: argparse.Namespace) -> InputFormat |
     )
 
 
-def _installed_requirements(
-    request: InstallRequest, probe: StartedProbe | None
-) -> tuple[RequirementLine, ...]:
-    """`audit` with no inputs: every project installed in the environment, pinned to its
-    installed version (as pip-audit does), vetted as the index serves it. Projects installed
-    from a path or URL (`direct_url.json`) are not on an index: said, and left out."""
+def _audit_environment(
+    request: InstallRequest, config: PolicyConfig, probe: StartedProbe | None
+) -> Vetting:
+    """`audit` with no inputs, as pip-audit does: every distribution installed in the
+    environment, checked from its recorded files (RECORD hashes, then the hook scan of what is
+    on disk), plus the name checks on its name and version.
+
+    The index is asked only about distributions without a RECORD: for them the index's files
+    of the installed version are the best evidence left. For the others it would add nothing
+    the installed bytes do not show (what runs is on disk, and may have been built locally or
+    come from elsewhere), and a project the index does not have would end the audit."""
+    import datetime as dt
+
+    from safepip.artifacts.scan_cache import ScanCache
+    from safepip.commands.audit_installed import audit_installed
+    from safepip.pipeline import decide_vetting, vet_request
+    from safepip.resolution.environment import probe_target
+    from safepip.resolution.models import Resolution
+
+    environment = probe_target(request.target, probe)
+    if not environment.installed:
+        raise UsageError(
+            "Nothing to audit: no inputs were given and the environment has no installed "
+            "packages.",
+            hint="Give -r requirements.txt, a lock file, pyproject.toml, or package names.",
+        )
+    found = audit_installed(environment,
+                            cache=None if request.network.no_cache else ScanCache())
+    lines, findings = _unrecorded(found.unrecorded)
+    _say_what_was_checked(found.recorded, found.unrecorded)
+    packages = list(found.recorded)
+    findings += found.findings
+    if lines:
+        with tempfile.TemporaryDirectory(prefix="safepip-") as workdir:
+            # Their dependencies are installed too, and audited in their own right.
+            vet = vet_request(replace(request, requirements=lines, no_deps=True), config,
+                              Path(workdir), probe=probe)
+        packages += vet.resolution.packages
+        findings += [*vet.outcome.kept, *(i.finding for i in vet.outcome.ignored)]
+    return decide_vetting(Resolution(tuple(packages)), findings, config, dt.date.today())
+
+
+def _unrecorded(
+    projects: Sequence[InstalledProject],
+) -> tuple[tuple[RequirementLine, ...], list[Finding]]:
+    """Distributions without a RECORD: pinned for the index (said as an info finding), or,
+    installed from a path or URL (`direct_url.json`), not on any index: said and left out."""
     from packaging.requirements import Requirement
 
-    from safepip.findings import Location
+    from safepip.findings import Finding, Location, Severity
     from safepip.pip.requirement_line import RequirementLine
-    from safepip.resolution.environment import probe_target
 
-    lines = []
-    for name, project in sorted(probe_target(request.target, probe).installed.items()):
-        if (project.metadata_path.parent / "direct_url.json").is_file():
-            sys.stderr.write(f"safepip: {name} {project.version} was installed from a path or "
-                             "URL, not from an index; it is not audited.\n")
-            continue
-        text = f"{name}=={project.version}"
-        lines.append(RequirementLine(Requirement(text), Location(INSTALLED), text,
-                                     project_name=name))
-    return tuple(lines)
+    lines, findings = [], []
+    for project in projects:
+        direct = (project.metadata_path.parent / "direct_url.json").is_file()
+        how = ("it was installed from a path or URL, so no index has it: it is not audited"
+               if direct else "the index's files of that version were vetted instead")
+        findings.append(Finding(
+            rule="installed/no-record", severity=Severity.INFO, package=project.name,
+            version=str(project.version),
+            message=f"{project.name} {project.version} has no RECORD, so its installed files "
+                    f"could not be checked; {how}.",
+        ))
+        if not direct:
+            text = f"{project.name}=={project.version}"
+            lines.append(RequirementLine(Requirement(text), Location(INSTALLED), text,
+                                         project_name=project.name))
+    return tuple(lines), findings
+
+
+def _say_what_was_checked(
+    recorded: Sequence[ResolvedPackage], unrecorded: Sequence[InstalledProject]
+) -> None:
+    sys.stderr.write(f"safepip: {len(recorded)} installed distributions checked from their "
+                     "recorded files (RECORD)")
+    if unrecorded:
+        names = ", ".join(f"{p.name} {p.version}" for p in unrecorded)
+        sys.stderr.write(f"; {len(unrecorded)} without a RECORD could not be: {names}")
+    sys.stderr.write(".\n")
 
 
 INSTALLED = "<installed>"
+
+
+def _check_named_sources(request: InstallRequest, packages: Sequence[LockedPackage]) -> None:
+    """A poetry.lock package locked from a private or extra index (`[package.source]`) is
+    vetted only when that index is one this run reads (`--index-url`, `--extra-index-url` or
+    pip's config, with pip's trust and credential rules): never from another index in its
+    place, where a same-named public project may wait."""
+    from safepip.policy.config import normalize_index_url
+    from safepip.redact import redact_url
+
+    configured = {normalize_index_url(u) for u in request.index.index_urls}
+    missing: dict[str, list[str]] = {}
+    for package in packages:
+        url = package.index_url or ""
+        if normalize_index_url(url) not in configured:
+            missing.setdefault(redact_url(url), []).append(f"{package.name} {package.version}")
+    if missing:
+        url, names = next(iter(sorted(missing.items())))
+        raise UsageError(
+            f"poetry.lock takes {', '.join(names)} from the index {url} (its "
+            "`[package.source]`), which this audit was not given, so it cannot be vetted from "
+            "where it was locked; safepip never vets it from another index in its place.",
+            hint=f"Add `--extra-index-url {url}` (credentials as pip takes them: in the URL, "
+            "netrc or keyring), or set it in pip's config, then run the audit again.",
+        )
 
 
 def _with_requirements(

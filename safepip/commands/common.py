@@ -70,7 +70,8 @@ def choose_environment(args: argparse.Namespace) -> list[str]:
 
     from safepip.resolution.environment import discover_environment
 
-    chosen = discover_environment(args.python, os.environ, Path.cwd())
+    chosen = discover_environment(args.python, os.environ, Path.cwd(),
+                                  isolated="--isolated" in args.pip_args)
     sys.stderr.write(chosen.describe() + "\n")
     sys.stderr.flush()
     return ["--python", chosen.python, *args.pip_args]

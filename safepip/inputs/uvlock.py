@@ -12,6 +12,7 @@ the extras asked for, and the dependency groups (uv installs `dev` unless told o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -35,7 +36,14 @@ from safepip.inputs.reach import Edge, Node, reachable
 
 SUPPORTED_VERSION = 1
 DEFAULT_GROUPS = ("dev",)
-"""uv sync and uv export install the `dev` group unless told otherwise."""
+"""uv sync and uv export install the `dev` group unless `[tool.uv] default-groups` says
+otherwise (read from the pyproject.toml next to the lock)."""
+_CONFLICT_ATOM = re.compile(
+    r"""extra\s*(==|!=)\s*(['"])((extra|group)-(\d+)-([^'"]*))\2""")
+"""uv's encoding of conflicting extras and groups (`tool.uv.conflicts`) in lock markers:
+`extra == 'extra-N-PKG-NAME'` or `'group-N-PKG-NAME'`, N the length of the package name."""
+_TRUE, _FALSE = "python_version >= '0'", "python_version < '0'"
+"""Markers that hold (never hold) anywhere: what a decided conflict atom becomes."""
 _DIRECT_KINDS = ("git", "url", "path", "directory", "editable", "virtual")
 _ROOT_KINDS = ("editable", "virtual")
 
@@ -57,12 +65,32 @@ def read_uv_lock(
     result = read_package_tables(document, problems, "package", _package)
     nodes = read_package_tables(document, problems, "package", _node)
     problems.raise_if_any()
-    return _selected(document, result, nodes, list(extras), list(groups))
+    return _selected(document, result, nodes, list(extras), list(groups),
+                     default_groups(path.parent / "pyproject.toml"))
+
+
+def default_groups(pyproject: Path) -> tuple[str, ...] | None:
+    """`[tool.uv] default-groups` of the project next to the lock: its names, or None for
+    "all"; uv's own default (`dev`) when the file or the key is absent."""
+    from safepip.tomlfile import read_toml
+
+    if not pyproject.is_file():
+        return DEFAULT_GROUPS
+    data, _ = read_toml(pyproject)
+    tool = data.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    value = uv.get("default-groups", DEFAULT_GROUPS) if isinstance(uv, dict) else DEFAULT_GROUPS
+    if value == "all":
+        return None
+    if not isinstance(value, (list, tuple)) or not all(isinstance(g, str) for g in value):
+        raise InputError("`[tool.uv] default-groups` must be a list of group names or \"all\".",
+                         path=str(pyproject))
+    return tuple(value)
 
 
 def _selected(
     document: TomlDocument, packages: list[LockedPackage], nodes: list[Node],
-    extras: list[str], groups: list[str],
+    extras: list[str], groups: list[str], defaults: tuple[str, ...] | None,
 ) -> list[LockedPackage]:
     """Only what the roots reach, each with the marker under which it is reached."""
     roots = [i for i, node in enumerate(nodes) if any(k in node.source for k in _ROOT_KINDS)]
@@ -73,20 +101,57 @@ def _selected(
         return packages  # no project to start from (e.g. a script's lock): all of it
     # A workspace's members each declare their own extras and groups: only a lone root is judged.
     strict = len(roots) == 1
-    root_edges = [(i, _root_edges(nodes[i], extras, groups, document, strict=strict))
+    wanted_extras = {canonicalize_name(e) for e in extras}
+    active: set[tuple[str, str, str]] = {
+        (canonicalize_name(nodes[i].name), "extra", e) for i in roots for e in wanted_extras}
+    active |= {(canonicalize_name(nodes[i].name), "group", g) for i in roots
+               for g in _wanted_groups(nodes[i], groups, defaults)}
+    nodes = [_decided(node, active) for node in nodes]
+    root_edges = [(i, _root_edges(nodes[i], extras, groups, defaults, document, strict=strict))
                   for i in roots]
     markers = reachable(nodes, root_edges)
     return [replace(package, marker=markers[i]) for i, package in enumerate(packages)
             if i in markers]
 
 
+def _wanted_groups(
+    node: Node, groups: list[str], defaults: tuple[str, ...] | None
+) -> set[str]:
+    chosen = set(node.groups) if defaults is None else {canonicalize_name(g) for g in defaults}
+    return chosen | {canonicalize_name(g) for g in groups}
+
+
+def _decided(node: Node, active: set[tuple[str, str, str]]) -> Node:
+    """The node with uv's conflict atoms decided by the selection: `extra == 'extra-N-PKG-X'`
+    holds when PKG is a root and X one of its selected extras (`group-`: groups), as uv
+    evaluates them; `!=` is the opposite. They are not real extras and never hold otherwise."""
+    def edges(items: list[Edge]) -> list[Edge]:
+        return [replace(e, marker=_decide(e.marker, active)) if e.marker else e for e in items]
+
+    return replace(
+        node, requires=edges(node.requires),
+        optional={k: edges(v) for k, v in node.optional.items()},
+        groups={k: edges(v) for k, v in node.groups.items()},
+    )
+
+
+def _decide(marker: str, active: set[tuple[str, str, str]]) -> str:
+    def constant(match: re.Match[str]) -> str:
+        kind, length, rest = match.group(4), int(match.group(5)), match.group(6)
+        package, item = rest[:length], rest[length + 1:]
+        holds = (canonicalize_name(package), kind, canonicalize_name(item)) in active
+        return _TRUE if holds == (match.group(1) == "==") else _FALSE
+
+    return _CONFLICT_ATOM.sub(constant, marker)
+
+
 def _root_edges(
-    node: Node, extras: list[str], groups: list[str],
+    node: Node, extras: list[str], groups: list[str], defaults: tuple[str, ...] | None,
     document: TomlDocument, *, strict: bool,
 ) -> list[Edge]:
     """A root's own dependencies, plus those of the selected extras and dependency groups."""
     dev = node.groups
-    wanted_groups = {canonicalize_name(g) for g in groups} | set(DEFAULT_GROUPS)
+    wanted_groups = _wanted_groups(node, groups, defaults)
     wanted_extras = {canonicalize_name(e) for e in extras}
     unknown = sorted((wanted_extras - set(node.optional))
                      | ({canonicalize_name(g) for g in groups} - set(dev)))

@@ -139,12 +139,16 @@ class WaitingPip:
         """Run `pip ARGS`; its exit code, or None when it ended before it was told (then it
         ran nothing, and the caller may start pip afresh)."""
         stdin = self.process.stdin
-        if stdin is None or self.process.poll() is not None:
+        if stdin is None:
+            return None
+        if self.process.poll() is not None:
+            self._close_stdin()  # it ended on its own: nothing else will close the pipe
             return None
         try:
             stdin.write(json.dumps(list(args)).encode("utf-8") + b"\n")
             stdin.close()
         except OSError:  # it ended before reading the whole line: it did nothing
+            self._close_stdin()
             self.process.wait()
             return None
         try:
@@ -157,10 +161,13 @@ class WaitingPip:
 
     def cancel(self) -> None:
         """End the process without telling it anything (a no-op once it has run)."""
-        if self.process.stdin is not None:
-            with contextlib.suppress(OSError):
-                self.process.stdin.close()
+        self._close_stdin()
         self._stop(_STOP_TIMEOUT)
+
+    def _close_stdin(self) -> None:
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):  # a broken pipe still closes the file
+                self.process.stdin.close()
 
     def _stop(self, grace: float) -> None:
         try:

@@ -2,7 +2,8 @@
 
 For the running interpreter these come from `packaging` in-process. For another interpreter
 (`--python`) we run *that* interpreter on a tiny probe of our own (never package code), with only
-our copy of `packaging` on its path, in isolated mode (-I: no PYTHONPATH, no user site).
+our copy of `packaging` on its path, in isolated mode (-I: no PYTHONPATH, no user site) and
+without `site` (-S): the environment's `.pth` files are read as data, never run.
 
 subprocess runs only the target interpreter on our own probe (argv list, never a shell).
 """
@@ -14,6 +15,7 @@ import logging
 import os
 import re
 import shutil
+import site
 import subprocess  # nosec B404
 import sys
 import tempfile
@@ -35,14 +37,61 @@ from safepip.pip.request import TargetOptions
 logger = logging.getLogger(__name__)
 
 _PROBE = """
-import json, sys, sysconfig
+import json, os, site, sys
 sys.path.insert(0, sys.argv[1])
 from packaging import markers, tags
+
+def prefixes():
+    # site.venv() would also run the .pth files: read pyvenv.cfg the way it does, as data.
+    exe_dir = os.path.dirname(os.path.abspath(sys.executable))
+    for conf in (os.path.join(exe_dir, "pyvenv.cfg"),
+                 os.path.join(os.path.dirname(exe_dir), "pyvenv.cfg")):
+        if os.path.isfile(conf):
+            system = "true"
+            with open(conf, encoding="utf-8") as lines:
+                for line in lines:
+                    key, eq, value = line.partition("=")
+                    if eq and key.strip().lower() == "include-system-site-packages":
+                        system = value.strip().lower()
+            base = site.PREFIXES if system == "true" else []
+            return [os.path.dirname(exe_dir), *base]
+    return site.PREFIXES
+
+def pth_dirs(directory):
+    # The path lines of a site directory's .pth files, as site.addpackage adds them; its
+    # `import` lines are never run.
+    found = []
+    try:
+        names = sorted(n for n in os.listdir(directory)
+                       if n.endswith(".pth") and not n.startswith("."))
+    except OSError:
+        return found
+    for name in names:
+        try:
+            with open(os.path.join(directory, name), encoding="utf-8",
+                      errors="replace") as lines:
+                text = lines.read(1 << 20)
+        except OSError:
+            continue
+        for line in text.splitlines():
+            line = line.rstrip()
+            if not line or line.startswith(("#", "import ", "import\t")):
+                continue
+            path = os.path.normpath(os.path.join(directory, line))
+            if os.path.isdir(path):
+                found.append(path)
+    return found
+
+sites = site.getsitepackages(prefixes()) if hasattr(site, "getsitepackages") else []
+paths = [p for p in sys.path[1:] if p]
+for directory in sites:
+    if os.path.isdir(directory):
+        paths += [p for p in [directory, *pth_dirs(directory)] if p not in paths]
 print(json.dumps({
     "markers": markers.default_environment(),
     "tags": [str(t) for t in tags.sys_tags()],
-    "paths": [p for p in sys.path[1:] if p],
-    "purelib": sysconfig.get_paths()["purelib"],
+    "paths": paths,
+    "site": sites,
 }))
 """
 _PROBE_TIMEOUT = 60.0
@@ -75,15 +124,17 @@ class ChosenEnvironment:
 
 
 def discover_environment(
-    explicit: str | None, environ: Mapping[str, str], cwd: Path
+    explicit: str | None, environ: Mapping[str, str], cwd: Path, *, isolated: bool = False
 ) -> ChosenEnvironment:
-    """The environment users expect from pip and uv: `--python` (or `PIP_PYTHON`), else the
-    active `VIRTUAL_ENV`, else a `.venv` in the working directory or a parent, else the interpreter
+    """The environment users expect from pip and uv: `--python` (or pip's own setting of it:
+    `PIP_PYTHON`, else `python =` in a pip config file's `[global]`), else the active
+    `VIRTUAL_ENV`, else a `.venv` in the working directory or a parent, else the interpreter
     on PATH (safepip's own only when PATH has none)."""
     if explicit:
         return ChosenEnvironment(venv_interpreter(Path(explicit)) or explicit, "--python")
-    if configured := environ.get("PIP_PYTHON", "").strip():  # pip's --python, as a variable
-        return ChosenEnvironment(venv_interpreter(Path(configured)) or configured, "PIP_PYTHON")
+    if configured := configured_python(environ, isolated=isolated):
+        value, reason = configured
+        return ChosenEnvironment(venv_interpreter(Path(value)) or value, reason)
     active = environ.get("VIRTUAL_ENV", "").strip()
     if active and (python := venv_interpreter(Path(active))):
         return ChosenEnvironment(python, "VIRTUAL_ENV")
@@ -96,6 +147,37 @@ def discover_environment(
     if found:
         return ChosenEnvironment(found, "python on PATH")
     return ChosenEnvironment(sys.executable, "safepip's interpreter")
+
+
+def configured_python(
+    environ: Mapping[str, str], *, isolated: bool = False
+) -> tuple[str, str] | None:
+    """pip's `--python` as pip's main parser reads it: `[global] python` of the config files
+    in load order, then `PIP_PYTHON` (a later source wins; `--isolated` skips user files and
+    the environment). (value, where it came from), or None.
+
+    pip honours `python` only there: in `[install]` it stops with "The --python option must be
+    placed before the pip subcommand name", so safepip refuses it too rather than guess."""
+    from safepip.pip.pipconfig import discover_config_files, load_pip_config
+
+    files = discover_config_files(environ, site_prefix=Path(sys.prefix), isolated=isolated)
+    config = load_pip_config(files, environ, isolated=isolated)
+    found: tuple[str, str] | None = None
+    for section in ("global", ":env:"):
+        for source in config.sources:
+            for key, value in source.items:
+                if key == f"{section}.python" and value.strip():
+                    where = "PIP_PYTHON" if section == ":env:" else f"python in {source.origin}"
+                    found = (value.strip(), where)
+    for source in config.sources:
+        for key, value in source.items:
+            if found is None and key == "install.python" and value.strip():
+                raise UsageError(
+                    f"`python = {value.strip()}` in the [install] section of {source.origin} "
+                    "is refused by pip itself (--python must come before the pip command).",
+                    hint="Move it to the [global] section, or pass --python on the command line.",
+                )
+    return found
 
 
 def venv_interpreter(directory: Path) -> str | None:
@@ -130,6 +212,8 @@ class TargetEnvironment:
     """The version `Requires-Python` is checked against."""
     installed: dict[NormalizedName, InstalledProject]
     """Projects already installed in the target's search path (empty for --target)."""
+    site_dirs: tuple[str, ...] = ()
+    """Its site-packages directories, whose `.pth` files run at every start."""
 
     def tag_priority(self) -> dict[Tag, int]:
         """Tag -> rank (0 is best), for choosing among a version's wheels."""
@@ -152,6 +236,7 @@ def probe_target(
             "markers": dict(default_environment()),
             "tags": [str(t) for t in wheel_tags.sys_tags()],
             "paths": [p for p in sys.path if p],
+            "site": site.getsitepackages() if hasattr(site, "getsitepackages") else [],
         }
     markers = {str(k): str(v) for k, v in facts["markers"].items()}
     supported = tuple(Tag(*t.split("-")) for t in facts["tags"])
@@ -159,7 +244,8 @@ def probe_target(
     if options.python_version or options.platforms or options.implementation or options.abis:
         supported, python_version = _overridden_tags(options, markers, python_version)
     installed = {} if options.target_dir else _installed_projects(facts["paths"])
-    return TargetEnvironment(markers, supported, python_version, installed)
+    site_dirs = tuple(str(d) for d in facts.get("site", []))
+    return TargetEnvironment(markers, supported, python_version, installed, site_dirs)
 
 
 def start_probe(options: TargetOptions) -> StartedProbe | None:
@@ -193,7 +279,7 @@ class StartedProbe:
         try:
             # argv list: the user's chosen interpreter and our probe; no shell, no package code.
             self._process = subprocess.Popen(  # nosec B603
-                [python, "-I", "-c", _PROBE, self._dir.name],
+                [python, "-I", "-S", "-c", _PROBE, self._dir.name],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 text=True,
             )

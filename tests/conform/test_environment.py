@@ -141,3 +141,50 @@ def test_discovery_order(setup: str, reason: str, tmp_path: Path) -> None:
     chosen = discover_environment(None, environ, work)
     assert chosen.reason == reason
     assert discover_environment(str(tmp_path / "x"), environ, work).reason == "--python"
+
+
+def test_python_in_a_pip_config_file_chooses_the_environment_as_pip_does(
+    tmp_path: Path,
+) -> None:
+    """pip reads `python` from `[global]` of its config files (PIP_PYTHON beats it, --python
+    beats both); in `[install]` pip itself refuses it."""
+    from safepip.errors import UsageError
+    from safepip.resolution.environment import discover_environment
+
+    def venv(path: Path) -> Path:
+        (path / "bin").mkdir(parents=True)
+        (path / "bin" / "python").touch()
+        (path / "pyvenv.cfg").touch()
+        return path
+
+    configured, active = venv(tmp_path / "configured"), venv(tmp_path / "active")
+    conf = tmp_path / "pip.conf"
+    conf.write_text(f"[global]\npython = {configured}\n")
+    environ = {"PIP_CONFIG_FILE": str(conf), "HOME": str(tmp_path / "home"),
+               "VIRTUAL_ENV": str(active), "PATH": ""}
+    chosen = discover_environment(None, environ, tmp_path)
+    assert (chosen.python, chosen.reason) == (
+        str(configured / "bin" / "python"), f"python in {conf}")
+    with_variable = {**environ, "PIP_PYTHON": str(active)}
+    assert discover_environment(None, with_variable, tmp_path).reason == "PIP_PYTHON"
+    # pip's --isolated ignores the PIP_* variables (PIP_CONFIG_FILE is still read).
+    assert discover_environment(None, with_variable, tmp_path, isolated=True
+                                ).reason == f"python in {conf}"
+    assert discover_environment(str(active), environ, tmp_path).reason == "--python"
+    conf.write_text(f"[install]\npython = {configured}\n")
+    with pytest.raises(UsageError, match=r"\[install\] section"):
+        discover_environment(None, environ, tmp_path)
+
+
+@pytest.mark.integration
+def test_pass_through_commands_follow_python_in_pip_config(
+    tmp_path: Path, make_venv: VenvFactory, pip_env: dict[str, str],
+) -> None:
+    venv = make_venv(tmp_path / "configured")
+    conf = tmp_path / "pip.conf"
+    conf.write_text(f"[global]\npython = {venv}\n")
+    result = _safepip(["list", "--format", "json"], {**pip_env, "PIP_CONFIG_FILE": str(conf)},
+                      tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[0] == (
+        f"safepip: using the environment {venv} (python in {conf})")
