@@ -11,12 +11,14 @@ import datetime as dt
 import hashlib
 import os
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
@@ -24,11 +26,12 @@ from safepip.artifacts.scan_cache import ScanCache
 from safepip.artifacts.store import ArtifactStore
 from safepip.artifacts.unpack import unpack
 from safepip.checks.install_hooks import InstallHookCheck
+from safepip.checks.installed import InstalledAudit, audit_installed
 from safepip.checks.interface import ArtifactCheck, NameCheck, UnpackedArtifact
 from safepip.checks.names import check_with_evidence, default_name_checks
 from safepip.checks.scan_pool import ScanPool
 from safepip.checks.typosquat import NameEvidence, not_found_message
-from safepip.errors import HashMismatchError, ProjectNotFoundError, SafepipError
+from safepip.errors import HashMismatchError, ProjectNotFoundError, SafepipError, UsageError
 from safepip.findings import Finding, Location, Severity
 from safepip.index.client import IndexClient
 from safepip.index.httpbase import HttpOptions
@@ -36,6 +39,7 @@ from safepip.index.lazy_session import LazySession
 from safepip.index.page_cache import PageCache
 from safepip.pip.handoff import Handoff, VettedFile, check_passthrough, handoff
 from safepip.pip.request import InstallRequest
+from safepip.pip.requirement_line import RequirementLine
 from safepip.policy.config import PolicyConfig
 from safepip.policy.verdict import IgnoreOutcome, Verdict, apply_ignores, check_indexes, decide
 from safepip.report.interface import Report
@@ -449,6 +453,65 @@ def vet_request(
         if pins is None:
             return pipeline.vet(request, probe)
         return pipeline.vet_pins(pins, request, findings, probe)
+
+
+def vet_installed(
+    request: InstallRequest, policy: PolicyConfig, probe: StartedProbe | None = None
+) -> tuple[Vetting, InstalledAudit]:
+    """`audit` with no inputs, as pip-audit does: every distribution installed in the target
+    environment, checked from its recorded files (RECORD hashes, then the hook scan of what is
+    on disk), plus the name checks on its name and version.
+
+    The index is asked only about distributions without a RECORD: for them the index's files
+    of the installed version are the best evidence left. For the others it would add nothing
+    the installed bytes do not show (what runs is on disk, and may have been built locally or
+    come from elsewhere), and a project the index does not have would end the audit."""
+    environment = probe_target(request.target, probe)
+    if not environment.installed:
+        raise UsageError(
+            "Nothing to audit: no inputs were given and the environment has no installed "
+            "packages.",
+            hint="Give -r requirements.txt, a lock file, pyproject.toml, or package names.",
+        )
+    found = audit_installed(environment, cache=None if request.network.no_cache else ScanCache())
+    lines, findings = _unrecorded(found.unrecorded)
+    packages = list(found.recorded)
+    findings += found.findings
+    if lines:
+        with tempfile.TemporaryDirectory(prefix="safepip-") as workdir:
+            # Their dependencies are installed too, and audited in their own right.
+            vet = vet_request(replace(request, requirements=lines, no_deps=True), policy,
+                              Path(workdir), probe=probe)
+        packages += vet.resolution.packages
+        findings += [*vet.outcome.kept, *(i.finding for i in vet.outcome.ignored)]
+    return decide_vetting(Resolution(tuple(packages)), findings, policy, dt.date.today()), found
+
+
+INSTALLED = "<installed>"
+"""Where a requirement taken from the environment's installed distributions comes from."""
+
+
+def _unrecorded(
+    projects: Sequence[InstalledProject],
+) -> tuple[tuple[RequirementLine, ...], list[Finding]]:
+    """Distributions without a RECORD: pinned for the index (said as an info finding), or,
+    installed from a path or URL (`direct_url.json`), not on any index: said and left out."""
+    lines, findings = [], []
+    for project in projects:
+        direct = (project.metadata_path.parent / "direct_url.json").is_file()
+        how = ("it was installed from a path or URL, so no index has it: it is not audited"
+               if direct else "the index's files of that version were vetted instead")
+        findings.append(Finding(
+            rule="installed/no-record", severity=Severity.INFO, package=project.name,
+            version=str(project.version),
+            message=f"{project.name} {project.version} has no RECORD, so its installed files "
+                    f"could not be checked; {how}.",
+        ))
+        if not direct:
+            text = f"{project.name}=={project.version}"
+            lines.append(RequirementLine(Requirement(text), Location(INSTALLED), text,
+                                         project_name=project.name))
+    return tuple(lines), findings
 
 
 def installed_from_plan(request: InstallRequest, vetting: Vetting) -> list[tuple[str, str]]:

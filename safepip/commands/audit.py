@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from safepip.inputs.models import LockedPackage
     from safepip.pip.request import InstallRequest
     from safepip.pip.requirement_line import RequirementLine
-    from safepip.pipeline import Vetting
     from safepip.policy.config import PolicyConfig
     from safepip.resolution.environment import InstalledProject, StartedProbe
     from safepip.resolution.locked import Pin
@@ -95,14 +94,15 @@ def _audit(
     probe: StartedProbe | None,
 ) -> int:
     from safepip.commands.vetting import print_notices, print_refusals, print_verdict
-    from safepip.pipeline import vet_request
+    from safepip.pipeline import vet_installed, vet_request
 
     # An audit describes its inputs, never what happens to be installed anywhere: the whole
     # tree is planned as pip's --ignore-installed would plan it.
     request = replace(_with_requirements(request, inputs.requirements), ignore_installed=True)
     selects_nothing = not request.requirements and not inputs.locked
     if selects_nothing and not (inputs.files or inputs.named):
-        vet = _audit_environment(request, config, probe)
+        vet, installed = vet_installed(request, config, probe)
+        _say_what_was_checked(installed.recorded, installed.unrecorded)
     else:
         if selects_nothing:
             # Input files that select nothing are audited as they are (an empty plan), never
@@ -171,76 +171,6 @@ def _positional_format(argument: str, args: argparse.Namespace) -> InputFormat |
     )
 
 
-def _audit_environment(
-    request: InstallRequest, config: PolicyConfig, probe: StartedProbe | None
-) -> Vetting:
-    """`audit` with no inputs, as pip-audit does: every distribution installed in the
-    environment, checked from its recorded files (RECORD hashes, then the hook scan of what is
-    on disk), plus the name checks on its name and version.
-
-    The index is asked only about distributions without a RECORD: for them the index's files
-    of the installed version are the best evidence left. For the others it would add nothing
-    the installed bytes do not show (what runs is on disk, and may have been built locally or
-    come from elsewhere), and a project the index does not have would end the audit."""
-    import datetime as dt
-
-    from safepip.artifacts.scan_cache import ScanCache
-    from safepip.commands.audit_installed import audit_installed
-    from safepip.pipeline import decide_vetting, vet_request
-    from safepip.resolution.environment import probe_target
-    from safepip.resolution.models import Resolution
-
-    environment = probe_target(request.target, probe)
-    if not environment.installed:
-        raise UsageError(
-            "Nothing to audit: no inputs were given and the environment has no installed "
-            "packages.",
-            hint="Give -r requirements.txt, a lock file, pyproject.toml, or package names.",
-        )
-    found = audit_installed(environment,
-                            cache=None if request.network.no_cache else ScanCache())
-    lines, findings = _unrecorded(found.unrecorded)
-    _say_what_was_checked(found.recorded, found.unrecorded)
-    packages = list(found.recorded)
-    findings += found.findings
-    if lines:
-        with tempfile.TemporaryDirectory(prefix="safepip-") as workdir:
-            # Their dependencies are installed too, and audited in their own right.
-            vet = vet_request(replace(request, requirements=lines, no_deps=True), config,
-                              Path(workdir), probe=probe)
-        packages += vet.resolution.packages
-        findings += [*vet.outcome.kept, *(i.finding for i in vet.outcome.ignored)]
-    return decide_vetting(Resolution(tuple(packages)), findings, config, dt.date.today())
-
-
-def _unrecorded(
-    projects: Sequence[InstalledProject],
-) -> tuple[tuple[RequirementLine, ...], list[Finding]]:
-    """Distributions without a RECORD: pinned for the index (said as an info finding), or,
-    installed from a path or URL (`direct_url.json`), not on any index: said and left out."""
-    from packaging.requirements import Requirement
-
-    from safepip.findings import Finding, Location, Severity
-    from safepip.pip.requirement_line import RequirementLine
-
-    lines, findings = [], []
-    for project in projects:
-        direct = (project.metadata_path.parent / "direct_url.json").is_file()
-        how = ("it was installed from a path or URL, so no index has it: it is not audited"
-               if direct else "the index's files of that version were vetted instead")
-        findings.append(Finding(
-            rule="installed/no-record", severity=Severity.INFO, package=project.name,
-            version=str(project.version),
-            message=f"{project.name} {project.version} has no RECORD, so its installed files "
-                    f"could not be checked; {how}.",
-        ))
-        if not direct:
-            text = f"{project.name}=={project.version}"
-            lines.append(RequirementLine(Requirement(text), Location(INSTALLED), text,
-                                         project_name=project.name))
-    return tuple(lines), findings
-
-
 def _say_what_was_checked(
     recorded: Sequence[ResolvedPackage], unrecorded: Sequence[InstalledProject]
 ) -> None:
@@ -252,7 +182,6 @@ def _say_what_was_checked(
     sys.stderr.write(".\n")
 
 
-INSTALLED = "<installed>"
 
 
 def _check_named_sources(request: InstallRequest, packages: Sequence[LockedPackage]) -> None:

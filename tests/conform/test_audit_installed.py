@@ -167,7 +167,7 @@ def test_a_recorded_file_replaced_by_a_link_or_a_fifo_is_a_finding(tmp_path: Pat
     from packaging.utils import canonicalize_name
     from packaging.version import Version
 
-    from safepip.commands.audit_installed import RecordRow, verify_record
+    from safepip.checks.installed import RecordRow, verify_record
     from safepip.resolution.environment import InstalledProject
 
     site = tmp_path / "site"
