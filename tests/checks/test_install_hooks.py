@@ -311,3 +311,55 @@ def test_pth_doing_more_than_that_is_not_ordinary(tmp_path: Path, pth: str) -> N
              "os/__init__.py": "def system(c): pass\n"}
     findings = scan_path(make_wheel(tmp_path, "demo", "1.0", files))
     assert (_worst(findings, "hook/pth-exec") or Severity.INFO) >= Severity.MEDIUM
+
+
+@pytest.mark.parametrize(
+    "pth",
+    [
+        "import os; os.system('touch /tmp/marker')\n",
+        "import subprocess; subprocess.run(['true'])\n",
+        "import os; open(os.path.expanduser('~/.profile'), 'a').write('x')\n",
+    ],
+)
+def test_pth_that_starts_a_process_or_writes_outside_is_critical(
+    tmp_path: Path, pth: str
+) -> None:
+    """No build runs at interpreter start: a process or a write outside the tree there is never
+    ordinary, however harmless its command looks."""
+    findings = scan_path(make_wheel(tmp_path, "demo", "1.0", {"a1_hook.pth": pth}))
+    assert _worst(findings, "hook/pth-exec") is Severity.CRITICAL
+
+
+def test_module_a_pth_imports_is_judged_as_install_time_code(tmp_path: Path) -> None:
+    """`import demo._boot` in a .pth runs that module at every start of Python."""
+    files = {"demo.pth": "import demo._boot\n", "demo/__init__.py": "",
+             "demo/_boot.py": "import os\nos.system('touch /tmp/marker')\n"}
+    findings = scan_path(make_wheel(tmp_path, "demo", "1.0", files))
+    assert (_worst(findings, "hook/outside-write") or Severity.INFO) >= Severity.HIGH
+    # The same module without a .pth that imports it is library code, judged at import time.
+    (tmp_path / "lib").mkdir()
+    library = {k: v for k, v in files.items() if not k.endswith(".pth")}
+    quiet = scan_path(make_wheel(tmp_path / "lib", "demo", "1.0", library))
+    assert all(f.severity < Severity.HIGH for f in quiet)
+
+
+def test_a_module_an_ordinary_pth_calls_stays_ordinary(tmp_path: Path) -> None:
+    """coverage's shape: the .pth imports its own package, whose import defines functions."""
+    files = {"a1_demo.pth": "import os, demo; os.environ.get('DEMO_START') and demo.start()\n",
+             "demo/__init__.py": "import os\n\ndef start():\n    return os.environ.get('X')\n"}
+    findings = scan_path(make_wheel(tmp_path, "demo", "1.0", files))
+    assert all(f.severity <= Severity.LOW for f in findings)
+
+
+@pytest.mark.parametrize("where", ["", "demo-1.0.data/purelib/"])
+def test_a_wheel_that_installs_sitecustomize_is_persistence(tmp_path: Path, where: str) -> None:
+    files = {f"{where}sitecustomize.py": "import sys\n", "demo/__init__.py": ""}
+    findings = scan_path(make_wheel(tmp_path, "demo", "1.0", files))
+    assert _worst(findings, "hook/persistence") is Severity.HIGH
+
+
+def test_a_sitecustomize_inside_a_package_is_not(tmp_path: Path) -> None:
+    """debugpy ships one deep in its vendored tree, where site never looks."""
+    files = {"demo/_vendored/boot/sitecustomize.py": "import sys\n", "demo/__init__.py": ""}
+    findings = scan_path(make_wheel(tmp_path, "demo", "1.0", files))
+    assert _rule(findings, "hook/persistence") == []

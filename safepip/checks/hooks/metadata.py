@@ -21,8 +21,13 @@ _STRONG = frozenset(
         "hook/env-exfiltration",
         "hook/webhook",
         "hook/sensitive-read",
+        "hook/outside-write",
+        "hook/persistence",
+        "hook/capability",
     }
 )
+"""What makes a `.pth` line critical: it runs at every start of Python, where no build happens,
+so a process, a write outside the tree or a secret read there has no ordinary reason."""
 _MAGIC = (
     (b"\x7fELF", "ELF"),
     (b"\xcf\xfa\xed\xfe", "Mach-O"),
@@ -50,7 +55,10 @@ def pth_hits(text: str, own: frozenset[str] = frozenset()) -> list[Hit]:
                             "calls its own package", line[:200]))
             continue
         inner = _inner_hits(line)
-        strong = [h for h in inner if h.rule in _STRONG and h.severity > Severity.INFO]
+        # Even a process that would pass as a build tool at install time (INFO) is not
+        # ordinary at every interpreter start.
+        strong = [h for h in inner if h.rule in _STRONG
+                  and (h.severity > Severity.INFO or h.rule == "hook/process-exec")]
         what = f"; it {strong[0].message}" if strong else ""
         hits.append(
             Hit(

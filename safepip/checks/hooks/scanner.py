@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import re
 import sys
 from pathlib import PurePosixPath
 
@@ -177,6 +178,7 @@ class ArtifactScan:
         seeds += self._setup_cfg_commands()
         if seeds:
             seeds += self._shadows_of_build_imports()
+        seeds += self._startup_seeds()
         pyproject = f"{project}pyproject.toml"
         if pyproject in self.present:
             dirs, backend = files.backend_modules(
@@ -195,6 +197,25 @@ class ArtifactScan:
                         f"{', '.join(dirs)}; that code runs on install",
                     ),
                 )
+        return seeds
+
+    def _startup_seeds(self) -> list[str]:
+        """Code a wheel makes Python run at every start: modules its top-level `.pth` lines
+        import, and a top-level `sitecustomize.py`/`usercustomize.py`. It runs as surely as
+        a setup.py does, so it is judged as install-time code, not as a library's."""
+        if not self.layout.wheel:
+            return []
+        seeds: list[str] = []
+        for path in self.layout.files:
+            name = _site_root_name(path)
+            if name in _START_MODULES:
+                seeds.append(path)
+                self.add(path, Hit("hook/persistence", Severity.HIGH, None,
+                                   f"is installed as {name}, which Python runs at every start"))
+            elif name is not None and name.endswith(".pth"):
+                text = self.tree.read(path).decode("utf-8", "replace")
+                for module in _pth_imports(text):
+                    seeds += self._module_files(module, path, [""])
         return seeds
 
     def _setup_cfg_commands(self) -> list[str]:
@@ -317,6 +338,39 @@ class ArtifactScan:
                         script,
                     ),
                 )
+
+
+_START_MODULES = frozenset({"sitecustomize.py", "usercustomize.py"})
+_SITE_ROOT = re.compile(r"(?:[^/]+\.data/(?:purelib|platlib)/)?([^/]+)")
+
+
+def _site_root_name(path: str) -> str | None:
+    """The file name when a wheel installs `path` at the top of site-packages, else None."""
+    match = _SITE_ROOT.fullmatch(path)
+    return match.group(1) if match else None
+
+
+def _pth_imports(text: str) -> list[str]:
+    """Modules the `import` lines of a .pth file import (plain and `__import__('name')`)."""
+    modules: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith(("import ", "import\t")):
+            continue
+        try:
+            tree = ast.parse(line)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue  # judged (and rated) by metadata.pth_hits
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules.append(node.module)
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                  and node.func.id == "__import__" and node.args
+                  and isinstance(node.args[0], ast.Constant)
+                  and isinstance(node.args[0].value, str)):
+                modules.append(node.args[0].value)
+    return modules
 
 
 def _is_script(path: str, data: bytes) -> bool:
