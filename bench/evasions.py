@@ -195,6 +195,27 @@ def build_cases(CMD: str) -> tuple[Case, ...]:
         ),
         Case(
             "unread-code",
+            "exec-open-py-file",
+            "exec(open('payload.py').read())\n" + SETUP,
+            {"payload.py": f"import os\nos.system({CMD!r})\n"},
+        ),
+        Case(
+            "unread-code",
+            "spec-from-file-location-data",
+            "import importlib.util\n"
+            "spec = importlib.util.spec_from_file_location('h', 'assets/h.dat')\n"
+            "m = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(m)\n" + SETUP,
+            {"assets/h.dat": f"import os\nos.system({CMD!r})\n"},
+        ),
+        Case(
+            "unread-code",
+            "zipimporter-load-module",
+            "import zipimport\n"
+            "zipimport.zipimporter('vendor/lib.zip').load_module('vendlib').run()\n" + SETUP,
+            {"vendor/lib.zip": _zip({"vendlib.py": _helper_cmd()})},
+        ),
+        Case(
+            "unread-code",
             "exec-from-tar-member",
             "import tarfile\nt = tarfile.open('assets/fixtures.tar')\n"
             "exec(t.extractfile('init.py').read())\n" + SETUP,
@@ -341,6 +362,13 @@ def build_cases(CMD: str) -> tuple[Case, ...]:
             f"import pickle, base64\npickle.loads(base64.b64decode({PICKLE64!r}))\n" + SETUP,
         ),
         # -- persistence
+        Case(
+            "persistence",
+            "autostart-pathlib-expanduser-chain",
+            "import pathlib\n"
+            "pathlib.Path('~/.config/autostart/demo.desktop').expanduser()"
+            ".write_text('[Desktop Entry]\\nExec=true\\n')\n" + SETUP,
+        ),
         Case(
             "persistence",
             "zshrc-pathlib-home",
