@@ -108,3 +108,13 @@ def test_a_path_built_as_a_pathlib_method_chain_is_folded(tmp_path: Path) -> Non
                for f in findings), findings
     inside = "import pathlib\npathlib.Path('build').absolute().joinpath('x.txt').write_text('x')\n"
     assert _worst(_scan(tmp_path, inside, {})) < Severity.MEDIUM
+
+
+def test_a_file_run_only_by_a_function_nothing_calls_at_install_is_not_install_code(
+    tmp_path: Path,
+) -> None:
+    package, data = _name(), f"{_name()}.dat"
+    module = f"import runpy\ndef later():\n    runpy.run_path({data!r})\n"
+    findings = _scan(tmp_path, f"import {package}\n", {f"{package}/__init__.py": module})
+    assert all(f.severity < Severity.HIGH for f in findings if f.message.find(data) >= 0
+               and "install time" in f.message), findings

@@ -619,7 +619,8 @@ class PythonScan:
             given = node.args[position] if len(node.args) > position else next(
                 (k.value for k in node.keywords if k.arg == keyword), None)
             path = self.tracer.text(given, scope) if given is not None else None
-        if path is not None and path != "an archive's member":
+        # A function that importing this module does not call runs nothing at install time.
+        if path is not None and path != "an archive's member" and node.lineno not in self._dormant:
             kind = "archive" if name == "zipimport.zipimporter" else "source"
             self.run_files.append(RunFile(path.replace("\\", "/"), kind, node.lineno))
 
