@@ -51,6 +51,8 @@ def test_a_file_whose_text_setup_runs_is_scanned_as_install_time_code(tmp_path: 
     findings = _scan(tmp_path, f"exec(open({script!r}).read())\n", {script: _payload()})
     assert _worst(findings) >= Severity.HIGH, findings
     assert any(f.location and f.location.path.endswith(script) for f in findings), findings
+    body = f"with open({script!r}) as handle:\n    exec(handle.read(), {{}})\n"
+    assert _worst(_scan(tmp_path, body, {script: _payload()})) >= Severity.HIGH
 
 
 def test_a_version_file_run_by_setup_stays_clean(tmp_path: Path) -> None:

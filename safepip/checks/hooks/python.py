@@ -614,6 +614,9 @@ class PythonScan:
         argument = _FILE_LOADERS.get(name)
         if name in EXEC_BUILTINS and name != "execfile" and node.args:
             path = self._opened_name(node.args[0], scope)
+            handle = node.args[0].func if isinstance(node.args[0], ast.Call) else None
+            if path is None and isinstance(handle, ast.Attribute) and handle.attr == "read":
+                path = self._opened_name(handle.value, scope)  # `with open(n) as f: exec(f.read())`
         elif argument is not None:
             position, keyword = argument
             given = node.args[position] if len(node.args) > position else next(
