@@ -2,7 +2,8 @@
 spec_from_file_location, zipimporter) are install-time code, whatever their suffix; a path
 built as a pathlib method chain is folded like a literal one.
 
-Payloads append to a generated dotfile name (never run); names are generated per test so no rule can key on them.
+Payloads append to a generated dotfile name (never run); names are generated per test so
+no rule can key on them.
 """
 
 from __future__ import annotations

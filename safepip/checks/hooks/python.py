@@ -239,7 +239,7 @@ class PythonScan:
         it load from there."""
         self.console_scripts: list[tuple[str, int]] = []
         self.run_files: list[RunFile] = []
-        """Files whose text this code runs (exec of `open(name).read()`, runpy.run_path,
+        """Files whose text this code runs (exec of a file's text read by open, runpy.run_path,
         spec_from_file_location, zipimporter): install-time code when this file is."""
         # Literal values, not the source, are asked about hints: `"~/\\x2essh"` hides its hint
         # from the source text but not from the parser.
@@ -616,7 +616,7 @@ class PythonScan:
             path = self._opened_name(node.args[0], scope)
             handle = node.args[0].func if isinstance(node.args[0], ast.Call) else None
             if path is None and isinstance(handle, ast.Attribute) and handle.attr == "read":
-                path = self._opened_name(handle.value, scope)  # `with open(n) as f: exec(f.read())`
+                path = self._opened_name(handle.value, scope)  # a handle from `with open(n) as f`
         elif argument is not None:
             position, keyword = argument
             given = node.args[position] if len(node.args) > position else next(

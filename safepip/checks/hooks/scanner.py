@@ -135,9 +135,9 @@ class ArtifactScan:
         return done
 
     def _run_file(self, run: RunFile, runner: str) -> list[str]:
-        """The files of the tree an install-time `exec(open(name).read())`, runpy.run_path,
-        spec_from_file_location or zipimporter runs: they are install-time code whatever
-        their suffix. A named file the scan cannot read fails closed."""
+        """The files of the tree that install-time code runs by path (exec of a file's text,
+        runpy.run_path, spec_from_file_location, zipimporter): they are install-time code
+        whatever their suffix. A named file the scan cannot read fails closed."""
         relative = _tree_relative(run.path)
         if relative is None:
             return []  # outside the tree or computed: judged by the call's own rules
