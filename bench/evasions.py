@@ -25,6 +25,10 @@ interpreter folders, by Python or by a shell command) are high by default
 ~/.bashrc, a launcher copied over ~/.local/bin/pip, a .pth printed into dist-packages, tee
 into /var/tmp, ln into ~/.local/bin, install into /usr/local/bin) is 54 / 0 / 0 each:
 `bench/evasions.py --payload "echo 'export DEMO=1' >> ~/.bashrc"`.
+Branch `unread` adds 4 cases (58): a .py file run by `exec(open(name).read())`, a .dat
+loaded by spec_from_file_location, a zip imported by zipimporter, an autostart file written
+through `Path(literal).expanduser()`; main at 581ab1d: 54 / 1 / 3; `unread`: 58 / 0 / 0
+(--strong too).
 """
 
 from __future__ import annotations
