@@ -25,6 +25,10 @@ interpreter folders, by Python or by a shell command) are high by default
 ~/.bashrc, a launcher copied over ~/.local/bin/pip, a .pth printed into dist-packages, tee
 into /var/tmp, ln into ~/.local/bin, install into /usr/local/bin) is 54 / 0 / 0 each:
 `bench/evasions.py --payload "echo 'export DEMO=1' >> ~/.bashrc"`.
+Branch `unread` adds 4 cases (58): a .py file run by `exec(open(name).read())`, a .dat
+loaded by spec_from_file_location, a zip imported by zipimporter, an autostart file written
+through `Path(literal).expanduser()`; main at 581ab1d: 54 / 1 / 3; `unread`: 58 / 0 / 0
+(--strong too).
 """
 
 from __future__ import annotations
@@ -195,6 +199,27 @@ def build_cases(CMD: str) -> tuple[Case, ...]:
         ),
         Case(
             "unread-code",
+            "exec-open-py-file",
+            "exec(open('payload.py').read())\n" + SETUP,
+            {"payload.py": f"import os\nos.system({CMD!r})\n"},
+        ),
+        Case(
+            "unread-code",
+            "spec-from-file-location-data",
+            "import importlib.util\n"
+            "spec = importlib.util.spec_from_file_location('h', 'assets/h.dat')\n"
+            "m = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(m)\n" + SETUP,
+            {"assets/h.dat": f"import os\nos.system({CMD!r})\n"},
+        ),
+        Case(
+            "unread-code",
+            "zipimporter-load-module",
+            "import zipimport\n"
+            "zipimport.zipimporter('vendor/lib.zip').load_module('vendlib').run()\n" + SETUP,
+            {"vendor/lib.zip": _zip({"vendlib.py": _helper_cmd()})},
+        ),
+        Case(
+            "unread-code",
             "exec-from-tar-member",
             "import tarfile\nt = tarfile.open('assets/fixtures.tar')\n"
             "exec(t.extractfile('init.py').read())\n" + SETUP,
@@ -341,6 +366,13 @@ def build_cases(CMD: str) -> tuple[Case, ...]:
             f"import pickle, base64\npickle.loads(base64.b64decode({PICKLE64!r}))\n" + SETUP,
         ),
         # -- persistence
+        Case(
+            "persistence",
+            "autostart-pathlib-expanduser-chain",
+            "import pathlib\n"
+            "pathlib.Path('~/.config/autostart/demo.desktop').expanduser()"
+            ".write_text('[Desktop Entry]\\nExec=true\\n')\n" + SETUP,
+        ),
         Case(
             "persistence",
             "zshrc-pathlib-home",

@@ -13,6 +13,7 @@ import enum
 import re
 from collections.abc import Callable, Iterable
 
+from safepip.checks.hooks import places
 from safepip.checks.hooks.calls import (
     ADDRESS_LOOKUPS,
     DECODER_SUFFIXES,
@@ -261,6 +262,9 @@ class Tracer:
                 return receiver.join(parts[0].split(" ")) if parts[0] != "?" else "?"
             if func.attr in {"format", "strip", "lower", "replace", "encode", "decode"}:
                 return receiver
+            folded = places.path_method(receiver, func.attr, parts)
+            if folded is not None:
+                return folded
         return "?"
 
     def _member(self, attr: str, depth: int) -> Origin:

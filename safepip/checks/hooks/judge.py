@@ -46,7 +46,7 @@ _SENSITIVE_MODULES = frozenset(
 )
 
 
-def _is_source_file(name: str) -> bool:
+def is_source_file(name: str) -> bool:
     """A Python file, or a file named for the version or metadata (the version.py idiom)."""
     lowered_name = name.lower().rsplit("/", 1)[-1]
     suffix = lowered_name.rsplit(".", 1)[-1] if "." in lowered_name else ""
@@ -80,7 +80,7 @@ def exec_call(
             import_drop=drop,
         )
     elif origin & Origin.FILE:
-        if source_file is None or _is_source_file(source_file):
+        if source_file is None or is_source_file(source_file):
             scan.hit("hook/dynamic-exec", node, "runs the text of a file (e.g. a version file)",
                      Severity.INFO)
         else:

@@ -50,6 +50,32 @@ def outside_text(text: str) -> str | None:
     return None
 
 
+_SAME_PLACE_METHODS = frozenset({"expanduser", "resolve", "absolute", "expandvars", "as_posix"})
+"""pathlib methods whose result names the same place as the path they are called on (the
+folded text keeps `~`: outside_text reads it as the user's home)."""
+
+
+def path_method(receiver: str, method: str, arguments: list[str]) -> str | None:
+    """The folded text of `receiver.method(*arguments)` for a pathlib method that builds a
+    path (`Path("~/x").expanduser()`, `.joinpath("a", "b")`, `.with_name("n")`), or None
+    when `method` is not one of them."""
+    if method in _SAME_PLACE_METHODS:
+        return receiver
+    if method == "joinpath":
+        return "/".join([receiver, *arguments])
+    if method in {"with_name", "with_stem", "with_suffix"} and len(arguments) == 1:
+        folder, _, name = receiver.rpartition("/")
+        if method == "with_suffix":
+            stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+            name = stem + arguments[0]
+        elif method == "with_stem":
+            name = arguments[0] + ("." + name.rsplit(".", 1)[1] if "." in name else "")
+        else:
+            name = arguments[0]
+        return f"{folder}/{name}" if folder else name
+    return None
+
+
 STANDARD_MODULES = frozenset(sys.stdlib_module_names) | {"pip", "setuptools", "site", "wheel"}
 """Installed modules whose `__file__` names the interpreter's folders, never the tree."""
 

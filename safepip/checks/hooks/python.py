@@ -48,6 +48,27 @@ _FILE_RUNNERS = frozenset(
     {"runpy.run_path", "zipimport.zipimporter", "importlib.machinery.SourcelessFileLoader"}
 )
 """Calls that run or import a file named by path."""
+_FILE_LOADERS = {
+    "execfile": (0, "filename"),
+    "runpy.run_path": (0, "path_name"),
+    "zipimport.zipimporter": (0, "path"),
+    "importlib.util.spec_from_file_location": (1, "location"),
+    "importlib.machinery.SourceFileLoader": (1, "path"),
+    "imp.load_source": (1, "pathname"),
+}
+"""Calls that run or import a file named by path: (argument position, keyword) of the path."""
+
+
+@dataclass(frozen=True)
+class RunFile:
+    """A file some code runs by path: its folded name (`?` for unknown parts)."""
+
+    path: str
+    kind: str
+    """"source" (its text runs as Python) or "archive" (modules are imported from it)."""
+    line: int
+
+
 _CODE_BUILDERS = frozenset({"types.FunctionType", "types.CodeType"})
 """Calls that turn bytecode into something callable."""
 _UNPICKLERS = frozenset(
@@ -217,6 +238,9 @@ class PythonScan:
         """Folders of the tree put on sys.path (`sys.path.insert(0, "src")`): imports after
         it load from there."""
         self.console_scripts: list[tuple[str, int]] = []
+        self.run_files: list[RunFile] = []
+        """Files whose text this code runs (exec of a file's text read by open, runpy.run_path,
+        spec_from_file_location, zipimporter): install-time code when this file is."""
         # Literal values, not the source, are asked about hints: `"~/\\x2essh"` hides its hint
         # from the source text but not from the parser.
         self._hinted = _hinted_texts(literal_texts(self._scopes))
@@ -427,6 +451,7 @@ class PythonScan:
             self._hidden_call(node, f"reaches {name} {hidden} instead of by name",
                               Severity.MEDIUM if shown else Severity.HIGH)
         self._handed_to_helper(node, scope)
+        self._runs_file(node, name, scope)
         self._raw_server(node)
         if name in HOST_IDENTITY:
             self.file.host.append(node)
@@ -582,6 +607,25 @@ class PythonScan:
             ) in FILE_OPEN | {"pathlib.Path", "Path", "io.open", "codecs.open"}:
                 return self.tracer.text(sub.args[0], scope)
         return None
+
+    def _runs_file(self, node: ast.Call, name: str, scope: Scope) -> None:
+        """Record a file of the tree this call runs or imports by path (see `run_files`)."""
+        path: str | None = None
+        argument = _FILE_LOADERS.get(name)
+        if name in EXEC_BUILTINS and name != "execfile" and node.args:
+            path = self._opened_name(node.args[0], scope)
+            handle = node.args[0].func if isinstance(node.args[0], ast.Call) else None
+            if path is None and isinstance(handle, ast.Attribute) and handle.attr == "read":
+                path = self._opened_name(handle.value, scope)  # a handle from `with open(n) as f`
+        elif argument is not None:
+            position, keyword = argument
+            given = node.args[position] if len(node.args) > position else next(
+                (k.value for k in node.keywords if k.arg == keyword), None)
+            path = self.tracer.text(given, scope) if given is not None else None
+        # A function that importing this module does not call runs nothing at install time.
+        if path is not None and path != "an archive's member" and node.lineno not in self._dormant:
+            kind = "archive" if name == "zipimport.zipimporter" else "source"
+            self.run_files.append(RunFile(path.replace("\\", "/"), kind, node.lineno))
 
     def _escaped_code(self, argument: ast.expr) -> None:
         """Code given to exec/eval spelt in escapes (`"\\x69\\x6d..."`): written not to be read."""

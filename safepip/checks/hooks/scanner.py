@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import ast
 import configparser
+import posixpath
 import re
 import sys
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from packaging.utils import canonicalize_name
 
 from safepip.artifacts.source import SourceDecodeError, decode_source
+from safepip.artifacts.unpack import UnpackLimits, read_members
 from safepip.checks.hooks import files, metadata
+from safepip.checks.hooks.judge import is_source_file
 from safepip.checks.hooks.prefilter import worth_parsing
-from safepip.checks.hooks.python import Hit, PythonScan, used_names
+from safepip.checks.hooks.python import Hit, PythonScan, RunFile, used_names
 from safepip.checks.hooks.rules import RULES, lowered
+from safepip.errors import ArchiveError
 from safepip.findings import Finding, Location, Severity
 
 _BUILD_MACHINERY = frozenset(
@@ -31,6 +35,10 @@ _LOADED_AT_START = frozenset(
 named like one of them is never imported in its place."""
 _MAX_CLOSURE = 500
 """Install-time files followed through imports at most (setup.py importing its package)."""
+_IMPORTED_ARCHIVE_LIMITS = UnpackLimits(
+    max_total_bytes=64 << 20, max_members=5_000, max_member_bytes=files.MAX_READ
+)
+"""Bounds on an archive of the tree that install-time code imports modules from."""
 
 
 class ArtifactScan:
@@ -50,6 +58,9 @@ class ArtifactScan:
         self.install_sources: list[str] = []
         """Text of the install-time files (a binary they name is one the build may run)."""
         self.awake: frozenset[str] = frozenset()
+        self._members: dict[str, bytes] = {}
+        """Python members of archives the install-time code imports from, by
+        `archive/member` path: scanned as install-time code like the tree's own files."""
         """Names the install hooks use: functions of that name in modules they import run."""
 
     def run(self) -> list[Finding]:
@@ -93,6 +104,7 @@ class ArtifactScan:
     def _install_time(self) -> set[str]:
         queue = self._seeds()
         seeds = set(queue)
+        runs: set[str] = set()
         done: set[str] = set()
         bases = [self.layout.project.rstrip("/"), self.layout.project + "src"]
         bases += self.layout.backend_path
@@ -107,9 +119,13 @@ class ArtifactScan:
                                    "is compiled bytecode without its source, imported at "
                                    "install time, so what it runs cannot be read"))
                 continue
-            scan = self._python(path, install_time=True, entry=path in seeds)
+            scan = self._python(path, install_time=True, entry=path in seeds or path in runs)
             if scan is None:
                 continue
+            for run in scan.run_files:
+                found = self._run_file(run, path)
+                queue.extend(found)
+                runs.update(found)
             self.scripts.extend((name, path, line) for name, line in scan.console_scripts)
             bases += [f"{self.layout.project}{d}".rstrip("/") for d in scan.path_dirs]
             for module in sorted(scan.imports):
@@ -118,6 +134,50 @@ class ArtifactScan:
                 if path in seeds and found:
                     self._shadows_module(module, path, found[0])
         return done
+
+    def _run_file(self, run: RunFile, runner: str) -> list[str]:
+        """The files of the tree that install-time code runs by path (exec of a file's text,
+        runpy.run_path, spec_from_file_location, zipimporter): they are install-time code
+        whatever their suffix. A named file the scan cannot read fails closed."""
+        relative = _tree_relative(run.path)
+        if relative is None:
+            return []  # outside the tree or computed: judged by the call's own rules
+        folders = [self.layout.project.rstrip("/"), str(PurePosixPath(runner).parent)]
+        candidates = [posixpath.normpath(posixpath.join(f, relative)) for f in folders]
+        present = [c for c in candidates if c in self.present and not c.startswith("../")]
+        if run.kind == "archive":
+            return self._archive_modules(run, runner, present[0] if present else None)
+        if present:
+            return present[:1]
+        if not is_source_file(relative):
+            self.add(runner, Hit("hook/dynamic-exec", Severity.HIGH, run.line,
+                                 f"runs {relative!r} as code, a file the scan could not read "
+                                 "(not in the sdist, or not text)"))
+        return []
+
+    def _archive_modules(self, run: RunFile, runner: str, archive: str | None) -> list[str]:
+        """The Python members of an archive of the tree that install-time code imports from
+        (read through the same gate as any archive); unreadable, or only bytecode and native
+        code, fails closed."""
+        members: dict[str, bytes] = {}
+        if archive is not None and isinstance(self.tree, files.DirTree):
+            try:
+                read = read_members(Path(self.tree.root, archive), select=_importable,
+                                    limits=_IMPORTED_ARCHIVE_LIMITS, budget=64 << 20)
+            except ArchiveError:
+                read = None
+            if read is not None and not read.refusals:
+                members = read.files
+        found = [f"{archive}/{name}" for name in sorted(members) if name.endswith(".py")]
+        if not found:
+            self.add(runner, Hit("hook/dynamic-exec", Severity.HIGH, run.line,
+                                 f"imports code from the archive {run.path!r}, which holds no "
+                                 "Python source the scan could read"))
+            return []
+        for name in found:
+            self._members[name] = members[name.removeprefix(f"{archive}/")]
+        self.present.update(found)
+        return found
 
     def _shadows_module(self, module: str, importer: str, loaded: str) -> None:
         """A file of the sdist named like setuptools or a standard-library module, imported
@@ -242,7 +302,7 @@ class ArtifactScan:
     def _python(
         self, path: str, *, install_time: bool, entry: bool = True
     ) -> PythonScan | None:
-        data = self.tree.read(path)
+        data = self._members[path] if path in self._members else self.tree.read(path)
         if not install_time and (len(data) > files.MAX_READ or b"\x00" in data):
             return None
         entry = entry or not install_time
@@ -378,6 +438,24 @@ def _is_script(path: str, data: bytes) -> bool:
     return (".data/scripts/" in path and not data.startswith(b"#!")) or (
         ".data/scripts/" in path and b"python" not in data[:128]
     )
+
+
+def _tree_relative(path: str) -> str | None:
+    """A folded path relative to the tree (`?/` roots, such as the setup script's folder
+    from `__file__`, dropped), or None when it is absolute, in a home, or partly unknown."""
+    parts = path.strip().strip("'\"").split("/")
+    while parts and parts[0] in {"?", "."}:
+        parts = parts[1:]
+    relative = "/".join(parts)
+    if not relative or "?" in relative or relative.startswith(("~", "$", "%")):
+        return None
+    if path.startswith("/") and parts == path.strip().split("/"):
+        return None
+    return relative
+
+
+def _importable(name: str) -> bool:
+    return name.endswith((".py", ".pyc", ".so", ".pyd"))
 
 
 def _shadow_severity(top: str) -> Severity | None:
