@@ -116,11 +116,11 @@ class MemberGate:
         if reason is not None:
             self._refuse(member, reason)
             return None
-        target = self._place(member, parts)
-        if target is None or self.select is None or self.select(key):
-            if target is not None:
-                self._written.add(key)
-            return target
+        if not self._place(member, parts):
+            return None
+        if self.select is None or self.select(key):
+            self._written.add(key)
+            return self.root.joinpath(*parts)  # made only for a member that is written
         self._account(member, member.size)  # not written, but a bomb all the same
         return None
 
@@ -279,17 +279,18 @@ class MemberGate:
                                "(a decompression bomb)")
         return None
 
-    def _place(self, member: Member, parts: list[str]) -> Path | None:
+    def _place(self, member: Member, parts: list[str]) -> bool:
+        """Record the name; True for a file that may be written."""
         prefixes = ["/".join(parts[:depth]) for depth in range(1, len(parts))]
         if any(self._seen.get(prefix) or prefix in self.links for prefix in prefixes):
             self._refuse(member, "its folder is already a file or a link in the archive")
-            return None
+            return False
         self._seen.update((prefix, False) for prefix in prefixes)
         self._seen["/".join(parts)] = member.is_file
         if member.is_dir:
-            return None  # folders are made on demand, only for files that are written
+            return False  # folders are made on demand, only for files that are written
         self._current, self._comparing = 0, False
-        return self.root.joinpath(*parts)
+        return True
 
     def _refuse(self, member: Member, reason: str) -> None:
         self.refusals.append(Refusal(member=member.name, reason=reason))

@@ -26,6 +26,7 @@ from safepip.checks.hooks.calls import (
     is_process,
     literal_str,
 )
+from safepip.checks.hooks.walk import code_children, code_walk
 
 _MAX_DEPTH = 24
 KEEPS_NOTHING = frozenset(
@@ -300,7 +301,7 @@ class Tracer:
         if name not in self._senders:
             self._senders[name] = any(
                 isinstance(sub, ast.Call) and is_network(self.aliases.qualify(sub.func) or "")
-                for sub in ast.walk(function)
+                for sub in code_walk(function)
             )
         return self._senders[name]
 
@@ -315,7 +316,7 @@ class Tracer:
                 isinstance(sub, ast.Call)
                 and isinstance(sub.func, ast.Attribute)
                 and sub.func.attr in {"write", "write_bytes", "write_text"}
-                for sub in ast.walk(function)
+                for sub in code_walk(function)
             )
         return self._writers[name]
 
@@ -355,7 +356,7 @@ class Tracer:
 
     def _children(self, node: ast.AST, scope: Scope, depth: int) -> Origin:
         result = Origin.NONE
-        for child in ast.iter_child_nodes(node):
+        for child in code_children(node):
             if isinstance(child, ast.expr):
                 result |= self.origin(child, scope, depth + 1)
             elif isinstance(child, ast.keyword | ast.comprehension):
@@ -527,7 +528,7 @@ def _names_outside(node: ast.expr) -> bool:
 
 def _xors(node: ast.AST) -> bool:
     return any(
-        isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.BitXor) for sub in ast.walk(node)
+        isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.BitXor) for sub in code_walk(node)
     )
 
 
@@ -559,7 +560,7 @@ def own_returns(function: ast.FunctionDef) -> list[ast.expr]:
             found.append(node.value)
         elif not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
                             | ast.Lambda):
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(code_children(node))
     return found
 
 
@@ -568,7 +569,7 @@ def _is_chr(node: ast.AST) -> bool:
 
 
 def _chr_calls(node: ast.AST) -> int:
-    return sum(1 for sub in ast.walk(node) if _is_chr(sub))
+    return sum(1 for sub in code_walk(node) if _is_chr(sub))
 
 
 def _joins_chr(argument: ast.expr) -> bool:

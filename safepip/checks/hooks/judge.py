@@ -25,6 +25,7 @@ from safepip.checks.hooks.patterns import (
     looks_encoded,
 )
 from safepip.checks.hooks.places import command_writes
+from safepip.checks.hooks.walk import code_walk
 from safepip.findings import Severity
 
 if TYPE_CHECKING:
@@ -310,7 +311,7 @@ def _hidden(node: ast.Call) -> bool:
         if keyword.arg in {"creationflags", "startupinfo"} and any(
             isinstance(sub, ast.Attribute | ast.Name)
             and (sub.attr if isinstance(sub, ast.Attribute) else sub.id) in _DETACHING
-            for sub in ast.walk(value)
+            for sub in code_walk(value)
         ):
             return True
         if keyword.arg in {"stdin", "stdout", "stderr"} and isinstance(value, ast.Attribute):

@@ -39,7 +39,13 @@ from safepip.checks.hooks.patterns import (
     looks_encoded,
 )
 from safepip.checks.hooks.rules import RULES
-from safepip.checks.hooks.walk import CODE_FIELDS, SCOPES, file_scopes, literal_texts
+from safepip.checks.hooks.walk import (
+    CODE_FIELDS,
+    SCOPES,
+    code_walk,
+    file_scopes,
+    literal_texts,
+)
 from safepip.findings import Severity
 
 HOST_IDENTITY = HOST_INFO - {"platform.uname", "os.uname", "os.getuid"}
@@ -510,7 +516,7 @@ class PythonScan:
     def _deferred_to_exit(self, function: ast.AST) -> None:
         """A function left to run at interpreter exit, after the build has reported back,
         that starts a process or runs code: the payload waits for nobody to look."""
-        for sub in ast.walk(function):
+        for sub in code_walk(function):
             if sub is function or not isinstance(sub, ast.Call):
                 continue
             name = self.aliases.qualify(sub.func) or ""
@@ -531,7 +537,7 @@ class PythonScan:
         if isinstance(func, ast.Attribute) and func.attr in NATIVE_RUNNERS and any(
             isinstance(sub, ast.Name | ast.Attribute)
             and (sub.id if isinstance(sub, ast.Name) else sub.attr) in NATIVE_LOADERS
-            for sub in ast.walk(func.value)
+            for sub in code_walk(func.value)
         ):
             return "os.system"  # ctypes.CDLL(None).system(...): libc's system, same thing
         if not name and isinstance(func, ast.Subscript):
@@ -596,7 +602,7 @@ class PythonScan:
                 if len(bound) != 1:
                     return None
                 value = bound[0]
-        for sub in ast.walk(value):
+        for sub in code_walk(value):
             if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
                 if sub.func.attr == "extractfile":
                     return "an archive's member"  # not a file of the tree: never scanned
@@ -905,7 +911,7 @@ class PythonScan:
         they were in the archive (matplotlib 3.8's freetype and qhull)."""
         if not isinstance(data, ast.Name):
             return False
-        for node in ast.walk(scope.node):
+        for node in code_walk(scope.node):
             if (isinstance(node, ast.If) and any(
                 isinstance(step, ast.Raise | ast.Return) for step in node.body
             )) or isinstance(node, ast.Assert):
@@ -923,12 +929,12 @@ class PythonScan:
         if isinstance(value, ast.Name):
             candidates += [v for v in scope.lookup(value.id) or [] if isinstance(v, ast.expr)]
         for candidate in candidates:
-            for sub in ast.walk(candidate):
+            for sub in code_walk(candidate):
                 if not isinstance(sub, ast.Call):
                     continue
                 called = (self.aliases.qualify(sub.func) or "").lower()
                 if _DIGEST_NAME.search(called) and any(
-                    isinstance(n, ast.Name) and n.id == name for n in ast.walk(sub)
+                    isinstance(n, ast.Name) and n.id == name for n in code_walk(sub)
                 ):
                     return True
         return False
@@ -1053,7 +1059,7 @@ class PythonScan:
                                       *arguments.kwonlyargs]}
         local: dict[str, list[ast.expr]] = {}
         calls: list[ast.Call] = []
-        for sub in ast.walk(function):
+        for sub in code_walk(function):
             if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(
                 sub.targets[0], ast.Name
             ):
@@ -1067,12 +1073,12 @@ class PythonScan:
             if value is None:
                 return set()
             found: set[str] = set()
-            for sub in ast.walk(value):
+            for sub in code_walk(value):
                 if isinstance(sub, ast.Name):
                     if sub.id in parameters:
                         found.add(sub.id)
                     for bound in local.get(sub.id, []):
-                        found.update(n.id for n in ast.walk(bound)
+                        found.update(n.id for n in code_walk(bound)
                                      if isinstance(n, ast.Name) and n.id in parameters)
             return found
 
@@ -1242,7 +1248,7 @@ class PythonScan:
 
     def _names_site_folder(self, value: ast.expr, scope: Scope, depth: int) -> bool:
         """Whether a path is built from a call that names the interpreter's own folders."""
-        for sub in ast.walk(value):
+        for sub in code_walk(value):
             if isinstance(sub, ast.Call) and (self.aliases.qualify(sub.func) or "") in _SITE_DIRS:
                 return True
             if isinstance(sub, ast.Name) and depth > 0 and any(
@@ -1661,7 +1667,7 @@ def _inert_code(value: ast.expr) -> bool:
         return False
     return not any(
         isinstance(node, ast.Call | ast.Import | ast.ImportFrom | ast.Attribute)
-        for node in ast.walk(tree)
+        for node in code_walk(tree)
     )
 
 
@@ -1690,7 +1696,7 @@ def _changed_path(node: ast.Call, name: str) -> ast.expr | None:
     if name == "os.open" and len(node.args) > 1 and any(
         isinstance(sub, ast.Attribute | ast.Name)
         and (sub.attr if isinstance(sub, ast.Attribute) else sub.id) in _WRITE_FLAGS
-        for sub in ast.walk(node.args[1])
+        for sub in code_walk(node.args[1])
     ):
         return node.args[0]
     return None

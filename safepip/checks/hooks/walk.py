@@ -11,6 +11,8 @@ tracer queries is unchanged (tests/checks/test_walk.py compares the two on stdli
 from __future__ import annotations
 
 import ast
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -138,3 +140,34 @@ def scope_nodes(scope: ast.AST) -> ScopeNodes:
             elif child is not None:
                 push(child)
     return found
+
+
+def code_children(node: ast.AST) -> Iterator[ast.AST]:
+    """`ast.iter_child_nodes` without the nodes that hold no code (contexts, operators, import
+    aliases): the same children, in the same order, for every reader of code nodes."""
+    for name in CODE_FIELDS[type(node)]:
+        child = getattr(node, name)
+        if type(child) is list:
+            yield from (item for item in child if item is not None)
+        elif child is not None:
+            yield child
+
+
+def code_walk(node: ast.AST) -> Iterator[ast.AST]:
+    """`ast.walk` (breadth first, same order) over the code nodes only: a rule that looks for
+    calls, names, assignments or statements sees exactly what `ast.walk` would show it, at a
+    fraction of the cost (every Name's Load context, every operator, is skipped)."""
+    todo = deque([node])
+    pop, push, push_all = todo.popleft, todo.append, todo.extend
+    fields_of = CODE_FIELDS
+    while todo:
+        node = pop()
+        if node is None:  # a gap in Dict.keys or arguments.kw_defaults
+            continue
+        for name in fields_of[type(node)]:
+            child = getattr(node, name)
+            if type(child) is list:
+                push_all(child)
+            elif child is not None:
+                push(child)
+        yield node
