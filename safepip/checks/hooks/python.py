@@ -26,7 +26,7 @@ from safepip.checks.hooks.calls import (
     is_process,
     literal_str,
 )
-from safepip.checks.hooks.flow import Origin, Scope, Tracer, own_returns
+from safepip.checks.hooks.flow import _PARAMETER, Origin, Scope, Tracer, own_returns
 from safepip.checks.hooks.patterns import (
     INTERPRETERS,
     PERSISTENCE,
@@ -239,6 +239,7 @@ class PythonScan:
             node.name: node for node in tree.body if isinstance(node, ast.ClassDef)
         }
         self._module_scope: Scope | None = None
+        self._runners: dict[str, dict[str, str]] | None = None
         self._sinks: dict[int, dict[str, str]] = {}
         """Per own function: its parameters that reach a write's path or a command."""
         self._commands: list[tuple[ast.ClassDef, str]] = []
@@ -419,7 +420,11 @@ class PythonScan:
             self._argv_passed(node, name, scope)
             self._callables_passed(node, name, scope)
             self._loads_code(node, name, scope)
-        if hidden and (name in EXEC_BUILTINS or verdict > Severity.INFO):
+        if self._lookup_computed(node.func, name):
+            # The callee's name is built, not written: hiding it is the evasion, whatever
+            # the command or code it is given.
+            self._hidden_call(node, f"reaches {name} by a lookup of a name built at run time")
+        elif hidden and (name in EXEC_BUILTINS or verdict > Severity.INFO):
             # exec of an inert literal reached by lookup (six's and psutil's py2/3 `exec_` of
             # a `raise ... from` definition) hides the call, not the code: a warning. A literal
             # that calls or imports anything still blocks.
@@ -457,6 +462,8 @@ class PythonScan:
             return ""
         if isinstance(func, ast.Subscript | ast.Call):
             return "through a namespace lookup"
+        if self._class_member(func, scope):
+            return "through a class attribute"
         if isinstance(func, ast.Attribute) and (self.aliases.qualify(func) or "") != name:
             return "through a native library"
         if isinstance(func, ast.Name) and func.id not in self.aliases.names and name != func.id:
@@ -465,7 +472,49 @@ class PythonScan:
                 return "through a name bound to a lookup"
             if not values and self.aliases.stars:
                 return "through a star import"
+            if values and values[0] is _PARAMETER:
+                return "through a parameter's default"
         return ""
+
+    def _lookup_computed(self, func: ast.expr, name: str) -> bool:
+        """A runner (exec, a process starter) reached by a lookup whose name is folded from
+        pieces (`getattr(os, "sys" + "tem")`, `importlib.import_module("o" + "s").system`)."""
+        if not (name in EXEC_BUILTINS or is_process(name)):
+            return False
+        return not isinstance(func, ast.Name) and self.aliases.computed(func)
+
+    def _class_member(self, func: ast.expr, scope: Scope) -> str:
+        """`K.run(...)` or `self.run(...)` where a class of this file binds `run = os.system`
+        in its body: the dangerous callable it names, else ""."""
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+            return ""
+        runners = self._class_runners()
+        if not runners:
+            return ""
+        owner = func.value.id
+        if owner in {"self", "cls"}:
+            found = [by_attr[func.attr] for by_attr in runners.values() if func.attr in by_attr]
+            return found[0] if found else ""
+        if owner not in runners or owner in self.aliases.names or scope.lookup(owner):
+            return ""  # not one of the file's classes, or the name was rebound
+        return runners[owner].get(func.attr, "")
+
+    def _class_runners(self) -> dict[str, dict[str, str]]:
+        """Per class of the file, its body's attributes bound to exec or a process starter
+        (built once, on first use; most files have none)."""
+        if self._runners is None:
+            self._runners = {}
+            for cls in self._classes_by_name.values():
+                for statement in cls.body:
+                    if not isinstance(statement, ast.Assign):
+                        continue
+                    target = self.aliases.qualify(statement.value) or ""
+                    if not (target in EXEC_BUILTINS or is_process(target)):
+                        continue
+                    for name in statement.targets:
+                        if isinstance(name, ast.Name):
+                            self._runners.setdefault(cls.name, {})[name.id] = target
+        return self._runners
 
     def _computed_lookup(self, func: ast.expr) -> bool:
         """`getattr(__import__(computed), computed)(...)`: neither the module nor the function
@@ -511,6 +560,9 @@ class PythonScan:
             return "os.system"  # ctypes.CDLL(None).system(...): libc's system, same thing
         if not name and isinstance(func, ast.Subscript):
             return self._from_container(func, scope)
+        member = self._class_member(func, scope)
+        if member:
+            return member  # `class K: run = os.system` ... `K.run(...)`
         if isinstance(func, ast.Name) and name == func.id and name not in EXEC_BUILTINS:
             for value in scope.lookup(func.id) or []:
                 target = self.aliases.qualify(value) or ""
