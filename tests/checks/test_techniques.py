@@ -556,6 +556,10 @@ LOOKUP_BY_NAME = (
         f"getattr(subprocess, ''.join(['ca', 'll']))({_ECHO!r}, shell=True)\n",
     ),
     Technique(
+        "process-function-by-getattr-of-a-name-bound-to-built-text",
+        f"import os\nwhich = 'po' + 'pen'\ngetattr(os, which)({_TOUCH!r})\n",
+    ),
+    Technique(
         "module-imported-by-a-reversed-name",
         f"import importlib\nimportlib.import_module('so'[::-1]).popen({_ECHO!r})\n",
     ),

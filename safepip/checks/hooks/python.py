@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from safepip.checks.hooks import judge, places
 from safepip.checks.hooks.calls import (
+    BUILTINS_NAMES,
     CAPABILITIES,
     DECODERS,
     EXEC_BUILTINS,
@@ -420,7 +421,7 @@ class PythonScan:
             self._argv_passed(node, name, scope)
             self._callables_passed(node, name, scope)
             self._loads_code(node, name, scope)
-        if self._lookup_computed(node.func, name):
+        if self._lookup_computed(node.func, name, scope):
             # The callee's name is built, not written: hiding it is the evasion, whatever
             # the command or code it is given.
             self._hidden_call(node, f"reaches {name} by a lookup of a name built at run time")
@@ -476,12 +477,16 @@ class PythonScan:
                 return "through a parameter's default"
         return ""
 
-    def _lookup_computed(self, func: ast.expr, name: str) -> bool:
+    def _lookup_computed(self, func: ast.expr, name: str, scope: Scope) -> bool:
         """A runner (exec, a process starter) reached by a lookup whose name is folded from
         pieces (`getattr(os, "sys" + "tem")`, `importlib.import_module("o" + "s").system`)."""
         if not (name in EXEC_BUILTINS or is_process(name)):
             return False
-        return not isinstance(func, ast.Name) and self.aliases.computed(func)
+        if isinstance(func, ast.Name):  # `run = getattr(os, "sy" + "stem")`, then run(...)
+            values = scope.lookup(func.id) or []
+            return any(isinstance(v, ast.Call | ast.Subscript) and self.aliases.computed(v)
+                       for v in values)
+        return self.aliases.computed(func)
 
     def _class_member(self, func: ast.expr, scope: Scope) -> str:
         """`K.run(...)` or `self.run(...)` where a class of this file binds `run = os.system`
@@ -563,6 +568,8 @@ class PythonScan:
         member = self._class_member(func, scope)
         if member:
             return member  # `class K: run = os.system` ... `K.run(...)`
+        if not name and isinstance(func, ast.Call):
+            return self._getattr_bound_name(func, scope)
         if isinstance(func, ast.Name) and name == func.id and name not in EXEC_BUILTINS:
             for value in scope.lookup(func.id) or []:
                 target = self.aliases.qualify(value) or ""
@@ -570,6 +577,19 @@ class PythonScan:
                         or target in _WRITERS):
                     return target  # `run = subprocess.call`, `o = open`
         return name
+
+    def _getattr_bound_name(self, func: ast.Call, scope: Scope) -> str:
+        """`n = "sys" + "tem"; getattr(os, n)(...)`: the attribute named by a variable bound
+        once to text the scan can fold; only a runner counts (else "")."""
+        if self.aliases.qualify(func.func) != "getattr" or len(func.args) < 2:
+            return ""
+        base, key = self.aliases.qualify(func.args[0]), func.args[1]
+        values = scope.lookup(key.id) if isinstance(key, ast.Name) else None
+        if not base or not values or len(values) != 1:
+            return ""
+        attr = self.aliases.fold(values[0])
+        target = (attr if base in BUILTINS_NAMES else f"{base}.{attr}") if attr else ""
+        return target if target in EXEC_BUILTINS or is_process(target) else ""
 
     def _from_container(self, func: ast.Subscript, scope: Scope) -> str:
         """`ACTIONS["x"](...)` where ACTIONS is a dict literal of callables: the one chosen."""
