@@ -25,6 +25,10 @@ interpreter folders, by Python or by a shell command) are high by default
 ~/.bashrc, a launcher copied over ~/.local/bin/pip, a .pth printed into dist-packages, tee
 into /var/tmp, ln into ~/.local/bin, install into /usr/local/bin) is 54 / 0 / 0 each:
 `bench/evasions.py --payload "echo 'export DEMO=1' >> ~/.bashrc"`.
+Branch `lookup` adds 8 `lookup` cases from issue 14's red team (a name folded from pieces,
+vars() of a module, class-body and parameter-default aliases, distutils' spawn, the posix
+module): main at 581ab1d blocks 1 of them (6 missed, 1 medium); the branch 62 / 0 / 0, also
+with the ~/.bashrc and ~/.local/bin/pip payloads.
 """
 
 from __future__ import annotations

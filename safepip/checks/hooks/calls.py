@@ -268,8 +268,10 @@ class Aliases:
         if isinstance(node, ast.Call):
             return self._qualify_call(node)
         if isinstance(node, ast.Subscript):
-            base = self._qualify(node.value)
             key = self.fold(node.slice)
+            if key is None:
+                return None
+            base = self._qualify(node.value)
             if base in _NAMESPACES and isinstance(key, str):
                 return key
             if base == "sys.modules" and isinstance(key, str):
