@@ -560,6 +560,18 @@ LOOKUP_BY_NAME = (
         f"import os\nwhich = 'po' + 'pen'\ngetattr(os, which)({_TOUCH!r})\n",
     ),
     Technique(
+        "process-function-of-a-module-bound-to-a-built-import",
+        f"import importlib\nmod = importlib.import_module('o' + 's')\nmod.popen({_ECHO!r})\n",
+    ),
+    Technique(
+        "process-function-picked-from-a-list-written-in-place",
+        f"import subprocess\n[print, subprocess.call][1]({_TOUCH!r}, shell=True)\n",
+    ),
+    Technique(
+        "process-function-by-getattribute",
+        f"import os\nobject.__getattribute__(os, 'popen')({_TOUCH!r})\n",
+    ),
+    Technique(
         "module-imported-by-a-reversed-name",
         f"import importlib\nimportlib.import_module('so'[::-1]).popen({_ECHO!r})\n",
     ),

@@ -202,7 +202,11 @@ _NAMESPACES = frozenset(
 )
 """Mappings of names to the builtins or module globals: a literal key is that name."""
 
-_LOOKUPS = frozenset({"__import__", "importlib.import_module", "getattr"})
+_LOOKUPS = frozenset(
+    {"__import__", "importlib.import_module", "importlib.__import__", "getattr"}
+)
+_IMPORTERS = frozenset({"__import__", "importlib.import_module", "importlib.__import__"})
+_ATTRIBUTE_GETTERS = frozenset({"object.__getattribute__", "type.__getattribute__"})
 """Calls whose first (import) or second (getattr) argument names what they return."""
 _LONGEST_FOLD = 256
 """Names are short: a longer folded text is not a name, and is not built."""
@@ -293,9 +297,12 @@ class Aliases:
         # fold() computes it exactly, or gives up.
         func = self._qualify(node.func)
         literal = self.fold(node.args[0]) if node.args else None
-        if func in {"__import__", "importlib.import_module"} and literal:
+        if func in _IMPORTERS and literal:
             return literal
-        if func == "getattr" and len(node.args) >= 2:
+        if func and func.endswith(".__getattribute__") and func not in _ATTRIBUTE_GETTERS:
+            owner = func.removesuffix(".__getattribute__")  # os.__getattribute__("system")
+            return f"{owner}.{literal}" if literal and len(node.args) == 1 else None
+        if (func == "getattr" or func in _ATTRIBUTE_GETTERS) and len(node.args) >= 2:
             base = self._qualify(node.args[0])
             attr = self.fold(node.args[1])
             return f"{base}.{attr}" if base and attr else None
@@ -329,9 +336,9 @@ class Aliases:
                 keys = [node.slice]
             elif isinstance(node, ast.Call) and node.args:
                 called = self._qualify(node.func) or ""
-                if called == "getattr" and len(node.args) >= 2:
+                if (called == "getattr" or called in _ATTRIBUTE_GETTERS) and len(node.args) >= 2:
                     keys = [node.args[1]]
-                elif called in _LOOKUPS or called.endswith(".get"):
+                elif called in _LOOKUPS or called.endswith((".get", ".__getattribute__")):
                     keys = [node.args[0]]
                 elif isinstance(node.func, ast.Call) and node.func.args:
                     keys = [node.func.args[0]]  # attrgetter(name)(module)

@@ -465,6 +465,8 @@ class PythonScan:
             return "through a namespace lookup"
         if self._class_member(func, scope):
             return "through a class attribute"
+        if self._bound_module_member(func, scope):
+            return "through a module bound to a lookup"
         if isinstance(func, ast.Attribute) and (self.aliases.qualify(func) or "") != name:
             return "through a native library"
         if isinstance(func, ast.Name) and func.id not in self.aliases.names and name != func.id:
@@ -486,7 +488,8 @@ class PythonScan:
             values = scope.lookup(func.id) or []
             return any(isinstance(v, ast.Call | ast.Subscript) and self.aliases.computed(v)
                        for v in values)
-        return self.aliases.computed(func)
+        bound = self._bound_module(func.value, scope) if isinstance(func, ast.Attribute) else None
+        return self.aliases.computed(func) or (bound is not None and self.aliases.computed(bound))
 
     def _class_member(self, func: ast.expr, scope: Scope) -> str:
         """`K.run(...)` or `self.run(...)` where a class of this file binds `run = os.system`
@@ -563,11 +566,15 @@ class PythonScan:
             for sub in ast.walk(func.value)
         ):
             return "os.system"  # ctypes.CDLL(None).system(...): libc's system, same thing
-        if not name and isinstance(func, ast.Subscript):
+        if not name and isinstance(func, ast.Subscript) and self._from_container(func, scope):
             return self._from_container(func, scope)
-        member = self._class_member(func, scope)
+        member = self._class_member(func, scope) or self._bound_module_member(func, scope)
         if member:
             return member  # `class K: run = os.system` ... `K.run(...)`
+        if not name and isinstance(func, ast.Subscript | ast.Call):
+            chosen = self._literal_container(func)
+            if chosen:
+                return chosen  # `[os.system][0](...)`, `{"a": os.system}.get("a")(...)`
         if not name and isinstance(func, ast.Call):
             return self._getattr_bound_name(func, scope)
         if isinstance(func, ast.Name) and name == func.id and name not in EXEC_BUILTINS:
@@ -577,6 +584,46 @@ class PythonScan:
                         or target in _WRITERS):
                     return target  # `run = subprocess.call`, `o = open`
         return name
+
+    def _bound_module(self, value: ast.expr, scope: Scope) -> ast.expr | None:
+        """The lookup a local name is bound to once (`m = importlib.import_module(...)`)."""
+        if not isinstance(value, ast.Name) or value.id in self.aliases.names:
+            return None
+        values = scope.lookup(value.id) or []
+        if len(values) == 1 and isinstance(values[0], ast.Call | ast.Subscript):
+            return values[0]
+        return None
+
+    def _bound_module_member(self, func: ast.expr, scope: Scope) -> str:
+        """`m = importlib.import_module("o" + "s"); m.system(...)`: the runner named, else ""."""
+        if not isinstance(func, ast.Attribute):
+            return ""
+        bound = self._bound_module(func.value, scope)
+        module = self.aliases.qualify(bound) if bound is not None else None
+        target = f"{module}.{func.attr}" if module else ""
+        return target if target in EXEC_BUILTINS or is_process(target) else ""
+
+    def _literal_container(self, func: ast.Subscript | ast.Call) -> str:
+        """A runner picked out of a list, tuple or dict written in place: `[os.system][0]`,
+        `{"a": os.system}["a"]`, `{"a": os.system}.get("a")`; else ""."""
+        if isinstance(func, ast.Subscript):
+            container, key = func.value, func.slice
+        elif (isinstance(func.func, ast.Attribute) and func.func.attr == "get"
+              and len(func.args) >= 1):
+            container, key = func.func.value, func.args[0]
+        else:
+            return ""
+        chosen: ast.expr | None = None
+        index = key.value if isinstance(key, ast.Constant) else None
+        if isinstance(container, ast.List | ast.Tuple) and isinstance(index, int):
+            if -len(container.elts) <= index < len(container.elts):
+                chosen = container.elts[index]
+        elif isinstance(container, ast.Dict) and index is not None:
+            for k, v in zip(container.keys, container.values, strict=True):
+                if isinstance(k, ast.Constant) and k.value == index:
+                    chosen = v
+        target = (self.aliases.qualify(chosen) or "") if chosen is not None else ""
+        return target if target in EXEC_BUILTINS or is_process(target) else ""
 
     def _getattr_bound_name(self, func: ast.Call, scope: Scope) -> str:
         """`n = "sys" + "tem"; getattr(os, n)(...)`: the attribute named by a variable bound
