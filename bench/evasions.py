@@ -25,10 +25,6 @@ interpreter folders, by Python or by a shell command) are high by default
 ~/.bashrc, a launcher copied over ~/.local/bin/pip, a .pth printed into dist-packages, tee
 into /var/tmp, ln into ~/.local/bin, install into /usr/local/bin) is 54 / 0 / 0 each:
 `bench/evasions.py --payload "echo 'export DEMO=1' >> ~/.bashrc"`.
-Branch `lookup` adds 8 `lookup` cases from issue 14's red team (a name folded from pieces,
-vars() of a module, class-body and parameter-default aliases, distutils' spawn, the posix
-module): main at 581ab1d blocks 1 of them (6 missed, 1 medium); the branch 62 / 0 / 0, also
-with the ~/.bashrc and ~/.local/bin/pip payloads.
 """
 
 from __future__ import annotations
@@ -257,6 +253,8 @@ def build_cases(CMD: str) -> tuple[Case, ...]:
         ),
         # A name folded from pieces, a module's own namespace, class-body and parameter
         # aliases, and process starters under other modules' names (issue 14's red team).
+        # Main at 581ab1d blocks 1 of these 8 (6 missed, 1 medium); branch `lookup` all 8
+        # (62 / 0 / 0 overall, also with the ~/.bashrc and ~/.local/bin/pip payloads).
         Case(
             "lookup",
             "builtins-dict-folded-key",
