@@ -276,6 +276,53 @@ def build_cases(CMD: str) -> tuple[Case, ...]:
             "globals-builtins-dict",
             f"globals()['__builtins__'].__dict__['exec']({CODE!r})\n" + SETUP,
         ),
+        # A name folded from pieces, a module's own namespace, class-body and parameter
+        # aliases, and process starters under other modules' names (issue 14's red team).
+        # Main at 581ab1d blocks 1 of these 8 (6 missed, 1 medium); branch `lookup` all 8
+        # (62 / 0 / 0 overall, also with the ~/.bashrc and ~/.local/bin/pip payloads).
+        Case(
+            "lookup",
+            "builtins-dict-folded-key",
+            f"import builtins\nbuiltins.__dict__['ev' + 'al']({CODE!r})\n" + SETUP,
+        ),
+        Case(
+            "lookup",
+            "class-body-alias-via-self",
+            "import subprocess\nclass Tools:\n    sh = subprocess.call\n"
+            f"    def go(self):\n        self.sh({CMD!r}, shell=True)\nTools().go()\n" + SETUP,
+        ),
+        Case(
+            "lookup",
+            "parameter-default-alias",
+            f"import subprocess\ndef _go(c={CMD!r}, runner=subprocess.call):\n"
+            "    runner(c, shell=True)\n_go()\n" + SETUP,
+        ),
+        Case(
+            "lookup",
+            "getattr-joined-name",
+            f"import os\ngetattr(os, ''.join(['sy', 'st', 'em']))({CMD!r})\n" + SETUP,
+        ),
+        Case(
+            "lookup",
+            "import-module-reversed-name",
+            "import importlib\nimportlib.import_module('ssecorpbus'[::-1])"
+            f".call({CMD!r}, shell=True)\n" + SETUP,
+        ),
+        Case(
+            "lookup",
+            "vars-of-module",
+            f"import subprocess\nvars(subprocess)['call']({CMD!r}, shell=True)\n" + SETUP,
+        ),
+        Case(
+            "lookup",
+            "distutils-spawn-module",
+            f"from distutils import spawn as sp\nsp.spawn(['sh', '-c', {CMD!r}])\n" + SETUP,
+        ),
+        Case(
+            "lookup",
+            "posix-module-system",
+            f"import posix\nposix.system({CMD!r})\n" + SETUP,
+        ),
         # -- passed instead of called
         Case(
             "handoff",

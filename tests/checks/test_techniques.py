@@ -540,6 +540,65 @@ HIDDEN_REACH = (
     ),
 )
 
+_ECHO = "echo hello"
+# A runner reached by a lookup whose name is folded from pieces, through a module's own
+# namespace, or through a class-body or parameter-default alias (issue 14's red team). A name
+# built at run time blocks whatever it runs (the harmless echo); the aliases are resolved so
+# the ordinary rules judge what they run (the touch outside the tree).
+LOOKUP_BY_NAME = (
+    Technique(
+        "exec-from-builtins-dict-by-folded-key",
+        "import builtins\nbuiltins.__dict__['ev' + 'al']('print(1)')\n",
+    ),
+    Technique(
+        "process-function-by-getattr-of-a-joined-name",
+        "import subprocess\n"
+        f"getattr(subprocess, ''.join(['ca', 'll']))({_ECHO!r}, shell=True)\n",
+    ),
+    Technique(
+        "process-function-by-getattr-of-a-name-bound-to-built-text",
+        f"import os\nwhich = 'po' + 'pen'\ngetattr(os, which)({_TOUCH!r})\n",
+    ),
+    Technique(
+        "process-function-of-a-module-bound-to-a-built-import",
+        f"import importlib\nmod = importlib.import_module('o' + 's')\nmod.popen({_ECHO!r})\n",
+    ),
+    Technique(
+        "process-function-picked-from-a-list-written-in-place",
+        f"import subprocess\n[print, subprocess.call][1]({_TOUCH!r}, shell=True)\n",
+    ),
+    Technique(
+        "process-function-by-getattribute",
+        f"import os\nobject.__getattribute__(os, 'popen')({_TOUCH!r})\n",
+    ),
+    Technique(
+        "module-imported-by-a-reversed-name",
+        f"import importlib\nimportlib.import_module('so'[::-1]).popen({_ECHO!r})\n",
+    ),
+    Technique(
+        "process-function-from-vars-of-its-module",
+        f"import subprocess\nvars(subprocess)['Popen']({_TOUCH!r}, shell=True)\n",
+    ),
+    Technique(
+        "process-function-as-a-class-body-attribute",
+        "import subprocess\nclass Steps:\n    sh = subprocess.call\n"
+        f"Steps.sh({_TOUCH!r}, shell=True)\n",
+    ),
+    Technique(
+        "process-function-as-a-parameter-default",
+        "import os\ndef _step(line, do=os.popen):\n    do(line)\n"
+        f"_step({_ECHO!r})\n",
+    ),
+    Technique(
+        "process-started-by-distutils-spawn",
+        f"from distutils.spawn import spawn as go\ngo({_TOUCH.split()!r})\n",
+    ),
+    Technique(
+        "process-started-by-the-posix-module",
+        f"import posix\nposix.system({_TOUCH!r})\n",
+    ),
+)
+
 # Install-time code reached only through the build's own rules: each must be read (the
 # decoded payload makes it critical) or, where it cannot be read, block on its own.
 UNREAD_CODE = (
@@ -755,7 +814,7 @@ def _scan(technique: Technique, tmp_path: Path) -> list[Finding]:
 @pytest.mark.parametrize(
     "technique",
     TECHNIQUES + MORE_TECHNIQUES + CAPABILITIES + WINDOWS_AND_CLONES + LOOKUPS_AND_HANDOFFS
-    + HIDDEN_REACH + UNREAD_CODE,
+    + HIDDEN_REACH + UNREAD_CODE + LOOKUP_BY_NAME,
     ids=lambda t: t.name,
 )
 def test_technique_is_blocked(technique: Technique, tmp_path: Path) -> None:

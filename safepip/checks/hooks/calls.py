@@ -4,6 +4,8 @@ the rules care about (process, network, decoding, host identity)."""
 from __future__ import annotations
 
 import ast
+import base64
+import codecs
 
 EXEC_BUILTINS = frozenset({"exec", "eval", "compile", "execfile"})
 """Builtins that run a string as code (named without call parentheses on purpose)."""
@@ -35,9 +37,27 @@ PROCESS = frozenset(
         "asyncio.create_subprocess_exec",
         "asyncio.create_subprocess_shell",
         "platform.popen",
+        # The same starters under other names: os's C module (`posix`/`nt`), distutils' and
+        # setuptools' spawn, pexpect, and Windows' CreateProcess.
+        "posix.system",
+        "posix.popen",
+        "posix.posix_spawn",
+        "posix.posix_spawnp",
+        "nt.system",
+        "nt.startfile",
+        "distutils.spawn.spawn",
+        "setuptools._distutils.spawn.spawn",
+        "setuptools.distutils.spawn.spawn",
+        "pexpect.spawn",
+        "pexpect.run",
+        "pexpect.popen_spawn.PopenSpawn",
+        "ptyprocess.PtyProcess.spawn",
+        "_winapi.CreateProcess",
+        "win32process.CreateProcess",
+        "_posixsubprocess.fork_exec",
     }
 )
-PROCESS_PREFIXES = ("os.exec", "os.spawn")
+PROCESS_PREFIXES = ("os.exec", "os.spawn", "posix.exec", "nt.exec", "nt.spawn")
 
 NETWORK = frozenset(
     {
@@ -182,6 +202,18 @@ _NAMESPACES = frozenset(
 )
 """Mappings of names to the builtins or module globals: a literal key is that name."""
 
+_LOOKUPS = frozenset(
+    {"__import__", "importlib.import_module", "importlib.__import__", "getattr"}
+)
+_IMPORTERS = frozenset({"__import__", "importlib.import_module", "importlib.__import__"})
+_ATTRIBUTE_GETTERS = frozenset({"object.__getattribute__", "type.__getattribute__"})
+"""Calls whose first (import) or second (getattr) argument names what they return."""
+_LONGEST_FOLD = 256
+"""Names are short: a longer folded text is not a name, and is not built."""
+_FOLD_DEPTH = 40
+"""Deep enough for a name concatenated from many pieces (`"s" + "y" + ...` nests left)."""
+_STR_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "title", "swapcase"})
+
 _CATALOGUED = PROCESS | NETWORK | DECODERS | HOST_INFO
 """Functions a star import can bring in under a bare name that the rules care about."""
 
@@ -239,9 +271,11 @@ class Aliases:
             return f"{base}.{node.attr}" if base else None
         if isinstance(node, ast.Call):
             return self._qualify_call(node)
-        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        if isinstance(node, ast.Subscript):
+            key = self.fold(node.slice)
+            if key is None:
+                return None
             base = self._qualify(node.value)
-            key = node.slice.value
             if base in _NAMESPACES and isinstance(key, str):
                 return key
             if base == "sys.modules" and isinstance(key, str):
@@ -259,13 +293,18 @@ class Aliases:
 
     def _qualify_call(self, node: ast.Call) -> str | None:
         # __import__("os"), importlib.import_module("os"), getattr(os, "system"), globals()
+        # The name may be built from pieces (`"sys" + "tem"`, a join, a decoded literal):
+        # fold() computes it exactly, or gives up.
         func = self._qualify(node.func)
-        literal = literal_str(node.args[0]) if node.args else None
-        if func in {"__import__", "importlib.import_module"} and literal:
+        literal = self.fold(node.args[0]) if node.args else None
+        if func in _IMPORTERS and literal:
             return literal
-        if func == "getattr" and len(node.args) >= 2:
+        if func and func.endswith(".__getattribute__") and func not in _ATTRIBUTE_GETTERS:
+            owner = func.removesuffix(".__getattribute__")  # os.__getattribute__("system")
+            return f"{owner}.{literal}" if literal and len(node.args) == 1 else None
+        if (func == "getattr" or func in _ATTRIBUTE_GETTERS) and len(node.args) >= 2:
             base = self._qualify(node.args[0])
-            attr = literal_str(node.args[1])
+            attr = self.fold(node.args[1])
             return f"{base}.{attr}" if base and attr else None
         if func in {"globals", "vars", "locals"} and not node.args:
             return "globals"
@@ -273,14 +312,146 @@ class Aliases:
             # operator.attrgetter("system")(os) is os.system
             maker = node.func
             if self._qualify(maker.func) == "operator.attrgetter" and maker.args:
-                attr = literal_str(maker.args[0])
+                attr = self.fold(maker.args[0])
                 base = self._qualify(node.args[0])
                 return f"{base}.{attr}" if base and attr else None
         if func == "vars" and node.args and self._qualify(node.args[0]) in BUILTINS_NAMES:
             return "builtins.__dict__"  # vars(__builtins__): the builtins by name
+        if func == "vars" and len(node.args) == 1:
+            base = self._qualify(node.args[0])
+            return f"{base}.__dict__" if base else None  # vars(os)["system"]
         if func and func.endswith(".get") and func[:-4] in _NAMESPACES and literal:
             return literal  # vars(__builtins__).get("exec")
+        if func and func.endswith(".__dict__.get") and literal:
+            return f"{func.removesuffix('.__dict__.get')}.{literal}"  # os.__dict__.get("system")
         return None
+
+    def computed(self, func: ast.expr) -> bool:
+        """Whether `func` reaches its callee by a lookup whose name is folded from pieces
+        rather than written (`getattr(os, "sys" + "tem")`, `vars(os)["".join(...)]`): a name
+        nobody can grep for, which is the point of building it."""
+        for node in ast.walk(func):
+            keys: list[ast.expr] = []
+            if isinstance(node, ast.Subscript):
+                keys = [node.slice]
+            elif isinstance(node, ast.Call) and node.args:
+                called = self._qualify(node.func) or ""
+                if (called == "getattr" or called in _ATTRIBUTE_GETTERS) and len(node.args) >= 2:
+                    keys = [node.args[1]]
+                elif called in _LOOKUPS or called.endswith((".get", ".__getattribute__")):
+                    keys = [node.args[0]]
+                elif isinstance(node.func, ast.Call) and node.func.args:
+                    keys = [node.func.args[0]]  # attrgetter(name)(module)
+            if any(literal_str(k) is None and self.fold(k) is not None for k in keys):
+                return True
+        return False
+
+    def fold(self, node: ast.expr, depth: int = 0) -> str | None:
+        """The exact text a constant expression evaluates to, worked out without running
+        anything: literals joined by `+`, f-strings, `sep.join([...])`, `[::-1]`, chr() of
+        numbers, simple str methods, and bytes decoded from hex, base64 or rot13. None when
+        any piece is not constant or the result is too long to be a name."""
+        if depth > _FOLD_DEPTH:
+            return None
+        text = self._fold(node, depth + 1)
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        return text if text is not None and len(text) <= _LONGEST_FOLD else None
+
+    def _fold(self, node: ast.expr, depth: int) -> str | bytes | None:
+        if isinstance(node, ast.Constant):
+            value = node.value
+            return value if isinstance(value, str | bytes) and len(value) <= 4096 else None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left, right = self.fold(node.left, depth), self.fold(node.right, depth)
+            return left + right if left is not None and right is not None else None
+        if isinstance(node, ast.JoinedStr):
+            parts = [self._fold_formatted(v, depth) for v in node.values]
+            return None if any(p is None for p in parts) else "".join(p or "" for p in parts)
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+            piece = node.slice
+            reverse = (piece.lower is None and piece.upper is None
+                       and isinstance(piece.step, ast.UnaryOp)
+                       and isinstance(piece.step.op, ast.USub)
+                       and isinstance(piece.step.operand, ast.Constant)
+                       and piece.step.operand.value == 1)
+            text = self.fold(node.value, depth) if reverse else None
+            return text[::-1] if text is not None else None
+        if isinstance(node, ast.Call) and not node.keywords:
+            return self._fold_call(node, depth)
+        return None
+
+    def _fold_formatted(self, node: ast.expr, depth: int) -> str | None:
+        if isinstance(node, ast.FormattedValue):
+            if node.conversion != -1 or node.format_spec is not None:
+                return None
+            return self.fold(node.value, depth)
+        return self.fold(node, depth)
+
+    def _fold_call(self, node: ast.Call, depth: int) -> str | bytes | None:
+        func, args = node.func, node.args
+        name = self._qualify(func) or ""
+        if name == "chr" and len(args) == 1:
+            number = args[0].value if isinstance(args[0], ast.Constant) else None
+            if isinstance(number, int) and not isinstance(number, bool) and (
+                0 <= number < 0x110000
+            ):
+                return chr(number)
+            return None
+        if name in {"bytes.fromhex", "binascii.unhexlify", "base64.b16decode"} and len(args) == 1:
+            return _decoded(self.fold(args[0], depth), "hex")
+        if name in {"base64.b64decode", "base64.standard_b64decode"} and len(args) == 1:
+            return _decoded(self.fold(args[0], depth), "base64")
+        if name == "codecs.decode" and len(args) == 2 and literal_str(args[1]) in {
+            "rot13", "rot_13"
+        }:
+            text = self.fold(args[0], depth)
+            return _rot13(text) if text is not None else None
+        if not isinstance(func, ast.Attribute):
+            return None
+        if func.attr == "join" and len(args) == 1:
+            separator = self.fold(func.value, depth)
+            items = self._fold_items(args[0], depth)
+            return separator.join(items) if separator is not None and items is not None else None
+        if func.attr in _STR_METHODS and not args:
+            text = self.fold(func.value, depth)
+            return str(getattr(text, func.attr)()) if text is not None else None
+        if func.attr == "replace" and len(args) == 2:
+            text, old, new = (self.fold(v, depth) for v in (func.value, *args))
+            if text is None or old is None or new is None or not old:
+                return None
+            return text.replace(old, new)
+        if func.attr == "decode" and len(args) <= 1:
+            return self._fold(func.value, depth)  # bytes: fold() decodes them as UTF-8
+        return None
+
+    def _fold_items(self, node: ast.expr, depth: int) -> list[str] | None:
+        """The texts of a join's items: a literal list, or chr() over literal numbers."""
+        if isinstance(node, ast.List | ast.Tuple):
+            items = [self.fold(e, depth) for e in node.elts]
+            return None if any(i is None for i in items) else [i or "" for i in items]
+        numbers: ast.expr | None = None
+        if isinstance(node, ast.GeneratorExp | ast.ListComp) and len(node.generators) == 1:
+            loop = node.generators[0]
+            element = node.elt
+            if (not loop.ifs and isinstance(loop.target, ast.Name)
+                    and isinstance(element, ast.Call) and self._qualify(element.func) == "chr"
+                    and len(element.args) == 1 and isinstance(element.args[0], ast.Name)
+                    and element.args[0].id == loop.target.id):
+                numbers = loop.iter
+        elif (isinstance(node, ast.Call) and self._qualify(node.func) == "map"
+              and len(node.args) == 2 and self._qualify(node.args[0]) == "chr"):
+            numbers = node.args[1]
+        if not isinstance(numbers, ast.List | ast.Tuple) or len(numbers.elts) > _LONGEST_FOLD:
+            return None
+        codes = [e.value if isinstance(e, ast.Constant) else None for e in numbers.elts]
+        if not all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c < 0x110000
+                   for c in codes):
+            return None
+        return [chr(c) for c in codes if isinstance(c, int)]
 
 
 _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
@@ -327,3 +498,19 @@ def literal_str(node: ast.expr) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     return None
+
+
+def _decoded(text: str | None, encoding: str) -> bytes | None:
+    """Hex or base64 text as bytes; None when it is not valid (or too long to be a name)."""
+    if text is None or len(text) > 4 * _LONGEST_FOLD:
+        return None
+    try:
+        if encoding == "hex":
+            return bytes.fromhex(text)
+        return base64.b64decode(text, validate=True)
+    except ValueError:
+        return None
+
+
+def _rot13(text: str) -> str:
+    return codecs.encode(text, "rot_13")

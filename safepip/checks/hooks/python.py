@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from safepip.checks.hooks import judge, places
 from safepip.checks.hooks.calls import (
+    BUILTINS_NAMES,
     CAPABILITIES,
     DECODERS,
     EXEC_BUILTINS,
@@ -26,7 +27,7 @@ from safepip.checks.hooks.calls import (
     is_process,
     literal_str,
 )
-from safepip.checks.hooks.flow import Origin, Scope, Tracer, own_returns
+from safepip.checks.hooks.flow import _PARAMETER, Origin, Scope, Tracer, own_returns
 from safepip.checks.hooks.patterns import (
     INTERPRETERS,
     PERSISTENCE,
@@ -269,6 +270,7 @@ class PythonScan:
             node.name: node for node in tree.body if isinstance(node, ast.ClassDef)
         }
         self._module_scope: Scope | None = None
+        self._runners: dict[str, dict[str, str]] | None = None
         self._sinks: dict[int, dict[str, str]] = {}
         """Per own function: its parameters that reach a write's path or a command."""
         self._commands: list[tuple[ast.ClassDef, str]] = []
@@ -449,7 +451,11 @@ class PythonScan:
             self._argv_passed(node, name, scope)
             self._callables_passed(node, name, scope)
             self._loads_code(node, name, scope)
-        if hidden and (name in EXEC_BUILTINS or verdict > Severity.INFO):
+        if self._lookup_computed(node.func, name, scope):
+            # The callee's name is built, not written: hiding it is the evasion, whatever
+            # the command or code it is given.
+            self._hidden_call(node, f"reaches {name} by a lookup of a name built at run time")
+        elif hidden and (name in EXEC_BUILTINS or verdict > Severity.INFO):
             # exec of an inert literal reached by lookup (six's and psutil's py2/3 `exec_` of
             # a `raise ... from` definition) hides the call, not the code: a warning. A literal
             # that calls or imports anything still blocks.
@@ -488,6 +494,10 @@ class PythonScan:
             return ""
         if isinstance(func, ast.Subscript | ast.Call):
             return "through a namespace lookup"
+        if self._class_member(func, scope):
+            return "through a class attribute"
+        if self._bound_module_member(func, scope):
+            return "through a module bound to a lookup"
         if isinstance(func, ast.Attribute) and (self.aliases.qualify(func) or "") != name:
             return "through a native library"
         if isinstance(func, ast.Name) and func.id not in self.aliases.names and name != func.id:
@@ -496,7 +506,54 @@ class PythonScan:
                 return "through a name bound to a lookup"
             if not values and self.aliases.stars:
                 return "through a star import"
+            if values and values[0] is _PARAMETER:
+                return "through a parameter's default"
         return ""
+
+    def _lookup_computed(self, func: ast.expr, name: str, scope: Scope) -> bool:
+        """A runner (exec, a process starter) reached by a lookup whose name is folded from
+        pieces (`getattr(os, "sys" + "tem")`, `importlib.import_module("o" + "s").system`)."""
+        if not (name in EXEC_BUILTINS or is_process(name)):
+            return False
+        if isinstance(func, ast.Name):  # `run = getattr(os, "sy" + "stem")`, then run(...)
+            values = scope.lookup(func.id) or []
+            return any(isinstance(v, ast.Call | ast.Subscript) and self.aliases.computed(v)
+                       for v in values)
+        bound = self._bound_module(func.value, scope) if isinstance(func, ast.Attribute) else None
+        return self.aliases.computed(func) or (bound is not None and self.aliases.computed(bound))
+
+    def _class_member(self, func: ast.expr, scope: Scope) -> str:
+        """`K.run(...)` or `self.run(...)` where a class of this file binds `run = os.system`
+        in its body: the dangerous callable it names, else ""."""
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+            return ""
+        runners = self._class_runners()
+        if not runners:
+            return ""
+        owner = func.value.id
+        if owner in {"self", "cls"}:
+            found = [by_attr[func.attr] for by_attr in runners.values() if func.attr in by_attr]
+            return found[0] if found else ""
+        if owner not in runners or owner in self.aliases.names or scope.lookup(owner):
+            return ""  # not one of the file's classes, or the name was rebound
+        return runners[owner].get(func.attr, "")
+
+    def _class_runners(self) -> dict[str, dict[str, str]]:
+        """Per class of the file, its body's attributes bound to exec or a process starter
+        (built once, on first use; most files have none)."""
+        if self._runners is None:
+            self._runners = {}
+            for cls in self._classes_by_name.values():
+                for statement in cls.body:
+                    if not isinstance(statement, ast.Assign):
+                        continue
+                    target = self.aliases.qualify(statement.value) or ""
+                    if not (target in EXEC_BUILTINS or is_process(target)):
+                        continue
+                    for name in statement.targets:
+                        if isinstance(name, ast.Name):
+                            self._runners.setdefault(cls.name, {})[name.id] = target
+        return self._runners
 
     def _computed_lookup(self, func: ast.expr) -> bool:
         """`getattr(__import__(computed), computed)(...)`: neither the module nor the function
@@ -540,8 +597,17 @@ class PythonScan:
             for sub in code_walk(func.value)
         ):
             return "os.system"  # ctypes.CDLL(None).system(...): libc's system, same thing
-        if not name and isinstance(func, ast.Subscript):
+        if not name and isinstance(func, ast.Subscript) and self._from_container(func, scope):
             return self._from_container(func, scope)
+        member = self._class_member(func, scope) or self._bound_module_member(func, scope)
+        if member:
+            return member  # `class K: run = os.system` ... `K.run(...)`
+        if not name and isinstance(func, ast.Subscript | ast.Call):
+            chosen = self._literal_container(func)
+            if chosen:
+                return chosen  # `[os.system][0](...)`, `{"a": os.system}.get("a")(...)`
+        if not name and isinstance(func, ast.Call):
+            return self._getattr_bound_name(func, scope)
         if isinstance(func, ast.Name) and name == func.id and name not in EXEC_BUILTINS:
             for value in scope.lookup(func.id) or []:
                 target = self.aliases.qualify(value) or ""
@@ -549,6 +615,59 @@ class PythonScan:
                         or target in _WRITERS):
                     return target  # `run = subprocess.call`, `o = open`
         return name
+
+    def _bound_module(self, value: ast.expr, scope: Scope) -> ast.expr | None:
+        """The lookup a local name is bound to once (`m = importlib.import_module(...)`)."""
+        if not isinstance(value, ast.Name) or value.id in self.aliases.names:
+            return None
+        values = scope.lookup(value.id) or []
+        if len(values) == 1 and isinstance(values[0], ast.Call | ast.Subscript):
+            return values[0]
+        return None
+
+    def _bound_module_member(self, func: ast.expr, scope: Scope) -> str:
+        """`m = importlib.import_module("o" + "s"); m.system(...)`: the runner named, else ""."""
+        if not isinstance(func, ast.Attribute):
+            return ""
+        bound = self._bound_module(func.value, scope)
+        module = self.aliases.qualify(bound) if bound is not None else None
+        target = f"{module}.{func.attr}" if module else ""
+        return target if target in EXEC_BUILTINS or is_process(target) else ""
+
+    def _literal_container(self, func: ast.Subscript | ast.Call) -> str:
+        """A runner picked out of a list, tuple or dict written in place: `[os.system][0]`,
+        `{"a": os.system}["a"]`, `{"a": os.system}.get("a")`; else ""."""
+        if isinstance(func, ast.Subscript):
+            container, key = func.value, func.slice
+        elif (isinstance(func.func, ast.Attribute) and func.func.attr == "get"
+              and len(func.args) >= 1):
+            container, key = func.func.value, func.args[0]
+        else:
+            return ""
+        chosen: ast.expr | None = None
+        index = key.value if isinstance(key, ast.Constant) else None
+        if isinstance(container, ast.List | ast.Tuple) and isinstance(index, int):
+            if -len(container.elts) <= index < len(container.elts):
+                chosen = container.elts[index]
+        elif isinstance(container, ast.Dict) and index is not None:
+            for k, v in zip(container.keys, container.values, strict=True):
+                if isinstance(k, ast.Constant) and k.value == index:
+                    chosen = v
+        target = (self.aliases.qualify(chosen) or "") if chosen is not None else ""
+        return target if target in EXEC_BUILTINS or is_process(target) else ""
+
+    def _getattr_bound_name(self, func: ast.Call, scope: Scope) -> str:
+        """`n = "sys" + "tem"; getattr(os, n)(...)`: the attribute named by a variable bound
+        once to text the scan can fold; only a runner counts (else "")."""
+        if self.aliases.qualify(func.func) != "getattr" or len(func.args) < 2:
+            return ""
+        base, key = self.aliases.qualify(func.args[0]), func.args[1]
+        values = scope.lookup(key.id) if isinstance(key, ast.Name) else None
+        if not base or not values or len(values) != 1:
+            return ""
+        attr = self.aliases.fold(values[0])
+        target = (attr if base in BUILTINS_NAMES else f"{base}.{attr}") if attr else ""
+        return target if target in EXEC_BUILTINS or is_process(target) else ""
 
     def _from_container(self, func: ast.Subscript, scope: Scope) -> str:
         """`ACTIONS["x"](...)` where ACTIONS is a dict literal of callables: the one chosen."""
