@@ -9,8 +9,8 @@ import hashlib
 import os
 import shutil
 import subprocess
-import time
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
