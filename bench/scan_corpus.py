@@ -14,7 +14,14 @@
    bench/.cache/guarddog-venv): one process per archive, as its CLI works.
 Results also go to bench/.cache/scan_corpus.json.
 
-Last run (2-core dev VM, 41 sdists, 172 MB, 2026-11-28 16:04, load 0.7-1.0): safepip 8.8 s for
+Last run (2-core dev VM, 2026-12-07 04:57, load 0.6-0.9): safepip 5.2 s for the one command
+= 7.85 packages/s, 33 MB/s, peak RSS 74 MiB, median 88 ms per package on one core; findings 0
+critical, 0 high, 33 medium, 101 low, 84 info. GuardDog 3.2.0 on the same machine now takes
+68.8 s in all (median 1.01 s): 13.2x on totals, 11.4x on medians. safepip is 41% faster than in
+the run below, but GuardDog runs 2.8x faster here than it did then, so the ratio fell short of
+the 20x goal.
+
+Earlier run (2-core dev VM, 41 sdists, 172 MB, 2026-11-28 16:04, load 0.7-1.0): safepip 8.8 s for
 the one command = 4.66 packages/s, 19.6 MB/s, peak RSS 71 MiB, median 154 ms per package on one
 core; findings 0 critical, 0 high, 7 medium (network fetches in lxml, matplotlib, uwsgi build
 code), 115 low, 74 info. GuardDog 3.2.0: median 2.32 s per sdist, 190 s in all, flags 39 of 41
