@@ -157,7 +157,12 @@ class IndexClient:
                 logger.warning("%s advertises %s but answered %d; reading the file instead.",
                                redact_url(file.index_url), redact_url(url), document.status)
             return None
-        if advertised:
+        if advertised and not _matches(document.content, file.metadata_hashes or {}):
+            # A cached copy may belong to an older file of the same name (a private index that
+            # rebuilt it, a loopback port reused): ask the index itself before calling it
+            # tampering. What it sends now must match, or vetting stops.
+            document = self._get(url, max_bytes=MAX_METADATA_BYTES,
+                                 headers={"Cache-Control": "no-cache"})
             _verify(document.content, file.metadata_hashes or {}, url)
         elif not document.content.lstrip().startswith(b"Metadata-Version:"):
             logger.debug("%s is not a core metadata file; ignoring it", redact_url(url))
@@ -172,6 +177,11 @@ class IndexClient:
 
         return get(self.session, url, headers=headers, max_bytes=max_bytes,
                    allow_statuses=allow_statuses)
+
+
+def _matches(content: bytes, hashes: dict[str, str]) -> bool:
+    return all(hashlib.new(algo, content).hexdigest() == expected
+               for algo, expected in hashes.items() if algo in hashlib.algorithms_guaranteed)
 
 
 def _verify(content: bytes, hashes: dict[str, str], url: str) -> None:

@@ -215,6 +215,21 @@ def test_core_metadata_hash_mismatch(
         client.core_metadata(_wheel_file(server, client, dist[0].name))
 
 
+def test_a_cached_metadata_file_of_an_older_upload_is_fetched_again(
+    dist: list[Path], index_server: IndexServerFactory, make_test_session: SessionFactory,
+) -> None:
+    """The index rebuilt the file under the same name (the HTTP cache still holds the old
+    `.metadata`, served as immutable): the index is asked again, and its answer must match."""
+    server = index_server(dist)
+    client = _client(make_test_session, server.index_url)
+    assert client.core_metadata(_wheel_file(server, client, dist[0].name)) is not None
+    rebuilt = b"Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\nSummary: rebuilt\n"
+    server.replace_file(dist[0].name + ".metadata", rebuilt, update_hash=True)
+    again = _client(make_test_session, server.index_url)
+    assert again.core_metadata(_wheel_file(server, again, dist[0].name)) == rebuilt
+    # (What the index sends on that second request must match too: see the test above.)
+
+
 def test_core_metadata_served_but_not_advertised(
     dist: list[Path], index_server: IndexServerFactory, make_test_session: SessionFactory,
 ) -> None:
