@@ -23,7 +23,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from safepip.artifacts.scan_cache import ScanCache
-from safepip.checks.hooks.files import MAX_READ, wanted_wheel_member
+from safepip.checks.hooks.files import MAX_READ, START_MODULES, wanted_wheel_member
 from safepip.checks.install_hooks import InstallHookCheck
 from safepip.checks.names import default_name_checks
 from safepip.findings import Finding, Location, Severity
@@ -38,8 +38,6 @@ _HASHES = frozenset({"sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3_3
 """PEP 376 asks for a hashlib algorithm at least as strong as sha256 (md5/sha1 prove nothing)."""
 _CODE_SUFFIXES = (".py", ".pyw", ".pth", ".so", ".pyd", ".dll", ".dylib")
 _SCRIPT_DIRS = frozenset({"bin", "Scripts"})
-_START_MODULES = frozenset({"sitecustomize.py", "usercustomize.py"})
-"""Modules `site` imports at every start, like the `import` lines of a .pth file."""
 _CHUNK = 1 << 20
 
 
@@ -295,7 +293,7 @@ def unowned_start_files(site_dirs: Iterable[str], owned: set[str]) -> list[Findi
         except OSError:
             continue
         for name in names:
-            if not (name.endswith(".pth") or name in _START_MODULES):
+            if not (name.endswith(".pth") or name in START_MODULES):
                 continue
             if _start_key(Path(site), name) in owned:
                 continue

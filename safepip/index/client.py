@@ -157,7 +157,7 @@ class IndexClient:
                 logger.warning("%s advertises %s but answered %d; reading the file instead.",
                                redact_url(file.index_url), redact_url(url), document.status)
             return None
-        if advertised and not _matches(document.content, file.metadata_hashes or {}):
+        if advertised and _mismatch(document.content, file.metadata_hashes or {}):
             # A cached copy may belong to an older file of the same name (a private index that
             # rebuilt it, a loopback port reused): ask the index itself before calling it
             # tampering. What it sends now must match, or vetting stops.
@@ -179,17 +179,21 @@ class IndexClient:
                    allow_statuses=allow_statuses)
 
 
-def _matches(content: bytes, hashes: dict[str, str]) -> bool:
-    return all(hashlib.new(algo, content).hexdigest() == expected
-               for algo, expected in hashes.items() if algo in hashlib.algorithms_guaranteed)
-
-
-def _verify(content: bytes, hashes: dict[str, str], url: str) -> None:
+def _mismatch(content: bytes, hashes: dict[str, str]) -> tuple[str, str, str] | None:
+    """The first (algorithm, actual, expected) that does not match; None when all do."""
     for algo, expected in hashes.items():
         if algo not in hashlib.algorithms_guaranteed:
             continue
         actual = hashlib.new(algo, content).hexdigest()
         if actual != expected:
-            raise HashMismatchError(
-                f"The metadata file {redact_url(url)} has {algo} {actual}, "
-                f"but the index promised {expected}.")
+            return algo, actual, expected
+    return None
+
+
+def _verify(content: bytes, hashes: dict[str, str], url: str) -> None:
+    mismatch = _mismatch(content, hashes)
+    if mismatch is not None:
+        algo, actual, expected = mismatch
+        raise HashMismatchError(
+            f"The metadata file {redact_url(url)} has {algo} {actual}, "
+            f"but the index promised {expected}.")

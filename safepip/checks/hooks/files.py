@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -197,6 +198,17 @@ def layout(files: list[str]) -> Layout:
     project = f"{next(iter(tops))}/" if nested and files else ""
     wheel = any(f.endswith(".dist-info/WHEEL") and f.count("/") == 1 for f in files)
     return Layout(files=files, project=project, wheel=wheel)
+
+
+START_MODULES = frozenset({"sitecustomize.py", "usercustomize.py"})
+"""Modules `site` imports at every start of Python, like the `import` lines of a .pth file."""
+_SITE_ROOT = re.compile(r"(?:[^/]+\.data/(?:purelib|platlib)/)?([^/]+)")
+
+
+def site_root_name(path: str) -> str | None:
+    """The file name when a wheel installs `path` at the top of site-packages, else None."""
+    match = _SITE_ROOT.fullmatch(path)
+    return match.group(1) if match else None
 
 
 def own_modules(tree: Layout) -> frozenset[str]:

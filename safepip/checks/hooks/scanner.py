@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import configparser
 import posixpath
-import re
 import sys
 from pathlib import Path, PurePosixPath
 
@@ -267,8 +266,8 @@ class ArtifactScan:
             return []
         seeds: list[str] = []
         for path in self.layout.files:
-            name = _site_root_name(path)
-            if name in _START_MODULES:
+            name = files.site_root_name(path)
+            if name in files.START_MODULES:
                 seeds.append(path)
                 self.add(path, Hit("hook/persistence", Severity.HIGH, None,
                                    f"is installed as {name}, which Python runs at every start"))
@@ -398,16 +397,6 @@ class ArtifactScan:
                         script,
                     ),
                 )
-
-
-_START_MODULES = frozenset({"sitecustomize.py", "usercustomize.py"})
-_SITE_ROOT = re.compile(r"(?:[^/]+\.data/(?:purelib|platlib)/)?([^/]+)")
-
-
-def _site_root_name(path: str) -> str | None:
-    """The file name when a wheel installs `path` at the top of site-packages, else None."""
-    match = _SITE_ROOT.fullmatch(path)
-    return match.group(1) if match else None
 
 
 def _pth_imports(text: str) -> list[str]:
