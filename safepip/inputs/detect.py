@@ -21,6 +21,9 @@ _EXACT_NAMES: dict[str, InputFormat] = {
 }
 _REQUIREMENTS_SUFFIXES = (".txt", ".in")
 """pip-tools writes `requirements.in` -> `requirements.txt`; both are pip requirements syntax."""
+_UV_SCRIPT_LOCK = re.compile(r"^.+\.py\.lock$")
+"""`uv lock --script tool.py` writes `tool.py.lock` beside the script: a uv.lock whose roots are
+its `[manifest] requirements` (the script's inline PEP 723 dependencies)."""
 _RYE_LOCK = re.compile(r"^requirements(-dev)?\.lock$")
 """Rye's `requirements.lock` / `requirements-dev.lock` are pip requirements files (`-e file:.`,
 pins, `# via` comments), not lock files of their own format."""
@@ -34,8 +37,8 @@ def detect_format(path: Path | str, override: str | None = None) -> InputFormat:
     if found is None:
         raise InputError(
             "cannot tell the file's format from its name.", path=str(path),
-            hint="Name it pyproject.toml, pylock.toml, uv.lock, poetry.lock, pdm.lock, *.txt or "
-            "requirements.lock, "
+            hint="Name it pyproject.toml, pylock.toml, uv.lock, SCRIPT.py.lock, poetry.lock, "
+            "pdm.lock, *.txt or requirements.lock, "
             "or pass --input-format " + "|".join(FORMATS) + ".",
         )
     return found
@@ -47,6 +50,8 @@ def format_from_name(name: str) -> InputFormat | None:
         return _EXACT_NAMES[name]
     if _PYLOCK_NAME.match(name):
         return "pylock"
+    if _UV_SCRIPT_LOCK.match(name):
+        return "uv.lock"
     if (name.endswith(_REQUIREMENTS_SUFFIXES) and len(name) > 4) or _RYE_LOCK.match(name):
         return "requirements"
     return None

@@ -46,6 +46,8 @@ _TRUE, _FALSE = "python_version >= '0'", "python_version < '0'"
 """Markers that hold (never hold) anywhere: what a decided conflict atom becomes."""
 _DIRECT_KINDS = ("git", "url", "path", "directory", "editable", "virtual")
 _ROOT_KINDS = ("editable", "virtual")
+_MANIFEST = "<manifest>"
+"""The root standing for `[manifest]` requirements and groups (no package has this name)."""
 
 
 def read_uv_lock(
@@ -93,12 +95,15 @@ def _selected(
     extras: list[str], groups: list[str], defaults: tuple[str, ...] | None,
 ) -> list[LockedPackage]:
     """Only what the roots reach, each with the marker under which it is reached."""
+    manifest = _manifest_root(document)
+    if manifest is not None:  # one more root; its index is past every package's
+        nodes = [*nodes, manifest]
     roots = [i for i, node in enumerate(nodes) if any(k in node.source for k in _ROOT_KINDS)]
     if not roots:
         if extras or groups:
             raise InputError("this uv.lock names no project, so it has no extras or groups.",
                              path=str(document.path))
-        return packages  # no project to start from (e.g. a script's lock): all of it
+        return packages  # nothing to start from: all of it
     # A workspace's members each declare their own extras and groups: only a lone root is judged.
     strict = len(roots) == 1
     wanted_extras = {canonicalize_name(e) for e in extras}
@@ -112,6 +117,40 @@ def _selected(
     markers = reachable(nodes, root_edges)
     return [replace(package, marker=markers[i]) for i, package in enumerate(packages)
             if i in markers]
+
+
+def _manifest_root(document: TomlDocument) -> Node | None:
+    """What uv installs besides the lock's projects, as one more root: `[manifest] requirements`
+    (a PEP 723 script's dependencies in `uv lock --script`, a project-less workspace root's
+    `tool.uv.dev-dependencies`) and `[manifest.dependency-groups]` (that root's PEP 735 groups,
+    synced like a project's). None when the manifest has neither."""
+    manifest = document.data.get("manifest")
+    if not isinstance(manifest, dict):
+        return None
+    requirements = manifest.get("requirements")
+    groups = manifest.get("dependency-groups")
+    if requirements is None and groups is None:
+        return None
+    line = document.find_line("[manifest]")
+    try:
+        if groups is not None and not isinstance(groups, dict):
+            raise ValueError("`[manifest.dependency-groups]` must be a table of arrays")
+        return Node(_MANIFEST, None, {"virtual": _MANIFEST},
+                    requires=_requirement_edges(requirements or []),
+                    groups={canonicalize_name(k): _requirement_edges(v)
+                            for k, v in (groups or {}).items()})
+    except ValueError as error:
+        raise InputError(f"{error}.", path=str(document.path), line=line) from error
+
+
+def _requirement_edges(value: object) -> list[Edge]:
+    """Requirements as the manifest records them (`{ name, specifier, marker, extras }`): edges
+    by name, narrowed by nothing else (a specifier is not a pin)."""
+    entries = table_list(value)
+    if entries is None:
+        raise ValueError("`[manifest]` requirements must be arrays of tables")
+    return [_edge({"name": e.get("name"), "marker": e.get("marker"), "extra": e.get("extras", [])},
+                  "[manifest]") for e in entries]
 
 
 def _wanted_groups(
@@ -156,7 +195,8 @@ def _root_edges(
     unknown = sorted((wanted_extras - set(node.optional))
                      | ({canonicalize_name(g) for g in groups} - set(dev)))
     if unknown and strict:
-        raise InputError(f"the project in this uv.lock has no extra or group named "
+        owner = "script" if node.name == _MANIFEST else "project"
+        raise InputError(f"the {owner} in this uv.lock has no extra or group named "
                          f"{', '.join(unknown)}.", path=str(document.path),
                          hint="Extras: " + (", ".join(sorted(node.optional)) or "none")
                          + "; groups: " + (", ".join(sorted(dev)) or "none") + ".")
