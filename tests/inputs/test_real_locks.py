@@ -2,7 +2,10 @@
 
 Each directory under tests/data/real/ named here holds a file a public project committed (see
 SOURCES.md). The tests pin what the sweep found: a uv script lock (`tool.py.lock`) taken for a
-package name and read without its roots, ...
+package name and read without its roots, a project-less workspace root's manifest requirements and
+groups left out; and what the other new files read to, so that a later change that reads them
+differently shows here (formats that record no markers are read whole: more than an install takes,
+never less).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from packaging.markers import default_environment
 from safepip.cli import main
 from safepip.errors import InputError
 from safepip.inputs import detect_format, input_file_format, read_lock
+from safepip.pip.request import InstallRequest, parse_install_args
 
 REAL = Path(__file__).resolve().parent.parent / "data" / "real"
 
@@ -141,3 +145,96 @@ def test_a_project_less_workspace_root_installs_its_manifest_groups(
     with pytest.raises(InputError) as caught:
         read_lock(broken)
     assert caught.value.line == 5
+
+
+# --- lock files whose format records less than uv's: read as the tool would install them ---
+
+def test_uv_lock_from_a_local_registry_keeps_paths_and_variant_wheels() -> None:
+    # A registry that is a directory (`../../../files`), wheels by path without a hash, and
+    # wheel-variant names (`...-any-cpu1.whl`): every file is kept as locked, none invented.
+    packages = read_lock(REAL / "uv-lock-wheel-variants" / "uv.lock")
+    assert [p.name for p in packages] == ["anyio", "built-by-uv", "cpu-user", "idna", "sniffio"]
+    variants = packages[1]
+    assert variants.index_url == "../../../files"
+    assert [f.filename for f in variants.files] == [
+        f"built_by_uv-0.1.0-py3-none-any-cpu{n}.whl" for n in range(1, 5)]
+    assert all(f.path == f.filename and f.sha256 is None and f.url is None
+               for p in packages for f in p.files)
+    assert packages[2].direct == "editable: ."
+
+
+def test_pip_lock_lists_one_environments_wheels_without_markers() -> None:
+    # `pip lock` locks what one machine installs: no markers, so every package applies to any
+    # target; the compiled projects only have their Windows wheels.
+    packages = read_lock(REAL / "pip-pylock-windows-only" / "pylock.toml")
+    assert len(packages) == 10
+    assert all(p.marker is None for p in packages)
+    assert installed(packages, "3.13") == {p.name for p in packages}
+    windows_only = {p.name for p in packages
+                    if all(f.filename.endswith("-win_amd64.whl") for f in p.files)}
+    assert windows_only == {"pillow", "pillow-avif-plugin", "pillow-heif", "pillow-jxl-plugin",
+                            "pygame", "pyyaml"}
+    assert all(f.sha256 and f.url and f.url.endswith(f.filename) for p in packages
+               for f in p.files)
+
+
+def test_pdm_lock_without_package_groups_or_markers_takes_every_package() -> None:
+    # lock_version 4.4 before `inherit_metadata` says neither which group needs a package nor
+    # under which marker: pdm works that out from the pyproject at install time. Read alone, the
+    # lock gives no ground to leave anything out, so the macOS-only pyobjc packages and the dev
+    # tools are all vetted (more than a Linux install takes, never less).
+    packages = read_lock(REAL / "pdm-lock-4.4-no-package-groups" / "pdm.lock")
+    assert len(packages) == 14
+    assert installed(packages, "3.11") == {p.name for p in packages}
+    assert {"pyobjc-core", "pyobjc-framework-cocoa", "mypy", "ruff"} <= {p.name for p in packages}
+
+
+def test_poetry_file_source_is_direct_and_an_index_package_without_files_is_refused() -> None:
+    with pytest.raises(InputError) as caught:
+        read_lock(REAL / "poetry-lock-file-source" / "with-file-dependency.test", "poetry.lock")
+    message = caught.value.diagnostics()
+    assert "pendulum: no `files` are locked" in message
+    assert "demo" not in message  # the file source itself is read: it is direct
+    assert caught.value.line == 20  # pendulum's `[[package]]`
+
+
+# --- requirements files: index options anywhere, -r relative to the including file ---
+
+def read_requirements(path: Path) -> InstallRequest:
+    return parse_install_args(["-r", str(path)], environ={}, cwd=path.parent, config_files=[])
+
+
+def test_index_options_and_nested_files_of_pytorch_serve() -> None:
+    serve = REAL / "requirements-torch-serve"
+    cuda = read_requirements(serve / "torch_cu121_linux.txt")
+    assert cuda.index.extra_index_urls == ("https://download.pytorch.org/whl/cu121",)
+    assert [(str(line.requirement), Path(line.source.path).name, line.source.line)
+            for line in cuda.requirements] == [
+        ("cython==3.0.5", "torch_common.txt", 1), ("wheel==0.42.0", "torch_common.txt", 2),
+        ("pillow==10.0.1", "torch_common.txt", 3),
+        ('numpy==1.24.3; sys_platform != "win32"', "torch_common.txt", 4),
+        ('numpy==1.22.0; sys_platform == "win32"', "torch_common.txt", 5),
+        ('torch==2.2.0+cu121; sys_platform == "linux"', "torch_cu121_linux.txt", 4),
+        ('torchvision==0.17.0+cu121; sys_platform == "linux"', "torch_cu121_linux.txt", 5),
+        ('torchtext==0.17.0; sys_platform == "linux"', "torch_cu121_linux.txt", 6),
+        ('torchaudio==2.2.0+cu121; sys_platform == "linux"', "torch_cu121_linux.txt", 7)]
+    linux = [r for line in cuda.requirements if (r := line.requirement)
+             and (r.marker is None or r.marker.evaluate(target("3.11")))]
+    assert [str(r.specifier) for r in linux if r.name == "numpy"] == ["==1.24.3"]
+    stable = read_requirements(serve / "torch_linux.txt")
+    assert stable.index.find_links == ("https://download.pytorch.org/whl/torch_stable.html",)
+    rocm = read_requirements(serve / "torch_rocm62.txt")
+    assert rocm.index.index_url == "https://download.pytorch.org/whl/rocm6.2"
+    assert rocm.index.extra_index_urls == ()
+
+
+def test_an_index_option_after_the_requirements_applies_to_the_whole_file() -> None:
+    path = REAL / "requirements-extra-index-midfile" / "requirements-optional.txt"
+    assert not path.read_bytes().endswith(b"\n")
+    request = read_requirements(path)
+    assert request.index.extra_index_urls == ("https://pypi.python.org/simple",)
+    assert [str(line.requirement) for line in request.requirements] == [
+        "tiktoken>=0.3.2", "pydub>=0.25.1", "SpeechRecognition", "gTTS>=2.3.1", "pyttsx3>=2.90",
+        "baidu_aip>=4.16.10", "dulwich", "wechaty>=0.10.7", "wechaty_puppet>=0.4.23",
+        "pysilk_mod>=1.6.0", "web.py", "chatgpt_tool_hub>=0.3.5"]
+    assert request.requirements[-1].source.line == 24
