@@ -197,6 +197,7 @@ _INPUT_SUFFIXES = (".txt", ".in", ".toml")
 are left out: `discord.py` and `flufl.lock` are project names people type."""
 _LOCK_NAMES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "pipfile.lock", "requirements.lock",
                          "requirements-dev.lock"})
+"""With `SCRIPT.py.lock` (what `uv lock --script` writes): lock files, never project names."""
 
 
 def _names_a_missing_file(spec: str, cwd: Path) -> bool:
@@ -204,7 +205,7 @@ def _names_a_missing_file(spec: str, cwd: Path) -> bool:
         return False
     bare = _EXTRAS_RE.sub(r"\1", spec)
     looks = (_looks_like_path(bare) or bare.lower().endswith(_INPUT_SUFFIXES)
-             or bare.lower() in _LOCK_NAMES)
+             or bare.lower() in _LOCK_NAMES or bare.lower().endswith(".py.lock"))
     return looks and not (cwd / bare).exists()
 
 

@@ -145,7 +145,7 @@ def test_project_names_that_end_like_files_are_still_names(
 
 
 @pytest.mark.parametrize("name", ["uv.lock", "requirements-dev.in", "pyproject.toml",
-                                  "./vendor/pkg"])
+                                  "./vendor/pkg", "tool.py.lock"])
 def test_missing_input_files_are_file_not_found(
     name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
