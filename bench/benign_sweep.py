@@ -66,7 +66,6 @@ from safepip.findings import Finding, Severity  # noqa: E402
 INDEX = "https://pypi.org/simple"
 ACCEPT = "application/vnd.pypi.simple.v1+json"
 CACHE = Path("/work/cache/sdists")
-MANIFEST = CACHE / "manifest.json"
 FAIL_ON = Severity.HIGH
 
 
@@ -148,14 +147,14 @@ def _newest_sdist(entries: list[dict[str, object]], want: str | None) -> dict[st
     return best[1]
 
 
-def fetch_sdist(name: str, version: str | None, manifest: dict[str, str]) -> Path:
-    """The cached sdist of `name` (newest, or `version`), downloaded once."""
+def fetch_sdist(name: str, version: str | None, manifest: dict[str, str], cache: Path) -> Path:
+    """The cached sdist of `name` (newest, or `version`), downloaded once into `cache`."""
     import requests  # only needed when something is not cached yet
 
     key = f"{canonicalize_name(name)}=={version or ''}"
-    if key in manifest and (CACHE / manifest[key]).is_file():
-        return CACHE / manifest[key]
-    for cached in CACHE.glob("*.tar.gz") if version else ():
+    if key in manifest and (cache / manifest[key]).is_file():
+        return cache / manifest[key]
+    for cached in cache.glob("*.tar.gz") if version else ():
         try:
             found = parse_sdist_filename(cached.name)
         except (ValueError, InvalidVersion):
@@ -166,7 +165,7 @@ def fetch_sdist(name: str, version: str | None, manifest: dict[str, str]) -> Pat
                         timeout=30)
     page.raise_for_status()
     entry = _newest_sdist(list(page.json()["files"]), version)
-    target = CACHE / str(entry["filename"])
+    target = cache / str(entry["filename"])
     expected = dict(entry["hashes"]).get("sha256")  # type: ignore[call-overload]
     if not target.is_file():
         digest = hashlib.sha256()
@@ -182,17 +181,18 @@ def fetch_sdist(name: str, version: str | None, manifest: dict[str, str]) -> Pat
             raise ValueError(f"sha256 mismatch for {target.name}")
         partial.rename(target)
     manifest[key] = target.name
-    MANIFEST.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    (cache / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return target
 
 
-def cached_sdists() -> list[Path]:
-    CACHE.mkdir(parents=True, exist_ok=True)
-    manifest: dict[str, str] = json.loads(MANIFEST.read_text()) if MANIFEST.is_file() else {}
+def cached_sdists(names: Path, cache: Path) -> list[Path]:
+    cache.mkdir(parents=True, exist_ok=True)
+    listed = cache / "manifest.json"
+    manifest: dict[str, str] = json.loads(listed.read_text()) if listed.is_file() else {}
     paths = []
-    for name, version in read_names():
+    for name, version in read_names(names):
         try:
-            paths.append(fetch_sdist(name, version, manifest))
+            paths.append(fetch_sdist(name, version, manifest, cache))
         except (OSError, LookupError, ValueError) as error:
             print(f"  (skipped {name}: {error})", file=sys.stderr)
     return paths
@@ -276,13 +276,20 @@ def main() -> None:
     parser.add_argument("--guarddog-negatives", type=Path)
     parser.add_argument("--limit", type=int, default=0, help="at most N files per set")
     parser.add_argument("--json", type=Path, help="write the figures here too")
+    parser.add_argument("--sdist-list", type=Path, default=BENCH / "benign_sdists.txt",
+                        help="projects whose sdists to sweep (bench/benign_sdists_heldout.txt: "
+                             "a second list, named after the rules were set)")
+    parser.add_argument("--sdist-cache", type=Path, default=CACHE,
+                        help="where those sdists are cached (one folder per list)")
     args = parser.parse_args()
     sets: list[tuple[str, list[Path]]] = []
     if not args.sdists_only:
         wheels = sorted({w for root in local_index_roots() for w in index_wheels(root)})
         sets.append(("wheels of the local file:// indexes", wheels))
     if not args.wheels_only:
-        sets.append(("sdists of popular projects with build code", cached_sdists()))
+        sdists = cached_sdists(args.sdist_list, args.sdist_cache)
+        sets.append((f"sdists of popular projects with build code ({args.sdist_list.name})",
+                     sdists))
     if args.guarddog_negatives:
         cases = sorted(p for p in args.guarddog_negatives.iterdir() if p.is_dir())
         sets.append(("GuardDog clean negatives", cases))

@@ -132,9 +132,9 @@ def captured_fixture_texts() -> list[str]:
     texts: set[str] = set()
     original = python_module.PythonScan.__init__
 
-    def recording(self: PythonScan, source: str, tree: ast.Module) -> None:
+    def recording(self: PythonScan, source: str, tree: ast.Module, **options: Any) -> None:
         texts.add(_PYTEST_TMP.sub("/pytest-tmp/", source))  # canary paths differ between runs
-        original(self, source, tree)
+        original(self, source, tree, **options)  # depth, entry, awake: as the caller gave them
 
     python_module.PythonScan.__init__ = recording  # type: ignore[method-assign]
     try:

@@ -30,11 +30,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Literal, cast
 
 from safepip.artifacts.members import Member, MemberGate, Refusal, StopExtraction
 from safepip.errors import ArchiveError
 from safepip.findings import Finding, Location, Severity
+
+_GzipReader: type[gzip.GzipFile] = gzip.GzipFile
+_INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error,)
+try:  # ISA-L inflates ~2.5x faster than zlib, and inflating is a third of a scan's CPU
+    from isal import igzip, isal_zlib
+
+    # Its reader is a GzipFile that checks the CRC and length the same way; its error is its
+    # own class (its stubs declare an instance).
+    _GzipReader = igzip.IGzipFile
+    _INFLATE_ERRORS += (cast("type[Exception]", isal_zlib.error),)
+except ImportError:  # no isal wheel for this platform: the standard library's, same bytes out
+    pass
 
 __all__ = [
     "DEFAULT_LIMITS", "MemoryUnpack", "Refusal", "UnpackLimits", "UnpackResult", "read_members",
@@ -43,16 +55,18 @@ __all__ = [
 
 
 _CHUNK = 1 << 16
+_TAR_READ = 1 << 15
 _ZIP_METHODS = frozenset(
     {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 )
 """Compression methods Python's zipfile reads (pip unzips with the same module)."""
-_READ_ERRORS = (
-    tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error,
-    lzma.LZMAError, NotImplementedError, RuntimeError, UnicodeError,
+_READ_ERRORS: tuple[type[Exception], ...] = (
+    tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, ValueError,
+    *_INFLATE_ERRORS, lzma.LZMAError, NotImplementedError, RuntimeError, UnicodeError,
 )
-"""What the archive modules raise on corrupt or unsupported data (zlib.error and LZMAError
-subclass neither OSError nor ValueError; zipfile raises NotImplementedError and RuntimeError)."""
+"""What the archive modules raise on corrupt or unsupported data (zlib's and isal's errors and
+LZMAError subclass neither OSError nor ValueError; zipfile raises NotImplementedError and
+RuntimeError)."""
 
 
 @dataclass(frozen=True)
@@ -396,7 +410,7 @@ def _decompressed(handle: IO[bytes]) -> IO[bytes]:
     start = handle.read(6)
     handle.seek(0)
     if start.startswith(b"\x1f\x8b"):
-        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
+        return _GzipReader(fileobj=handle, mode="rb")  # type: ignore[return-value]
     if start.startswith(b"BZh"):
         return bz2.BZ2File(handle)
     if start.startswith((b"\xfd7zXZ\x00", b"\x5d\x00\x00")):
@@ -416,7 +430,10 @@ def _extract_tar(archive: Path, gate: MemberGate, sink: _Sink) -> None:
     # decompression is ours, so that every decompressed byte is counted.
     with archive.open("rb") as raw, _decompressed(raw) as plain:
         stream = _Bounded(plain, _stream_limit(gate), archive.name)
-        with tarfile.open(fileobj=stream, mode="r|") as bundle:  # type: ignore[call-overload]
+        # 32 KiB reads: a third of the stream's calls of tarfile's 10 KiB default, and not so
+        # big that re-slicing its buffer for each 512-byte header costs more (1 MiB does).
+        with tarfile.open(fileobj=stream, mode="r|",  # type: ignore[call-overload]
+                          bufsize=_TAR_READ) as bundle:
             while (info := bundle.next()) is not None:
                 _admit(gate, sink, _tar_member(info), _tar_opener(bundle, info))
                 bundle.members.clear()  # bound memory: no TarInfo kept

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import tarfile
 import zipfile
@@ -459,3 +460,20 @@ def test_large_libraries_of_real_wheels_fit_the_default_limits(tmp_path: Path) -
                   compressed_size=2 << 20)
     with pytest.raises(StopExtraction):
         gate.admit(bomb)
+
+
+@pytest.mark.parametrize("damage", ["deflate", "crc", "length"])
+def test_damaged_gzip_stream_is_an_error(tmp_path: Path, damage: str) -> None:
+    # Whichever inflater reads it (isal's, or zlib's where isal has no wheel), bad deflate
+    # data and a trailer that lies are an ArchiveError, never a crash or a partial scan.
+    plain = make_tar(tmp_path / "a.tar", [OK], mode="w").read_bytes()
+    blob = bytearray(gzip.compress(plain, mtime=0))  # a 10-byte header: no file name field
+    if damage == "deflate":
+        blob[10:] = b"x" * (len(blob) - 10)  # 0x78: a block of the reserved type 3
+    else:
+        at = len(blob) - (8 if damage == "crc" else 4)
+        blob[at] ^= 0xFF
+    archive = tmp_path / "damaged.tar.gz"
+    archive.write_bytes(bytes(blob))
+    with pytest.raises(ArchiveError), unpack(archive):
+        pass
