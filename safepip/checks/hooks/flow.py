@@ -193,6 +193,8 @@ class Tracer:
         if isinstance(node, ast.Attribute):
             if self.aliases.qualify(node) == "os.environ":
                 return Origin.ENV
+            if node.attr in _PLATFORM_FIELDS and self._is_uname(node.value, scope):
+                return Origin.NONE
             result = self.origin(node.value, scope, depth + 1)
             if isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}:
                 result |= self._member(node.attr, depth)
@@ -206,6 +208,13 @@ class Tracer:
         if isinstance(node, ast.ListComp | ast.GeneratorExp) and _xors(node.elt):
             return Origin.DECODED  # bytes(b ^ key for b in blob): an XOR loop decrypts
         return self._children(node, scope, depth)
+
+    def _is_uname(self, node: ast.expr, scope: Scope) -> bool:
+        """`platform.uname()` / `os.uname()`, directly or through a name bound once to it."""
+        if isinstance(node, ast.Name):
+            values = scope.lookup(node.id) or []
+            node = values[0] if len(values) == 1 and isinstance(values[0], ast.expr) else node
+        return isinstance(node, ast.Call) and self.aliases.qualify(node.func) in _UNAME_CALLS
 
     def text(self, node: ast.expr | None, scope: Scope, depth: int = 0) -> str:
         """The string `node` evaluates to as far as literals show it (a small constant
@@ -443,6 +452,11 @@ class Tracer:
             result |= self.origin(keyword.value, scope, depth + 1)
         return result
 
+
+_UNAME_CALLS = frozenset({"platform.uname", "os.uname"})
+_PLATFORM_FIELDS = frozenset({"system", "sysname", "release", "version", "machine", "processor"})
+"""Fields of a uname() result that describe the platform (what pip's own User-Agent tells
+every index), not who or which machine it is: `node`/`nodename` keep their host origin."""
 
 FILE_READS = frozenset({"read_text", "read_bytes", "extractfile"})
 """Methods that return a file's contents (pathlib, an archive's member) whatever the receiver."""

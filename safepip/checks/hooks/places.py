@@ -135,6 +135,10 @@ FILE_CHANGERS = frozenset(
 )
 """Programs that create or change the files named on their command line (any program's
 output sent into a file by a redirection is judged on its own)."""
+_INTO_LAST = frozenset({"cp", "ln", "install", "rsync", "ditto", "copy", "xcopy"})
+"""Of those, programs that read every operand but the last and write only the last (`cp SRC
+DST`, `ln -s TARGET NAME`), unless `-t DIR` names the destination. `mv` removes its sources,
+so all its operands count."""
 _SEPARATORS = re.compile(r"\s*(?:&&|\|\||;|\||\n|&(?!\d|>))\s*")
 _REDIRECT = re.compile(r"^(?:\d|&)?>>?\|?(.*)$")
 _WRAPPERS = frozenset({"sudo", "env", "nohup", "exec", "command", "builtin", "time", "nice"})
@@ -158,7 +162,7 @@ def command_writes(command: str) -> tuple[str, str] | None:
         if program in {"cd", "pushd", "chdir"} and len(words) > 1:
             place = outside_text(words[1])
             continue
-        targets = []
+        targets, operands = [], []
         for index, word in enumerate(words[1:], 1):
             redirect = _REDIRECT.match(word)
             if redirect is not None:
@@ -166,12 +170,25 @@ def command_writes(command: str) -> tuple[str, str] | None:
                 if not target.startswith("&"):
                     targets.append(target)
             elif program in FILE_CHANGERS and not word.startswith("-"):
-                targets.append(word.split("=", 1)[1] if word.startswith("of=") else word)
+                operands.append(word.split("=", 1)[1] if word.startswith("of=") else word)
+        targets += _written_operands(program, words, operands)
         for target in targets:
             reason = _target_outside(target, place)
             if reason:
                 return target, reason
     return None
+
+
+def _written_operands(program: str, words: list[str], operands: list[str]) -> list[str]:
+    """The operands `program` writes: the destination of a copy or a link, else all."""
+    if program not in _INTO_LAST:
+        return operands
+    for index, word in enumerate(words):
+        if word in {"-t", "--target-directory"} and index + 1 < len(words):
+            return [words[index + 1]]
+        if word.startswith("--target-directory="):
+            return [word.split("=", 1)[1]]
+    return operands[-1:]
 
 
 def _target_outside(target: str, cwd_outside: str | None) -> str | None:

@@ -26,6 +26,7 @@ from safepip.checks.hooks.calls import (
     is_network,
     is_process,
     literal_str,
+    outgoing_arguments,
 )
 from safepip.checks.hooks.flow import _PARAMETER, Origin, Scope, Tracer, own_returns
 from safepip.checks.hooks.patterns import (
@@ -429,10 +430,12 @@ class PythonScan:
             self.file.network.append(node)
             judge.dns_lookup(self, node, name, self._arguments_origin(node, scope))
             own = [self._own_address(v, scope) for v in node.args]
-            sent = [v for v, hosts in zip(node.args, own, strict=True) if not hosts]
+            sent = [v for v, hosts in zip(node.args, own, strict=True)
+                    if not hosts and v in outgoing_arguments(node, name)]
             self.file.own_address.update(id(h) for hosts in own for h in hosts)
             origin = self.tracer.origin(node.func, scope)
-            for value in [*sent, *(k.value for k in node.keywords)]:
+            for value in [*sent, *(k.value for k in node.keywords
+                                   if k.value in outgoing_arguments(node, name))]:
                 origin |= self.tracer.origin(value, scope)
             judge.network_call(self, node, name, origin)
             self._network_details(node, name, scope)
@@ -937,7 +940,10 @@ class PythonScan:
                          f"{name} contacts an exfiltration endpoint built from pieces",
                          Severity.HIGH, import_drop=3)
         carried = Origin.NONE
+        outgoing = outgoing_arguments(node, name)
         for value in [*node.args[1:], *(k.value for k in node.keywords if k.arg in _PAYLOADS)]:
+            if value not in outgoing:
+                continue
             carried |= self.tracer.origin(value, scope)
         if carried & Origin.FILE:
             self._sent(node, name, Origin.FILE)
