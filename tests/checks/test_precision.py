@@ -297,3 +297,22 @@ def test_host_identity_sent_by_urlretrieve_still_blocks(tmp_path: Path, sent: st
     files = {"setup.py": setup + sent + "\nsetup()\n"}
     findings = scan_path(make_sdist(tmp_path, "pkg", "1.0", files))
     assert max(f.severity for f in findings) >= Severity.HIGH
+
+
+@pytest.mark.parametrize(
+    ("command", "blocks"),
+    [
+        ("['cp', \"//'%s'\" % dataset, 'sdsnc.h']", False),  # ibm_db: a data set copied in
+        ("['ln', '-s', '/opt/lib/libx.so', 'build/libx.so']", False),
+        ("['cp', 'build/tool', os.path.expanduser('~/.local/bin/tool')]", True),
+        ("['cp', '-t', os.path.expanduser('~/.config/autostart'), 'x.desktop']", True),
+    ],
+    ids=["copy-in", "link-in", "copy-out", "copy-out-t"],
+)
+def test_a_copy_program_is_judged_by_its_destination(
+    tmp_path: Path, command: str, blocks: bool
+) -> None:
+    setup = ("import os, subprocess\nfrom setuptools import setup\ndataset = 'DSN.H'\n"
+             f"subprocess.run({command})\nsetup()\n")
+    findings = scan_path(make_sdist(tmp_path, "pkg", "1.0", {"setup.py": setup}))
+    assert ((_worst(findings, "hook/outside-write") or Severity.INFO) >= Severity.HIGH) is blocks

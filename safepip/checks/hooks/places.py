@@ -162,16 +162,18 @@ def command_writes(command: str) -> tuple[str, str] | None:
         if program in {"cd", "pushd", "chdir"} and len(words) > 1:
             place = outside_text(words[1])
             continue
-        targets, operands = [], []
+        targets, arguments = [], []
         for index, word in enumerate(words[1:], 1):
             redirect = _REDIRECT.match(word)
             if redirect is not None:
                 target = redirect.group(1) or (words[index + 1] if index + 1 < len(words) else "")
                 if not target.startswith("&"):
                     targets.append(target)
-            elif program in FILE_CHANGERS and not word.startswith("-"):
-                operands.append(word.split("=", 1)[1] if word.startswith("of=") else word)
-        targets += _written_operands(program, words, operands)
+            else:
+                arguments.append(word)
+        for index in written_operands(program, arguments):
+            word = arguments[index]
+            targets.append(word.split("=", 1)[1] if word.startswith(("of=", "--target-")) else word)
         for target in targets:
             reason = _target_outside(target, place)
             if reason:
@@ -179,15 +181,20 @@ def command_writes(command: str) -> tuple[str, str] | None:
     return None
 
 
-def _written_operands(program: str, words: list[str], operands: list[str]) -> list[str]:
-    """The operands `program` writes: the destination of a copy or a link, else all."""
+def written_operands(program: str, arguments: list[str]) -> list[int]:
+    """Positions in `arguments` (the words after the program) of the files `program` writes:
+    the destination of a copy or a link, else every operand; options (`-x`) never."""
+    if program not in FILE_CHANGERS:
+        return []
+    operands = [index for index, word in enumerate(arguments) if not word.startswith("-")]
     if program not in _INTO_LAST:
         return operands
-    for index, word in enumerate(words):
-        if word in {"-t", "--target-directory"} and index + 1 < len(words):
-            return [words[index + 1]]
+    for index, word in enumerate(arguments[:-1]):
+        if word in {"-t", "--target-directory"}:
+            return [index + 1]
+    for index, word in enumerate(arguments):
         if word.startswith("--target-directory="):
-            return [word.split("=", 1)[1]]
+            return [index]
     return operands[-1:]
 
 

@@ -1087,10 +1087,9 @@ class PythonScan:
         if not isinstance(command, ast.List | ast.Tuple) or len(command.elts) < 2:
             return
         program = self.tracer.text(command.elts[0], scope).replace("\\", "/").rsplit("/", 1)[-1]
-        if program.lower() not in places.FILE_CHANGERS:
-            return
-        for element in command.elts[1:]:
-            place = self._outside(element, scope)
+        arguments = [self.tracer.text(element, scope) for element in command.elts[1:]]
+        for index in places.written_operands(program.lower(), arguments):
+            place = self._outside(command.elts[1 + index], scope)
             if place is not None:
                 self.hit("hook/outside-write", node, f"has {program} change a file in {place}",
                          import_drop=4)
