@@ -316,3 +316,25 @@ def test_a_copy_program_is_judged_by_its_destination(
              f"subprocess.run({command})\nsetup()\n")
     findings = scan_path(make_sdist(tmp_path, "pkg", "1.0", {"setup.py": setup}))
     assert ((_worst(findings, "hook/outside-write") or Severity.INFO) >= Severity.HIGH) is blocks
+
+
+@pytest.mark.parametrize(
+    ("opened", "worst"),
+    [
+        ('(ROOT / "pkg" / "about.py")', Severity.INFO),  # spacy, srsly: their about.py
+        ('Path(__file__).parent.joinpath("pkg", "about.py")', Severity.INFO),
+        ('(ROOT / "pkg" / "blob.dat")', Severity.HIGH),  # a data file run as code
+    ],
+    ids=["about", "joinpath", "data-file"],
+)
+def test_exec_of_a_file_opened_through_pathlib(
+    tmp_path: Path, opened: str, worst: Severity
+) -> None:
+    setup = ("from pathlib import Path\nfrom setuptools import setup\n"
+             "ROOT = Path(__file__).parent\nabout = {}\n"
+             f"with {opened}.open('r') as f:\n    exec(f.read(), about)\n"
+             "setup(version=about['__version__'])\n")
+    files = {"setup.py": setup, "pkg/about.py": "__version__ = '1.0'\n",
+             "pkg/blob.dat": "__version__ = '1.0'\n"}
+    findings = scan_path(make_sdist(tmp_path, "pkg", "1.0", files))
+    assert _worst(findings, "hook/dynamic-exec") is worst

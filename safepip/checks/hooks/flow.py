@@ -435,7 +435,9 @@ class Tracer:
         if isinstance(node.func, ast.Attribute):
             if node.func.attr in KEEPS_NOTHING:
                 return Origin.NONE
-            if node.func.attr in FILE_READS:
+            if node.func.attr in FILE_READS or (
+                node.func.attr == "open" and names_a_path(node.func.value, scope, self.aliases)
+            ):
                 return Origin.FILE  # (root / "version.py").read_text(), tar.extractfile(m)
             if node.func.attr == "join" and node.args and _joins_chr(node.args[0]):
                 return Origin.DECODED
@@ -460,6 +462,29 @@ every index), not who or which machine it is: `node`/`nodename` keep their host 
 
 FILE_READS = frozenset({"read_text", "read_bytes", "extractfile"})
 """Methods that return a file's contents (pathlib, an archive's member) whatever the receiver."""
+
+
+_PATH_TYPES = frozenset({"pathlib.Path", "Path", "pathlib.PurePath", "PurePath"})
+_PATH_STEPS = frozenset({"joinpath", "with_name", "with_suffix", "with_stem", "resolve",
+                         "absolute", "expanduser"})
+
+
+def names_a_path(node: ast.expr, scope: Scope, aliases: Aliases, depth: int = 0) -> bool:
+    """`node` is a pathlib path (`root / "about.py"`, `Path(x)`, `p.with_suffix(".py")`,
+    `p.parent`, or a name bound once to one): its `.open()` opens a file."""
+    if isinstance(node, ast.Name) and depth < 3:
+        bound = scope.lookup(node.id) or []
+        return len(bound) == 1 and isinstance(bound[0], ast.expr) and names_a_path(
+            bound[0], scope, aliases, depth + 1)
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, ast.Div)
+    if isinstance(node, ast.Attribute):
+        return node.attr == "parent"
+    if isinstance(node, ast.Call):
+        func = node.func
+        return aliases.qualify(func) in _PATH_TYPES or (
+            isinstance(func, ast.Attribute) and func.attr in _PATH_STEPS)
+    return False
 
 
 def _known_call(name: str, node: ast.Call) -> Origin | None:

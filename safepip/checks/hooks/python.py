@@ -28,7 +28,14 @@ from safepip.checks.hooks.calls import (
     literal_str,
     outgoing_arguments,
 )
-from safepip.checks.hooks.flow import _PARAMETER, Origin, Scope, Tracer, own_returns
+from safepip.checks.hooks.flow import (
+    _PARAMETER,
+    Origin,
+    Scope,
+    Tracer,
+    names_a_path,
+    own_returns,
+)
 from safepip.checks.hooks.patterns import (
     INTERPRETERS,
     PERSISTENCE,
@@ -728,7 +735,9 @@ class PythonScan:
             if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
                 if sub.func.attr == "extractfile":
                     return "an archive's member"  # not a file of the tree: never scanned
-                if sub.func.attr in {"read_text", "read_bytes"}:
+                if sub.func.attr in {"read_text", "read_bytes"} or (
+                    sub.func.attr == "open" and names_a_path(sub.func.value, scope, self.aliases)
+                ):
                     return self.tracer.text(sub.func.value, scope)
             if isinstance(sub, ast.Call) and sub.args and (
                 self.aliases.qualify(sub.func) or ""
