@@ -338,3 +338,52 @@ def test_exec_of_a_file_opened_through_pathlib(
              "pkg/blob.dat": "__version__ = '1.0'\n"}
     findings = scan_path(make_sdist(tmp_path, "pkg", "1.0", files))
     assert _worst(findings, "hook/dynamic-exec") is worst
+
+
+FONTS = """
+import io, subprocess, sys, urllib.request, zipfile
+from setuptools import setup
+
+def run(cmd):
+    return subprocess.call(cmd)
+
+def fonts():
+    data = urllib.request.urlopen("https://example.invalid/fonts.zip").read()
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for name in archive.namelist():
+        with open("src/pkg/fonts/" + name, "wb") as out:
+            out.write(archive.read(name))
+
+if "test" in sys.argv:
+    sys.exit(run(CALL))
+fonts()
+setup()
+"""
+
+
+@pytest.mark.parametrize(
+    ("call", "blocks"),
+    [
+        ("[sys.executable, 'runAll.py'] + sys.argv[2:]", False),  # reportlab's test runner
+        ("sys.argv[2:]", True),  # what it starts is computed: it may be the download
+        ("[sys.executable, sys.argv[2]]", True),
+        ("['src/pkg/fonts/' + sys.argv[2]]", True),
+    ],
+    ids=["spelled-script", "computed", "computed-script", "runs-the-download"],
+)
+def test_download_and_a_helper_start_block_unless_the_start_is_spelled(
+    tmp_path: Path, call: str, blocks: bool
+) -> None:
+    """reportlab downloads font files into its tree and has a helper that runs its test
+    suite: the dropper rule (data written, a program started, steps in helpers) needs a start
+    that could run what was written."""
+    files = {"setup.py": FONTS.replace("CALL", call)}
+    findings = scan_path(make_sdist(tmp_path, "pkg", "1.0", files))
+    assert (max(f.severity for f in findings) >= Severity.HIGH) is blocks
+
+
+def test_a_helper_passed_around_still_counts_as_a_start(tmp_path: Path) -> None:
+    setup = FONTS.replace("CALL", "[sys.executable, 'runAll.py']").replace(
+        "fonts()\n", "fonts()\nlist(map(run, [sys.argv[2:]]))\n")
+    findings = scan_path(make_sdist(tmp_path, "pkg", "1.0", {"setup.py": setup}))
+    assert max(f.severity for f in findings) >= Severity.HIGH

@@ -249,7 +249,10 @@ class Tracer:
             )
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
             right = self.text(node.right, scope, depth + 1) if isinstance(node.op, ast.Add) else ""
-            return self.text(node.left, scope, depth + 1) + right
+            # argv lists added up are words: `[python, "run.py"] + extra` is "python run.py ?"
+            words = isinstance(node.left, ast.List | ast.Tuple) or isinstance(
+                node.right, ast.List | ast.Tuple)
+            return self.text(node.left, scope, depth + 1) + (" " if words else "") + right
         if isinstance(node, ast.List | ast.Tuple):
             return " ".join(self.text(e, scope, depth + 1) for e in node.elts)
         if isinstance(node, ast.Call):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import ipaddress
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from safepip.checks.hooks import judge, places
@@ -186,15 +187,20 @@ class _FileFacts:
     network: list[ast.Call] = field(default_factory=list)
     programs: list[ast.Call] = field(default_factory=list)
     """Process starts that are not build tools."""
+    helper_programs: list[tuple[ast.Call, str]] = field(default_factory=list)
+    """Process starts of a module function's parameter (`def run(cmd): call(cmd)`), with the
+    function's name: what they start is what its callers hand it."""
+    handed: dict[str, list[tuple[Severity, str]]] = field(default_factory=dict)
+    """By helper name: each direct call's command, judged and folded (see helper_programs)."""
     payload_writes: list[ast.Call] = field(default_factory=list)
+    """Writes of decoded or downloaded data."""
     verified_writes: list[ast.Call] = field(default_factory=list)
     """Writes of downloaded bytes checked against an expected digest first."""
     place_writes: list[ast.Call] = field(default_factory=list)
+    """Writes into a home or temp folder (with a process start and data that is neither
+    decoded, downloaded nor carried, as compiler probes and f2py's scratch sources: a warning)."""
     carried_writes: list[ast.Call] = field(default_factory=list)
     """Writes of a literal the package carries (an embedded script or blob)."""
-    """Writes into a home or temp folder of data that is neither decoded, downloaded nor a
-    carried literal (compiler probes, f2py's scratch sources): with a process start, a warning."""
-    """Writes of decoded or downloaded data, or of anything into a home/temp folder."""
     host: list[ast.Call] = field(default_factory=list)
     """Reads of the host's identity (user, host name, MAC)."""
     endpoints: list[ast.AST] = field(default_factory=list)
@@ -427,7 +433,11 @@ class PythonScan:
                 *self._program_origin(node, scope),
             )
             if severity > Severity.INFO:
-                self.file.programs.append(node)
+                helper = self._parameter_command(node, scope)
+                if helper is None:
+                    self.file.programs.append(node)
+                else:
+                    self.file.helper_programs.append((node, helper))
             if severity < Severity.HIGH:
                 self._command_place(node, scope)
             self.file.commands.append((node, self._command_text(node, scope)))
@@ -1174,9 +1184,12 @@ class PythonScan:
             self.hit("hook/outside-write", node, f"has {helper} change a file in {place}")
 
     def _handed_command(self, node: ast.Call, given: ast.expr, scope: Scope, helper: str) -> None:
+        text = self.tracer.text(given, scope)
         rule, severity, message = judge.command_verdict(
-            self, node, helper, self.tracer.origin(given, scope), self.tracer.text(given, scope)
+            self, node, helper, self.tracer.origin(given, scope), text
         )
+        if isinstance(node.func, ast.Name):
+            self.file.handed.setdefault(helper, []).append((severity, text))
         if severity >= Severity.HIGH:
             self.hit(rule, node, f"has {helper} run a command that {message}", severity,
                      import_drop=4)
@@ -1597,13 +1610,51 @@ class PythonScan:
             self.hits.append(Hit("hook/capability", Severity.MEDIUM, None,
                                  "carries PyArmor's runtime names: code protected against reading"))
 
+    def _parameter_command(self, node: ast.Call, scope: Scope) -> str | None:
+        """The name of the module function whose parameter `node` starts as a command, or
+        None (a method, a lambda, a command of its own)."""
+        function = scope.node
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef) or (
+            self._functions.get(function.name) is not function
+        ):
+            return None
+        command = judge.command_argument(node)
+        if not isinstance(command, ast.Name):
+            return None
+        if self._helper_sinks(function).get(command.id) != "command":
+            return None
+        return function.name
+
+    def _programs(self) -> list[ast.Call]:
+        """Process starts for the rules below, which cannot tell what a start runs. A
+        helper's start counts unless every use of the helper is a direct call handing it a
+        command that literals spell, program and script, and that runs nothing this file
+        writes (reportlab's `spCall([sys.executable, "runAll.py"])`): a dropped payload can
+        only run through a start whose target is computed."""
+        facts = self.file
+        found = list(facts.programs)
+        if not facts.helper_programs:
+            return found
+        uses = Counter(node.id for node in code_walk(self._tree) if isinstance(node, ast.Name))
+        for node, helper in facts.helper_programs:
+            handed = facts.handed.get(helper, [])
+            known = bool(handed) and uses[helper] == len(handed) and all(
+                severity <= Severity.LOW and _spelled(text)
+                and not any(name in text for name in facts.dropped)
+                for severity, text in handed
+            )
+            if not known:
+                found.append(node)
+        return found
+
     def _steps_together(self) -> None:
         """Steps a dropper or a beacon spreads over helper functions, judged per file."""
         facts = self.file
+        programs = self._programs()
         # A carried literal dropped into a home or temp folder is a payload as much as a
         # downloaded one; a scratch source computed from parameters is a compiler probe.
         dropped = facts.payload_writes or (facts.place_writes and facts.carried_writes)
-        if facts.programs and dropped:
+        if programs and dropped:
             self.hit(
                 "hook/download-exec",
                 dropped[0],
@@ -1611,7 +1662,7 @@ class PythonScan:
                 Severity.HIGH,
                 import_drop=3,
             )
-        elif facts.programs and facts.verified_writes:
+        elif programs and facts.verified_writes:
             self.hit(
                 "hook/download-exec",
                 facts.verified_writes[0],
@@ -1619,7 +1670,7 @@ class PythonScan:
                 Severity.MEDIUM,
                 import_drop=3,
             )
-        elif facts.programs and facts.place_writes:
+        elif programs and facts.place_writes:
             self.hit(
                 "hook/download-exec",
                 facts.place_writes[0],
@@ -1663,6 +1714,18 @@ class PythonScan:
                 Severity.HIGH,
                 import_drop=3,
             )
+
+
+def _spelled(command: str) -> bool:
+    """Literals spell the program a folded command starts, and for an interpreter the script
+    or module it runs (`python runAll.py ?`, `make -j ?`; not `? x`, `python ?`)."""
+    words = command.split()
+    if not words or "?" in words[0]:
+        return False
+    program = words[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if program.startswith(("python", "py", "sh", "bash", "cmd", "powershell", "node")):
+        return len(words) > 1 and "?" not in words[1] and not words[1].startswith("-")
+    return True
 
 
 def dormant_lines(tree: ast.Module, awake: frozenset[str]) -> frozenset[int]:
