@@ -244,6 +244,12 @@ def test_prefilter_hides_nothing_at_import_time(sample: Sample, tmp_path: Path) 
         ("rm -f build/*.o", False),
         ("cd ? ; git pull", False),
         ("cp ? ?", False),
+        # a copy or a link writes its last operand only (ibm_db copies a z/OS data set in)
+        ("cp //'DSN.SDSNC.H' sdsnc.h", False),
+        ("ln -s /usr/lib/libfoo.so.1 build/libfoo.so", False),
+        ("cp build/tool /usr/local/bin/tool", True),
+        ("cp -t /usr/local/bin build/tool", True),
+        ("mv /etc/hosts hosts.bak", True),  # a move removes its source
     ],
 )
 def test_shell_writes_outside_the_tree(command: str, outside: bool) -> None:

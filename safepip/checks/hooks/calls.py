@@ -110,6 +110,26 @@ NETWORK_PREFIXES = ("httpx.", "pycurl.Curl")
 NETWORK_SUFFIXES = (".urlopen", ".urlretrieve")
 """Any module's urlopen/urlretrieve (six.moves.urllib.request.urlopen, ...)."""
 
+_LOCAL_ARGUMENTS: dict[str, tuple[frozenset[int], frozenset[str]]] = {
+    "urlretrieve": (frozenset({1, 2}), frozenset({"filename", "reporthook"})),
+}
+"""Arguments of a network call that stay on this machine, by the call's last name: the file
+urlretrieve saves to and its progress hook (it sends the URL and `data`)."""
+
+
+def outgoing_arguments(node: ast.Call, name: str) -> list[ast.expr]:
+    """The arguments of the network call `node` (qualified `name`) that may leave the machine:
+    all of them, but for the local ones above (all again when a `*args` hides positions)."""
+    everything = [*node.args, *(keyword.value for keyword in node.keywords)]
+    local = _LOCAL_ARGUMENTS.get(name.rsplit(".", 1)[-1])
+    if local is None or any(isinstance(value, ast.Starred) for value in node.args):
+        return everything
+    positions, keywords = local
+    return [
+        *(value for index, value in enumerate(node.args) if index not in positions),
+        *(keyword.value for keyword in node.keywords if keyword.arg not in keywords),
+    ]
+
 DECODERS = frozenset(
     {
         "base64.b64decode",

@@ -193,6 +193,8 @@ class Tracer:
         if isinstance(node, ast.Attribute):
             if self.aliases.qualify(node) == "os.environ":
                 return Origin.ENV
+            if node.attr in _PLATFORM_FIELDS and self._is_uname(node.value, scope):
+                return Origin.NONE
             result = self.origin(node.value, scope, depth + 1)
             if isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}:
                 result |= self._member(node.attr, depth)
@@ -206,6 +208,13 @@ class Tracer:
         if isinstance(node, ast.ListComp | ast.GeneratorExp) and _xors(node.elt):
             return Origin.DECODED  # bytes(b ^ key for b in blob): an XOR loop decrypts
         return self._children(node, scope, depth)
+
+    def _is_uname(self, node: ast.expr, scope: Scope) -> bool:
+        """`platform.uname()` / `os.uname()`, directly or through a name bound once to it."""
+        if isinstance(node, ast.Name):
+            values = scope.lookup(node.id) or []
+            node = values[0] if len(values) == 1 and isinstance(values[0], ast.expr) else node
+        return isinstance(node, ast.Call) and self.aliases.qualify(node.func) in _UNAME_CALLS
 
     def text(self, node: ast.expr | None, scope: Scope, depth: int = 0) -> str:
         """The string `node` evaluates to as far as literals show it (a small constant
@@ -240,7 +249,10 @@ class Tracer:
             )
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
             right = self.text(node.right, scope, depth + 1) if isinstance(node.op, ast.Add) else ""
-            return self.text(node.left, scope, depth + 1) + right
+            # argv lists added up are words: `[python, "run.py"] + extra` is "python run.py ?"
+            words = isinstance(node.left, ast.List | ast.Tuple) or isinstance(
+                node.right, ast.List | ast.Tuple)
+            return self.text(node.left, scope, depth + 1) + (" " if words else "") + right
         if isinstance(node, ast.List | ast.Tuple):
             return " ".join(self.text(e, scope, depth + 1) for e in node.elts)
         if isinstance(node, ast.Call):
@@ -426,7 +438,9 @@ class Tracer:
         if isinstance(node.func, ast.Attribute):
             if node.func.attr in KEEPS_NOTHING:
                 return Origin.NONE
-            if node.func.attr in FILE_READS:
+            if node.func.attr in FILE_READS or (
+                node.func.attr == "open" and names_a_path(node.func.value, scope, self.aliases)
+            ):
                 return Origin.FILE  # (root / "version.py").read_text(), tar.extractfile(m)
             if node.func.attr == "join" and node.args and _joins_chr(node.args[0]):
                 return Origin.DECODED
@@ -444,8 +458,36 @@ class Tracer:
         return result
 
 
+_UNAME_CALLS = frozenset({"platform.uname", "os.uname"})
+_PLATFORM_FIELDS = frozenset({"system", "sysname", "release", "version", "machine", "processor"})
+"""Fields of a uname() result that describe the platform (what pip's own User-Agent tells
+every index), not who or which machine it is: `node`/`nodename` keep their host origin."""
+
 FILE_READS = frozenset({"read_text", "read_bytes", "extractfile"})
 """Methods that return a file's contents (pathlib, an archive's member) whatever the receiver."""
+
+
+_PATH_TYPES = frozenset({"pathlib.Path", "Path", "pathlib.PurePath", "PurePath"})
+_PATH_STEPS = frozenset({"joinpath", "with_name", "with_suffix", "with_stem", "resolve",
+                         "absolute", "expanduser"})
+
+
+def names_a_path(node: ast.expr, scope: Scope, aliases: Aliases, depth: int = 0) -> bool:
+    """`node` is a pathlib path (`root / "about.py"`, `Path(x)`, `p.with_suffix(".py")`,
+    `p.parent`, or a name bound once to one): its `.open()` opens a file."""
+    if isinstance(node, ast.Name) and depth < 3:
+        bound = scope.lookup(node.id) or []
+        return len(bound) == 1 and isinstance(bound[0], ast.expr) and names_a_path(
+            bound[0], scope, aliases, depth + 1)
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, ast.Div)
+    if isinstance(node, ast.Attribute):
+        return node.attr == "parent"
+    if isinstance(node, ast.Call):
+        func = node.func
+        return aliases.qualify(func) in _PATH_TYPES or (
+            isinstance(func, ast.Attribute) and func.attr in _PATH_STEPS)
+    return False
 
 
 def _known_call(name: str, node: ast.Call) -> Origin | None:

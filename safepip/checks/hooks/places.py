@@ -135,6 +135,10 @@ FILE_CHANGERS = frozenset(
 )
 """Programs that create or change the files named on their command line (any program's
 output sent into a file by a redirection is judged on its own)."""
+_INTO_LAST = frozenset({"cp", "ln", "install", "rsync", "ditto", "copy", "xcopy"})
+"""Of those, programs that read every operand but the last and write only the last (`cp SRC
+DST`, `ln -s TARGET NAME`), unless `-t DIR` names the destination. `mv` removes its sources,
+so all its operands count."""
 _SEPARATORS = re.compile(r"\s*(?:&&|\|\||;|\||\n|&(?!\d|>))\s*")
 _REDIRECT = re.compile(r"^(?:\d|&)?>>?\|?(.*)$")
 _WRAPPERS = frozenset({"sudo", "env", "nohup", "exec", "command", "builtin", "time", "nice"})
@@ -158,20 +162,40 @@ def command_writes(command: str) -> tuple[str, str] | None:
         if program in {"cd", "pushd", "chdir"} and len(words) > 1:
             place = outside_text(words[1])
             continue
-        targets = []
+        targets, arguments = [], []
         for index, word in enumerate(words[1:], 1):
             redirect = _REDIRECT.match(word)
             if redirect is not None:
                 target = redirect.group(1) or (words[index + 1] if index + 1 < len(words) else "")
                 if not target.startswith("&"):
                     targets.append(target)
-            elif program in FILE_CHANGERS and not word.startswith("-"):
-                targets.append(word.split("=", 1)[1] if word.startswith("of=") else word)
+            else:
+                arguments.append(word)
+        for index in written_operands(program, arguments):
+            word = arguments[index]
+            targets.append(word.split("=", 1)[1] if word.startswith(("of=", "--target-")) else word)
         for target in targets:
             reason = _target_outside(target, place)
             if reason:
                 return target, reason
     return None
+
+
+def written_operands(program: str, arguments: list[str]) -> list[int]:
+    """Positions in `arguments` (the words after the program) of the files `program` writes:
+    the destination of a copy or a link, else every operand; options (`-x`) never."""
+    if program not in FILE_CHANGERS:
+        return []
+    operands = [index for index, word in enumerate(arguments) if not word.startswith("-")]
+    if program not in _INTO_LAST:
+        return operands
+    for index, word in enumerate(arguments[:-1]):
+        if word in {"-t", "--target-directory"}:
+            return [index + 1]
+    for index, word in enumerate(arguments):
+        if word.startswith("--target-directory="):
+            return [index]
+    return operands[-1:]
 
 
 def _target_outside(target: str, cwd_outside: str | None) -> str | None:

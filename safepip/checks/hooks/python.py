@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import ipaddress
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from safepip.checks.hooks import judge, places
@@ -26,8 +27,16 @@ from safepip.checks.hooks.calls import (
     is_network,
     is_process,
     literal_str,
+    outgoing_arguments,
 )
-from safepip.checks.hooks.flow import _PARAMETER, Origin, Scope, Tracer, own_returns
+from safepip.checks.hooks.flow import (
+    _PARAMETER,
+    Origin,
+    Scope,
+    Tracer,
+    names_a_path,
+    own_returns,
+)
 from safepip.checks.hooks.patterns import (
     INTERPRETERS,
     PERSISTENCE,
@@ -178,15 +187,20 @@ class _FileFacts:
     network: list[ast.Call] = field(default_factory=list)
     programs: list[ast.Call] = field(default_factory=list)
     """Process starts that are not build tools."""
+    helper_programs: list[tuple[ast.Call, str]] = field(default_factory=list)
+    """Process starts of a module function's parameter (`def run(cmd): call(cmd)`), with the
+    function's name: what they start is what its callers hand it."""
+    handed: dict[str, list[tuple[Severity, str]]] = field(default_factory=dict)
+    """By helper name: each direct call's command, judged and folded (see helper_programs)."""
     payload_writes: list[ast.Call] = field(default_factory=list)
+    """Writes of decoded or downloaded data."""
     verified_writes: list[ast.Call] = field(default_factory=list)
     """Writes of downloaded bytes checked against an expected digest first."""
     place_writes: list[ast.Call] = field(default_factory=list)
+    """Writes into a home or temp folder (with a process start and data that is neither
+    decoded, downloaded nor carried, as compiler probes and f2py's scratch sources: a warning)."""
     carried_writes: list[ast.Call] = field(default_factory=list)
     """Writes of a literal the package carries (an embedded script or blob)."""
-    """Writes into a home or temp folder of data that is neither decoded, downloaded nor a
-    carried literal (compiler probes, f2py's scratch sources): with a process start, a warning."""
-    """Writes of decoded or downloaded data, or of anything into a home/temp folder."""
     host: list[ast.Call] = field(default_factory=list)
     """Reads of the host's identity (user, host name, MAC)."""
     endpoints: list[ast.AST] = field(default_factory=list)
@@ -419,7 +433,11 @@ class PythonScan:
                 *self._program_origin(node, scope),
             )
             if severity > Severity.INFO:
-                self.file.programs.append(node)
+                helper = self._parameter_command(node, scope)
+                if helper is None:
+                    self.file.programs.append(node)
+                else:
+                    self.file.helper_programs.append((node, helper))
             if severity < Severity.HIGH:
                 self._command_place(node, scope)
             self.file.commands.append((node, self._command_text(node, scope)))
@@ -429,10 +447,12 @@ class PythonScan:
             self.file.network.append(node)
             judge.dns_lookup(self, node, name, self._arguments_origin(node, scope))
             own = [self._own_address(v, scope) for v in node.args]
-            sent = [v for v, hosts in zip(node.args, own, strict=True) if not hosts]
+            sent = [v for v, hosts in zip(node.args, own, strict=True)
+                    if not hosts and v in outgoing_arguments(node, name)]
             self.file.own_address.update(id(h) for hosts in own for h in hosts)
             origin = self.tracer.origin(node.func, scope)
-            for value in [*sent, *(k.value for k in node.keywords)]:
+            for value in [*sent, *(k.value for k in node.keywords
+                                   if k.value in outgoing_arguments(node, name))]:
                 origin |= self.tracer.origin(value, scope)
             judge.network_call(self, node, name, origin)
             self._network_details(node, name, scope)
@@ -725,7 +745,9 @@ class PythonScan:
             if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
                 if sub.func.attr == "extractfile":
                     return "an archive's member"  # not a file of the tree: never scanned
-                if sub.func.attr in {"read_text", "read_bytes"}:
+                if sub.func.attr in {"read_text", "read_bytes"} or (
+                    sub.func.attr == "open" and names_a_path(sub.func.value, scope, self.aliases)
+                ):
                     return self.tracer.text(sub.func.value, scope)
             if isinstance(sub, ast.Call) and sub.args and (
                 self.aliases.qualify(sub.func) or ""
@@ -937,7 +959,10 @@ class PythonScan:
                          f"{name} contacts an exfiltration endpoint built from pieces",
                          Severity.HIGH, import_drop=3)
         carried = Origin.NONE
+        outgoing = outgoing_arguments(node, name)
         for value in [*node.args[1:], *(k.value for k in node.keywords if k.arg in _PAYLOADS)]:
+            if value not in outgoing:
+                continue
             carried |= self.tracer.origin(value, scope)
         if carried & Origin.FILE:
             self._sent(node, name, Origin.FILE)
@@ -1081,10 +1106,9 @@ class PythonScan:
         if not isinstance(command, ast.List | ast.Tuple) or len(command.elts) < 2:
             return
         program = self.tracer.text(command.elts[0], scope).replace("\\", "/").rsplit("/", 1)[-1]
-        if program.lower() not in places.FILE_CHANGERS:
-            return
-        for element in command.elts[1:]:
-            place = self._outside(element, scope)
+        arguments = [self.tracer.text(element, scope) for element in command.elts[1:]]
+        for index in places.written_operands(program.lower(), arguments):
+            place = self._outside(command.elts[1 + index], scope)
             if place is not None:
                 self.hit("hook/outside-write", node, f"has {program} change a file in {place}",
                          import_drop=4)
@@ -1160,9 +1184,12 @@ class PythonScan:
             self.hit("hook/outside-write", node, f"has {helper} change a file in {place}")
 
     def _handed_command(self, node: ast.Call, given: ast.expr, scope: Scope, helper: str) -> None:
+        text = self.tracer.text(given, scope)
         rule, severity, message = judge.command_verdict(
-            self, node, helper, self.tracer.origin(given, scope), self.tracer.text(given, scope)
+            self, node, helper, self.tracer.origin(given, scope), text
         )
+        if isinstance(node.func, ast.Name):
+            self.file.handed.setdefault(helper, []).append((severity, text))
         if severity >= Severity.HIGH:
             self.hit(rule, node, f"has {helper} run a command that {message}", severity,
                      import_drop=4)
@@ -1583,13 +1610,51 @@ class PythonScan:
             self.hits.append(Hit("hook/capability", Severity.MEDIUM, None,
                                  "carries PyArmor's runtime names: code protected against reading"))
 
+    def _parameter_command(self, node: ast.Call, scope: Scope) -> str | None:
+        """The name of the module function whose parameter `node` starts as a command, or
+        None (a method, a lambda, a command of its own)."""
+        function = scope.node
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef) or (
+            self._functions.get(function.name) is not function
+        ):
+            return None
+        command = judge.command_argument(node)
+        if not isinstance(command, ast.Name):
+            return None
+        if self._helper_sinks(function).get(command.id) != "command":
+            return None
+        return function.name
+
+    def _programs(self) -> list[ast.Call]:
+        """Process starts for the rules below, which cannot tell what a start runs. A
+        helper's start counts unless every use of the helper is a direct call handing it a
+        command that literals spell, program and script, and that runs nothing this file
+        writes (reportlab's `spCall([sys.executable, "runAll.py"])`): a dropped payload can
+        only run through a start whose target is computed."""
+        facts = self.file
+        found = list(facts.programs)
+        if not facts.helper_programs:
+            return found
+        uses = Counter(node.id for node in code_walk(self._tree) if isinstance(node, ast.Name))
+        for node, helper in facts.helper_programs:
+            handed = facts.handed.get(helper, [])
+            known = bool(handed) and uses[helper] == len(handed) and all(
+                severity <= Severity.LOW and _spelled(text)
+                and not any(name in text for name in facts.dropped)
+                for severity, text in handed
+            )
+            if not known:
+                found.append(node)
+        return found
+
     def _steps_together(self) -> None:
         """Steps a dropper or a beacon spreads over helper functions, judged per file."""
         facts = self.file
+        programs = self._programs()
         # A carried literal dropped into a home or temp folder is a payload as much as a
         # downloaded one; a scratch source computed from parameters is a compiler probe.
         dropped = facts.payload_writes or (facts.place_writes and facts.carried_writes)
-        if facts.programs and dropped:
+        if programs and dropped:
             self.hit(
                 "hook/download-exec",
                 dropped[0],
@@ -1597,7 +1662,7 @@ class PythonScan:
                 Severity.HIGH,
                 import_drop=3,
             )
-        elif facts.programs and facts.verified_writes:
+        elif programs and facts.verified_writes:
             self.hit(
                 "hook/download-exec",
                 facts.verified_writes[0],
@@ -1605,7 +1670,7 @@ class PythonScan:
                 Severity.MEDIUM,
                 import_drop=3,
             )
-        elif facts.programs and facts.place_writes:
+        elif programs and facts.place_writes:
             self.hit(
                 "hook/download-exec",
                 facts.place_writes[0],
@@ -1649,6 +1714,18 @@ class PythonScan:
                 Severity.HIGH,
                 import_drop=3,
             )
+
+
+def _spelled(command: str) -> bool:
+    """Literals spell the program a folded command starts, and for an interpreter the script
+    or module it runs (`python runAll.py ?`, `make -j ?`; not `? x`, `python ?`)."""
+    words = command.split()
+    if not words or "?" in words[0]:
+        return False
+    program = words[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if program.startswith(("python", "py", "sh", "bash", "cmd", "powershell", "node")):
+        return len(words) > 1 and "?" not in words[1] and not words[1].startswith("-")
+    return True
 
 
 def dormant_lines(tree: ast.Module, awake: frozenset[str]) -> frozenset[int]:
