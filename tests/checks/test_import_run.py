@@ -228,3 +228,31 @@ def test_a_choice_between_two_build_commands_stays_a_build(tmp_path: Path) -> No
             "subprocess.check_call('make' if sys.platform != 'win32' else 'nmake')\n")
     findings = _setup_findings(tmp_path, body)
     assert all(f.severity < Severity.MEDIUM for f in findings), findings
+
+
+def _b64(text: str) -> str:
+    import base64
+
+    return base64.b64encode(text.encode()).decode()
+
+
+def test_a_keyed_webhook_spelt_in_base64_is_blocked_in_any_code(tmp_path: Path) -> None:
+    """A drop box's address with its key, kept from readers in base64, in a method nobody
+    calls on import: as high as the same address written out."""
+    hook = "https://discord.com/api/webhooks/123456789012345678/" + "k" * 64
+    code = ("class Reporter:\n"
+            "    def __init__(self):\n"
+            f"        self._target = {_b64(hook)!r}\n")
+    findings = _findings(tmp_path, code)
+    assert any(f.rule == "hook/webhook" and f.severity >= Severity.HIGH
+               for f in findings), findings
+    filtered = sorted(map(repr, findings))
+    assert filtered == sorted(map(repr, _findings(tmp_path, code, prefilter=False)))
+
+
+def test_an_ordinary_url_in_base64_is_only_a_warning_at_install(tmp_path: Path) -> None:
+    body = f"import base64\nHOME = base64.b64decode({_b64('https://example.invalid/x')!r})\n"
+    findings = _setup_findings(tmp_path, body)
+    assert any(f.rule == "hook/obfuscation" for f in findings), findings
+    assert all(f.severity < Severity.HIGH for f in findings), findings
+    assert all(f.severity < Severity.MEDIUM for f in _findings(tmp_path, body))

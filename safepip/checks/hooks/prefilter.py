@@ -400,6 +400,7 @@ NEEDS: dict[str, Callable[[_File], bool]] = {
     "dup2": lambda file: any(b"dup2" in view.data for view in file.views),
     "host": lambda file: file.makes(_HOST_CALLS),
     "dns": lambda file: file.makes(_DNS_CALLS),
+    "encoded-url": lambda file: any(b"aHR0c" in view.data for view in file.views),
     "clone": lambda file: file.has_words(b"clone_from", b"clone_repository")
     or (file.has_words(b"git", b"porcelain") and file.has_words(b"clone")),
     "com-shell": lambda file: any(

@@ -7,6 +7,8 @@ install-time judgements; the caller lowers them for import-time code.
 from __future__ import annotations
 
 import ast
+import base64
+import binascii
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -1498,12 +1500,30 @@ class PythonScan:
             host = text.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]
             if _public_address(host.rsplit(":", 1)[0] if host.count(":") == 1 else host):
                 self.file.raw_servers.append(node)
+        if text.startswith(_BASE64_HTTP):
+            self._encoded_url(node, text)
         if looks_encoded(text):
             self.hit(
                 "hook/obfuscation",
                 node,
                 f"a {len(text)}-character string literal looks like an encoded blob",
             )
+
+    def _encoded_url(self, node: ast.Constant, text: str) -> None:
+        """A URL spelt in base64 (`aHR0c...` is `http...`): an address kept from readers and
+        from text searches, judged as the URL it decodes to."""
+        url = _base64_url(text)
+        if url is None:
+            return
+        if WEBHOOK.search(url) and _KEYED_ENDPOINT.search(url):
+            self.hit("hook/webhook", node, "names an exfiltration endpoint with its key, spelt "
+                     f"in base64: {url[:60]!r}", Severity.HIGH, import_drop=0)
+            return
+        if WEBHOOK.search(url):
+            self.hit("hook/webhook", node, f"names an exfiltration endpoint spelt in base64: "
+                     f"{url[:80]!r}")
+            self.file.endpoints.append(node)
+        self.hit("hook/obfuscation", node, f"spells a URL in base64: {url[:80]!r}")
 
     def _may_name_webhook(self, text: str) -> bool:
         """On ASCII text every WEBHOOK match holds one of the literal hints (tests check each
@@ -1967,6 +1987,24 @@ _KEYED_ENDPOINT = re.compile(
     re.IGNORECASE,
 )
 """Webhook and bot URLs with their id and secret: a concrete drop box."""
+_BASE64_HTTP = "aHR0c"
+"""How base64 spells `http` at the start of a text (`aHR0cDov` is `http:/`, `aHR0cHM6` is
+`https:`)."""
+_LONGEST_ENCODED_URL = 4096
+
+
+def _base64_url(text: str) -> str | None:
+    """The URL a base64 literal spells, or None when it is not one (decoding only, bounded)."""
+    if len(text) > _LONGEST_ENCODED_URL:
+        return None
+    try:
+        decoded = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    url = decoded.decode("ascii", "replace")
+    return url if url.startswith(("http://", "https://")) and url.isprintable() else None
+
+
 _BOT_TOKEN = re.compile(r"\d{8,10}:AA[\w-]{33}")
 _DIGEST_NAME = re.compile(r"sha\d|md5|blake|hash|digest")
 """Names of calls that compute a digest (hashlib's, a module's own `_get_hash`)."""
