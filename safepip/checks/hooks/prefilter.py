@@ -42,7 +42,7 @@ from safepip.checks.hooks.calls import (
     PROCESS,
     PROCESS_PREFIXES,
 )
-from safepip.checks.hooks.flow import KEEPS_NOTHING
+from safepip.checks.hooks.flow import CREDENTIAL_READS, KEEPS_NOTHING
 from safepip.checks.hooks.hidden import hidden_text
 from safepip.checks.hooks.patterns import (
     LITERAL_HINTS,
@@ -200,6 +200,7 @@ _WRITE_WORDS = (
 )
 """The last word of every call python.py takes for a file write (its _WRITERS, pathlib's
 writes, copyfileobj)."""
+_CREDENTIAL_READS = tuple(sorted(name.encode("ascii") for name in CREDENTIAL_READS))
 _SCRIPT_HOSTS = _fragments("wscript.shell", "shell.application", "schedule.service")
 """The COM objects python.py takes for the Windows shell (its _SCRIPT_HOSTS)."""
 _SECRET_NAMES = _fragments(
@@ -407,9 +408,10 @@ NEEDS: dict[str, Callable[[_File], bool]] = {
         word.endswith(b"Dispatch") for view in file.views for word in view.words
     ) and file.meets(lambda view: view.has(_SCRIPT_HOSTS)),
     "secret-variable": lambda file: (
-        file.has_words(b"getenv", b"getenvb")
-        or (file.has_words(b"os") and file.has_words(b"environ", b"environb"))
-    ) and file.meets(lambda view: view.has(_SECRET_NAMES)),
+        (file.has_words(b"getenv", b"getenvb")
+         or (file.has_words(b"os") and file.has_words(b"environ", b"environb")))
+        and file.meets(lambda view: view.has(_SECRET_NAMES))
+    ) or file.has_words(*_CREDENTIAL_READS),
     "whole-environ": lambda file: file.meets(_View.whole_environ),
     "command-class": lambda file: file.has_words(*_COMMAND_WORDS),
     "capability": lambda file: file.has_words(*_CAPABILITY_WORDS),
