@@ -264,3 +264,25 @@ def test_an_ordinary_url_in_base64_is_only_a_warning_at_install(tmp_path: Path) 
     assert any(f.rule == "hook/obfuscation" for f in findings), findings
     assert all(f.severity < Severity.HIGH for f in findings), findings
     assert all(f.severity < Severity.MEDIUM for f in _findings(tmp_path, body))
+
+
+_TOKEN = "123456789:AA" + "b" * 33
+"""Shaped like a Telegram bot token; no bot has it."""
+
+
+def test_a_bot_client_given_a_token_spelt_out_is_blocked(tmp_path: Path) -> None:
+    """A Telegram bot library is the bot API's address: with the bot's token written in the
+    package, it is one drop box (or a remote control) the author reads."""
+    code = f"import telebot\nbot = telebot.TeleBot({_TOKEN!r})\n"
+    findings = _findings(tmp_path, code)
+    assert any(f.rule == "hook/webhook" and f.severity >= Severity.HIGH
+               for f in findings), findings
+    assert sorted(map(repr, findings)) == sorted(
+        map(repr, _findings(tmp_path, code, prefilter=False)))
+
+
+def test_a_bot_library_given_its_token_by_the_user_is_not_flagged(tmp_path: Path) -> None:
+    code = ("import os, telebot\n"
+            "def make_bot(token=None):\n"
+            "    return telebot.TeleBot(token or os.environ['BOT_TOKEN'])\n")
+    assert all(f.severity < Severity.MEDIUM for f in _findings(tmp_path, code))

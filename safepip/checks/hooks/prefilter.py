@@ -201,6 +201,8 @@ _WRITE_WORDS = (
 """The last word of every call python.py takes for a file write (its _WRITERS, pathlib's
 writes, copyfileobj)."""
 _CREDENTIAL_READS = tuple(sorted(name.encode("ascii") for name in CREDENTIAL_READS))
+_BOT_TOKEN = re.compile(rb"\d{8,10}:AA[\w-]{33}")
+"""A Telegram bot token (python.py's _BOT_TOKEN)."""
 _SCRIPT_HOSTS = _fragments("wscript.shell", "shell.application", "schedule.service")
 """The COM objects python.py takes for the Windows shell (its _SCRIPT_HOSTS)."""
 _SECRET_NAMES = _fragments(
@@ -402,6 +404,8 @@ NEEDS: dict[str, Callable[[_File], bool]] = {
     "host": lambda file: file.makes(_HOST_CALLS),
     "dns": lambda file: file.makes(_DNS_CALLS),
     "encoded-url": lambda file: any(b"aHR0c" in view.data for view in file.views),
+    "bot-token": lambda file: file.has_words(b"telebot", b"telegram", b"aiogram", b"telethon")
+    and any(_BOT_TOKEN.search(view.data) for view in file.views),
     "clone": lambda file: file.has_words(b"clone_from", b"clone_repository")
     or (file.has_words(b"git", b"porcelain") and file.has_words(b"clone")),
     "com-shell": lambda file: any(

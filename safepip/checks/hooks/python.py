@@ -490,6 +490,8 @@ class PythonScan:
             self._hidden_call(node, f"reaches {name} {hidden} instead of by name",
                               Severity.MEDIUM if shown else Severity.HIGH)
         self._handed_to_helper(node, scope)
+        if name in _BOT_CLIENTS:
+            self.file.endpoints.append(node)  # the bot API's address, inside the library
         self._runs_file(node, name, scope)
         self._raw_server(node)
         if name in HOST_IDENTITY:
@@ -1987,6 +1989,12 @@ _KEYED_ENDPOINT = re.compile(
     re.IGNORECASE,
 )
 """Webhook and bot URLs with their id and secret: a concrete drop box."""
+_BOT_CLIENTS = frozenset(
+    {"telebot.TeleBot", "telebot.AsyncTeleBot", "telebot.async_telebot.AsyncTeleBot",
+     "telegram.Bot", "telegram.ext.Updater", "telegram.ext.ApplicationBuilder",
+     "telegram.ext.Application.builder", "aiogram.Bot", "telethon.TelegramClient"}
+)
+"""Clients of the Telegram bot API: given a bot token, they are its address."""
 _BASE64_HTTP = "aHR0c"
 """How base64 spells `http` at the start of a text (`aHR0cDov` is `http:/`, `aHR0cHM6` is
 `https:`)."""

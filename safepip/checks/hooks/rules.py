@@ -188,7 +188,7 @@ RULES: dict[str, HookRule] = {
             "with its key spelt out (or a bot token beside the bot API's address) is high in "
             "any code, also code that only runs on import.",
             "Do not install.",
-            needs=("secret-literal", "encoded-url"),
+            needs=("secret-literal", "encoded-url", "bot-token"),
         ),
         _rule(
             "hook/cmdclass-override",
