@@ -286,3 +286,24 @@ def test_a_bot_library_given_its_token_by_the_user_is_not_flagged(tmp_path: Path
             "def make_bot(token=None):\n"
             "    return telebot.TeleBot(token or os.environ['BOT_TOKEN'])\n")
     assert all(f.severity < Severity.MEDIUM for f in _findings(tmp_path, code))
+
+
+def test_idle_lines_follow_classes_and_methods_the_top_level_uses() -> None:
+    import ast
+
+    code = (
+        "class Used:\n"                    # 1
+        "    def __init__(self):\n"        # 2
+        "        self.start()\n"           # 3
+        "    def start(self):\n"           # 4
+        "        pass\n"                   # 5
+        "class Other:\n"                   # 6
+        "    def __init__(self):\n"        # 7
+        "        pass\n"                   # 8
+        "    def update(self):\n"          # 9
+        "        pass\n"                   # 10
+        "store = {}\n"                     # 11
+        "store.update(a=1)\n"              # 12
+        "used = Used()\n"                  # 13
+    )
+    assert idle_lines(ast.parse(code)) == {8, 10}

@@ -1745,6 +1745,7 @@ def idle_lines(tree: ast.Module) -> frozenset[int]:
     the top level (registered as a command, listed in a table) is not run by the import."""
     index = _Calls(tree)
     reached: set[str] = set()
+    running: set[int] = set()
     pending = set(index.called[0])
     while pending:
         name = pending.pop()
@@ -1752,11 +1753,12 @@ def idle_lines(tree: ast.Module) -> frozenset[int]:
             continue
         reached.add(name)
         for function in index.functions[name]:
+            running.add(id(function))
             pending |= index.called[id(function)]
     lines: set[int] = set(index.main_lines)
-    for name, defs in index.functions.items():
-        if name not in reached:
-            for function in defs:
+    for defs in index.functions.values():
+        for function in defs:
+            if id(function) not in running:
                 first = function.body[0].lineno if function.body else function.lineno
                 lines.update(range(first, (function.end_lineno or first) + 1))
     return frozenset(lines)
@@ -1788,13 +1790,17 @@ class _Calls:
     """One pass over a module: its functions and methods by name, the names each body calls
     (key: id of the def; 0: the top level and class bodies) or hands to a runner such as
     threading.Thread, and the lines of the top level's `if __name__ == "__main__":` block.
-    A class called by name runs its `__init__`."""
+    A class called by name runs its own `__init__`. A method counts when called on `self`, `cls`,
+    `super()`, one of the module's classes or an instance the top level makes of one:
+    `store.update(...)` on anything else calls someone else's `update`."""
 
     def __init__(self, tree: ast.Module) -> None:
         self.functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
         self.called: dict[int, set[str]] = {0: set()}
         self.main_lines: set[int] = set()
         classes = {node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
+        self._owners = classes | {"self", "cls"} | _instances(tree, classes)
+        self._classes = classes
         stack: list[tuple[ast.AST, int]] = [(tree, 0)]
         while stack:
             node, owner = stack.pop()
@@ -1811,7 +1817,11 @@ class _Calls:
                 stack.extend((item, id(node)) for item in node.body)
                 continue
             if isinstance(node, ast.Call):
-                self._call(node, owner, classes)
+                self._call(node, owner)
+            elif isinstance(node, ast.ClassDef):
+                for item in node.body:  # also by `Klass.method`: what calling Klass runs
+                    if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                        self.functions.setdefault(f"{node.name}.{item.name}", []).append(item)
             for name in CODE_FIELDS.get(type(node), ()):
                 child = getattr(node, name)
                 if type(child) is list:
@@ -1819,28 +1829,47 @@ class _Calls:
                 elif child is not None and not isinstance(child, str | int):
                     stack.append((child, owner))
 
-    def _call(self, node: ast.Call, owner: int, classes: set[str]) -> None:
+    def _call(self, node: ast.Call, owner: int) -> None:
         called = self.called[owner]
-        name = _callable_name(node.func)
-        if name is None:
-            return
-        called.add(name)
-        if name in classes:
-            called.add("__init__")
-        if name in _RUNS_LATER:
+        func = node.func
+        runner = func.attr if isinstance(func, ast.Attribute) else self._name(func)
+        name = self._name(func)
+        if name is not None:
+            called.add(name)
+            if name in self._classes:
+                called.add(f"{name}.__init__")
+        if runner in _RUNS_LATER:
             given = [*node.args, *(k.value for k in node.keywords)]
         else:
             given = [k.value for k in node.keywords if k.arg == "target"]
-        called.update(n for n in map(_callable_name, given) if n is not None)
+        called.update(n for n in map(self._name, given) if n is not None)
+
+    def _name(self, node: ast.expr) -> str | None:
+        """The module's own function or method an expression names (`f`, `self.method`,
+        `Klass().method`), else None."""
+        if isinstance(node, ast.Name):
+            return node.id
+        if not isinstance(node, ast.Attribute):
+            return None
+        receiver = node.value
+        if isinstance(receiver, ast.Call):
+            receiver = receiver.func  # Klass().method, super().method
+            if isinstance(receiver, ast.Name) and receiver.id == "super":
+                return node.attr
+        if isinstance(receiver, ast.Name) and receiver.id in self._owners:
+            return node.attr
+        return None
 
 
-def _callable_name(node: ast.expr) -> str | None:
-    """The function or method name an expression names (`f`, `obj.method`)."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
+def _instances(tree: ast.Module, classes: set[str]) -> set[str]:
+    """Names the top level binds to an instance of one of the module's classes."""
+    found: set[str] = set()
+    for statement in tree.body:
+        if (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)
+                and isinstance(statement.value.func, ast.Name)
+                and statement.value.func.id in classes):
+            found.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+    return found
 
 
 class _Index:
