@@ -26,6 +26,14 @@ miss, ctx-0.2.6, has its payload in a method nothing calls at install; ctx-0.2.2
 blocked), 212/215 groups (211); malware-importtime blocked 57/100 (50), medium+ 65 (59);
 GuardDog positives medium+ 188/208 (188), blocked 106 (105); negatives blocked 0/68, medium+
 4/68 (4).
+
+Branch `importtime` (2026-12-07; before = main at ee7a309): malware-importtime blocked 71/100
+(57), medium+ 75 (65), 61/87 groups with a block (48): high findings in code the import itself
+runs keep their severity, base64 webhooks, bot clients given a token, cloud SDK credentials,
+a parameter's default command. Of the 29 misses, 17 have their payload only where the import
+does not run it (library functions, a never-called method, the CLI, `__main__` blocks) and 3
+show nothing harmful in their code. malware-install 396/400, in scope 390/391; GuardDog
+positives medium+ 188/208, blocked 109 (109); negatives blocked 0/68, medium+ 4/68 (4).
 """
 
 from __future__ import annotations

@@ -268,3 +268,38 @@ def module_files(module: str, bases: list[str], present: set[str]) -> list[str]:
             if f"{stem}.py" not in present and f"{stem}.pyc" in present:
                 found.append(f"{stem}.pyc")  # sourceless bytecode imports like a module
     return found
+
+
+
+def imported_module(path: str, tree: Layout, present: set[str]) -> bool:
+    """Whether `path` is a module that `import` runs once the artifact is installed: in a
+    wheel, any module under identifier folders; in an sdist, a module of a package (every
+    folder up from it an identifier holding an `__init__.py`, under the project or `src/`),
+    a top-level module of `src/`, or one named like the project. An sdist's other files
+    (tools/, scripts/, a top-level bootstrap.py) are scripts whose top level runs only when
+    someone runs them; `__main__.py` runs only with `python -m`."""
+    if not path.endswith((".py", ".pyw")) or path.endswith("/__main__.py"):
+        return False
+    parts = path.removeprefix(tree.project).split("/")
+    if tree.wheel and len(parts) > 2 and parts[0].endswith(".data"):
+        if parts[1] not in ("purelib", "platlib"):
+            return False
+        parts = parts[2:]
+    stem = parts[-1].removesuffix(".pyw").removesuffix(".py")
+    folders = parts[:-1]
+    base = tree.project
+    if not tree.wheel and folders and folders[0] == "src":
+        folders, base = folders[1:], f"{tree.project}src/"
+        if not folders:
+            return stem.isidentifier()
+    if not all(part.isidentifier() for part in [*folders, stem]):
+        return False
+    if tree.wheel:
+        return True
+    if not folders:
+        name = tree.project.rstrip("/").rsplit("-", 1)[0]
+        return stem.lower() == name.lower().replace("-", "_")
+    return all(
+        f"{base}{'/'.join(folders[:depth])}/__init__.py" in present
+        for depth in range(1, len(folders) + 1)
+    )

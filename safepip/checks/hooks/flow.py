@@ -257,7 +257,18 @@ class Tracer:
             return " ".join(self.text(e, scope, depth + 1) for e in node.elts)
         if isinstance(node, ast.Call):
             return self._call_text(node, scope, depth)
+        if isinstance(node, ast.IfExp):  # `command if command else DEFAULT`
+            return self._either(node.body, node.orelse, scope, depth)
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) == 2:
+            return self._either(node.values[0], node.values[1], scope, depth)  # `command or X`
         return "?"
+
+    def _either(self, one: ast.expr, other: ast.expr, scope: Scope, depth: int) -> str:
+        """A value chosen at run time between two: the one literals show when the other is
+        unknown (a parameter and its default spelt in the body), else unknown."""
+        texts = [self.text(one, scope, depth + 1), self.text(other, scope, depth + 1)]
+        known = [text for text in texts if "?" not in text]
+        return known[0] if len(known) == 1 else "?"
 
     def _call_text(self, node: ast.Call, scope: Scope, depth: int) -> str:
         func = node.func
@@ -436,6 +447,8 @@ class Tracer:
         if name in {"compile", "str", "bytes"} and node.args:
             return self.origin(node.args[0], scope, depth + 1)  # the source, not the file name
         if isinstance(node.func, ast.Attribute):
+            if node.func.attr in CREDENTIAL_READS:
+                return Origin.SECRET  # boto3.Session().get_credentials(): the keys themselves
             if node.func.attr in KEEPS_NOTHING:
                 return Origin.NONE
             if node.func.attr in FILE_READS or (
@@ -549,6 +562,9 @@ _OUTSIDE_VARIABLES = frozenset(
 )
 
 
+CREDENTIAL_READS = frozenset({"get_credentials", "get_frozen_credentials"})
+"""Methods of cloud SDK sessions (boto3, botocore) that return the credentials they found in
+the environment or the user's config: as secret as the variables they come from."""
 _SECRET_VARIABLE = re.compile(
     r"KEY|SECRET|TOKEN|PASSW|PASSWD|CREDENTIAL|AUTH|SESSION|COOKIE|WEBHOOK", re.IGNORECASE
 )

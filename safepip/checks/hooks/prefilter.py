@@ -30,6 +30,7 @@ from safepip.checks.hooks.calls import (
     DECODER_SUFFIXES,
     DECODERS,
     DECODING_CODECS,
+    DNS,
     EXEC_BUILTINS,
     HOST_INFO,
     NATIVE_INJECTION,
@@ -41,7 +42,7 @@ from safepip.checks.hooks.calls import (
     PROCESS,
     PROCESS_PREFIXES,
 )
-from safepip.checks.hooks.flow import KEEPS_NOTHING
+from safepip.checks.hooks.flow import CREDENTIAL_READS, KEEPS_NOTHING
 from safepip.checks.hooks.hidden import hidden_text
 from safepip.checks.hooks.patterns import (
     LITERAL_HINTS,
@@ -102,6 +103,7 @@ _NETWORK_CALLS = _calls(NETWORK, prefixes=NETWORK_PREFIXES, suffixes=NETWORK_SUF
 _DECODER_CALLS = _calls(DECODERS, suffixes=DECODER_SUFFIXES)
 _HOST_CALLS = _calls(HOST_INFO)
 _PTY_SPAWN = _calls(["pty.spawn"])
+_DNS_CALLS = _calls(DNS)
 _RUNNERS = tuple(sorted(name.encode("ascii") for name in EXEC_BUILTINS))
 _BUILTINS = tuple(sorted(name.encode("ascii") for name in BUILTINS_NAMES))
 _QUOTED_RUNNERS = tuple(quote + name + quote for name in _RUNNERS for quote in (b"'", b'"'))
@@ -183,6 +185,30 @@ _SHELL_FRAGMENTS = _fragments(
     "invoke-webrequest", "downloadstring", "downloadfile", "certutil", "bitsadmin", "/dev/tcp",
     "powershell", "base64", "-rf",
 )
+_PERSISTENCE_PLACES = _fragments(
+    ".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zprofile", ".zshenv",
+    ".cshrc", ".tcshrc", "start menu", "currentversion", "/etc", "/var/spool", "launchagents",
+    "launchdaemons", "autostart", "systemd", "customize.py", ".pth",
+)
+"""What every match of PERSISTENCE and STARTUP_CODE (patterns.py) holds, lower-case: the
+places a write makes a payload run again."""
+_WRITE_WORDS = (
+    b"open", b"FileIO", b"copy", b"copyfile", b"copy2", b"copytree", b"move", b"rename",
+    b"renames", b"replace", b"symlink", b"link", b"unpack_archive", b"chmod", b"lchmod",
+    b"chown", b"lchown", b"utime", b"truncate", b"mkfifo", b"write_text", b"write_bytes",
+    b"touch", b"symlink_to", b"hardlink_to", b"copyfileobj",
+)
+"""The last word of every call python.py takes for a file write (its _WRITERS, pathlib's
+writes, copyfileobj)."""
+_CREDENTIAL_READS = tuple(sorted(name.encode("ascii") for name in CREDENTIAL_READS))
+_BOT_TOKEN = re.compile(rb"\d{8,10}:AA[\w-]{33}")
+"""A Telegram bot token (python.py's _BOT_TOKEN)."""
+_SCRIPT_HOSTS = _fragments("wscript.shell", "shell.application", "schedule.service")
+"""The COM objects python.py takes for the Windows shell (its _SCRIPT_HOSTS)."""
+_SECRET_NAMES = _fragments(
+    "key", "secret", "token", "passw", "credential", "auth", "session", "cookie", "webhook"
+)
+"""What every environment variable named like a secret holds (flow._SECRET_VARIABLE)."""
 _SHELL_WORDS = frozenset({b"curl", b"wget", b"iwr", b"nc", b"ncat", b"mshta"})
 _SHELLS = frozenset({b"sh", b"bash", b"zsh"})
 """With SHELL_DOWNLOADER and SHELL_HOSTILE (patterns.py), what each of their alternatives
@@ -376,11 +402,25 @@ NEEDS: dict[str, Callable[[_File], bool]] = {
     "network": lambda file: file.makes(_NETWORK_CALLS),
     "dup2": lambda file: any(b"dup2" in view.data for view in file.views),
     "host": lambda file: file.makes(_HOST_CALLS),
+    "dns": lambda file: file.makes(_DNS_CALLS),
+    "encoded-url": lambda file: any(b"aHR0c" in view.data for view in file.views),
+    "bot-token": lambda file: file.has_words(b"telebot", b"telegram", b"aiogram", b"telethon")
+    and any(_BOT_TOKEN.search(view.data) for view in file.views),
+    "clone": lambda file: file.has_words(b"clone_from", b"clone_repository")
+    or (file.has_words(b"git", b"porcelain") and file.has_words(b"clone")),
+    "com-shell": lambda file: any(
+        word.endswith(b"Dispatch") for view in file.views for word in view.words
+    ) and file.meets(lambda view: view.has(_SCRIPT_HOSTS)),
+    "secret-variable": lambda file: (
+        (file.has_words(b"getenv", b"getenvb")
+         or (file.has_words(b"os") and file.has_words(b"environ", b"environb")))
+        and file.meets(lambda view: view.has(_SECRET_NAMES))
+    ) or file.has_words(*_CREDENTIAL_READS),
     "whole-environ": lambda file: file.meets(_View.whole_environ),
     "command-class": lambda file: file.has_words(*_COMMAND_WORDS),
     "capability": lambda file: file.has_words(*_CAPABILITY_WORDS),
-    "write": lambda file: file.has_words(b"open", b"copy", b"copyfile", b"copy2", b"move",
-                                         b"rename"),
+    "persistence-place": lambda file: file.meets(lambda view: view.has(_PERSISTENCE_PLACES)),
+    "write": lambda file: file.has_words(*_WRITE_WORDS),
 }
 """What a rule may need of a file, by the name rules.py uses in `RuleInfo.needs`."""
 

@@ -7,6 +7,8 @@ install-time judgements; the caller lowers them for import-time code.
 from __future__ import annotations
 
 import ast
+import base64
+import binascii
 import ipaddress
 import re
 from collections import Counter
@@ -168,6 +170,10 @@ class Hit:
     import_drop: int | None = None
     """Levels lost at import time when not the rule's own (rules about a whole file's steps
     together are weaker evidence in a large library than in an install hook)."""
+    on_import: bool = False
+    """In code that importing the file runs (its top level, the functions that names, a
+    thread's target), for a high hit of a rule with a `run_drop` (rules.py): the import runs
+    it as surely as setup.py runs an install hook."""
 
 
 @dataclass
@@ -234,6 +240,7 @@ class PythonScan:
         self._tree = tree
         self._awake = awake or frozenset()
         self._dormant_lines: frozenset[int] | None = frozenset() if entry else None
+        self._idle_lines: frozenset[int] | None = None
         """Lines of functions that importing this module does not call: a module imported by
         setup.py runs its top level, not every function it defines."""
         """How deep in code run by exec/`python -c` this scan is (0: the file itself)."""
@@ -314,13 +321,33 @@ class PythonScan:
         message: str,
         severity: Severity | None = None,
         import_drop: int | None = None,
+        together: tuple[list[ast.Call], ...] = (),
     ) -> None:
+        """`together`: for a judgement of steps spread over the file, the other steps; the
+        import runs the whole only when it runs one call of each."""
         chosen = RULES[rule].severity if severity is None else severity
         line = getattr(node, "lineno", None)
+        on_import = (
+            line is not None and chosen >= Severity.HIGH and RULES[rule].run_drop is not None
+            and line not in self._idle
+            and all(any(self._runs_on_import(call) for call in calls) for calls in together)
+        )
         self.hits.append(
             Hit(rule, chosen, line, message, self.evidence(node),
-                deferred=line is not None and line in self._dormant, import_drop=import_drop)
+                deferred=line is not None and line in self._dormant, import_drop=import_drop,
+                on_import=on_import)
         )
+
+    def _runs_on_import(self, node: ast.AST) -> bool:
+        line = getattr(node, "lineno", None)
+        return line is not None and line not in self._idle
+
+    @property
+    def _idle(self) -> frozenset[int]:
+        """Built on the first high hit: lines importing the file does not run."""
+        if self._idle_lines is None:
+            self._idle_lines = idle_lines(self._tree)
+        return self._idle_lines
 
     def _visit_scope(self, node: ast.AST, parent: Scope | None) -> None:
         found = self._scopes[id(node)]
@@ -483,6 +510,8 @@ class PythonScan:
             self._hidden_call(node, f"reaches {name} {hidden} instead of by name",
                               Severity.MEDIUM if shown else Severity.HIGH)
         self._handed_to_helper(node, scope)
+        if name in _BOT_CLIENTS:
+            self.file.endpoints.append(node)  # the bot API's address, inside the library
         self._runs_file(node, name, scope)
         self._raw_server(node)
         if name in HOST_IDENTITY:
@@ -1500,12 +1529,30 @@ class PythonScan:
             host = text.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]
             if _public_address(host.rsplit(":", 1)[0] if host.count(":") == 1 else host):
                 self.file.raw_servers.append(node)
+        if text.startswith(_BASE64_HTTP):
+            self._encoded_url(node, text)
         if looks_encoded(text):
             self.hit(
                 "hook/obfuscation",
                 node,
                 f"a {len(text)}-character string literal looks like an encoded blob",
             )
+
+    def _encoded_url(self, node: ast.Constant, text: str) -> None:
+        """A URL spelt in base64 (`aHR0c...` is `http...`): an address kept from readers and
+        from text searches, judged as the URL it decodes to."""
+        url = _base64_url(text)
+        if url is None:
+            return
+        if WEBHOOK.search(url) and _KEYED_ENDPOINT.search(url):
+            self.hit("hook/webhook", node, "names an exfiltration endpoint with its key, spelt "
+                     f"in base64: {url[:60]!r}", Severity.HIGH, import_drop=0)
+            return
+        if WEBHOOK.search(url):
+            self.hit("hook/webhook", node, f"names an exfiltration endpoint spelt in base64: "
+                     f"{url[:80]!r}")
+            self.file.endpoints.append(node)
+        self.hit("hook/obfuscation", node, f"spells a URL in base64: {url[:80]!r}")
 
     def _may_name_webhook(self, text: str) -> bool:
         """On ASCII text every WEBHOOK match holds one of the literal hints (tests check each
@@ -1661,6 +1708,7 @@ class PythonScan:
                 "writes decoded or downloaded data and starts a program",
                 Severity.HIGH,
                 import_drop=3,
+                together=(facts.programs,),
             )
         elif programs and facts.verified_writes:
             self.hit(
@@ -1686,6 +1734,7 @@ class PythonScan:
                     "runs a file it wrote from downloaded or decoded data",
                     Severity.HIGH,
                     import_drop=3,
+                    together=(facts.payload_writes or facts.carried_writes,),
                 )
                 break
         if facts.network and facts.raw_servers:
@@ -1693,7 +1742,7 @@ class PythonScan:
             # name, reached while installing, is where beacons and stagers report.
             self.hit("hook/network-fetch", facts.raw_servers[0],
                      "talks to a server named by a public IP address", Severity.HIGH,
-                     import_drop=3)
+                     import_drop=3, together=(facts.network,))
         if facts.endpoints and facts.bot_tokens:
             self.hit("hook/webhook", facts.bot_tokens[0], "carries a bot token for the "
                      "exfiltration endpoint it names", Severity.HIGH, import_drop=0)
@@ -1713,6 +1762,7 @@ class PythonScan:
                 "reads the host's identity in code that also uses the network",
                 Severity.HIGH,
                 import_drop=3,
+                together=(facts.network,),
             )
 
 
@@ -1762,6 +1812,141 @@ def dormant_lines(tree: ast.Module, awake: frozenset[str]) -> frozenset[int]:
     for node in awake_nodes:
         lines.difference_update(range(node.lineno, (node.end_lineno or 0) + 1))
     return frozenset(lines)
+
+
+def idle_lines(tree: ast.Module) -> frozenset[int]:
+    """Lines that importing the module does not run: functions and methods that its top level
+    (class bodies included) never calls, directly or through functions it calls, nor hands
+    to a thread, a timer or atexit; and the `if __name__ == "__main__":` block, which runs
+    only when the file is a script. Stricter than `dormant_lines`: a function only named at
+    the top level (registered as a command, listed in a table) is not run by the import."""
+    index = _Calls(tree)
+    reached: set[str] = set()
+    running: set[int] = set()
+    pending = set(index.called[0])
+    while pending:
+        name = pending.pop()
+        if name in reached or name not in index.functions:
+            continue
+        reached.add(name)
+        for function in index.functions[name]:
+            running.add(id(function))
+            pending |= index.called[id(function)]
+    lines: set[int] = set(index.main_lines)
+    for defs in index.functions.values():
+        for function in defs:
+            if id(function) not in running:
+                first = function.body[0].lineno if function.body else function.lineno
+                lines.update(range(first, (function.end_lineno or first) + 1))
+    return frozenset(lines)
+
+
+_RUNS_LATER = frozenset(
+    {"Thread", "Timer", "Process", "start_new_thread", "register", "submit",
+     "run_in_executor", "call_soon", "call_later", "apply_async", "Greenlet", "spawn"}
+)
+"""Calls that run the function they are given (now, on another thread, or at exit): the
+import runs it as surely as a call."""
+
+
+def _main_guard(node: ast.If) -> bool:
+    """`if __name__ == "__main__":`, either way round, alone or in an `and`."""
+    tests = node.test.values if isinstance(node.test, ast.BoolOp) else [node.test]
+    for test in tests:
+        if not isinstance(test, ast.Compare):
+            continue
+        sides = [test.left, *test.comparators]
+        names = {side.id for side in sides if isinstance(side, ast.Name)}
+        texts = {side.value for side in sides if isinstance(side, ast.Constant)}
+        if names == {"__name__"} and texts == {"__main__"}:
+            return True
+    return False
+
+
+class _Calls:
+    """One pass over a module: its functions and methods by name, the names each body calls
+    (key: id of the def; 0: the top level and class bodies) or hands to a runner such as
+    threading.Thread, and the lines of the top level's `if __name__ == "__main__":` block.
+    A class called by name runs its own `__init__`. A method counts when called on `self`, `cls`,
+    `super()`, one of the module's classes or an instance the top level makes of one:
+    `store.update(...)` on anything else calls someone else's `update`."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+        self.called: dict[int, set[str]] = {0: set()}
+        self.main_lines: set[int] = set()
+        classes = {node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
+        self._owners = classes | {"self", "cls"} | _instances(tree, classes)
+        self._classes = classes
+        stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+        while stack:
+            node, owner = stack.pop()
+            if isinstance(node, ast.If) and owner == 0 and _main_guard(node):
+                last = node.body[-1].end_lineno or node.body[-1].lineno
+                self.main_lines.update(range(node.body[0].lineno, last + 1))
+                stack.extend((item, 0) for item in node.orelse)  # `else:` runs on import
+                continue
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.functions.setdefault(node.name, []).append(node)
+                self.called[id(node)] = set()
+                outer = [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]
+                stack.extend((item, owner) for item in outer if item is not None)
+                stack.extend((item, id(node)) for item in node.body)
+                continue
+            if isinstance(node, ast.Call):
+                self._call(node, owner)
+            elif isinstance(node, ast.ClassDef):
+                for item in node.body:  # also by `Klass.method`: what calling Klass runs
+                    if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                        self.functions.setdefault(f"{node.name}.{item.name}", []).append(item)
+            for name in CODE_FIELDS.get(type(node), ()):
+                child = getattr(node, name)
+                if type(child) is list:
+                    stack.extend((item, owner) for item in child if item is not None)
+                elif child is not None and not isinstance(child, str | int):
+                    stack.append((child, owner))
+
+    def _call(self, node: ast.Call, owner: int) -> None:
+        called = self.called[owner]
+        func = node.func
+        runner = func.attr if isinstance(func, ast.Attribute) else self._name(func)
+        name = self._name(func)
+        if name is not None:
+            called.add(name)
+            if name in self._classes:
+                called.add(f"{name}.__init__")
+        if runner in _RUNS_LATER:
+            given = [*node.args, *(k.value for k in node.keywords)]
+        else:
+            given = [k.value for k in node.keywords if k.arg == "target"]
+        called.update(n for n in map(self._name, given) if n is not None)
+
+    def _name(self, node: ast.expr) -> str | None:
+        """The module's own function or method an expression names (`f`, `self.method`,
+        `Klass().method`), else None."""
+        if isinstance(node, ast.Name):
+            return node.id
+        if not isinstance(node, ast.Attribute):
+            return None
+        receiver = node.value
+        if isinstance(receiver, ast.Call):
+            receiver = receiver.func  # Klass().method, super().method
+            if isinstance(receiver, ast.Name) and receiver.id == "super":
+                return node.attr
+        if isinstance(receiver, ast.Name) and receiver.id in self._owners:
+            return node.attr
+        return None
+
+
+def _instances(tree: ast.Module, classes: set[str]) -> set[str]:
+    """Names the top level binds to an instance of one of the module's classes."""
+    found: set[str] = set()
+    for statement in tree.body:
+        if (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)
+                and isinstance(statement.value.func, ast.Name)
+                and statement.value.func.id in classes):
+            found.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+    return found
 
 
 class _Index:
@@ -1910,6 +2095,30 @@ _KEYED_ENDPOINT = re.compile(
     re.IGNORECASE,
 )
 """Webhook and bot URLs with their id and secret: a concrete drop box."""
+_BOT_CLIENTS = frozenset(
+    {"telebot.TeleBot", "telebot.AsyncTeleBot", "telebot.async_telebot.AsyncTeleBot",
+     "telegram.Bot", "telegram.ext.Updater", "telegram.ext.ApplicationBuilder",
+     "telegram.ext.Application.builder", "aiogram.Bot", "telethon.TelegramClient"}
+)
+"""Clients of the Telegram bot API: given a bot token, they are its address."""
+_BASE64_HTTP = "aHR0c"
+"""How base64 spells `http` at the start of a text (`aHR0cDov` is `http:/`, `aHR0cHM6` is
+`https:`)."""
+_LONGEST_ENCODED_URL = 4096
+
+
+def _base64_url(text: str) -> str | None:
+    """The URL a base64 literal spells, or None when it is not one (decoding only, bounded)."""
+    if len(text) > _LONGEST_ENCODED_URL:
+        return None
+    try:
+        decoded = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    url = decoded.decode("ascii", "replace")
+    return url if url.startswith(("http://", "https://")) and url.isprintable() else None
+
+
 _BOT_TOKEN = re.compile(r"\d{8,10}:AA[\w-]{33}")
 _DIGEST_NAME = re.compile(r"sha\d|md5|blake|hash|digest")
 """Names of calls that compute a digest (hashlib's, a module's own `_get_hash`)."""

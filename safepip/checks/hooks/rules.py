@@ -35,6 +35,12 @@ class HookRule(RuleInfo):
     """The highest severity the rule reports with the rule's own import-time drop (None: its
     default severity). A hit may report higher with a larger drop of its own
     (`python.Hit.import_drop`) so that it never reaches low at import time."""
+    run_drop: int | None = None
+    """Levels a high (or worse) finding loses at import time when it is in code that importing
+    the module runs: its top level, functions that names, a thread's target (None: no
+    exception to the drops above). A library's top level does not download and start
+    programs, write shell profiles or post files; one that does, does it to whoever imports
+    it."""
 
     @property
     def severity(self) -> Severity:
@@ -45,7 +51,10 @@ class HookRule(RuleInfo):
         """Whether an import-time finding of this rule can be `low` or above (only those
         rules' needs decide what the prefilter lets through)."""
         ceiling = self.highest if self.highest is not None else self.severity
-        return self.python and int(ceiling) - self.import_time_drop >= int(Severity.LOW)
+        drop = self.import_time_drop
+        if self.run_drop is not None and max(ceiling, Severity.HIGH) == ceiling:
+            drop = min(drop, self.run_drop)
+        return self.python and int(ceiling) - drop >= int(Severity.LOW)
 
 
 def _rule(
@@ -58,6 +67,7 @@ def _rule(
     needs: tuple[str, ...] = (),
     python: bool = True,
     highest: Severity | None = None,
+    run_drop: int | None = None,
 ) -> HookRule:
     """`needs`: alternatives, each written as needs joined by `+` ("network+host")."""
     return HookRule(
@@ -70,6 +80,7 @@ def _rule(
         needs=tuple(frozenset(alternative.split("+")) for alternative in needs),
         python=python,
         highest=highest,
+        run_drop=run_drop,
     )
 
 
@@ -89,8 +100,9 @@ RULES: dict[str, HookRule] = {
             "script hosts, scheduled tasks, Windows executables, `python -c` code that is "
             "itself hostile, shells that fetch, pipe to a shell or open reverse shells are high.",
             _READ,
-            needs=("process+shell-text", "process+pty", "network+dup2"),
+            needs=("process", "network+dup2", "com-shell"),
             highest=Severity.CRITICAL,
+            run_drop=0,
         ),
         _rule(
             "hook/exec-obfuscated",
@@ -137,8 +149,9 @@ RULES: dict[str, HookRule] = {
             "itself still blocks.",
             "Do not install until you know what is downloaded and why.",
             drop=1,
-            needs=("network+runner", "network+process", "process+shell-text"),
+            needs=("network+runner", "process", "clone"),
             highest=Severity.CRITICAL,
+            run_drop=0,
         ),
         _rule(
             "hook/sensitive-read",
@@ -160,8 +173,10 @@ RULES: dict[str, HookRule] = {
             "uses the network (high).",
             "Do not install; rotate any secrets held in environment variables.",
             drop=1,
-            needs=("network+host", "network+whole-environ", "secret-literal"),
+            needs=("network+host", "network+whole-environ", "secret-literal", "network+write",
+                   "network+process", "network+secret-variable", "dns"),
             highest=Severity.CRITICAL,
+            run_drop=0,
         ),
         _rule(
             "hook/webhook",
@@ -173,7 +188,7 @@ RULES: dict[str, HookRule] = {
             "with its key spelt out (or a bot token beside the bot API's address) is high in "
             "any code, also code that only runs on import.",
             "Do not install.",
-            needs=("secret-literal",),
+            needs=("secret-literal", "encoded-url", "bot-token"),
         ),
         _rule(
             "hook/cmdclass-override",
@@ -209,7 +224,8 @@ RULES: dict[str, HookRule] = {
             "install.",
             "Do not install; if it already ran, check those files on the machine.",
             drop=3,  # libraries that manage shells or services write there when asked to
-            needs=("write",),
+            needs=("write+persistence-place", "process+persistence-place"),
+            run_drop=0,  # but not on being imported
         ),
         _rule(
             "hook/outside-write",

@@ -82,19 +82,24 @@ class ArtifactScan:
     def add(self, path: str, hit: Hit, *, install_time: bool = True) -> None:
         severity = hit.severity
         install_time = install_time and not hit.deferred
+        when = "install time" if install_time else "import time"
+        message = hit.message
         if not install_time:
-            drop = RULES[hit.rule].import_time_drop if hit.import_drop is None else hit.import_drop
+            rule = RULES[hit.rule]
+            drop = rule.import_time_drop if hit.import_drop is None else hit.import_drop
+            if (hit.on_import and rule.run_drop is not None and rule.run_drop < drop
+                    and files.imported_module(path, self.layout, self.present)):
+                drop, message = rule.run_drop, f"{message}, in code that importing it runs"
             severity = lowered(severity, drop)
             if severity < Severity.LOW:
                 return
-        when = "install time" if install_time else "import time"
         self.findings.append(
             Finding(
                 rule=hit.rule,
                 severity=severity,
                 package=self.package,
                 version=self.version,
-                message=f"{PurePosixPath(path).name} {hit.message} ({when}).",
+                message=f"{PurePosixPath(path).name} {message} ({when}).",
                 location=Location(path=path, line=hit.line),
                 evidence=hit.evidence,
             )
