@@ -1708,7 +1708,7 @@ class PythonScan:
                 "writes decoded or downloaded data and starts a program",
                 Severity.HIGH,
                 import_drop=3,
-                together=(facts.programs,),
+                together=(programs,),
             )
         elif programs and facts.verified_writes:
             self.hit(
