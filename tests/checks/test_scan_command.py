@@ -4,6 +4,7 @@ prefilter's soundness (it never hides an import-time finding)."""
 from __future__ import annotations
 
 import functools
+import gc
 import http.server
 import json
 import threading
@@ -154,3 +155,23 @@ def test_prefilter_never_hides_an_import_time_finding(tmp_path: Path) -> None:
         "hook/webhook",
         "hook/sensitive-read",
     }
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_scan_leaves_the_garbage_collector_as_it_found_it(
+    tmp_path: Path, enabled: bool
+) -> None:
+    """The scan pauses the collector while it parses (scanner._collector_paused) and gives
+    back exactly the state it found, findings unchanged."""
+    package = tmp_path / "demo-1.0"
+    (package / "demo").mkdir(parents=True)
+    (package / "setup.py").write_text(CASES[0].hostile)
+    (package / "demo" / "m.py").write_text(CASES[0].hostile)
+    before = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        findings = ArtifactScan(str(tmp_path), "demo", "1.0").run()
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if before else gc.disable)()
+    assert findings
