@@ -189,3 +189,18 @@ def test_words_after_escapes_count() -> None:
 )
 def test_bytes_of_a_display_is_a_decoder(code: str, decodes: bool) -> None:
     assert _view(code).decodes() is decodes
+
+
+def test_every_alternative_of_the_rules_is_tried_cheapest_need_first() -> None:
+    """The evaluation order is only an order: the alternatives are the rules' own, whole."""
+    from safepip.checks.hooks.rules import RULES
+
+    wanted = {
+        alternative for rule in RULES.values() if rule.reaches_low_at_import_time()
+        for alternative in rule.needs
+    }
+    assert {frozenset(alt) for alt in prefilter._ALTERNATIVES} == wanted
+    assert len(prefilter._ALTERNATIVES) == len(wanted)
+    for alt in prefilter._ALTERNATIVES:
+        assert list(alt) == sorted(alt, key=prefilter._cost)
+    assert set(prefilter._CHEAP_FIRST) <= set(prefilter.NEEDS)  # a new need may come last
