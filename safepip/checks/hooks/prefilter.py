@@ -221,6 +221,9 @@ class _View:
         if b"\\" in data:
             words.update(_ESCAPED_WORD.findall(data))
         self.words = frozenset(words)
+        self.met: dict[Callable[[_View], bool], bool] = {}
+        """Answers of the text tests already run on this view (`_File.meets`): the written
+        text's answers stand when the hidden text is judged with it."""
 
     @cached_property
     def lower(self) -> bytes:
@@ -347,7 +350,12 @@ class _File:
         return bool(hidden)
 
     def meets(self, need: Callable[[_View], bool]) -> bool:
-        return any(need(view) for view in self.views)
+        for view in self.views:
+            if need not in view.met:
+                view.met[need] = need(view)
+            if view.met[need]:
+                return True
+        return False
 
     def makes(self, calls: tuple[_Call, ...]) -> bool:
         return any(view.makes(calls) for view in self.views)
