@@ -3,6 +3,7 @@ prefilter's soundness (it never hides an import-time finding)."""
 
 from __future__ import annotations
 
+import base64
 import functools
 import gc
 import http.server
@@ -182,3 +183,23 @@ def test_the_scan_leaves_the_garbage_collector_as_it_found_it(
     finally:
         (gc.enable if before else gc.disable)()
     assert findings
+
+
+def _utf7(text: str) -> str:
+    """`text` in UTF-7's base64 form, which spells even ASCII letters as other letters."""
+    return "+" + base64.b64encode(text.encode("utf-16-be")).decode().rstrip("=") + "-"
+
+
+def test_a_coding_cookie_does_not_hide_code_from_the_prefilter(tmp_path: Path) -> None:
+    """`# coding: utf-7` makes `+AGIANgA0...-` read as `b64decode`: the prefilter judges the
+    text the parser reads, not the bytes, so the import-time finding stays."""
+    body = (f"# coding: utf-7\nimport base64, subprocess\nx = base64.{_utf7('b64decode')}"
+            f"('aGk=')\nsubprocess.{_utf7('run')}(x)\n")
+    package = tmp_path / "demo-1.0" / "demo"
+    package.mkdir(parents=True)
+    (package / "m.py").write_bytes(body.encode("ascii"))
+    assert b"b64decode" not in body.encode("ascii")
+    with_filter = ArtifactScan(str(tmp_path), "demo", "1.0", prefilter=True).run()
+    without = ArtifactScan(str(tmp_path), "demo", "1.0", prefilter=False).run()
+    assert sorted(map(repr, with_filter)) == sorted(map(repr, without))
+    assert {f.rule for f in with_filter} == {"hook/exec-obfuscated"}

@@ -400,8 +400,12 @@ def _first_slice_colon(data: bytes, colon: int) -> bool:
 def worth_parsing(data: bytes, text: str) -> bool:
     """False only when no import-time rule could reach `low` on this file.
 
-    `text` is `data` decoded as UTF-8 (the caller has both)."""
-    file = _File(data, text)
+    `text` is `data` decoded as the interpreter decodes it (source.decode_source). The tests
+    run on `text` as UTF-8, not on `data`: a coding cookie (`# coding: utf-7`, where
+    `+AGUAeABlAGM-` is `exec`, or any codec that maps ASCII bytes elsewhere) makes the bytes
+    say something else than what the parser reads. For UTF-8 files with `\n` line ends the
+    two are the same bytes."""
+    file = _File(text.encode("utf-8", "surrogatepass"), text)
     return _worth(file) or (file.reveal() and _worth(file))
 
 
