@@ -6,6 +6,7 @@ and evasions) and by bench/scan_equivalence.py (corpora); these tests pin the pi
 
 from __future__ import annotations
 
+import ast
 import re
 import re._parser as sre_parse
 
@@ -189,3 +190,97 @@ def test_words_after_escapes_count() -> None:
 )
 def test_bytes_of_a_display_is_a_decoder(code: str, decodes: bool) -> None:
     assert _view(code).decodes() is decodes
+
+
+def test_every_alternative_of_the_rules_is_tried_cheapest_need_first() -> None:
+    """The evaluation order is only an order: the alternatives are the rules' own, whole."""
+    from safepip.checks.hooks.rules import RULES
+
+    wanted = {
+        alternative for rule in RULES.values() if rule.reaches_low_at_import_time()
+        for alternative in rule.needs
+    }
+    assert {frozenset(alt) for alt in prefilter._ALTERNATIVES} == wanted
+    assert len(prefilter._ALTERNATIVES) == len(wanted)
+    for alt in prefilter._ALTERNATIVES:
+        assert list(alt) == sorted(alt, key=prefilter._cost)
+    assert set(prefilter._CHEAP_FIRST) <= set(prefilter.NEEDS)  # a new need may come last
+
+
+_XOR_LEFT = ("b", "b[0]", "f(b)", "'x'", "b'\\x01'", "1", "1.", "...", "x.y", "{1: b}[1]",
+             "\uff42", "\u00e9", "(b)", "True", "0x1F", "1j", "f'{b}'")
+_XOR_RIGHT = ("k", "-k", "~k", "+k", "(k)", "[k][0]", "{k: 1}[k]", ".5", "'k'", "0", "\u00e9",
+              "\uff4b", "not_k", "b'k'")
+_XOR_GAPS = (("", ""), (" ", " "), ("\t", "\x0c"), (" \\\n", " "), (" ", " \\\n"),
+             ("  # c [\n", " "), (" ", " # c (\n "), ("\n", "\n"))
+
+
+def _has_xor(code: str) -> bool:
+    return any(isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitXor)
+               for node in ast.walk(ast.parse(code)))
+
+
+@pytest.mark.parametrize(("before", "after"), _XOR_GAPS)
+def test_every_spelling_of_an_xor_operator_is_a_decoder(before: str, after: str) -> None:
+    """Operands of every shape (names, calls, subscripts, strings, numbers, `...`, fullwidth
+    and accented names), blanks, comments and line continuations around the `^`: the parser
+    reads an XOR, and so does the prefilter."""
+    for left in _XOR_LEFT:
+        for right in _XOR_RIGHT:
+            code = f"x = ({left}{before}^{after}{right})\n"
+            assert _has_xor(code), code
+            assert _view(code).decodes(), code
+    for code in ("bytes(b ^ k for b in blob)", "x = [c^k for c in d]", "f'{a^b}'",
+                 "x = a\\\n^b", "x = (a  # ^\n^ b)", "x ^= k"):
+        assert _view(code).decodes(), code
+
+
+@pytest.mark.parametrize(
+    "prose",
+    ["re.compile(r'[^a-z]+$')", "m = re.match('(?:^|/)x', s)", "title = '^^^^^^'",
+     "x = f'{name:^10}'", "p = '(^)'", "s = r'a|^b'"],
+)
+def test_a_caret_that_cannot_be_an_operator_is_no_decoder(prose: str) -> None:
+    assert not _has_xor(prose)
+    assert not _view(prose).decodes(), prose
+
+
+_STEP_SPELLINGS = ("s[::-1]", "s[ : : -1]", "s[::(-1)]", "s[a:b:-1]", "s[len(s)::-1]",
+                   "s[a[0]::-k]", "s['[':']':-1]", "s[:\n:-1]", "s[x  # [\n::-1]",
+                   "s[\\\n::-1]", "s[: :- 1]", "s[0:-0:-1]", "s[1:, ::-1]", "s[{1: 2}[1]::-1]",
+                   "s[(lambda: 0)()::-1]", "s[" + "x + " * 80 + "x::-1]", "s[f'[{a}':: -1]",
+                   "s[::\\\n-1]", "s[:: # c\n -1]")
+
+
+@pytest.mark.parametrize("code", _STEP_SPELLINGS)
+def test_every_spelling_of_a_negative_step_is_a_decoder(code: str) -> None:
+    """Bounds with brackets, strings holding brackets, comments, line breaks, long bounds: the
+    parser reads a negated step, and the prefilter lets the file through."""
+    tree = ast.parse(f"x = {code}\n")
+    assert any(isinstance(node, ast.Slice) and isinstance(node.step, ast.UnaryOp)
+               and isinstance(node.step.op, ast.USub) for node in ast.walk(tree)), code
+    assert _view(f"x = {code}\n").decodes(), code
+
+
+@pytest.mark.parametrize("code", ["s[:-1]", "s[1:-1]", "s[i + 1:-2]", "s[ :-n]"])
+def test_a_negated_upper_bound_is_no_decoder(code: str) -> None:
+    assert not _view(f"x = {code}\n").decodes(), code
+
+
+def test_a_text_test_runs_once_per_view_and_either_view_meets_it() -> None:
+    """The hidden view is judged with the written one: the written text's answers are kept
+    (`_View.met`), and a need met only in the hidden text still counts."""
+    code = "import subprocess\nsubprocess.call('\\x63url -s https://x.invalid -o x')\n"
+    file = prefilter._File(code.encode(), code)
+    asked: list[bytes] = []
+
+    def shell(view: _View) -> bool:
+        asked.append(view.data)
+        return view.shell_text()
+
+    assert not file.meets(shell)
+    assert file.reveal()
+    assert file.meets(shell)
+    assert file.meets(shell)
+    assert asked == [file.views[0].data, file.views[1].data]
+    assert worth_parsing(code.encode(), code)

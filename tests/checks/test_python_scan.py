@@ -90,3 +90,13 @@ def test_literal_values_not_the_source_are_asked_about_hints() -> None:
     rules = sorted(h.rule for h in _scan(escaped).hits)
     # both together also make the stealer finding (python.PythonScan._steps_together)
     assert rules == ["hook/env-exfiltration", "hook/sensitive-read", "hook/webhook"]
+
+
+def test_each_capability_call_has_the_first_kind_that_names_it() -> None:
+    from safepip.checks.hooks.calls import CAPABILITIES
+    from safepip.checks.hooks.python import _CAPABILITY_OF
+
+    for name in {call for calls in CAPABILITIES.values() for call in calls}:
+        first = next(kind for kind, calls in CAPABILITIES.items() if name in calls)
+        assert _CAPABILITY_OF[name] == first, name
+    assert set(_CAPABILITY_OF) == {call for calls in CAPABILITIES.values() for call in calls}

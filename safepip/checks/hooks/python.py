@@ -96,6 +96,11 @@ _UNPICKLERS = frozenset(
 _CLONES = frozenset({"git.Repo.clone_from", "dulwich.porcelain.clone", "pygit2.clone_repository"})
 _SCRIPT_HOSTS = frozenset({"wscript.shell", "shell.application", "schedule.service"})
 _CLIPBOARD_METHODS = frozenset({"to_clipboard", "clipboard_get", "read_clipboard"})
+_CAPABILITY_OF = {
+    name: kind for kind, calls in reversed(CAPABILITIES.items()) for name in calls
+}
+"""CAPABILITIES by call, the first kind naming it winning (later kinds are written first):
+one lookup per call instead of a scan of every kind."""
 _UNREADABLE_RUNTIMES = ("pyarmor_runtime", "pytransform")
 """Modules that load code shipped encrypted (PyArmor): what runs cannot be read."""
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|[0-7]{1,3}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
@@ -924,7 +929,7 @@ class PythonScan:
         """Screen, clipboard, keystrokes, the registry, other processes' memory, unreadable
         (PyArmor) code, name lookups through a resolver object: nothing a build does."""
         last = name.rsplit(".", 1)[-1]
-        kind = next((k for k, calls in CAPABILITIES.items() if name in calls), None)
+        kind = _CAPABILITY_OF.get(name)
         if kind is None and isinstance(node.func, ast.Attribute):
             kind = "the clipboard" if node.func.attr in _CLIPBOARD_METHODS else None
         if kind is None and last in NATIVE_INJECTION:
