@@ -1660,13 +1660,24 @@ def dormant_lines(tree: ast.Module, awake: frozenset[str]) -> frozenset[int]:
         return frozenset()
     reached: set[str] = set()
     pending = index.names[0] | awake
+    used = set(pending)
+    implicit: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+    woken: set[int] = set()
     while pending:
-        name = pending.pop()
-        if name in reached or name not in index.functions:
-            continue
-        reached.add(name)
-        for function in index.functions[name]:
-            pending |= index.names[id(function)]
+        while pending:
+            name = pending.pop()
+            if name in reached or name not in index.functions:
+                continue
+            reached.add(name)
+            for function in index.functions[name]:
+                pending |= index.names[id(function)]
+                used |= index.names[id(function)]
+        for function in _implicit_calls(index, used):
+            if id(function) not in woken:
+                woken.add(id(function))
+                implicit.append(function)
+                pending |= index.names[id(function)]
+                used |= index.names[id(function)]
     lines: set[int] = set()
     for name, defs in index.functions.items():
         if name not in reached:
@@ -1674,6 +1685,7 @@ def dormant_lines(tree: ast.Module, awake: frozenset[str]) -> frozenset[int]:
                 first = function.body[0].lineno if function.body else function.lineno
                 lines.update(range(first, (function.end_lineno or first) + 1))
     awake_nodes: list[ast.stmt] = [f for name in reached for f in index.functions[name]]
+    awake_nodes += implicit
     awake_nodes += [  # a command class's methods run when setup.py names it; a class that
         # setup.py uses runs its methods when it is instantiated
         node for node in index.classes
@@ -1687,6 +1699,26 @@ def dormant_lines(tree: ast.Module, awake: frozenset[str]) -> frozenset[int]:
     return frozenset(lines)
 
 
+def _implicit_calls(
+    index: _Index, used: set[str]
+) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Methods Python calls without their name being written: a used class's special
+    methods (a metaclass's `__new__`, a base's `__init_subclass__`, a descriptor's `__get__`
+    run when the class is named, subclassed or read through), and a module's own
+    `__getattr__`, which answers `from module import missing`."""
+    found: list[ast.FunctionDef | ast.AsyncFunctionDef] = [
+        f for f in index.functions.get("__getattr__", []) if f in index.top
+    ]
+    for node in index.classes:
+        if node.name in used:
+            found += [
+                item for item in node.body
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+                and item.name.startswith("__") and item.name.endswith("__")
+            ]
+    return found
+
+
 class _Index:
     """One pass over a module: its functions by name, its classes, and the names each
     function body (key: id of the def; 0: what runs on import) mentions."""
@@ -1694,6 +1726,8 @@ class _Index:
     def __init__(self, tree: ast.Module) -> None:
         self.functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
         self.classes: list[ast.ClassDef] = []
+        self.top = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+        """The module's own functions (not methods): a `__getattr__` here is the module's."""
         self.names: dict[int, set[str]] = {0: set()}
         stack: list[tuple[ast.AST, int]] = [(tree, 0)]
         while stack:

@@ -1,0 +1,78 @@
+"""Red-team round 4: install-time techniques an attacker who has read the rule table would try
+next, each rebuilt as a minimal harmless sample (a decoded `echo hello`, hosts
+`example.invalid`). Each hostile setup.py first writes a canary (hostile.py): no scan runs it.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from safepip.checks.install_hooks import InstallHookCheck, scan_path
+from safepip.findings import Severity
+from tests.checks.hostile import make_sdist
+from tests.checks.test_techniques import Technique, _scan
+
+_COMMAND = base64.b64encode(b"echo hello").decode()
+_RUN_DECODED = f"import os, base64\nos.system(base64.b64decode('{_COMMAND}'))\n"
+
+
+def _indented(code: str, depth: int = 2) -> str:
+    return "".join(f"{'    ' * depth}{line}\n" for line in code.splitlines())
+
+
+# Code Python calls without its name being written, in a module setup.py imports.
+IMPLICIT_CALLS = (
+    Technique(
+        "metaclass-new-of-a-class-defined-on-import",
+        "import buildmeta\n",
+        Severity.CRITICAL,
+        {"buildmeta.py": "class Meta(type):\n    def __new__(m, n, b, d):\n"
+         + _indented(_RUN_DECODED) + "        return super().__new__(m, n, b, d)\n"
+         "class Config(metaclass=Meta):\n    pass\n"},
+    ),
+    Technique(
+        "init-subclass-of-a-base-setup-py-subclasses",
+        "from plug import Base\nclass Local(Base):\n    pass\n",
+        Severity.CRITICAL,
+        {"plug.py": "class Base:\n    def __init_subclass__(cls, **kw):\n"
+         + _indented(_RUN_DECODED)},
+    ),
+    Technique(
+        "descriptor-get-of-an-attribute-setup-py-reads",
+        "from desc import Info\nv = Info().version\n",
+        Severity.CRITICAL,
+        {"desc.py": "class Lazy:\n    def __get__(self, obj, owner):\n"
+         + _indented(_RUN_DECODED) + "        return '1.0'\nclass Info:\n    version = Lazy()\n"},
+    ),
+    Technique(
+        "module-getattr-answering-a-missing-name",
+        "from meta import version\n",
+        Severity.CRITICAL,
+        {"meta.py": "def __getattr__(name):\n" + _indented(_RUN_DECODED, 1)
+         + "    return '1.0'\n"},
+    ),
+)
+
+BLOCKED = IMPLICIT_CALLS
+
+
+@pytest.mark.parametrize("technique", BLOCKED, ids=lambda t: t.name)
+def test_technique_is_blocked(technique: Technique, tmp_path: Path) -> None:
+    findings = _scan(technique, tmp_path)
+    worst = max((f.severity for f in findings), default=Severity.INFO)
+    assert worst >= technique.minimum, findings
+    assert not (tmp_path / "canary").exists()
+
+
+@pytest.mark.parametrize("technique", BLOCKED, ids=lambda t: t.name)
+def test_prefilter_hides_nothing_at_import_time(technique: Technique, tmp_path: Path) -> None:
+    files = {"setup.py": "from setuptools import setup\nsetup(name='demo', version='1.0')\n"}
+    files["demo/__init__.py"] = technique.body
+    files.update({f"demo/{k}": v for k, v in technique.files.items() if k.endswith(".py")})
+    sdist = make_sdist(tmp_path, "demo", "1.0", files)
+    filtered = scan_path(sdist, check=InstallHookCheck(prefilter=True))
+    complete = scan_path(sdist, check=InstallHookCheck(prefilter=False))
+    assert sorted(map(repr, filtered)) == sorted(map(repr, complete))
