@@ -56,7 +56,29 @@ IMPLICIT_CALLS = (
     ),
 )
 
-BLOCKED = IMPLICIT_CALLS
+_DECODED_CODE = base64.b64encode(b"print('hello')").decode()
+
+# Standard-library calls that run a string as Python: exec under another name.
+EXEC_BY_OTHER_NAMES = (
+    Technique(
+        "timeit-statement",
+        f"import timeit\ntimeit.timeit({_RUN_DECODED!r}, number=1)\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "profiler-command",
+        f"import cProfile\ncProfile.run({_RUN_DECODED!r})\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "interactive-interpreter-source-of-a-bound-instance",
+        "import code, base64\nshell = code.InteractiveInterpreter()\n"
+        f"shell.runsource(base64.b64decode({_DECODED_CODE!r}).decode())\n",
+        Severity.CRITICAL,
+    ),
+)
+
+BLOCKED = IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES
 
 
 @pytest.mark.parametrize("technique", BLOCKED, ids=lambda t: t.name)

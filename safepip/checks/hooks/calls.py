@@ -10,6 +10,36 @@ import codecs
 EXEC_BUILTINS = frozenset({"exec", "eval", "compile", "execfile"})
 """Builtins that run a string as code (named without call parentheses on purpose)."""
 
+CODE_RUNNERS = frozenset(
+    {
+        "timeit.timeit",
+        "timeit.repeat",
+        "timeit.Timer",
+        "cProfile.run",
+        "cProfile.runctx",
+        "cProfile.Profile.run",
+        "cProfile.Profile.runctx",
+        "profile.run",
+        "profile.runctx",
+        "profile.Profile.run",
+        "profile.Profile.runctx",
+        "pdb.run",
+        "pdb.runeval",
+        "pdb.runctx",
+        "pdb.Pdb.run",
+        "bdb.Bdb.run",
+        "trace.Trace.run",
+        "trace.Trace.runctx",
+        "code.InteractiveInterpreter.runsource",
+        "code.InteractiveInterpreter.runcode",
+        "code.InteractiveConsole.runsource",
+        "code.InteractiveConsole.runcode",
+        "code.InteractiveConsole.push",
+    }
+)
+"""Standard-library calls that compile and run a string as Python like exec does (a timer's
+statement, a profiler's command, an interpreter's source line): exec under another name."""
+
 PROCESS = frozenset(
     {
         "subprocess.Popen",

@@ -27,6 +27,7 @@ from functools import cached_property
 from safepip.checks.hooks.calls import (
     BUILTINS_NAMES,
     CAPABILITIES,
+    CODE_RUNNERS,
     DECODER_SUFFIXES,
     DECODERS,
     DECODING_CODECS,
@@ -103,6 +104,7 @@ _DECODER_CALLS = _calls(DECODERS, suffixes=DECODER_SUFFIXES)
 _HOST_CALLS = _calls(HOST_INFO)
 _PTY_SPAWN = _calls(["pty.spawn"])
 _RUNNERS = tuple(sorted(name.encode("ascii") for name in EXEC_BUILTINS))
+_CODE_RUNNER_CALLS = _calls(CODE_RUNNERS)
 _BUILTINS = tuple(sorted(name.encode("ascii") for name in BUILTINS_NAMES))
 _QUOTED_RUNNERS = tuple(quote + name + quote for name in _RUNNERS for quote in (b"'", b'"'))
 """A runner reached by name: getattr(builtins, "exec"), globals()["eval"]."""
@@ -248,6 +250,8 @@ class _View:
         (`builtins.exec`, `__import__("builtins").eval`) or by a quoted name, not as
         another object's method (`re.compile`)."""
         words = self.words
+        if self.makes(_CODE_RUNNER_CALLS):
+            return True  # exec under another name (timeit, a profiler, code.Interactive*)
         named = [word for word in _RUNNERS if word in words]
         if not named:
             return False

@@ -15,6 +15,7 @@ from safepip.checks.hooks import judge, places
 from safepip.checks.hooks.calls import (
     BUILTINS_NAMES,
     CAPABILITIES,
+    CODE_RUNNERS,
     DECODERS,
     EXEC_BUILTINS,
     FILE_OPEN,
@@ -390,9 +391,11 @@ class PythonScan:
             self._hidden_call(node, "calls a function of a module both named at run time")
         if name in EXEC_BUILTINS and name in self._local_defs:
             name = f"<local>.{name}"  # a module's own compile(), not the builtin
+        if name not in CODE_RUNNERS and isinstance(node.func, ast.Attribute):
+            name = self._code_runner_method(node.func, scope) or name
         if name == "execfile" and node.args:
             judge.exec_call(self, node, Origin.FILE)  # runs a file by name
-        elif name in EXEC_BUILTINS and node.args:
+        elif (name in EXEC_BUILTINS or name in CODE_RUNNERS) and node.args:
             self._escaped_code(node.args[0])
             judge.exec_call(
                 self,
@@ -484,6 +487,18 @@ class PythonScan:
                 self.imports.add(module)
         if self._dumps_environment(node, name):
             facts.environment.append(node)
+
+    def _code_runner_method(self, func: ast.Attribute, scope: Scope) -> str:
+        """`code.InteractiveInterpreter().runsource(...)`, also through a name bound once to
+        the instance: the runner's qualified name, else ""."""
+        receiver: ast.expr | None = func.value
+        if isinstance(receiver, ast.Name) and receiver.id not in self.aliases.names:
+            values = scope.lookup(receiver.id) or []
+            receiver = values[0] if len(values) == 1 else None
+        if not isinstance(receiver, ast.Call):
+            return ""
+        method = f"{self.aliases.qualify(receiver.func) or ''}.{func.attr}"
+        return method if method in CODE_RUNNERS else ""
 
     def _hidden_reach(self, func: ast.expr, name: str, scope: Scope) -> str:
         """How a call reaches exec or a process function other than by its name, or "" when
