@@ -78,7 +78,20 @@ EXEC_BY_OTHER_NAMES = (
     ),
 )
 
-BLOCKED = IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES
+# A process function reached by a lookup the analysis did not know (`pkgutil.resolve_name`
+# takes "module:attribute" and returns the attribute): the hiding alone blocks.
+LOOKUPS = (
+    Technique(
+        "pkgutil-resolve-name",
+        "import pkgutil\npkgutil.resolve_name('subprocess:call')('echo hello', shell=True)\n",
+    ),
+    Technique(
+        "pkgutil-resolve-name-dotted-and-bound",
+        "import pkgutil\nrun = pkgutil.resolve_name('os.system')\nrun('echo hello')\n",
+    ),
+)
+
+BLOCKED = IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS
 
 
 @pytest.mark.parametrize("technique", BLOCKED, ids=lambda t: t.name)

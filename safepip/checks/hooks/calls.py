@@ -233,7 +233,8 @@ _NAMESPACES = frozenset(
 """Mappings of names to the builtins or module globals: a literal key is that name."""
 
 _LOOKUPS = frozenset(
-    {"__import__", "importlib.import_module", "importlib.__import__", "getattr"}
+    {"__import__", "importlib.import_module", "importlib.__import__", "getattr",
+     "pkgutil.resolve_name"}
 )
 _IMPORTERS = frozenset({"__import__", "importlib.import_module", "importlib.__import__"})
 _ATTRIBUTE_GETTERS = frozenset({"object.__getattribute__", "type.__getattribute__"})
@@ -329,6 +330,8 @@ class Aliases:
         literal = self.fold(node.args[0]) if node.args else None
         if func in _IMPORTERS and literal:
             return literal
+        if func == "pkgutil.resolve_name" and literal and len(node.args) == 1:
+            return literal.replace(":", ".")  # "os:system" is os.system
         if func and func.endswith(".__getattribute__") and func not in _ATTRIBUTE_GETTERS:
             owner = func.removesuffix(".__getattribute__")  # os.__getattribute__("system")
             return f"{owner}.{literal}" if literal and len(node.args) == 1 else None
