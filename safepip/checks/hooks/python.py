@@ -119,6 +119,9 @@ _OWN_NAME = frozenset({"socket.gethostname", "socket.getfqdn", "platform.node"})
 """Calls that name this machine: as a connection's address, they point back at it."""
 _SHORTEST_WEBHOOK = 7
 """No WEBHOOK match is shorter ("oast.me"; tests/checks/test_python_scan.py checks the pattern)."""
+_LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
+)
 _SENDS = frozenset({"send", "sendall", "sendto", "post", "put", "request", "urlopen", "open"})
 _DUMPERS = frozenset({"dict", "str", "repr", "list", "sorted", "json.dumps", "pprint.pformat"})
 _COMMAND_BASES = frozenset(
@@ -270,6 +273,13 @@ class PythonScan:
         self._classes_by_name = {
             node.name: node for node in tree.body if isinstance(node, ast.ClassDef)
         }
+        self.tracer.network_classes = frozenset(
+            name for name, node in self._classes_by_name.items()
+            if any(is_network(self.aliases.qualify(base) or "") for base in node.bases)
+        )
+        self._network_loggers: set[str] | None = None
+        """Loggers given a handler that posts records to a server (`addHandler(HTTPHandler(
+        ...))`): what they log is sent. Found on first need."""
         self._module_scope: Scope | None = None
         self._runners: dict[str, dict[str, str]] | None = None
         self._sinks: dict[int, dict[str, str]] = {}
@@ -1423,16 +1433,36 @@ class PythonScan:
             self.file.dropped.append(name)
 
     def _socket_send(self, node: ast.Call, scope: Scope) -> None:
-        """`conn.sendall(data)` on a connection: what is sent matters (host data, environment)."""
+        """`conn.sendall(data)` on a connection: what is sent matters (host data, environment).
+        Any method of a client given such data sends it too (`ftp.storbinary`,
+        `smtp.sendmail`, an RPC proxy's methods), and so does a logger whose handler posts
+        its records: those block at install time only."""
         func = node.func
-        if not (isinstance(func, ast.Attribute) and func.attr in _SENDS):
+        if not isinstance(func, ast.Attribute):
             return
-        if not self.tracer.origin(func.value, scope) & Origin.NETWORK:
+        if not node.args and not node.keywords:
+            return
+        drop: int | None = None if func.attr in _SENDS else 4
+        if not self.tracer.origin(func.value, scope) & Origin.NETWORK and not (
+            func.attr in _LOG_METHODS
+            and self._arguments_origin(node, scope) & (Origin.ENV | Origin.HOST)
+            and ast.dump(func.value) in self._loggers_posting(scope)
+        ):
             return
         if self._arguments_origin(node, scope) & (Origin.ENV | Origin.HOST):
             self.hit("hook/env-exfiltration", node,
                      f"{func.attr} sends environment or host data over a connection",
-                     Severity.CRITICAL)
+                     Severity.CRITICAL, import_drop=drop)
+
+    def _loggers_posting(self, scope: Scope) -> set[str]:
+        if self._network_loggers is None:
+            self._network_loggers = {
+                ast.dump(call.func.value) for call in ast.walk(self._tree)
+                if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "addHandler" and call.args
+                and self.tracer.origin(call.args[0], scope) & Origin.NETWORK
+            }
+        return self._network_loggers
 
     def _on_other_call(self, node: ast.Call, name: str, facts: _Facts) -> None:
         if (name == "open" and _opens_for_writing(node)) or name.endswith(
