@@ -129,7 +129,28 @@ EXFILTRATION = (
     ),
 )
 
-BLOCKED = IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS + EXFILTRATION
+# Start-up files changed by standard helpers that are not open() or pathlib.
+WRITERS = (
+    Technique(
+        "fileinput-inplace-rewrites-a-shell-profile",
+        "import fileinput, os, sys\n"
+        "for line in fileinput.input(os.path.expanduser('~/.bashrc'), inplace=True):\n"
+        "    sys.stdout.write(line)\n",
+    ),
+    Technique(
+        "distutils-write-file-into-home",
+        "import os\nfrom distutils.file_util import write_file\n"
+        "write_file(os.path.expanduser('~/.bash_profile'), ['echo hello'])\n",
+    ),
+    Technique(
+        "distutils-copy-file-into-home",
+        "import os\nfrom distutils.file_util import copy_file\n"
+        "copy_file('extra.sh', os.path.expanduser('~/.profile'))\n",
+        files={"extra.sh": "echo hello\n"},
+    ),
+)
+
+BLOCKED = IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS + EXFILTRATION + WRITERS
 
 # Ordinary build code near these techniques: it must stay below medium.
 ORDINARY = (
@@ -138,6 +159,13 @@ ORDINARY = (
         "import os, logging\nlog = logging.getLogger('b')\n"
         "log.addHandler(logging.FileHandler('build.log'))\n"
         "log.info('building with %s', os.environ.get('CC', 'cc'))\n",
+        Severity.INFO,
+    ),
+    Technique(
+        "fileinput-reading-the-tree-and-copy-file-into-build",
+        "import fileinput\nfrom distutils.file_util import copy_file\n"
+        "for line in fileinput.input('README.rst'):\n    pass\n"
+        "copy_file('README.rst', 'build/README.rst')\n",
         Severity.INFO,
     ),
 )

@@ -1871,11 +1871,15 @@ def _inert_code(value: ast.expr) -> bool:
 
 _CHANGE_SECOND = frozenset(
     {"shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move",
-     "os.rename", "os.replace", "os.renames", "os.symlink", "os.link", "shutil.unpack_archive"}
+     "os.rename", "os.replace", "os.renames", "os.symlink", "os.link", "shutil.unpack_archive",
+     "distutils.file_util.copy_file", "distutils.file_util.move_file",
+     "distutils.dir_util.copy_tree", "setuptools._distutils.file_util.copy_file",
+     "setuptools._distutils.dir_util.copy_tree"}
 )
 """Calls that create or replace the file named by their second argument."""
 _CHANGE_FIRST = frozenset(
-    {"os.chmod", "os.lchmod", "os.chown", "os.lchown", "os.utime", "os.truncate", "os.mkfifo"}
+    {"os.chmod", "os.lchmod", "os.chown", "os.lchown", "os.utime", "os.truncate", "os.mkfifo",
+     "distutils.file_util.write_file", "setuptools._distutils.file_util.write_file"}
 )
 """Calls that change the file named by their first argument."""
 _WRITE_FLAGS = frozenset({"O_WRONLY", "O_RDWR", "O_CREAT", "O_APPEND", "O_TRUNC"})
@@ -1891,6 +1895,13 @@ def _changed_path(node: ast.Call, name: str) -> ast.expr | None:
     into = _extracted_into(node)
     if into is not None:
         return into
+    if name in {"fileinput.input", "fileinput.FileInput"} and any(
+        k.arg == "inplace" and not (isinstance(k.value, ast.Constant) and not k.value.value)
+        for k in node.keywords
+    ):
+        # inplace: what the loop prints replaces the file
+        return node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg == "files"), None)
     if name == "os.open" and len(node.args) > 1 and any(
         isinstance(sub, ast.Attribute | ast.Name)
         and (sub.attr if isinstance(sub, ast.Attribute) else sub.id) in _WRITE_FLAGS
