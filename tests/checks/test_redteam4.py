@@ -150,7 +150,39 @@ WRITERS = (
     ),
 )
 
-BLOCKED = IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS + EXFILTRATION + WRITERS
+_SUB = str.maketrans("abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm")
+_ECHO = "echo hello"
+
+# Commands and code built from numbers or a substitution table instead of written.
+DECODERS = (
+    Technique(
+        "bytes-shifted-item-by-item",
+        f"import os\nos.system(bytes(b - 3 for b in {bytes(b + 3 for b in _ECHO.encode())!r})"
+        ".decode())\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "struct-pack-of-a-list-of-numbers",
+        f"import os, struct\nD = {list(_ECHO.encode())!r}\n"
+        "os.system(struct.pack('%dB' % len(D), *D).decode())\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "integer-to-bytes",
+        "import subprocess\n"
+        f"subprocess.call(({int.from_bytes(_ECHO.encode(), 'big')}).to_bytes({len(_ECHO)}, "
+        "'big').decode(), shell=True)\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "substitution-cipher-through-translate",
+        "T = str.maketrans('qwertyuiopasdfghjklzxcvbnm', 'abcdefghijklmnopqrstuvwxyz')\n"
+        f"exec({'print(1)'.translate(_SUB)!r}.translate(T))\n",
+        Severity.CRITICAL,
+    ),
+)
+
+BLOCKED = IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS + EXFILTRATION + WRITERS + DECODERS
 
 # Ordinary build code near these techniques: it must stay below medium.
 ORDINARY = (
@@ -166,6 +198,14 @@ ORDINARY = (
         "import fileinput\nfrom distutils.file_util import copy_file\n"
         "for line in fileinput.input('README.rst'):\n    pass\n"
         "copy_file('README.rst', 'build/README.rst')\n",
+        Severity.INFO,
+    ),
+    Technique(
+        "name-normalised-by-translate-then-built",
+        "import subprocess, sys, struct\n"
+        "name = 'demo-ext.core'.translate(str.maketrans('-.', '__'))\n"
+        "header = struct.pack('<I', 7)\n"
+        "subprocess.check_call([sys.executable, '-m', 'build_helper', name])\n",
         Severity.INFO,
     ),
 )

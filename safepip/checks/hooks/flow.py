@@ -206,7 +206,9 @@ class Tracer:
             return self._call(node, scope, depth)
         if isinstance(node, ast.BinOp):
             return self._binop(node, scope, depth)
-        if isinstance(node, ast.ListComp | ast.GeneratorExp) and _xors(node.elt):
+        if isinstance(node, ast.ListComp | ast.GeneratorExp) and (
+            _xors(node.elt) or self._shifts(node, scope)
+        ):
             return Origin.DECODED  # bytes(b ^ key for b in blob): an XOR loop decrypts
         return self._children(node, scope, depth)
 
@@ -426,6 +428,8 @@ class Tracer:
                 return result
         if isinstance(node.func, ast.Attribute) and f".{node.func.attr}" in DECODER_SUFFIXES:
             return Origin.DECODED  # Fernet(key).decrypt(...), any cipher's decrypt
+        if self._packs_text(node, name, scope):
+            return Origin.DECODED
         if name in {"compile", "str", "bytes"} and node.args:
             return self.origin(node.args[0], scope, depth + 1)  # the source, not the file name
         if isinstance(node.func, ast.Attribute):
@@ -439,6 +443,50 @@ class Tracer:
             return receiver | self._children_of_call(node, scope, depth)
         # An unknown function of literals (`decode("...")`) makes something else of them.
         return self._children_of_call(node, scope, depth) | Origin.OPAQUE
+
+    def _shifts(self, node: ast.ListComp | ast.GeneratorExp, scope: Scope) -> bool:
+        """`bytes(b - 3 for b in blob)`: arithmetic on each item of literal text or of a
+        literal list of numbers is a Caesar-style decoder."""
+        if len(node.generators) != 1 or not isinstance(node.generators[0].target, ast.Name):
+            return False
+        loop = node.generators[0]
+        variable = loop.target.id  # type: ignore[attr-defined]
+        if not any(
+            isinstance(sub, ast.BinOp)
+            and isinstance(sub.op, ast.Add | ast.Sub | ast.Mod | ast.Mult | ast.FloorDiv)
+            and any(isinstance(n, ast.Name) and n.id == variable for n in (sub.left, sub.right))
+            for sub in code_walk(node.elt)
+        ):
+            return False
+        source = _bound_once(loop.iter, scope)
+        if isinstance(source, ast.Constant):
+            return isinstance(source.value, str | bytes) and len(source.value) >= _SHORTEST_TEXT
+        return _int_list(source) >= 16
+
+    def _packs_text(self, node: ast.Call, name: str, scope: Scope) -> bool:
+        """Text built from numbers or a substitution table rather than written: every number
+        of a list packed at once (`struct.pack(fmt, *numbers)`), an integer too large to be a
+        field turned into bytes, and `str.translate` through a table of many letters (a
+        cipher; a normalisation maps a few characters)."""
+        if name == "struct.pack" and any(isinstance(a, ast.Starred) for a in node.args):
+            return True
+        func = node.func
+        if not isinstance(func, ast.Attribute):
+            return False
+        if func.attr == "to_bytes":
+            number = func.value.value if isinstance(func.value, ast.Constant) else None
+            return isinstance(number, int) and number >= 2**64
+        if func.attr != "translate" or len(node.args) != 1:
+            return False
+        table = _bound_once(node.args[0], scope)
+        if not (isinstance(table, ast.Call) and isinstance(table.func, ast.Attribute)
+                and table.func.attr == "maketrans" and table.args):
+            return False
+        letters = table.args[0]
+        size = len(letters.keys) if isinstance(letters, ast.Dict) else len(
+            letters.value) if isinstance(letters, ast.Constant) and isinstance(
+            letters.value, str | bytes) else 0
+        return size >= _CIPHER_LETTERS
 
     def _children_of_call(self, node: ast.Call, scope: Scope, depth: int) -> Origin:
         result = Origin.NONE
@@ -529,6 +577,21 @@ def _env_variable(node: ast.expr) -> Origin:
 def _names_outside(node: ast.expr) -> bool:
     text = literal_str(node)
     return text is not None and text.lower() in _OUTSIDE_VARIABLES
+
+
+_SHORTEST_TEXT = 8
+"""Shorter literal text shifted item by item is not hiding a command or code."""
+_CIPHER_LETTERS = 10
+"""A translate table mapping this many characters substitutes an alphabet."""
+
+
+def _bound_once(node: ast.expr, scope: Scope) -> ast.expr:
+    """The value a name is bound to when it is bound once, else the node itself."""
+    if isinstance(node, ast.Name):
+        values = scope.lookup(node.id) or []
+        if len(values) == 1:
+            return values[0]
+    return node
 
 
 def _xors(node: ast.AST) -> bool:

@@ -125,6 +125,12 @@ _CODECS = tuple(
 )
 """The lower-case words of each way to write a `.decode("base64")`-style codec (the scanner
 lower-cases it and reads `-` as `_`, so `ROT-13` is `rot_13`)."""
+_HUGE_NUMBER = re.compile(rb"\d{20}")
+"""An integer literal of 2**64 or more has at least 20 digits (flow.py reads one turned into
+bytes as text)."""
+_SHIFT_LOOP = re.compile(rb"[-+*%/]" + _GAP + rb"*[\w)]+\)*" + _GAP + rb"+for\s+\w+\s+in\s")
+"""Arithmetic on a comprehension's item (`b - 3 for b in blob`): flow.py reads it as a
+decoder when the items are literal text or numbers."""
 _INT_DISPLAY_CALL = re.compile(rb"\(" + _GAP + rb"*[\[(]")
 """A call whose first argument is a list or tuple display: `bytes([104, 105, ...])`."""
 _BYTES_OF_DISPLAY = re.compile(
@@ -272,6 +278,12 @@ class _View:
             return True
         if b"^" in self.data:  # an XOR loop (bytes(b ^ k for b in blob)) decrypts
             return True
+        if b"maketrans" in words or (b"struct" in words and b"pack" in words) or (
+            b"to_bytes" in words and _HUGE_NUMBER.search(self.data)
+        ):
+            return True  # text packed from numbers or substituted through a table
+        if b"for" in words and _SHIFT_LOOP.search(self.data):
+            return True  # bytes(b - 3 for b in blob): a Caesar-style loop
         return _NEGATIVE_STEP.search(self.data) is not None
 
     def _bytes_of_display(self) -> bool:
