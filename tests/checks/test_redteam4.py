@@ -182,7 +182,29 @@ DECODERS = (
     ),
 )
 
-BLOCKED = IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS + EXFILTRATION + WRITERS + DECODERS
+_TOUCH = "touch /tmp/demo-canary"
+
+# A shell's command in an argv the analysis read as something else.
+ARGV = (
+    Technique(
+        "posix-spawn-argv",
+        f"import os\nos.posix_spawn('/bin/sh', ['sh', '-c', {_TOUCH!r}], dict(os.environ))\n",
+    ),
+    Technique(
+        "asyncio-subprocess-exec-arguments",
+        "import asyncio\nasync def main():\n"
+        f"    p = await asyncio.create_subprocess_exec('sh', '-c', {_TOUCH!r})\n"
+        "    await p.wait()\nasyncio.run(main())\n",
+    ),
+    Technique(
+        "shell-found-on-path",
+        f"import shutil, subprocess\nsubprocess.run([shutil.which('sh'), '-c', {_TOUCH!r}])\n",
+    ),
+)
+
+BLOCKED = (
+    IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS + EXFILTRATION + WRITERS + DECODERS + ARGV
+)
 
 # Ordinary build code near these techniques: it must stay below medium.
 ORDINARY = (
@@ -206,6 +228,12 @@ ORDINARY = (
         "name = 'demo-ext.core'.translate(str.maketrans('-.', '__'))\n"
         "header = struct.pack('<I', 7)\n"
         "subprocess.check_call([sys.executable, '-m', 'build_helper', name])\n",
+        Severity.INFO,
+    ),
+    Technique(
+        "build-tool-found-on-path",
+        "import shutil, subprocess\n"
+        "subprocess.check_call([shutil.which('cmake'), '-S', '.', '-B', 'build'])\n",
         Severity.INFO,
     ),
 )

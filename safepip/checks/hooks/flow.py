@@ -534,9 +534,11 @@ _LOOKUPS = frozenset(
 )
 _SAME_TEXT = frozenset(
     {"str", "shlex.join", "os.path.expanduser", "os.path.expandvars", "os.path.abspath",
-     "os.path.realpath", "os.path.normpath", "pathlib.Path", "Path", "os.fspath"}
+     "os.path.realpath", "os.path.normpath", "pathlib.Path", "Path", "os.fspath",
+     "shutil.which", "distutils.spawn.find_executable"}
 )
-"""Calls whose result spells the same path or text as their first argument."""
+"""Calls whose result spells the same path or text as their first argument (a program found
+on PATH is that program)."""
 
 OUTSIDE_CALLS = frozenset(
     {
