@@ -202,8 +202,19 @@ ARGV = (
     ),
 )
 
+# A function whose constants are swapped before it runs: the source shows another command.
+CODE_REWRITE = (
+    Technique(
+        "code-replace-of-a-function-constant",
+        "import os\ndef tidy():\n    os.system('true')\n"
+        "tidy.__code__ = tidy.__code__.replace(co_consts=tuple("
+        f"{_ECHO!r} if c == 'true' else c for c in tidy.__code__.co_consts))\ntidy()\n",
+    ),
+)
+
 BLOCKED = (
     IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS + EXFILTRATION + WRITERS + DECODERS + ARGV
+    + CODE_REWRITE
 )
 
 # Ordinary build code near these techniques: it must stay below medium.
@@ -234,6 +245,12 @@ ORDINARY = (
         "build-tool-found-on-path",
         "import shutil, subprocess\n"
         "subprocess.check_call([shutil.which('cmake'), '-S', '.', '-B', 'build'])\n",
+        Severity.INFO,
+    ),
+    Technique(
+        "decorator-renaming-a-function-code",
+        "def named(f):\n    f.__code__ = f.__code__.replace(co_name='build_' + f.__name__)\n"
+        "    return f\n@named\ndef ext():\n    pass\n",
         Severity.INFO,
     ),
 )

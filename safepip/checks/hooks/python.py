@@ -119,6 +119,8 @@ _OWN_NAME = frozenset({"socket.gethostname", "socket.getfqdn", "platform.node"})
 """Calls that name this machine: as a connection's address, they point back at it."""
 _SHORTEST_WEBHOOK = 7
 """No WEBHOOK match is shorter ("oast.me"; tests/checks/test_python_scan.py checks the pattern)."""
+_CODE_PARTS = frozenset({"co_code", "co_consts", "co_names", "co_varnames"})
+"""Parts of a code object that decide what it does (code.replace keywords)."""
 _LOG_METHODS = frozenset(
     {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
 )
@@ -476,6 +478,7 @@ class PythonScan:
             self._hidden_call(node, f"reaches {name} {hidden} instead of by name",
                               Severity.MEDIUM if shown else Severity.HIGH)
         self._handed_to_helper(node, scope)
+        self._rewrites_code(node)
         self._runs_file(node, name, scope)
         self._raw_server(node)
         if name in HOST_IDENTITY:
@@ -497,6 +500,17 @@ class PythonScan:
                 self.imports.add(module)
         if self._dumps_environment(node, name):
             facts.environment.append(node)
+
+    def _rewrites_code(self, node: ast.Call) -> None:
+        """`f.__code__.replace(co_consts=...)`: a function whose bytecode, constants or names
+        are swapped at run time runs something other than the source shows (renaming one,
+        co_name/co_filename, is what decorators do)."""
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "replace" and any(
+            k.arg in _CODE_PARTS for k in node.keywords
+        ):
+            self.hit("hook/obfuscation", node, "rewrites a function's bytecode or constants, "
+                     "so what runs is not what the source shows", Severity.HIGH, import_drop=4)
 
     def _code_runner_method(self, func: ast.Attribute, scope: Scope) -> str:
         """`code.InteractiveInterpreter().runsource(...)`, also through a name bound once to
