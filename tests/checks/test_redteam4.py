@@ -212,9 +212,53 @@ CODE_REWRITE = (
     ),
 )
 
+_COMMAND_CLASS = (
+    "from setuptools import Command\nclass BuildPy(Command):\n    user_options = []\n"
+    "    def initialize_options(self):\n        pass\n"
+    "    def finalize_options(self):\n        pass\n"
+    "    def run(self):\n" + _indented(_RUN_DECODED)
+)
+_PYPROJECT = (
+    "[build-system]\nrequires = ['setuptools']\nbuild-backend = 'setuptools.build_meta'\n"
+    "[project]\nname = 'demo'\nversion = '1.0'\n"
+)
+
+# Install-time code named by build configuration the scan did not read.
+UNREAD_CODE = (
+    Technique(
+        "pyproject-tool-setuptools-cmdclass",
+        "",
+        Severity.CRITICAL,
+        {"pyproject.toml": _PYPROJECT + "[tool.setuptools.cmdclass]\nbuild_py = 'hooks.BuildPy'\n",
+         "hooks.py": _COMMAND_CLASS},
+    ),
+    Technique(
+        "setup-cfg-distutils-commands-entry-point",
+        "",
+        Severity.CRITICAL,
+        {"setup.cfg": "[options.entry_points]\ndistutils.commands =\n"
+         "    build_py = tools.hooks:BuildPy\n",
+         "tools/__init__.py": "", "tools/hooks.py": _COMMAND_CLASS},
+    ),
+    Technique(
+        "pyproject-finalize-options-entry-point",
+        "",
+        Severity.CRITICAL,
+        {"pyproject.toml": _PYPROJECT + "[project.entry-points.'setuptools.finalize_distribution"
+         "_options']\ndemo = 'hooks:finalize'\n",
+         "hooks.py": "def finalize(dist):\n" + _indented(_RUN_DECODED, 1)},
+    ),
+    Technique(
+        "another-setup-script-run-by-sandbox",
+        "from setuptools import sandbox\nsandbox.run_setup('sub/setup.py', ['--version'])\n",
+        Severity.CRITICAL,
+        {"sub/setup.py": _RUN_DECODED},
+    ),
+)
+
 BLOCKED = (
     IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS + EXFILTRATION + WRITERS + DECODERS + ARGV
-    + CODE_REWRITE
+    + CODE_REWRITE + UNREAD_CODE
 )
 
 # Ordinary build code near these techniques: it must stay below medium.

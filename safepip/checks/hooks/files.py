@@ -249,6 +249,44 @@ def backend_modules(pyproject: bytes, project: str, present: set[str]) -> tuple[
     return [d.rstrip("/") for d in dirs], backend.split(":", 1)[0]
 
 
+BUILD_ENTRY_GROUPS = (
+    "distutils.commands",
+    "distutils.setup_keywords",
+    "setuptools.finalize_distribution_options",
+    "egg_info.writers",
+    "setuptools.file_finders",
+)
+"""Entry-point groups setuptools loads and calls while it builds (commands, keywords, option
+finalisers, metadata writers, file finders)."""
+
+
+def build_targets(pyproject: bytes) -> list[str]:
+    """`module:attr` / `module.Attr` targets a pyproject.toml gives setuptools to run at build:
+    `[tool.setuptools.cmdclass]` and build-time entry-point groups."""
+    try:
+        document = parse_toml(pyproject)
+    except TomlError:
+        return []
+    tool = document.get("tool", {})
+    setuptools = tool.get("setuptools", {}) if isinstance(tool, dict) else {}
+    cmdclass = setuptools.get("cmdclass", {}) if isinstance(setuptools, dict) else {}
+    targets = list(cmdclass.values()) if isinstance(cmdclass, dict) else []
+    project = document.get("project", {})
+    points = project.get("entry-points", {}) if isinstance(project, dict) else {}
+    if isinstance(points, dict):
+        for group in BUILD_ENTRY_GROUPS:
+            table = points.get(group, {})
+            targets += list(table.values()) if isinstance(table, dict) else []
+    return [t for t in targets if isinstance(t, str)]
+
+
+def target_module(target: str) -> str:
+    """The module of `pkg.mod:Attr` or `pkg.mod.Attr`."""
+    if ":" in target:
+        return target.split(":", 1)[0].strip()
+    return target.strip().rpartition(".")[0]
+
+
 def _relative(folder: str) -> str:
     normal = posixpath.normpath(folder.strip("/"))
     return "" if normal == "." else normal

@@ -53,12 +53,17 @@ from safepip.findings import Severity
 HOST_IDENTITY = HOST_INFO - {"platform.uname", "os.uname", "os.getuid"}
 """Who and which machine this is (not which OS: build code asks that all the time)."""
 _FILE_RUNNERS = frozenset(
-    {"runpy.run_path", "zipimport.zipimporter", "importlib.machinery.SourcelessFileLoader"}
+    {"runpy.run_path", "zipimport.zipimporter", "importlib.machinery.SourcelessFileLoader",
+     "setuptools.sandbox.run_setup", "distutils.core.run_setup",
+     "setuptools._distutils.core.run_setup"}
 )
 """Calls that run or import a file named by path."""
 _FILE_LOADERS = {
     "execfile": (0, "filename"),
     "runpy.run_path": (0, "path_name"),
+    "setuptools.sandbox.run_setup": (0, "setup_script"),
+    "distutils.core.run_setup": (0, "script_name"),
+    "setuptools._distutils.core.run_setup": (0, "script_name"),
     "zipimport.zipimporter": (0, "path"),
     "importlib.util.spec_from_file_location": (1, "location"),
     "importlib.machinery.SourceFileLoader": (1, "path"),

@@ -279,21 +279,28 @@ class ArtifactScan:
 
     def _setup_cfg_commands(self) -> list[str]:
         """Modules holding the command classes setup.cfg names (`[options] cmdclass =
-        install = pkg.build.Install`): setuptools imports and runs them at install."""
+        install = pkg.build.Install`) or pyproject.toml does (`[tool.setuptools.cmdclass]`),
+        and the targets of the entry-point groups setuptools calls while it builds
+        (`distutils.commands`, ...): setuptools imports and runs them at install."""
+        targets: list[str] = []
         path = f"{self.layout.project}setup.cfg"
-        if path not in self.present:
-            return []
-        parser = configparser.ConfigParser(interpolation=None, strict=False)
-        try:
-            parser.read_string(self.tree.read(path).decode("utf-8", "replace"))
-            value = parser.get("options", "cmdclass", fallback="")
-        except configparser.Error:
-            return []  # setuptools would refuse it too; setup.py is still scanned
+        if path in self.present:
+            parser = configparser.ConfigParser(interpolation=None, strict=False)
+            try:
+                parser.read_string(self.tree.read(path).decode("utf-8", "replace"))
+                values = [parser.get("options", "cmdclass", fallback="")]
+                values += [parser.get("options.entry_points", group, fallback="")
+                           for group in files.BUILD_ENTRY_GROUPS]
+            except configparser.Error:
+                values = []  # setuptools would refuse it too; setup.py is still scanned
+            targets += [line.partition("=")[2] for value in values for line in value.splitlines()]
+        pyproject = f"{self.layout.project}pyproject.toml"
+        if pyproject in self.present:
+            targets += files.build_targets(self.tree.read(pyproject))
         bases = [self.layout.project.rstrip("/"), self.layout.project + "src"]
         found: list[str] = []
-        for line in value.splitlines():
-            target = line.partition("=")[2].strip()
-            module = target.rpartition(".")[0]
+        for target in targets:
+            module = files.target_module(target)
             if module:
                 found += files.module_files(module, bases, self.present)
         return found
