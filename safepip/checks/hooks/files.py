@@ -249,20 +249,11 @@ def backend_modules(pyproject: bytes, project: str, present: set[str]) -> tuple[
     return [d.rstrip("/") for d in dirs], backend.split(":", 1)[0]
 
 
-BUILD_ENTRY_GROUPS = (
-    "distutils.commands",
-    "distutils.setup_keywords",
-    "setuptools.finalize_distribution_options",
-    "egg_info.writers",
-    "setuptools.file_finders",
-)
-"""Entry-point groups setuptools loads and calls while it builds (commands, keywords, option
-finalisers, metadata writers, file finders)."""
-
-
 def build_targets(pyproject: bytes) -> list[str]:
-    """`module:attr` / `module.Attr` targets a pyproject.toml gives setuptools to run at build:
-    `[tool.setuptools.cmdclass]` and build-time entry-point groups."""
+    """`module.Attr` targets a pyproject.toml gives setuptools to run at build:
+    `[tool.setuptools.cmdclass]`. (The project's own entry points, such as
+    `distutils.commands`, are not loaded while it builds: they describe it once installed, so
+    plugins such as wheel and setuptools_scm are not read as their own build hooks.)"""
     try:
         document = parse_toml(pyproject)
     except TomlError:
@@ -271,13 +262,21 @@ def build_targets(pyproject: bytes) -> list[str]:
     setuptools = tool.get("setuptools", {}) if isinstance(tool, dict) else {}
     cmdclass = setuptools.get("cmdclass", {}) if isinstance(setuptools, dict) else {}
     targets = list(cmdclass.values()) if isinstance(cmdclass, dict) else []
-    project = document.get("project", {})
-    points = project.get("entry-points", {}) if isinstance(project, dict) else {}
-    if isinstance(points, dict):
-        for group in BUILD_ENTRY_GROUPS:
-            table = points.get(group, {})
-            targets += list(table.values()) if isinstance(table, dict) else []
     return [t for t in targets if isinstance(t, str)]
+
+
+def direct_build_requires(pyproject: bytes) -> list[str]:
+    """`[build-system] requires` entries named by URL (`name @ https://...`): pip installs
+    and runs them to build, from a server no index vets."""
+    try:
+        document = parse_toml(pyproject)
+    except TomlError:
+        return []
+    system = document.get("build-system", {})
+    requires = system.get("requires", []) if isinstance(system, dict) else []
+    if not isinstance(requires, list):
+        return []
+    return [r for r in requires if isinstance(r, str) and "@" in r and "://" in r.split("@", 1)[1]]
 
 
 def target_module(target: str) -> str:

@@ -1564,6 +1564,7 @@ class PythonScan:
         return self.aliases.qualify(node) == "os.environ"
 
     def _setup_call(self, node: ast.Call, scope: Scope) -> None:
+        self._build_fetches(node)
         for keyword in node.keywords:
             if keyword.arg == "entry_points":
                 self._entry_points(keyword.value, scope, "", 3)
@@ -1572,6 +1573,27 @@ class PythonScan:
                     command = literal_str(key) if key is not None else None
                     if command and isinstance(value, ast.Name):
                         self._cmdclass[value.id] = command
+
+    def _build_fetches(self, node: ast.Call) -> None:
+        """setup(setup_requires=[...]) is installed and run by the build: a requirement
+        named by URL, or one looked up in dependency_links, is code from a server nobody
+        vetted (setuptools hands those links to pip as --find-links)."""
+        given = {k.arg: k.value for k in node.keywords if k.arg}
+        requires = given.get("setup_requires")
+        if requires is None:
+            return
+        wanted = [t for t in literal_texts_of(requires) if t.strip()]
+        if any(_DIRECT_URL.search(t) for t in wanted):
+            self.hit("hook/download-exec", requires, "installs a build requirement from a URL "
+                     "(setup_requires): code nobody vetted runs at install", Severity.HIGH,
+                     import_drop=4)
+        links = given.get("dependency_links")
+        if wanted and links is not None and any(
+            "://" in t for t in literal_texts_of(links)
+        ):
+            self.hit("hook/download-exec", links, "looks its build requirements up in "
+                     "dependency_links: code from a server nobody vetted runs at install",
+                     Severity.HIGH, import_drop=4)
 
     def _entry_points(self, value: ast.expr, scope: Scope, group: str, depth: int) -> None:
         """Console scripts of setup(entry_points=...) declared any way setuptools accepts: a
@@ -1763,13 +1785,22 @@ def dormant_lines(tree: ast.Module, awake: frozenset[str]) -> frozenset[int]:
     return frozenset(lines)
 
 
+_IMPLICIT_METHODS = frozenset(
+    {"__new__", "__init__", "__init_subclass__", "__set_name__", "__prepare__",
+     "__class_getitem__", "__get__", "__set__", "__getattr__", "__getattribute__", "__del__"}
+)
+"""Special methods that run when a class is defined, subclassed, instantiated, or an
+attribute is read through it: naming the class is enough. (`__call__` and the protocol
+methods need more than a name, a call or a loop, which the names of the code show.)"""
+
+
 def _implicit_calls(
     index: _Index, used: set[str]
 ) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
     """Methods Python calls without their name being written: a used class's special
     methods (a metaclass's `__new__`, a base's `__init_subclass__`, a descriptor's `__get__`
-    run when the class is named, subclassed or read through), and a module's own
-    `__getattr__`, which answers `from module import missing`."""
+    run when the class is named, subclassed or read through: `_IMPLICIT_METHODS`), and a
+    module's own `__getattr__`, which answers `from module import missing`."""
     found: list[ast.FunctionDef | ast.AsyncFunctionDef] = [
         f for f in index.functions.get("__getattr__", []) if f in index.top
     ]
@@ -1778,7 +1809,7 @@ def _implicit_calls(
             found += [
                 item for item in node.body
                 if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
-                and item.name.startswith("__") and item.name.endswith("__")
+                and item.name in _IMPLICIT_METHODS
             ]
     return found
 
@@ -1825,6 +1856,16 @@ def used_names(tree: ast.Module) -> frozenset[str]:
     imports)."""
     index = _Index(tree)
     return frozenset(set().union(*index.names.values()))
+
+
+_DIRECT_URL = re.compile(r"@\s*[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+"""A PEP 508 direct reference (`name @ https://...`)."""
+
+
+def literal_texts_of(node: ast.expr) -> list[str]:
+    """The string literals inside an expression (a list of requirements, one string)."""
+    return [n.value for n in ast.walk(node)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)]
 
 
 def _base_name(node: ast.expr) -> str | None:

@@ -240,6 +240,11 @@ class ArtifactScan:
         seeds += self._startup_seeds()
         pyproject = f"{project}pyproject.toml"
         if pyproject in self.present:
+            for url in files.direct_build_requires(self.tree.read(pyproject)):
+                self.add(pyproject, Hit(
+                    "hook/download-exec", Severity.HIGH, None,
+                    f"installs the build requirement {url!r} from a URL: code nobody vetted "
+                    "runs at install"))
             dirs, backend = files.backend_modules(
                 self.tree.read(pyproject), project, self.present
             )
@@ -279,9 +284,8 @@ class ArtifactScan:
 
     def _setup_cfg_commands(self) -> list[str]:
         """Modules holding the command classes setup.cfg names (`[options] cmdclass =
-        install = pkg.build.Install`) or pyproject.toml does (`[tool.setuptools.cmdclass]`),
-        and the targets of the entry-point groups setuptools calls while it builds
-        (`distutils.commands`, ...): setuptools imports and runs them at install."""
+        install = pkg.build.Install`) or pyproject.toml does (`[tool.setuptools.cmdclass]`):
+        setuptools imports and runs them at install."""
         targets: list[str] = []
         path = f"{self.layout.project}setup.cfg"
         if path in self.present:
@@ -289,8 +293,6 @@ class ArtifactScan:
             try:
                 parser.read_string(self.tree.read(path).decode("utf-8", "replace"))
                 values = [parser.get("options", "cmdclass", fallback="")]
-                values += [parser.get("options.entry_points", group, fallback="")
-                           for group in files.BUILD_ENTRY_GROUPS]
             except configparser.Error:
                 values = []  # setuptools would refuse it too; setup.py is still scanned
             targets += [line.partition("=")[2] for value in values for line in value.splitlines()]
