@@ -261,9 +261,36 @@ BUILD_FETCHES = (
     ),
 )
 
+# The payload kept in a data file and the code only runs what it reads.
+DATA_FILE_PAYLOADS = (
+    Technique(
+        "exec-of-a-json-field",
+        "import json\nwith open('build.json') as f:\n    cfg = json.load(f)\nexec(cfg['post'])\n",
+        files={"build.json": '{"post": "print(1)"}'},
+    ),
+    Technique(
+        "shell-command-from-a-config-option",
+        "import configparser, subprocess\ncp = configparser.ConfigParser()\n"
+        "cp.read('setup.cfg')\nsubprocess.call(cp['tool:post']['cmd'], shell=True)\n",
+        files={"setup.cfg": "[tool:post]\ncmd = echo hello\n"},
+    ),
+    Technique(
+        "last-line-of-a-text-file-as-the-command",
+        "import os\nwith open('requirements.txt') as f:\n    lines = f.read().splitlines()\n"
+        "os.system(lines[-1])\n",
+        files={"requirements.txt": "six\necho hello\n"},
+    ),
+    Technique(
+        "argv-from-a-json-file",
+        "import json, subprocess\nargv = json.load(open('tasks.json'))['post']\n"
+        "subprocess.Popen(argv)\n",
+        files={"tasks.json": '{"post": ["echo", "hello"]}'},
+    ),
+)
+
 BLOCKED = (
     IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS + EXFILTRATION + WRITERS + DECODERS + ARGV
-    + CODE_REWRITE + UNREAD_CODE + BUILD_FETCHES
+    + CODE_REWRITE + UNREAD_CODE + BUILD_FETCHES + DATA_FILE_PAYLOADS
 )
 
 # Ordinary build code near these techniques: it must stay below medium.
@@ -301,6 +328,24 @@ ORDINARY = (
         "from setuptools import setup\nsetup(name='demo', setup_requires=[],\n"
         "      install_requires=['six'], dependency_links=['https://example.invalid/six'])\n",
         Severity.INFO,
+    ),
+    Technique(
+        "requirements-read-from-a-file-installed-by-a-literal-program",
+        "import subprocess, sys\nwith open('requirements.txt') as f:\n"
+        "    reqs = f.read().split()\n"
+        "subprocess.check_call(['make', '-C', 'ext'] + reqs)\n"
+        "exec(open('demo/version.py').read())\n",
+        Severity.INFO,
+        {"requirements.txt": "six\n", "demo/version.py": "__version__ = '1.0'\n"},
+    ),
+    Technique(
+        "loader-path-read-by-an-elf-reader",
+        "import subprocess\nfrom elfreader import ELFFile\n"
+        "with open('/bin/true', 'rb') as f:\n    ld = ELFFile(f).interpreter\n"
+        "subprocess.run([ld], check=False)\n",
+        Severity.INFO,
+        {"elfreader.py": "class ELFFile:\n    def __init__(self, f):\n"
+         "        self.interpreter = None\n"},
     ),
     Technique(
         "decorator-renaming-a-function-code",

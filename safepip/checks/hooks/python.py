@@ -124,6 +124,15 @@ _OWN_NAME = frozenset({"socket.gethostname", "socket.getfqdn", "platform.node"})
 """Calls that name this machine: as a connection's address, they point back at it."""
 _SHORTEST_WEBHOOK = 7
 """No WEBHOOK match is shorter ("oast.me"; tests/checks/test_python_scan.py checks the pattern)."""
+_DATA_PARSERS = frozenset(
+    {"json.load", "json.loads", "tomllib.load", "tomllib.loads", "tomli.load", "tomli.loads",
+     "toml.load", "toml.loads", "yaml.safe_load", "yaml.load", "yaml.full_load",
+     "configparser.ConfigParser", "configparser.RawConfigParser",
+     "configparser.SafeConfigParser", "ConfigParser.ConfigParser", "ConfigParser.RawConfigParser",
+     "plistlib.load", "plistlib.loads", "csv.reader", "csv.DictReader"}
+)
+"""Calls that turn a file's text into data: what comes out is data, not code."""
+_TEXT_READS = frozenset({"read", "readline", "readlines", "read_text"})
 _CODE_PARTS = frozenset({"co_code", "co_consts", "co_names", "co_varnames"})
 """Parts of a code object that decide what it does (code.replace keywords)."""
 _LOG_METHODS = frozenset(
@@ -414,13 +423,20 @@ class PythonScan:
             judge.exec_call(self, node, Origin.FILE)  # runs a file by name
         elif (name in EXEC_BUILTINS or name in CODE_RUNNERS) and node.args:
             self._escaped_code(node.args[0])
-            judge.exec_call(
-                self,
-                node,
-                self.tracer.origin(node.args[0], scope),
-                self.tracer.text(node.args[0], scope),
-                source_file=self._opened_name(node.args[0], scope),
-            )
+            origin = self.tracer.origin(node.args[0], scope)
+            parsed = self._parsed_data(node.args[0], scope, 0)
+            if parsed and not origin & (Origin.DECODED | Origin.NETWORK):
+                # Fail closed: code kept in a data file's field is not scanned.
+                self.hit("hook/dynamic-exec", node, f"runs code taken out of {parsed} (it is "
+                         "not scanned)", Severity.HIGH, import_drop=4)
+            else:
+                judge.exec_call(
+                    self,
+                    node,
+                    origin,
+                    self.tracer.text(node.args[0], scope),
+                    source_file=self._opened_name(node.args[0], scope),
+                )
         elif name in _FILE_RUNNERS and node.args:
             path = self.tracer.text(node.args[0], scope)
             if name.startswith("zipimport"):
@@ -438,6 +454,10 @@ class PythonScan:
                 self._command_text(node, scope),
                 *self._program_origin(node, scope),
             )
+            if severity < Severity.HIGH and self._command_from_data(node, scope):
+                self.hit("hook/process-exec", node, "runs a command read from a data file: "
+                         "what it runs is not in the code", Severity.HIGH, import_drop=4)
+                severity = verdict = Severity.HIGH
             if severity > Severity.INFO:
                 self.file.programs.append(node)
             if severity < Severity.HIGH:
@@ -505,6 +525,63 @@ class PythonScan:
                 self.imports.add(module)
         if self._dumps_environment(node, name):
             facts.environment.append(node)
+
+    def _parsed_data(
+        self, value: ast.expr, scope: Scope, depth: int, *, text: bool = False
+    ) -> str:
+        """A value taken out of parsed data (a field of json.load(...), a ConfigParser's
+        option, a YAML or TOML document): the parser's name, else "". Such a value is data of
+        a file, never a version file's code. `text`: a file's text itself counts too (a line
+        of open(...).read()); a value some other object made of a file (an ELF reader's
+        interpreter path) does not."""
+        for _ in range(8):
+            if isinstance(value, ast.Name):
+                values = scope.lookup(value.id) or []
+                if len(values) != 1:
+                    return ""
+                value = values[0]
+            elif isinstance(value, ast.Subscript | ast.Attribute):
+                value = value.value
+            elif isinstance(value, ast.Call):
+                name = self.aliases.qualify(value.func) or ""
+                if name in _DATA_PARSERS:
+                    return f"data parsed by {name}"
+                if text and (name in FILE_OPEN or (
+                    isinstance(value.func, ast.Attribute) and value.func.attr in _TEXT_READS
+                    and name not in FILE_OPEN and self._opened_text(value.func.value, scope)
+                )):
+                    return "a file's text"
+                if not isinstance(value.func, ast.Attribute):
+                    return ""
+                value = value.func.value  # cfg.get("x"), text.strip()
+            else:
+                return ""
+        return ""
+
+    def _command_from_data(self, node: ast.Call, scope: Scope) -> bool:
+        """The program a process call starts, or its whole shell command, is read from a data
+        file (a line of a text file, a field of parsed data): the command is hidden from the
+        code. Arguments read from files (requirements to install, sources to compile) are
+        not."""
+        whole = judge.command_argument(node)
+        if isinstance(whole, ast.Name):
+            values = scope.lookup(whole.id) or []
+            whole = values[0] if len(values) == 1 else whole
+        head = whole.elts[0] if isinstance(whole, ast.List | ast.Tuple) and whole.elts else whole
+        if head is None:
+            return False
+        return bool(self._parsed_data(head, scope, 0, text=True))
+
+    def _opened_text(self, handle: ast.expr, scope: Scope) -> bool:
+        """`handle` is a file opened by open() (directly, or a name bound to it, as by `with
+        open(p) as f`), or a path whose read_text() this is."""
+        if isinstance(handle, ast.Name):
+            values = scope.lookup(handle.id) or []
+            handle = values[0] if len(values) == 1 else handle
+        if isinstance(handle, ast.Call):
+            return (self.aliases.qualify(handle.func) or "") in FILE_OPEN | {
+                "pathlib.Path", "Path"}
+        return False
 
     def _rewrites_code(self, node: ast.Call) -> None:
         """`f.__code__.replace(co_consts=...)`: a function whose bytecode, constants or names
