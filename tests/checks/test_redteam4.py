@@ -288,9 +288,31 @@ DATA_FILE_PAYLOADS = (
     ),
 )
 
+_TASKS = (
+    "import subprocess, shutil\nclass Task:\n    def sh(self, c):\n"
+    "        subprocess.call(c, shell=True)\n    def go(self):\n        self.step()\n"
+    "def place(src, dst):\n    shutil.copy(src, dst)\n"
+)
+
+# The command or path is a literal of setup.py; the call that runs or writes it is in a base
+# class or helper of another module of the tree, which only sees a parameter.
+SPLIT_ACROSS_MODULES = (
+    Technique(
+        "command-handed-to-an-inherited-method",
+        "from tasks import Task\nclass Prep(Task):\n    def step(self):\n"
+        f"        self.sh({_TOUCH!r})\nPrep().go()\n",
+        files={"tasks.py": _TASKS},
+    ),
+    Technique(
+        "profile-path-handed-to-a-helper-function",
+        "import tasks\ntasks.place('extra.sh', '~/.bashrc')\n",
+        files={"tasks.py": _TASKS, "extra.sh": "echo hello\n"},
+    ),
+)
+
 BLOCKED = (
     IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS + EXFILTRATION + WRITERS + DECODERS + ARGV
-    + CODE_REWRITE + UNREAD_CODE + BUILD_FETCHES + DATA_FILE_PAYLOADS
+    + CODE_REWRITE + UNREAD_CODE + BUILD_FETCHES + DATA_FILE_PAYLOADS + SPLIT_ACROSS_MODULES
 )
 
 # Ordinary build code near these techniques: it must stay below medium.
@@ -346,6 +368,13 @@ ORDINARY = (
         Severity.INFO,
         {"elfreader.py": "class ELFFile:\n    def __init__(self, f):\n"
          "        self.interpreter = None\n"},
+    ),
+    Technique(
+        "build-commands-and-tree-paths-handed-to-a-helper-module",
+        "from tasks import Task, place\nclass Prep(Task):\n    def step(self):\n"
+        "        self.sh('make -C ext')\nPrep().go()\nplace('README.rst', 'build/README')\n",
+        Severity.INFO,
+        {"tasks.py": _TASKS},
     ),
     Technique(
         "decorator-renaming-a-function-code",

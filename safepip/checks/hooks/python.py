@@ -161,6 +161,16 @@ _COMMAND_BASES = frozenset(
 
 
 @dataclass(frozen=True)
+class Handed:
+    """Literal texts install code gives a function it does not define (`self.sh("...")`
+    of a base class from another module, `tools.run("...")`): judged where that function
+    turns them into a command or a path."""
+
+    args: tuple[str | None, ...]
+    keywords: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Hit:
     """A rule that fired in one file, before package and path are attached."""
 
@@ -235,8 +245,15 @@ class PythonScan:
         depth: int = 0,
         entry: bool = True,
         awake: frozenset[str] | None = None,
+        handed: dict[str, list[Handed]] | None = None,
+        collect: bool = False,
     ) -> None:
         self.depth = depth
+        self._handed_in = handed or {}
+        self.handed: dict[str, list[Handed]] = {}
+        """Literal texts this file gives functions it does not define, by function name
+        (collected when `collect`: install hooks)."""
+        self._collect = collect
         self._tree = tree
         self._awake = awake or frozenset()
         self._dormant_lines: frozenset[int] | None = frozenset() if entry else None
@@ -304,6 +321,7 @@ class PythonScan:
         self._classes: dict[str, ast.ClassDef] = {}
         self._cmdclass: dict[str, str] = {}
         self._visit_scope(tree, None)
+        self._judge_handed(tree)
         self._file_rules()
 
     def evidence(self, node: ast.AST) -> str | None:
@@ -503,6 +521,8 @@ class PythonScan:
             self._hidden_call(node, f"reaches {name} {hidden} instead of by name",
                               Severity.MEDIUM if shown else Severity.HIGH)
         self._handed_to_helper(node, scope)
+        if self._collect:
+            self._hand_out(node)
         self._rewrites_code(node)
         self._runs_file(node, name, scope)
         self._raw_server(node)
@@ -582,6 +602,72 @@ class PythonScan:
             return (self.aliases.qualify(handle.func) or "") in FILE_OPEN | {
                 "pathlib.Path", "Path"}
         return False
+
+    def _hand_out(self, node: ast.Call) -> None:
+        """Record literal texts given to a function this file does not define."""
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            callee = func.attr
+        elif isinstance(func, ast.Name) and func.id not in self._local_defs:
+            callee = func.id
+        else:
+            return
+        args = tuple(_literal_text(a) for a in node.args)
+        keywords = tuple((k.arg, t) for k in node.keywords
+                         if k.arg and (t := _literal_text(k.value)) is not None)
+        if any(a is not None for a in args) or keywords:
+            self.handed.setdefault(callee, []).append(Handed(args, keywords))
+
+    def _judge_handed(self, tree: ast.Module) -> None:
+        """This module's functions and methods that install code calls with literal texts:
+        a text that reaches a command or a written path here is judged here, at install time
+        (the call that hands it is install time whatever this module's top level does)."""
+        if not self._handed_in:
+            return
+        functions = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+        methods = [item for n in tree.body if isinstance(n, ast.ClassDef) for item in n.body
+                   if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)]
+        for function in [*functions, *methods]:
+            given = self._handed_in.get(function.name)
+            if not given:
+                continue
+            sinks = self._helper_sinks(function)
+            names = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
+            if function in methods and names and names[0] in {"self", "cls"}:
+                names = names[1:]
+            for parameter, kind in sinks.items():
+                for handed in given:
+                    text = dict(handed.keywords).get(parameter)
+                    if text is None and parameter in names:
+                        position = names.index(parameter)
+                        text = handed.args[position] if position < len(handed.args) else None
+                    if text is not None:
+                        self._judge_handed_text(function, kind, text)
+
+    def _judge_handed_text(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, kind: str, text: str
+    ) -> None:
+        sink = next((c for c in code_walk(function) if isinstance(c, ast.Call) and (
+            is_process(self.aliases.qualify(c.func) or "") if kind == "command"
+            else _write_target(c, self.aliases.qualify(c.func) or "") is not None)), None)
+        if sink is None:
+            return
+        if kind == "command":
+            rule, severity, message = judge.command_verdict(
+                self, sink, function.name, Origin.LITERAL, text)
+            message = f"runs a command install code hands {function.name}, which {message}"
+        elif PERSISTENCE.search(text) or STARTUP_CODE.search(text):
+            rule, severity = "hook/persistence", Severity.HIGH
+            message = f"writes where install code tells {function.name}, where it runs again"
+        else:
+            place = self._outside(ast.Constant(value=text), self._module_scope or Scope(
+                self._tree, None, []))
+            if place is None:
+                return
+            rule, severity = "hook/outside-write", Severity.HIGH
+            message = f"changes a file install code names, in {place}"
+        if severity >= Severity.HIGH:
+            self.hits.append(Hit(rule, severity, sink.lineno, message, self.evidence(sink)))
 
     def _rewrites_code(self, node: ast.Call) -> None:
         """`f.__code__.replace(co_consts=...)`: a function whose bytecode, constants or names
@@ -1937,6 +2023,12 @@ def used_names(tree: ast.Module) -> frozenset[str]:
 
 _DIRECT_URL = re.compile(r"@\s*[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 """A PEP 508 direct reference (`name @ https://...`)."""
+
+
+def _literal_text(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
 
 
 def literal_texts_of(node: ast.expr) -> list[str]:

@@ -15,7 +15,7 @@ from safepip.artifacts.unpack import UnpackLimits, read_members
 from safepip.checks.hooks import files, metadata
 from safepip.checks.hooks.judge import is_source_file
 from safepip.checks.hooks.prefilter import worth_parsing
-from safepip.checks.hooks.python import Hit, PythonScan, RunFile, used_names
+from safepip.checks.hooks.python import Handed, Hit, PythonScan, RunFile, used_names
 from safepip.checks.hooks.rules import RULES, lowered
 from safepip.errors import ArchiveError
 from safepip.findings import Finding, Location, Severity
@@ -57,6 +57,8 @@ class ArtifactScan:
         self.install_sources: list[str] = []
         """Text of the install-time files (a binary they name is one the build may run)."""
         self.awake: frozenset[str] = frozenset()
+        self.handed: dict[str, list[Handed]] = {}
+        """Literal texts install hooks give functions they do not define, by name."""
         self._members: dict[str, bytes] = {}
         """Python members of archives the install-time code imports from, by
         `archive/member` path: scanned as install-time code like the tree's own files."""
@@ -323,7 +325,9 @@ class ArtifactScan:
             tree = ast.parse(text, filename=path)
             # Inside the try: nesting that parses (`f()()()...`) can still be deeper than the
             # analysis recurses, and that is a finding like a parse failure, not a crash.
-            scan = PythonScan(text, tree, entry=entry, awake=self.awake)
+            scan = PythonScan(text, tree, entry=entry, awake=self.awake,
+                              handed=self.handed if install_time else None,
+                              collect=entry and install_time)
         except (*SourceDecodeError, ValueError, RecursionError, MemoryError) as error:
             if install_time and not _is_script(path, data):
                 # Fail closed: install-time code that cannot be read cannot be vetted.
@@ -342,6 +346,8 @@ class ArtifactScan:
             self.install_sources.append(text)
         if entry and install_time:
             self.awake |= used_names(tree)
+            for callee, given in scan.handed.items():
+                self.handed.setdefault(callee, []).extend(given)
         for hit in scan.hits:
             self.add(path, hit, install_time=install_time)
         return scan
