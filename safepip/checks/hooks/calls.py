@@ -136,6 +136,7 @@ NETWORK = frozenset(
         "git.Git",
         # Standard clients that send what their methods are given: an RPC proxy (any method
         # call is a request), urllib's opener class, mail and log handlers that post records.
+        "asyncio.open_connection",
         "xmlrpc.client.ServerProxy",
         "xmlrpclib.ServerProxy",
         "urllib.request.OpenerDirector",

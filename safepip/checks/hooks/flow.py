@@ -223,8 +223,11 @@ class Tracer:
             if isinstance(value, bytes):
                 return value.decode("utf-8", "replace")
             return value if isinstance(value, str) else str(value)
-        if self.aliases.qualify(node) == "sys.executable":
+        qualified = self.aliases.qualify(node)
+        if qualified == "sys.executable":
             return "python"
+        if qualified in {"os.sep", "os.path.sep", "posixpath.sep"}:
+            return "/"
         if isinstance(node, ast.Name):
             values = scope.lookup(node.id)
             key = (id(scope), "text:" + node.id)
@@ -243,9 +246,10 @@ class Tracer:
             return self.text(node.left, scope, depth + 1) + "/" + self.text(
                 node.right, scope, depth + 1
             )
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
-            right = self.text(node.right, scope, depth + 1) if isinstance(node.op, ast.Add) else ""
-            return self.text(node.left, scope, depth + 1) + right
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            return self._percent_text(node, scope, depth)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self.text(node.left, scope, depth + 1) + self.text(node.right, scope, depth + 1)
         if isinstance(node, ast.List | ast.Tuple):
             return " ".join(self.text(e, scope, depth + 1) for e in node.elts)
         if isinstance(node, ast.Call):
@@ -266,12 +270,33 @@ class Tracer:
             receiver = self.text(func.value, scope, depth + 1)
             if func.attr == "join" and len(node.args) == 1:
                 return receiver.join(parts[0].split(" ")) if parts[0] != "?" else "?"
+            if func.attr == "format" and "{" in receiver:
+                named = {k.arg: self.text(k.value, scope, depth + 1)
+                         for k in node.keywords if k.arg}
+                return _format_text(receiver, parts, named)
+            if func.attr in {"substitute", "safe_substitute"} and isinstance(
+                func.value, ast.Call
+            ) and (self.aliases.qualify(func.value.func) or "") == "string.Template":
+                template = self.text(func.value.args[0], scope, depth + 1) if (
+                    func.value.args) else "?"
+                named = {k.arg: self.text(k.value, scope, depth + 1)
+                         for k in node.keywords if k.arg}
+                return _TEMPLATE_FIELD.sub(
+                    lambda m: named.get(m.group(1) or m.group(2), "?"), template)
             if func.attr in {"format", "strip", "lower", "replace", "encode", "decode"}:
                 return receiver
             folded = places.path_method(receiver, func.attr, parts)
             if folded is not None:
                 return folded
         return "?"
+
+    def _percent_text(self, node: ast.BinOp, scope: Scope, depth: int) -> str:
+        """`"%s %s" % (a, b)`: the fields filled with what the values spell (`?` unknown)."""
+        template = self.text(node.left, scope, depth + 1)
+        values = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        texts = iter([self.text(v, scope, depth + 1) for v in values])
+        return _PERCENT_FIELD.sub(
+            lambda m: "%" if m.group(0) == "%%" else next(texts, "?"), template)
 
     def _member(self, attr: str, depth: int) -> Origin:
         """`self.attr`: what any method of the file stored there (`self.key = getenv(...)` in
@@ -579,6 +604,30 @@ def _env_variable(node: ast.expr) -> Origin:
 def _names_outside(node: ast.expr) -> bool:
     text = literal_str(node)
     return text is not None and text.lower() in _OUTSIDE_VARIABLES
+
+
+_PERCENT_FIELD = re.compile(r"%%|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdirfxXoc]")
+_FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{([^{}!:]*)(?:![rsa])?(?::[^{}]*)?\}")
+_TEMPLATE_FIELD = re.compile(r"\$(?:(\w+)|\{(\w+)\})")
+
+
+def _format_text(template: str, positional: list[str], named: dict[str, str]) -> str:
+    """`"{} {}".format(a, b)`, `"{0}"`, `"{name}"`: the fields filled (`?` unknown)."""
+    counter = iter(range(len(positional) + 64))
+
+    def field(match: re.Match[str]) -> str:
+        whole = match.group(0)
+        if whole in {"{{", "}}"}:
+            return whole[0]
+        key = match.group(1) or ""
+        if not key:
+            index = next(counter)
+            return positional[index] if index < len(positional) else "?"
+        if key.isdigit():
+            return positional[int(key)] if int(key) < len(positional) else "?"
+        return named.get(key, "?")
+
+    return _FORMAT_FIELD.sub(field, template)
 
 
 _SHORTEST_TEXT = 8
