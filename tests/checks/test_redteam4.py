@@ -233,6 +233,14 @@ UNREAD_CODE = (
          "hooks.py": _COMMAND_CLASS},
     ),
     Technique(
+        "setup-cfg-distutils-commands-entry-point-for-build-py",
+        "",
+        Severity.CRITICAL,
+        {"setup.cfg": "[options.entry_points]\ndistutils.commands =\n"
+         "    build_py = tools.hooks:BuildPy\n",
+         "tools/__init__.py": "", "tools/hooks.py": _COMMAND_CLASS},
+    ),
+    Technique(
         "another-setup-script-run-by-sandbox",
         "from setuptools import sandbox\nsandbox.run_setup('sub/setup.py', ['--version'])\n",
         Severity.CRITICAL,
@@ -419,6 +427,16 @@ ORDINARY = (
         " shell=True)\n"
         "subprocess.check_call('%s -C %s' % ('make', 'ext'), shell=True)\n",
         Severity.INFO,
+    ),
+    Technique(
+        "plugin-declaring-its-own-commands-for-users",
+        "",
+        Severity.INFO,
+        {"setup.cfg": "[options.entry_points]\ndistutils.commands =\n"
+         "    compile_catalog = demo.cmds:Compile\n",
+         "demo/__init__.py": "", "demo/cmds.py": "import subprocess\ndef helper():\n"
+         "    subprocess.call(['msgfmt', 'x.po'])\n" + _COMMAND_CLASS.replace(
+             _indented(_RUN_DECODED), "        pass\n")},
     ),
     Technique(
         "decorator-renaming-a-function-code",

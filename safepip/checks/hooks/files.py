@@ -249,11 +249,38 @@ def backend_modules(pyproject: bytes, project: str, present: set[str]) -> tuple[
     return [d.rstrip("/") for d in dirs], backend.split(":", 1)[0]
 
 
+BUILD_COMMANDS = frozenset(
+    {"build", "build_py", "build_ext", "build_clib", "build_scripts", "install", "install_lib",
+     "install_scripts", "install_data", "install_headers", "install_egg_info", "egg_info",
+     "bdist_wheel", "dist_info", "editable_wheel", "sdist", "develop"}
+)
+"""Commands pip's build of an sdist runs (through setuptools' build_meta)."""
+
+
+def command_entry_points(pairs: list[tuple[str, str]]) -> list[str]:
+    """Targets of `distutils.commands` entry points (name, target) named like a command the
+    build runs: setuptools looks commands up by entry point, and with the project's folder on
+    sys.path (setup.py builds) it finds the project's own egg-info once egg_info wrote it."""
+    return [target for name, target in pairs if name.strip() in BUILD_COMMANDS]
+
+
+def pyproject_command_entry_points(pyproject: bytes) -> list[tuple[str, str]]:
+    try:
+        document = parse_toml(pyproject)
+    except TomlError:
+        return []
+    project = document.get("project", {})
+    points = project.get("entry-points", {}) if isinstance(project, dict) else {}
+    table = points.get("distutils.commands", {}) if isinstance(points, dict) else {}
+    if not isinstance(table, dict):
+        return []
+    return [(k, v) for k, v in table.items() if isinstance(v, str)]
+
+
 def build_targets(pyproject: bytes) -> list[str]:
     """`module.Attr` targets a pyproject.toml gives setuptools to run at build:
-    `[tool.setuptools.cmdclass]`. (The project's own entry points, such as
-    `distutils.commands`, are not loaded while it builds: they describe it once installed, so
-    plugins such as wheel and setuptools_scm are not read as their own build hooks.)"""
+    `[tool.setuptools.cmdclass]`. (The project's other build-time entry points, such as
+    setuptools_scm's finalize_distribution_options, are not loaded while it builds itself.)"""
     try:
         document = parse_toml(pyproject)
     except TomlError:

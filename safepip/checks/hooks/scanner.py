@@ -286,21 +286,30 @@ class ArtifactScan:
 
     def _setup_cfg_commands(self) -> list[str]:
         """Modules holding the command classes setup.cfg names (`[options] cmdclass =
-        install = pkg.build.Install`) or pyproject.toml does (`[tool.setuptools.cmdclass]`):
+        install = pkg.build.Install`) or pyproject.toml does (`[tool.setuptools.cmdclass]`),
+        and `distutils.commands` entry points named like a command the build runs:
         setuptools imports and runs them at install."""
         targets: list[str] = []
+        commands: list[tuple[str, str]] = []
         path = f"{self.layout.project}setup.cfg"
         if path in self.present:
             parser = configparser.ConfigParser(interpolation=None, strict=False)
             try:
                 parser.read_string(self.tree.read(path).decode("utf-8", "replace"))
                 values = [parser.get("options", "cmdclass", fallback="")]
+                points = parser.get("options.entry_points", "distutils.commands", fallback="")
             except configparser.Error:
-                values = []  # setuptools would refuse it too; setup.py is still scanned
+                values, points = [], ""  # setuptools would refuse it too; setup.py is scanned
             targets += [line.partition("=")[2] for value in values for line in value.splitlines()]
+            commands += [(n, t) for n, _, t in (x.partition("=") for x in points.splitlines())]
         pyproject = f"{self.layout.project}pyproject.toml"
         if pyproject in self.present:
-            targets += files.build_targets(self.tree.read(pyproject))
+            data = self.tree.read(pyproject)
+            targets += files.build_targets(data)
+            commands += files.pyproject_command_entry_points(data)
+        if canonicalize_name(self.package) not in _BUILD_MACHINERY:
+            # setuptools and wheel declare their own commands: their sdists are not hooks
+            targets += files.command_entry_points(commands)
         bases = [self.layout.project.rstrip("/"), self.layout.project + "src"]
         found: list[str] = []
         for target in targets:
