@@ -353,10 +353,85 @@ ASSEMBLED = (
     ),
 )
 
+_COMPUTED_VERSION = _RUN_DECODED + "VERSION = '.'.join(['1', '0'])\n"
+
+
+def _pyproject(backend: str, requires: str, extra: str) -> str:
+    return (f"[build-system]\nrequires = [{requires!r}]\nbuild-backend = {backend!r}\n"
+            f"[project]\nname = 'demo'\nversion = '1.0'\n{extra}")
+
+
+# Code that build configuration makes a backend import or run (round 4c): setuptools' attr:
+# directives, hatchling's and pdm-backend's hook files, poetry's build script.
+CONFIGURED_CODE = (
+    Technique(
+        "setup-cfg-version-attr-of-a-computed-value",
+        "",
+        Severity.CRITICAL,
+        {"setup.cfg": "[metadata]\nname = demo\nversion = attr: verpkg.VERSION\n",
+         "verpkg.py": _COMPUTED_VERSION},
+    ),
+    Technique(
+        "pyproject-dynamic-version-attr",
+        "",
+        Severity.CRITICAL,
+        {"pyproject.toml": "[build-system]\nrequires = ['setuptools']\n"
+         "build-backend = 'setuptools.build_meta'\n[project]\nname = 'demo'\n"
+         "dynamic = ['version']\n[tool.setuptools.dynamic]\n"
+         "version = {attr = 'verpkg.VERSION'}\n",
+         "verpkg.py": _COMPUTED_VERSION},
+    ),
+    Technique(
+        "hatch-custom-build-hook-default-file",
+        "",
+        Severity.CRITICAL,
+        {"pyproject.toml": _pyproject("hatchling.build", "hatchling",
+                                      "[tool.hatch.build.hooks.custom]\n"),
+         "hatch_build.py": "from hatchling.builders.hooks.plugin.interface import "
+         "BuildHookInterface\nclass CustomBuildHook(BuildHookInterface):\n"
+         "    def initialize(self, version, build_data):\n" + _indented(_RUN_DECODED)},
+    ),
+    Technique(
+        "hatch-version-from-code",
+        "",
+        Severity.CRITICAL,
+        {"pyproject.toml": _pyproject("hatchling.build", "hatchling",
+                                      "[tool.hatch.version]\nsource = 'code'\n"
+                                      "path = 'src/demo/ver.py'\n"),
+         "src/demo/ver.py": _RUN_DECODED + "__version__ = '1.0'\n"},
+    ),
+    Technique(
+        "pdm-build-hook-file",
+        "",
+        Severity.CRITICAL,
+        {"pyproject.toml": _pyproject("pdm.backend", "pdm-backend", ""),
+         "pdm_build.py": "def pdm_build_initialize(context):\n" + _indented(_RUN_DECODED, 1)},
+    ),
+    Technique(
+        "poetry-build-script",
+        "",
+        Severity.CRITICAL,
+        {"pyproject.toml": _pyproject("poetry.core.masonry.api", "poetry-core",
+                                      "[tool.poetry.build]\nscript = 'build_ext.py'\n"),
+         "build_ext.py": _RUN_DECODED},
+    ),
+    Technique(
+        "setup-scripts-named-pip",
+        "from setuptools import setup\nsetup(name='demo', scripts=['bin/pip'])\n",
+        files={"bin/pip": "print('hello')\n"},
+    ),
+    Technique(
+        "setup-cfg-scripts-named-ls",
+        "",
+        files={"setup.cfg": "[metadata]\nname = demo\n[options]\nscripts =\n    bin/ls\n",
+               "bin/ls": "print('hello')\n"},
+    ),
+)
+
 BLOCKED = (
     IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS + EXFILTRATION + WRITERS + DECODERS + ARGV
     + CODE_REWRITE + UNREAD_CODE + BUILD_FETCHES + DATA_FILE_PAYLOADS + SPLIT_ACROSS_MODULES
-    + ASSEMBLED
+    + ASSEMBLED + CONFIGURED_CODE
 )
 
 # Ordinary build code near these techniques: it must stay below medium.
@@ -437,6 +512,20 @@ ORDINARY = (
          "demo/__init__.py": "", "demo/cmds.py": "import subprocess\ndef helper():\n"
          "    subprocess.call(['msgfmt', 'x.po'])\n" + _COMMAND_CLASS.replace(
              _indented(_RUN_DECODED), "        pass\n")},
+    ),
+    Technique(
+        "version-attr-of-a-literal-is-read-not-imported",
+        "",
+        Severity.INFO,
+        {"setup.cfg": "[metadata]\nname = demo\nversion = attr: demo.__version__\n",
+         "demo/__init__.py": f"import os\nos.system({_TOUCH!r})\n__version__ = '1.0'\n"},
+    ),
+    Technique(
+        "hatch-build-file-without-a-declared-hook",
+        "",
+        Severity.INFO,
+        {"pyproject.toml": _pyproject("hatchling.build", "hatchling", ""),
+         "hatch_build.py": f"import os\nos.system({_TOUCH!r})\n"},
     ),
     Technique(
         "decorator-renaming-a-function-code",

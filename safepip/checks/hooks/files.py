@@ -277,6 +277,87 @@ def pyproject_command_entry_points(pyproject: bytes) -> list[tuple[str, str]]:
     return [(k, v) for k, v in table.items() if isinstance(v, str)]
 
 
+@dataclass(frozen=True)
+class ConfigHooks:
+    """Code of the tree that build configuration makes a backend run: modules it imports
+    (`attr:` directives, version getters) and files it runs as hooks (hatch's and pdm's build
+    hook files, poetry's build script), as project-relative paths or module names."""
+
+    modules: tuple[str, ...] = ()
+    """`module.attribute` read by `attr:` (setuptools imports the module only when the
+    attribute is not a literal), or `module.` for a module always imported."""
+    hook_files: tuple[str, ...] = ()
+    scripts: tuple[str, ...] = ()
+    """Script files installed into bin/ (setup.cfg `scripts`, tool.setuptools script-files)."""
+
+
+def _table(document: object, *keys: str) -> dict[str, object]:
+    for key in keys:
+        document = document.get(key, {}) if isinstance(document, dict) else {}
+    return document if isinstance(document, dict) else {}
+
+
+def pyproject_hooks(pyproject: bytes) -> ConfigHooks:
+    """What pyproject.toml makes the build import or run: `[tool.setuptools.dynamic]`
+    `{attr = "mod.X"}` (setuptools imports `mod` when the value is not a literal), hatchling's
+    custom build and metadata hooks (`hatch_build.py` unless `path` says) and a `code` version
+    source, pdm-backend's `pdm_build.py` and `call` version getter, poetry's build script."""
+    try:
+        document = parse_toml(pyproject)
+    except TomlError:
+        return ConfigHooks()
+    modules: list[str] = []
+    hook_files: list[str] = []
+    for value in _table(document, "tool", "setuptools", "dynamic").values():
+        attr = value.get("attr") if isinstance(value, dict) else None
+        if isinstance(attr, str):
+            modules.append(attr)
+    hatch = _table(document, "tool", "hatch")
+    tables = [hatch.get(section) for section in ("build", "metadata")]
+    tables += list(_table(hatch, "build", "targets").values())
+    for table in tables:
+        if _declared(table, "hooks", "custom"):
+            path = _table(table, "hooks", "custom").get("path", "hatch_build.py")
+            hook_files.append(path if isinstance(path, str) else "hatch_build.py")
+    version = _table(hatch, "version")
+    if version.get("source") == "code" and isinstance(version.get("path"), str):
+        hook_files.append(str(version["path"]))
+    backend = _table(document, "build-system").get("build-backend")
+    if backend == "pdm.backend":
+        custom = _table(document, "tool", "pdm", "build").get("custom-hook", "pdm_build.py")
+        hook_files.append(custom if isinstance(custom, str) else "pdm_build.py")
+    getter = _table(document, "tool", "pdm", "version")
+    if getter.get("source") == "call" and isinstance(getter.get("getter"), str):
+        modules.append(str(getter["getter"]).split(":", 1)[0] + ".")  # always imported
+    build = _table(document, "tool", "poetry").get("build")
+    script = build.get("script") if isinstance(build, dict) else build
+    if isinstance(script, str):
+        hook_files.append(script)
+    files = _table(document, "tool", "setuptools").get("script-files", [])
+    scripts = [f for f in files if isinstance(f, str)] if isinstance(files, list) else []
+    return ConfigHooks(tuple(m for m in modules if m), tuple(hook_files), tuple(scripts))
+
+
+def _declared(document: object, *keys: str) -> bool:
+    """Whether a (possibly empty) table exists: `[tool.hatch.build.hooks.custom]` alone
+    enables the hook."""
+    for key in keys:
+        if not isinstance(document, dict) or key not in document:
+            return False
+        document = document[key]
+    return True
+
+
+def setup_cfg_hooks(sections: dict[str, dict[str, str]]) -> ConfigHooks:
+    """setup.cfg's `attr:` directives (setuptools imports the module when the value is not a
+    literal) and `[options] scripts` (installed into bin/)."""
+    modules = [value.strip()[5:].strip()
+               for options in sections.values() for value in options.values()
+               if value.strip().startswith("attr:")]
+    scripts = sections.get("options", {}).get("scripts", "").split()
+    return ConfigHooks(tuple(m for m in modules if m), (), tuple(scripts))
+
+
 def build_targets(pyproject: bytes) -> list[str]:
     """`module.Attr` targets a pyproject.toml gives setuptools to run at build:
     `[tool.setuptools.cmdclass]`. (The project's other build-time entry points, such as

@@ -1731,6 +1731,12 @@ class PythonScan:
         for keyword in node.keywords:
             if keyword.arg == "entry_points":
                 self._entry_points(keyword.value, scope, "", 3)
+            if keyword.arg == "scripts":
+                # script files are installed into bin/ under their own names
+                self.console_scripts += [
+                    (text.replace("\\", "/").rsplit("/", 1)[-1], keyword.value.lineno)
+                    for text in literal_texts_of(keyword.value) if text.strip()
+                ]
             if keyword.arg == "cmdclass" and isinstance(keyword.value, ast.Dict):
                 for key, value in zip(keyword.value.keys, keyword.value.values, strict=True):
                     command = literal_str(key) if key is not None else None

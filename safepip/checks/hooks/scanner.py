@@ -57,6 +57,8 @@ class ArtifactScan:
         self.install_sources: list[str] = []
         """Text of the install-time files (a binary they name is one the build may run)."""
         self.awake: frozenset[str] = frozenset()
+        self._config_hooks: list[files.ConfigHooks] = []
+        self._imported_by_config: list[str] = []
         self.handed: dict[str, list[Handed]] = {}
         """Literal texts install hooks give functions they do not define, by name."""
         self._members: dict[str, bytes] = {}
@@ -105,6 +107,7 @@ class ArtifactScan:
     def _install_time(self) -> set[str]:
         queue = self._seeds()
         seeds = set(queue)
+        queue += [p for p in self._imported_by_config if p not in seeds]
         runs: set[str] = set()
         done: set[str] = set()
         bases = [self.layout.project.rstrip("/"), self.layout.project + "src"]
@@ -240,6 +243,8 @@ class ArtifactScan:
         if seeds:
             seeds += self._shadows_of_build_imports()
         seeds += self._startup_seeds()
+        seeds += self._configured_hooks()
+        self._imported_by_config = self._configured_imports()
         pyproject = f"{project}pyproject.toml"
         if pyproject in self.present:
             for url in files.direct_build_requires(self.tree.read(pyproject)):
@@ -264,6 +269,75 @@ class ArtifactScan:
                     ),
                 )
         return seeds
+
+    def _configured_hooks(self) -> list[str]:
+        """Code build configuration makes the backend run (files.ConfigHooks): hook files
+        and the modules `attr:` directives and version getters import are install-time
+        code; scripts it installs into bin/ are judged by name like console scripts."""
+        if self.layout.wheel:
+            return []
+        project = self.layout.project
+        hooks: list[files.ConfigHooks] = []
+        pyproject, cfg = f"{project}pyproject.toml", f"{project}setup.cfg"
+        if pyproject in self.present:
+            hooks.append(files.pyproject_hooks(self.tree.read(pyproject)))
+        if cfg in self.present:
+            parser = configparser.ConfigParser(interpolation=None, strict=False)
+            try:
+                parser.read_string(self.tree.read(cfg).decode("utf-8", "replace"))
+                hooks.append(files.setup_cfg_hooks(
+                    {name: dict(parser.items(name)) for name in parser.sections()}))
+            except configparser.Error:
+                pass  # setuptools would refuse it too
+        self._config_hooks = hooks
+        found: list[str] = []
+        for hook in hooks:
+            for relative in hook.hook_files:
+                path = posixpath.normpath(project + relative.lstrip("/"))
+                if path in self.present:
+                    found.append(path)
+                elif not is_source_file(relative) or ".." in relative.split("/"):
+                    self.add(pyproject, Hit("hook/dynamic-exec", Severity.HIGH, None,
+                                        f"names {relative!r} as build code, a file the scan "
+                                        "could not read"))
+            self.scripts += [(PurePosixPath(s).name, cfg if cfg in self.present else pyproject,
+                              None) for s in hook.scripts]
+        return found
+
+    def _configured_imports(self) -> list[str]:
+        """Modules build configuration makes setuptools import (`attr:` of a value that is not
+        a literal, a version getter): their top level runs at install, like a module setup.py
+        imports (not every function they define)."""
+        bases = [self.layout.project.rstrip("/"), self.layout.project + "src"]
+        found: list[str] = []
+        for hook in self._config_hooks:
+            for dotted in hook.modules:
+                module, _, attr = dotted.rpartition(".")
+                paths = files.module_files(module, bases, self.present)
+                if paths and attr and self._literal_attribute(paths[-1], attr):
+                    continue  # setuptools reads a literal without importing
+                found += paths
+        return found
+
+    def _literal_attribute(self, path: str, attr: str) -> bool:
+        try:
+            tree = ast.parse(decode_source(self.tree.read(path)))
+        except (*SourceDecodeError, ValueError, RecursionError, MemoryError):
+            return False
+        for node in tree.body:
+            if isinstance(node, ast.Assign):
+                targets, value = node.targets, node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                targets, value = [node.target], node.value
+            else:
+                continue
+            if any(isinstance(t, ast.Name) and t.id == attr for t in targets):
+                try:
+                    ast.literal_eval(value)
+                except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+                    return False
+                return True
+        return False
 
     def _startup_seeds(self) -> list[str]:
         """Code a wheel makes Python run at every start: modules its top-level `.pth` lines
