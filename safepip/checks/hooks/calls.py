@@ -35,6 +35,9 @@ CODE_RUNNERS = frozenset(
         "code.InteractiveConsole.runsource",
         "code.InteractiveConsole.runcode",
         "code.InteractiveConsole.push",
+        "ctypes.pythonapi.PyRun_SimpleString",
+        "ctypes.pythonapi.PyRun_SimpleStringFlags",
+        "ctypes.pythonapi.PyRun_String",
     }
 )
 """Standard-library calls that compile and run a string as Python like exec does (a timer's
@@ -85,6 +88,10 @@ PROCESS = frozenset(
         "_winapi.CreateProcess",
         "win32process.CreateProcess",
         "_posixsubprocess.fork_exec",
+        # pip's own entry points, run in-process: the arguments are a pip command line
+        "pip.main",
+        "pip._internal.main",
+        "pip._internal.cli.main.main",
     }
 )
 PROCESS_PREFIXES = ("os.exec", "os.spawn", "posix.exec", "nt.exec", "nt.spawn")
@@ -301,6 +308,7 @@ class Aliases:
         name = self._qualify(node)
         if name is None:
             return None
+        name = name.removesuffix(".__call__")  # os.system.__call__ is os.system
         head, _, rest = name.partition(".")
         if head in BUILTINS_NAMES and rest:
             return rest

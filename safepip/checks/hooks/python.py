@@ -133,6 +133,10 @@ _DATA_PARSERS = frozenset(
 )
 """Calls that turn a file's text into data: what comes out is data, not code."""
 _TEXT_READS = frozenset({"read", "readline", "readlines", "read_text"})
+_REBINDABLE_LOOKUPS = frozenset(
+    {"__import__", "importlib.import_module", "importlib.__import__", "getattr",
+     "pkgutil.resolve_name"}
+)
 _CODE_PARTS = frozenset({"co_code", "co_consts", "co_names", "co_varnames"})
 """Parts of a code object that decide what it does (code.replace keywords)."""
 _LOG_METHODS = frozenset(
@@ -523,6 +527,12 @@ class PythonScan:
         self._handed_to_helper(node, scope)
         if self._collect:
             self._hand_out(node)
+        if name == "breakpoint" and (node.args or node.keywords):
+            # pdb's hook takes no arguments: given some, the hook was swapped for another
+            # function (PYTHONBREAKPOINT="os.system", sys.breakpointhook = ...)
+            self._hidden_call(node, "calls breakpoint() with arguments, so its hook was "
+                              "replaced by another function")
+        self._runner_named(node, scope)
         self._rewrites_code(node)
         self._runs_file(node, name, scope)
         self._raw_server(node)
@@ -602,6 +612,23 @@ class PythonScan:
             return (self.aliases.qualify(handle.func) or "") in FILE_OPEN | {
                 "pathlib.Path", "Path"}
         return False
+
+    def _runner_named(self, node: ast.Call, scope: Scope) -> None:
+        """A process or exec function named as text and handed to a call (`dictConfig({"()":
+        "os.system", ...})`, `resolve("subprocess:call")`): resolved by name at run time,
+        which is how the call is kept out of sight. Install time only."""
+        for value in [*node.args, *(k.value for k in node.keywords)]:
+            for sub in ast.walk(value):
+                text = literal_str(sub) if isinstance(sub, ast.Constant) else None
+                if text is None or len(text) > 64 or ("." not in text and ":" not in text):
+                    continue
+                target = text.replace(":", ".")
+                head, _, rest = target.partition(".")
+                target = rest if head in BUILTINS_NAMES and rest else target
+                if target in EXEC_BUILTINS or (is_process(target) and "." in target):
+                    self._hidden_call(node, f"names {target} as text, to be resolved and "
+                                      "called at run time")
+                    return
 
     def _hand_out(self, node: ast.Call) -> None:
         """Record literal texts given to a function this file does not define."""
@@ -699,6 +726,8 @@ class PythonScan:
         `system` exists to keep the call out of sight."""
         if not (name in EXEC_BUILTINS or is_process(name)):
             return ""
+        if isinstance(func, ast.Attribute) and func.attr == "__call__":
+            return "through its __call__"
         if isinstance(func, ast.Subscript | ast.Call):
             return "through a namespace lookup"
         if self._class_member(func, scope):
@@ -815,6 +844,10 @@ class PythonScan:
                 return chosen  # `[os.system][0](...)`, `{"a": os.system}.get("a")(...)`
         if not name and isinstance(func, ast.Call):
             return self._getattr_bound_name(func, scope)
+        if not name:
+            rebound = self._rebound_lookup(func, scope) or self._namespace_pick(func)
+            if rebound:
+                return rebound
         if isinstance(func, ast.Name) and name == func.id and name not in EXEC_BUILTINS:
             for value in scope.lookup(func.id) or []:
                 target = self.aliases.qualify(value) or ""
@@ -822,6 +855,53 @@ class PythonScan:
                         or target in _WRITERS):
                     return target  # `run = subprocess.call`, `o = open`
         return name
+
+    def _namespace_pick(self, func: ast.expr) -> str:
+        """`[f for n, f in vars(os).items() if n == "system"][0]`, `next(f for n, f in
+        inspect.getmembers(os) if n == "system")`: a function picked out of a module's
+        namespace by comparing names, qualified as `os.system`."""
+        picked = func.value if isinstance(func, ast.Subscript) else (
+            func.args[0] if isinstance(func, ast.Call) and func.args
+            and (self.aliases.qualify(func.func) or "") == "next" else None)
+        if not isinstance(picked, ast.ListComp | ast.GeneratorExp) or len(
+            picked.generators) != 1:
+            return ""
+        loop = picked.generators[0]
+        source = loop.iter
+        module: str | None = None
+        if isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) and (
+            source.func.attr == "items"
+        ):
+            owner = self.aliases.qualify(source.func.value) or ""
+            module = owner.removesuffix(".__dict__") if owner.endswith(".__dict__") else None
+        elif isinstance(source, ast.Call) and source.args and (
+            self.aliases.qualify(source.func) or "") == "inspect.getmembers":
+            module = self.aliases.qualify(source.args[0])
+        if not module:
+            return ""
+        for test in loop.ifs:
+            for sub in ast.walk(test):
+                text = literal_str(sub) if isinstance(sub, ast.Constant) else None
+                target = f"{module}.{text}" if text else ""
+                if target and (target in EXEC_BUILTINS or is_process(target)):
+                    return target
+        return ""
+
+    def _rebound_lookup(self, func: ast.expr, scope: Scope) -> str:
+        """`im = importlib.import_module; im("os").system(...)`, `g = getattr; g(os, "system")`:
+        a lookup function under a name bound once, qualified as if written in place."""
+        call = func.value if isinstance(func, ast.Attribute) else func
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+            return ""
+        values = scope.lookup(call.func.id) or []
+        if len(values) != 1 or not isinstance(values[0], ast.Name | ast.Attribute):
+            return ""
+        if (self.aliases.qualify(values[0]) or "") not in _REBINDABLE_LOOKUPS:
+            return ""
+        spelled: ast.expr = ast.Call(func=values[0], args=call.args, keywords=call.keywords)
+        if isinstance(func, ast.Attribute):
+            spelled = ast.Attribute(value=spelled, attr=func.attr, ctx=ast.Load())
+        return self.aliases.qualify(spelled) or ""
 
     def _bound_module(self, value: ast.expr, scope: Scope) -> ast.expr | None:
         """The lookup a local name is bound to once (`m = importlib.import_module(...)`)."""
@@ -999,6 +1079,9 @@ class PythonScan:
         atexit.register, an executor's submit, map, Thread): judged as if called here with
         the other arguments."""
         values = [*node.args, *(k.value for k in node.keywords)]
+        # a runner inside a list or tuple handed over (`reduce(apply, [exec], code)`)
+        values += [e for v in list(values) if isinstance(v, ast.List | ast.Tuple)
+                   for e in v.elts if isinstance(e, ast.Name | ast.Attribute)]
         for index, value in enumerate(values):
             if not isinstance(value, ast.Name | ast.Attribute):
                 continue
