@@ -162,6 +162,12 @@ DECODERS = (
         Severity.CRITICAL,
     ),
     Technique(
+        "bytes-shifted-item-by-item-from-a-name",
+        f"import os\nD = {bytes(b + 3 for b in _ECHO.encode() * 2)!r}\n"
+        "os.system(bytes(b - 3 for b in D).decode())\n",
+        Severity.CRITICAL,
+    ),
+    Technique(
         "struct-pack-of-a-list-of-numbers",
         f"import os, struct\nD = {list(_ECHO.encode())!r}\n"
         "os.system(struct.pack('%dB' % len(D), *D).decode())\n",

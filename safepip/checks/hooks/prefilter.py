@@ -104,7 +104,10 @@ _DECODER_CALLS = _calls(DECODERS, suffixes=DECODER_SUFFIXES)
 _HOST_CALLS = _calls(HOST_INFO)
 _PTY_SPAWN = _calls(["pty.spawn"])
 _RUNNERS = tuple(sorted(name.encode("ascii") for name in EXEC_BUILTINS))
-_CODE_RUNNER_CALLS = _calls(CODE_RUNNERS)
+_CODE_RUNNER_CALLS = _calls(n for n in CODE_RUNNERS if not n.startswith("profile."))
+_IMPORTS_PROFILE = re.compile(rb"(?:import|from)\s+profile\b")
+"""The pure-Python `profile` module: its words (`profile`, `run`) are everywhere, so the
+module's import is what is looked for."""
 _BUILTINS = tuple(sorted(name.encode("ascii") for name in BUILTINS_NAMES))
 _QUOTED_RUNNERS = tuple(quote + name + quote for name in _RUNNERS for quote in (b"'", b'"'))
 """A runner reached by name: getattr(builtins, "exec"), globals()["eval"]."""
@@ -131,6 +134,10 @@ bytes as text)."""
 _SHIFT_LOOP = re.compile(rb"[-+*%/]" + _GAP + rb"*[\w)]+\)*" + _GAP + rb"+for\s+\w+\s+in\s")
 """Arithmetic on a comprehension's item (`b - 3 for b in blob`): flow.py reads it as a
 decoder when the items are literal text or numbers."""
+_SHIFT_OVER_LITERAL = re.compile(rb"\sfor\s+\w+\s+in\s+(?:[bBrRuU]{0,2}['\"]|[\[(]\s*\d)")
+_LONG_BYTES = re.compile(rb"(?<![\w'\"])[bB][rR]?['\"][^'\"\n]{16}")
+"""The items a shift loop decodes are literal text or numbers, in place or in a bytes literal
+bound to a name (flow.py's rule needs one of them)."""
 _INT_DISPLAY_CALL = re.compile(rb"\(" + _GAP + rb"*[\[(]")
 """A call whose first argument is a list or tuple display: `bytes([104, 105, ...])`."""
 _BYTES_OF_DISPLAY = re.compile(
@@ -256,7 +263,9 @@ class _View:
         (`builtins.exec`, `__import__("builtins").eval`) or by a quoted name, not as
         another object's method (`re.compile`)."""
         words = self.words
-        if self.makes(_CODE_RUNNER_CALLS):
+        if self.makes(_CODE_RUNNER_CALLS) or (
+            b"profile" in words and _IMPORTS_PROFILE.search(self.data)
+        ):
             return True  # exec under another name (timeit, a profiler, code.Interactive*)
         named = [word for word in _RUNNERS if word in words]
         if not named:
@@ -282,8 +291,10 @@ class _View:
             b"to_bytes" in words and _HUGE_NUMBER.search(self.data)
         ):
             return True  # text packed from numbers or substituted through a table
-        if b"for" in words and _SHIFT_LOOP.search(self.data):
-            return True  # bytes(b - 3 for b in blob): a Caesar-style loop
+        if b"for" in words and _SHIFT_LOOP.search(self.data) and (
+            _SHIFT_OVER_LITERAL.search(self.data) or _LONG_BYTES.search(self.data)
+        ):
+            return True  # bytes(b - 3 for b in blob): a Caesar-style loop over literal data
         return _NEGATIVE_STEP.search(self.data) is not None
 
     def _bytes_of_display(self) -> bool:

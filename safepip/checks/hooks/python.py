@@ -133,12 +133,16 @@ _DATA_PARSERS = frozenset(
 )
 """Calls that turn a file's text into data: what comes out is data, not code."""
 _TEXT_READS = frozenset({"read", "readline", "readlines", "read_text"})
+_RUNNER_METHODS = frozenset(name.rsplit(".", 1)[-1] for name in CODE_RUNNERS)
 _REBINDABLE_LOOKUPS = frozenset(
     {"__import__", "importlib.import_module", "importlib.__import__", "getattr",
      "pkgutil.resolve_name"}
 )
 _CODE_PARTS = frozenset({"co_code", "co_consts", "co_names", "co_varnames"})
 """Parts of a code object that decide what it does (code.replace keywords)."""
+_HOST_WORDS = re.compile(
+    r"environ|getenv|getuser|gethostname|getfqdn|getlogin|getnode|uname|getuid|node\b")
+"""Words without which no ENV or HOST origin can arise (flow.py, HOST_INFO)."""
 _LOG_METHODS = frozenset(
     {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
 )
@@ -266,6 +270,9 @@ class PythonScan:
         """How deep in code run by exec/`python -c` this scan is (0: the file itself)."""
         self.lines = source.splitlines()
         self._source_ascii = source.isascii()
+        self._host_words = _HOST_WORDS.search(source) is not None
+        """Whether the file can read the environment or host identity at all (what a
+        client's methods are watched for)."""
         self._armored = "armor" in source and _ARMOR_NAMES.search(source) is not None
         self.aliases = Aliases(tree)
         helpers = {
@@ -439,7 +446,9 @@ class PythonScan:
             self._hidden_call(node, "calls a function of a module both named at run time")
         if name in EXEC_BUILTINS and name in self._local_defs:
             name = f"<local>.{name}"  # a module's own compile(), not the builtin
-        if name not in CODE_RUNNERS and isinstance(node.func, ast.Attribute):
+        if isinstance(node.func, ast.Attribute) and node.func.attr in _RUNNER_METHODS and (
+            name not in CODE_RUNNERS
+        ):
             name = self._code_runner_method(node.func, scope) or name
         if name == "execfile" and node.args:
             judge.exec_call(self, node, Origin.FILE)  # runs a file by name
@@ -532,7 +541,6 @@ class PythonScan:
             # function (PYTHONBREAKPOINT="os.system", sys.breakpointhook = ...)
             self._hidden_call(node, "calls breakpoint() with arguments, so its hook was "
                               "replaced by another function")
-        self._runner_named(node, scope)
         self._rewrites_code(node)
         self._runs_file(node, name, scope)
         self._raw_server(node)
@@ -613,22 +621,21 @@ class PythonScan:
                 "pathlib.Path", "Path"}
         return False
 
-    def _runner_named(self, node: ast.Call, scope: Scope) -> None:
-        """A process or exec function named as text and handed to a call (`dictConfig({"()":
-        "os.system", ...})`, `resolve("subprocess:call")`): resolved by name at run time,
-        which is how the call is kept out of sight. Install time only."""
-        for value in [*node.args, *(k.value for k in node.keywords)]:
-            for sub in ast.walk(value):
-                text = literal_str(sub) if isinstance(sub, ast.Constant) else None
-                if text is None or len(text) > 64 or ("." not in text and ":" not in text):
-                    continue
-                target = text.replace(":", ".")
-                head, _, rest = target.partition(".")
-                target = rest if head in BUILTINS_NAMES and rest else target
-                if target in EXEC_BUILTINS or (is_process(target) and "." in target):
-                    self._hidden_call(node, f"names {target} as text, to be resolved and "
-                                      "called at run time")
-                    return
+    def _runner_named(self, node: ast.Constant) -> None:
+        """A process or exec function named as text (`dictConfig({"()": "os.system", ...})`,
+        `resolve("subprocess:call")`): only resolving it by name at run time uses such a
+        string, which is how the call is kept out of sight. Install time only."""
+        text = node.value
+        if not isinstance(text, str) or len(text) > 64 or not (
+            "." in text or ":" in text
+        ) or " " in text:
+            return
+        target = text.replace(":", ".")
+        head, _, rest = target.partition(".")
+        target = rest if head in BUILTINS_NAMES and rest else target
+        if target in EXEC_BUILTINS or (is_process(target) and "." in target):
+            self._hidden_call(node, f"names {target} as text, to be resolved and called at "
+                              "run time")
 
     def _hand_out(self, node: ast.Call) -> None:
         """Record literal texts given to a function this file does not define."""
@@ -1708,6 +1715,16 @@ class PythonScan:
         if not node.args and not node.keywords:
             return
         drop: int | None = None if func.attr in _SENDS else 4
+        if drop is not None and not self._host_words:
+            return  # nothing in the file reads the environment or who the host is
+        if drop is not None and not isinstance(func.value, ast.Name | ast.Call) and (
+            func.attr not in _LOG_METHODS
+        ):
+            return  # a client is a name or a call (`ftp.storbinary`, `SMTP(h).sendmail`)
+        if drop is not None and func.attr not in _LOG_METHODS and not self._client(
+            func.value, scope
+        ):
+            return
         if not self.tracer.origin(func.value, scope) & Origin.NETWORK and not (
             func.attr in _LOG_METHODS
             and self._arguments_origin(node, scope) & (Origin.ENV | Origin.HOST)
@@ -1718,6 +1735,23 @@ class PythonScan:
             self.hit("hook/env-exfiltration", node,
                      f"{func.attr} sends environment or host data over a connection",
                      Severity.CRITICAL, import_drop=drop)
+
+    def _client(self, value: ast.expr, scope: Scope) -> bool:
+        """`value` is a network client made in place or bound once to one (`SMTP(h)`,
+        `ftp = FTP(h)`, `r, w = await open_connection(...)`): a cheap test before the full
+        origin is traced."""
+        if isinstance(value, ast.Name):
+            values = scope.lookup(value.id) or []
+            if len(values) != 1:
+                return False
+            value = values[0]
+        if isinstance(value, ast.Await):
+            value = value.value
+        if not isinstance(value, ast.Call):
+            return False
+        if isinstance(value.func, ast.Name) and value.func.id in self.tracer.network_classes:
+            return True
+        return is_network(self.aliases.qualify(value.func) or "")
 
     def _loggers_posting(self, scope: Scope) -> set[str]:
         if self._network_loggers is None:
@@ -1751,6 +1785,7 @@ class PythonScan:
         return result
 
     def _on_literal(self, node: ast.Constant) -> None:
+        self._runner_named(node)
         text = str(node.value)
         if (
             len(text) > 3
