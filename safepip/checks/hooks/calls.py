@@ -10,6 +10,39 @@ import codecs
 EXEC_BUILTINS = frozenset({"exec", "eval", "compile", "execfile"})
 """Builtins that run a string as code (named without call parentheses on purpose)."""
 
+CODE_RUNNERS = frozenset(
+    {
+        "timeit.timeit",
+        "timeit.repeat",
+        "timeit.Timer",
+        "cProfile.run",
+        "cProfile.runctx",
+        "cProfile.Profile.run",
+        "cProfile.Profile.runctx",
+        "profile.run",
+        "profile.runctx",
+        "profile.Profile.run",
+        "profile.Profile.runctx",
+        "pdb.run",
+        "pdb.runeval",
+        "pdb.runctx",
+        "pdb.Pdb.run",
+        "bdb.Bdb.run",
+        "trace.Trace.run",
+        "trace.Trace.runctx",
+        "code.InteractiveInterpreter.runsource",
+        "code.InteractiveInterpreter.runcode",
+        "code.InteractiveConsole.runsource",
+        "code.InteractiveConsole.runcode",
+        "code.InteractiveConsole.push",
+        "ctypes.pythonapi.PyRun_SimpleString",
+        "ctypes.pythonapi.PyRun_SimpleStringFlags",
+        "ctypes.pythonapi.PyRun_String",
+    }
+)
+"""Standard-library calls that compile and run a string as Python like exec does (a timer's
+statement, a profiler's command, an interpreter's source line): exec under another name."""
+
 PROCESS = frozenset(
     {
         "subprocess.Popen",
@@ -55,6 +88,10 @@ PROCESS = frozenset(
         "_winapi.CreateProcess",
         "win32process.CreateProcess",
         "_posixsubprocess.fork_exec",
+        # pip's own entry points, run in-process: the arguments are a pip command line
+        "pip.main",
+        "pip._internal.main",
+        "pip._internal.cli.main.main",
     }
 )
 PROCESS_PREFIXES = ("os.exec", "os.spawn", "posix.exec", "nt.exec", "nt.spawn")
@@ -104,6 +141,20 @@ NETWORK = frozenset(
         "dns.resolver.Resolver",
         "git.Repo.clone_from",
         "git.Git",
+        # Standard clients that send what their methods are given: an RPC proxy (any method
+        # call is a request), urllib's opener class, mail and log handlers that post records.
+        "asyncio.open_connection",
+        "xmlrpc.client.ServerProxy",
+        "xmlrpclib.ServerProxy",
+        "urllib.request.OpenerDirector",
+        "imaplib.IMAP4",
+        "imaplib.IMAP4_SSL",
+        "poplib.POP3",
+        "poplib.POP3_SSL",
+        "logging.handlers.HTTPHandler",
+        "logging.handlers.SocketHandler",
+        "logging.handlers.DatagramHandler",
+        "logging.handlers.SMTPHandler",
     }
 )
 NETWORK_PREFIXES = ("httpx.", "pycurl.Curl")
@@ -223,7 +274,8 @@ _NAMESPACES = frozenset(
 """Mappings of names to the builtins or module globals: a literal key is that name."""
 
 _LOOKUPS = frozenset(
-    {"__import__", "importlib.import_module", "importlib.__import__", "getattr"}
+    {"__import__", "importlib.import_module", "importlib.__import__", "getattr",
+     "pkgutil.resolve_name"}
 )
 _IMPORTERS = frozenset({"__import__", "importlib.import_module", "importlib.__import__"})
 _ATTRIBUTE_GETTERS = frozenset({"object.__getattribute__", "type.__getattribute__"})
@@ -276,6 +328,7 @@ class Aliases:
         name = self._qualify(node)
         if name is None:
             return None
+        name = name.removesuffix(".__call__")  # os.system.__call__ is os.system
         head, _, rest = name.partition(".")
         if head in BUILTINS_NAMES and rest:
             return rest
@@ -319,6 +372,8 @@ class Aliases:
         literal = self.fold(node.args[0]) if node.args else None
         if func in _IMPORTERS and literal:
             return literal
+        if func == "pkgutil.resolve_name" and literal and len(node.args) == 1:
+            return literal.replace(":", ".")  # "os:system" is os.system
         if func and func.endswith(".__getattribute__") and func not in _ATTRIBUTE_GETTERS:
             owner = func.removesuffix(".__getattribute__")  # os.__getattribute__("system")
             return f"{owner}.{literal}" if literal and len(node.args) == 1 else None

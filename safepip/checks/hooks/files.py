@@ -38,7 +38,7 @@ _NATIVE_SUFFIXES = (
     ".a",
 )
 """Binaries: judged in sdists (`hook/native-binary`); a wheel is where they belong."""
-_KEEP_SUFFIXES = (".py", ".pyw", ".pth", ".pyc", *_NATIVE_SUFFIXES)
+_KEEP_SUFFIXES = (".py", ".pyw", ".pth", ".pyc", ".cmake", *_NATIVE_SUFFIXES)
 """`.pyc`: an sdist's sourceless bytecode is importable at install time (judged unreadable)."""
 _KEEP_NAMES = frozenset(
     {
@@ -49,6 +49,8 @@ _KEEP_NAMES = frozenset(
         "entry_points.txt",
         "setup.cfg",
         "pyproject.toml",
+        "meson.build",  # build scripts whose commands run at install (metadata.py)
+        "CMakeLists.txt",
     }
 )
 
@@ -247,6 +249,151 @@ def backend_modules(pyproject: bytes, project: str, present: set[str]) -> tuple[
     # normpath: backend-path = ["."] is the project folder itself, "./x/" is "x"
     dirs = [project + _relative(p) for p in paths if isinstance(p, str)]
     return [d.rstrip("/") for d in dirs], backend.split(":", 1)[0]
+
+
+BUILD_COMMANDS = frozenset(
+    {"build", "build_py", "build_ext", "build_clib", "build_scripts", "install", "install_lib",
+     "install_scripts", "install_data", "install_headers", "install_egg_info", "egg_info",
+     "bdist_wheel", "dist_info", "editable_wheel", "sdist", "develop"}
+)
+"""Commands pip's build of an sdist runs (through setuptools' build_meta)."""
+
+
+def command_entry_points(pairs: list[tuple[str, str]]) -> list[str]:
+    """Targets of `distutils.commands` entry points (name, target) named like a command the
+    build runs: setuptools looks commands up by entry point, and with the project's folder on
+    sys.path (setup.py builds) it finds the project's own egg-info once egg_info wrote it."""
+    return [target for name, target in pairs if name.strip() in BUILD_COMMANDS]
+
+
+def pyproject_command_entry_points(pyproject: bytes) -> list[tuple[str, str]]:
+    try:
+        document = parse_toml(pyproject)
+    except TomlError:
+        return []
+    project = document.get("project", {})
+    points = project.get("entry-points", {}) if isinstance(project, dict) else {}
+    table = points.get("distutils.commands", {}) if isinstance(points, dict) else {}
+    if not isinstance(table, dict):
+        return []
+    return [(k, v) for k, v in table.items() if isinstance(v, str)]
+
+
+@dataclass(frozen=True)
+class ConfigHooks:
+    """Code of the tree that build configuration makes a backend run: modules it imports
+    (`attr:` directives, version getters) and files it runs as hooks (hatch's and pdm's build
+    hook files, poetry's build script), as project-relative paths or module names."""
+
+    modules: tuple[str, ...] = ()
+    """`module.attribute` read by `attr:` (setuptools imports the module only when the
+    attribute is not a literal), or `module.` for a module always imported."""
+    hook_files: tuple[str, ...] = ()
+    scripts: tuple[str, ...] = ()
+    """Script files installed into bin/ (setup.cfg `scripts`, tool.setuptools script-files)."""
+
+
+def _table(document: object, *keys: str) -> dict[str, object]:
+    for key in keys:
+        document = document.get(key, {}) if isinstance(document, dict) else {}
+    return document if isinstance(document, dict) else {}
+
+
+def pyproject_hooks(pyproject: bytes) -> ConfigHooks:
+    """What pyproject.toml makes the build import or run: `[tool.setuptools.dynamic]`
+    `{attr = "mod.X"}` (setuptools imports `mod` when the value is not a literal), hatchling's
+    custom build and metadata hooks (`hatch_build.py` unless `path` says) and a `code` version
+    source, pdm-backend's `pdm_build.py` and `call` version getter, poetry's build script."""
+    try:
+        document = parse_toml(pyproject)
+    except TomlError:
+        return ConfigHooks()
+    modules: list[str] = []
+    hook_files: list[str] = []
+    for value in _table(document, "tool", "setuptools", "dynamic").values():
+        attr = value.get("attr") if isinstance(value, dict) else None
+        if isinstance(attr, str):
+            modules.append(attr)
+    hatch = _table(document, "tool", "hatch")
+    tables = [hatch.get(section) for section in ("build", "metadata")]
+    tables += list(_table(hatch, "build", "targets").values())
+    for table in tables:
+        if _declared(table, "hooks", "custom"):
+            path = _table(table, "hooks", "custom").get("path", "hatch_build.py")
+            hook_files.append(path if isinstance(path, str) else "hatch_build.py")
+    version = _table(hatch, "version")
+    if version.get("source") == "code" and isinstance(version.get("path"), str):
+        hook_files.append(str(version["path"]))
+    backend = _table(document, "build-system").get("build-backend")
+    if backend == "pdm.backend":
+        custom = _table(document, "tool", "pdm", "build").get("custom-hook", "pdm_build.py")
+        hook_files.append(custom if isinstance(custom, str) else "pdm_build.py")
+    getter = _table(document, "tool", "pdm", "version")
+    if getter.get("source") == "call" and isinstance(getter.get("getter"), str):
+        modules.append(str(getter["getter"]).split(":", 1)[0] + ".")  # always imported
+    build = _table(document, "tool", "poetry").get("build")
+    script = build.get("script") if isinstance(build, dict) else build
+    if isinstance(script, str):
+        hook_files.append(script)
+    files = _table(document, "tool", "setuptools").get("script-files", [])
+    scripts = [f for f in files if isinstance(f, str)] if isinstance(files, list) else []
+    return ConfigHooks(tuple(m for m in modules if m), tuple(hook_files), tuple(scripts))
+
+
+def _declared(document: object, *keys: str) -> bool:
+    """Whether a (possibly empty) table exists: `[tool.hatch.build.hooks.custom]` alone
+    enables the hook."""
+    for key in keys:
+        if not isinstance(document, dict) or key not in document:
+            return False
+        document = document[key]
+    return True
+
+
+def setup_cfg_hooks(sections: dict[str, dict[str, str]]) -> ConfigHooks:
+    """setup.cfg's `attr:` directives (setuptools imports the module when the value is not a
+    literal) and `[options] scripts` (installed into bin/)."""
+    modules = [value.strip()[5:].strip()
+               for options in sections.values() for value in options.values()
+               if value.strip().startswith("attr:")]
+    scripts = sections.get("options", {}).get("scripts", "").split()
+    return ConfigHooks(tuple(m for m in modules if m), (), tuple(scripts))
+
+
+def build_targets(pyproject: bytes) -> list[str]:
+    """`module.Attr` targets a pyproject.toml gives setuptools to run at build:
+    `[tool.setuptools.cmdclass]`. (The project's other build-time entry points, such as
+    setuptools_scm's finalize_distribution_options, are not loaded while it builds itself.)"""
+    try:
+        document = parse_toml(pyproject)
+    except TomlError:
+        return []
+    tool = document.get("tool", {})
+    setuptools = tool.get("setuptools", {}) if isinstance(tool, dict) else {}
+    cmdclass = setuptools.get("cmdclass", {}) if isinstance(setuptools, dict) else {}
+    targets = list(cmdclass.values()) if isinstance(cmdclass, dict) else []
+    return [t for t in targets if isinstance(t, str)]
+
+
+def direct_build_requires(pyproject: bytes) -> list[str]:
+    """`[build-system] requires` entries named by URL (`name @ https://...`): pip installs
+    and runs them to build, from a server no index vets."""
+    try:
+        document = parse_toml(pyproject)
+    except TomlError:
+        return []
+    system = document.get("build-system", {})
+    requires = system.get("requires", []) if isinstance(system, dict) else []
+    if not isinstance(requires, list):
+        return []
+    return [r for r in requires if isinstance(r, str) and "@" in r and "://" in r.split("@", 1)[1]]
+
+
+def target_module(target: str) -> str:
+    """The module of `pkg.mod:Attr` or `pkg.mod.Attr`."""
+    if ":" in target:
+        return target.split(":", 1)[0].strip()
+    return target.strip().rpartition(".")[0]
 
 
 def _relative(folder: str) -> str:

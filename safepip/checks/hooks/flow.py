@@ -182,6 +182,9 @@ class Tracer:
         """Every binding node of the file (walk.file_scopes collects them in one pass)."""
         self._members: dict[str, list[ast.expr]] | None = None
         self._member_origins: dict[str, Origin] = {}
+        self.network_classes: frozenset[str] = frozenset()
+        """The module's own classes derived from a network client (`class O(OpenerDirector)`):
+        an instance is that client."""
 
     def origin(self, node: ast.expr, scope: Scope, depth: int = 0) -> Origin:
         if depth > _MAX_DEPTH:
@@ -205,7 +208,9 @@ class Tracer:
             return self._call(node, scope, depth)
         if isinstance(node, ast.BinOp):
             return self._binop(node, scope, depth)
-        if isinstance(node, ast.ListComp | ast.GeneratorExp) and _xors(node.elt):
+        if isinstance(node, ast.ListComp | ast.GeneratorExp) and (
+            _xors(node.elt) or self._shifts(node, scope)
+        ):
             return Origin.DECODED  # bytes(b ^ key for b in blob): an XOR loop decrypts
         return self._children(node, scope, depth)
 
@@ -227,8 +232,11 @@ class Tracer:
             if isinstance(value, bytes):
                 return value.decode("utf-8", "replace")
             return value if isinstance(value, str) else str(value)
-        if self.aliases.qualify(node) == "sys.executable":
+        qualified = self.aliases.qualify(node)
+        if qualified == "sys.executable":
             return "python"
+        if qualified in {"os.sep", "os.path.sep", "posixpath.sep"}:
+            return "/"
         if isinstance(node, ast.Name):
             values = scope.lookup(node.id)
             key = (id(scope), "text:" + node.id)
@@ -247,12 +255,14 @@ class Tracer:
             return self.text(node.left, scope, depth + 1) + "/" + self.text(
                 node.right, scope, depth + 1
             )
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
-            right = self.text(node.right, scope, depth + 1) if isinstance(node.op, ast.Add) else ""
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            return self._percent_text(node, scope, depth)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             # argv lists added up are words: `[python, "run.py"] + extra` is "python run.py ?"
             words = isinstance(node.left, ast.List | ast.Tuple) or isinstance(
                 node.right, ast.List | ast.Tuple)
-            return self.text(node.left, scope, depth + 1) + (" " if words else "") + right
+            return (self.text(node.left, scope, depth + 1) + (" " if words else "")
+                    + self.text(node.right, scope, depth + 1))
         if isinstance(node, ast.List | ast.Tuple):
             return " ".join(self.text(e, scope, depth + 1) for e in node.elts)
         if isinstance(node, ast.Call):
@@ -284,12 +294,33 @@ class Tracer:
             receiver = self.text(func.value, scope, depth + 1)
             if func.attr == "join" and len(node.args) == 1:
                 return receiver.join(parts[0].split(" ")) if parts[0] != "?" else "?"
+            if func.attr == "format" and "{" in receiver:
+                named = {k.arg: self.text(k.value, scope, depth + 1)
+                         for k in node.keywords if k.arg}
+                return _format_text(receiver, parts, named)
+            if func.attr in {"substitute", "safe_substitute"} and isinstance(
+                func.value, ast.Call
+            ) and (self.aliases.qualify(func.value.func) or "") == "string.Template":
+                template = self.text(func.value.args[0], scope, depth + 1) if (
+                    func.value.args) else "?"
+                named = {k.arg: self.text(k.value, scope, depth + 1)
+                         for k in node.keywords if k.arg}
+                return _TEMPLATE_FIELD.sub(
+                    lambda m: named.get(m.group(1) or m.group(2), "?"), template)
             if func.attr in {"format", "strip", "lower", "replace", "encode", "decode"}:
                 return receiver
             folded = places.path_method(receiver, func.attr, parts)
             if folded is not None:
                 return folded
         return "?"
+
+    def _percent_text(self, node: ast.BinOp, scope: Scope, depth: int) -> str:
+        """`"%s %s" % (a, b)`: the fields filled with what the values spell (`?` unknown)."""
+        template = self.text(node.left, scope, depth + 1)
+        values = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        texts = iter([self.text(v, scope, depth + 1) for v in values])
+        return _PERCENT_FIELD.sub(
+            lambda m: "%" if m.group(0) == "%%" else next(texts, "?"), template)
 
     def _member(self, attr: str, depth: int) -> Origin:
         """`self.attr`: what any method of the file stored there (`self.key = getenv(...)` in
@@ -425,6 +456,8 @@ class Tracer:
         known = _known_call(name, node)
         if known is not None:
             return known
+        if isinstance(node.func, ast.Name) and node.func.id in self.network_classes:
+            return Origin.NETWORK
         if isinstance(node.func, ast.Name) and node.func.id in self._helpers:
             inner = self.helper(node.func.id)
             if inner:
@@ -444,6 +477,8 @@ class Tracer:
                 return result
         if isinstance(node.func, ast.Attribute) and f".{node.func.attr}" in DECODER_SUFFIXES:
             return Origin.DECODED  # Fernet(key).decrypt(...), any cipher's decrypt
+        if self._packs_text(node, name, scope):
+            return Origin.DECODED
         if name in {"compile", "str", "bytes"} and node.args:
             return self.origin(node.args[0], scope, depth + 1)  # the source, not the file name
         if isinstance(node.func, ast.Attribute):
@@ -461,6 +496,50 @@ class Tracer:
             return receiver | self._children_of_call(node, scope, depth)
         # An unknown function of literals (`decode("...")`) makes something else of them.
         return self._children_of_call(node, scope, depth) | Origin.OPAQUE
+
+    def _shifts(self, node: ast.ListComp | ast.GeneratorExp, scope: Scope) -> bool:
+        """`bytes(b - 3 for b in blob)`: arithmetic on each item of literal text or of a
+        literal list of numbers is a Caesar-style decoder."""
+        if len(node.generators) != 1 or not isinstance(node.generators[0].target, ast.Name):
+            return False
+        loop = node.generators[0]
+        variable = loop.target.id  # type: ignore[attr-defined]
+        if not any(
+            isinstance(sub, ast.BinOp)
+            and isinstance(sub.op, ast.Add | ast.Sub | ast.Mod | ast.Mult | ast.FloorDiv)
+            and any(isinstance(n, ast.Name) and n.id == variable for n in (sub.left, sub.right))
+            for sub in code_walk(node.elt)
+        ):
+            return False
+        source = _bound_once(loop.iter, scope)
+        if isinstance(source, ast.Constant):
+            return isinstance(source.value, str | bytes) and len(source.value) >= _SHORTEST_TEXT
+        return _int_list(source) >= 16
+
+    def _packs_text(self, node: ast.Call, name: str, scope: Scope) -> bool:
+        """Text built from numbers or a substitution table rather than written: every number
+        of a list packed at once (`struct.pack(fmt, *numbers)`), an integer too large to be a
+        field turned into bytes, and `str.translate` through a table of many letters (a
+        cipher; a normalisation maps a few characters)."""
+        if name == "struct.pack" and any(isinstance(a, ast.Starred) for a in node.args):
+            return True
+        func = node.func
+        if not isinstance(func, ast.Attribute):
+            return False
+        if func.attr == "to_bytes":
+            number = func.value.value if isinstance(func.value, ast.Constant) else None
+            return isinstance(number, int) and number >= 2**64
+        if func.attr != "translate" or len(node.args) != 1:
+            return False
+        table = _bound_once(node.args[0], scope)
+        if not (isinstance(table, ast.Call) and isinstance(table.func, ast.Attribute)
+                and table.func.attr == "maketrans" and table.args):
+            return False
+        letters = table.args[0]
+        size = len(letters.keys) if isinstance(letters, ast.Dict) else len(
+            letters.value) if isinstance(letters, ast.Constant) and isinstance(
+            letters.value, str | bytes) else 0
+        return size >= _CIPHER_LETTERS
 
     def _children_of_call(self, node: ast.Call, scope: Scope, depth: int) -> Origin:
         result = Origin.NONE
@@ -536,9 +615,11 @@ _LOOKUPS = frozenset(
 )
 _SAME_TEXT = frozenset(
     {"str", "shlex.join", "os.path.expanduser", "os.path.expandvars", "os.path.abspath",
-     "os.path.realpath", "os.path.normpath", "pathlib.Path", "Path", "os.fspath"}
+     "os.path.realpath", "os.path.normpath", "pathlib.Path", "Path", "os.fspath",
+     "shutil.which", "distutils.spawn.find_executable"}
 )
-"""Calls whose result spells the same path or text as their first argument."""
+"""Calls whose result spells the same path or text as their first argument (a program found
+on PATH is that program)."""
 
 OUTSIDE_CALLS = frozenset(
     {
@@ -582,6 +663,45 @@ def _env_variable(node: ast.expr) -> Origin:
 def _names_outside(node: ast.expr) -> bool:
     text = literal_str(node)
     return text is not None and text.lower() in _OUTSIDE_VARIABLES
+
+
+_PERCENT_FIELD = re.compile(r"%%|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdirfxXoc]")
+_FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{([^{}!:]*)(?:![rsa])?(?::[^{}]*)?\}")
+_TEMPLATE_FIELD = re.compile(r"\$(?:(\w+)|\{(\w+)\})")
+
+
+def _format_text(template: str, positional: list[str], named: dict[str, str]) -> str:
+    """`"{} {}".format(a, b)`, `"{0}"`, `"{name}"`: the fields filled (`?` unknown)."""
+    counter = iter(range(len(positional) + 64))
+
+    def field(match: re.Match[str]) -> str:
+        whole = match.group(0)
+        if whole in {"{{", "}}"}:
+            return whole[0]
+        key = match.group(1) or ""
+        if not key:
+            index = next(counter)
+            return positional[index] if index < len(positional) else "?"
+        if key.isdigit():
+            return positional[int(key)] if int(key) < len(positional) else "?"
+        return named.get(key, "?")
+
+    return _FORMAT_FIELD.sub(field, template)
+
+
+_SHORTEST_TEXT = 8
+"""Shorter literal text shifted item by item is not hiding a command or code."""
+_CIPHER_LETTERS = 10
+"""A translate table mapping this many characters substitutes an alphabet."""
+
+
+def _bound_once(node: ast.expr, scope: Scope) -> ast.expr:
+    """The value a name is bound to when it is bound once, else the node itself."""
+    if isinstance(node, ast.Name):
+        values = scope.lookup(node.id) or []
+        if len(values) == 1:
+            return values[0]
+    return node
 
 
 def _xors(node: ast.AST) -> bool:

@@ -114,10 +114,17 @@ def command_text(node: ast.Call) -> tuple[str, ast.expr | None]:
 def command_argument(node: ast.Call) -> ast.expr | None:
     """The command line of a process call: its first argument (or `args=`), or for
     os.exec*/os.spawn* the argv after the program path (execv(path, argv), execl(path, arg0,
-    ...), spawnv(mode, path, argv), spawnl(mode, path, arg0, ...))."""
+    ...), spawnv(mode, path, argv), spawnl(mode, path, arg0, ...)), posix_spawn's argv, and
+    create_subprocess_exec's arguments."""
     func = node.func
     attr = func.attr if isinstance(func, ast.Attribute) else ""
     start = 1 if attr[:5] in {"execv", "execl"} else 2 if attr[:6] in {"spawnv", "spawnl"} else 0
+    if attr in {"posix_spawn", "posix_spawnp"}:
+        start = 1  # posix_spawn(path, argv, env)
+    if attr == "create_subprocess_exec" and len(node.args) > 1:
+        # create_subprocess_exec(program, *args): the words are the arguments themselves
+        return ast.List(elts=[e for e in node.args if not isinstance(e, ast.Starred)],
+                        ctx=ast.Load())
     if start and len(node.args) > start:
         rest = node.args[start:]
         if len(rest) == 1 and isinstance(rest[0], ast.List | ast.Tuple):

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import ast
 import configparser
+import re
 
-from safepip.checks.hooks.patterns import SHADOWED_COMMANDS
+from safepip.checks.hooks.patterns import (
+    PERSISTENCE,
+    SHADOWED_COMMANDS,
+    SHELL_DOWNLOADER,
+    SHELL_HOSTILE,
+)
+from safepip.checks.hooks.places import command_writes
 from safepip.checks.hooks.python import Hit, PythonScan
 from safepip.findings import Severity
 from safepip.tomlfile import TomlError, parse_toml
@@ -217,6 +224,72 @@ def _inner_hits(line: str) -> list[Hit]:
     except (SyntaxError, ValueError, RecursionError):
         return [Hit("hook/dynamic-exec", Severity.MEDIUM, None, "is not valid Python")]
     return PythonScan(line, tree).hits
+
+
+BUILD_SCRIPTS = ("meson.build", "CMakeLists.txt")
+BUILD_SCRIPT_SUFFIXES = (".cmake",)
+_BUILD_SCRIPT_CALLS = re.compile(
+    r"\b(run_command|custom_target|run_target|execute_process|add_custom_command"
+    r"|add_custom_target|exec_program)\s*\(",
+    re.IGNORECASE,
+)
+"""Meson and CMake calls that run a program while the project is configured or built."""
+_CMAKE_KEYWORDS = frozenset(
+    {"COMMAND", "WORKING_DIRECTORY", "OUTPUT", "DEPENDS", "VERBATIM", "ARGS", "RESULT_VARIABLE",
+     "OUTPUT_VARIABLE", "ERROR_VARIABLE", "OUTPUT_QUIET", "ERROR_QUIET", "ALL", "COMMENT"}
+)
+_MAX_BUILD_SCRIPT_CALL = 4000
+
+
+def build_script_hits(text: str) -> list[Hit]:
+    """Commands a meson.build or CMake file runs (run_command, custom_target,
+    execute_process, add_custom_command, ...), judged by their words like a shell command:
+    a downloader, a reverse shell, or a write outside the tree is high, as in setup.py."""
+    hits: list[Hit] = []
+    for match in _BUILD_SCRIPT_CALLS.finditer(text):
+        body = _call_body(text, match.end())
+        words = [w for w, _ in _script_words(body) if w not in _CMAKE_KEYWORDS]
+        command = " ".join(words)
+        line = text.count("\n", 0, match.start()) + 1
+        # Writes are judged on quoted text only: bare words are the languages' own variables
+        # and path operators (`dir / 'x'`, ${CMAKE_COMMAND}), which say nothing as text.
+        quoted = [w for w, literal in _script_words(body) if literal]
+        written = None if any("$" in w or "@" in w for w in quoted) else command_writes(
+            " ".join(quoted))
+        if SHELL_DOWNLOADER.search(command):
+            hits.append(Hit("hook/download-exec", Severity.HIGH, line,
+                            f"{match.group(1)} runs a shell downloader at build", command[:200]))
+        elif SHELL_HOSTILE.search(command):
+            hits.append(Hit("hook/process-exec", Severity.HIGH, line,
+                            f"{match.group(1)} runs a shell the way reverse shells do at build",
+                            command[:200]))
+        elif written is not None:
+            rule = "hook/persistence" if PERSISTENCE.search(written[0]) else "hook/outside-write"
+            hits.append(Hit(rule, Severity.HIGH, line,
+                            f"{match.group(1)} changes a file in {written[1]} at build",
+                            command[:200]))
+    return hits
+
+
+def _call_body(text: str, start: int) -> str:
+    """The text inside a call's parentheses (balanced, bounded)."""
+    depth = 1
+    end = min(len(text), start + _MAX_BUILD_SCRIPT_CALL)
+    for index in range(start, end):
+        char = text[index]
+        depth += (char == "(") - (char == ")")
+        if depth == 0:
+            return text[start:index]
+    return text[start:end]
+
+
+def _script_words(body: str) -> list[tuple[str, bool]]:
+    """The quoted strings and bare words of a meson or CMake argument list (word, quoted)."""
+    return [
+        (next(g for g in m.groups() if g is not None), m.group(3) is None)
+        for m in re.finditer(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"|([^\s'\",\[\]():]+)",
+                             body)
+    ]
 
 
 def native_kind(head: bytes, name: str) -> str | None:

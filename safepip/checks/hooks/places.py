@@ -11,6 +11,7 @@ separators) and for shell commands (`>`/`>>` redirections, file-changing program
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 import sys
@@ -47,6 +48,8 @@ def outside_text(text: str) -> str | None:
         return "an absolute path"
     if "-packages/" in path or _LAUNCHER_NAME.search(path):
         return "the interpreter's folders"
+    if posixpath.normpath(path).startswith("../"):
+        return "a folder above the source tree"  # ../../.git/hooks: out of the unpacked sdist
     return None
 
 

@@ -27,6 +27,7 @@ from functools import cached_property
 from safepip.checks.hooks.calls import (
     BUILTINS_NAMES,
     CAPABILITIES,
+    CODE_RUNNERS,
     DECODER_SUFFIXES,
     DECODERS,
     DECODING_CODECS,
@@ -105,6 +106,10 @@ _HOST_CALLS = _calls(HOST_INFO)
 _PTY_SPAWN = _calls(["pty.spawn"])
 _DNS_CALLS = _calls(DNS)
 _RUNNERS = tuple(sorted(name.encode("ascii") for name in EXEC_BUILTINS))
+_CODE_RUNNER_CALLS = _calls(n for n in CODE_RUNNERS if not n.startswith("profile."))
+_IMPORTS_PROFILE = re.compile(rb"(?:import|from)\s+profile\b")
+"""The pure-Python `profile` module: its words (`profile`, `run`) are everywhere, so the
+module's import is what is looked for."""
 _BUILTINS = tuple(sorted(name.encode("ascii") for name in BUILTINS_NAMES))
 _QUOTED_RUNNERS = tuple(quote + name + quote for name in _RUNNERS for quote in (b"'", b'"'))
 """A runner reached by name: getattr(builtins, "exec"), globals()["eval"]."""
@@ -125,6 +130,16 @@ _CODECS = tuple(
 )
 """The lower-case words of each way to write a `.decode("base64")`-style codec (the scanner
 lower-cases it and reads `-` as `_`, so `ROT-13` is `rot_13`)."""
+_HUGE_NUMBER = re.compile(rb"\d{20}")
+"""An integer literal of 2**64 or more has at least 20 digits (flow.py reads one turned into
+bytes as text)."""
+_SHIFT_LOOP = re.compile(rb"[-+*%/]" + _GAP + rb"*[\w)]+\)*" + _GAP + rb"+for\s+\w+\s+in\s")
+"""Arithmetic on a comprehension's item (`b - 3 for b in blob`): flow.py reads it as a
+decoder when the items are literal text or numbers."""
+_SHIFT_OVER_LITERAL = re.compile(rb"\sfor\s+\w+\s+in\s+(?:[bBrRuU]{0,2}['\"]|[\[(]\s*\d)")
+_LONG_BYTES = re.compile(rb"(?<![\w'\"])[bB][rR]?['\"][^'\"\n]{16}")
+"""The items a shift loop decodes are literal text or numbers, in place or in a bytes literal
+bound to a name (flow.py's rule needs one of them)."""
 _INT_DISPLAY_CALL = re.compile(rb"\(" + _GAP + rb"*[\[(]")
 """A call whose first argument is a list or tuple display: `bytes([104, 105, ...])`."""
 _BYTES_OF_DISPLAY = re.compile(
@@ -298,6 +313,10 @@ class _View:
         (`builtins.exec`, `__import__("builtins").eval`) or by a quoted name, not as
         another object's method (`re.compile`)."""
         words = self.words
+        if self.makes(_CODE_RUNNER_CALLS) or (
+            b"profile" in words and _IMPORTS_PROFILE.search(self.data)
+        ):
+            return True  # exec under another name (timeit, a profiler, code.Interactive*)
         named = [word for word in _RUNNERS if word in words]
         if not named:
             return False
@@ -319,6 +338,14 @@ class _View:
         data = self.data
         if b"^" in data and _XOR_OPERATOR.search(data):  # bytes(b ^ k for b in blob) decrypts
             return True
+        if b"maketrans" in words or (b"struct" in words and b"pack" in words) or (
+            b"to_bytes" in words and _HUGE_NUMBER.search(data)
+        ):
+            return True  # text packed from numbers or substituted through a table
+        if b"for" in words and _SHIFT_LOOP.search(data) and (
+            _SHIFT_OVER_LITERAL.search(data) or _LONG_BYTES.search(data)
+        ):
+            return True  # bytes(b - 3 for b in blob): a Caesar-style loop over literal data
         return any(not _first_slice_colon(data, match.start())
                    for match in _NEGATIVE_STEP.finditer(data))
 

@@ -18,6 +18,7 @@ from safepip.checks.hooks import judge, places
 from safepip.checks.hooks.calls import (
     BUILTINS_NAMES,
     CAPABILITIES,
+    CODE_RUNNERS,
     DECODERS,
     EXEC_BUILTINS,
     FILE_OPEN,
@@ -63,12 +64,17 @@ from safepip.findings import Severity
 HOST_IDENTITY = HOST_INFO - {"platform.uname", "os.uname", "os.getuid"}
 """Who and which machine this is (not which OS: build code asks that all the time)."""
 _FILE_RUNNERS = frozenset(
-    {"runpy.run_path", "zipimport.zipimporter", "importlib.machinery.SourcelessFileLoader"}
+    {"runpy.run_path", "zipimport.zipimporter", "importlib.machinery.SourcelessFileLoader",
+     "setuptools.sandbox.run_setup", "distutils.core.run_setup",
+     "setuptools._distutils.core.run_setup"}
 )
 """Calls that run or import a file named by path."""
 _FILE_LOADERS = {
     "execfile": (0, "filename"),
     "runpy.run_path": (0, "path_name"),
+    "setuptools.sandbox.run_setup": (0, "setup_script"),
+    "distutils.core.run_setup": (0, "script_name"),
+    "setuptools._distutils.core.run_setup": (0, "script_name"),
     "zipimport.zipimporter": (0, "path"),
     "importlib.util.spec_from_file_location": (1, "location"),
     "importlib.machinery.SourceFileLoader": (1, "path"),
@@ -134,6 +140,28 @@ _OWN_NAME = frozenset({"socket.gethostname", "socket.getfqdn", "platform.node"})
 """Calls that name this machine: as a connection's address, they point back at it."""
 _SHORTEST_WEBHOOK = 7
 """No WEBHOOK match is shorter ("oast.me"; tests/checks/test_python_scan.py checks the pattern)."""
+_DATA_PARSERS = frozenset(
+    {"json.load", "json.loads", "tomllib.load", "tomllib.loads", "tomli.load", "tomli.loads",
+     "toml.load", "toml.loads", "yaml.safe_load", "yaml.load", "yaml.full_load",
+     "configparser.ConfigParser", "configparser.RawConfigParser",
+     "configparser.SafeConfigParser", "ConfigParser.ConfigParser", "ConfigParser.RawConfigParser",
+     "plistlib.load", "plistlib.loads", "csv.reader", "csv.DictReader"}
+)
+"""Calls that turn a file's text into data: what comes out is data, not code."""
+_TEXT_READS = frozenset({"read", "readline", "readlines", "read_text"})
+_RUNNER_METHODS = frozenset(name.rsplit(".", 1)[-1] for name in CODE_RUNNERS)
+_REBINDABLE_LOOKUPS = frozenset(
+    {"__import__", "importlib.import_module", "importlib.__import__", "getattr",
+     "pkgutil.resolve_name"}
+)
+_CODE_PARTS = frozenset({"co_code", "co_consts", "co_names", "co_varnames"})
+"""Parts of a code object that decide what it does (code.replace keywords)."""
+_HOST_WORDS = re.compile(
+    r"environ|getenv|getuser|gethostname|getfqdn|getlogin|getnode|uname|getuid|node\b")
+"""Words without which no ENV or HOST origin can arise (flow.py, HOST_INFO)."""
+_LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
+)
 _SENDS = frozenset({"send", "sendall", "sendto", "post", "put", "request", "urlopen", "open"})
 _DUMPERS = frozenset({"dict", "str", "repr", "list", "sorted", "json.dumps", "pprint.pformat"})
 _COMMAND_BASES = frozenset(
@@ -154,6 +182,16 @@ _COMMAND_BASES = frozenset(
         "easy_install",
     }
 )
+
+
+@dataclass(frozen=True)
+class Handed:
+    """Literal texts install code gives a function it does not define (`self.sh("...")`
+    of a base class from another module, `tools.run("...")`): judged where that function
+    turns them into a command or a path."""
+
+    args: tuple[str | None, ...]
+    keywords: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -240,8 +278,15 @@ class PythonScan:
         depth: int = 0,
         entry: bool = True,
         awake: frozenset[str] | None = None,
+        handed: dict[str, list[Handed]] | None = None,
+        collect: bool = False,
     ) -> None:
         self.depth = depth
+        self._handed_in = handed or {}
+        self.handed: dict[str, list[Handed]] = {}
+        """Literal texts this file gives functions it does not define, by function name
+        (collected when `collect`: install hooks)."""
+        self._collect = collect
         self._tree = tree
         self._awake = awake or frozenset()
         self._dormant_lines: frozenset[int] | None = frozenset() if entry else None
@@ -251,6 +296,9 @@ class PythonScan:
         """How deep in code run by exec/`python -c` this scan is (0: the file itself)."""
         self.lines = source.splitlines()
         self._source_ascii = source.isascii()
+        self._host_words = _HOST_WORDS.search(source) is not None
+        """Whether the file can read the environment or host identity at all (what a
+        client's methods are watched for)."""
         self._armored = "armor" in source and _ARMOR_NAMES.search(source) is not None
         self.aliases = Aliases(tree)
         helpers = {
@@ -295,6 +343,13 @@ class PythonScan:
         self._classes_by_name = {
             node.name: node for node in tree.body if isinstance(node, ast.ClassDef)
         }
+        self.tracer.network_classes = frozenset(
+            name for name, node in self._classes_by_name.items()
+            if any(is_network(self.aliases.qualify(base) or "") for base in node.bases)
+        )
+        self._network_loggers: set[str] | None = None
+        """Loggers given a handler that posts records to a server (`addHandler(HTTPHandler(
+        ...))`): what they log is sent. Found on first need."""
         self._module_scope: Scope | None = None
         self._runners: dict[str, dict[str, str]] | None = None
         self._sinks: dict[int, dict[str, str]] = {}
@@ -303,6 +358,7 @@ class PythonScan:
         self._classes: dict[str, ast.ClassDef] = {}
         self._cmdclass: dict[str, str] = {}
         self._visit_scope(tree, None)
+        self._judge_handed(tree)
         self._file_rules()
 
     def evidence(self, node: ast.AST) -> str | None:
@@ -436,17 +492,28 @@ class PythonScan:
             self._hidden_call(node, "calls a function of a module both named at run time")
         if name in EXEC_BUILTINS and name in self._local_defs:
             name = f"<local>.{name}"  # a module's own compile(), not the builtin
+        if isinstance(node.func, ast.Attribute) and node.func.attr in _RUNNER_METHODS and (
+            name not in CODE_RUNNERS
+        ):
+            name = self._code_runner_method(node.func, scope) or name
         if name == "execfile" and node.args:
             judge.exec_call(self, node, Origin.FILE)  # runs a file by name
-        elif name in EXEC_BUILTINS and node.args:
+        elif (name in EXEC_BUILTINS or name in CODE_RUNNERS) and node.args:
             self._escaped_code(node.args[0])
-            judge.exec_call(
-                self,
-                node,
-                self.tracer.origin(node.args[0], scope),
-                self.tracer.text(node.args[0], scope),
-                source_file=self._opened_name(node.args[0], scope),
-            )
+            origin = self.tracer.origin(node.args[0], scope)
+            parsed = self._parsed_data(node.args[0], scope, 0)
+            if parsed and not origin & (Origin.DECODED | Origin.NETWORK):
+                # Fail closed: code kept in a data file's field is not scanned.
+                self.hit("hook/dynamic-exec", node, f"runs code taken out of {parsed} (it is "
+                         "not scanned)", Severity.HIGH, import_drop=4)
+            else:
+                judge.exec_call(
+                    self,
+                    node,
+                    origin,
+                    self.tracer.text(node.args[0], scope),
+                    source_file=self._opened_name(node.args[0], scope),
+                )
         elif name in _FILE_RUNNERS and node.args:
             path = self.tracer.text(node.args[0], scope)
             if name.startswith("zipimport"):
@@ -464,6 +531,10 @@ class PythonScan:
                 self._command_text(node, scope),
                 *self._program_origin(node, scope),
             )
+            if severity < Severity.HIGH and self._command_from_data(node, scope):
+                self.hit("hook/process-exec", node, "runs a command read from a data file: "
+                         "what it runs is not in the code", Severity.HIGH, import_drop=4)
+                severity = verdict = Severity.HIGH
             if severity > Severity.INFO:
                 helper = self._parameter_command(node, scope)
                 if helper is None:
@@ -517,6 +588,14 @@ class PythonScan:
         self._handed_to_helper(node, scope)
         if name in _BOT_CLIENTS:
             self.file.endpoints.append(node)  # the bot API's address, inside the library
+        if self._collect:
+            self._hand_out(node)
+        if name == "breakpoint" and (node.args or node.keywords):
+            # pdb's hook takes no arguments: given some, the hook was swapped for another
+            # function (PYTHONBREAKPOINT="os.system", sys.breakpointhook = ...)
+            self._hidden_call(node, "calls breakpoint() with arguments, so its hook was "
+                              "replaced by another function")
+        self._rewrites_code(node)
         self._runs_file(node, name, scope)
         self._raw_server(node)
         if name in HOST_IDENTITY:
@@ -539,6 +618,168 @@ class PythonScan:
         if self._dumps_environment(node, name):
             facts.environment.append(node)
 
+    def _parsed_data(
+        self, value: ast.expr, scope: Scope, depth: int, *, text: bool = False
+    ) -> str:
+        """A value taken out of parsed data (a field of json.load(...), a ConfigParser's
+        option, a YAML or TOML document): the parser's name, else "". Such a value is data of
+        a file, never a version file's code. `text`: a file's text itself counts too (a line
+        of open(...).read()); a value some other object made of a file (an ELF reader's
+        interpreter path) does not."""
+        for _ in range(8):
+            if isinstance(value, ast.Name):
+                values = scope.lookup(value.id) or []
+                if len(values) != 1:
+                    return ""
+                value = values[0]
+            elif isinstance(value, ast.Subscript | ast.Attribute):
+                value = value.value
+            elif isinstance(value, ast.Call):
+                name = self.aliases.qualify(value.func) or ""
+                if name in _DATA_PARSERS:
+                    return f"data parsed by {name}"
+                if text and (name in FILE_OPEN or (
+                    isinstance(value.func, ast.Attribute) and value.func.attr in _TEXT_READS
+                    and name not in FILE_OPEN and self._opened_text(value.func.value, scope)
+                )):
+                    return "a file's text"
+                if not isinstance(value.func, ast.Attribute):
+                    return ""
+                value = value.func.value  # cfg.get("x"), text.strip()
+            else:
+                return ""
+        return ""
+
+    def _command_from_data(self, node: ast.Call, scope: Scope) -> bool:
+        """The program a process call starts, or its whole shell command, is read from a data
+        file (a line of a text file, a field of parsed data): the command is hidden from the
+        code. Arguments read from files (requirements to install, sources to compile) are
+        not."""
+        whole = judge.command_argument(node)
+        if isinstance(whole, ast.Name):
+            values = scope.lookup(whole.id) or []
+            whole = values[0] if len(values) == 1 else whole
+        head = whole.elts[0] if isinstance(whole, ast.List | ast.Tuple) and whole.elts else whole
+        if head is None:
+            return False
+        return bool(self._parsed_data(head, scope, 0, text=True))
+
+    def _opened_text(self, handle: ast.expr, scope: Scope) -> bool:
+        """`handle` is a file opened by open() (directly, or a name bound to it, as by `with
+        open(p) as f`), or a path whose read_text() this is."""
+        if isinstance(handle, ast.Name):
+            values = scope.lookup(handle.id) or []
+            handle = values[0] if len(values) == 1 else handle
+        if isinstance(handle, ast.Call):
+            return (self.aliases.qualify(handle.func) or "") in FILE_OPEN | {
+                "pathlib.Path", "Path"}
+        return False
+
+    def _runner_named(self, node: ast.Constant) -> None:
+        """A process or exec function named as text (`dictConfig({"()": "os.system", ...})`,
+        `resolve("subprocess:call")`): only resolving it by name at run time uses such a
+        string, which is how the call is kept out of sight. Install time only."""
+        text = node.value
+        if not isinstance(text, str) or len(text) > 64 or not (
+            "." in text or ":" in text
+        ) or " " in text:
+            return
+        target = text.replace(":", ".")
+        head, _, rest = target.partition(".")
+        target = rest if head in BUILTINS_NAMES and rest else target
+        if target in EXEC_BUILTINS or (is_process(target) and "." in target):
+            self._hidden_call(node, f"names {target} as text, to be resolved and called at "
+                              "run time")
+
+    def _hand_out(self, node: ast.Call) -> None:
+        """Record literal texts given to a function this file does not define."""
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            callee = func.attr
+        elif isinstance(func, ast.Name) and func.id not in self._local_defs:
+            callee = func.id
+        else:
+            return
+        args = tuple(_literal_text(a) for a in node.args)
+        keywords = tuple((k.arg, t) for k in node.keywords
+                         if k.arg and (t := _literal_text(k.value)) is not None)
+        if any(a is not None for a in args) or keywords:
+            self.handed.setdefault(callee, []).append(Handed(args, keywords))
+
+    def _judge_handed(self, tree: ast.Module) -> None:
+        """This module's functions and methods that install code calls with literal texts:
+        a text that reaches a command or a written path here is judged here, at install time
+        (the call that hands it is install time whatever this module's top level does)."""
+        if not self._handed_in:
+            return
+        functions = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+        methods = [item for n in tree.body if isinstance(n, ast.ClassDef) for item in n.body
+                   if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)]
+        for function in [*functions, *methods]:
+            given = self._handed_in.get(function.name)
+            if not given:
+                continue
+            sinks = self._helper_sinks(function)
+            names = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
+            if function in methods and names and names[0] in {"self", "cls"}:
+                names = names[1:]
+            for parameter, kind in sinks.items():
+                for handed in given:
+                    text = dict(handed.keywords).get(parameter)
+                    if text is None and parameter in names:
+                        position = names.index(parameter)
+                        text = handed.args[position] if position < len(handed.args) else None
+                    if text is not None:
+                        self._judge_handed_text(function, kind, text)
+
+    def _judge_handed_text(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, kind: str, text: str
+    ) -> None:
+        sink = next((c for c in code_walk(function) if isinstance(c, ast.Call) and (
+            is_process(self.aliases.qualify(c.func) or "") if kind == "command"
+            else _write_target(c, self.aliases.qualify(c.func) or "") is not None)), None)
+        if sink is None:
+            return
+        if kind == "command":
+            rule, severity, message = judge.command_verdict(
+                self, sink, function.name, Origin.LITERAL, text)
+            message = f"runs a command install code hands {function.name}, which {message}"
+        elif PERSISTENCE.search(text) or STARTUP_CODE.search(text):
+            rule, severity = "hook/persistence", Severity.HIGH
+            message = f"writes where install code tells {function.name}, where it runs again"
+        else:
+            place = self._outside(ast.Constant(value=text), self._module_scope or Scope(
+                self._tree, None, []))
+            if place is None:
+                return
+            rule, severity = "hook/outside-write", Severity.HIGH
+            message = f"changes a file install code names, in {place}"
+        if severity >= Severity.HIGH:
+            self.hits.append(Hit(rule, severity, sink.lineno, message, self.evidence(sink)))
+
+    def _rewrites_code(self, node: ast.Call) -> None:
+        """`f.__code__.replace(co_consts=...)`: a function whose bytecode, constants or names
+        are swapped at run time runs something other than the source shows (renaming one,
+        co_name/co_filename, is what decorators do)."""
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "replace" and any(
+            k.arg in _CODE_PARTS for k in node.keywords
+        ):
+            self.hit("hook/obfuscation", node, "rewrites a function's bytecode or constants, "
+                     "so what runs is not what the source shows", Severity.HIGH, import_drop=4)
+
+    def _code_runner_method(self, func: ast.Attribute, scope: Scope) -> str:
+        """`code.InteractiveInterpreter().runsource(...)`, also through a name bound once to
+        the instance: the runner's qualified name, else ""."""
+        receiver: ast.expr | None = func.value
+        if isinstance(receiver, ast.Name) and receiver.id not in self.aliases.names:
+            values = scope.lookup(receiver.id) or []
+            receiver = values[0] if len(values) == 1 else None
+        if not isinstance(receiver, ast.Call):
+            return ""
+        method = f"{self.aliases.qualify(receiver.func) or ''}.{func.attr}"
+        return method if method in CODE_RUNNERS else ""
+
     def _hidden_reach(self, func: ast.expr, name: str, scope: Scope) -> str:
         """How a call reaches exec or a process function other than by its name, or "" when
         it is named: build code names what it runs; a lookup (`sys.modules[...]`,
@@ -546,6 +787,8 @@ class PythonScan:
         `system` exists to keep the call out of sight."""
         if not (name in EXEC_BUILTINS or is_process(name)):
             return ""
+        if isinstance(func, ast.Attribute) and func.attr == "__call__":
+            return "through its __call__"
         if isinstance(func, ast.Subscript | ast.Call):
             return "through a namespace lookup"
         if self._class_member(func, scope):
@@ -662,6 +905,10 @@ class PythonScan:
                 return chosen  # `[os.system][0](...)`, `{"a": os.system}.get("a")(...)`
         if not name and isinstance(func, ast.Call):
             return self._getattr_bound_name(func, scope)
+        if not name:
+            rebound = self._rebound_lookup(func, scope) or self._namespace_pick(func)
+            if rebound:
+                return rebound
         if isinstance(func, ast.Name) and name == func.id and name not in EXEC_BUILTINS:
             for value in scope.lookup(func.id) or []:
                 target = self.aliases.qualify(value) or ""
@@ -669,6 +916,53 @@ class PythonScan:
                         or target in _WRITERS):
                     return target  # `run = subprocess.call`, `o = open`
         return name
+
+    def _namespace_pick(self, func: ast.expr) -> str:
+        """`[f for n, f in vars(os).items() if n == "system"][0]`, `next(f for n, f in
+        inspect.getmembers(os) if n == "system")`: a function picked out of a module's
+        namespace by comparing names, qualified as `os.system`."""
+        picked = func.value if isinstance(func, ast.Subscript) else (
+            func.args[0] if isinstance(func, ast.Call) and func.args
+            and (self.aliases.qualify(func.func) or "") == "next" else None)
+        if not isinstance(picked, ast.ListComp | ast.GeneratorExp) or len(
+            picked.generators) != 1:
+            return ""
+        loop = picked.generators[0]
+        source = loop.iter
+        module: str | None = None
+        if isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) and (
+            source.func.attr == "items"
+        ):
+            owner = self.aliases.qualify(source.func.value) or ""
+            module = owner.removesuffix(".__dict__") if owner.endswith(".__dict__") else None
+        elif isinstance(source, ast.Call) and source.args and (
+            self.aliases.qualify(source.func) or "") == "inspect.getmembers":
+            module = self.aliases.qualify(source.args[0])
+        if not module:
+            return ""
+        for test in loop.ifs:
+            for sub in ast.walk(test):
+                text = literal_str(sub) if isinstance(sub, ast.Constant) else None
+                target = f"{module}.{text}" if text else ""
+                if target and (target in EXEC_BUILTINS or is_process(target)):
+                    return target
+        return ""
+
+    def _rebound_lookup(self, func: ast.expr, scope: Scope) -> str:
+        """`im = importlib.import_module; im("os").system(...)`, `g = getattr; g(os, "system")`:
+        a lookup function under a name bound once, qualified as if written in place."""
+        call = func.value if isinstance(func, ast.Attribute) else func
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+            return ""
+        values = scope.lookup(call.func.id) or []
+        if len(values) != 1 or not isinstance(values[0], ast.Name | ast.Attribute):
+            return ""
+        if (self.aliases.qualify(values[0]) or "") not in _REBINDABLE_LOOKUPS:
+            return ""
+        spelled: ast.expr = ast.Call(func=values[0], args=call.args, keywords=call.keywords)
+        if isinstance(func, ast.Attribute):
+            spelled = ast.Attribute(value=spelled, attr=func.attr, ctx=ast.Load())
+        return self.aliases.qualify(spelled) or ""
 
     def _bound_module(self, value: ast.expr, scope: Scope) -> ast.expr | None:
         """The lookup a local name is bound to once (`m = importlib.import_module(...)`)."""
@@ -848,6 +1142,9 @@ class PythonScan:
         atexit.register, an executor's submit, map, Thread): judged as if called here with
         the other arguments."""
         values = [*node.args, *(k.value for k in node.keywords)]
+        # a runner inside a list or tuple handed over (`reduce(apply, [exec], code)`)
+        values += [e for v in list(values) if isinstance(v, ast.List | ast.Tuple)
+                   for e in v.elts if isinstance(e, ast.Name | ast.Attribute)]
         for index, value in enumerate(values):
             if not isinstance(value, ast.Name | ast.Attribute):
                 continue
@@ -1469,16 +1766,63 @@ class PythonScan:
             self.file.dropped.append(name)
 
     def _socket_send(self, node: ast.Call, scope: Scope) -> None:
-        """`conn.sendall(data)` on a connection: what is sent matters (host data, environment)."""
+        """`conn.sendall(data)` on a connection: what is sent matters (host data, environment).
+        Any method of a client given such data sends it too (`ftp.storbinary`,
+        `smtp.sendmail`, an RPC proxy's methods), and so does a logger whose handler posts
+        its records: those block at install time only."""
         func = node.func
-        if not (isinstance(func, ast.Attribute) and func.attr in _SENDS):
+        if not isinstance(func, ast.Attribute):
             return
-        if not self.tracer.origin(func.value, scope) & Origin.NETWORK:
+        if not node.args and not node.keywords:
+            return
+        drop: int | None = None if func.attr in _SENDS else 4
+        if drop is not None and not self._host_words:
+            return  # nothing in the file reads the environment or who the host is
+        if drop is not None and not isinstance(func.value, ast.Name | ast.Call) and (
+            func.attr not in _LOG_METHODS
+        ):
+            return  # a client is a name or a call (`ftp.storbinary`, `SMTP(h).sendmail`)
+        if drop is not None and func.attr not in _LOG_METHODS and not self._client(
+            func.value, scope
+        ):
+            return
+        if not self.tracer.origin(func.value, scope) & Origin.NETWORK and not (
+            func.attr in _LOG_METHODS
+            and self._arguments_origin(node, scope) & (Origin.ENV | Origin.HOST)
+            and ast.dump(func.value) in self._loggers_posting(scope)
+        ):
             return
         if self._arguments_origin(node, scope) & (Origin.ENV | Origin.HOST):
             self.hit("hook/env-exfiltration", node,
                      f"{func.attr} sends environment or host data over a connection",
-                     Severity.CRITICAL)
+                     Severity.CRITICAL, import_drop=drop)
+
+    def _client(self, value: ast.expr, scope: Scope) -> bool:
+        """`value` is a network client made in place or bound once to one (`SMTP(h)`,
+        `ftp = FTP(h)`, `r, w = await open_connection(...)`): a cheap test before the full
+        origin is traced."""
+        if isinstance(value, ast.Name):
+            values = scope.lookup(value.id) or []
+            if len(values) != 1:
+                return False
+            value = values[0]
+        if isinstance(value, ast.Await):
+            value = value.value
+        if not isinstance(value, ast.Call):
+            return False
+        if isinstance(value.func, ast.Name) and value.func.id in self.tracer.network_classes:
+            return True
+        return is_network(self.aliases.qualify(value.func) or "")
+
+    def _loggers_posting(self, scope: Scope) -> set[str]:
+        if self._network_loggers is None:
+            self._network_loggers = {
+                ast.dump(call.func.value) for call in ast.walk(self._tree)
+                if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "addHandler" and call.args
+                and self.tracer.origin(call.args[0], scope) & Origin.NETWORK
+            }
+        return self._network_loggers
 
     def _on_other_call(self, node: ast.Call, name: str, facts: _Facts) -> None:
         if (name == "open" and _opens_for_writing(node)) or name.endswith(
@@ -1502,6 +1846,7 @@ class PythonScan:
         return result
 
     def _on_literal(self, node: ast.Constant) -> None:
+        self._runner_named(node)
         text = str(node.value)
         if (
             len(text) > 3
@@ -1579,14 +1924,42 @@ class PythonScan:
         return self.aliases.qualify(node) == "os.environ"
 
     def _setup_call(self, node: ast.Call, scope: Scope) -> None:
+        self._build_fetches(node)
         for keyword in node.keywords:
             if keyword.arg == "entry_points":
                 self._entry_points(keyword.value, scope, "", 3)
+            if keyword.arg == "scripts":
+                # script files are installed into bin/ under their own names
+                self.console_scripts += [
+                    (text.replace("\\", "/").rsplit("/", 1)[-1], keyword.value.lineno)
+                    for text in literal_texts_of(keyword.value) if text.strip()
+                ]
             if keyword.arg == "cmdclass" and isinstance(keyword.value, ast.Dict):
                 for key, value in zip(keyword.value.keys, keyword.value.values, strict=True):
                     command = literal_str(key) if key is not None else None
                     if command and isinstance(value, ast.Name):
                         self._cmdclass[value.id] = command
+
+    def _build_fetches(self, node: ast.Call) -> None:
+        """setup(setup_requires=[...]) is installed and run by the build: a requirement
+        named by URL, or one looked up in dependency_links, is code from a server nobody
+        vetted (setuptools hands those links to pip as --find-links)."""
+        given = {k.arg: k.value for k in node.keywords if k.arg}
+        requires = given.get("setup_requires")
+        if requires is None:
+            return
+        wanted = [t for t in literal_texts_of(requires) if t.strip()]
+        if any(_DIRECT_URL.search(t) for t in wanted):
+            self.hit("hook/download-exec", requires, "installs a build requirement from a URL "
+                     "(setup_requires): code nobody vetted runs at install", Severity.HIGH,
+                     import_drop=4)
+        links = given.get("dependency_links")
+        if wanted and links is not None and any(
+            "://" in t for t in literal_texts_of(links)
+        ):
+            self.hit("hook/download-exec", links, "looks its build requirements up in "
+                     "dependency_links: code from a server nobody vetted runs at install",
+                     Severity.HIGH, import_drop=4)
 
     def _entry_points(self, value: ast.expr, scope: Scope, group: str, depth: int) -> None:
         """Console scripts of setup(entry_points=...) declared any way setuptools accepts: a
@@ -1792,13 +2165,24 @@ def dormant_lines(tree: ast.Module, awake: frozenset[str]) -> frozenset[int]:
         return frozenset()
     reached: set[str] = set()
     pending = index.names[0] | awake
+    used = set(pending)
+    implicit: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+    woken: set[int] = set()
     while pending:
-        name = pending.pop()
-        if name in reached or name not in index.functions:
-            continue
-        reached.add(name)
-        for function in index.functions[name]:
-            pending |= index.names[id(function)]
+        while pending:
+            name = pending.pop()
+            if name in reached or name not in index.functions:
+                continue
+            reached.add(name)
+            for function in index.functions[name]:
+                pending |= index.names[id(function)]
+                used |= index.names[id(function)]
+        for function in _implicit_calls(index, used):
+            if id(function) not in woken:
+                woken.add(id(function))
+                implicit.append(function)
+                pending |= index.names[id(function)]
+                used |= index.names[id(function)]
     lines: set[int] = set()
     for name, defs in index.functions.items():
         if name not in reached:
@@ -1806,6 +2190,7 @@ def dormant_lines(tree: ast.Module, awake: frozenset[str]) -> frozenset[int]:
                 first = function.body[0].lineno if function.body else function.lineno
                 lines.update(range(first, (function.end_lineno or first) + 1))
     awake_nodes: list[ast.stmt] = [f for name in reached for f in index.functions[name]]
+    awake_nodes += implicit
     awake_nodes += [  # a command class's methods run when setup.py names it; a class that
         # setup.py uses runs its methods when it is instantiated
         node for node in index.classes
@@ -1954,6 +2339,35 @@ def _instances(tree: ast.Module, classes: set[str]) -> set[str]:
     return found
 
 
+_IMPLICIT_METHODS = frozenset(
+    {"__new__", "__init__", "__init_subclass__", "__set_name__", "__prepare__",
+     "__class_getitem__", "__get__", "__set__", "__getattr__", "__getattribute__", "__del__"}
+)
+"""Special methods that run when a class is defined, subclassed, instantiated, or an
+attribute is read through it: naming the class is enough. (`__call__` and the protocol
+methods need more than a name, a call or a loop, which the names of the code show.)"""
+
+
+def _implicit_calls(
+    index: _Index, used: set[str]
+) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Methods Python calls without their name being written: a used class's special
+    methods (a metaclass's `__new__`, a base's `__init_subclass__`, a descriptor's `__get__`
+    run when the class is named, subclassed or read through: `_IMPLICIT_METHODS`), and a
+    module's own `__getattr__`, which answers `from module import missing`."""
+    found: list[ast.FunctionDef | ast.AsyncFunctionDef] = [
+        f for f in index.functions.get("__getattr__", []) if f in index.top
+    ]
+    for node in index.classes:
+        if node.name in used:
+            found += [
+                item for item in node.body
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+                and item.name in _IMPLICIT_METHODS
+            ]
+    return found
+
+
 class _Index:
     """One pass over a module: its functions by name, its classes, and the names each
     function body (key: id of the def; 0: what runs on import) mentions."""
@@ -1961,6 +2375,8 @@ class _Index:
     def __init__(self, tree: ast.Module) -> None:
         self.functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
         self.classes: list[ast.ClassDef] = []
+        self.top = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+        """The module's own functions (not methods): a `__getattr__` here is the module's."""
         self.names: dict[int, set[str]] = {0: set()}
         stack: list[tuple[ast.AST, int]] = [(tree, 0)]
         while stack:
@@ -1994,6 +2410,22 @@ def used_names(tree: ast.Module) -> frozenset[str]:
     imports)."""
     index = _Index(tree)
     return frozenset(set().union(*index.names.values()))
+
+
+_DIRECT_URL = re.compile(r"@\s*[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+"""A PEP 508 direct reference (`name @ https://...`)."""
+
+
+def _literal_text(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def literal_texts_of(node: ast.expr) -> list[str]:
+    """The string literals inside an expression (a list of requirements, one string)."""
+    return [n.value for n in ast.walk(node)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)]
 
 
 def _base_name(node: ast.expr) -> str | None:
@@ -2059,11 +2491,15 @@ def _inert_code(value: ast.expr) -> bool:
 
 _CHANGE_SECOND = frozenset(
     {"shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move",
-     "os.rename", "os.replace", "os.renames", "os.symlink", "os.link", "shutil.unpack_archive"}
+     "os.rename", "os.replace", "os.renames", "os.symlink", "os.link", "shutil.unpack_archive",
+     "distutils.file_util.copy_file", "distutils.file_util.move_file",
+     "distutils.dir_util.copy_tree", "setuptools._distutils.file_util.copy_file",
+     "setuptools._distutils.dir_util.copy_tree"}
 )
 """Calls that create or replace the file named by their second argument."""
 _CHANGE_FIRST = frozenset(
-    {"os.chmod", "os.lchmod", "os.chown", "os.lchown", "os.utime", "os.truncate", "os.mkfifo"}
+    {"os.chmod", "os.lchmod", "os.chown", "os.lchown", "os.utime", "os.truncate", "os.mkfifo",
+     "distutils.file_util.write_file", "setuptools._distutils.file_util.write_file"}
 )
 """Calls that change the file named by their first argument."""
 _WRITE_FLAGS = frozenset({"O_WRONLY", "O_RDWR", "O_CREAT", "O_APPEND", "O_TRUNC"})
@@ -2079,6 +2515,13 @@ def _changed_path(node: ast.Call, name: str) -> ast.expr | None:
     into = _extracted_into(node)
     if into is not None:
         return into
+    if name in {"fileinput.input", "fileinput.FileInput"} and any(
+        k.arg == "inplace" and not (isinstance(k.value, ast.Constant) and not k.value.value)
+        for k in node.keywords
+    ):
+        # inplace: what the loop prints replaces the file
+        return node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg == "files"), None)
     if name == "os.open" and len(node.args) > 1 and any(
         isinstance(sub, ast.Attribute | ast.Name)
         and (sub.attr if isinstance(sub, ast.Attribute) else sub.id) in _WRITE_FLAGS

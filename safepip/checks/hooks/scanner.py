@@ -18,7 +18,7 @@ from safepip.artifacts.unpack import UnpackLimits, read_members
 from safepip.checks.hooks import files, metadata
 from safepip.checks.hooks.judge import is_source_file
 from safepip.checks.hooks.prefilter import worth_parsing
-from safepip.checks.hooks.python import Hit, PythonScan, RunFile, used_names
+from safepip.checks.hooks.python import Handed, Hit, PythonScan, RunFile, used_names
 from safepip.checks.hooks.rules import RULES, lowered
 from safepip.errors import ArchiveError
 from safepip.findings import Finding, Location, Severity
@@ -60,6 +60,10 @@ class ArtifactScan:
         self.install_sources: list[str] = []
         """Text of the install-time files (a binary they name is one the build may run)."""
         self.awake: frozenset[str] = frozenset()
+        self._config_hooks: list[files.ConfigHooks] = []
+        self._imported_by_config: list[str] = []
+        self.handed: dict[str, list[Handed]] = {}
+        """Literal texts install hooks give functions they do not define, by name."""
         self._members: dict[str, bytes] = {}
         """Python members of archives the install-time code imports from, by
         `archive/member` path: scanned as install-time code like the tree's own files."""
@@ -115,6 +119,7 @@ class ArtifactScan:
     def _install_time(self) -> set[str]:
         queue = self._seeds()
         seeds = set(queue)
+        queue += [p for p in self._imported_by_config if p not in seeds]
         runs: set[str] = set()
         done: set[str] = set()
         bases = [self.layout.project.rstrip("/"), self.layout.project + "src"]
@@ -250,8 +255,15 @@ class ArtifactScan:
         if seeds:
             seeds += self._shadows_of_build_imports()
         seeds += self._startup_seeds()
+        seeds += self._configured_hooks()
+        self._imported_by_config = self._configured_imports()
         pyproject = f"{project}pyproject.toml"
         if pyproject in self.present:
+            for url in files.direct_build_requires(self.tree.read(pyproject)):
+                self.add(pyproject, Hit(
+                    "hook/download-exec", Severity.HIGH, None,
+                    f"installs the build requirement {url!r} from a URL: code nobody vetted "
+                    "runs at install"))
             dirs, backend = files.backend_modules(
                 self.tree.read(pyproject), project, self.present
             )
@@ -269,6 +281,75 @@ class ArtifactScan:
                     ),
                 )
         return seeds
+
+    def _configured_hooks(self) -> list[str]:
+        """Code build configuration makes the backend run (files.ConfigHooks): hook files
+        and the modules `attr:` directives and version getters import are install-time
+        code; scripts it installs into bin/ are judged by name like console scripts."""
+        if self.layout.wheel:
+            return []
+        project = self.layout.project
+        hooks: list[files.ConfigHooks] = []
+        pyproject, cfg = f"{project}pyproject.toml", f"{project}setup.cfg"
+        if pyproject in self.present:
+            hooks.append(files.pyproject_hooks(self.tree.read(pyproject)))
+        if cfg in self.present:
+            parser = configparser.ConfigParser(interpolation=None, strict=False)
+            try:
+                parser.read_string(self.tree.read(cfg).decode("utf-8", "replace"))
+                hooks.append(files.setup_cfg_hooks(
+                    {name: dict(parser.items(name)) for name in parser.sections()}))
+            except configparser.Error:
+                pass  # setuptools would refuse it too
+        self._config_hooks = hooks
+        found: list[str] = []
+        for hook in hooks:
+            for relative in hook.hook_files:
+                path = posixpath.normpath(project + relative.lstrip("/"))
+                if path in self.present:
+                    found.append(path)
+                elif not is_source_file(relative) or ".." in relative.split("/"):
+                    self.add(pyproject, Hit("hook/dynamic-exec", Severity.HIGH, None,
+                                        f"names {relative!r} as build code, a file the scan "
+                                        "could not read"))
+            self.scripts += [(PurePosixPath(s).name, cfg if cfg in self.present else pyproject,
+                              None) for s in hook.scripts]
+        return found
+
+    def _configured_imports(self) -> list[str]:
+        """Modules build configuration makes setuptools import (`attr:` of a value that is not
+        a literal, a version getter): their top level runs at install, like a module setup.py
+        imports (not every function they define)."""
+        bases = [self.layout.project.rstrip("/"), self.layout.project + "src"]
+        found: list[str] = []
+        for hook in self._config_hooks:
+            for dotted in hook.modules:
+                module, _, attr = dotted.rpartition(".")
+                paths = files.module_files(module, bases, self.present)
+                if paths and attr and self._literal_attribute(paths[-1], attr):
+                    continue  # setuptools reads a literal without importing
+                found += paths
+        return found
+
+    def _literal_attribute(self, path: str, attr: str) -> bool:
+        try:
+            tree = ast.parse(decode_source(self.tree.read(path)))
+        except (*SourceDecodeError, ValueError, RecursionError, MemoryError):
+            return False
+        for node in tree.body:
+            if isinstance(node, ast.Assign):
+                targets, value = node.targets, node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                targets, value = [node.target], node.value
+            else:
+                continue
+            if any(isinstance(t, ast.Name) and t.id == attr for t in targets):
+                try:
+                    ast.literal_eval(value)
+                except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+                    return False
+                return True
+        return False
 
     def _startup_seeds(self) -> list[str]:
         """Code a wheel makes Python run at every start: modules its top-level `.pth` lines
@@ -291,21 +372,34 @@ class ArtifactScan:
 
     def _setup_cfg_commands(self) -> list[str]:
         """Modules holding the command classes setup.cfg names (`[options] cmdclass =
-        install = pkg.build.Install`): setuptools imports and runs them at install."""
+        install = pkg.build.Install`) or pyproject.toml does (`[tool.setuptools.cmdclass]`),
+        and `distutils.commands` entry points named like a command the build runs:
+        setuptools imports and runs them at install."""
+        targets: list[str] = []
+        commands: list[tuple[str, str]] = []
         path = f"{self.layout.project}setup.cfg"
-        if path not in self.present:
-            return []
-        parser = configparser.ConfigParser(interpolation=None, strict=False)
-        try:
-            parser.read_string(self.tree.read(path).decode("utf-8", "replace"))
-            value = parser.get("options", "cmdclass", fallback="")
-        except configparser.Error:
-            return []  # setuptools would refuse it too; setup.py is still scanned
+        if path in self.present:
+            parser = configparser.ConfigParser(interpolation=None, strict=False)
+            try:
+                parser.read_string(self.tree.read(path).decode("utf-8", "replace"))
+                values = [parser.get("options", "cmdclass", fallback="")]
+                points = parser.get("options.entry_points", "distutils.commands", fallback="")
+            except configparser.Error:
+                values, points = [], ""  # setuptools would refuse it too; setup.py is scanned
+            targets += [line.partition("=")[2] for value in values for line in value.splitlines()]
+            commands += [(n, t) for n, _, t in (x.partition("=") for x in points.splitlines())]
+        pyproject = f"{self.layout.project}pyproject.toml"
+        if pyproject in self.present:
+            data = self.tree.read(pyproject)
+            targets += files.build_targets(data)
+            commands += files.pyproject_command_entry_points(data)
+        if canonicalize_name(self.package) not in _BUILD_MACHINERY:
+            # setuptools and wheel declare their own commands: their sdists are not hooks
+            targets += files.command_entry_points(commands)
         bases = [self.layout.project.rstrip("/"), self.layout.project + "src"]
         found: list[str] = []
-        for line in value.splitlines():
-            target = line.partition("=")[2].strip()
-            module = target.rpartition(".")[0]
+        for target in targets:
+            module = files.target_module(target)
             if module:
                 found += files.module_files(module, bases, self.present)
         return found
@@ -326,7 +420,9 @@ class ArtifactScan:
             tree = ast.parse(text, filename=path)
             # Inside the try: nesting that parses (`f()()()...`) can still be deeper than the
             # analysis recurses, and that is a finding like a parse failure, not a crash.
-            scan = PythonScan(text, tree, entry=entry, awake=self.awake)
+            scan = PythonScan(text, tree, entry=entry, awake=self.awake,
+                              handed=self.handed if install_time else None,
+                              collect=entry and install_time)
         except (*SourceDecodeError, ValueError, RecursionError, MemoryError) as error:
             if install_time and not _is_script(path, data):
                 # Fail closed: install-time code that cannot be read cannot be vetted.
@@ -345,6 +441,8 @@ class ArtifactScan:
             self.install_sources.append(text)
         if entry and install_time:
             self.awake |= used_names(tree)
+            for callee, given in scan.handed.items():
+                self.handed.setdefault(callee, []).extend(given)
         for hit in scan.hits:
             self.add(path, hit, install_time=install_time)
         return scan
@@ -368,6 +466,12 @@ class ArtifactScan:
                 self.scripts.extend((s, path, None) for s in metadata.scripts_from_pyproject(data))
             elif ".data/scripts/" in path:
                 self.scripts.append((name, path, None))
+            elif not self.layout.wheel and (
+                name in metadata.BUILD_SCRIPTS or name.endswith(metadata.BUILD_SCRIPT_SUFFIXES)
+            ):
+                text = self.tree.read(path).decode("utf-8", "replace")
+                for hit in metadata.build_script_hits(text):
+                    self.add(path, hit)
             elif not self.layout.wheel and files.wanted_member(path):
                 self._native(path, name)
         self._shadowing()
