@@ -149,7 +149,7 @@ RULES: dict[str, HookRule] = {
             "itself still blocks.",
             "Do not install until you know what is downloaded and why.",
             drop=1,
-            needs=("network+runner", "process", "clone"),
+            needs=("network+runner", "process", "clone", "build-fetch"),
             highest=Severity.CRITICAL,
             run_drop=0,
         ),
