@@ -387,3 +387,38 @@ def test_a_helper_passed_around_still_counts_as_a_start(tmp_path: Path) -> None:
         "fonts()\n", "fonts()\nlist(map(run, [sys.argv[2:]]))\n")
     findings = scan_path(make_sdist(tmp_path, "pkg", "1.0", {"setup.py": setup}))
     assert max(f.severity for f in findings) >= Severity.HIGH
+
+
+WRAPT = """
+import builtins, inspect
+exec_ = getattr(builtins, "exec")
+
+def adapter_factory(wrapped):
+    signature = str(inspect.signature(wrapped))
+    ns = {}
+    exec_(CODE, ns, ns)
+    return ns["adapter"]
+
+adapter = adapter_factory(print)
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "blocks"),
+    [
+        ("'def adapter{}: pass'.format(signature)", False),  # wrapt's py2/3 exec_
+        ("'def adapter{}: pass'.format('(): pass\\\\nimport os')", True),  # a literal spliced in
+        ("'import os; os.system({})'.format(signature)", True),  # the template itself acts
+        ("'def adapter{}: pass'.format(*[signature])", True),
+    ],
+    ids=["signature", "literal-spliced", "acting-template", "starred"],
+)
+def test_exec_reached_by_lookup_of_a_filled_inert_template(
+    tmp_path: Path, code: str, blocks: bool
+) -> None:
+    """wrapt reaches exec by getattr (a py2/3 idiom) to define an adapter with a signature
+    taken from the wrapped function: the call is hidden, the code is not (a warning)."""
+    files = {"setup.py": "from setuptools import setup\nimport pkg\nsetup()\n",
+             "pkg/__init__.py": WRAPT.replace("CODE", code)}
+    findings = scan_path(make_sdist(tmp_path, "pkg", "1.0", files))
+    assert (max((f.severity for f in findings), default=Severity.INFO) >= Severity.HIGH) is blocks

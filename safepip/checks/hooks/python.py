@@ -582,7 +582,8 @@ class PythonScan:
             # exec of an inert literal reached by lookup (six's and psutil's py2/3 `exec_` of
             # a `raise ... from` definition) hides the call, not the code: a warning. A literal
             # that calls or imports anything still blocks.
-            shown = name in EXEC_BUILTINS and bool(node.args) and _inert_code(node.args[0])
+            shown = name in EXEC_BUILTINS and bool(node.args) and (
+                _inert_code(node.args[0]) or self._inert_template(node.args[0], scope))
             self._hidden_call(node, f"reaches {name} {hidden} instead of by name",
                               Severity.MEDIUM if shown else Severity.HIGH)
         self._handed_to_helper(node, scope)
@@ -779,6 +780,22 @@ class PythonScan:
             return ""
         method = f"{self.aliases.qualify(receiver.func) or ''}.{func.attr}"
         return method if method in CODE_RUNNERS else ""
+
+    def _inert_template(self, value: ast.expr, scope: Scope) -> bool:
+        """`'def adapter{}: pass'.format(signature)` (wrapt): a literal template of inert code
+        filled in with values that carry nothing of the package's own (no literal, decoded,
+        downloaded or file data), so no payload can be spliced into it."""
+        if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                and value.func.attr == "format" and not value.keywords):
+            return False
+        template = literal_str(value.func.value)
+        if template is None or any(isinstance(a, ast.Starred) for a in value.args):
+            return False
+        carried = Origin.LITERAL | Origin.DECODED | Origin.NETWORK | Origin.FILE
+        if any(self.tracer.origin(a, scope) & carried for a in value.args):
+            return False
+        filled = _FORMAT_FIELD.sub("()", template)
+        return _inert_code(ast.Constant(filled))
 
     def _hidden_reach(self, func: ast.expr, name: str, scope: Scope) -> str:
         """How a call reaches exec or a process function other than by its name, or "" when
@@ -2471,6 +2488,10 @@ def _opens_for_writing(node: ast.Call, position: int = 1) -> bool:
     )
     text = literal_str(mode) if mode is not None else None
     return text is not None and any(flag in text for flag in "wax+")
+
+
+_FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
+"""A replacement field of str.format (`{}`, `{0}`, `{name!r}`)."""
 
 
 def _inert_code(value: ast.expr) -> bool:
