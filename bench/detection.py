@@ -34,6 +34,11 @@ a parameter's default command. Of the 29 misses, 17 have their payload only wher
 does not run it (library functions, a never-called method, the CLI, `__main__` blocks) and 3
 show nothing harmful in their code. malware-install 396/400, in scope 390/391; GuardDog
 positives medium+ 188/208, blocked 109 (109); negatives blocked 0/68, medium+ 4/68 (4).
+
+Main after the third session's merges (importtime, redteam4, speed4, heldout; 2026-12-07
+06:45, load ~1): malware-install blocked 396/400, in scope 390/391, 212/215 groups;
+malware-importtime blocked 71/100, medium+ 75; GuardDog positives medium+ 188/208, blocked
+116/208 (the round-4 rules add 7 blocks); negatives blocked 0/68, medium+ 4/68.
 """
 
 from __future__ import annotations
