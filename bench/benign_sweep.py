@@ -47,8 +47,8 @@ into `$CONDA_PREFIX/Library/bin` and `/tmp/hdf5/lib` while building a wheel) and
 That list has now been looked at: the next held-out check needs a new one.
 
 All sets together (second session): 21 of 1,030 files blocked before, 0 after; files whose
-worst finding is medium 14 (1.4%) before, 6 (0.6%) after. Wheels took 392 s before and 171 s after (their
-libraries are no longer read), sdists 35.5 s and 30.7 s.
+worst finding is medium 14 (1.4%) before, 6 (0.6%) after. Wheels took 392 s before and 171 s
+after (their libraries are no longer read), sdists 35.5 s and 30.7 s.
 """
 
 from __future__ import annotations
