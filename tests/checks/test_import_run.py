@@ -307,3 +307,30 @@ def test_idle_lines_follow_classes_and_methods_the_top_level_uses() -> None:
         "used = Used()\n"                  # 13
     )
     assert idle_lines(ast.parse(code)) == {8, 10}
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'run = eval("eval")\nrun("1 + 1")\n',
+        'run = eval("\\145\\170\\145\\143")\n',  # "exec" in octal escapes
+        "get = eval(' getattr ')\n",
+        'imp = eval("__import__")\n',
+    ],
+    ids=["eval", "escaped-exec", "getattr", "import"],
+)
+def test_a_runner_reached_by_evaluating_its_name_blocks_in_any_code(
+    code: str, tmp_path: Path
+) -> None:
+    """BlankOBF's first line (`_____=eval("\\145\\166\\141\\154")`): the runner is fetched by
+    evaluating its name, so no call names it. Nothing ordinary does that."""
+    for prefilter in (True, False):
+        (tmp_path / str(prefilter)).mkdir()
+        findings = _findings(tmp_path / str(prefilter), code, prefilter=prefilter)
+        assert any(f.rule == "hook/obfuscation" and f.severity >= Severity.HIGH
+                   for f in findings), findings
+
+
+def test_eval_of_an_ordinary_expression_is_not_that(tmp_path: Path) -> None:
+    findings = _findings(tmp_path, 'limit = eval("2 ** 16")\nname = eval("len")\n')
+    assert not any(f.severity >= Severity.HIGH for f in findings), findings

@@ -483,6 +483,7 @@ NEEDS: dict[str, Callable[[_File], bool]] = {
     "bot-token": lambda file: file.has_words(b"telebot", b"telegram", b"aiogram", b"telethon")
     and any(_BOT_TOKEN.search(view.data) for view in file.views),
     "build-fetch": lambda file: file.has_words(b"setup_requires"),
+    "evaluated-name": lambda file: file.has_words(b"eval") and file.meets(_View.names_a_runner),
     "clone": lambda file: file.has_words(b"clone_from", b"clone_repository")
     or (file.has_words(b"git", b"porcelain") and file.has_words(b"clone")),
     "com-shell": lambda file: any(

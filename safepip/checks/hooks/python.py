@@ -487,6 +487,7 @@ class PythonScan:
         name = self._callee(node.func, scope)
         self._capability(node, name, scope)
         hidden = self._hidden_reach(node.func, name, scope)
+        self._evaluated_name(node, name)
         verdict = Severity.LOW  # a process call's verdict, when it is one
         if self._computed_lookup(node.func):
             self._hidden_call(node, "calls a function of a module both named at run time")
@@ -796,6 +797,17 @@ class PythonScan:
             return False
         filled = _FORMAT_FIELD.sub("()", template)
         return _inert_code(ast.Constant(filled))
+
+    def _evaluated_name(self, node: ast.Call, name: str) -> None:
+        """`eval("eval")`, `eval("\\145\\170\\145\\143")`: a runner or a lookup reached by
+        evaluating its own name, so that the name never appears as a call (BlankOBF's first
+        line). No code needs it; high in any code."""
+        if name != "eval" or not node.args:
+            return
+        named = literal_str(node.args[0])
+        if named is not None and named.strip() in _EVALUATED_RUNNERS:
+            self.hit("hook/obfuscation", node, f"evaluates the string {named.strip()!r} to "
+                     "reach that function without naming it", Severity.HIGH, import_drop=0)
 
     def _hidden_reach(self, func: ast.expr, name: str, scope: Scope) -> str:
         """How a call reaches exec or a process function other than by its name, or "" when
@@ -2490,6 +2502,8 @@ def _opens_for_writing(node: ast.Call, position: int = 1) -> bool:
     return text is not None and any(flag in text for flag in "wax+")
 
 
+_EVALUATED_RUNNERS = EXEC_BUILTINS | {"__import__", "getattr", "__builtins__", "globals", "vars"}
+"""Names whose evaluation hands back a way to run code or to look functions up by name."""
 _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
 """A replacement field of str.format (`{}`, `{0}`, `{name!r}`)."""
 
