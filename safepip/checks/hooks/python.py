@@ -799,9 +799,10 @@ class PythonScan:
         return _inert_code(ast.Constant(filled))
 
     def _evaluated_name(self, node: ast.Call, name: str) -> None:
-        """`eval("eval")`, `eval("\\145\\170\\145\\143")`: a runner or a lookup reached by
-        evaluating its own name, so that the name never appears as a call (BlankOBF's first
-        line). No code needs it; high in any code."""
+        """The builtin that evaluates expressions given the string "eval" or "exec" (often in
+        octal escapes): a runner or a lookup reached by evaluating its own name, so that the
+        name never appears as a call (BlankOBF's first line). No code needs it; high in any
+        code."""
         if name != "eval" or not node.args:
             return
         named = literal_str(node.args[0])

@@ -209,8 +209,8 @@ RULES: dict[str, HookRule] = {
             "Long encoded string literals, very long lines, code pushed off screen by blanks, "
             "names in look-alike letters, exec of escape sequences, imports by computed name, "
             "exec reached through a namespace, or builtins reached by computed name (high): "
-            "code written not to be read. A runner reached by evaluating its own name "
-            "(`eval(\"eval\")`, often spelt in escapes) is high in any code.",
+            "code written not to be read. A runner reached by evaluating its own name (the "
+            "string \"exec\" or \"eval\" evaluated, often spelt in escapes) is high in any code.",
             _READ,
             needs=("builtins-lookup", "evaluated-name"),
             highest=Severity.HIGH,
