@@ -391,11 +391,17 @@ class _Bounded:
     Tar headers (pax records, long names) and the data of skipped members are decompressed too;
     this bounds them all, whatever the headers say."""
 
-    def __init__(self, stream: IO[bytes], limit: int, name: str) -> None:
+    def __init__(self, stream: io.BufferedIOBase, limit: int, name: str,
+                 restart: Callable[[], io.BufferedIOBase] | None = None) -> None:
         self.stream, self.limit, self.name, self.total = stream, limit, name, 0
+        self.restart = restart
 
     def read(self, size: int = -1) -> bytes:
-        data = self.stream.read(size if size >= 0 else _CHUNK)
+        want = size if size >= 0 else _CHUNK
+        try:
+            data = _read_once(self.stream, want)
+        except _StrayBytes:
+            data = self._after_stray_bytes(want)
         self.total += len(data)
         if self.total > self.limit:
             raise StopExtraction(Refusal(
@@ -405,17 +411,66 @@ class _Bounded:
             ))
         return data
 
+    def _after_stray_bytes(self, want: int) -> bytes:
+        # isal's reader drops what it inflated in the call that met them: zlib's reader inflates
+        # the members again up to where isal stopped and hands over the rest, then ends cleanly.
+        if not self.total or self.restart is None:
+            return b""  # tarfile decides: a complete archive ends here, a short one is an error
+        stream, self.restart = self.restart(), None
+        skip = self.total
+        while skip:
+            chunk = stream.read1(min(skip, _CHUNK))
+            if not chunk:
+                raise EOFError("the archive changed while it was read")
+            skip -= len(chunk)
+        self.stream = stream
+        try:
+            return _read_once(stream, want)
+        except _StrayBytes:
+            return b""
 
-def _decompressed(handle: IO[bytes]) -> IO[bytes]:
+
+class _StrayBytes(Exception):
+    """Bytes after the last gzip member that are not another member's header.
+
+    Real sdists carry them (cx_Freeze 8.7.3 on PyPI); pip's tarfile never reads them, and GNU
+    gzip ignores them with a warning. Raised only where a member header is expected, after every
+    byte of the members before was checked against its CRC and length, so what was read is
+    whole; a tar cut short by them still fails in tarfile. (Fewer than a header's 10 bytes are an
+    EOFError in isal's reader, not told apart from a member cut short: refused.)"""
+
+
+def _read_once(stream: io.BufferedIOBase, size: int) -> bytes:
+    # read1: one inflate per call, so that the bytes inflated before stray bytes arrive first
+    try:
+        return stream.read1(size)
+    except gzip.BadGzipFile as error:
+        if str(error).startswith("Not a gzipped file"):
+            raise _StrayBytes() from error
+        raise
+
+
+def _decompressed(handle: io.BufferedReader) -> io.BufferedIOBase:
     start = handle.read(6)
     handle.seek(0)
     if start.startswith(b"\x1f\x8b"):
-        return _GzipReader(fileobj=handle, mode="rb")  # type: ignore[return-value]
+        return _GzipReader(fileobj=handle, mode="rb")
     if start.startswith(b"BZh"):
         return bz2.BZ2File(handle)
     if start.startswith((b"\xfd7zXZ\x00", b"\x5d\x00\x00")):
         return lzma.LZMAFile(handle)
     return handle
+
+
+def _zlib_restart(handle: io.BufferedReader) -> Callable[[], io.BufferedIOBase] | None:
+    if _GzipReader is gzip.GzipFile:
+        return None
+
+    def restart() -> io.BufferedIOBase:
+        handle.seek(0)
+        return gzip.GzipFile(fileobj=handle, mode="rb")
+
+    return restart
 
 
 def _stream_limit(gate: MemberGate) -> int:
@@ -429,7 +484,8 @@ def _extract_tar(archive: Path, gate: MemberGate, sink: _Sink) -> None:
     # Stream mode ("r|"): members are read strictly in order, no seeking, bounded memory; the
     # decompression is ours, so that every decompressed byte is counted.
     with archive.open("rb") as raw, _decompressed(raw) as plain:
-        stream = _Bounded(plain, _stream_limit(gate), archive.name)
+        restart = _zlib_restart(raw) if isinstance(plain, gzip.GzipFile) else None
+        stream = _Bounded(plain, _stream_limit(gate), archive.name, restart)
         # 32 KiB reads: a third of the stream's calls of tarfile's 10 KiB default, and not so
         # big that re-slicing its buffer for each 512-byte header costs more (1 MiB does).
         with tarfile.open(fileobj=stream, mode="r|",  # type: ignore[call-overload]

@@ -477,3 +477,29 @@ def test_damaged_gzip_stream_is_an_error(tmp_path: Path, damage: str) -> None:
     archive.write_bytes(bytes(blob))
     with pytest.raises(ArchiveError), unpack(archive):
         pass
+
+
+@pytest.mark.parametrize("reader", ["default", "zlib"])
+@pytest.mark.parametrize("trailer", [b"O3 and more", b"\x00" * 700, b"PK\x03\x04 not gzip"])
+def test_bytes_after_a_complete_gzip_stream_are_ignored_as_pip_does(
+    tmp_path: Path, trailer: bytes, reader: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if reader == "zlib":  # the inflater where isal has no wheel
+        monkeypatch.setattr("safepip.artifacts.unpack._GzipReader", gzip.GzipFile)
+    # cx_Freeze 8.7.3's sdist on PyPI ends with stray bytes; pip's tarfile stops at the tar's
+    # end blocks and never reads them, so refusing the archive would block a real install.
+    body = bytes(range(256)) * 300
+    archive = make_tar(tmp_path / "p-1.0.tar.gz", [OK, ("pkg-1.0/big.bin", body)])
+    archive.write_bytes(archive.read_bytes() + trailer)
+    assert refusals(archive) == ([], ["pkg-1.0/big.bin", "pkg-1.0/ok.py"])
+
+
+def test_a_tar_cut_short_before_stray_bytes_is_still_an_error(tmp_path: Path) -> None:
+    # The stray bytes are tolerated only after a whole tar: one cut inside a member's data,
+    # then followed by bytes that are not gzip, must not pass as a shorter archive.
+    plain = make_tar(tmp_path / "a.tar", [OK, ("pkg-1.0/big.bin", bytes(5000))], mode="w")
+    cut = gzip.compress(plain.read_bytes()[:2048], mtime=0)
+    archive = tmp_path / "p-1.0.tar.gz"
+    archive.write_bytes(cut + b"O3 and more")
+    with pytest.raises(ArchiveError), unpack(archive):
+        pass
