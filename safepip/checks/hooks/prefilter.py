@@ -258,10 +258,10 @@ class _View:
     def __init__(self, data: bytes, text: str) -> None:
         self.data = data
         self.text = text
-        words = set(data.translate(_TO_WORDS).split())
+        words = frozenset(data.translate(_TO_WORDS).split())
         if b"\\" in data:
-            words.update(_ESCAPED_WORD.findall(data))
-        self.words = frozenset(words)
+            words = words.union(_ESCAPED_WORD.findall(data))
+        self.words = words
         self.met: dict[Callable[[_View], bool], bool] = {}
         """Answers of the text tests already run on this view (`_File.meets`): the written
         text's answers stand when the hidden text is judged with it."""
@@ -487,7 +487,8 @@ NEEDS: dict[str, Callable[[_File], bool]] = {
     "clone": lambda file: file.has_words(b"clone_from", b"clone_repository")
     or (file.has_words(b"git", b"porcelain") and file.has_words(b"clone")),
     "com-shell": lambda file: any(
-        word.endswith(b"Dispatch") for view in file.views for word in view.words
+        b"Dispatch" in view.data and any(word.endswith(b"Dispatch") for word in view.words)
+        for view in file.views  # (every word is a piece of the text)
     ) and file.meets(lambda view: view.has(_SCRIPT_HOSTS)),
     "secret-variable": lambda file: (
         (file.has_words(b"getenv", b"getenvb")
@@ -533,11 +534,15 @@ prefiltered by its own needs."""
 
 
 def _worth(file: _File) -> bool:
+    """Whether some alternative holds: its needs tried in order, each need judged once."""
     known: dict[str, bool] = {}
-
-    def holds(need: str) -> bool:
-        if need not in known:
-            known[need] = NEEDS[need](file)
-        return known[need]
-
-    return any(all(holds(need) for need in alt) for alt in _ALTERNATIVES)
+    for alternative in _ALTERNATIVES:
+        for need in alternative:
+            held = known.get(need)
+            if held is None:
+                held = known[need] = NEEDS[need](file)
+            if not held:
+                break
+        else:
+            return True
+    return False
