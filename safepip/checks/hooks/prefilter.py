@@ -87,16 +87,36 @@ class _Call:
     prefix: bytes = b""
 
 
+@dataclass(frozen=True)
+class _Calls:
+    """Calls, grouped by one complete part each (its longest): a text lacking that word makes
+    no call of the group, so `_View.makes` looks at the groups of the words the text holds."""
+
+    groups: dict[bytes, tuple[_Call, ...]]
+    keys: frozenset[bytes]
+    """The words `groups` is keyed by."""
+    unkeyed: tuple[_Call, ...]
+    """Calls without a complete part (a bare prefix), looked at in every text."""
+
+
 def _calls(
     names: Iterable[str], prefixes: Iterable[str] = (), suffixes: Iterable[str] = ()
-) -> tuple[_Call, ...]:
+) -> _Calls:
     calls = [_Call(frozenset(name.encode("ascii").split(b"."))) for name in sorted(names)]
     for prefix in prefixes:
         *whole, last = prefix.encode("ascii").split(b".")
         calls.append(_Call(frozenset(whole), last))
     for suffix in suffixes:  # `.urlopen`: any receiver, so the last part alone
         calls.append(_Call(frozenset({suffix.encode("ascii").rsplit(b".", 1)[-1]})))
-    return tuple(calls)
+    groups: dict[bytes, list[_Call]] = {}
+    for call in calls:
+        if call.parts:
+            groups.setdefault(max(sorted(call.parts), key=len), []).append(call)
+    return _Calls(
+        groups={key: tuple(group) for key, group in groups.items()},
+        keys=frozenset(groups),
+        unkeyed=tuple(call for call in calls if not call.parts),
+    )
 
 
 _PROCESS_CALLS = _calls(PROCESS, prefixes=PROCESS_PREFIXES)
@@ -289,11 +309,12 @@ class _View:
     def _vocabulary(self) -> bytes:
         return b"\n" + b"\n".join(self.words)
 
-    def makes(self, calls: tuple[_Call, ...]) -> bool:
+    def makes(self, calls: _Calls) -> bool:
         words = self.words
+        candidates = [call for key in calls.keys & words for call in calls.groups[key]]
         return any(
             call.parts <= words and (not call.prefix or b"\n" + call.prefix in self._vocabulary)
-            for call in calls
+            for call in (*calls.unkeyed, *candidates)
         )
 
     def has(self, fragments: _Fragments) -> bool:
@@ -410,7 +431,7 @@ class _File:
                 return True
         return False
 
-    def makes(self, calls: tuple[_Call, ...]) -> bool:
+    def makes(self, calls: _Calls) -> bool:
         return any(view.makes(calls) for view in self.views)
 
     def has_words(self, *words: bytes) -> bool:
