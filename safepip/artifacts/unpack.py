@@ -27,10 +27,10 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Literal, cast
+from typing import IO, Literal, Protocol, cast
 
 from safepip.artifacts.members import Member, MemberGate, Refusal, StopExtraction
 from safepip.errors import ArchiveError
@@ -267,11 +267,15 @@ def _is_plain_tar(block: bytes) -> bool:
     return True
 
 
+class _Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+
 class _Sink:
     """Where admitted file members go, by cleaned name (`a/b.py`, from `MemberGate.admit`):
     written out, or held in memory."""
 
-    def write(self, source: IO[bytes], key: str, member: Member, gate: MemberGate) -> None:
+    def write(self, source: _Readable, key: str, member: Member, gate: MemberGate) -> None:
         raise NotImplementedError
 
     def open(self, key: str) -> IO[bytes] | None:
@@ -295,7 +299,7 @@ class _DiskSink(_Sink):
     def _path(self, key: str) -> Path:
         return self.root.joinpath(*key.split("/"))  # the gate's checked parts
 
-    def write(self, source: IO[bytes], key: str, member: Member, gate: MemberGate) -> None:
+    def write(self, source: _Readable, key: str, member: Member, gate: MemberGate) -> None:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(target, _CREATE, 0o600)
@@ -325,7 +329,7 @@ class _MemorySink(_Sink):
     def __init__(self, files: dict[str, bytes], budget: int) -> None:
         self.files, self.budget, self.held = files, budget, 0
 
-    def write(self, source: IO[bytes], key: str, member: Member, gate: MemberGate) -> None:
+    def write(self, source: _Readable, key: str, member: Member, gate: MemberGate) -> None:
         chunks = []
         while chunk := source.read(_CHUNK):
             gate.count(member, len(chunk))
@@ -364,7 +368,10 @@ def _extract(archive: Path, gate: MemberGate, sink: _Sink) -> None:
         ) from None
 
 
-def _admit(gate: MemberGate, sink: _Sink, member: Member, source: Callable[[], IO[bytes]]) -> None:
+def _admit(
+    gate: MemberGate, sink: _Sink, member: Member,
+    source: Callable[[], AbstractContextManager[_Readable]],
+) -> None:
     """One member through the gate; a repeated name is compared, not written again."""
     key = gate.admit(member)
     if key is None:
@@ -378,7 +385,7 @@ def _admit(gate: MemberGate, sink: _Sink, member: Member, source: Callable[[], I
             gate.differs(member)
 
 
-def _same_bytes(earlier: IO[bytes], later: IO[bytes], member: Member, gate: MemberGate) -> bool:
+def _same_bytes(earlier: IO[bytes], later: _Readable, member: Member, gate: MemberGate) -> bool:
     """Whether two streams hold the same bytes (read in step, counted by the gate)."""
     with earlier:
         while chunk := later.read(_CHUNK):
@@ -494,7 +501,7 @@ def _extract_tar(archive: Path, gate: MemberGate, sink: _Sink) -> None:
         forward = _Forward(stream)
         with tarfile.TarFile(fileobj=forward, mode="r") as bundle:  # type: ignore[arg-type]
             while (info := bundle.next()) is not None:
-                _admit(gate, sink, _tar_member(info), _tar_opener(bundle, info))
+                _admit(gate, sink, _tar_member(info), _tar_opener(bundle, forward, info))
                 bundle.members.clear()  # type: ignore[attr-defined] # bound memory: no TarInfo
 
 
@@ -568,14 +575,43 @@ def _tar_member(info: tarfile.TarInfo) -> Member:
     )
 
 
-def _tar_opener(bundle: tarfile.TarFile, info: tarfile.TarInfo) -> Callable[[], IO[bytes]]:
-    def opener() -> IO[bytes]:
-        source = bundle.extractfile(info)
+def _tar_opener(
+    bundle: tarfile.TarFile, forward: _Forward, info: tarfile.TarInfo
+) -> Callable[[], AbstractContextManager[_Readable]]:
+    def opener() -> AbstractContextManager[_Readable]:
+        if info.sparse is None:
+            return _MemberData(forward, info)
+        source = bundle.extractfile(info)  # sparse: tarfile puts the holes back
         if source is None:  # never for a regular member
             raise tarfile.ReadError(f"cannot read {info.name}")
         return source
 
     return opener
+
+
+class _MemberData:
+    """A regular member's bytes, read from the tar stream as tarfile's `extractfile` reads
+    those of a member that is not sparse (from its data offset, `size` bytes, in the same
+    chunks, the same error when they are cut short), without the buffered file object it wraps
+    them in. (That object asks an ended stream again before it fails; this asks once.)"""
+
+    def __init__(self, forward: _Forward, info: tarfile.TarInfo) -> None:
+        self.forward, self.left = forward, info.size
+        forward.seek(info.offset_data)
+
+    def __enter__(self) -> _MemberData:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def read(self, size: int, /) -> bytes:
+        want = min(size, self.left)
+        data = self.forward.read(want)
+        if len(data) != want:
+            raise tarfile.ReadError("unexpected end of data")
+        self.left -= want
+        return data
 
 
 def _tar_kind(info: tarfile.TarInfo) -> str:
