@@ -19,7 +19,6 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -72,9 +71,8 @@ class StopExtraction(Exception):
 
 @dataclass
 class MemberGate:
-    """Checks names and counts bytes for one extraction into `root`."""
+    """Checks names and counts bytes for one extraction."""
 
-    root: Path
     limits: UnpackLimits
     archive_size: int
     select: Callable[[str], bool] | None = None
@@ -92,10 +90,11 @@ class MemberGate:
     _current: int = 0
     _comparing: bool = False
 
-    def admit(self, member: Member) -> Path | None:
-        """The path a file member may be written to, or None (a folder, a link, or refused).
+    def admit(self, member: Member) -> str | None:
+        """The cleaned name (`a/b.py`) a file member may be written as, or None (a folder, a
+        link, or refused).
 
-        When the path was already written by an earlier member of the same name, the caller
+        When the name was already written by an earlier member of the same name, the caller
         must compare the contents instead of writing (`duplicate_of`). Parent folders are not
         created here: the caller makes them when it writes the file."""
         self._members += 1
@@ -120,12 +119,12 @@ class MemberGate:
             return None
         if self.select is None or self.select(key):
             self._written.add(key)
-            return self.root.joinpath(*parts)  # made only for a member that is written
+            return key
         self._account(member, member.size)  # not written, but a bomb all the same
         return None
 
-    def duplicate_of(self, target: Path) -> bool:
-        """Whether `target` (just returned by `admit`) holds an earlier copy to compare with."""
+    def duplicate_of(self, key: str) -> bool:
+        """Whether `key` (just returned by `admit`) holds an earlier copy to compare with."""
         return self._comparing
 
     def differs(self, member: Member) -> None:
@@ -253,13 +252,13 @@ class MemberGate:
             return None  # a folder named again (tar writes parents explicitly)
         return "the name appears more than once (a later copy could replace what was checked)"
 
-    def _duplicate(self, member: Member, key: str) -> Path | None:
+    def _duplicate(self, member: Member, key: str) -> str | None:
         if member.is_dir or key not in self._written:
             # Never written means never scanned: which copy wins changes nothing we checked.
             self._account(member, member.size)
             return None
         self._current, self._comparing = 0, True
-        return self.root.joinpath(*key.split("/"))
+        return key
 
     def _kind_or_size_problem(self, member: Member) -> str | None:
         limits = self.limits
@@ -281,11 +280,15 @@ class MemberGate:
 
     def _place(self, member: Member, parts: list[str]) -> bool:
         """Record the name; True for a file that may be written."""
-        prefixes = ["/".join(parts[:depth]) for depth in range(1, len(parts))]
-        if any(self._seen.get(prefix) or prefix in self.links for prefix in prefixes):
-            self._refuse(member, "its folder is already a file or a link in the archive")
-            return False
-        self._seen.update((prefix, False) for prefix in prefixes)
+        if len(parts) > 1 and self._seen.get("/".join(parts[:-1]), True) is not False:
+            # A folder recorded as one has had all its own folders checked and recorded
+            # (here), and stays a folder (a file or link of its name is refused): only a new
+            # folder needs the walk up.
+            prefixes = ["/".join(parts[:depth]) for depth in range(1, len(parts))]
+            if any(self._seen.get(prefix) or prefix in self.links for prefix in prefixes):
+                self._refuse(member, "its folder is already a file or a link in the archive")
+                return False
+            self._seen.update((prefix, False) for prefix in prefixes)
         self._seen["/".join(parts)] = member.is_file
         if member.is_dir:
             return False  # folders are made on demand, only for files that are written

@@ -27,10 +27,10 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Literal, cast
+from typing import IO, Literal, Protocol, cast
 
 from safepip.artifacts.members import Member, MemberGate, Refusal, StopExtraction
 from safepip.errors import ArchiveError
@@ -56,6 +56,8 @@ __all__ = [
 
 _CHUNK = 1 << 16
 _TAR_READ = 1 << 15
+"""Bytes taken from the decompressed stream at a time for tarfile (a third of the stream's
+calls of tarfile's 10 KiB default)."""
 _ZIP_METHODS = frozenset(
     {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 )
@@ -166,7 +168,7 @@ def unpack(
         root = workdir / "root"
         root.mkdir()
         result = UnpackResult(root=root, archive=archive)
-        gate = MemberGate(root, limits, archive_size=_archive_size(archive), select=select)
+        gate = MemberGate(limits, archive_size=_archive_size(archive), select=select)
         result.refusals.extend(_run(archive, gate, _DiskSink(root)))
         yield result
     finally:
@@ -190,10 +192,9 @@ def read_members(
     so memory stays bounded whatever the archive holds.
     """
     result = MemoryUnpack(archive=archive)
-    root = Path("/nonexistent-root")  # names only: nothing is written under it
-    gate = MemberGate(root, limits, archive_size=_archive_size(archive), select=select)
+    gate = MemberGate(limits, archive_size=_archive_size(archive), select=select)
     try:
-        result.refusals.extend(_run(archive, gate, _MemorySink(root, result.files, budget)))
+        result.refusals.extend(_run(archive, gate, _MemorySink(result.files, budget)))
     except _OverBudget:
         return None
     result.stopped, result.links = gate.stopped, frozenset(gate.links)
@@ -206,8 +207,7 @@ def _run(archive: Path, gate: MemberGate, sink: _Sink) -> list[Refusal]:
         _extract(archive, gate, sink)
         missing = gate.unkept_link_targets(lambda link: _resolve(link, gate.links))
         if missing:
-            second = MemberGate(gate.root, gate.limits, gate.archive_size,
-                                select=missing.__contains__)
+            second = MemberGate(gate.limits, gate.archive_size, select=missing.__contains__)
             _extract(archive, second, sink)  # its refusals were already reported by the first
             gate.adopt(second)
         _materialize_links(gate, sink)
@@ -267,17 +267,22 @@ def _is_plain_tar(block: bytes) -> bool:
     return True
 
 
+class _Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+
 class _Sink:
-    """Where admitted file members go: written out, or held in memory."""
+    """Where admitted file members go, by cleaned name (`a/b.py`, from `MemberGate.admit`):
+    written out, or held in memory."""
 
-    def write(self, source: IO[bytes], target: Path, member: Member, gate: MemberGate) -> None:
+    def write(self, source: _Readable, key: str, member: Member, gate: MemberGate) -> None:
         raise NotImplementedError
 
-    def open(self, target: Path) -> IO[bytes] | None:
-        """What an earlier member wrote to `target`, to read (None when nothing was)."""
+    def open(self, key: str) -> IO[bytes] | None:
+        """What an earlier member wrote as `key`, to read (None when nothing was)."""
         raise NotImplementedError
 
-    def put(self, source: IO[bytes], target: Path) -> None:
+    def put(self, source: IO[bytes], key: str) -> None:
         """A copy made for a link (already counted by the gate)."""
         raise NotImplementedError
 
@@ -291,7 +296,11 @@ class _DiskSink(_Sink):
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def write(self, source: IO[bytes], target: Path, member: Member, gate: MemberGate) -> None:
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*key.split("/"))  # the gate's checked parts
+
+    def write(self, source: _Readable, key: str, member: Member, gate: MemberGate) -> None:
+        target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(target, _CREATE, 0o600)
         try:
@@ -303,46 +312,44 @@ class _DiskSink(_Sink):
             target.unlink()  # a member cut off at a bound is not scanned half-written
             raise
 
-    def open(self, target: Path) -> IO[bytes] | None:
+    def open(self, key: str) -> IO[bytes] | None:
         try:
-            return os.fdopen(os.open(target, os.O_RDONLY | _NOFOLLOW), "rb")
+            return os.fdopen(os.open(self._path(key), os.O_RDONLY | _NOFOLLOW), "rb")
         except OSError:
             return None
 
-    def put(self, source: IO[bytes], target: Path) -> None:
+    def put(self, source: IO[bytes], key: str) -> None:
+        target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         with os.fdopen(os.open(target, _CREATE, 0o600), "wb") as out:
             shutil.copyfileobj(source, out, _CHUNK)
 
 
 class _MemorySink(_Sink):
-    def __init__(self, root: Path, files: dict[str, bytes], budget: int) -> None:
-        self.root, self.files, self.budget, self.held = root, files, budget, 0
+    def __init__(self, files: dict[str, bytes], budget: int) -> None:
+        self.files, self.budget, self.held = files, budget, 0
 
-    def write(self, source: IO[bytes], target: Path, member: Member, gate: MemberGate) -> None:
+    def write(self, source: _Readable, key: str, member: Member, gate: MemberGate) -> None:
         chunks = []
         while chunk := source.read(_CHUNK):
             gate.count(member, len(chunk))
             self._hold(len(chunk))
             chunks.append(chunk)
-        self.files[self._key(target)] = b"".join(chunks)
+        self.files[key] = b"".join(chunks)
 
-    def open(self, target: Path) -> IO[bytes] | None:
-        data = self.files.get(self._key(target))
+    def open(self, key: str) -> IO[bytes] | None:
+        data = self.files.get(key)
         return None if data is None else io.BytesIO(data)
 
-    def put(self, source: IO[bytes], target: Path) -> None:
+    def put(self, source: IO[bytes], key: str) -> None:
         data = source.read()
         self._hold(len(data))
-        self.files[self._key(target)] = data
+        self.files[key] = data
 
     def _hold(self, size: int) -> None:
         self.held += size
         if self.held > self.budget:
             raise _OverBudget()
-
-    def _key(self, target: Path) -> str:
-        return target.relative_to(self.root).as_posix()
 
 
 def _extract(archive: Path, gate: MemberGate, sink: _Sink) -> None:
@@ -361,21 +368,24 @@ def _extract(archive: Path, gate: MemberGate, sink: _Sink) -> None:
         ) from None
 
 
-def _admit(gate: MemberGate, sink: _Sink, member: Member, source: Callable[[], IO[bytes]]) -> None:
+def _admit(
+    gate: MemberGate, sink: _Sink, member: Member,
+    source: Callable[[], AbstractContextManager[_Readable]],
+) -> None:
     """One member through the gate; a repeated name is compared, not written again."""
-    target = gate.admit(member)
-    if target is None:
+    key = gate.admit(member)
+    if key is None:
         return
     with source() as stream:
-        if not gate.duplicate_of(target):
-            sink.write(stream, target, member, gate)
+        if not gate.duplicate_of(key):
+            sink.write(stream, key, member, gate)
             return
-        earlier = sink.open(target)
+        earlier = sink.open(key)
         if earlier is None or not _same_bytes(earlier, stream, member, gate):
             gate.differs(member)
 
 
-def _same_bytes(earlier: IO[bytes], later: IO[bytes], member: Member, gate: MemberGate) -> bool:
+def _same_bytes(earlier: IO[bytes], later: _Readable, member: Member, gate: MemberGate) -> bool:
     """Whether two streams hold the same bytes (read in step, counted by the gate)."""
     with earlier:
         while chunk := later.read(_CHUNK):
@@ -481,21 +491,78 @@ def _stream_limit(gate: MemberGate) -> int:
 
 
 def _extract_tar(archive: Path, gate: MemberGate, sink: _Sink) -> None:
-    # Stream mode ("r|"): members are read strictly in order, no seeking, bounded memory; the
-    # decompression is ours, so that every decompressed byte is counted.
+    # As tarfile's stream mode ("r|"): members are read strictly in order, no seeking back,
+    # bounded memory; the decompression is ours, so that every decompressed byte is counted.
     with archive.open("rb") as raw, _decompressed(raw) as plain:
         restart = _zlib_restart(raw) if isinstance(plain, gzip.GzipFile) else None
         stream = _Bounded(plain, _stream_limit(gate), archive.name, restart)
-        # 32 KiB reads: a third of the stream's calls of tarfile's 10 KiB default, and not so
-        # big that re-slicing its buffer for each 512-byte header costs more (1 MiB does).
-        with tarfile.open(fileobj=stream, mode="r|",  # type: ignore[call-overload]
-                          bufsize=_TAR_READ) as bundle:
+        # (typeshed asks every file object for write and close; tarfile reads with read, seek
+        # and tell; `members` is the list of TarInfo read so far.)
+        forward = _Forward(stream)
+        with tarfile.TarFile(fileobj=forward, mode="r") as bundle:  # type: ignore[arg-type]
             while (info := bundle.next()) is not None:
-                _admit(gate, sink, _tar_member(info), _tar_opener(bundle, info))
-                bundle.members.clear()  # bound memory: no TarInfo kept
+                _admit(gate, sink, _tar_member(info), _tar_opener(bundle, forward, info))
+                bundle.members.clear()  # type: ignore[attr-defined] # bound memory: no TarInfo
+
+
+class _Forward:
+    """The decompressed tar stream as tarfile reads it, forward only: what tarfile's stream
+    mode ("r|") wraps around it, without its cost.
+
+    tarfile's `_Stream` re-slices its whole buffer for every 512-byte header it reads and
+    copies every skipped byte three times; this keeps an offset into the last chunk instead,
+    and drops skipped chunks as they come. Chunks are taken from `stream` exactly as `_Stream`
+    takes them (`_TAR_READ` bytes each, only when a read or seek needs more), so the stream's
+    bound is crossed at the same point of the archive. Seeking back fails as in stream mode,
+    so tarfile never rereads a byte."""
+
+    def __init__(self, stream: _Bounded) -> None:
+        self.stream = stream
+        self.chunk, self.start, self.position = b"", 0, 0
+
+    def tell(self) -> int:
+        return self.position
+
+    def read(self, size: int) -> bytes:
+        chunk, start = self.chunk, self.start
+        end = start + size
+        if end <= len(chunk):
+            self.start, self.position = end, self.position + size
+            return chunk[start:end]
+        pieces, held = [chunk[start:]], len(chunk) - start
+        while held < size and (more := self.stream.read(_TAR_READ)):
+            pieces.append(more)
+            held += len(more)
+        if held > size:  # only ever after a new chunk: keep its unread end
+            chunk = pieces[-1]
+            self.chunk, self.start = chunk, len(chunk) - (held - size)
+            pieces[-1] = chunk[:self.start]
+        else:
+            self.chunk, self.start = b"", 0
+        data = b"".join(pieces)
+        self.position += len(data)
+        return data
+
+    def seek(self, position: int) -> int:
+        skip = position - self.position
+        if skip < 0:
+            raise tarfile.StreamError("seeking backwards is not allowed")
+        held = len(self.chunk) - self.start
+        while skip > held:
+            skip -= held
+            self.position += held
+            self.chunk, self.start = self.stream.read(_TAR_READ), 0
+            held = len(self.chunk)
+            if not held:
+                return self.position  # the end: tarfile's next read finds it short
+        self.start += skip
+        self.position += skip
+        return self.position
 
 
 def _tar_member(info: tarfile.TarInfo) -> Member:
+    if info.isreg():  # most members: neither a link nor a kind to name
+        return Member(name=info.name, size=info.size, is_file=True, is_dir=False)
     link = info.linkname if info.issym() or info.islnk() else None
     return Member(
         name=info.name,
@@ -508,14 +575,43 @@ def _tar_member(info: tarfile.TarInfo) -> Member:
     )
 
 
-def _tar_opener(bundle: tarfile.TarFile, info: tarfile.TarInfo) -> Callable[[], IO[bytes]]:
-    def opener() -> IO[bytes]:
-        source = bundle.extractfile(info)
+def _tar_opener(
+    bundle: tarfile.TarFile, forward: _Forward, info: tarfile.TarInfo
+) -> Callable[[], AbstractContextManager[_Readable]]:
+    def opener() -> AbstractContextManager[_Readable]:
+        if info.sparse is None:
+            return _MemberData(forward, info)
+        source = bundle.extractfile(info)  # sparse: tarfile puts the holes back
         if source is None:  # never for a regular member
             raise tarfile.ReadError(f"cannot read {info.name}")
         return source
 
     return opener
+
+
+class _MemberData:
+    """A regular member's bytes, read from the tar stream as tarfile's `extractfile` reads
+    those of a member that is not sparse (from its data offset, `size` bytes, in the same
+    chunks, the same error when they are cut short), without the buffered file object it wraps
+    them in. (That object asks an ended stream again before it fails; this asks once.)"""
+
+    def __init__(self, forward: _Forward, info: tarfile.TarInfo) -> None:
+        self.forward, self.left = forward, info.size
+        forward.seek(info.offset_data)
+
+    def __enter__(self) -> _MemberData:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def read(self, size: int, /) -> bytes:
+        want = min(size, self.left)
+        data = self.forward.read(want)
+        if len(data) != want:
+            raise tarfile.ReadError("unexpected end of data")
+        self.left -= want
+        return data
 
 
 def _tar_kind(info: tarfile.TarInfo) -> str:
@@ -596,14 +692,14 @@ def _materialize_links(gate: MemberGate, sink: _Sink) -> None:
             name = posixpath.join(link, rest) if rest else link
             if gate.select is not None and not gate.select(name):
                 continue
-            original = sink.open(gate.root.joinpath(*source.split("/")))
+            original = sink.open(source)
             if original is None:
                 continue
             with original:
                 size = original.seek(0, io.SEEK_END)
                 original.seek(0)
                 if gate.copied(name, size):
-                    sink.put(original, gate.root.joinpath(*name.split("/")))
+                    sink.put(original, name)
 
 
 def _link_sources(resolved: str, gate: MemberGate) -> list[tuple[str, str]]:

@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, wait
 from pathlib import Path
 
-from safepip.checks.install_hooks import InstallHookCheck, scan_path
 from safepip.checks.scan_worker import WorkerProcess
 from safepip.errors import CheckError
 from safepip.findings import Finding
@@ -142,6 +141,9 @@ class ScanPool:
 
     def _scan_here(self, asked: list[Future[list[Finding]]]) -> None:
         """Take queued paths in this thread until none is left or an asked-for scan failed."""
+        # Imported only now (~0.1 s): the workers `scan` has just started import it meanwhile.
+        from safepip.checks.install_hooks import InstallHookCheck, scan_path
+
         check = InstallHookCheck(prefilter=self.prefilter)
         while not any(job.done() and not job.cancelled() and job.exception() for job in asked):
             try:

@@ -23,7 +23,6 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
-from safepip.checks.install_hooks import InstallHookCheck, scan_path
 from safepip.errors import ArchiveError, CheckError, SafepipError
 from safepip.findings import Finding
 from safepip.pip.process import without_working_directory
@@ -113,6 +112,10 @@ def _interpreter_options() -> list[str]:
 
 def serve(requests: IO[bytes], replies: IO[bytes], *, prefilter: bool) -> None:
     """The worker's loop: one JSON request line in, one JSON reply line out, until EOF."""
+    # Imported here, not by the parent's import of this module: a parent starts its workers
+    # before it imports the scanner itself, so that their start-up overlaps its own.
+    from safepip.checks.install_hooks import InstallHookCheck, scan_path
+
     check = InstallHookCheck(prefilter=prefilter)
     for line in requests:
         path = Path(json.loads(line)["path"])

@@ -73,7 +73,7 @@ def test_the_case_folds_are_every_letter_ignorecase_takes_for_ascii() -> None:
     ],
 )
 def test_every_catalogued_call_is_made_by_its_import_and_use(
-    catalogue: frozenset[str], calls_: tuple[prefilter._Call, ...]
+    catalogue: frozenset[str], calls_: prefilter._Calls
 ) -> None:
     for name in sorted(catalogue):
         module, _, function = name.rpartition(".")

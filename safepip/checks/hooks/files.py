@@ -16,7 +16,6 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Protocol
 
 from safepip.tomlfile import TomlError, parse_toml
@@ -40,6 +39,7 @@ _NATIVE_SUFFIXES = (
 """Binaries: judged in sdists (`hook/native-binary`); a wheel is where they belong."""
 _KEEP_SUFFIXES = (".py", ".pyw", ".pth", ".pyc", ".cmake", *_NATIVE_SUFFIXES)
 """`.pyc`: an sdist's sourceless bytecode is importable at install time (judged unreadable)."""
+_KEEP_SUFFIX_SET = frozenset(_KEEP_SUFFIXES)
 _KEEP_NAMES = frozenset(
     {
         "PKG-INFO",
@@ -87,10 +87,22 @@ def is_runtime_code(path: str) -> bool:
 
 def wanted_member(name: str) -> bool:
     """Whether the scanner reads this archive member (for `unpack(select=...)`)."""
-    path = PurePosixPath(name)
-    if path.suffix == "" or path.name in _KEEP_NAMES or ".data/scripts/" in name:
+    base = _final_part(name)
+    dot = base.rfind(".")
+    if not 0 < dot < len(base) - 1:  # no suffix (PurePosixPath's rule: `.bashrc` has none)
         return True
-    return path.suffix.lower() in _KEEP_SUFFIXES
+    if base in _KEEP_NAMES or ".data/scripts/" in name:
+        return True
+    return base[dot:].lower() in _KEEP_SUFFIX_SET
+
+
+def _final_part(name: str) -> str:
+    """`PurePosixPath(name).name` without building a path (it is asked of every member): the
+    last part that is neither empty nor `.`, or ""."""
+    last = name.rpartition("/")[2]
+    if last and last != ".":
+        return last
+    return next((part for part in reversed(name.split("/")) if part and part != "."), "")
 
 
 def wanted_wheel_member(name: str) -> bool:

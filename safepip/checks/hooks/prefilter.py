@@ -87,16 +87,36 @@ class _Call:
     prefix: bytes = b""
 
 
+@dataclass(frozen=True)
+class _Calls:
+    """Calls, grouped by one complete part each (its longest): a text lacking that word makes
+    no call of the group, so `_View.makes` looks at the groups of the words the text holds."""
+
+    groups: dict[bytes, tuple[_Call, ...]]
+    keys: frozenset[bytes]
+    """The words `groups` is keyed by."""
+    unkeyed: tuple[_Call, ...]
+    """Calls without a complete part (a bare prefix), looked at in every text."""
+
+
 def _calls(
     names: Iterable[str], prefixes: Iterable[str] = (), suffixes: Iterable[str] = ()
-) -> tuple[_Call, ...]:
+) -> _Calls:
     calls = [_Call(frozenset(name.encode("ascii").split(b"."))) for name in sorted(names)]
     for prefix in prefixes:
         *whole, last = prefix.encode("ascii").split(b".")
         calls.append(_Call(frozenset(whole), last))
     for suffix in suffixes:  # `.urlopen`: any receiver, so the last part alone
         calls.append(_Call(frozenset({suffix.encode("ascii").rsplit(b".", 1)[-1]})))
-    return tuple(calls)
+    groups: dict[bytes, list[_Call]] = {}
+    for call in calls:
+        if call.parts:
+            groups.setdefault(max(sorted(call.parts), key=len), []).append(call)
+    return _Calls(
+        groups={key: tuple(group) for key, group in groups.items()},
+        keys=frozenset(groups),
+        unkeyed=tuple(call for call in calls if not call.parts),
+    )
 
 
 _PROCESS_CALLS = _calls(PROCESS, prefixes=PROCESS_PREFIXES)
@@ -258,10 +278,10 @@ class _View:
     def __init__(self, data: bytes, text: str) -> None:
         self.data = data
         self.text = text
-        words = set(data.translate(_TO_WORDS).split())
+        words = frozenset(data.translate(_TO_WORDS).split())
         if b"\\" in data:
-            words.update(_ESCAPED_WORD.findall(data))
-        self.words = frozenset(words)
+            words = words.union(_ESCAPED_WORD.findall(data))
+        self.words = words
         self.met: dict[Callable[[_View], bool], bool] = {}
         """Answers of the text tests already run on this view (`_File.meets`): the written
         text's answers stand when the hidden text is judged with it."""
@@ -289,11 +309,12 @@ class _View:
     def _vocabulary(self) -> bytes:
         return b"\n" + b"\n".join(self.words)
 
-    def makes(self, calls: tuple[_Call, ...]) -> bool:
+    def makes(self, calls: _Calls) -> bool:
         words = self.words
+        candidates = [call for key in calls.keys & words for call in calls.groups[key]]
         return any(
             call.parts <= words and (not call.prefix or b"\n" + call.prefix in self._vocabulary)
-            for call in calls
+            for call in (*calls.unkeyed, *candidates)
         )
 
     def has(self, fragments: _Fragments) -> bool:
@@ -410,7 +431,7 @@ class _File:
                 return True
         return False
 
-    def makes(self, calls: tuple[_Call, ...]) -> bool:
+    def makes(self, calls: _Calls) -> bool:
         return any(view.makes(calls) for view in self.views)
 
     def has_words(self, *words: bytes) -> bool:
@@ -487,7 +508,8 @@ NEEDS: dict[str, Callable[[_File], bool]] = {
     "clone": lambda file: file.has_words(b"clone_from", b"clone_repository")
     or (file.has_words(b"git", b"porcelain") and file.has_words(b"clone")),
     "com-shell": lambda file: any(
-        word.endswith(b"Dispatch") for view in file.views for word in view.words
+        b"Dispatch" in view.data and any(word.endswith(b"Dispatch") for word in view.words)
+        for view in file.views  # (every word is a piece of the text)
     ) and file.meets(lambda view: view.has(_SCRIPT_HOSTS)),
     "secret-variable": lambda file: (
         (file.has_words(b"getenv", b"getenvb")
@@ -533,11 +555,15 @@ prefiltered by its own needs."""
 
 
 def _worth(file: _File) -> bool:
+    """Whether some alternative holds: its needs tried in order, each need judged once."""
     known: dict[str, bool] = {}
-
-    def holds(need: str) -> bool:
-        if need not in known:
-            known[need] = NEEDS[need](file)
-        return known[need]
-
-    return any(all(holds(need) for need in alt) for alt in _ALTERNATIVES)
+    for alternative in _ALTERNATIVES:
+        for need in alternative:
+            held = known.get(need)
+            if held is None:
+                held = known[need] = NEEDS[need](file)
+            if not held:
+                break
+        else:
+            return True
+    return False
