@@ -154,6 +154,10 @@ class Scope:
                 self._target(element, value.elts[index] if paired else value)  # type: ignore[attr-defined]
 
 
+def _walked_calls(node: ast.AST) -> list[ast.Call]:
+    return [sub for sub in code_walk(node) if isinstance(sub, ast.Call)]
+
+
 _DETACHED = Scope(ast.Module(body=[], type_ignores=[]), None, [])
 """A scope binding nothing: values stored on `self` are traced without their method's names."""
 
@@ -167,6 +171,7 @@ class Tracer:
         helpers: dict[str, ast.FunctionDef] | None = None,
         assignments: Callable[[], Iterable[ast.AST]] | None = None,
         binders_of: Callable[[ast.AST], Iterable[ast.AST]] | None = None,
+        calls_of: Callable[[ast.AST], Iterable[ast.Call]] | None = None,
     ) -> None:
         self.aliases = aliases
         self._active: set[tuple[int, str]] = set()
@@ -178,6 +183,8 @@ class Tracer:
         self._writers: dict[str, bool] = {}
         self._assignments = assignments or (lambda: ())
         self._binders_of = binders_of or (lambda _node: ())
+        self._calls_of = calls_of or _walked_calls
+        """The calls in one function, in any order (walk.calls_under has them without a walk)."""
         """The binding nodes of one function (walk.file_scopes has them per scope)."""
         """Every binding node of the file (walk.file_scopes collects them in one pass)."""
         self._members: dict[str, list[ast.expr]] | None = None
@@ -354,8 +361,8 @@ class Tracer:
             return False
         if name not in self._senders:
             self._senders[name] = any(
-                isinstance(sub, ast.Call) and is_network(self.aliases.qualify(sub.func) or "")
-                for sub in code_walk(function)
+                is_network(self.aliases.qualify(call.func) or "")
+                for call in self._calls_of(function)
             )
         return self._senders[name]
 
@@ -367,10 +374,9 @@ class Tracer:
             return False
         if name not in self._writers:
             self._writers[name] = any(
-                isinstance(sub, ast.Call)
-                and isinstance(sub.func, ast.Attribute)
-                and sub.func.attr in {"write", "write_bytes", "write_text"}
-                for sub in code_walk(function)
+                isinstance(call.func, ast.Attribute)
+                and call.func.attr in {"write", "write_bytes", "write_text"}
+                for call in self._calls_of(function)
             )
         return self._writers[name]
 

@@ -55,6 +55,7 @@ from safepip.checks.hooks.rules import RULES
 from safepip.checks.hooks.walk import (
     CODE_FIELDS,
     SCOPES,
+    calls_under,
     code_walk,
     file_scopes,
     literal_texts,
@@ -311,6 +312,7 @@ class PythonScan:
             helpers,
             lambda: (node for found in scopes.values() for node in found.binders),
             lambda function: scopes[id(function)].binders if id(function) in scopes else (),
+            self._calls_under,
         )
         self.file = _FileFacts()
         self.hits: list[Hit] = []
@@ -353,6 +355,8 @@ class PythonScan:
         self._module_scope: Scope | None = None
         self._runners: dict[str, dict[str, str]] | None = None
         self._sinks: dict[int, dict[str, str]] = {}
+        self._calls: dict[int, list[ast.Call]] = {}
+        """Per function (by id: the tree keeps it alive), the calls in it (_calls_under)."""
         """Per own function: its parameters that reach a write's path or a command."""
         self._commands: list[tuple[ast.ClassDef, str]] = []
         self._classes: dict[str, ast.ClassDef] = {}
@@ -1555,12 +1559,29 @@ class PythonScan:
             self.hit(rule, node, f"has {helper} run a command that {message}", severity,
                      import_drop=4)
 
+    def _calls_under(self, function: ast.AST) -> list[ast.Call]:
+        """The calls in `function` and the scopes nested in it, in no particular order."""
+        found = self._calls.get(id(function))
+        if found is None:
+            if id(function) in self._scopes:
+                found = calls_under(self._scopes, function)
+            else:
+                found = [sub for sub in code_walk(function) if isinstance(sub, ast.Call)]
+            self._calls[id(function)] = found
+        return found
+
     def _helper_sinks(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
         """Parameters of `function` that become the path of a write ("path") or a command it
         starts ("command"), directly or through one local assignment."""
         if id(function) in self._sinks:
             return self._sinks[id(function)]
         self._sinks[id(function)] = {}
+        if not any(
+            is_process(name := self.aliases.qualify(call.func) or "")
+            or _write_target(call, name) is not None
+            for call in self._calls_under(function)
+        ):
+            return self._sinks[id(function)]  # no call can be a sink: the walk would find none
         arguments = function.args
         parameters = {a.arg for a in [*arguments.posonlyargs, *arguments.args,
                                       *arguments.kwonlyargs]}

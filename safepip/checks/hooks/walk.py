@@ -96,6 +96,22 @@ def file_scopes(tree: ast.Module) -> dict[int, ScopeNodes]:
     return found
 
 
+def calls_under(scopes: dict[int, ScopeNodes], node: ast.AST) -> list[ast.Call]:
+    """The calls among `code_walk(node)`'s nodes, in no particular order, for a scope node of
+    `scopes`: its events and those of the scopes nested in it hold every call beneath it (a
+    docstring or a leaf holds none), so no walk over all of its nodes is needed."""
+    found: list[ast.Call] = []
+    pending: list[ast.AST] = [node]
+    while pending:
+        for event in scopes[id(pending.pop())].events:
+            kind = type(event)
+            if kind is ast.Call:
+                found.append(event)  # type: ignore[arg-type]
+            elif kind in _SCOPE_TYPES:
+                pending.append(event)
+    return found
+
+
 def literal_texts(scopes: dict[int, ScopeNodes]) -> list[str]:
     """The string literals among the events, in no particular order."""
     return [
