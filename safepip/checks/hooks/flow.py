@@ -95,6 +95,9 @@ class Scope:
         """The scope's binding nodes in visiting order (walk.scope_nodes collects them)."""
         self._bindings: dict[str, list[ast.expr]] | None = None
         self.memo: dict[str, Origin] = {}
+        self._lookups: dict[str, list[ast.expr] | None] = {}
+        """lookup() by name: the rules ask about the same names call after call. Valid as
+        bindings, this scope's and its parents', never change once built."""
         """Origins of names already traced from this scope. Kept on the scope, not keyed by
         id(scope) in the tracer: a finished scope's id is reused by the next one."""
 
@@ -124,12 +127,19 @@ class Scope:
         return self._bindings
 
     def lookup(self, name: str) -> list[ast.expr] | None:
+        known = self._lookups
+        if name in known:
+            return known[name]
+        found = None
         scope: Scope | None = self
         while scope is not None:
-            if name in scope.bindings:
-                return scope.bindings[name]
+            bindings = scope.bindings
+            if name in bindings:
+                found = bindings[name]
+                break
             scope = scope.parent
-        return None
+        known[name] = found
+        return found
 
     def _bind(self, node: ast.AST) -> None:
         if isinstance(node, ast.Assign):
