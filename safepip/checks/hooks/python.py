@@ -108,6 +108,9 @@ _CAPABILITY_OF = {
 }
 """CAPABILITIES by call, the first kind naming it winning (later kinds are written first):
 one lookup per call instead of a scan of every kind."""
+_SEQUENCES = (ast.List, ast.Tuple)
+_REFERENCES = (ast.Name, ast.Attribute)
+"""Node types tested in hot loops (a tuple is built once; `A | B` makes a union each time)."""
 _UNREADABLE_RUNTIMES = ("pyarmor_runtime", "pytransform")
 """Modules that load code shipped encrypted (PyArmor): what runs cannot be read."""
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|[0-7]{1,3}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
@@ -369,9 +372,11 @@ class PythonScan:
         self._module_scope: Scope | None = None
         self._runners: dict[str, dict[str, str]] | None = None
         self._sinks: dict[int, dict[str, str]] = {}
+        """Per own function: its parameters that reach a write's path or a command."""
         self._calls: dict[int, list[ast.Call]] = {}
         """Per function (by id: the tree keeps it alive), the calls in it (_calls_under)."""
-        """Per own function: its parameters that reach a write's path or a command."""
+        self._name_callees: dict[tuple[str, int], tuple[list[ast.expr] | None, str]] = {}
+        """_name_callee's answers (see there)."""
         self._commands: list[tuple[ast.ClassDef, str]] = []
         self._classes: dict[str, ast.ClassDef] = {}
         self._cmdclass: dict[str, str] = {}
@@ -935,6 +940,8 @@ class PythonScan:
     def _callee(self, func: ast.expr, scope: Scope) -> str:
         """Qualified name of the called function, also through a local variable that holds a
         dangerous callable (`run = getattr(builtins, "exec")`, `go = subprocess.call`)."""
+        if type(func) is ast.Name:
+            return self._name_callee(func, scope)  # the most common callee, asked apart
         name = self.aliases.qualify(func) or ""
         if isinstance(func, ast.Attribute) and func.attr in NATIVE_RUNNERS and any(
             isinstance(sub, ast.Name | ast.Attribute)
@@ -957,13 +964,30 @@ class PythonScan:
             rebound = self._rebound_lookup(func, scope) or self._namespace_pick(func)
             if rebound:
                 return rebound
-        if isinstance(func, ast.Name) and name == func.id and name not in EXEC_BUILTINS:
-            for value in scope.lookup(func.id) or []:
+        return name
+
+    def _name_callee(self, func: ast.Name, scope: Scope) -> str:
+        """`_callee` of a bare name: a name is qualified to something non-empty, which no
+        class or bound module member is, so only the values bound to it can change it."""
+        # The answer depends only on the name (the imports are fixed) and on the values it
+        # is bound to where it is looked up: it is kept by the name and by that list (held
+        # in the entry, so that its id stays its own), asked again call after call.
+        bound = scope.lookup(func.id)
+        key = (func.id, id(bound))
+        known = self._name_callees.get(key)
+        if known is not None:
+            return known[1]
+        name = self.aliases.qualify(func) or ""
+        callee = name
+        if name == func.id and name not in EXEC_BUILTINS:
+            for value in bound or []:
                 target = self.aliases.qualify(value) or ""
                 if (target in EXEC_BUILTINS or is_process(target) or is_network(target)
                         or target in _WRITERS):
-                    return target  # `run = subprocess.call`, `o = open`
-        return name
+                    callee = target  # `run = subprocess.call`, `o = open`
+                    break
+        self._name_callees[key] = (bound, callee)
+        return callee
 
     def _namespace_pick(self, func: ast.expr) -> str:
         """`[f for n, f in vars(os).items() if n == "system"][0]`, `next(f for n, f in
@@ -1027,7 +1051,9 @@ class PythonScan:
             return ""
         bound = self._bound_module(func.value, scope)
         module = self.aliases.qualify(bound) if bound is not None else None
-        target = f"{module}.{func.attr}" if module else ""
+        if not module:
+            return ""
+        target = f"{module}.{func.attr}"
         return target if target in EXEC_BUILTINS or is_process(target) else ""
 
     def _literal_container(self, func: ast.Subscript | ast.Call) -> str:
@@ -1189,12 +1215,12 @@ class PythonScan:
         """exec or os.system handed to something that calls it later (Process(target=...),
         atexit.register, an executor's submit, map, Thread): judged as if called here with
         the other arguments."""
-        values = [*node.args, *(k.value for k in node.keywords)]
+        values = [*node.args, *[k.value for k in node.keywords]]
         # a runner inside a list or tuple handed over (`reduce(apply, [exec], code)`)
-        values += [e for v in list(values) if isinstance(v, ast.List | ast.Tuple)
-                   for e in v.elts if isinstance(e, ast.Name | ast.Attribute)]
+        values += [e for v in list(values) if isinstance(v, _SEQUENCES)
+                   for e in v.elts if isinstance(e, _REFERENCES)]
         for index, value in enumerate(values):
-            if not isinstance(value, ast.Name | ast.Attribute):
+            if not isinstance(value, _REFERENCES):
                 continue
             passed = self._callee(value, scope) if isinstance(value, ast.Name) else (
                 self.aliases.qualify(value) or ""
@@ -1203,12 +1229,13 @@ class PythonScan:
                 definition = self._functions.get(value.id)
                 if definition is not None:
                     self._deferred_to_exit(definition)
-            rest = [v for i, v in enumerate(values) if i != index]
             if passed in _WRITERS:
+                rest = [v for i, v in enumerate(values) if i != index]
                 self._writer_passed(node, passed, rest, scope)
                 return
             if passed not in EXEC_BUILTINS and not is_process(passed):
                 continue
+            rest = [v for i, v in enumerate(values) if i != index]
             origin = Origin.NONE
             for other in rest:
                 origin |= self.tracer.origin(other, scope)
