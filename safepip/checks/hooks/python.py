@@ -54,7 +54,7 @@ from safepip.checks.hooks.patterns import (
 from safepip.checks.hooks.rules import RULES
 from safepip.checks.hooks.walk import (
     CODE_FIELDS,
-    SCOPES,
+    SCOPE_TYPES,
     calls_under,
     code_walk,
     file_scopes,
@@ -440,7 +440,10 @@ class PythonScan:
             self._module_scope = scope
         facts = _Facts()
         for child in found.events:
-            if isinstance(child, SCOPES):
+            kind = type(child)
+            if kind is ast.Call:
+                self._on_call(child, scope, facts)  # type: ignore[arg-type]  # most events
+            elif kind in SCOPE_TYPES:
                 # Decorators, defaults and bases run at definition time; the inner visit covers
                 # them (every child of the scope node).
                 self._on_scope_node(child)
