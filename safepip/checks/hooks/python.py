@@ -109,6 +109,7 @@ _CAPABILITY_OF = {
 """CAPABILITIES by call, the first kind naming it winning (later kinds are written first):
 one lookup per call instead of a scan of every kind."""
 _SEQUENCES = (ast.List, ast.Tuple)
+_SEQUENCE_TYPES = frozenset(_SEQUENCES)
 _REFERENCES = (ast.Name, ast.Attribute)
 """Node types tested in hot loops (a tuple is built once; `A | B` makes a union each time)."""
 _UNREADABLE_RUNTIMES = ("pyarmor_runtime", "pytransform")
@@ -182,6 +183,10 @@ _LOG_METHODS = frozenset(
 )
 _SENDS = frozenset({"send", "sendall", "sendto", "post", "put", "request", "urlopen", "open"})
 _DUMPERS = frozenset({"dict", "str", "repr", "list", "sorted", "json.dumps", "pprint.pformat"})
+_ENVIRON_VIEWS = frozenset({"copy", "items", "keys", "values"})
+"""Methods of os.environ that hand over all of it."""
+_CONNECTING = frozenset({"connect", "connect_ex", "sendto", "create_connection"})
+"""Methods that connect to (or send to) an address they are given."""
 _COMMAND_BASES = frozenset(
     {
         "install",
@@ -508,14 +513,21 @@ class PythonScan:
             facts.environment.append(node.iter)
 
     def _on_call(self, node: ast.Call, scope: Scope, facts: _Facts) -> None:
-        if self._method_caller(node, scope):
+        # Most calls match no rule: a rule whose first test the call fails is not asked
+        # (each `if` before a rule below is that test, or a looser one; the rule repeats it).
+        func = node.func
+        kind = type(func)
+        attr = func.attr if type(func) is ast.Attribute else ""
+        if kind is ast.Call and self._method_caller(node, scope):
             return
-        name = self._callee(node.func, scope)
+        name = self._callee(func, scope)
         self._capability(node, name, scope)
-        hidden = self._hidden_reach(node.func, name, scope)
-        self._evaluated_name(node, name)
+        runner = name in EXEC_BUILTINS or is_process(name)
+        hidden = self._hidden_reach(func, name, scope) if runner else ""
+        if name == "eval":
+            self._evaluated_name(node, name)
         verdict = Severity.LOW  # a process call's verdict, when it is one
-        if self._computed_lookup(node.func):
+        if kind is ast.Call and self._computed_lookup(func):
             self._hidden_call(node, "calls a function of a module both named at run time")
         if name in EXEC_BUILTINS and name in self._local_defs:
             name = f"<local>.{name}"  # a module's own compile(), not the builtin
@@ -596,12 +608,18 @@ class PythonScan:
                 self._written_code(argument, node, scope)
         else:
             self._on_other_call(node, name, facts)
-            self._socket_send(node, scope)
-            self._payload_write(node, name, scope)
-            self._argv_passed(node, name, scope)
+            if attr in _SENDS or (attr and self._host_words):
+                self._socket_send(node, scope)
+            if _may_write(name, attr):
+                self._payload_write(node, name, scope)
+            if node.args and type(node.args[0]) in _SEQUENCE_TYPES:
+                self._argv_passed(node, name, scope)
             self._callables_passed(node, name, scope)
-            self._loads_code(node, name, scope)
-        if self._lookup_computed(node.func, name, scope):
+            if name in _UNPICKLERS or name in _CODE_BUILDERS:
+                self._loads_code(node, name, scope)
+        if (name in EXEC_BUILTINS or is_process(name)) and self._lookup_computed(
+            func, name, scope
+        ):
             # The callee's name is built, not written: hiding it is the evasion, whatever
             # the command or code it is given.
             self._hidden_call(node, f"reaches {name} by a lookup of a name built at run time")
@@ -613,7 +631,8 @@ class PythonScan:
                 _inert_code(node.args[0]) or self._inert_template(node.args[0], scope))
             self._hidden_call(node, f"reaches {name} {hidden} instead of by name",
                               Severity.MEDIUM if shown else Severity.HIGH)
-        self._handed_to_helper(node, scope)
+        if (type(func) is ast.Name and func.id in self._functions) or attr in self._methods:
+            self._handed_to_helper(node, scope)
         if name in _BOT_CLIENTS:
             self.file.endpoints.append(node)  # the bot API's address, inside the library
         if self._collect:
@@ -623,9 +642,12 @@ class PythonScan:
             # function (PYTHONBREAKPOINT="os.system", sys.breakpointhook = ...)
             self._hidden_call(node, "calls breakpoint() with arguments, so its hook was "
                               "replaced by another function")
-        self._rewrites_code(node)
-        self._runs_file(node, name, scope)
-        self._raw_server(node)
+        if attr == "replace":
+            self._rewrites_code(node)
+        if name in EXEC_BUILTINS or name in _FILE_LOADERS:
+            self._runs_file(node, name, scope)
+        if attr in _CONNECTING:
+            self._raw_server(node)
         if name in HOST_IDENTITY:
             self.file.host.append(node)
         if name.endswith("setup"):
@@ -643,7 +665,7 @@ class PythonScan:
             module = self.tracer.text(node.args[0], scope)
             if "?" not in module:
                 self.imports.add(module)
-        if self._dumps_environment(node, name):
+        if (name in _DUMPERS or attr in _ENVIRON_VIEWS) and self._dumps_environment(node, name):
             facts.environment.append(node)
 
     def _parsed_data(
@@ -1220,7 +1242,7 @@ class PythonScan:
         the other arguments."""
         values = [*node.args, *[k.value for k in node.keywords]]
         # a runner inside a list or tuple handed over (`reduce(apply, [exec], code)`)
-        values += [e for v in list(values) if isinstance(v, _SEQUENCES)
+        values += [e for v in values if isinstance(v, _SEQUENCES)
                    for e in v.elts if isinstance(e, _REFERENCES)]
         for index, value in enumerate(values):
             if not isinstance(value, _REFERENCES):
@@ -1413,7 +1435,8 @@ class PythonScan:
 
     def _payload_write(self, node: ast.Call, name: str, scope: Scope) -> None:
         """`f.write(data)`, `path.write_bytes(data)`, `shutil.copyfileobj(resp, f)`: a write
-        of decoded or downloaded data, or into a home/temp folder, is how droppers work."""
+        of decoded or downloaded data, or into a home/temp folder, is how droppers work.
+        (Asked only when `_may_write`: keep the two in step.)"""
         func = node.func
         changed = _changed_path(node, name)
         opened = self._opened_for_writing(node, name, scope)
@@ -1548,7 +1571,7 @@ class PythonScan:
         """`sock.connect(("203.0.113.7", 9090))`: a connection to a server with no name."""
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else ""
-        if name not in {"connect", "connect_ex", "sendto", "create_connection"}:
+        if name not in _CONNECTING:
             return
         for argument in node.args:
             if (isinstance(argument, ast.Tuple) and argument.elts
@@ -2011,7 +2034,7 @@ class PythonScan:
         func = node.func
         return (
             isinstance(func, ast.Attribute)
-            and func.attr in {"copy", "items", "keys", "values"}
+            and func.attr in _ENVIRON_VIEWS
             and self._is_environ(func.value)
         )
 
@@ -2726,3 +2749,21 @@ def _public_address(text: str) -> bool:
 
 _WRITERS = _OPENERS | _CHANGE_SECOND | _CHANGE_FIRST
 """Calls that create or change a file named by an argument."""
+
+
+_WRITE_NAMES = _OPENERS | _CHANGE_SECOND | _CHANGE_FIRST | {
+    "fileinput.input", "fileinput.FileInput", "os.open"}
+_WRITE_METHODS = _PATHLIB_WRITES | {
+    "open", "extractall", "extract", "write", "write_bytes", "write_text", "writelines"}
+
+
+def _may_write(name: str, attr: str) -> bool:
+    """Whether `PythonScan._payload_write` can act on a call of `name` (`attr`: the method
+    called, "" for none): the names and methods it, `_changed_path` and
+    `_opened_for_writing` act on (most calls are none of them)."""
+    return (
+        name in _WRITE_NAMES
+        or attr in _WRITE_METHODS
+        or name.startswith(("shutil.copy", "shutil.move", "os.rename"))
+        or name.endswith("copyfileobj")
+    )
