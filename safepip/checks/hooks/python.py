@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import base64
 import binascii
+import functools
 import ipaddress
 import re
 from collections import Counter
@@ -55,6 +56,7 @@ from safepip.checks.hooks.rules import RULES
 from safepip.checks.hooks.walk import (
     CODE_FIELDS,
     SCOPE_TYPES,
+    ScopeNodes,
     calls_under,
     code_walk,
     file_scopes,
@@ -329,12 +331,16 @@ class PythonScan:
         }
         self._scopes = file_scopes(tree)
         scopes = self._scopes
+        self._calls: dict[int, list[ast.Call]] = {}
+        """Per function (by id: the tree keeps it alive), the calls in it (_calls_in)."""
+        # What the tracer is given must not hold `self`: a cycle would leave the scan and
+        # its tree to the garbage collector instead of freeing them when the scan is done.
         self.tracer = Tracer(
             self.aliases,
             helpers,
             lambda: (node for found in scopes.values() for node in found.binders),
             lambda function: scopes[id(function)].binders if id(function) in scopes else (),
-            self._calls_under,
+            functools.partial(_calls_in, scopes, self._calls),
         )
         self.file = _FileFacts()
         self.hits: list[Hit] = []
@@ -378,8 +384,6 @@ class PythonScan:
         self._runners: dict[str, dict[str, str]] | None = None
         self._sinks: dict[int, dict[str, str]] = {}
         """Per own function: its parameters that reach a write's path or a command."""
-        self._calls: dict[int, list[ast.Call]] = {}
-        """Per function (by id: the tree keeps it alive), the calls in it (_calls_under)."""
         self._name_callees: dict[tuple[str, int], tuple[list[ast.expr] | None, str]] = {}
         """_name_callee's answers (see there)."""
         self._commands: list[tuple[ast.ClassDef, str]] = []
@@ -1626,17 +1630,6 @@ class PythonScan:
             self.hit(rule, node, f"has {helper} run a command that {message}", severity,
                      import_drop=4)
 
-    def _calls_under(self, function: ast.AST) -> list[ast.Call]:
-        """The calls in `function` and the scopes nested in it, in no particular order."""
-        found = self._calls.get(id(function))
-        if found is None:
-            if id(function) in self._scopes:
-                found = calls_under(self._scopes, function)
-            else:
-                found = [sub for sub in code_walk(function) if isinstance(sub, ast.Call)]
-            self._calls[id(function)] = found
-        return found
-
     def _helper_sinks(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
         """Parameters of `function` that become the path of a write ("path") or a command it
         starts ("command"), directly or through one local assignment."""
@@ -1646,7 +1639,7 @@ class PythonScan:
         if not any(
             is_process(name := self.aliases.qualify(call.func) or "")
             or _write_target(call, name) is not None
-            for call in self._calls_under(function)
+            for call in _calls_in(self._scopes, self._calls, function)
         ):
             return self._sinks[id(function)]  # no call can be a sink: the walk would find none
         arguments = function.args
@@ -2260,6 +2253,21 @@ class PythonScan:
                 import_drop=3,
                 together=(facts.network,),
             )
+
+
+def _calls_in(
+    scopes: dict[int, ScopeNodes], known: dict[int, list[ast.Call]], function: ast.AST
+) -> list[ast.Call]:
+    """The calls in `function` and the scopes nested in it, in no particular order; `known`
+    keeps them by id(function) (the caller's tree keeps the function alive)."""
+    found = known.get(id(function))
+    if found is None:
+        if id(function) in scopes:
+            found = calls_under(scopes, function)
+        else:
+            found = [sub for sub in code_walk(function) if isinstance(sub, ast.Call)]
+        known[id(function)] = found
+    return found
 
 
 def _spelled(command: str) -> bool:
