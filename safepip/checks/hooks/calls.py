@@ -310,18 +310,17 @@ class Aliases:
         self.names: dict[str, str] = {}
         self.stars: list[str] = []
         """Modules imported with `from m import *`: their functions are bare names."""
-        for node in _statements(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and any(
-                alias.name == "*" for alias in node.names
-            ):
-                self.stars.append(node.module)
+        for node in _imports(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     local = alias.asname or alias.name.split(".")[0]
                     self.names[local] = alias.name if alias.asname else local
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for alias in node.names:
-                    self.names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            elif node.module:
+                if any(alias.name == "*" for alias in node.names):
+                    self.stars.append(node.module)
+                if not node.level:
+                    for alias in node.names:
+                        self.names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
 
     def qualify(self, node: ast.expr) -> str | None:
         """The dotted name `node` refers to, with builtins indirection undone."""
@@ -335,13 +334,18 @@ class Aliases:
         return name
 
     def _qualify(self, node: ast.expr) -> str | None:
-        if isinstance(node, ast.Name):
+        if type(node) is ast.Attribute:
+            # `a.b.c`: the qualified base with the attributes after it (none without a base)
+            attributes: list[str] = []
+            while type(node) is ast.Attribute:
+                attributes.append(node.attr)
+                node = node.value
+            base = self._qualify(node)
+            return ".".join([base, *reversed(attributes)]) if base else None
+        if type(node) is ast.Name:
             if node.id not in self.names and self.stars:
                 return self._starred(node.id)
             return self.names.get(node.id, node.id)
-        if isinstance(node, ast.Attribute):
-            base = self._qualify(node.value)
-            return f"{base}.{node.attr}" if base else None
         if isinstance(node, ast.Call):
             return self._qualify_call(node)
         if isinstance(node, ast.Subscript):
@@ -550,15 +554,20 @@ _BLOCKS = {
 down, in their own bodies)."""
 
 
-def _statements(tree: ast.Module) -> list[ast.stmt]:
-    """Every statement, nested ones included; imports are statements, so expressions (the
-    bulk of a tree) need not be visited to find them."""
-    found: list[ast.stmt] = []
+def _imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
+    """Every import statement, nested ones included, in the order of a walk over the
+    statements (last first); imports are statements, so expressions (the bulk of a tree)
+    need not be visited to find them."""
+    found: list[ast.Import | ast.ImportFrom] = []
     stack: list[ast.stmt] = list(tree.body)
+    imports = (ast.Import, ast.ImportFrom)
     while stack:
         node = stack.pop()
-        found.append(node)
-        for name in _BLOCKS[type(node)]:
+        kind = type(node)
+        if kind in imports:
+            found.append(node)  # type: ignore[arg-type]
+            continue  # an import holds no statements
+        for name in _BLOCKS[kind]:
             block = getattr(node, name)
             if name == "handlers" or name == "cases":
                 for item in block:

@@ -95,6 +95,9 @@ class Scope:
         """The scope's binding nodes in visiting order (walk.scope_nodes collects them)."""
         self._bindings: dict[str, list[ast.expr]] | None = None
         self.memo: dict[str, Origin] = {}
+        self._lookups: dict[str, list[ast.expr] | None] = {}
+        """lookup() by name: the rules ask about the same names call after call. Valid as
+        bindings, this scope's and its parents', never change once built."""
         """Origins of names already traced from this scope. Kept on the scope, not keyed by
         id(scope) in the tracer: a finished scope's id is reused by the next one."""
 
@@ -124,12 +127,19 @@ class Scope:
         return self._bindings
 
     def lookup(self, name: str) -> list[ast.expr] | None:
+        known = self._lookups
+        if name in known:
+            return known[name]
+        found = None
         scope: Scope | None = self
         while scope is not None:
-            if name in scope.bindings:
-                return scope.bindings[name]
+            bindings = scope.bindings
+            if name in bindings:
+                found = bindings[name]
+                break
             scope = scope.parent
-        return None
+        known[name] = found
+        return found
 
     def _bind(self, node: ast.AST) -> None:
         if isinstance(node, ast.Assign):
@@ -154,6 +164,10 @@ class Scope:
                 self._target(element, value.elts[index] if paired else value)  # type: ignore[attr-defined]
 
 
+def _walked_calls(node: ast.AST) -> list[ast.Call]:
+    return [sub for sub in code_walk(node) if isinstance(sub, ast.Call)]
+
+
 _DETACHED = Scope(ast.Module(body=[], type_ignores=[]), None, [])
 """A scope binding nothing: values stored on `self` are traced without their method's names."""
 
@@ -167,6 +181,7 @@ class Tracer:
         helpers: dict[str, ast.FunctionDef] | None = None,
         assignments: Callable[[], Iterable[ast.AST]] | None = None,
         binders_of: Callable[[ast.AST], Iterable[ast.AST]] | None = None,
+        calls_of: Callable[[ast.AST], Iterable[ast.Call]] | None = None,
     ) -> None:
         self.aliases = aliases
         self._active: set[tuple[int, str]] = set()
@@ -178,6 +193,8 @@ class Tracer:
         self._writers: dict[str, bool] = {}
         self._assignments = assignments or (lambda: ())
         self._binders_of = binders_of or (lambda _node: ())
+        self._calls_of = calls_of or _walked_calls
+        """The calls in one function, in any order (walk.calls_under has them without a walk)."""
         """The binding nodes of one function (walk.file_scopes has them per scope)."""
         """Every binding node of the file (walk.file_scopes collects them in one pass)."""
         self._members: dict[str, list[ast.expr]] | None = None
@@ -354,8 +371,8 @@ class Tracer:
             return False
         if name not in self._senders:
             self._senders[name] = any(
-                isinstance(sub, ast.Call) and is_network(self.aliases.qualify(sub.func) or "")
-                for sub in code_walk(function)
+                is_network(self.aliases.qualify(call.func) or "")
+                for call in self._calls_of(function)
             )
         return self._senders[name]
 
@@ -367,10 +384,9 @@ class Tracer:
             return False
         if name not in self._writers:
             self._writers[name] = any(
-                isinstance(sub, ast.Call)
-                and isinstance(sub.func, ast.Attribute)
-                and sub.func.attr in {"write", "write_bytes", "write_text"}
-                for sub in code_walk(function)
+                isinstance(call.func, ast.Attribute)
+                and call.func.attr in {"write", "write_bytes", "write_text"}
+                for call in self._calls_of(function)
             )
         return self._writers[name]
 

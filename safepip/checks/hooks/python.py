@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import base64
 import binascii
+import functools
 import ipaddress
 import re
 from collections import Counter
@@ -54,7 +55,9 @@ from safepip.checks.hooks.patterns import (
 from safepip.checks.hooks.rules import RULES
 from safepip.checks.hooks.walk import (
     CODE_FIELDS,
-    SCOPES,
+    SCOPE_TYPES,
+    ScopeNodes,
+    calls_under,
     code_walk,
     file_scopes,
     literal_texts,
@@ -107,6 +110,10 @@ _CAPABILITY_OF = {
 }
 """CAPABILITIES by call, the first kind naming it winning (later kinds are written first):
 one lookup per call instead of a scan of every kind."""
+_SEQUENCES = (ast.List, ast.Tuple)
+_SEQUENCE_TYPES = frozenset(_SEQUENCES)
+_REFERENCES = (ast.Name, ast.Attribute)
+"""Node types tested in hot loops (a tuple is built once; `A | B` makes a union each time)."""
 _UNREADABLE_RUNTIMES = ("pyarmor_runtime", "pytransform")
 """Modules that load code shipped encrypted (PyArmor): what runs cannot be read."""
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|[0-7]{1,3}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
@@ -156,14 +163,32 @@ _REBINDABLE_LOOKUPS = frozenset(
 )
 _CODE_PARTS = frozenset({"co_code", "co_consts", "co_names", "co_varnames"})
 """Parts of a code object that decide what it does (code.replace keywords)."""
-_HOST_WORDS = re.compile(
-    r"environ|getenv|getuser|gethostname|getfqdn|getlogin|getnode|uname|getuid|node\b")
-"""Words without which no ENV or HOST origin can arise (flow.py, HOST_INFO)."""
+_HOST_GETTERS = re.compile(r"get(?:env|user|hostname|fqdn|login|node|uid)")
+_NODE_WORD = re.compile(r"node\b")
+
+
+def _has_host_words(source: str) -> bool:
+    """Whether `source` holds a word without which no ENV or HOST origin can arise (flow.py,
+    HOST_INFO): environ, getenv, getuser, gethostname, getfqdn, getlogin, getnode, uname,
+    getuid, node. Substring tests first: one regex of all ten words costs more, trying each
+    at every position of the file."""
+    return (
+        "environ" in source
+        or "uname" in source
+        or ("get" in source and _HOST_GETTERS.search(source) is not None)
+        or _NODE_WORD.search(source) is not None
+    )
+
+
 _LOG_METHODS = frozenset(
     {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
 )
 _SENDS = frozenset({"send", "sendall", "sendto", "post", "put", "request", "urlopen", "open"})
 _DUMPERS = frozenset({"dict", "str", "repr", "list", "sorted", "json.dumps", "pprint.pformat"})
+_ENVIRON_VIEWS = frozenset({"copy", "items", "keys", "values"})
+"""Methods of os.environ that hand over all of it."""
+_CONNECTING = frozenset({"connect", "connect_ex", "sendto", "create_connection"})
+"""Methods that connect to (or send to) an address they are given."""
 _COMMAND_BASES = frozenset(
     {
         "install",
@@ -296,7 +321,7 @@ class PythonScan:
         """How deep in code run by exec/`python -c` this scan is (0: the file itself)."""
         self.lines = source.splitlines()
         self._source_ascii = source.isascii()
-        self._host_words = _HOST_WORDS.search(source) is not None
+        self._host_words = _has_host_words(source)
         """Whether the file can read the environment or host identity at all (what a
         client's methods are watched for)."""
         self._armored = "armor" in source and _ARMOR_NAMES.search(source) is not None
@@ -306,11 +331,16 @@ class PythonScan:
         }
         self._scopes = file_scopes(tree)
         scopes = self._scopes
+        self._calls: dict[int, list[ast.Call]] = {}
+        """Per function (by id: the tree keeps it alive), the calls in it (_calls_in)."""
+        # What the tracer is given must not hold `self`: a cycle would leave the scan and
+        # its tree to the garbage collector instead of freeing them when the scan is done.
         self.tracer = Tracer(
             self.aliases,
             helpers,
             lambda: (node for found in scopes.values() for node in found.binders),
             lambda function: scopes[id(function)].binders if id(function) in scopes else (),
+            functools.partial(_calls_in, scopes, self._calls),
         )
         self.file = _FileFacts()
         self.hits: list[Hit] = []
@@ -354,6 +384,8 @@ class PythonScan:
         self._runners: dict[str, dict[str, str]] | None = None
         self._sinks: dict[int, dict[str, str]] = {}
         """Per own function: its parameters that reach a write's path or a command."""
+        self._name_callees: dict[tuple[str, int], tuple[list[ast.expr] | None, str]] = {}
+        """_name_callee's answers (see there)."""
         self._commands: list[tuple[ast.ClassDef, str]] = []
         self._classes: dict[str, ast.ClassDef] = {}
         self._cmdclass: dict[str, str] = {}
@@ -417,7 +449,10 @@ class PythonScan:
             self._module_scope = scope
         facts = _Facts()
         for child in found.events:
-            if isinstance(child, SCOPES):
+            kind = type(child)
+            if kind is ast.Call:
+                self._on_call(child, scope, facts)  # type: ignore[arg-type]  # most events
+            elif kind in SCOPE_TYPES:
                 # Decorators, defaults and bases run at definition time; the inner visit covers
                 # them (every child of the scope node).
                 self._on_scope_node(child)
@@ -482,14 +517,21 @@ class PythonScan:
             facts.environment.append(node.iter)
 
     def _on_call(self, node: ast.Call, scope: Scope, facts: _Facts) -> None:
-        if self._method_caller(node, scope):
+        # Most calls match no rule: a rule whose first test the call fails is not asked
+        # (each `if` before a rule below is that test, or a looser one; the rule repeats it).
+        func = node.func
+        kind = type(func)
+        attr = func.attr if type(func) is ast.Attribute else ""
+        if kind is ast.Call and self._method_caller(node, scope):
             return
-        name = self._callee(node.func, scope)
+        name = self._callee(func, scope)
         self._capability(node, name, scope)
-        hidden = self._hidden_reach(node.func, name, scope)
-        self._evaluated_name(node, name)
+        runner = name in EXEC_BUILTINS or is_process(name)
+        hidden = self._hidden_reach(func, name, scope) if runner else ""
+        if name == "eval":
+            self._evaluated_name(node, name)
         verdict = Severity.LOW  # a process call's verdict, when it is one
-        if self._computed_lookup(node.func):
+        if kind is ast.Call and self._computed_lookup(func):
             self._hidden_call(node, "calls a function of a module both named at run time")
         if name in EXEC_BUILTINS and name in self._local_defs:
             name = f"<local>.{name}"  # a module's own compile(), not the builtin
@@ -570,12 +612,18 @@ class PythonScan:
                 self._written_code(argument, node, scope)
         else:
             self._on_other_call(node, name, facts)
-            self._socket_send(node, scope)
-            self._payload_write(node, name, scope)
-            self._argv_passed(node, name, scope)
+            if attr in _SENDS or (attr and self._host_words):
+                self._socket_send(node, scope)
+            if _may_write(name, attr):
+                self._payload_write(node, name, scope)
+            if node.args and type(node.args[0]) in _SEQUENCE_TYPES:
+                self._argv_passed(node, name, scope)
             self._callables_passed(node, name, scope)
-            self._loads_code(node, name, scope)
-        if self._lookup_computed(node.func, name, scope):
+            if name in _UNPICKLERS or name in _CODE_BUILDERS:
+                self._loads_code(node, name, scope)
+        if (name in EXEC_BUILTINS or is_process(name)) and self._lookup_computed(
+            func, name, scope
+        ):
             # The callee's name is built, not written: hiding it is the evasion, whatever
             # the command or code it is given.
             self._hidden_call(node, f"reaches {name} by a lookup of a name built at run time")
@@ -587,7 +635,8 @@ class PythonScan:
                 _inert_code(node.args[0]) or self._inert_template(node.args[0], scope))
             self._hidden_call(node, f"reaches {name} {hidden} instead of by name",
                               Severity.MEDIUM if shown else Severity.HIGH)
-        self._handed_to_helper(node, scope)
+        if (type(func) is ast.Name and func.id in self._functions) or attr in self._methods:
+            self._handed_to_helper(node, scope)
         if name in _BOT_CLIENTS:
             self.file.endpoints.append(node)  # the bot API's address, inside the library
         if self._collect:
@@ -597,9 +646,12 @@ class PythonScan:
             # function (PYTHONBREAKPOINT="os.system", sys.breakpointhook = ...)
             self._hidden_call(node, "calls breakpoint() with arguments, so its hook was "
                               "replaced by another function")
-        self._rewrites_code(node)
-        self._runs_file(node, name, scope)
-        self._raw_server(node)
+        if attr == "replace":
+            self._rewrites_code(node)
+        if name in EXEC_BUILTINS or name in _FILE_LOADERS:
+            self._runs_file(node, name, scope)
+        if attr in _CONNECTING:
+            self._raw_server(node)
         if name in HOST_IDENTITY:
             self.file.host.append(node)
         if name.endswith("setup"):
@@ -617,7 +669,7 @@ class PythonScan:
             module = self.tracer.text(node.args[0], scope)
             if "?" not in module:
                 self.imports.add(module)
-        if self._dumps_environment(node, name):
+        if (name in _DUMPERS or attr in _ENVIRON_VIEWS) and self._dumps_environment(node, name):
             facts.environment.append(node)
 
     def _parsed_data(
@@ -917,6 +969,8 @@ class PythonScan:
     def _callee(self, func: ast.expr, scope: Scope) -> str:
         """Qualified name of the called function, also through a local variable that holds a
         dangerous callable (`run = getattr(builtins, "exec")`, `go = subprocess.call`)."""
+        if type(func) is ast.Name:
+            return self._name_callee(func, scope)  # the most common callee, asked apart
         name = self.aliases.qualify(func) or ""
         if isinstance(func, ast.Attribute) and func.attr in NATIVE_RUNNERS and any(
             isinstance(sub, ast.Name | ast.Attribute)
@@ -939,13 +993,30 @@ class PythonScan:
             rebound = self._rebound_lookup(func, scope) or self._namespace_pick(func)
             if rebound:
                 return rebound
-        if isinstance(func, ast.Name) and name == func.id and name not in EXEC_BUILTINS:
-            for value in scope.lookup(func.id) or []:
+        return name
+
+    def _name_callee(self, func: ast.Name, scope: Scope) -> str:
+        """`_callee` of a bare name: a name is qualified to something non-empty, which no
+        class or bound module member is, so only the values bound to it can change it."""
+        # The answer depends only on the name (the imports are fixed) and on the values it
+        # is bound to where it is looked up: it is kept by the name and by that list (held
+        # in the entry, so that its id stays its own), asked again call after call.
+        bound = scope.lookup(func.id)
+        key = (func.id, id(bound))
+        known = self._name_callees.get(key)
+        if known is not None:
+            return known[1]
+        name = self.aliases.qualify(func) or ""
+        callee = name
+        if name == func.id and name not in EXEC_BUILTINS:
+            for value in bound or []:
                 target = self.aliases.qualify(value) or ""
                 if (target in EXEC_BUILTINS or is_process(target) or is_network(target)
                         or target in _WRITERS):
-                    return target  # `run = subprocess.call`, `o = open`
-        return name
+                    callee = target  # `run = subprocess.call`, `o = open`
+                    break
+        self._name_callees[key] = (bound, callee)
+        return callee
 
     def _namespace_pick(self, func: ast.expr) -> str:
         """`[f for n, f in vars(os).items() if n == "system"][0]`, `next(f for n, f in
@@ -1009,7 +1080,9 @@ class PythonScan:
             return ""
         bound = self._bound_module(func.value, scope)
         module = self.aliases.qualify(bound) if bound is not None else None
-        target = f"{module}.{func.attr}" if module else ""
+        if not module:
+            return ""
+        target = f"{module}.{func.attr}"
         return target if target in EXEC_BUILTINS or is_process(target) else ""
 
     def _literal_container(self, func: ast.Subscript | ast.Call) -> str:
@@ -1171,12 +1244,12 @@ class PythonScan:
         """exec or os.system handed to something that calls it later (Process(target=...),
         atexit.register, an executor's submit, map, Thread): judged as if called here with
         the other arguments."""
-        values = [*node.args, *(k.value for k in node.keywords)]
+        values = [*node.args, *[k.value for k in node.keywords]]
         # a runner inside a list or tuple handed over (`reduce(apply, [exec], code)`)
-        values += [e for v in list(values) if isinstance(v, ast.List | ast.Tuple)
-                   for e in v.elts if isinstance(e, ast.Name | ast.Attribute)]
+        values += [e for v in values if isinstance(v, _SEQUENCES)
+                   for e in v.elts if isinstance(e, _REFERENCES)]
         for index, value in enumerate(values):
-            if not isinstance(value, ast.Name | ast.Attribute):
+            if not isinstance(value, _REFERENCES):
                 continue
             passed = self._callee(value, scope) if isinstance(value, ast.Name) else (
                 self.aliases.qualify(value) or ""
@@ -1185,12 +1258,13 @@ class PythonScan:
                 definition = self._functions.get(value.id)
                 if definition is not None:
                     self._deferred_to_exit(definition)
-            rest = [v for i, v in enumerate(values) if i != index]
             if passed in _WRITERS:
+                rest = [v for i, v in enumerate(values) if i != index]
                 self._writer_passed(node, passed, rest, scope)
                 return
             if passed not in EXEC_BUILTINS and not is_process(passed):
                 continue
+            rest = [v for i, v in enumerate(values) if i != index]
             origin = Origin.NONE
             for other in rest:
                 origin |= self.tracer.origin(other, scope)
@@ -1365,7 +1439,8 @@ class PythonScan:
 
     def _payload_write(self, node: ast.Call, name: str, scope: Scope) -> None:
         """`f.write(data)`, `path.write_bytes(data)`, `shutil.copyfileobj(resp, f)`: a write
-        of decoded or downloaded data, or into a home/temp folder, is how droppers work."""
+        of decoded or downloaded data, or into a home/temp folder, is how droppers work.
+        (Asked only when `_may_write`: keep the two in step.)"""
         func = node.func
         changed = _changed_path(node, name)
         opened = self._opened_for_writing(node, name, scope)
@@ -1500,7 +1575,7 @@ class PythonScan:
         """`sock.connect(("203.0.113.7", 9090))`: a connection to a server with no name."""
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else ""
-        if name not in {"connect", "connect_ex", "sendto", "create_connection"}:
+        if name not in _CONNECTING:
             return
         for argument in node.args:
             if (isinstance(argument, ast.Tuple) and argument.elts
@@ -1561,6 +1636,12 @@ class PythonScan:
         if id(function) in self._sinks:
             return self._sinks[id(function)]
         self._sinks[id(function)] = {}
+        if not any(
+            is_process(name := self.aliases.qualify(call.func) or "")
+            or _write_target(call, name) is not None
+            for call in _calls_in(self._scopes, self._calls, function)
+        ):
+            return self._sinks[id(function)]  # no call can be a sink: the walk would find none
         arguments = function.args
         parameters = {a.arg for a in [*arguments.posonlyargs, *arguments.args,
                                       *arguments.kwonlyargs]}
@@ -1946,7 +2027,7 @@ class PythonScan:
         func = node.func
         return (
             isinstance(func, ast.Attribute)
-            and func.attr in {"copy", "items", "keys", "values"}
+            and func.attr in _ENVIRON_VIEWS
             and self._is_environ(func.value)
         )
 
@@ -2172,6 +2253,21 @@ class PythonScan:
                 import_drop=3,
                 together=(facts.network,),
             )
+
+
+def _calls_in(
+    scopes: dict[int, ScopeNodes], known: dict[int, list[ast.Call]], function: ast.AST
+) -> list[ast.Call]:
+    """The calls in `function` and the scopes nested in it, in no particular order; `known`
+    keeps them by id(function) (the caller's tree keeps the function alive)."""
+    found = known.get(id(function))
+    if found is None:
+        if id(function) in scopes:
+            found = calls_under(scopes, function)
+        else:
+            found = [sub for sub in code_walk(function) if isinstance(sub, ast.Call)]
+        known[id(function)] = found
+    return found
 
 
 def _spelled(command: str) -> bool:
@@ -2661,3 +2757,21 @@ def _public_address(text: str) -> bool:
 
 _WRITERS = _OPENERS | _CHANGE_SECOND | _CHANGE_FIRST
 """Calls that create or change a file named by an argument."""
+
+
+_WRITE_NAMES = _OPENERS | _CHANGE_SECOND | _CHANGE_FIRST | {
+    "fileinput.input", "fileinput.FileInput", "os.open"}
+_WRITE_METHODS = _PATHLIB_WRITES | {
+    "open", "extractall", "extract", "write", "write_bytes", "write_text", "writelines"}
+
+
+def _may_write(name: str, attr: str) -> bool:
+    """Whether `PythonScan._payload_write` can act on a call of `name` (`attr`: the method
+    called, "" for none): the names and methods it, `_changed_path` and
+    `_opened_for_writing` act on (most calls are none of them)."""
+    return (
+        name in _WRITE_NAMES
+        or attr in _WRITE_METHODS
+        or name.startswith(("shutil.copy", "shutil.move", "os.rename"))
+        or name.endswith("copyfileobj")
+    )

@@ -41,7 +41,8 @@ _LEAVES = (ast.Name, ast.Constant, ast.Import, ast.ImportFrom, ast.Pass, ast.Bre
 """Nodes whose children (if any) nothing reads."""
 
 EVENT, BINDER, LEAF, SCOPE = 1, 2, 4, 8
-_SCOPE_TYPES = frozenset(SCOPES)
+SCOPE_TYPES = frozenset(SCOPES)
+"""SCOPES, to ask `type(node) in SCOPE_TYPES` (ast's node classes have no subclasses)."""
 
 
 def _all_node_types() -> list[type[ast.AST]]:
@@ -92,7 +93,23 @@ def file_scopes(tree: ast.Module) -> dict[int, ScopeNodes]:
     while pending:
         scope = pending.pop()
         nodes = found[id(scope)] = scope_nodes(scope)
-        pending.extend(node for node in nodes.events if type(node) in _SCOPE_TYPES)
+        pending.extend(node for node in nodes.events if type(node) in SCOPE_TYPES)
+    return found
+
+
+def calls_under(scopes: dict[int, ScopeNodes], node: ast.AST) -> list[ast.Call]:
+    """The calls among `code_walk(node)`'s nodes, in no particular order, for a scope node of
+    `scopes`: its events and those of the scopes nested in it hold every call beneath it (a
+    docstring or a leaf holds none), so no walk over all of its nodes is needed."""
+    found: list[ast.Call] = []
+    pending: list[ast.AST] = [node]
+    while pending:
+        for event in scopes[id(pending.pop())].events:
+            kind = type(event)
+            if kind is ast.Call:
+                found.append(event)  # type: ignore[arg-type]
+            elif kind in SCOPE_TYPES:
+                pending.append(event)
     return found
 
 
