@@ -95,11 +95,11 @@ class Scope:
         """The scope's binding nodes in visiting order (walk.scope_nodes collects them)."""
         self._bindings: dict[str, list[ast.expr]] | None = None
         self.memo: dict[str, Origin] = {}
+        """Origins of names already traced from this scope. Kept on the scope, not keyed by
+        id(scope) in the tracer: a finished scope's id is reused by the next one."""
         self._lookups: dict[str, list[ast.expr] | None] = {}
         """lookup() by name: the rules ask about the same names call after call. Valid as
         bindings, this scope's and its parents', never change once built."""
-        """Origins of names already traced from this scope. Kept on the scope, not keyed by
-        id(scope) in the tracer: a finished scope's id is reused by the next one."""
 
     @property
     def bindings(self) -> dict[str, list[ast.expr]]:
@@ -192,11 +192,11 @@ class Tracer:
         self._senders: dict[str, bool] = {}
         self._writers: dict[str, bool] = {}
         self._assignments = assignments or (lambda: ())
+        """Every binding node of the file (walk.file_scopes collects them in one pass)."""
         self._binders_of = binders_of or (lambda _node: ())
+        """The binding nodes of one function (walk.file_scopes has them per scope)."""
         self._calls_of = calls_of or _walked_calls
         """The calls in one function, in any order (walk.calls_under has them without a walk)."""
-        """The binding nodes of one function (walk.file_scopes has them per scope)."""
-        """Every binding node of the file (walk.file_scopes collects them in one pass)."""
         self._members: dict[str, list[ast.expr]] | None = None
         self._member_origins: dict[str, Origin] = {}
         self.network_classes: frozenset[str] = frozenset()
