@@ -26,7 +26,7 @@ from safepip.checks.hooks.calls import (
     is_process,
     literal_str,
 )
-from safepip.checks.hooks.walk import code_children, code_walk
+from safepip.checks.hooks.walk import code_children, code_walk, walked_calls
 
 _MAX_DEPTH = 24
 KEEPS_NOTHING = frozenset(
@@ -164,10 +164,6 @@ class Scope:
                 self._target(element, value.elts[index] if paired else value)  # type: ignore[attr-defined]
 
 
-def _walked_calls(node: ast.AST) -> list[ast.Call]:
-    return [sub for sub in code_walk(node) if isinstance(sub, ast.Call)]
-
-
 _DETACHED = Scope(ast.Module(body=[], type_ignores=[]), None, [])
 """A scope binding nothing: values stored on `self` are traced without their method's names."""
 
@@ -195,7 +191,7 @@ class Tracer:
         """Every binding node of the file (walk.file_scopes collects them in one pass)."""
         self._binders_of = binders_of or (lambda _node: ())
         """The binding nodes of one function (walk.file_scopes has them per scope)."""
-        self._calls_of = calls_of or _walked_calls
+        self._calls_of = calls_of or walked_calls
         """The calls in one function, in any order (walk.calls_under has them without a walk)."""
         self._members: dict[str, list[ast.expr]] | None = None
         self._member_origins: dict[str, Origin] = {}

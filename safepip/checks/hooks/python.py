@@ -61,6 +61,7 @@ from safepip.checks.hooks.walk import (
     code_walk,
     file_scopes,
     literal_texts,
+    walked_calls,
 )
 from safepip.findings import Severity
 
@@ -1258,13 +1259,13 @@ class PythonScan:
                 definition = self._functions.get(value.id)
                 if definition is not None:
                     self._deferred_to_exit(definition)
-            if passed in _WRITERS:
-                rest = [v for i, v in enumerate(values) if i != index]
-                self._writer_passed(node, passed, rest, scope)
-                return
-            if passed not in EXEC_BUILTINS and not is_process(passed):
+            writer = passed in _WRITERS
+            if not writer and passed not in EXEC_BUILTINS and not is_process(passed):
                 continue
             rest = [v for i, v in enumerate(values) if i != index]
+            if writer:
+                self._writer_passed(node, passed, rest, scope)
+                return
             origin = Origin.NONE
             for other in rest:
                 origin |= self.tracer.origin(other, scope)
@@ -2262,10 +2263,8 @@ def _calls_in(
     keeps them by id(function) (the caller's tree keeps the function alive)."""
     found = known.get(id(function))
     if found is None:
-        if id(function) in scopes:
-            found = calls_under(scopes, function)
-        else:
-            found = [sub for sub in code_walk(function) if isinstance(sub, ast.Call)]
+        collected = id(function) in scopes
+        found = calls_under(scopes, function) if collected else walked_calls(function)
         known[id(function)] = found
     return found
 
@@ -2759,8 +2758,7 @@ _WRITERS = _OPENERS | _CHANGE_SECOND | _CHANGE_FIRST
 """Calls that create or change a file named by an argument."""
 
 
-_WRITE_NAMES = _OPENERS | _CHANGE_SECOND | _CHANGE_FIRST | {
-    "fileinput.input", "fileinput.FileInput", "os.open"}
+_WRITE_NAMES = _WRITERS | {"fileinput.input", "fileinput.FileInput", "os.open"}
 _WRITE_METHODS = _PATHLIB_WRITES | {
     "open", "extractall", "extract", "write", "write_bytes", "write_text", "writelines"}
 

@@ -159,6 +159,12 @@ def scope_nodes(scope: ast.AST) -> ScopeNodes:
     return found
 
 
+def walked_calls(node: ast.AST) -> list[ast.Call]:
+    """The calls among `code_walk(node)`'s nodes: `calls_under` for a node outside the
+    scopes already collected."""
+    return [sub for sub in code_walk(node) if isinstance(sub, ast.Call)]
+
+
 def code_children(node: ast.AST) -> Iterator[ast.AST]:
     """`ast.iter_child_nodes` without the nodes that hold no code (contexts, operators, import
     aliases): the same children, in the same order, for every reader of code nodes."""
