@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import ast
+import inspect
+import json.decoder
+import textwrap
+from types import ModuleType
 
-from safepip.checks.hooks.hidden import hidden_text
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from safepip.checks.hooks.hidden import _SEAM, _seams, hidden_text
 
 
 def _hidden(text: str) -> str:
@@ -39,3 +47,26 @@ def test_escapes_of_non_printable_characters_are_not_changes() -> None:
 
 def test_unknown_or_impossible_escapes_are_left_as_written() -> None:
     assert "\\N{NO SUCH NAME}" in _hidden("x = '\\N{NO SUCH NAME}' '\\ud800'\n")
+
+
+_SEAMY = st.text(alphabet="'\"#\\ \n\u2003rx", max_size=40)
+"""Texts of quotes, white space, comments, backslashes and string prefixes: every way a seam
+can start, end or be cut short, and overlaps of one seam's end with the next one's start."""
+
+
+def _finditer_spans(text: str) -> list[tuple[int, int]]:
+    return [match.span() for match in _SEAM.finditer(text)]
+
+
+@settings(max_examples=500)
+@given(_SEAMY)
+@example("' ' '")  # the second seam starts at the first one's closing quote
+@example("'a' # it's\n 'b' \"c\"")
+def test_seams_are_the_seam_patterns_matches(text: str) -> None:
+    assert _seams(text) == _finditer_spans(text)
+
+
+@pytest.mark.parametrize("module", [ast, inspect, json.decoder, textwrap])
+def test_seams_on_real_sources(module: ModuleType) -> None:
+    text = inspect.getsource(module)
+    assert _seams(text) == _finditer_spans(text)

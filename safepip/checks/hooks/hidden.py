@@ -25,6 +25,10 @@ others are left as written: they cannot add to a token."""
 _SEAM = re.compile(r"""['"](?:\s|\\\r?\n|#[^\n]*+\n)++[rRbBuUfF]{0,2}['"]""")
 """Between adjacent literals: a quote, space, comments or line continuations, a quote.
 (Possessive: what the group takes, white space and comments, can never start the quote.)"""
+_SEAM_STARTS = (re.compile(r"'[\s\\#]"), re.compile(r'"[\s\\#]'))
+"""Where a _SEAM match can start: a quote, then what its `++` group must take first. Each
+pattern starts with one literal character, which the regex engine finds by a fast search; a
+class of two quotes is tried at every position, four times slower over a file."""
 _TIGHT_SEAM = re.compile(r"""(?<=\w)(?:''|"")(?=\w)""")
 """Adjacent literals with nothing between them: `'ex''ec'`."""
 _ESCAPE_CONTEXT = 256
@@ -47,7 +51,7 @@ def hidden_text(data: bytes, text: str) -> str:
 
 
 def _changes(text: str) -> list[tuple[int, int]]:
-    spans = [_around(match.span(), _SEAM_CONTEXT) for match in _SEAM.finditer(text)]
+    spans = [_around(span, _SEAM_CONTEXT) for span in _seams(text)]
     if "\\" in text:
         spans += [
             _around(match.span(), _ESCAPE_CONTEXT) for match in _PRINTABLE_ESCAPE.finditer(text)
@@ -59,6 +63,19 @@ def _changes(text: str) -> list[tuple[int, int]]:
                 spans.append(_around((at, at + 2), _SEAM_CONTEXT))
             at = text.find(pair, at + 2)
     return spans
+
+
+def _seams(text: str) -> list[tuple[int, int]]:
+    """The spans of `_SEAM.finditer(text)`: each match is the leftmost one at or after the end
+    of the one before, and every match starts at a place of _SEAM_STARTS."""
+    starts = sorted(match.start() for start in _SEAM_STARTS for match in start.finditer(text))
+    found: list[tuple[int, int]] = []
+    end = 0
+    for start in starts:
+        if start >= end and (match := _SEAM.match(text, start)) is not None:
+            end = match.end()
+            found.append((start, end))
+    return found
 
 
 def _around(span: tuple[int, int], context: int) -> tuple[int, int]:
