@@ -321,9 +321,30 @@ class Aliases:
                 if not node.level:
                     for alias in node.names:
                         self.names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        # qualify()'s answers: the rules ask about the same names and the same nodes call
+        # after call, and the answer depends only on the node (the imports above are fixed,
+        # the scan never changes a tree). A bare name by its text; another node by its id,
+        # the node kept with the answer so that the id stays its own (nodes the rules build
+        # in passing are freed, and their ids reused). Nothing here refers to a scan.
+        self._by_name: dict[str, str | None] = {}
+        self._by_node: dict[int, tuple[ast.expr, str | None]] = {}
 
     def qualify(self, node: ast.expr) -> str | None:
         """The dotted name `node` refers to, with builtins indirection undone."""
+        if type(node) is ast.Name:
+            by_name = self._by_name
+            if node.id in by_name:
+                return by_name[node.id]
+            name = by_name[node.id] = self._qualified(node)
+            return name
+        known = self._by_node.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        name = self._qualified(node)
+        self._by_node[id(node)] = (node, name)
+        return name
+
+    def _qualified(self, node: ast.expr) -> str | None:
         name = self._qualify(node)
         if name is None:
             return None
