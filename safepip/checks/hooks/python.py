@@ -114,6 +114,7 @@ one lookup per call instead of a scan of every kind."""
 _SEQUENCES = (ast.List, ast.Tuple)
 _SEQUENCE_TYPES = frozenset(_SEQUENCES)
 _REFERENCES = (ast.Name, ast.Attribute)
+_REFERENCE_TYPES = frozenset(_REFERENCES)
 """Node types tested in hot loops (a tuple is built once; `A | B` makes a union each time)."""
 _UNREADABLE_RUNTIMES = ("pyarmor_runtime", "pytransform")
 """Modules that load code shipped encrypted (PyArmor): what runs cannot be read."""
@@ -527,8 +528,8 @@ class PythonScan:
             return
         name = self._callee(func, scope)
         self._capability(node, name, scope)
-        runner = name in EXEC_BUILTINS or is_process(name)
-        hidden = self._hidden_reach(func, name, scope) if runner else ""
+        process = is_process(name)
+        hidden = self._hidden_reach(func, name, scope) if process or name in EXEC_BUILTINS else ""
         if name == "eval":
             self._evaluated_name(node, name)
         verdict = Severity.LOW  # a process call's verdict, when it is one
@@ -536,10 +537,12 @@ class PythonScan:
             self._hidden_call(node, "calls a function of a module both named at run time")
         if name in EXEC_BUILTINS and name in self._local_defs:
             name = f"<local>.{name}"  # a module's own compile(), not the builtin
-        if isinstance(node.func, ast.Attribute) and node.func.attr in _RUNNER_METHODS and (
-            name not in CODE_RUNNERS
-        ):
-            name = self._code_runner_method(node.func, scope) or name
+            process = is_process(name)
+        if attr in _RUNNER_METHODS and name not in CODE_RUNNERS:
+            name = self._code_runner_method(func, scope) or name  # type: ignore[arg-type]
+            process = is_process(name)
+        # `name` is final from here on: whether it starts a process is asked once.
+        runs = process or name in EXEC_BUILTINS
         if name == "execfile" and node.args:
             judge.exec_call(self, node, Origin.FILE)  # runs a file by name
         elif (name in EXEC_BUILTINS or name in CODE_RUNNERS) and node.args:
@@ -565,7 +568,7 @@ class PythonScan:
                          f"imports code from the archive {path!r}, which is not scanned")
             else:
                 judge.exec_call(self, node, Origin.FILE, source_file=path)
-        elif is_process(name):
+        elif process:
             facts.process.append(node)
             severity = verdict = judge.process_call(
                 self,
@@ -622,9 +625,7 @@ class PythonScan:
             self._callables_passed(node, name, scope)
             if name in _UNPICKLERS or name in _CODE_BUILDERS:
                 self._loads_code(node, name, scope)
-        if (name in EXEC_BUILTINS or is_process(name)) and self._lookup_computed(
-            func, name, scope
-        ):
+        if runs and self._lookup_computed(func, name, scope):
             # The callee's name is built, not written: hiding it is the evasion, whatever
             # the command or code it is given.
             self._hidden_call(node, f"reaches {name} by a lookup of a name built at run time")
@@ -970,8 +971,9 @@ class PythonScan:
     def _callee(self, func: ast.expr, scope: Scope) -> str:
         """Qualified name of the called function, also through a local variable that holds a
         dangerous callable (`run = getattr(builtins, "exec")`, `go = subprocess.call`)."""
-        if type(func) is ast.Name:
-            return self._name_callee(func, scope)  # the most common callee, asked apart
+        kind = type(func)
+        if kind is ast.Name:
+            return self._name_callee(func, scope)  # type: ignore[arg-type]  # the most common
         name = self.aliases.qualify(func) or ""
         if isinstance(func, ast.Attribute) and func.attr in NATIVE_RUNNERS and any(
             isinstance(sub, ast.Name | ast.Attribute)
@@ -981,9 +983,11 @@ class PythonScan:
             return "os.system"  # ctypes.CDLL(None).system(...): libc's system, same thing
         if not name and isinstance(func, ast.Subscript) and self._from_container(func, scope):
             return self._from_container(func, scope)
-        member = self._class_member(func, scope) or self._bound_module_member(func, scope)
-        if member:
-            return member  # `class K: run = os.system` ... `K.run(...)`
+        # Both members are of an attribute of a bare name (their own first test).
+        if kind is ast.Attribute and type(func.value) is ast.Name:  # type: ignore[attr-defined]
+            member = self._class_member(func, scope) or self._bound_module_member(func, scope)
+            if member:
+                return member  # `class K: run = os.system` ... `K.run(...)`
         if not name and isinstance(func, ast.Subscript | ast.Call):
             chosen = self._literal_container(func)
             if chosen:
@@ -999,23 +1003,26 @@ class PythonScan:
     def _name_callee(self, func: ast.Name, scope: Scope) -> str:
         """`_callee` of a bare name: a name is qualified to something non-empty, which no
         class or bound module member is, so only the values bound to it can change it."""
+        name = self.aliases.qualify(func) or ""
+        if name != func.id or name in EXEC_BUILTINS:
+            return name  # an imported name or exec itself: what it is bound to is not asked
+        bound = scope.lookup(func.id)
+        if not bound:
+            return name
         # The answer depends only on the name (the imports are fixed) and on the values it
         # is bound to where it is looked up: it is kept by the name and by that list (held
         # in the entry, so that its id stays its own), asked again call after call.
-        bound = scope.lookup(func.id)
         key = (func.id, id(bound))
         known = self._name_callees.get(key)
         if known is not None:
             return known[1]
-        name = self.aliases.qualify(func) or ""
         callee = name
-        if name == func.id and name not in EXEC_BUILTINS:
-            for value in bound or []:
-                target = self.aliases.qualify(value) or ""
-                if (target in EXEC_BUILTINS or is_process(target) or is_network(target)
-                        or target in _WRITERS):
-                    callee = target  # `run = subprocess.call`, `o = open`
-                    break
+        for value in bound:
+            target = self.aliases.qualify(value) or ""
+            if (target in EXEC_BUILTINS or is_process(target) or is_network(target)
+                    or target in _WRITERS):
+                callee = target  # `run = subprocess.call`, `o = open`
+                break
         self._name_callees[key] = (bound, callee)
         return callee
 
@@ -1245,16 +1252,23 @@ class PythonScan:
         """exec or os.system handed to something that calls it later (Process(target=...),
         atexit.register, an executor's submit, map, Thread): judged as if called here with
         the other arguments."""
-        values = [*node.args, *[k.value for k in node.keywords]]
+        args, keywords = node.args, node.keywords
+        if not args and not keywords:
+            return  # nothing handed over
+        values = [*args, *[k.value for k in keywords]] if keywords else args
         # a runner inside a list or tuple handed over (`reduce(apply, [exec], code)`)
-        values += [e for v in values if isinstance(v, _SEQUENCES)
-                   for e in v.elts if isinstance(e, _REFERENCES)]
+        inner = [e for v in values if type(v) in _SEQUENCE_TYPES
+                 for e in v.elts if type(e) in _REFERENCE_TYPES]  # type: ignore[attr-defined]
+        if inner:
+            values = [*values, *inner]
         for index, value in enumerate(values):
-            if not isinstance(value, _REFERENCES):
+            kind = type(value)
+            if kind is ast.Name:
+                passed = self._name_callee(value, scope)  # type: ignore[arg-type]
+            elif kind is ast.Attribute:
+                passed = self.aliases.qualify(value) or ""
+            else:
                 continue
-            passed = self._callee(value, scope) if isinstance(value, ast.Name) else (
-                self.aliases.qualify(value) or ""
-            )
             if name == "atexit.register" and isinstance(value, ast.Name) and index == 0:
                 definition = self._functions.get(value.id)
                 if definition is not None:
