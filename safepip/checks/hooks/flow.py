@@ -122,8 +122,9 @@ class Scope:
                                                     strict=True) if d is not None]
                 for argument, default in defaults:
                     self._bindings[argument.arg] = [_PARAMETER, default]
+            bindings = self._bindings
             for child in self._binders:
-                self._bind(child)
+                self._bind(bindings, child)
         return self._bindings
 
     def lookup(self, name: str) -> list[ast.expr] | None:
@@ -141,27 +142,35 @@ class Scope:
         known[name] = found
         return found
 
-    def _bind(self, node: ast.AST) -> None:
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                self._target(target, node.value)
-        elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.NamedExpr) and node.value:
-            self._target(node.target, node.value)
-        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
-            self._target(node.target, node.iter)
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            self._target(node.optional_vars, node.context_expr)
+    def _bind(self, bindings: dict[str, list[ast.expr]], node: ast.AST) -> None:
+        kind = type(node)  # ast's node classes have no subclasses
+        if kind is ast.Assign:
+            for target in node.targets:  # type: ignore[attr-defined]
+                self._target(bindings, target, node.value)  # type: ignore[attr-defined]
+        elif kind in _VALUE_BINDERS and node.value:  # type: ignore[attr-defined]
+            self._target(bindings, node.target, node.value)  # type: ignore[attr-defined]
+        elif kind in _LOOP_BINDERS:
+            self._target(bindings, node.target, node.iter)  # type: ignore[attr-defined]
+        elif kind is ast.withitem and node.optional_vars is not None:  # type: ignore[attr-defined]
+            self._target(bindings, node.optional_vars, node.context_expr)  # type: ignore[attr-defined]
 
-    def _target(self, target: ast.expr, value: ast.expr) -> None:
-        if isinstance(target, ast.Name):
-            self.bindings.setdefault(target.id, []).append(value)
-        elif isinstance(target, ast.Tuple | ast.List):
-            paired = isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(
-                target.elts
-            )
-            for index, element in enumerate(target.elts):
+    def _target(
+        self, bindings: dict[str, list[ast.expr]], target: ast.expr, value: ast.expr
+    ) -> None:
+        kind = type(target)
+        if kind is ast.Name:
+            bindings.setdefault(target.id, []).append(value)  # type: ignore[attr-defined]
+        elif kind is ast.Tuple or kind is ast.List:
+            elements = target.elts  # type: ignore[attr-defined]
+            paired = type(value) in _SEQUENCE_TYPES and len(value.elts) == len(elements)  # type: ignore[attr-defined]
+            for index, element in enumerate(elements):
                 # `run, x = os.system, 1`: each name gets its own value when they pair up
-                self._target(element, value.elts[index] if paired else value)  # type: ignore[attr-defined]
+                self._target(bindings, element, value.elts[index] if paired else value)  # type: ignore[attr-defined]
+
+
+_VALUE_BINDERS = frozenset({ast.AnnAssign, ast.AugAssign, ast.NamedExpr})
+_LOOP_BINDERS = frozenset({ast.For, ast.AsyncFor, ast.comprehension})
+_SEQUENCE_TYPES = frozenset({ast.Tuple, ast.List})
 
 
 _DETACHED = Scope(ast.Module(body=[], type_ignores=[]), None, [])
