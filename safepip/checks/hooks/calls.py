@@ -394,7 +394,13 @@ class Aliases:
         # The name may be built from pieces (`"sys" + "tem"`, a join, a decoded literal):
         # fold() computes it exactly, or gives up.
         func = self._qualify(node.func)
-        literal = self.fold(node.args[0]) if node.args else None
+        # The first argument's text matters only to the lookups that take a name first (the
+        # tests below that read `literal`): folding it for any other call is wasted.
+        named = func is not None and (
+            func in _IMPORTERS or func == "pkgutil.resolve_name"
+            or func.endswith((".__getattribute__", ".get"))
+        )
+        literal = self.fold(node.args[0]) if node.args and named else None
         if func in _IMPORTERS and literal:
             return literal
         if func == "pkgutil.resolve_name" and literal and len(node.args) == 1:
