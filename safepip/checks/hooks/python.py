@@ -55,6 +55,7 @@ from safepip.checks.hooks.patterns import (
 from safepip.checks.hooks.rules import RULES
 from safepip.checks.hooks.walk import (
     CODE_FIELDS,
+    CODE_PLANS,
     SCOPE_TYPES,
     ScopeNodes,
     calls_under,
@@ -2517,31 +2518,51 @@ class _Index:
         self.top = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
         """The module's own functions (not methods): a `__getattr__` here is the module's."""
         self.names: dict[int, set[str]] = {0: set()}
-        stack: list[tuple[ast.AST, int]] = [(tree, 0)]
-        while stack:
-            node, owner = stack.pop()
-            kind = type(node)
-            if kind is ast.Name:
-                self.names[owner].add(node.id)  # type: ignore[attr-defined]
-                continue
-            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
-                function: ast.FunctionDef = node  # type: ignore[assignment]
-                self.functions.setdefault(function.name, []).append(function)
-                self.names[id(function)] = set()
-                outer = [*function.decorator_list, *function.args.defaults]
-                stack.extend((item, owner) for item in outer)
-                stack.extend((item, id(function)) for item in function.body)
-                continue
-            if kind is ast.Attribute:
-                self.names[owner].add(node.attr)  # type: ignore[attr-defined]
-            elif kind is ast.ClassDef:
-                self.classes.append(node)  # type: ignore[arg-type]
-            for name in CODE_FIELDS.get(kind, ()):
-                child = getattr(node, name)
-                if type(child) is list:
-                    stack.extend((item, owner) for item in child if item is not None)
-                elif child is not None and not isinstance(child, str | int):
-                    stack.append((child, owner))
+        # Each body is walked apart (what it mentions goes to one set), so no node is paired
+        # with its owner; a def met on the way is walked after, its decorators and defaults
+        # with the code around it. The sets do not depend on the order of the walk.
+        bodies: list[tuple[list[ast.AST], set[str]]] = [([tree], self.names[0])]
+        plans = CODE_PLANS
+        name_, attribute = ast.Name, ast.Attribute
+        while bodies:
+            stack, names = bodies.pop()
+            pop, push, push_all, add = stack.pop, stack.append, stack.extend, names.add
+            while stack:
+                node = pop()
+                kind = type(node)
+                if kind is name_:
+                    add(node.id)  # type: ignore[attr-defined]
+                    continue
+                if kind is attribute:
+                    add(node.attr)  # type: ignore[attr-defined]
+                    push(node.value)  # type: ignore[attr-defined]
+                    continue
+                if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                    function: ast.FunctionDef = node  # type: ignore[assignment]
+                    self.functions.setdefault(function.name, []).append(function)
+                    inside = self.names[id(function)] = set()
+                    push_all(function.decorator_list)
+                    push_all(function.args.defaults)
+                    bodies.append((list(function.body), inside))
+                    continue
+                if kind is ast.ClassDef:
+                    self.classes.append(node)  # type: ignore[arg-type]
+                fetch, several = plans.get(kind, _NO_PLAN)
+                if several:
+                    for child in fetch(node):  # type: ignore[misc]
+                        if type(child) is list:
+                            push_all(child)  # gaps (None) are popped as nodes of no fields
+                        elif child is not None and not isinstance(child, str | int):
+                            push(child)
+                elif fetch is not None:
+                    child = fetch(node)
+                    if type(child) is list:
+                        push_all(child)
+                    elif child is not None and not isinstance(child, str | int):
+                        push(child)
+
+
+_NO_PLAN: tuple[None, bool] = (None, False)
 
 
 def used_names(tree: ast.Module) -> frozenset[str]:

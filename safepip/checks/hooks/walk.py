@@ -75,17 +75,17 @@ CODE_FIELDS: dict[type, tuple[str, ...]] = {kind: _code_fields(kind) for kind in
 """Per node type, the fields that may hold child nodes, in `_fields` order."""
 CODE_FIELDS[type(None)] = ()  # Dict.keys and arguments.kw_defaults hold None for gaps
 ROLES: dict[type, int] = {kind: role for kind in _TYPES if (role := _role(kind))}
-_PLANS: dict[type, tuple[int, Callable[[ast.AST], Any] | None, bool]] = {
-    kind: (
-        ROLES.get(kind, 0),
-        operator.attrgetter(*fields) if fields else None,
-        len(fields) > 1,
-    )
+CODE_PLANS: dict[type, tuple[Callable[[ast.AST], Any] | None, bool]] = {
+    kind: (operator.attrgetter(*fields) if fields else None, len(fields) > 1)
     for kind, fields in CODE_FIELDS.items()
 }
-"""Per node type for scope_nodes: its role, one getter of all its CODE_FIELDS at once (a
-tuple when there are several, else the one value; None for none), and whether there are
-several. One C call instead of a getattr per field."""
+"""Per node type, one getter of all its CODE_FIELDS at once (a tuple when there are several,
+else the one value; None for none), and whether there are several: one C call instead of a
+getattr per field."""
+_PLANS: dict[type, tuple[int, Callable[[ast.AST], Any] | None, bool]] = {
+    kind: (ROLES.get(kind, 0), fetch, several) for kind, (fetch, several) in CODE_PLANS.items()
+}
+"""CODE_PLANS with each type's role, for scope_nodes."""
 
 
 @dataclass
