@@ -1998,7 +1998,7 @@ class PythonScan:
             else:
                 self.hit("hook/webhook", node, f"names an exfiltration endpoint: {text[:80]!r}")
                 self.file.endpoints.append(node)
-        elif len(text) < 64 and _BOT_TOKEN.fullmatch(text):
+        elif len(text) < 64 and ":" in text and _BOT_TOKEN.fullmatch(text):
             self.file.bot_tokens.append(node)
         if "://" in text[:16] and _RAW_ADDRESS.match(text):
             self.hit("hook/webhook", node, f"names a server by raw address: {text[:80]!r}",
@@ -2008,7 +2008,7 @@ class PythonScan:
                 self.file.raw_servers.append(node)
         if text.startswith(_BASE64_HTTP):
             self._encoded_url(node, text)
-        if looks_encoded(text):
+        if len(text) >= 256 and looks_encoded(text):  # its own first test, asked in place
             self.hit(
                 "hook/obfuscation",
                 node,
@@ -2119,8 +2119,9 @@ class PythonScan:
                 self.console_scripts.append((spec.split("=", 1)[0].strip(), line))
 
     def _file_rules(self) -> None:
-        self._written_to_hide()
-        long_lines = max(map(len, self.lines), default=0) > _LONG_LINE
+        longest = max(map(len, self.lines), default=0)
+        self._written_to_hide(longest)
+        long_lines = longest > _LONG_LINE
         for line_number, line in enumerate(self.lines if long_lines else [], 1):
             if len(line) > _LONG_LINE:
                 self.hits.append(
@@ -2143,10 +2144,11 @@ class PythonScan:
         judge.command_classes(self, self._commands)
 
 
-    def _written_to_hide(self) -> None:
+    def _written_to_hide(self, longest: int) -> None:
         """Code pushed out of sight by a run of blanks, identifiers in look-alike letters
-        (the parser reads them as ASCII), PyArmor's runtime names."""
-        for number, line in enumerate(self.lines, 1):
+        (the parser reads them as ASCII), PyArmor's runtime names. `longest`: the length of
+        the longest line (no line of _HIDING_RUN characters or fewer holds such a run)."""
+        for number, line in enumerate(self.lines if longest > _HIDING_RUN else [], 1):
             if len(line) > _HIDING_RUN and _OFF_SCREEN.search(line):
                 self.hits.append(Hit("hook/obfuscation", Severity.MEDIUM, number,
                                      "hides code after a long run of blanks", line.strip()[:120]))
