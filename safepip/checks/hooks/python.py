@@ -528,7 +528,7 @@ class PythonScan:
         if kind is ast.Call and self._method_caller(node, scope):
             return
         name = self._callee(func, scope)
-        self._capability(node, name, scope)
+        self._capability(node, name, attr, scope)
         process = is_process(name)
         hidden = self._hidden_reach(func, name, scope) if process or name in EXEC_BUILTINS else ""
         if name == "eval":
@@ -544,6 +544,7 @@ class PythonScan:
             process = is_process(name)
         # `name` is final from here on: whether it starts a process is asked once.
         runs = process or name in EXEC_BUILTINS
+        own_function = kind is ast.Name and func.id in self._functions  # type: ignore[attr-defined]
         if name == "execfile" and node.args:
             judge.exec_call(self, node, Origin.FILE)  # runs a file by name
         elif (name in EXEC_BUILTINS or name in CODE_RUNNERS) and node.args:
@@ -609,10 +610,11 @@ class PythonScan:
             self._network_details(node, name, scope)
             if self._arguments_origin(node, scope) & Origin.OUTPUT:
                 self._sent(node, name, Origin.OUTPUT)
-        elif isinstance(node.func, ast.Name) and self.tracer.sends(node.func.id):
+        # The tracer's helpers are among the module's own functions (its first test).
+        elif own_function and self.tracer.sends(func.id):  # type: ignore[attr-defined]
             self.file.network.append(node)
-            self._sent(node, node.func.id, self._arguments_origin(node, scope))
-        elif isinstance(node.func, ast.Name) and self.tracer.writes(node.func.id):
+            self._sent(node, node.func.id, self._arguments_origin(node, scope))  # type: ignore[attr-defined]
+        elif own_function and self.tracer.writes(func.id):  # type: ignore[attr-defined]
             for argument in node.args:
                 self._written_code(argument, node, scope)
         else:
@@ -638,7 +640,7 @@ class PythonScan:
                 _inert_code(node.args[0]) or self._inert_template(node.args[0], scope))
             self._hidden_call(node, f"reaches {name} {hidden} instead of by name",
                               Severity.MEDIUM if shown else Severity.HIGH)
-        if (type(func) is ast.Name and func.id in self._functions) or attr in self._methods:
+        if own_function or attr in self._methods:
             self._handed_to_helper(node, scope)
         if name in _BOT_CLIENTS:
             self.file.endpoints.append(node)  # the bot API's address, inside the library
@@ -1342,13 +1344,14 @@ class PythonScan:
                 text = self.tracer.text(argument, scope)
                 judge.process_call(self, node, name or "a runner", origin, text, indirect=True)
 
-    def _capability(self, node: ast.Call, name: str, scope: Scope) -> None:
+    def _capability(self, node: ast.Call, name: str, attr: str, scope: Scope) -> None:
         """Screen, clipboard, keystrokes, the registry, other processes' memory, unreadable
-        (PyArmor) code, name lookups through a resolver object: nothing a build does."""
-        last = name.rsplit(".", 1)[-1]
+        (PyArmor) code, name lookups through a resolver object: nothing a build does.
+        `attr`: the method called ("" when the callee is not an attribute)."""
+        last = name[name.rfind(".") + 1 :]  # the last part of a dotted name, or all of it
         kind = _CAPABILITY_OF.get(name)
-        if kind is None and isinstance(node.func, ast.Attribute):
-            kind = "the clipboard" if node.func.attr in _CLIPBOARD_METHODS else None
+        if kind is None and attr:
+            kind = "the clipboard" if attr in _CLIPBOARD_METHODS else None
         if kind is None and last in NATIVE_INJECTION:
             kind = "other processes' memory"
         if kind is None and last == "__pyarmor__":
@@ -1370,8 +1373,8 @@ class PythonScan:
                      Severity.MEDIUM, import_drop=3)
         func = node.func
         if (
-            isinstance(func, ast.Attribute)
-            and func.attr in _RESOLVER_METHODS
+            attr in _RESOLVER_METHODS
+            and isinstance(func, ast.Attribute)
             and self.tracer.origin(func.value, scope) & Origin.NETWORK
         ):
             origin = self._arguments_origin(node, scope)
