@@ -100,31 +100,51 @@ class Scope:
         self._lookups: dict[str, list[ast.expr] | None] = {}
         """lookup() by name: the rules ask about the same names call after call. Valid as
         bindings, this scope's and its parents', never change once built."""
+        self.callees: dict[str, str] = {}
+        """What a call of a bare name here calls (PythonScan._name_callee), by the name: it
+        depends only on the name and on what lookup() answers for it, fixed per scope."""
 
     @property
     def bindings(self) -> dict[str, list[ast.expr]]:
         """Built on first use: most scopes never need them."""
         if self._bindings is None:
-            self._bindings = {}
+            bindings: dict[str, list[ast.expr]] = {}
+            self._bindings = bindings
             arguments = getattr(self.node, "args", None)
-            if isinstance(arguments, ast.arguments):
+            if type(arguments) is ast.arguments:
                 # A parameter is whatever the caller passes: it hides a same-named global.
-                every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-                every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
-                for argument in every:
-                    self._bindings[argument.arg] = [_PARAMETER]
+                for group in (arguments.posonlyargs, arguments.args, arguments.kwonlyargs):
+                    for argument in group:
+                        bindings[argument.arg] = [_PARAMETER]
+                for extra in (arguments.vararg, arguments.kwarg):
+                    if extra is not None:
+                        bindings[extra.arg] = [_PARAMETER]
                 # A default is what the parameter holds unless a caller says otherwise:
                 # `def f(run=os.system)` makes `run` os.system.
-                positional = [*arguments.posonlyargs, *arguments.args]
-                defaults = list(zip(positional[len(positional) - len(arguments.defaults):],
-                                    arguments.defaults, strict=True))
-                defaults += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults,
-                                                    strict=True) if d is not None]
-                for argument, default in defaults:
-                    self._bindings[argument.arg] = [_PARAMETER, default]
-            bindings = self._bindings
+                if arguments.defaults:
+                    positional = [*arguments.posonlyargs, *arguments.args]
+                    for argument, default in zip(
+                        positional[len(positional) - len(arguments.defaults):],
+                        arguments.defaults, strict=True,
+                    ):
+                        bindings[argument.arg] = [_PARAMETER, default]
+                for argument, given in zip(arguments.kwonlyargs, arguments.kw_defaults,
+                                           strict=True):
+                    if given is not None:
+                        bindings[argument.arg] = [_PARAMETER, given]
             for child in self._binders:
-                self._bind(bindings, child)
+                if type(child) is ast.Assign:  # the most common binder, a name its target
+                    value = child.value
+                    for target in child.targets:
+                        if type(target) is ast.Name:
+                            if target.id in bindings:
+                                bindings[target.id].append(value)
+                            else:
+                                bindings[target.id] = [value]
+                        else:
+                            self._target(bindings, target, value)
+                else:
+                    self._bind(bindings, child)
         return self._bindings
 
     def lookup(self, name: str) -> list[ast.expr] | None:

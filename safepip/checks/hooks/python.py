@@ -1006,6 +1006,13 @@ class PythonScan:
     def _name_callee(self, func: ast.Name, scope: Scope) -> str:
         """`_callee` of a bare name: a name is qualified to something non-empty, which no
         class or bound module member is, so only the values bound to it can change it."""
+        known_here = scope.callees.get(func.id)
+        if known_here is not None:
+            return known_here
+        callee = scope.callees[func.id] = self._bound_callee(func, scope)
+        return callee
+
+    def _bound_callee(self, func: ast.Name, scope: Scope) -> str:
         name = self.aliases.qualify(func) or ""
         if name != func.id or name in EXEC_BUILTINS:
             return name  # an imported name or exec itself: what it is bound to is not asked
