@@ -455,6 +455,8 @@ class PythonScan:
             kind = type(child)
             if kind is ast.Call:
                 self._on_call(child, scope, facts)  # type: ignore[arg-type]  # most events
+            elif kind is ast.Constant:
+                self._on_literal(child)  # type: ignore[arg-type]  # the next most common
             elif kind in SCOPE_TYPES:
                 # Decorators, defaults and bases run at definition time; the inner visit covers
                 # them (every child of the scope node).
@@ -2417,7 +2419,7 @@ class _Calls:
         self.functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
         self.called: dict[int, set[str]] = {0: set()}
         self.main_lines: set[int] = set()
-        classes = {node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
+        classes = {node.name for node in code_walk(tree) if type(node) is ast.ClassDef}
         self._owners = classes | {"self", "cls"} | _instances(tree, classes)
         self._classes = classes
         stack: list[tuple[ast.AST, int]] = [(tree, 0)]
