@@ -302,6 +302,10 @@ def is_network(name: str) -> bool:
     )
 
 
+_QUALIFIABLE = frozenset({ast.Name, ast.Attribute, ast.Call, ast.Subscript})
+"""The nodes Aliases._qualify can name (ast's node classes have no subclasses)."""
+
+
 class Aliases:
     """Local name -> qualified name, from a module's imports (`import x as y`, `from a import
     b`)."""
@@ -337,6 +341,8 @@ class Aliases:
                 return by_name[node.id]
             name = by_name[node.id] = self._qualified(node)
             return name
+        if type(node) not in _QUALIFIABLE:
+            return None  # _qualify names nothing else (literals, operations, containers)
         known = self._by_node.get(id(node))
         if known is not None and known[0] is node:
             return known[1]
@@ -356,6 +362,11 @@ class Aliases:
 
     def _qualify(self, node: ast.expr) -> str | None:
         if type(node) is ast.Attribute:
+            value = node.value
+            if type(value) is ast.Name and (value.id in self.names or not self.stars):
+                # `a.b`, the most common: the name's qualified form and `.b`
+                head = self.names.get(value.id, value.id)
+                return f"{head}.{node.attr}" if head else None
             # `a.b.c`: the qualified base with the attributes after it (none without a base)
             attributes: list[str] = []
             while type(node) is ast.Attribute:
