@@ -464,7 +464,8 @@ class PythonScan:
                 self._visit_scope(child, scope)
             else:
                 self._on_node(child, scope, facts)
-        judge.scope_rules(self, facts.network, facts.process, facts.write)
+        if facts.network:  # scope_rules' own first test
+            judge.scope_rules(self, facts.network, facts.process, facts.write)
         if facts.network and facts.environment:
             self.hit(
                 "hook/env-exfiltration",
@@ -1664,9 +1665,11 @@ class PythonScan:
         if id(function) in self._sinks:
             return self._sinks[id(function)]
         self._sinks[id(function)] = {}
+        # _may_write holds of every call _write_target names a path of (its looser test).
         if not any(
             is_process(name := self.aliases.qualify(call.func) or "")
-            or _write_target(call, name) is not None
+            or (_may_write(name, call.func.attr if type(call.func) is ast.Attribute else "")
+                and _write_target(call, name) is not None)
             for call in _calls_in(self._scopes, self._calls, function)
         ):
             return self._sinks[id(function)]  # no call can be a sink: the walk would find none
