@@ -302,6 +302,10 @@ def is_network(name: str) -> bool:
     )
 
 
+_QUALIFIABLE = frozenset({ast.Name, ast.Attribute, ast.Call, ast.Subscript})
+"""The nodes Aliases._qualify can name (ast's node classes have no subclasses)."""
+
+
 class Aliases:
     """Local name -> qualified name, from a module's imports (`import x as y`, `from a import
     b`)."""
@@ -321,9 +325,32 @@ class Aliases:
                 if not node.level:
                     for alias in node.names:
                         self.names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        # qualify()'s answers: the rules ask about the same names and the same nodes call
+        # after call, and the answer depends only on the node (the imports above are fixed,
+        # the scan never changes a tree). A bare name by its text; another node by its id,
+        # the node kept with the answer so that the id stays its own (nodes the rules build
+        # in passing are freed, and their ids reused). Nothing here refers to a scan.
+        self._by_name: dict[str, str | None] = {}
+        self._by_node: dict[int, tuple[ast.expr, str | None]] = {}
 
     def qualify(self, node: ast.expr) -> str | None:
         """The dotted name `node` refers to, with builtins indirection undone."""
+        if type(node) is ast.Name:
+            by_name = self._by_name
+            if node.id in by_name:
+                return by_name[node.id]
+            name = by_name[node.id] = self._qualified(node)
+            return name
+        if type(node) not in _QUALIFIABLE:
+            return None  # _qualify names nothing else (literals, operations, containers)
+        known = self._by_node.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        name = self._qualified(node)
+        self._by_node[id(node)] = (node, name)
+        return name
+
+    def _qualified(self, node: ast.expr) -> str | None:
         name = self._qualify(node)
         if name is None:
             return None
@@ -335,6 +362,11 @@ class Aliases:
 
     def _qualify(self, node: ast.expr) -> str | None:
         if type(node) is ast.Attribute:
+            value = node.value
+            if type(value) is ast.Name and (value.id in self.names or not self.stars):
+                # `a.b`, the most common: the name's qualified form and `.b`
+                head = self.names.get(value.id, value.id)
+                return f"{head}.{node.attr}" if head else None
             # `a.b.c`: the qualified base with the attributes after it (none without a base)
             attributes: list[str] = []
             while type(node) is ast.Attribute:
@@ -373,7 +405,13 @@ class Aliases:
         # The name may be built from pieces (`"sys" + "tem"`, a join, a decoded literal):
         # fold() computes it exactly, or gives up.
         func = self._qualify(node.func)
-        literal = self.fold(node.args[0]) if node.args else None
+        # The first argument's text matters only to the lookups that take a name first (the
+        # tests below that read `literal`): folding it for any other call is wasted.
+        named = func is not None and (
+            func in _IMPORTERS or func == "pkgutil.resolve_name"
+            or func.endswith((".__getattribute__", ".get"))
+        )
+        literal = self.fold(node.args[0]) if node.args and named else None
         if func in _IMPORTERS and literal:
             return literal
         if func == "pkgutil.resolve_name" and literal and len(node.args) == 1:

@@ -100,30 +100,51 @@ class Scope:
         self._lookups: dict[str, list[ast.expr] | None] = {}
         """lookup() by name: the rules ask about the same names call after call. Valid as
         bindings, this scope's and its parents', never change once built."""
+        self.callees: dict[str, str] = {}
+        """What a call of a bare name here calls (PythonScan._name_callee), by the name: it
+        depends only on the name and on what lookup() answers for it, fixed per scope."""
 
     @property
     def bindings(self) -> dict[str, list[ast.expr]]:
         """Built on first use: most scopes never need them."""
         if self._bindings is None:
-            self._bindings = {}
+            bindings: dict[str, list[ast.expr]] = {}
+            self._bindings = bindings
             arguments = getattr(self.node, "args", None)
-            if isinstance(arguments, ast.arguments):
+            if type(arguments) is ast.arguments:
                 # A parameter is whatever the caller passes: it hides a same-named global.
-                every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-                every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
-                for argument in every:
-                    self._bindings[argument.arg] = [_PARAMETER]
+                for group in (arguments.posonlyargs, arguments.args, arguments.kwonlyargs):
+                    for argument in group:
+                        bindings[argument.arg] = [_PARAMETER]
+                for extra in (arguments.vararg, arguments.kwarg):
+                    if extra is not None:
+                        bindings[extra.arg] = [_PARAMETER]
                 # A default is what the parameter holds unless a caller says otherwise:
                 # `def f(run=os.system)` makes `run` os.system.
-                positional = [*arguments.posonlyargs, *arguments.args]
-                defaults = list(zip(positional[len(positional) - len(arguments.defaults):],
-                                    arguments.defaults, strict=True))
-                defaults += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults,
-                                                    strict=True) if d is not None]
-                for argument, default in defaults:
-                    self._bindings[argument.arg] = [_PARAMETER, default]
+                if arguments.defaults:
+                    positional = [*arguments.posonlyargs, *arguments.args]
+                    for argument, default in zip(
+                        positional[len(positional) - len(arguments.defaults):],
+                        arguments.defaults, strict=True,
+                    ):
+                        bindings[argument.arg] = [_PARAMETER, default]
+                for argument, given in zip(arguments.kwonlyargs, arguments.kw_defaults,
+                                           strict=True):
+                    if given is not None:
+                        bindings[argument.arg] = [_PARAMETER, given]
             for child in self._binders:
-                self._bind(child)
+                if type(child) is ast.Assign:  # the most common binder, a name its target
+                    value = child.value
+                    for target in child.targets:
+                        if type(target) is ast.Name:
+                            if target.id in bindings:
+                                bindings[target.id].append(value)
+                            else:
+                                bindings[target.id] = [value]
+                        else:
+                            self._target(bindings, target, value)
+                else:
+                    self._bind(bindings, child)
         return self._bindings
 
     def lookup(self, name: str) -> list[ast.expr] | None:
@@ -141,27 +162,35 @@ class Scope:
         known[name] = found
         return found
 
-    def _bind(self, node: ast.AST) -> None:
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                self._target(target, node.value)
-        elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.NamedExpr) and node.value:
-            self._target(node.target, node.value)
-        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
-            self._target(node.target, node.iter)
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            self._target(node.optional_vars, node.context_expr)
+    def _bind(self, bindings: dict[str, list[ast.expr]], node: ast.AST) -> None:
+        kind = type(node)  # ast's node classes have no subclasses
+        if kind is ast.Assign:
+            for target in node.targets:  # type: ignore[attr-defined]
+                self._target(bindings, target, node.value)  # type: ignore[attr-defined]
+        elif kind in _VALUE_BINDERS and node.value:  # type: ignore[attr-defined]
+            self._target(bindings, node.target, node.value)  # type: ignore[attr-defined]
+        elif kind in _LOOP_BINDERS:
+            self._target(bindings, node.target, node.iter)  # type: ignore[attr-defined]
+        elif kind is ast.withitem and node.optional_vars is not None:  # type: ignore[attr-defined]
+            self._target(bindings, node.optional_vars, node.context_expr)  # type: ignore[attr-defined]
 
-    def _target(self, target: ast.expr, value: ast.expr) -> None:
-        if isinstance(target, ast.Name):
-            self.bindings.setdefault(target.id, []).append(value)
-        elif isinstance(target, ast.Tuple | ast.List):
-            paired = isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(
-                target.elts
-            )
-            for index, element in enumerate(target.elts):
+    def _target(
+        self, bindings: dict[str, list[ast.expr]], target: ast.expr, value: ast.expr
+    ) -> None:
+        kind = type(target)
+        if kind is ast.Name:
+            bindings.setdefault(target.id, []).append(value)  # type: ignore[attr-defined]
+        elif kind is ast.Tuple or kind is ast.List:
+            elements = target.elts  # type: ignore[attr-defined]
+            paired = type(value) in _SEQUENCE_TYPES and len(value.elts) == len(elements)  # type: ignore[attr-defined]
+            for index, element in enumerate(elements):
                 # `run, x = os.system, 1`: each name gets its own value when they pair up
-                self._target(element, value.elts[index] if paired else value)  # type: ignore[attr-defined]
+                self._target(bindings, element, value.elts[index] if paired else value)  # type: ignore[attr-defined]
+
+
+_VALUE_BINDERS = frozenset({ast.AnnAssign, ast.AugAssign, ast.NamedExpr})
+_LOOP_BINDERS = frozenset({ast.For, ast.AsyncFor, ast.comprehension})
+_SEQUENCE_TYPES = frozenset({ast.Tuple, ast.List})
 
 
 _DETACHED = Scope(ast.Module(body=[], type_ignores=[]), None, [])

@@ -55,6 +55,7 @@ from safepip.checks.hooks.patterns import (
 from safepip.checks.hooks.rules import RULES
 from safepip.checks.hooks.walk import (
     CODE_FIELDS,
+    CODE_PLANS,
     SCOPE_TYPES,
     ScopeNodes,
     calls_under,
@@ -114,6 +115,7 @@ one lookup per call instead of a scan of every kind."""
 _SEQUENCES = (ast.List, ast.Tuple)
 _SEQUENCE_TYPES = frozenset(_SEQUENCES)
 _REFERENCES = (ast.Name, ast.Attribute)
+_REFERENCE_TYPES = frozenset(_REFERENCES)
 """Node types tested in hot loops (a tuple is built once; `A | B` makes a union each time)."""
 _UNREADABLE_RUNTIMES = ("pyarmor_runtime", "pytransform")
 """Modules that load code shipped encrypted (PyArmor): what runs cannot be read."""
@@ -453,6 +455,8 @@ class PythonScan:
             kind = type(child)
             if kind is ast.Call:
                 self._on_call(child, scope, facts)  # type: ignore[arg-type]  # most events
+            elif kind is ast.Constant:
+                self._on_literal(child)  # type: ignore[arg-type]  # the next most common
             elif kind in SCOPE_TYPES:
                 # Decorators, defaults and bases run at definition time; the inner visit covers
                 # them (every child of the scope node).
@@ -460,7 +464,8 @@ class PythonScan:
                 self._visit_scope(child, scope)
             else:
                 self._on_node(child, scope, facts)
-        judge.scope_rules(self, facts.network, facts.process, facts.write)
+        if facts.network:  # scope_rules' own first test
+            judge.scope_rules(self, facts.network, facts.process, facts.write)
         if facts.network and facts.environment:
             self.hit(
                 "hook/env-exfiltration",
@@ -526,9 +531,9 @@ class PythonScan:
         if kind is ast.Call and self._method_caller(node, scope):
             return
         name = self._callee(func, scope)
-        self._capability(node, name, scope)
-        runner = name in EXEC_BUILTINS or is_process(name)
-        hidden = self._hidden_reach(func, name, scope) if runner else ""
+        self._capability(node, name, attr, scope)
+        process = is_process(name)
+        hidden = self._hidden_reach(func, name, scope) if process or name in EXEC_BUILTINS else ""
         if name == "eval":
             self._evaluated_name(node, name)
         verdict = Severity.LOW  # a process call's verdict, when it is one
@@ -536,10 +541,13 @@ class PythonScan:
             self._hidden_call(node, "calls a function of a module both named at run time")
         if name in EXEC_BUILTINS and name in self._local_defs:
             name = f"<local>.{name}"  # a module's own compile(), not the builtin
-        if isinstance(node.func, ast.Attribute) and node.func.attr in _RUNNER_METHODS and (
-            name not in CODE_RUNNERS
-        ):
-            name = self._code_runner_method(node.func, scope) or name
+            process = is_process(name)
+        if attr in _RUNNER_METHODS and name not in CODE_RUNNERS:
+            name = self._code_runner_method(func, scope) or name  # type: ignore[arg-type]
+            process = is_process(name)
+        # `name` is final from here on: whether it starts a process is asked once.
+        runs = process or name in EXEC_BUILTINS
+        own_function = kind is ast.Name and func.id in self._functions  # type: ignore[attr-defined]
         if name == "execfile" and node.args:
             judge.exec_call(self, node, Origin.FILE)  # runs a file by name
         elif (name in EXEC_BUILTINS or name in CODE_RUNNERS) and node.args:
@@ -565,7 +573,7 @@ class PythonScan:
                          f"imports code from the archive {path!r}, which is not scanned")
             else:
                 judge.exec_call(self, node, Origin.FILE, source_file=path)
-        elif is_process(name):
+        elif process:
             facts.process.append(node)
             severity = verdict = judge.process_call(
                 self,
@@ -605,10 +613,11 @@ class PythonScan:
             self._network_details(node, name, scope)
             if self._arguments_origin(node, scope) & Origin.OUTPUT:
                 self._sent(node, name, Origin.OUTPUT)
-        elif isinstance(node.func, ast.Name) and self.tracer.sends(node.func.id):
+        # The tracer's helpers are among the module's own functions (its first test).
+        elif own_function and self.tracer.sends(func.id):  # type: ignore[attr-defined]
             self.file.network.append(node)
-            self._sent(node, node.func.id, self._arguments_origin(node, scope))
-        elif isinstance(node.func, ast.Name) and self.tracer.writes(node.func.id):
+            self._sent(node, node.func.id, self._arguments_origin(node, scope))  # type: ignore[attr-defined]
+        elif own_function and self.tracer.writes(func.id):  # type: ignore[attr-defined]
             for argument in node.args:
                 self._written_code(argument, node, scope)
         else:
@@ -622,9 +631,7 @@ class PythonScan:
             self._callables_passed(node, name, scope)
             if name in _UNPICKLERS or name in _CODE_BUILDERS:
                 self._loads_code(node, name, scope)
-        if (name in EXEC_BUILTINS or is_process(name)) and self._lookup_computed(
-            func, name, scope
-        ):
+        if runs and self._lookup_computed(func, name, scope):
             # The callee's name is built, not written: hiding it is the evasion, whatever
             # the command or code it is given.
             self._hidden_call(node, f"reaches {name} by a lookup of a name built at run time")
@@ -636,7 +643,7 @@ class PythonScan:
                 _inert_code(node.args[0]) or self._inert_template(node.args[0], scope))
             self._hidden_call(node, f"reaches {name} {hidden} instead of by name",
                               Severity.MEDIUM if shown else Severity.HIGH)
-        if (type(func) is ast.Name and func.id in self._functions) or attr in self._methods:
+        if own_function or attr in self._methods:
             self._handed_to_helper(node, scope)
         if name in _BOT_CLIENTS:
             self.file.endpoints.append(node)  # the bot API's address, inside the library
@@ -970,8 +977,9 @@ class PythonScan:
     def _callee(self, func: ast.expr, scope: Scope) -> str:
         """Qualified name of the called function, also through a local variable that holds a
         dangerous callable (`run = getattr(builtins, "exec")`, `go = subprocess.call`)."""
-        if type(func) is ast.Name:
-            return self._name_callee(func, scope)  # the most common callee, asked apart
+        kind = type(func)
+        if kind is ast.Name:
+            return self._name_callee(func, scope)  # type: ignore[arg-type]  # the most common
         name = self.aliases.qualify(func) or ""
         if isinstance(func, ast.Attribute) and func.attr in NATIVE_RUNNERS and any(
             isinstance(sub, ast.Name | ast.Attribute)
@@ -981,9 +989,11 @@ class PythonScan:
             return "os.system"  # ctypes.CDLL(None).system(...): libc's system, same thing
         if not name and isinstance(func, ast.Subscript) and self._from_container(func, scope):
             return self._from_container(func, scope)
-        member = self._class_member(func, scope) or self._bound_module_member(func, scope)
-        if member:
-            return member  # `class K: run = os.system` ... `K.run(...)`
+        # Both members are of an attribute of a bare name (their own first test).
+        if kind is ast.Attribute and type(func.value) is ast.Name:  # type: ignore[attr-defined]
+            member = self._class_member(func, scope) or self._bound_module_member(func, scope)
+            if member:
+                return member  # `class K: run = os.system` ... `K.run(...)`
         if not name and isinstance(func, ast.Subscript | ast.Call):
             chosen = self._literal_container(func)
             if chosen:
@@ -999,23 +1009,33 @@ class PythonScan:
     def _name_callee(self, func: ast.Name, scope: Scope) -> str:
         """`_callee` of a bare name: a name is qualified to something non-empty, which no
         class or bound module member is, so only the values bound to it can change it."""
+        known_here = scope.callees.get(func.id)
+        if known_here is not None:
+            return known_here
+        callee = scope.callees[func.id] = self._bound_callee(func, scope)
+        return callee
+
+    def _bound_callee(self, func: ast.Name, scope: Scope) -> str:
+        name = self.aliases.qualify(func) or ""
+        if name != func.id or name in EXEC_BUILTINS:
+            return name  # an imported name or exec itself: what it is bound to is not asked
+        bound = scope.lookup(func.id)
+        if not bound:
+            return name
         # The answer depends only on the name (the imports are fixed) and on the values it
         # is bound to where it is looked up: it is kept by the name and by that list (held
         # in the entry, so that its id stays its own), asked again call after call.
-        bound = scope.lookup(func.id)
         key = (func.id, id(bound))
         known = self._name_callees.get(key)
         if known is not None:
             return known[1]
-        name = self.aliases.qualify(func) or ""
         callee = name
-        if name == func.id and name not in EXEC_BUILTINS:
-            for value in bound or []:
-                target = self.aliases.qualify(value) or ""
-                if (target in EXEC_BUILTINS or is_process(target) or is_network(target)
-                        or target in _WRITERS):
-                    callee = target  # `run = subprocess.call`, `o = open`
-                    break
+        for value in bound:
+            target = self.aliases.qualify(value) or ""
+            if (target in EXEC_BUILTINS or is_process(target) or is_network(target)
+                    or target in _WRITERS):
+                callee = target  # `run = subprocess.call`, `o = open`
+                break
         self._name_callees[key] = (bound, callee)
         return callee
 
@@ -1245,16 +1265,23 @@ class PythonScan:
         """exec or os.system handed to something that calls it later (Process(target=...),
         atexit.register, an executor's submit, map, Thread): judged as if called here with
         the other arguments."""
-        values = [*node.args, *[k.value for k in node.keywords]]
+        args, keywords = node.args, node.keywords
+        if not args and not keywords:
+            return  # nothing handed over
+        values = [*args, *[k.value for k in keywords]] if keywords else args
         # a runner inside a list or tuple handed over (`reduce(apply, [exec], code)`)
-        values += [e for v in values if isinstance(v, _SEQUENCES)
-                   for e in v.elts if isinstance(e, _REFERENCES)]
+        inner = [e for v in values if type(v) in _SEQUENCE_TYPES
+                 for e in v.elts if type(e) in _REFERENCE_TYPES]  # type: ignore[attr-defined]
+        if inner:
+            values = [*values, *inner]
         for index, value in enumerate(values):
-            if not isinstance(value, _REFERENCES):
+            kind = type(value)
+            if kind is ast.Name:
+                passed = self._name_callee(value, scope)  # type: ignore[arg-type]
+            elif kind is ast.Attribute:
+                passed = self.aliases.qualify(value) or ""
+            else:
                 continue
-            passed = self._callee(value, scope) if isinstance(value, ast.Name) else (
-                self.aliases.qualify(value) or ""
-            )
             if name == "atexit.register" and isinstance(value, ast.Name) and index == 0:
                 definition = self._functions.get(value.id)
                 if definition is not None:
@@ -1327,13 +1354,14 @@ class PythonScan:
                 text = self.tracer.text(argument, scope)
                 judge.process_call(self, node, name or "a runner", origin, text, indirect=True)
 
-    def _capability(self, node: ast.Call, name: str, scope: Scope) -> None:
+    def _capability(self, node: ast.Call, name: str, attr: str, scope: Scope) -> None:
         """Screen, clipboard, keystrokes, the registry, other processes' memory, unreadable
-        (PyArmor) code, name lookups through a resolver object: nothing a build does."""
-        last = name.rsplit(".", 1)[-1]
+        (PyArmor) code, name lookups through a resolver object: nothing a build does.
+        `attr`: the method called ("" when the callee is not an attribute)."""
+        last = name[name.rfind(".") + 1 :]  # the last part of a dotted name, or all of it
         kind = _CAPABILITY_OF.get(name)
-        if kind is None and isinstance(node.func, ast.Attribute):
-            kind = "the clipboard" if node.func.attr in _CLIPBOARD_METHODS else None
+        if kind is None and attr:
+            kind = "the clipboard" if attr in _CLIPBOARD_METHODS else None
         if kind is None and last in NATIVE_INJECTION:
             kind = "other processes' memory"
         if kind is None and last == "__pyarmor__":
@@ -1355,8 +1383,8 @@ class PythonScan:
                      Severity.MEDIUM, import_drop=3)
         func = node.func
         if (
-            isinstance(func, ast.Attribute)
-            and func.attr in _RESOLVER_METHODS
+            attr in _RESOLVER_METHODS
+            and isinstance(func, ast.Attribute)
             and self.tracer.origin(func.value, scope) & Origin.NETWORK
         ):
             origin = self._arguments_origin(node, scope)
@@ -1637,9 +1665,11 @@ class PythonScan:
         if id(function) in self._sinks:
             return self._sinks[id(function)]
         self._sinks[id(function)] = {}
+        # _may_write holds of every call _write_target names a path of (its looser test).
         if not any(
             is_process(name := self.aliases.qualify(call.func) or "")
-            or _write_target(call, name) is not None
+            or (_may_write(name, call.func.attr if type(call.func) is ast.Attribute else "")
+                and _write_target(call, name) is not None)
             for call in _calls_in(self._scopes, self._calls, function)
         ):
             return self._sinks[id(function)]  # no call can be a sink: the walk would find none
@@ -1983,7 +2013,7 @@ class PythonScan:
             else:
                 self.hit("hook/webhook", node, f"names an exfiltration endpoint: {text[:80]!r}")
                 self.file.endpoints.append(node)
-        elif len(text) < 64 and _BOT_TOKEN.fullmatch(text):
+        elif len(text) < 64 and ":" in text and _BOT_TOKEN.fullmatch(text):
             self.file.bot_tokens.append(node)
         if "://" in text[:16] and _RAW_ADDRESS.match(text):
             self.hit("hook/webhook", node, f"names a server by raw address: {text[:80]!r}",
@@ -1993,7 +2023,7 @@ class PythonScan:
                 self.file.raw_servers.append(node)
         if text.startswith(_BASE64_HTTP):
             self._encoded_url(node, text)
-        if looks_encoded(text):
+        if len(text) >= 256 and looks_encoded(text):  # its own first test, asked in place
             self.hit(
                 "hook/obfuscation",
                 node,
@@ -2104,8 +2134,9 @@ class PythonScan:
                 self.console_scripts.append((spec.split("=", 1)[0].strip(), line))
 
     def _file_rules(self) -> None:
-        self._written_to_hide()
-        long_lines = max(map(len, self.lines), default=0) > _LONG_LINE
+        longest = max(map(len, self.lines), default=0)
+        self._written_to_hide(longest)
+        long_lines = longest > _LONG_LINE
         for line_number, line in enumerate(self.lines if long_lines else [], 1):
             if len(line) > _LONG_LINE:
                 self.hits.append(
@@ -2128,10 +2159,11 @@ class PythonScan:
         judge.command_classes(self, self._commands)
 
 
-    def _written_to_hide(self) -> None:
+    def _written_to_hide(self, longest: int) -> None:
         """Code pushed out of sight by a run of blanks, identifiers in look-alike letters
-        (the parser reads them as ASCII), PyArmor's runtime names."""
-        for number, line in enumerate(self.lines, 1):
+        (the parser reads them as ASCII), PyArmor's runtime names. `longest`: the length of
+        the longest line (no line of _HIDING_RUN characters or fewer holds such a run)."""
+        for number, line in enumerate(self.lines if longest > _HIDING_RUN else [], 1):
             if len(line) > _HIDING_RUN and _OFF_SCREEN.search(line):
                 self.hits.append(Hit("hook/obfuscation", Severity.MEDIUM, number,
                                      "hides code after a long run of blanks", line.strip()[:120]))
@@ -2390,7 +2422,7 @@ class _Calls:
         self.functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
         self.called: dict[int, set[str]] = {0: set()}
         self.main_lines: set[int] = set()
-        classes = {node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
+        classes = {node.name for node in code_walk(tree) if type(node) is ast.ClassDef}
         self._owners = classes | {"self", "cls"} | _instances(tree, classes)
         self._classes = classes
         stack: list[tuple[ast.AST, int]] = [(tree, 0)]
@@ -2503,31 +2535,51 @@ class _Index:
         self.top = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
         """The module's own functions (not methods): a `__getattr__` here is the module's."""
         self.names: dict[int, set[str]] = {0: set()}
-        stack: list[tuple[ast.AST, int]] = [(tree, 0)]
-        while stack:
-            node, owner = stack.pop()
-            kind = type(node)
-            if kind is ast.Name:
-                self.names[owner].add(node.id)  # type: ignore[attr-defined]
-                continue
-            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
-                function: ast.FunctionDef = node  # type: ignore[assignment]
-                self.functions.setdefault(function.name, []).append(function)
-                self.names[id(function)] = set()
-                outer = [*function.decorator_list, *function.args.defaults]
-                stack.extend((item, owner) for item in outer)
-                stack.extend((item, id(function)) for item in function.body)
-                continue
-            if kind is ast.Attribute:
-                self.names[owner].add(node.attr)  # type: ignore[attr-defined]
-            elif kind is ast.ClassDef:
-                self.classes.append(node)  # type: ignore[arg-type]
-            for name in CODE_FIELDS.get(kind, ()):
-                child = getattr(node, name)
-                if type(child) is list:
-                    stack.extend((item, owner) for item in child if item is not None)
-                elif child is not None and not isinstance(child, str | int):
-                    stack.append((child, owner))
+        # Each body is walked apart (what it mentions goes to one set), so no node is paired
+        # with its owner; a def met on the way is walked after, its decorators and defaults
+        # with the code around it. The sets do not depend on the order of the walk.
+        bodies: list[tuple[list[ast.AST], set[str]]] = [([tree], self.names[0])]
+        plans = CODE_PLANS
+        name_, attribute = ast.Name, ast.Attribute
+        while bodies:
+            stack, names = bodies.pop()
+            pop, push, push_all, add = stack.pop, stack.append, stack.extend, names.add
+            while stack:
+                node = pop()
+                kind = type(node)
+                if kind is name_:
+                    add(node.id)  # type: ignore[attr-defined]
+                    continue
+                if kind is attribute:
+                    add(node.attr)  # type: ignore[attr-defined]
+                    push(node.value)  # type: ignore[attr-defined]
+                    continue
+                if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                    function: ast.FunctionDef = node  # type: ignore[assignment]
+                    self.functions.setdefault(function.name, []).append(function)
+                    inside = self.names[id(function)] = set()
+                    push_all(function.decorator_list)
+                    push_all(function.args.defaults)
+                    bodies.append((list(function.body), inside))
+                    continue
+                if kind is ast.ClassDef:
+                    self.classes.append(node)  # type: ignore[arg-type]
+                fetch, several = plans.get(kind, _NO_PLAN)
+                if several:
+                    for child in fetch(node):  # type: ignore[misc]
+                        if type(child) is list:
+                            push_all(child)  # gaps (None) are popped as nodes of no fields
+                        elif child is not None and not isinstance(child, str | int):
+                            push(child)
+                elif fetch is not None:
+                    child = fetch(node)
+                    if type(child) is list:
+                        push_all(child)
+                    elif child is not None and not isinstance(child, str | int):
+                        push(child)
+
+
+_NO_PLAN: tuple[None, bool] = (None, False)
 
 
 def used_names(tree: ast.Module) -> frozenset[str]:

@@ -11,9 +11,11 @@ tracer queries is unchanged (tests/checks/test_walk.py compares the two on stdli
 from __future__ import annotations
 
 import ast
+import operator
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 """Nodes that open a scope of their own (their children belong to it, decorators included)."""
@@ -73,6 +75,17 @@ CODE_FIELDS: dict[type, tuple[str, ...]] = {kind: _code_fields(kind) for kind in
 """Per node type, the fields that may hold child nodes, in `_fields` order."""
 CODE_FIELDS[type(None)] = ()  # Dict.keys and arguments.kw_defaults hold None for gaps
 ROLES: dict[type, int] = {kind: role for kind in _TYPES if (role := _role(kind))}
+CODE_PLANS: dict[type, tuple[Callable[[ast.AST], Any] | None, bool]] = {
+    kind: (operator.attrgetter(*fields) if fields else None, len(fields) > 1)
+    for kind, fields in CODE_FIELDS.items()
+}
+"""Per node type, one getter of all its CODE_FIELDS at once (a tuple when there are several,
+else the one value; None for none), and whether there are several: one C call instead of a
+getattr per field."""
+_PLANS: dict[type, tuple[int, Callable[[ast.AST], Any] | None, bool]] = {
+    kind: (ROLES.get(kind, 0), fetch, several) for kind, (fetch, several) in CODE_PLANS.items()
+}
+"""CODE_PLANS with each type's role, for scope_nodes."""
 
 
 @dataclass
@@ -114,12 +127,14 @@ def calls_under(scopes: dict[int, ScopeNodes], node: ast.AST) -> list[ast.Call]:
 
 
 def literal_texts(scopes: dict[int, ScopeNodes]) -> list[str]:
-    """The string literals among the events, in no particular order."""
+    """The string literals among the events, in no particular order (every literal among
+    them is a string: scope_nodes keeps no other)."""
+    constant = ast.Constant
     return [
-        node.value
+        node.value  # type: ignore[misc]
         for nodes in scopes.values()
         for node in nodes.events
-        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if type(node) is constant
     ]
 
 
@@ -128,19 +143,24 @@ def scope_nodes(scope: ast.AST) -> ScopeNodes:
     found = ScopeNodes()
     events, binders = found.events, found.binders
     stack: list[ast.AST] = [scope]
-    # The hot loop of the scanner: locals instead of globals, children pushed inline.
+    # The hot loop of the scanner: locals instead of globals, children pushed inline, the
+    # most common nodes (names, attributes, literals) decided first.
     pop, push, push_all = stack.pop, stack.append, stack.extend
-    fields_of, roles = CODE_FIELDS, ROLES
-    constant, expression = ast.Constant, ast.Expr
+    plans = _PLANS
+    name, attribute, constant, expression = ast.Name, ast.Attribute, ast.Constant, ast.Expr
     while stack:
         node = pop()
         kind = type(node)
+        if kind is name:
+            continue  # a leaf
+        if kind is attribute:
+            push(node.value)  # type: ignore[attr-defined]  # its one code field
+            continue
         if kind is constant:
-            value = node.value  # type: ignore[attr-defined]
-            if type(value) is str:
+            if type(node.value) is str:  # type: ignore[attr-defined]
                 events.append(node)
             continue
-        role = roles.get(kind, 0)
+        role, fetch, several = plans[kind]
         if role and node is not scope:
             if role & (EVENT | SCOPE):
                 events.append(node)
@@ -150,8 +170,14 @@ def scope_nodes(scope: ast.AST) -> ScopeNodes:
                 continue
         elif kind is expression and type(node.value) is constant:  # type: ignore[attr-defined]
             continue  # docstrings are prose, not code
-        for name in fields_of[kind]:
-            child = getattr(node, name)
+        if several:
+            for child in fetch(node):  # type: ignore[misc]
+                if type(child) is list:
+                    push_all(child)
+                elif child is not None:
+                    push(child)
+        elif fetch is not None:
+            child = fetch(node)
             if type(child) is list:
                 push_all(child)
             elif child is not None:
