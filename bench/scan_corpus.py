@@ -20,7 +20,20 @@
    bench/.cache/guarddog-venv): one process per archive, as its CLI works.
 Results also go to bench/.cache/scan_corpus.json.
 
-Last run (2-core dev VM, 2026-12-07 13:47, load 0.6-1.0, main after the fourth session's speed
+Last runs (2-core dev VM, 2026-12-07 16:30 and 16:33, load 0.3-1.2, main after the fifth
+session's merges; safepip with byte code, median of 5 runs): safepip 4.61 s (4.14-5.22) and
+4.11 s (4.02-4.69) for the one command, peak RSS 76 MiB; findings unchanged (0 critical, 0 high,
+35 medium, 109 low, 85 info). GuardDog 3.2.0: 102.9 s and 99.6 s in all: 22.3x and 24.2x on
+totals (19.7x and 21.2x against safepip's slowest run), 14.5x and 17.1x on medians. This
+machine ran slower than in the run below, GuardDog most of all: the code of that run, started
+the old way (no byte code, one run), took 4.4 s against GuardDog's 93.7 s here (21.4x), where
+the run below had 3.8 s against 68.0 s (17.9x). What this session changed, measured apart:
+installed copies (pip install, byte code compiled) of the code of the run below and of this
+one, 5 alternating runs each: median 4.76 s and 4.41 s wall, 9.09 s and 8.27 s user CPU
+(PythonScan 2.75 -> 2.49 s and hidden_text 0.33 -> 0.21 s of CPU in bench/scan_phases.py); the
+byte code saves ~0.2 s of start-up per process. Scaled by both, the run below would read ~20x.
+
+Run before (2-core dev VM, 2026-12-07 13:47, load 0.6-1.0, main after the fourth session's speed
 merges): safepip 3.8 s for the one command = 10.8 packages/s, 45 MB/s, peak RSS 75 MiB, median
 67 ms per package on one core; findings unchanged (0 critical, 0 high, 35 medium, 109 low, 85
 info). GuardDog 3.2.0: 68.0 s in all (65.9 s in the run before): 17.9x on totals (17.4x), 13.7x
