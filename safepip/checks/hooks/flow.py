@@ -133,18 +133,7 @@ class Scope:
                     if given is not None:
                         bindings[argument.arg] = [_PARAMETER, given]
             for child in self._binders:
-                if type(child) is ast.Assign:  # the most common binder, a name its target
-                    value = child.value
-                    for target in child.targets:
-                        if type(target) is ast.Name:
-                            if target.id in bindings:
-                                bindings[target.id].append(value)
-                            else:
-                                bindings[target.id] = [value]
-                        else:
-                            self._target(bindings, target, value)
-                else:
-                    self._bind(bindings, child)
+                self._bind(bindings, child)
         return self._bindings
 
     def lookup(self, name: str) -> list[ast.expr] | None:

@@ -387,8 +387,6 @@ class PythonScan:
         self._runners: dict[str, dict[str, str]] | None = None
         self._sinks: dict[int, dict[str, str]] = {}
         """Per own function: its parameters that reach a write's path or a command."""
-        self._name_callees: dict[tuple[str, int], tuple[list[ast.expr] | None, str]] = {}
-        """_name_callee's answers (see there)."""
         self._commands: list[tuple[ast.ClassDef, str]] = []
         self._classes: dict[str, ast.ClassDef] = {}
         self._cmdclass: dict[str, str] = {}
@@ -1019,25 +1017,12 @@ class PythonScan:
         name = self.aliases.qualify(func) or ""
         if name != func.id or name in EXEC_BUILTINS:
             return name  # an imported name or exec itself: what it is bound to is not asked
-        bound = scope.lookup(func.id)
-        if not bound:
-            return name
-        # The answer depends only on the name (the imports are fixed) and on the values it
-        # is bound to where it is looked up: it is kept by the name and by that list (held
-        # in the entry, so that its id stays its own), asked again call after call.
-        key = (func.id, id(bound))
-        known = self._name_callees.get(key)
-        if known is not None:
-            return known[1]
-        callee = name
-        for value in bound:
+        for value in scope.lookup(func.id) or []:
             target = self.aliases.qualify(value) or ""
             if (target in EXEC_BUILTINS or is_process(target) or is_network(target)
                     or target in _WRITERS):
-                callee = target  # `run = subprocess.call`, `o = open`
-                break
-        self._name_callees[key] = (bound, callee)
-        return callee
+                return target  # `run = subprocess.call`, `o = open`
+        return name
 
     def _namespace_pick(self, func: ast.expr) -> str:
         """`[f for n, f in vars(os).items() if n == "system"][0]`, `next(f for n, f in
